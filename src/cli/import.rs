@@ -1,0 +1,205 @@
+//! `csvault secret import`: JSON Lines of create-secret bodies, created in batches, with progress.
+
+use serde::Serialize;
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use super::output::print_json;
+use crate::csms::{ApiError, CreateSecretRequest, ErrorCode};
+use crate::vault::{BatchOutcome, Vault};
+
+/// Requests per transaction: a crash loses at most this many, already-created names are skipped on
+/// a re-run.
+pub const BATCH_SIZE: usize = 2000;
+const MAX_LINE_BYTES: u64 = super::input::MAX_INPUT_BYTES;
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// The summary printed at the end.
+#[derive(Debug, Default, Serialize)]
+pub struct ImportSummary {
+    pub lines: u64,
+    pub created: u64,
+    pub skipped_existing: u64,
+    pub failed: u64,
+}
+
+/// One line's error, on stderr as it happens.
+#[derive(Serialize)]
+struct LineError<'a> {
+    line: u64,
+    error_code: &'static str,
+    error_msg: &'a str,
+}
+
+pub fn run(vault: &mut Vault, path: &Path) -> Result<ExitCode, ApiError> {
+    let (reader, total_bytes): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!("Cannot read {}: {e}", path.display()),
+            )
+        })?;
+        let len = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), len)
+    };
+    let mut progress = Progress::new(total_bytes);
+    let summary = import(
+        vault,
+        BufReader::with_capacity(1 << 16, reader),
+        &mut progress,
+    )?;
+    progress.finish();
+    print_json(&summary);
+    Ok(if summary.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Reads every line, creating secrets batch by batch; per-line errors go to stderr.
+pub fn import(
+    vault: &mut Vault,
+    mut reader: impl BufRead,
+    progress: &mut Progress,
+) -> Result<ImportSummary, ApiError> {
+    let mut summary = ImportSummary::default();
+    let mut batch: Vec<CreateSecretRequest> = Vec::with_capacity(BATCH_SIZE);
+    let mut batch_lines: Vec<u64> = Vec::with_capacity(BATCH_SIZE);
+    let mut line = zeroize::Zeroizing::new(Vec::with_capacity(4096));
+    let mut bytes_read = 0u64;
+    loop {
+        line.clear();
+        let n = (&mut reader)
+            .take(MAX_LINE_BYTES + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("Cannot read the input: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        bytes_read += n as u64;
+        summary.lines += 1;
+        let body = line.trim_ascii();
+        if body.is_empty() {
+            continue;
+        }
+        let parsed = if n as u64 > MAX_LINE_BYTES {
+            Err(ApiError::invalid("The line is longer than 1 MiB."))
+        } else {
+            CreateSecretRequest::from_json(body)
+        };
+        match parsed {
+            Ok(req) => {
+                batch.push(req);
+                batch_lines.push(summary.lines);
+            }
+            Err(e) => {
+                let line_no = summary.lines;
+                report(&mut summary, line_no, &e);
+            }
+        }
+        if batch.len() >= BATCH_SIZE {
+            flush(vault, &mut batch, &mut batch_lines, &mut summary)?;
+            progress.update(bytes_read, summary.created);
+        }
+    }
+    flush(vault, &mut batch, &mut batch_lines, &mut summary)?;
+    progress.update(bytes_read, summary.created);
+    Ok(summary)
+}
+
+fn flush(
+    vault: &mut Vault,
+    batch: &mut Vec<CreateSecretRequest>,
+    lines: &mut Vec<u64>,
+    summary: &mut ImportSummary,
+) -> Result<(), ApiError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let outcomes = vault.create_secrets(batch)?;
+    for (outcome, line) in outcomes.iter().zip(lines.iter()) {
+        match outcome {
+            BatchOutcome::Created(_) => summary.created += 1,
+            BatchOutcome::AlreadyExists => summary.skipped_existing += 1,
+            BatchOutcome::Failed(e) => report(summary, *line, e),
+        }
+    }
+    batch.clear();
+    lines.clear();
+    Ok(())
+}
+
+fn report(summary: &mut ImportSummary, line: u64, e: &ApiError) {
+    summary.failed += 1;
+    let mut err = std::io::stderr().lock();
+    let _ = serde_json::to_writer(
+        &mut err,
+        &LineError {
+            line,
+            error_code: e.error_code(),
+            error_msg: &e.error_msg,
+        },
+    );
+    let _ = writeln!(err);
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+pub struct Progress {
+    enabled: bool,
+    total_bytes: Option<u64>,
+    last_draw: Option<Instant>,
+}
+
+impl Progress {
+    pub fn new(total_bytes: Option<u64>) -> Self {
+        Self {
+            enabled: std::io::stderr().is_terminal(),
+            total_bytes,
+            last_draw: None,
+        }
+    }
+
+    /// No output at all: for tests and benchmarks.
+    pub fn hidden() -> Self {
+        Self {
+            enabled: false,
+            total_bytes: None,
+            last_draw: None,
+        }
+    }
+
+    fn update(&mut self, bytes: u64, created: u64) {
+        if !self.enabled || self.last_draw.is_some_and(|t| t.elapsed() < PROGRESS_EVERY) {
+            return;
+        }
+        self.last_draw = Some(Instant::now());
+        let mut err = std::io::stderr().lock();
+        match self.total_bytes.filter(|t| *t > 0) {
+            Some(total) => {
+                let done = (bytes.min(total) * 30 / total) as usize;
+                let _ = write!(
+                    err,
+                    "\r[{}{}] {:>3}%  {created} created",
+                    "#".repeat(done),
+                    " ".repeat(30 - done),
+                    bytes.min(total) * 100 / total
+                );
+            }
+            None => {
+                let _ = write!(err, "\r{created} created");
+            }
+        }
+        let _ = err.flush();
+    }
+
+    fn finish(&mut self) {
+        if self.enabled && self.last_draw.is_some() {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Reading values and request bodies from files or stdin (`-`), bounded and into wiped buffers.
+
+use std::io::Read;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+use crate::csms::{ApiError, ErrorCode};
+
+/// No input csvault takes is larger: a 32 KB value as base64 inside JSON fits many times over.
+pub const MAX_INPUT_BYTES: u64 = 1024 * 1024;
+
+/// Reads all of `path` (`-` for stdin), refusing more than [`MAX_INPUT_BYTES`].
+pub fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(64 * 1024));
+    let limit = MAX_INPUT_BYTES + 1;
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut buf))
+    };
+    result.map_err(|e| {
+        ApiError::new(
+            ErrorCode::Io,
+            format!("Cannot read {}: {e}", path.display()),
+        )
+    })?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(ApiError::invalid(format!(
+            "{} is larger than {MAX_INPUT_BYTES} bytes.",
+            path.display()
+        )));
+    }
+    Ok(buf)
+}
+
+/// Reads a text value: UTF-8, byte for byte (a trailing newline is kept; it is part of the file).
+pub fn read_text(path: &Path) -> Result<Zeroizing<String>, ApiError> {
+    let bytes = read_bounded(path)?;
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(Zeroizing::new(text.to_owned())),
+        Err(_) => Err(ApiError::invalid(format!(
+            "Invalid secret_string: {} is not UTF-8 text; use --secret-binary-file for bytes.",
+            path.display()
+        ))),
+    }
+}
+
+/// Reads raw bytes and encodes them as base64 for `secret_binary`.
+pub fn read_binary_as_base64(path: &Path) -> Result<Zeroizing<String>, ApiError> {
+    use base64::Engine;
+    let bytes = read_bounded(path)?;
+    let mut encoded = Zeroizing::new(String::with_capacity(bytes.len() * 4 / 3 + 4));
+    base64::engine::general_purpose::STANDARD.encode_string(&*bytes, &mut encoded);
+    Ok(encoded)
+}
+
+/// The error when stdin is asked for twice.
+pub fn stdin_twice() -> ApiError {
+    ApiError::new(
+        ErrorCode::Usage,
+        "Only one input can be read from stdin (-).",
+    )
+}

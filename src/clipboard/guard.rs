@@ -1,0 +1,335 @@
+//! Clear-after-timeout for sensitive copies ([`ClipboardGuard`]).
+//!
+//! The guard owns the app's one clipboard backend. After a sensitive copy it remembers a
+//! *keyed hash* of the text (SipHash with a per-process random key, `std::hash::RandomState`),
+//! never the text itself, plus a deadline. The app calls [`ClipboardGuard::tick`] from its event
+//! loop with the current time and [`ClipboardGuard::on_quit`] before exiting; time is always
+//! passed in, so tests need no sleeping.
+//!
+//! Clearing rules:
+//! - Only clear when the clipboard still holds our secret (hash of `get()` matches). If the user
+//!   copied something else meanwhile, leave it alone.
+//! - If the backend cannot read back (`get()` is `None`, e.g. OSC 52) we cannot know, so we clear
+//!   anyway: wiping a later copy of the user's is the lesser harm than leaving a secret behind.
+//! - A non-sensitive copy through the guard (JSON record, id) replaces the clipboard contents, so
+//!   once it *succeeded* our secret is no longer there and the pending clear is cancelled (this
+//!   also stops a blind OSC 52 clear from wiping the record the user just copied). If it failed,
+//!   the secret may still be there and the pending clear stays. If it happens to be the very same
+//!   text as the secret, the clipboard still holds the secret, so the pending clear stays too.
+//! - A failed sensitive copy leaves any earlier pending clear untouched.
+//! - A failed clear is reported once ([`ClearOutcome::Failed`]) and not retried.
+//!
+//! Dropping the guard does not clear anything; call [`ClipboardGuard::on_quit`].
+
+use super::{Clipboard, ClipboardError};
+use std::hash::{BuildHasher, RandomState};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// How long a sensitive copy stays on the clipboard unless configured otherwise.
+pub const DEFAULT_CLEAR_AFTER: Duration = Duration::from_secs(30);
+
+/// What happened when a pending clear came due.
+#[derive(Debug)]
+pub enum ClearOutcome {
+    /// The clipboard still held our secret and was cleared.
+    Cleared,
+    /// The backend cannot read back (OSC 52), so it was cleared without checking.
+    ClearedUnverified,
+    /// Something else is on the clipboard now; it was left untouched.
+    LeftAlone,
+    /// Clearing was attempted and failed; the secret may still be on the clipboard.
+    Failed(ClipboardError),
+}
+
+struct Pending {
+    fingerprint: u64,
+    /// `None` when `now + clear_after` overflows: then only `on_quit` clears.
+    deadline: Option<Instant>,
+}
+
+/// Owns the clipboard backend and clears sensitive copies after a timeout.
+pub struct ClipboardGuard {
+    clipboard: Box<dyn Clipboard>,
+    clear_after: Duration,
+    key: RandomState,
+    pending: Option<Pending>,
+}
+
+impl ClipboardGuard {
+    /// Guard `clipboard`, clearing sensitive copies after [`DEFAULT_CLEAR_AFTER`].
+    pub fn new(clipboard: Box<dyn Clipboard>) -> Self {
+        Self {
+            clipboard,
+            clear_after: DEFAULT_CLEAR_AFTER,
+            key: RandomState::new(),
+            pending: None,
+        }
+    }
+
+    /// Use a different timeout for sensitive copies made from now on.
+    #[must_use]
+    pub fn with_clear_after(mut self, clear_after: Duration) -> Self {
+        self.clear_after = clear_after;
+        self
+    }
+
+    /// The configured timeout.
+    pub fn clear_after(&self) -> Duration {
+        self.clear_after
+    }
+
+    /// The backend's name, for status lines.
+    pub fn backend_name(&self) -> &'static str {
+        self.clipboard.name()
+    }
+
+    /// When the pending clear is due, if one is pending (for "clears in 12s" hints).
+    pub fn pending_deadline(&self) -> Option<Instant> {
+        self.pending.as_ref().and_then(|p| p.deadline)
+    }
+
+    /// Whether a sensitive copy is waiting to be cleared.
+    pub fn has_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn fingerprint(&self, text: &str) -> u64 {
+        self.key.hash_one(text)
+    }
+
+    /// Copy `text`. When `sensitive`, schedule a clear at `now + clear_after`.
+    /// See the module docs for how non-sensitive copies interact with a pending clear.
+    pub fn copy(
+        &mut self,
+        text: &str,
+        sensitive: bool,
+        now: Instant,
+    ) -> Result<(), ClipboardError> {
+        self.clipboard.set(text)?;
+        let fingerprint = self.fingerprint(text);
+        if sensitive {
+            self.pending = Some(Pending {
+                fingerprint,
+                deadline: now.checked_add(self.clear_after),
+            });
+        } else if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.fingerprint != fingerprint)
+        {
+            self.pending = None;
+        }
+        Ok(())
+    }
+
+    /// Call regularly (e.g. every event-loop iteration). Returns `Some` once, when a pending
+    /// clear came due and was handled.
+    pub fn tick(&mut self, now: Instant) -> Option<ClearOutcome> {
+        let deadline = self.pending.as_ref()?.deadline?;
+        if now < deadline {
+            return None;
+        }
+        self.resolve_pending()
+    }
+
+    /// Call before exiting: handles a pending clear immediately, deadline or not.
+    pub fn on_quit(&mut self) -> Option<ClearOutcome> {
+        self.resolve_pending()
+    }
+
+    fn resolve_pending(&mut self) -> Option<ClearOutcome> {
+        let pending = self.pending.take()?;
+        // What we read back may be the secret itself: wipe it after hashing.
+        let current = self.clipboard.get().map(Zeroizing::new);
+        let verified = match current {
+            Some(text) if self.fingerprint(text.as_str()) != pending.fingerprint => {
+                return Some(ClearOutcome::LeftAlone);
+            }
+            Some(_) => true,
+            None => false,
+        };
+        Some(match self.clipboard.clear() {
+            Ok(()) if verified => ClearOutcome::Cleared,
+            Ok(()) => ClearOutcome::ClearedUnverified,
+            Err(e) => ClearOutcome::Failed(e),
+        })
+    }
+}
+
+impl std::fmt::Debug for ClipboardGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClipboardGuard")
+            .field("backend", &self.clipboard.name())
+            .field("clear_after", &self.clear_after)
+            .field("pending_deadline", &self.pending_deadline())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clipboard::FakeClipboard;
+
+    const SECRET: &str = "correct horse battery staple";
+
+    fn guard() -> (FakeClipboard, ClipboardGuard) {
+        let fake = FakeClipboard::new();
+        let guard = ClipboardGuard::new(Box::new(fake.clone()));
+        (fake, guard)
+    }
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    #[test]
+    fn clears_after_deadline_and_not_before() {
+        let (fake, mut g) = guard();
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        assert_eq!(g.pending_deadline(), Some(t0 + DEFAULT_CLEAR_AFTER));
+        assert!(g.tick(t0).is_none());
+        assert!(g.tick(t0 + secs(29)).is_none());
+        assert_eq!(fake.contents().as_deref(), Some(SECRET));
+        assert!(matches!(g.tick(t0 + secs(30)), Some(ClearOutcome::Cleared)));
+        assert_eq!(fake.contents(), None);
+        assert_eq!(fake.clear_count(), 1);
+        assert!(g.tick(t0 + secs(31)).is_none(), "only reported once");
+    }
+
+    #[test]
+    fn configurable_timeout() {
+        let fake = FakeClipboard::new();
+        let mut g = ClipboardGuard::new(Box::new(fake.clone())).with_clear_after(secs(5));
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        assert!(g.tick(t0 + secs(4)).is_none());
+        assert!(matches!(g.tick(t0 + secs(5)), Some(ClearOutcome::Cleared)));
+    }
+
+    #[test]
+    fn leaves_other_content_alone() {
+        let (fake, mut g) = guard();
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        fake.external_copy("something the user copied");
+        assert!(matches!(
+            g.tick(t0 + secs(60)),
+            Some(ClearOutcome::LeftAlone)
+        ));
+        assert_eq!(
+            fake.contents().as_deref(),
+            Some("something the user copied")
+        );
+        assert_eq!(fake.clear_count(), 0);
+    }
+
+    #[test]
+    fn write_only_backend_clears_blindly() {
+        let (fake, mut g) = guard();
+        fake.set_write_only(true);
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        fake.external_copy("unknowable");
+        assert!(matches!(
+            g.tick(t0 + secs(30)),
+            Some(ClearOutcome::ClearedUnverified)
+        ));
+        assert_eq!(fake.contents(), None);
+    }
+
+    #[test]
+    fn on_quit_clears_immediately() {
+        let (fake, mut g) = guard();
+        assert!(g.on_quit().is_none(), "nothing pending");
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        assert!(matches!(g.on_quit(), Some(ClearOutcome::Cleared)));
+        assert_eq!(fake.contents(), None);
+        assert!(g.on_quit().is_none());
+    }
+
+    #[test]
+    fn on_quit_respects_foreign_content() {
+        let (fake, mut g) = guard();
+        assert!(g.copy(SECRET, true, Instant::now()).is_ok());
+        fake.external_copy("mine");
+        assert!(matches!(g.on_quit(), Some(ClearOutcome::LeftAlone)));
+        assert_eq!(fake.contents().as_deref(), Some("mine"));
+    }
+
+    #[test]
+    fn non_sensitive_copy_cancels_pending_clear() {
+        let (fake, mut g) = guard();
+        fake.set_write_only(true); // worst case: a blind clear would wipe the record
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        assert!(g.copy("{\"id\":1}", false, t0 + secs(1)).is_ok());
+        assert!(!g.has_pending());
+        assert!(g.tick(t0 + secs(60)).is_none());
+        assert_eq!(fake.contents().as_deref(), Some("{\"id\":1}"));
+    }
+
+    #[test]
+    fn non_sensitive_copy_alone_schedules_nothing() {
+        let (fake, mut g) = guard();
+        let t0 = Instant::now();
+        assert!(g.copy("record-id", false, t0).is_ok());
+        assert!(g.tick(t0 + secs(3600)).is_none());
+        assert!(g.on_quit().is_none());
+        assert_eq!(fake.contents().as_deref(), Some("record-id"));
+    }
+
+    #[test]
+    fn failed_or_identical_non_sensitive_copy_keeps_pending_clear() {
+        let (fake, mut g) = guard();
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        fake.set_failing(true);
+        assert!(g.copy("{}", false, t0).is_err());
+        fake.set_failing(false);
+        assert!(g.copy(SECRET, false, t0).is_ok());
+        assert!(matches!(g.tick(t0 + secs(30)), Some(ClearOutcome::Cleared)));
+        assert_eq!(fake.contents(), None);
+    }
+
+    #[test]
+    fn new_sensitive_copy_restarts_deadline() {
+        let (fake, mut g) = guard();
+        let t0 = Instant::now();
+        assert!(g.copy("old secret", true, t0).is_ok());
+        assert!(g.copy(SECRET, true, t0 + secs(20)).is_ok());
+        assert!(g.tick(t0 + secs(30)).is_none());
+        assert!(matches!(g.tick(t0 + secs(50)), Some(ClearOutcome::Cleared)));
+        assert_eq!(
+            fake.history(),
+            vec!["old secret".to_owned(), SECRET.to_owned()]
+        );
+    }
+
+    #[test]
+    fn failed_clear_is_reported() {
+        let (fake, mut g) = guard();
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        fake.set_failing(true);
+        match g.tick(t0 + secs(30)) {
+            Some(ClearOutcome::Failed(e)) => assert!(!e.to_string().contains(SECRET)),
+            other => panic!("expected Failed, got {other:?}"),
+        }
+        assert!(!format!("{g:?}").contains(SECRET));
+    }
+
+    #[test]
+    fn huge_timeout_does_not_panic() {
+        let (fake, mut g) = guard();
+        g = g.with_clear_after(Duration::MAX);
+        let t0 = Instant::now();
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        assert!(g.tick(t0 + secs(3600)).is_none());
+        assert!(matches!(g.on_quit(), Some(ClearOutcome::Cleared)));
+        assert_eq!(fake.contents(), None);
+    }
+}

@@ -1,0 +1,120 @@
+//! `ApiError`: the `{"error_code","error_msg"}` body with its HTTP status, and every code csvault answers with.
+
+use serde::Serialize;
+
+/// Every error code csvault answers with: the CSMS ones, and the *local* `VAULT.*` ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// 400 CSMS.0002: a request parameter breaks a rule.
+    InvalidParameter,
+    /// 400 CSMS.0004: the body is not the JSON the operation takes.
+    MalformedBody,
+    /// 400 CSMS.0005: no such version or stage.
+    VersionNotFound,
+    /// 400 CSMS.0106: no secret of that name.
+    SecretNotFound,
+    /// 400 CSMS.0103: the secret is pending deletion.
+    SecretPendingDelete,
+    /// 403 CSMS.0109: the secret is not ENABLED.
+    SecretNotEnabled,
+    /// 400 CSMS.0202: the vault's secret quota is used up.
+    SecretQuota,
+    /// 400 CSMS.0401: the CMK is missing or disabled, or a ciphertext failed to authenticate.
+    KeyUnusable,
+    /// 500 CSMS.0500: an internal failure.
+    Internal,
+    /// VAULT.0001: no vault file at the path.
+    NoVault,
+    /// VAULT.0002: the passphrase does not unlock the vault.
+    WrongPassphrase,
+    /// VAULT.0003: the vault file is damaged or was altered.
+    VaultCorrupt,
+    /// VAULT.0004: no passphrase could be read.
+    NoPassphrase,
+    /// VAULT.0005: another process holds the vault.
+    VaultBusy,
+    /// VAULT.0006: `init` found a vault already there.
+    VaultExists,
+    /// VAULT.0007: the vault file or an input file cannot be read or written.
+    Io,
+    /// VAULT.0008: the command line is wrong.
+    Usage,
+}
+
+impl ErrorCode {
+    /// The code as it appears in `error_code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidParameter => "CSMS.0002",
+            Self::MalformedBody => "CSMS.0004",
+            Self::VersionNotFound => "CSMS.0005",
+            Self::SecretNotFound => "CSMS.0106",
+            Self::SecretPendingDelete => "CSMS.0103",
+            Self::SecretNotEnabled => "CSMS.0109",
+            Self::SecretQuota => "CSMS.0202",
+            Self::KeyUnusable => "CSMS.0401",
+            Self::Internal => "CSMS.0500",
+            Self::NoVault => "VAULT.0001",
+            Self::WrongPassphrase => "VAULT.0002",
+            Self::VaultCorrupt => "VAULT.0003",
+            Self::NoPassphrase => "VAULT.0004",
+            Self::VaultBusy => "VAULT.0005",
+            Self::VaultExists => "VAULT.0006",
+            Self::Io => "VAULT.0007",
+            Self::Usage => "VAULT.0008",
+        }
+    }
+
+    /// The HTTP status the cloud (or a local endpoint) answers this code with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::SecretNotEnabled => 403,
+            Self::Internal | Self::Io | Self::VaultCorrupt => 500,
+            Self::VaultBusy => 503,
+            Self::NoPassphrase | Self::WrongPassphrase => 401,
+            Self::NoVault => 404,
+            _ => 400,
+        }
+    }
+}
+
+/// A CSMS error response: HTTP status plus the `{"error_code","error_msg"}` body.
+///
+/// `error_msg` is written by csvault and never contains a secret value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} {}", .code.as_str(), .error_msg)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub error_msg: String,
+}
+
+impl Serialize for ApiError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut body = s.serialize_struct("ErrorRsp", 2)?;
+        body.serialize_field("error_code", self.code.as_str())?;
+        body.serialize_field("error_msg", &self.error_msg)?;
+        body.end()
+    }
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, error_msg: impl Into<String>) -> Self {
+        Self {
+            code,
+            error_msg: error_msg.into(),
+        }
+    }
+
+    pub fn invalid(error_msg: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidParameter, error_msg)
+    }
+
+    pub fn http_status(&self) -> u16 {
+        self.code.http_status()
+    }
+
+    pub fn error_code(&self) -> &'static str {
+        self.code.as_str()
+    }
+}

@@ -1,0 +1,108 @@
+//! The response shapes: `Secret`, `VersionMetadata`, the version with its value, lists and pages.
+
+use serde::Serialize;
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// A secret's lifecycle state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SecretState {
+    Enabled,
+    Disabled,
+    PendingDelete,
+    Frozen,
+}
+
+impl SecretState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::PendingDelete => "PENDING_DELETE",
+            Self::Frozen => "FROZEN",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Enabled,
+            Self::Disabled,
+            Self::PendingDelete,
+            Self::Frozen,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// The `Secret` object. Times are epoch milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Secret {
+    pub id: String,
+    pub name: String,
+    pub state: SecretState,
+    pub kms_key_id: String,
+    pub description: String,
+    pub create_time: i64,
+    pub update_time: i64,
+    pub scheduled_delete_time: Option<i64>,
+    pub secret_type: String,
+}
+
+/// `{"secret": {...}}`: the body of Create/Show/Update Secret.
+#[derive(Clone, Debug, Serialize)]
+pub struct SecretResponse {
+    pub secret: Secret,
+}
+
+/// `page_info` of a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PageInfo {
+    pub next_marker: Option<String>,
+    pub previous_marker: Option<String>,
+    pub current_count: usize,
+}
+
+/// `{"secrets": [...], "page_info": {...}}`: the body of List Secrets.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListSecretsResponse {
+    pub secrets: Vec<Secret>,
+    pub page_info: PageInfo,
+}
+
+/// `version_metadata` of a version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VersionMetadata {
+    pub id: String,
+    pub create_time: i64,
+    pub expire_time: Option<i64>,
+    pub kms_key_id: String,
+    pub secret_name: String,
+    pub version_stages: Vec<String>,
+}
+
+/// A version with its value in plaintext, exactly one of the two value fields set.
+#[derive(Clone, Serialize)]
+pub struct SecretVersion {
+    pub version_metadata: VersionMetadata,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_string: Option<Zeroizing<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_binary: Option<Zeroizing<String>>,
+}
+
+impl fmt::Debug for SecretVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretVersion")
+            .field("version_metadata", &self.version_metadata)
+            .field("value", &"<redacted>")
+            .finish()
+    }
+}
+
+/// `{"version": {...}}`: the body of Show Secret Version.
+#[derive(Clone, Debug, Serialize)]
+pub struct VersionResponse {
+    pub version: SecretVersion,
+}

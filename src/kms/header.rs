@@ -1,0 +1,136 @@
+//! The vault header: Argon2id parameters, salt and the wrapped root key, all authenticated together.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use zeroize::Zeroizing;
+
+use super::aad::Aad;
+use super::sealed::{open, seal};
+use super::{KmsError, SecretKey};
+
+const HEADER_FORMAT: u32 = 1;
+const SALT_LEN: usize = 16;
+
+/// Argon2id cost. The defaults are also the floor: a header asking for less is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KdfParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl KdfParams {
+    pub const FLOOR: Self = Self {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+
+    fn meets_floor(&self) -> bool {
+        self.memory_kib >= Self::FLOOR.memory_kib
+            && self.iterations >= Self::FLOOR.iterations
+            && self.parallelism >= Self::FLOOR.parallelism
+    }
+}
+
+impl Default for KdfParams {
+    fn default() -> Self {
+        Self::FLOOR
+    }
+}
+
+/// What the store keeps to unlock a vault. Tampering with any field makes unlocking fail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VaultHeader {
+    pub format: u32,
+    pub vault_id: String,
+    pub kdf: KdfParams,
+    pub salt: Vec<u8>,
+    pub wrapped_root_key: Vec<u8>,
+}
+
+impl VaultHeader {
+    /// A new vault: fresh id, salt and root key, the root key wrapped under the passphrase.
+    pub fn create(passphrase: &[u8], kdf: KdfParams) -> Result<(Self, SecretKey), KmsError> {
+        if !kdf.meets_floor() {
+            return Err(KmsError::BadHeader(
+                "Argon2id parameters below the floor".into(),
+            ));
+        }
+        let mut salt = vec![0u8; SALT_LEN];
+        getrandom::fill(&mut salt).map_err(|_| KmsError::Random)?;
+        let mut header = Self {
+            format: HEADER_FORMAT,
+            vault_id: uuid::Uuid::new_v4().to_string(),
+            kdf,
+            salt,
+            wrapped_root_key: Vec::new(),
+        };
+        let root = SecretKey::generate()?;
+        let kek = header.derive_kek(passphrase)?;
+        header.wrapped_root_key = seal(&kek.cipher(), root.as_bytes(), header.aad().bytes())?;
+        Ok((header, root))
+    }
+
+    /// The root key, if `passphrase` is right and no header field was changed.
+    pub fn unlock(&self, passphrase: &[u8]) -> Result<SecretKey, KmsError> {
+        if self.format != HEADER_FORMAT {
+            return Err(KmsError::BadHeader(format!(
+                "unknown header format {}",
+                self.format
+            )));
+        }
+        if !self.kdf.meets_floor() {
+            return Err(KmsError::BadHeader(
+                "Argon2id parameters below the floor".into(),
+            ));
+        }
+        if self.salt.len() != SALT_LEN {
+            return Err(KmsError::BadHeader("salt of the wrong length".into()));
+        }
+        let kek = self.derive_kek(passphrase)?;
+        let root = open(
+            &kek.cipher(),
+            &self.wrapped_root_key,
+            self.aad().bytes(),
+            "the root key",
+        )
+        .map_err(|_| KmsError::WrongPassphrase)?;
+        SecretKey::from_slice(&root).ok_or(KmsError::WrongPassphrase)
+    }
+
+    /// Re-wraps the root key under a new passphrase with a fresh salt.
+    pub fn rewrap(&self, root: &SecretKey, new_passphrase: &[u8]) -> Result<Self, KmsError> {
+        let mut next = self.clone();
+        getrandom::fill(&mut next.salt).map_err(|_| KmsError::Random)?;
+        let kek = next.derive_kek(new_passphrase)?;
+        next.wrapped_root_key = seal(&kek.cipher(), root.as_bytes(), next.aad().bytes())?;
+        Ok(next)
+    }
+
+    fn derive_kek(&self, passphrase: &[u8]) -> Result<SecretKey, KmsError> {
+        let params = Params::new(
+            self.kdf.memory_kib,
+            self.kdf.iterations,
+            self.kdf.parallelism,
+            Some(32),
+        )
+        .map_err(|e| KmsError::BadHeader(format!("Argon2id parameters: {e}")))?;
+        let mut kek = SecretKey::zeroed();
+        let passphrase = Zeroizing::new(passphrase.to_vec());
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_into(&passphrase, &self.salt, kek.as_mut_bytes())
+            .map_err(|e| KmsError::BadHeader(format!("Argon2id: {e}")))?;
+        Ok(kek)
+    }
+
+    fn aad(&self) -> Aad {
+        let mut aad = Aad::new("csvault/root-key/v1");
+        aad.push(&self.format.to_be_bytes())
+            .push(self.vault_id.as_bytes())
+            .push(&self.kdf.memory_kib.to_be_bytes())
+            .push(&self.kdf.iterations.to_be_bytes())
+            .push(&self.kdf.parallelism.to_be_bytes())
+            .push(&self.salt);
+        aad
+    }
+}

@@ -1,0 +1,130 @@
+//! `Keyring`: the unlocked root key and CMKs of one vault; makes data keys and seals/opens values.
+
+use aes_gcm_siv::Aes256GcmSiv;
+use std::collections::HashMap;
+use std::fmt;
+use zeroize::Zeroizing;
+
+use super::aad::{Aad, ValueContext};
+use super::sealed::{open, seal};
+use super::{KmsError, SecretKey};
+
+/// A value as stored: its data key wrapped by the CMK, and the value sealed by the data key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealedValue {
+    pub wrapped_data_key: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// The key material of an unlocked vault. `Debug` shows ids only.
+pub struct Keyring {
+    vault_id: String,
+    root: Aes256GcmSiv,
+    cmks: HashMap<String, Aes256GcmSiv>,
+}
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keyring")
+            .field("vault_id", &self.vault_id)
+            .field("loaded_cmks", &self.cmks.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keyring {
+    pub fn new(vault_id: &str, root: &SecretKey) -> Self {
+        Self {
+            vault_id: vault_id.to_owned(),
+            root: root.cipher(),
+            cmks: HashMap::new(),
+        }
+    }
+
+    pub fn vault_id(&self) -> &str {
+        &self.vault_id
+    }
+
+    fn cmk_aad(&self, key_id: &str) -> Aad {
+        let mut aad = Aad::new("csvault/cmk/v1");
+        aad.push(self.vault_id.as_bytes()).push(key_id.as_bytes());
+        aad
+    }
+
+    /// New CMK material for `key_id`, loaded, and returned wrapped under the root key for storage.
+    pub fn create_cmk(&mut self, key_id: &str) -> Result<Vec<u8>, KmsError> {
+        let material = SecretKey::generate()?;
+        let wrapped = seal(
+            &self.root,
+            material.as_bytes(),
+            self.cmk_aad(key_id).bytes(),
+        )?;
+        self.cmks.insert(key_id.to_owned(), material.cipher());
+        Ok(wrapped)
+    }
+
+    /// Unwraps a stored CMK so values under it can be sealed and opened.
+    pub fn load_cmk(&mut self, key_id: &str, wrapped: &[u8]) -> Result<(), KmsError> {
+        if self.cmks.contains_key(key_id) {
+            return Ok(());
+        }
+        let material = open(&self.root, wrapped, self.cmk_aad(key_id).bytes(), "a CMK")?;
+        let material = SecretKey::from_slice(&material).ok_or(KmsError::Integrity("a CMK"))?;
+        self.cmks.insert(key_id.to_owned(), material.cipher());
+        Ok(())
+    }
+
+    pub fn is_loaded(&self, key_id: &str) -> bool {
+        self.cmks.contains_key(key_id)
+    }
+
+    fn cmk(&self, key_id: &str) -> Result<&Aes256GcmSiv, KmsError> {
+        self.cmks.get(key_id).ok_or(KmsError::Integrity("a CMK"))
+    }
+
+    /// Seals a value under a fresh data key, itself wrapped by the context's CMK.
+    pub fn seal_value(
+        &self,
+        ctx: &ValueContext<'_>,
+        plaintext: &[u8],
+    ) -> Result<SealedValue, KmsError> {
+        let cmk = self.cmk(ctx.key_id)?;
+        let data_key = SecretKey::generate()?;
+        let ciphertext = seal(
+            &data_key.cipher(),
+            plaintext,
+            ctx.aad("csvault/value/v1", &self.vault_id).bytes(),
+        )?;
+        let wrapped_data_key = seal(
+            cmk,
+            data_key.as_bytes(),
+            ctx.aad("csvault/data-key/v1", &self.vault_id).bytes(),
+        )?;
+        Ok(SealedValue {
+            wrapped_data_key,
+            ciphertext,
+        })
+    }
+
+    /// Opens a value sealed by [`Keyring::seal_value`] in exactly the same context.
+    pub fn open_value(
+        &self,
+        ctx: &ValueContext<'_>,
+        sealed: &SealedValue,
+    ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+        let cmk = self.cmk(ctx.key_id)?;
+        let data_key = open(
+            cmk,
+            &sealed.wrapped_data_key,
+            ctx.aad("csvault/data-key/v1", &self.vault_id).bytes(),
+            "a data key",
+        )?;
+        let data_key = SecretKey::from_slice(&data_key).ok_or(KmsError::Integrity("a data key"))?;
+        open(
+            &data_key.cipher(),
+            &sealed.ciphertext,
+            ctx.aad("csvault/value/v1", &self.vault_id).bytes(),
+            "a secret value",
+        )
+    }
+}

@@ -1,0 +1,97 @@
+//! The schema as an ordered list of migrations; `PRAGMA user_version` says how many are applied.
+
+use rusqlite::Connection;
+
+use super::{StoreError, StoreResult};
+
+/// `PRAGMA application_id`: "csvt". Tells a csvault vault from any other SQLite file.
+pub const APPLICATION_ID: i32 = 0x6373_7674;
+
+/// Each entry moves the schema one version up. Never edit a released entry; append a new one.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE vault_header (
+    id                INTEGER PRIMARY KEY CHECK (id = 1),
+    format            INTEGER NOT NULL,
+    vault_id          TEXT NOT NULL,
+    kdf_memory_kib    INTEGER NOT NULL,
+    kdf_iterations    INTEGER NOT NULL,
+    kdf_parallelism   INTEGER NOT NULL,
+    salt              BLOB NOT NULL,
+    wrapped_root_key  BLOB NOT NULL
+);
+CREATE TABLE cmks (
+    key_id            TEXT PRIMARY KEY,
+    alias             TEXT NOT NULL UNIQUE,
+    description       TEXT NOT NULL,
+    state             TEXT NOT NULL CHECK (state IN ('ENABLED', 'DISABLED')),
+    spec              TEXT NOT NULL,
+    is_default        INTEGER NOT NULL,
+    creation_date     INTEGER NOT NULL,
+    wrapped_material  BLOB NOT NULL
+);
+CREATE TABLE secrets (
+    id                     TEXT PRIMARY KEY,
+    name                   TEXT NOT NULL UNIQUE,
+    state                  TEXT NOT NULL,
+    kms_key_id             TEXT NOT NULL REFERENCES cmks (key_id),
+    description            TEXT,
+    secret_type            TEXT NOT NULL,
+    create_time            INTEGER NOT NULL,
+    update_time            INTEGER NOT NULL,
+    scheduled_delete_time  INTEGER,
+    next_version           INTEGER NOT NULL
+);
+CREATE INDEX secrets_by_key ON secrets (kms_key_id);
+CREATE TABLE versions (
+    secret_id         TEXT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+    version_id        TEXT NOT NULL,
+    seq               INTEGER NOT NULL,
+    kms_key_id        TEXT NOT NULL REFERENCES cmks (key_id),
+    value_kind        TEXT NOT NULL CHECK (value_kind IN ('text', 'binary')),
+    wrapped_data_key  BLOB NOT NULL,
+    ciphertext        BLOB NOT NULL,
+    create_time       INTEGER NOT NULL,
+    expire_time       INTEGER,
+    PRIMARY KEY (secret_id, version_id)
+) WITHOUT ROWID;
+CREATE TABLE stages (
+    secret_id    TEXT NOT NULL,
+    stage        TEXT NOT NULL,
+    version_id   TEXT NOT NULL,
+    update_time  INTEGER NOT NULL,
+    PRIMARY KEY (secret_id, stage),
+    FOREIGN KEY (secret_id, version_id) REFERENCES versions (secret_id, version_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX stages_by_version ON stages (secret_id, version_id);
+"];
+
+/// Brings a vault's schema up to date, all migrations in one transaction.
+pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > 0 && app_id != APPLICATION_ID {
+        return Err(StoreError::Corrupt("not a csvault vault".into()));
+    }
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "schema version {version} is newer than this csvault knows ({}); upgrade csvault",
+            MIGRATIONS.len()
+        )));
+    }
+    if version == MIGRATIONS.len() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for migration in &MIGRATIONS[version..] {
+        tx.execute_batch(migration)?;
+    }
+    tx.pragma_update(None, "user_version", schema_version())?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn schema_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}

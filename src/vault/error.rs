@@ -1,0 +1,71 @@
+//! `VaultError`: what a vault operation can fail with, turned into the CSMS error shape at the edge.
+
+use crate::csms::{ApiError, ErrorCode};
+use crate::kms::KmsError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Kms(#[from] KmsError),
+}
+
+impl VaultError {
+    /// The CSMS error body this failure answers with.
+    pub fn to_api(&self) -> ApiError {
+        match self {
+            Self::Api(e) => e.clone(),
+            Self::Kms(e) => {
+                let code = match e {
+                    KmsError::WrongPassphrase => ErrorCode::WrongPassphrase,
+                    KmsError::BadHeader(_) => ErrorCode::VaultCorrupt,
+                    KmsError::Integrity(_) => ErrorCode::KeyUnusable,
+                    KmsError::Random => ErrorCode::Internal,
+                };
+                ApiError::new(code, sentence(&e.to_string()))
+            }
+            Self::Store(e) => {
+                let code = match e {
+                    StoreError::NoVault(_) => ErrorCode::NoVault,
+                    StoreError::Exists(_) => ErrorCode::VaultExists,
+                    StoreError::Busy => ErrorCode::VaultBusy,
+                    StoreError::Corrupt(_) => ErrorCode::VaultCorrupt,
+                    StoreError::Io(_) => ErrorCode::Io,
+                    StoreError::Sqlite(_) => ErrorCode::Internal,
+                };
+                let msg = match e {
+                    StoreError::NoVault(p) => format!(
+                        "No vault at {}: run `csvault init` to create one.",
+                        p.display()
+                    ),
+                    other => sentence(&other.to_string()),
+                };
+                ApiError::new(code, msg)
+            }
+        }
+    }
+}
+
+impl From<VaultError> for ApiError {
+    fn from(e: VaultError) -> Self {
+        e.to_api()
+    }
+}
+
+/// A library message as a sentence: capital first letter, full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
