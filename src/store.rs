@@ -8,7 +8,7 @@ mod schema;
 pub mod secrets;
 
 pub use file::Store;
-pub use secrets::{NewVersion, SecretRow, VersionRow};
+pub use secrets::{NewVersion, SecretRow, SecretWriter, VersionRow};
 
 use std::path::PathBuf;
 

@@ -65,7 +65,7 @@ impl Vault {
     /// Makes sure the CMK's material is unwrapped and ready.
     fn load_key(&mut self, key_id: &str) -> VaultResult<()> {
         if !self.keyring.is_loaded(key_id) {
-            let wrapped = key_rows::wrapped_material(&self.store.conn_ref(), key_id)?;
+            let wrapped = key_rows::wrapped_material(self.store.conn_ref(), key_id)?;
             self.keyring.load_cmk(key_id, &wrapped)?;
         }
         Ok(())

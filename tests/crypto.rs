@@ -157,8 +157,8 @@ fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
         .unwrap();
     drop(vault);
     let conn = tv.sql();
-    let id_of = |name: &str| -> String {
-        conn.query_row("SELECT id FROM secrets WHERE name = ?1", [name], |r| {
+    let id_of = |name: &str| -> i64 {
+        conn.query_row("SELECT row_id FROM secrets WHERE name = ?1", [name], |r| {
             r.get(0)
         })
         .unwrap()
@@ -167,14 +167,14 @@ fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
     for column in ["ciphertext", "wrapped_data_key"] {
         let saved: Vec<u8> = conn
             .query_row(
-                &format!("SELECT {column} FROM versions WHERE secret_id = ?1"),
+                &format!("SELECT {column} FROM versions WHERE secret_row = ?1"),
                 [&b],
                 |r| r.get(0),
             )
             .unwrap();
         conn.execute(
             &format!(
-                "UPDATE versions SET {column} = (SELECT {column} FROM versions WHERE secret_id = ?1) WHERE secret_id = ?2"
+                "UPDATE versions SET {column} = (SELECT {column} FROM versions WHERE secret_row = ?1) WHERE secret_row = ?2"
             ),
             params![a, b],
         )
@@ -185,7 +185,7 @@ fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
             "{column} copied a→b"
         );
         conn.execute(
-            &format!("UPDATE versions SET {column} = ?1 WHERE secret_id = ?2"),
+            &format!("UPDATE versions SET {column} = ?1 WHERE secret_row = ?2"),
             params![saved, b],
         )
         .unwrap();
@@ -193,7 +193,7 @@ fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
     // Both columns together still belong to secret a, not b.
     conn.execute(
         "UPDATE versions SET (ciphertext, wrapped_data_key) =
-            (SELECT ciphertext, wrapped_data_key FROM versions WHERE secret_id = ?1) WHERE secret_id = ?2",
+            (SELECT ciphertext, wrapped_data_key FROM versions WHERE secret_row = ?1) WHERE secret_row = ?2",
         params![a, b],
     )
     .unwrap();
@@ -202,24 +202,24 @@ fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
     // Relabelling a's version as v2 breaks it too: the version id is bound.
     conn.execute("PRAGMA foreign_keys = OFF", []).unwrap();
     conn.execute(
-        "UPDATE stages SET version_id = 'v2' WHERE secret_id = ?1",
+        "UPDATE stages SET version_id = 'v2' WHERE secret_row = ?1",
         [&a],
     )
     .unwrap();
     conn.execute(
-        "UPDATE versions SET version_id = 'v2' WHERE secret_id = ?1",
+        "UPDATE versions SET version_id = 'v2' WHERE secret_row = ?1",
         [&a],
     )
     .unwrap();
     assert_eq!(code_of(vault.get_value("a", "v2")), "CSMS.0401");
     // Claiming the text value is binary breaks it: the kind is bound.
     conn.execute(
-        "UPDATE versions SET version_id = 'v1', value_kind = 'binary' WHERE secret_id = ?1",
+        "UPDATE versions SET version_id = 'v1', value_kind = 'binary' WHERE secret_row = ?1",
         [&a],
     )
     .unwrap();
     conn.execute(
-        "UPDATE stages SET version_id = 'v1' WHERE secret_id = ?1",
+        "UPDATE stages SET version_id = 'v1' WHERE secret_row = ?1",
         [&a],
     )
     .unwrap();

@@ -6,7 +6,8 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use super::aad::{Aad, ValueContext};
-use super::sealed::{open, seal};
+use super::sealed::{NONCE_LEN, open, seal, seal_with_nonce};
+use super::secret_key::KEY_LEN;
 use super::{KmsError, SecretKey};
 
 /// A value as stored: its data key wrapped by the CMK, and the value sealed by the data key.
@@ -89,14 +90,25 @@ impl Keyring {
         plaintext: &[u8],
     ) -> Result<SealedValue, KmsError> {
         let cmk = self.cmk(ctx.key_id)?;
-        let data_key = SecretKey::generate()?;
-        let ciphertext = seal(
+        // One draw from the OS for the data key and both nonces: this is the bulk-import hot path.
+        let mut random = Zeroizing::new([0u8; KEY_LEN + 2 * NONCE_LEN]);
+        getrandom::fill(random.as_mut_slice()).map_err(|_| KmsError::Random)?;
+        let (key_bytes, nonces) = random.split_at(KEY_LEN);
+        let data_key = SecretKey::from_slice(key_bytes).ok_or(KmsError::Random)?;
+        let nonce = |i: usize| -> Result<[u8; NONCE_LEN], KmsError> {
+            nonces[i * NONCE_LEN..(i + 1) * NONCE_LEN]
+                .try_into()
+                .map_err(|_| KmsError::Random)
+        };
+        let ciphertext = seal_with_nonce(
             &data_key.cipher(),
+            nonce(0)?,
             plaintext,
             ctx.aad("csvault/value/v1", &self.vault_id).bytes(),
         )?;
-        let wrapped_data_key = seal(
+        let wrapped_data_key = seal_with_nonce(
             cmk,
+            nonce(1)?,
             data_key.as_bytes(),
             ctx.aad("csvault/data-key/v1", &self.vault_id).bytes(),
         )?;

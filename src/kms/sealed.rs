@@ -7,13 +7,24 @@ use zeroize::Zeroizing;
 use super::KmsError;
 
 const FORMAT_V1: u8 = 1;
-const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
+
+pub const NONCE_LEN: usize = 12;
 
 /// Seals `plaintext` under `cipher`, bound to `aad`, with a fresh random nonce.
 pub fn seal(cipher: &Aes256GcmSiv, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, KmsError> {
     let mut nonce = [0u8; NONCE_LEN];
     getrandom::fill(&mut nonce).map_err(|_| KmsError::Random)?;
+    seal_with_nonce(cipher, nonce, plaintext, aad)
+}
+
+/// [`seal`] with a nonce the caller drew from the system random source (to batch draws).
+pub fn seal_with_nonce(
+    cipher: &Aes256GcmSiv,
+    nonce: [u8; NONCE_LEN],
+    plaintext: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>, KmsError> {
     let body = cipher
         .encrypt(
             &Nonce::from(nonce),

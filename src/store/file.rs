@@ -87,7 +87,10 @@ impl Store {
                 path.display()
             )));
         }
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // 16 MiB of page cache keeps the name index of a large vault in memory during imports.
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;",
+        )?;
         migrate(&mut conn)?;
         Ok(Self {
             conn,

@@ -7,6 +7,10 @@ use super::{StoreError, StoreResult};
 /// `PRAGMA application_id`: "csvt". Tells a csvault vault from any other SQLite file.
 pub const APPLICATION_ID: i32 = 0x6373_7674;
 
+/// Versions and stages hang off the secret's integer `row_id`, not its random UUID: bulk inserts then
+/// append to their B-trees instead of dirtying random pages (the UUID is stored, not indexed; the API
+/// addresses secrets by name).
+///
 /// Each entry moves the schema one version up. Never edit a released entry; append a new one.
 const MIGRATIONS: &[&str] = &[r"
 CREATE TABLE vault_header (
@@ -30,7 +34,8 @@ CREATE TABLE cmks (
     wrapped_material  BLOB NOT NULL
 );
 CREATE TABLE secrets (
-    id                     TEXT PRIMARY KEY,
+    row_id                 INTEGER PRIMARY KEY,
+    id                     TEXT NOT NULL,
     name                   TEXT NOT NULL UNIQUE,
     state                  TEXT NOT NULL,
     kms_key_id             TEXT NOT NULL REFERENCES cmks (key_id),
@@ -41,9 +46,8 @@ CREATE TABLE secrets (
     scheduled_delete_time  INTEGER,
     next_version           INTEGER NOT NULL
 );
-CREATE INDEX secrets_by_key ON secrets (kms_key_id);
 CREATE TABLE versions (
-    secret_id         TEXT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+    secret_row        INTEGER NOT NULL REFERENCES secrets (row_id) ON DELETE CASCADE,
     version_id        TEXT NOT NULL,
     seq               INTEGER NOT NULL,
     kms_key_id        TEXT NOT NULL REFERENCES cmks (key_id),
@@ -52,17 +56,17 @@ CREATE TABLE versions (
     ciphertext        BLOB NOT NULL,
     create_time       INTEGER NOT NULL,
     expire_time       INTEGER,
-    PRIMARY KEY (secret_id, version_id)
+    PRIMARY KEY (secret_row, version_id)
 ) WITHOUT ROWID;
 CREATE TABLE stages (
-    secret_id    TEXT NOT NULL,
+    secret_row   INTEGER NOT NULL,
     stage        TEXT NOT NULL,
     version_id   TEXT NOT NULL,
     update_time  INTEGER NOT NULL,
-    PRIMARY KEY (secret_id, stage),
-    FOREIGN KEY (secret_id, version_id) REFERENCES versions (secret_id, version_id) ON DELETE CASCADE
+    PRIMARY KEY (secret_row, stage),
+    FOREIGN KEY (secret_row, version_id) REFERENCES versions (secret_row, version_id) ON DELETE CASCADE
 ) WITHOUT ROWID;
-CREATE INDEX stages_by_version ON stages (secret_id, version_id);
+CREATE INDEX stages_by_version ON stages (secret_row, version_id);
 "];
 
 /// Brings a vault's schema up to date, all migrations in one transaction.

@@ -9,6 +9,8 @@ use crate::kms::SealedValue;
 /// A secret as stored: the API record plus the next version number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretRow {
+    /// The internal row id versions and stages refer to (0 before insertion).
+    pub row_id: i64,
     pub secret: Secret,
     /// Description as stored: `None` when the request had none.
     pub description: Option<String>,
@@ -26,6 +28,15 @@ pub struct VersionRow {
     pub expire_time: Option<i64>,
 }
 
+/// A version's metadata and stages, without its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionSummary {
+    pub version_id: String,
+    pub create_time: i64,
+    pub kms_key_id: String,
+    pub stages: Vec<String>,
+}
+
 /// A version to insert, with the stages it takes.
 pub struct NewVersion<'a> {
     pub row: &'a VersionRow,
@@ -34,12 +45,13 @@ pub struct NewVersion<'a> {
 }
 
 const SECRET_COLUMNS: &str = "id, name, state, kms_key_id, description, secret_type, create_time,
-    update_time, scheduled_delete_time";
+    update_time, scheduled_delete_time, row_id";
 
 fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
     let state: String = r.get(2)?;
     let description: Option<String> = r.get(4)?;
     Ok(SecretRow {
+        row_id: r.get(9)?,
         secret: Secret {
             id: r.get(0)?,
             name: r.get(1)?,
@@ -61,58 +73,70 @@ fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
     })
 }
 
-/// Inserts a secret with its first version and stages.
-pub fn insert_secret(
-    conn: &Connection,
-    row: &SecretRow,
-    first: &NewVersion<'_>,
-) -> StoreResult<()> {
-    let s = &row.secret;
-    conn.prepare_cached(
-        "INSERT INTO secrets (id, name, state, kms_key_id, description, secret_type, create_time,
-             update_time, scheduled_delete_time, next_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        s.id,
-        s.name,
-        s.state.as_str(),
-        s.kms_key_id,
-        row.description,
-        s.secret_type,
-        s.create_time,
-        s.update_time,
-        s.scheduled_delete_time,
-        first.seq + 1
-    ])?;
-    insert_version(conn, first)
+/// Inserts new secrets with their first versions and stages; the statements are prepared once, for
+/// bulk imports.
+pub struct SecretWriter<'c> {
+    conn: &'c Connection,
+    secret: rusqlite::Statement<'c>,
+    version: rusqlite::Statement<'c>,
+    stage: rusqlite::Statement<'c>,
 }
 
-fn insert_version(conn: &Connection, new: &NewVersion<'_>) -> StoreResult<()> {
-    let v = new.row;
-    conn.prepare_cached(
-        "INSERT INTO versions (secret_id, version_id, seq, kms_key_id, value_kind,
-             wrapped_data_key, ciphertext, create_time, expire_time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        v.secret_id,
-        v.version_id,
-        new.seq,
-        v.kms_key_id,
-        v.value_kind,
-        v.sealed.wrapped_data_key,
-        v.sealed.ciphertext,
-        v.create_time,
-        v.expire_time
-    ])?;
-    let mut stage_stmt = conn.prepare_cached(
-        "INSERT INTO stages (secret_id, stage, version_id, update_time) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for stage in new.stages {
-        stage_stmt.execute(params![v.secret_id, stage, v.version_id, v.create_time])?;
+impl<'c> SecretWriter<'c> {
+    pub fn new(conn: &'c Connection) -> StoreResult<Self> {
+        Ok(Self {
+            conn,
+            secret: conn.prepare(
+                "INSERT INTO secrets (id, name, state, kms_key_id, description, secret_type,
+                     create_time, update_time, scheduled_delete_time, next_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?,
+            version: conn.prepare(
+                "INSERT INTO versions (secret_row, version_id, seq, kms_key_id, value_kind,
+                     wrapped_data_key, ciphertext, create_time, expire_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?,
+            stage: conn.prepare(
+                "INSERT INTO stages (secret_row, stage, version_id, update_time)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?,
+        })
     }
-    Ok(())
+
+    /// Inserts a secret with its first version and that version's stages.
+    pub fn insert(&mut self, row: &SecretRow, first: &NewVersion<'_>) -> StoreResult<()> {
+        let s = &row.secret;
+        self.secret.execute(params![
+            s.id,
+            s.name,
+            s.state.as_str(),
+            s.kms_key_id,
+            row.description,
+            s.secret_type,
+            s.create_time,
+            s.update_time,
+            s.scheduled_delete_time,
+            first.seq + 1
+        ])?;
+        let secret_row = self.conn.last_insert_rowid();
+        let v = first.row;
+        self.version.execute(params![
+            secret_row,
+            v.version_id,
+            first.seq,
+            v.kms_key_id,
+            v.value_kind,
+            v.sealed.wrapped_data_key,
+            v.sealed.ciphertext,
+            v.create_time,
+            v.expire_time
+        ])?;
+        for stage in first.stages {
+            self.stage
+                .execute(params![secret_row, stage, v.version_id, v.create_time])?;
+        }
+        Ok(())
+    }
 }
 
 pub fn by_name(conn: &Connection, name: &str) -> StoreResult<Option<SecretRow>> {
@@ -168,39 +192,39 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<Secret>> {
 /// The version a stage points to.
 pub fn version_of_stage(
     conn: &Connection,
-    secret_id: &str,
+    secret: &SecretRow,
     stage: &str,
 ) -> StoreResult<Option<String>> {
     let mut stmt =
-        conn.prepare_cached("SELECT version_id FROM stages WHERE secret_id = ?1 AND stage = ?2")?;
+        conn.prepare_cached("SELECT version_id FROM stages WHERE secret_row = ?1 AND stage = ?2")?;
     Ok(stmt
-        .query_row([secret_id, stage], |r| r.get(0))
+        .query_row(params![secret.row_id, stage], |r| r.get(0))
         .optional()?)
 }
 
 pub fn version(
     conn: &Connection,
-    secret_id: &str,
+    secret: &SecretRow,
     version_id: &str,
 ) -> StoreResult<Option<VersionRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT secret_id, version_id, kms_key_id, value_kind, wrapped_data_key, ciphertext,
+        "SELECT version_id, kms_key_id, value_kind, wrapped_data_key, ciphertext,
                 create_time, expire_time
-         FROM versions WHERE secret_id = ?1 AND version_id = ?2",
+         FROM versions WHERE secret_row = ?1 AND version_id = ?2",
     )?;
     Ok(stmt
-        .query_row([secret_id, version_id], |r| {
+        .query_row(params![secret.row_id, version_id], |r| {
             Ok(VersionRow {
-                secret_id: r.get(0)?,
-                version_id: r.get(1)?,
-                kms_key_id: r.get(2)?,
-                value_kind: r.get(3)?,
+                secret_id: secret.secret.id.clone(),
+                version_id: r.get(0)?,
+                kms_key_id: r.get(1)?,
+                value_kind: r.get(2)?,
                 sealed: SealedValue {
-                    wrapped_data_key: r.get(4)?,
-                    ciphertext: r.get(5)?,
+                    wrapped_data_key: r.get(3)?,
+                    ciphertext: r.get(4)?,
                 },
-                create_time: r.get(6)?,
-                expire_time: r.get(7)?,
+                create_time: r.get(5)?,
+                expire_time: r.get(6)?,
             })
         })
         .optional()?)
@@ -209,22 +233,27 @@ pub fn version(
 /// Every version id of a secret, oldest first, with its stages.
 pub fn versions_with_stages(
     conn: &Connection,
-    secret_id: &str,
-) -> StoreResult<Vec<(String, i64, String, Vec<String>)>> {
+    secret: &SecretRow,
+) -> StoreResult<Vec<VersionSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT v.version_id, v.create_time, v.kms_key_id,
                 (SELECT group_concat(stage, ',') FROM
                     (SELECT stage FROM stages s
-                     WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id ORDER BY stage))
-         FROM versions v WHERE v.secret_id = ?1 ORDER BY v.seq",
+                     WHERE s.secret_row = v.secret_row AND s.version_id = v.version_id ORDER BY stage))
+         FROM versions v WHERE v.secret_row = ?1 ORDER BY v.seq",
     )?;
     let rows = stmt
-        .query_map([secret_id], |r| {
+        .query_map([secret.row_id], |r| {
             let stages: Option<String> = r.get(3)?;
             let stages = stages
                 .map(|s| s.split(',').map(str::to_owned).collect())
                 .unwrap_or_default();
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, stages))
+            Ok(VersionSummary {
+                version_id: r.get(0)?,
+                create_time: r.get(1)?,
+                kms_key_id: r.get(2)?,
+                stages,
+            })
         })?
         .collect::<Result<_, _>>()?;
     Ok(rows)

@@ -3,14 +3,16 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rusqlite::Connection;
+use std::collections::{HashMap, HashSet};
 use zeroize::Zeroizing;
 
 use super::{Vault, VaultError, VaultResult, now_ms};
 use crate::csms::{
     ApiError, CreateSecretRequest, ErrorCode, SECRET_TYPE_COMMON, STAGE_CURRENT, Secret,
-    SecretState, SecretValue, validate_create,
+    SecretState, validate_create, validate_name,
 };
-use crate::kms::{KeyInfo, KeyState, Keyring, ValueContext};
+use crate::kms::{KeyInfo, KeyState, Keyring, SealedValue, ValueContext};
+use crate::store::SecretWriter;
 use crate::store::keys as key_rows;
 use crate::store::secrets::{self as secret_rows, NewVersion, SecretRow, VersionRow};
 
@@ -29,79 +31,216 @@ impl Vault {
     /// Create Secret. Validation errors answer with the first broken rule in field order.
     pub fn create_secret(&mut self, req: &CreateSecretRequest) -> VaultResult<Secret> {
         let tx = self.store.immediate()?;
-        let secret = create_in(&tx, &mut self.keyring, req, now_ms())?;
+        // The name is the first field checked: a clash outranks rule breaks in later fields.
+        if validate_name(&req.name).is_none() && secret_rows::name_exists(&tx, &req.name)? {
+            return Err(duplicate(&req.name).into());
+        }
+        let now = now_ms();
+        let planned = plan(&tx, &mut self.keyring, req, &mut KeyMemo::new())?;
+        let rows = seal(&self.keyring, &planned, new_secret_id(), now)?;
+        insert(&mut SecretWriter::new(&tx)?, &rows)?;
         tx.commit().map_err(crate::store::StoreError::from)?;
-        Ok(secret)
+        Ok(rows.0.secret)
     }
 
     /// Creates many secrets in one transaction: all of them are there after a crash, or none.
-    /// A request that fails does not stop the others.
+    /// A request that fails does not stop the others. Sealing runs on every core; SQLite writes
+    /// on this thread.
     pub fn create_secrets(
         &mut self,
         reqs: &[CreateSecretRequest],
     ) -> VaultResult<Vec<BatchOutcome>> {
         let tx = self.store.immediate()?;
         let now = now_ms();
-        let mut outcomes = Vec::with_capacity(reqs.len());
+        let mut names_in_batch = HashSet::with_capacity(reqs.len());
+        let mut keys = KeyMemo::new();
+        let mut plans: Vec<Result<Planned<'_>, BatchOutcome>> = Vec::with_capacity(reqs.len());
         for req in reqs {
-            outcomes.push(match create_in(&tx, &mut self.keyring, req, now) {
-                Ok(secret) => BatchOutcome::Created(secret),
-                Err(VaultError::Api(e))
-                    if e.code == ErrorCode::InvalidParameter
-                        && secret_rows::name_exists(&tx, &req.name)? =>
-                {
-                    BatchOutcome::AlreadyExists
-                }
-                Err(VaultError::Api(e)) => BatchOutcome::Failed(e),
+            if !names_in_batch.insert(req.name.as_str())
+                || secret_rows::name_exists(&tx, &req.name)?
+            {
+                plans.push(Err(BatchOutcome::AlreadyExists));
+                continue;
+            }
+            plans.push(match plan(&tx, &mut self.keyring, req, &mut keys) {
+                Ok(planned) => Ok(planned),
+                Err(VaultError::Api(e)) => Err(BatchOutcome::Failed(e)),
                 Err(other) => return Err(other),
             });
         }
+        let sealed = seal_all(&self.keyring, plans, now)?;
+        let mut outcomes = Vec::with_capacity(sealed.len());
+        let mut writer = SecretWriter::new(&tx)?;
+        for item in sealed {
+            outcomes.push(match item {
+                Ok(rows) => {
+                    insert(&mut writer, &rows)?;
+                    BatchOutcome::Created(rows.0.secret)
+                }
+                Err(outcome) => outcome,
+            });
+        }
+        drop(writer);
         tx.commit().map_err(crate::store::StoreError::from)?;
         Ok(outcomes)
     }
 }
 
-fn create_in(
+fn duplicate(name: &str) -> ApiError {
+    ApiError::invalid(format!(
+        "Invalid name: a secret named {name} already exists."
+    ))
+}
+
+/// A valid request whose CMK is resolved and loaded, ready to seal.
+struct Planned<'r> {
+    req: &'r CreateSecretRequest,
+    key_id: String,
+}
+
+type Rows = (SecretRow, VersionRow);
+
+/// The CMK ids that requests' `kms_key_id`s resolved to within one transaction.
+type KeyMemo = HashMap<Option<String>, String>;
+
+/// Validates a request (its name already checked free) and makes its CMK ready.
+fn plan<'r>(
     conn: &Connection,
     keyring: &mut Keyring,
-    req: &CreateSecretRequest,
-    now: i64,
-) -> VaultResult<Secret> {
+    req: &'r CreateSecretRequest,
+    keys: &mut KeyMemo,
+) -> VaultResult<Planned<'r>> {
     if let Some(first) = validate_create(req).first() {
         return Err(ApiError::from(first).into());
     }
-    if secret_rows::name_exists(conn, &req.name)? {
-        return Err(ApiError::invalid(format!(
-            "Invalid name: a secret named {} already exists.",
-            req.name
-        ))
-        .into());
-    }
-    let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), now)?;
-    if !keyring.is_loaded(&key.key_id) {
-        keyring.load_cmk(&key.key_id, &key_rows::wrapped_material(conn, &key.key_id)?)?;
-    }
-
-    let value = plaintext(req)?;
-    let kind = match value {
-        SecretValue::Text(_) => "text",
-        SecretValue::Binary(_) => "binary",
+    let key_id = match keys.get(&req.kms_key_id) {
+        Some(id) => id.clone(),
+        None => {
+            let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), now_ms())?;
+            if !keyring.is_loaded(&key.key_id) {
+                keyring.load_cmk(&key.key_id, &key_rows::wrapped_material(conn, &key.key_id)?)?;
+            }
+            keys.insert(req.kms_key_id.clone(), key.key_id.clone());
+            key.key_id
+        }
     };
-    let secret_id = uuid::Uuid::new_v4().to_string();
-    let ctx = ValueContext {
-        secret_id: &secret_id,
-        version_id: FIRST_VERSION,
-        key_id: &key.key_id,
-        kind,
-    };
-    let sealed = keyring.seal_value(&ctx, value.as_bytes())?;
+    Ok(Planned { req, key_id })
+}
 
-    let row = SecretRow {
+fn new_secret_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Secret ids for a whole chunk from one draw of the system random source (ids are not secret).
+fn secret_ids(count: usize) -> VaultResult<Vec<String>> {
+    let mut random = vec![0u8; count * 16];
+    getrandom::fill(&mut random).map_err(|_| crate::kms::KmsError::Random)?;
+    Ok(random
+        .chunks_exact(16)
+        .map(|bytes| {
+            let bytes: [u8; 16] = bytes.try_into().unwrap_or_default();
+            uuid::Builder::from_random_bytes(bytes)
+                .into_uuid()
+                .to_string()
+        })
+        .collect())
+}
+
+/// Seals every planned request, in order, spreading the work over the available cores.
+fn seal_all<'r>(
+    keyring: &Keyring,
+    plans: Vec<Result<Planned<'r>, BatchOutcome>>,
+    now: i64,
+) -> VaultResult<Vec<Result<Rows, BatchOutcome>>> {
+    let seal_chunk =
+        |chunk: &[Result<Planned<'r>, BatchOutcome>]| -> VaultResult<Vec<Option<Rows>>> {
+            let ids = secret_ids(chunk.len())?;
+            chunk
+                .iter()
+                .zip(ids)
+                .map(|(p, id)| match p {
+                    Ok(planned) => seal(keyring, planned, id, now).map(Some),
+                    Err(_) => Ok(None),
+                })
+                .collect()
+        };
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let sealed: Vec<Option<Rows>> = if workers == 1 || plans.len() < 64 {
+        seal_chunk(&plans)?
+    } else {
+        let chunk = plans.len().div_ceil(workers);
+        let parts: Vec<VaultResult<Vec<Option<Rows>>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = plans
+                .chunks(chunk)
+                .map(|c| scope.spawn(move || seal_chunk(c)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(sealing_panicked())))
+                .collect()
+        });
+        let mut sealed = Vec::with_capacity(plans.len());
+        for part in parts {
+            sealed.extend(part?);
+        }
+        sealed
+    };
+    plans
+        .into_iter()
+        .zip(sealed)
+        .map(|(plan, rows)| match (plan, rows) {
+            (Ok(_), Some(rows)) => Ok(Ok(rows)),
+            (Err(outcome), _) => Ok(Err(outcome)),
+            (Ok(_), None) => Err(sealing_panicked()),
+        })
+        .collect()
+}
+
+fn sealing_panicked() -> VaultError {
+    ApiError::new(
+        ErrorCode::Internal,
+        "A sealing worker failed; nothing of this batch was written.",
+    )
+    .into()
+}
+
+/// The rows of a new secret: its record, and version v1 sealed under a fresh data key.
+fn seal(
+    keyring: &Keyring,
+    planned: &Planned<'_>,
+    secret_id: String,
+    now: i64,
+) -> VaultResult<Rows> {
+    let req = planned.req;
+    let (kind, sealed) = match (&req.secret_string, &req.secret_binary) {
+        (Some(text), None) => (
+            "text",
+            seal_value(keyring, &secret_id, planned, "text", text.as_bytes())?,
+        ),
+        (None, Some(b64)) => {
+            let bytes = Zeroizing::new(
+                STANDARD
+                    .decode(b64.as_bytes())
+                    .map_err(|_| ApiError::invalid("Invalid secret_binary: not valid base64."))?,
+            );
+            (
+                "binary",
+                seal_value(keyring, &secret_id, planned, "binary", &bytes)?,
+            )
+        }
+        _ => {
+            return Err(
+                ApiError::invalid("Give exactly one of secret_string and secret_binary.").into(),
+            );
+        }
+    };
+    let secret = SecretRow {
+        row_id: 0,
         secret: Secret {
             id: secret_id.clone(),
             name: req.name.clone(),
             state: SecretState::Enabled,
-            kms_key_id: key.key_id.clone(),
+            kms_key_id: planned.key_id.clone(),
             description: req.description.clone().unwrap_or_default(),
             create_time: now,
             update_time: now,
@@ -113,34 +252,41 @@ fn create_in(
     let version = VersionRow {
         secret_id,
         version_id: FIRST_VERSION.into(),
-        kms_key_id: key.key_id,
+        kms_key_id: planned.key_id.clone(),
         value_kind: kind.into(),
         sealed,
         create_time: now,
         expire_time: None,
     };
-    secret_rows::insert_secret(
-        conn,
-        &row,
+    Ok((secret, version))
+}
+
+fn seal_value(
+    keyring: &Keyring,
+    secret_id: &str,
+    planned: &Planned<'_>,
+    kind: &str,
+    plaintext: &[u8],
+) -> VaultResult<SealedValue> {
+    let ctx = ValueContext {
+        secret_id,
+        version_id: FIRST_VERSION,
+        key_id: &planned.key_id,
+        kind,
+    };
+    Ok(keyring.seal_value(&ctx, plaintext)?)
+}
+
+fn insert(writer: &mut SecretWriter<'_>, (secret, version): &Rows) -> VaultResult<()> {
+    writer.insert(
+        secret,
         &NewVersion {
-            row: &version,
+            row: version,
             seq: 1,
             stages: &[STAGE_CURRENT],
         },
     )?;
-    Ok(row.secret)
-}
-
-/// The plaintext of a validated request.
-fn plaintext(req: &CreateSecretRequest) -> VaultResult<SecretValue> {
-    match (&req.secret_string, &req.secret_binary) {
-        (Some(text), None) => Ok(SecretValue::Text(text.clone())),
-        (None, Some(b64)) => STANDARD
-            .decode(b64.as_bytes())
-            .map(|bytes| SecretValue::Binary(Zeroizing::new(bytes)))
-            .map_err(|_| ApiError::invalid("Invalid secret_binary: not valid base64.").into()),
-        _ => Err(ApiError::invalid("Give exactly one of secret_string and secret_binary.").into()),
-    }
+    Ok(())
 }
 
 /// The enabled CMK a request asks for; the default key, created on first use, when it names none.

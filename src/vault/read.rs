@@ -92,22 +92,21 @@ impl Vault {
     /// A secret with its versions and stages.
     pub fn secret_detail(&self, name: &str) -> VaultResult<SecretDetail> {
         let conn = self.store.conn_ref();
-        let secret = self.show_secret(name)?;
+        let row = secret_rows::by_name(conn, name)?.ok_or_else(|| not_found(name))?;
+        let secret = row.secret.clone();
         let key_alias = key_rows::find_by_id(conn, &secret.kms_key_id)?
             .map(|k| k.key_alias)
             .unwrap_or_default();
-        let versions = secret_rows::versions_with_stages(conn, &secret.id)?
+        let versions = secret_rows::versions_with_stages(conn, &row)?
             .into_iter()
-            .map(
-                |(id, create_time, kms_key_id, version_stages)| VersionMetadata {
-                    id,
-                    create_time,
-                    expire_time: None,
-                    kms_key_id,
-                    secret_name: secret.name.clone(),
-                    version_stages,
-                },
-            )
+            .map(|v| VersionMetadata {
+                id: v.version_id,
+                create_time: v.create_time,
+                expire_time: None,
+                kms_key_id: v.kms_key_id,
+                secret_name: secret.name.clone(),
+                version_stages: v.stages,
+            })
             .collect();
         Ok(SecretDetail {
             secret,
@@ -119,9 +118,8 @@ impl Vault {
     /// Show Secret Version: a version's metadata and its value (`latest` means SYSCURRENT).
     pub fn get_value(&mut self, name: &str, version_id: &str) -> VaultResult<SecretVersion> {
         let conn = self.store.conn_ref();
-        let secret = secret_rows::by_name(conn, name)?
-            .ok_or_else(|| not_found(name))?
-            .secret;
+        let secret_row = secret_rows::by_name(conn, name)?.ok_or_else(|| not_found(name))?;
+        let secret = &secret_row.secret;
         if secret.state != SecretState::Enabled {
             return Err(ApiError::new(
                 ErrorCode::SecretNotEnabled,
@@ -139,13 +137,13 @@ impl Vault {
             )
         };
         let resolved = if version_id == LATEST {
-            secret_rows::version_of_stage(conn, &secret.id, STAGE_CURRENT)?
+            secret_rows::version_of_stage(conn, &secret_row, STAGE_CURRENT)?
                 .ok_or_else(version_not_found)?
         } else {
             version_id.to_owned()
         };
         let row =
-            secret_rows::version(conn, &secret.id, &resolved)?.ok_or_else(version_not_found)?;
+            secret_rows::version(conn, &secret_row, &resolved)?.ok_or_else(version_not_found)?;
         let key = key_rows::find_by_id(conn, &row.kms_key_id)?.ok_or_else(|| {
             ApiError::new(
                 ErrorCode::KeyUnusable,
@@ -159,10 +157,10 @@ impl Vault {
             )
             .into());
         }
-        let version_stages = secret_rows::versions_with_stages(conn, &secret.id)?
+        let version_stages = secret_rows::versions_with_stages(conn, &secret_row)?
             .into_iter()
-            .find(|(id, ..)| *id == row.version_id)
-            .map(|(.., stages)| stages)
+            .find(|v| v.version_id == row.version_id)
+            .map(|v| v.stages)
             .unwrap_or_default();
         self.load_key(&row.kms_key_id)?;
         let plaintext = self.open_version(
@@ -188,7 +186,7 @@ impl Vault {
                 create_time: row.create_time,
                 expire_time: row.expire_time,
                 kms_key_id: row.kms_key_id,
-                secret_name: secret.name,
+                secret_name: secret.name.clone(),
                 version_stages,
             },
             secret_string,
