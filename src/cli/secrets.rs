@@ -8,7 +8,9 @@ use zeroize::Zeroizing;
 use super::SecretCommand;
 use super::input::{read_binary_as_base64, read_bounded, read_text};
 use super::output::{print_json, print_sensitive_json};
-use crate::csms::{ApiError, CreateSecretRequest, SecretResponse, VersionResponse};
+use crate::csms::{
+    ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, SecretResponse, VersionResponse,
+};
 use crate::vault::Vault;
 
 #[derive(Debug, Args)]
@@ -97,10 +99,14 @@ fn build_request(vault: &Vault, args: CreateArgs) -> Result<CreateSecretRequest,
     };
     // The request carries a key id; an alias is looked up. An unknown value goes through as given
     // so the vault answers CSMS.0401 for it, as the cloud would.
-    let kms_key_id = args.kms_key_id.map(|given| match vault.find_key(&given) {
-        Ok(key) => key.key_id,
-        Err(_) => given,
-    });
+    // The default key's alias means "the default key", which the vault creates on first use.
+    let kms_key_id = args
+        .kms_key_id
+        .and_then(|given| match vault.find_key(&given) {
+            Ok(key) => Some(key.key_id),
+            Err(_) if given == DEFAULT_KEY_ALIAS => None,
+            Err(_) => Some(given),
+        });
     Ok(CreateSecretRequest {
         name: args.name.unwrap_or_default(),
         kms_key_id,
