@@ -1,1 +1,312 @@
-fn main() {}
+//! Issue 2's performance figures, through the real (release) binary:
+//! - `csvault secret import` of 100,000 secrets with 100-byte values: secrets/s end to end and peak
+//!   RSS (`/usr/bin/time -v`), and the same for 10,000 to show memory is flat in the number of secrets;
+//! - creating one secret through the CLI: total wall time, and the part spent unlocking (a `key list`,
+//!   which is open + unlock, and `Vault::open` in process = the Argon2id unlock with default parameters).
+//!
+//! Run: `cargo bench --bench import`. Without `--bench` (e.g. `cargo test --benches`) it runs a small
+//! smoke version so that it stays quick.
+
+use std::error::Error;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+type Res<T> = Result<T, Box<dyn Error>>;
+
+const PASSPHRASE: &str = "benchmark passphrase";
+const VALUE_BYTES: usize = 100;
+const TIME: &str = "/usr/bin/time";
+
+struct Plan {
+    big: usize,
+    small: usize,
+    import_runs: usize,
+    create_runs: usize,
+    open_runs: usize,
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_csvault")
+}
+
+fn main() -> Res<()> {
+    let full = std::env::args().any(|a| a == "--bench");
+    let plan = if full {
+        Plan {
+            big: 100_000,
+            small: 10_000,
+            import_runs: 3,
+            create_runs: 7,
+            open_runs: 5,
+        }
+    } else {
+        Plan {
+            big: 2_000,
+            small: 200,
+            import_runs: 1,
+            create_runs: 1,
+            open_runs: 1,
+        }
+    };
+    let dir = tempfile::tempdir()?;
+    println!("csvault import benchmark (binary: {})", bin());
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        // Other work on this machine's cores slows every figure below.
+        println!("load average at start: {}", load.trim());
+    }
+    if !Path::new(TIME).exists() {
+        println!("note: {TIME} not found; peak RSS is not measured");
+    }
+
+    // One secret through the CLI, and the unlock inside it: a `key list` is a process that opens
+    // and unlocks the vault and does next to nothing else.
+    let vault = dir.path().join("one.db");
+    init(&vault)?;
+    let mut creates = Vec::new();
+    for i in 0..plan.create_runs {
+        let name = format!("one-{i}");
+        creates.push(timed(
+            &vault,
+            &["secret", "create", "--name", &name, "--secret-string", "y"],
+        )?);
+    }
+    let mut lists = Vec::new();
+    for _ in 0..plan.create_runs {
+        lists.push(timed(&vault, &["key", "list"])?);
+    }
+    let mut opens = Vec::new();
+    for _ in 0..plan.open_runs {
+        let start = Instant::now();
+        let v = csvault::vault::Vault::open(&vault, PASSPHRASE.as_bytes())?;
+        opens.push(start.elapsed());
+        drop(v);
+    }
+    let create = median(&creates.iter().map(|t| t.wall).collect::<Vec<_>>());
+    let list = median(&lists.iter().map(|t| t.wall).collect::<Vec<_>>());
+    let open = median(&opens);
+    let create_cpu = median_of(creates.iter().map(|t| t.cpu));
+    let list_cpu = median_of(lists.iter().map(|t| t.cpu));
+    let unlock_rss = lists.iter().filter_map(|t| t.rss).max();
+    println!(
+        "create 1 secret via CLI: median {} wall (cpu {}) over {} runs",
+        ms(create),
+        opt_ms(create_cpu),
+        creates.len()
+    );
+    println!(
+        "  unlock part: `key list` (process + open + unlock) median {} wall (cpu {}) = {:.0}% of the create; Vault::open in process median {} = {:.0}% of the create",
+        ms(list),
+        opt_ms(list_cpu),
+        100.0 * list.as_secs_f64() / create.as_secs_f64(),
+        ms(open),
+        100.0 * open.as_secs_f64() / create.as_secs_f64(),
+    );
+    println!(
+        "Argon2id unlock, default parameters (m=64 MiB, t=3, p=1): median {} (Vault::open, {} runs)",
+        ms(open),
+        opens.len()
+    );
+
+    let mut rss_by_n = Vec::new();
+    for n in [plan.small, plan.big] {
+        let file = dir.path().join(format!("import-{n}.jsonl"));
+        write_requests(&file, n)?;
+        let size = std::fs::metadata(&file)?.len();
+        let mut runs = Vec::new();
+        for run in 0..plan.import_runs {
+            let vault = dir.path().join(format!("import-{n}-{run}.db"));
+            init(&vault)?;
+            let t = timed(&vault, &["secret", "import", path_str(&file)?])?;
+            let summary: serde_json::Value = serde_json::from_slice(&t.output.stdout)?;
+            if summary["created"] != n || summary["failed"] != 0 {
+                return Err(format!("import {n}: unexpected summary {summary}").into());
+            }
+            runs.push(t);
+            std::fs::remove_file(&vault)?;
+        }
+        let wall = median(&runs.iter().map(|t| t.wall).collect::<Vec<_>>());
+        let cpu = median_of(runs.iter().map(|t| t.cpu));
+        let peak = runs.iter().filter_map(|t| t.rss).max();
+        println!(
+            "import {n}: median {:.2} s = {} secrets/s, peak RSS {} (runs: {}; cpu median {}; input {:.1} MB)",
+            wall.as_secs_f64(),
+            thousands(n as f64 / wall.as_secs_f64()),
+            peak.map_or("n/a".into(), mib),
+            runs.iter()
+                .map(|t| format!("{:.2} s", t.wall.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            opt_ms(cpu),
+            size as f64 / 1e6,
+        );
+        if let Some(rest) = wall.checked_sub(list) {
+            println!(
+                "  without the process start + unlock (`key list` median {}): {:.2} s = {} secrets/s",
+                ms(list),
+                rest.as_secs_f64(),
+                thousands(n as f64 / rest.as_secs_f64().max(1e-9)),
+            );
+        }
+        rss_by_n.push((n, peak));
+    }
+    if let [(small, Some(a)), (big, Some(b))] = rss_by_n[..] {
+        println!(
+            "peak RSS: {small} secrets {} vs {big} secrets {} (x{:.2} for x{} secrets); unlock alone (key list) {}",
+            mib(a),
+            mib(b),
+            b as f64 / a as f64,
+            big / small,
+            unlock_rss.map_or("n/a".into(), mib),
+        );
+    }
+    Ok(())
+}
+
+/// `n` create-secret request bodies, one per line: distinct names, 100-byte values.
+fn write_requests(path: &Path, n: usize) -> Res<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut value = String::with_capacity(VALUE_BYTES);
+    for i in 0..n {
+        value.clear();
+        for _ in 0..VALUE_BYTES {
+            // xorshift64: cheap, deterministic, distinct values.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            value.push(char::from(
+                alphabet[(state % alphabet.len() as u64) as usize],
+            ));
+        }
+        writeln!(
+            out,
+            r#"{{"name":"bench-{i:07}","secret_string":"{value}"}}"#
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn path_str(p: &Path) -> Res<&str> {
+    p.to_str().ok_or_else(|| "non-UTF-8 path".into())
+}
+
+fn csvault(vault: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.env("CSVAULT_PASSPHRASE", PASSPHRASE)
+        .env_remove("CSVAULT_PATH")
+        .arg("--vault")
+        .arg(vault);
+    c
+}
+
+fn init(vault: &Path) -> Res<()> {
+    let out = csvault(vault).arg("init").stdin(Stdio::null()).output()?;
+    check(&out, "init")
+}
+
+fn check(out: &Output, what: &str) -> Res<()> {
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into())
+    }
+}
+
+struct Timed {
+    output: Output,
+    /// Wall time, measured here.
+    wall: Duration,
+    /// User + system CPU time (from `/usr/bin/time`): less disturbed by other load on the machine.
+    cpu: Option<Duration>,
+    /// Peak RSS in KiB (from `/usr/bin/time`).
+    rss: Option<u64>,
+}
+
+/// Runs `csvault --vault VAULT ARGS` under `/usr/bin/time -v` (when present).
+fn timed(vault: &Path, args: &[&str]) -> Res<Timed> {
+    let report = PathBuf::from(format!("{}.time", vault.display()));
+    let mut cmd = if Path::new(TIME).exists() {
+        let mut c = Command::new(TIME);
+        c.arg("-v").arg("-o").arg(&report).arg(bin());
+        c
+    } else {
+        Command::new(bin())
+    };
+    cmd.env("CSVAULT_PASSPHRASE", PASSPHRASE)
+        .env_remove("CSVAULT_PATH")
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .stdin(Stdio::null());
+    let start = Instant::now();
+    let output = cmd.output()?;
+    let wall = start.elapsed();
+    check(&output, &args.join(" "))?;
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    let cpu = match (
+        field("User time (seconds):"),
+        field("System time (seconds):"),
+    ) {
+        (Some(u), Some(s)) => Some(Duration::from_secs_f64(u + s)),
+        _ => None,
+    };
+    let rss = field("Maximum resident set size (kbytes):").map(|k| k as u64);
+    Ok(Timed {
+        output,
+        wall,
+        cpu,
+        rss,
+    })
+}
+
+/// The median of the values present, if any.
+fn median_of(xs: impl IntoIterator<Item = Option<Duration>>) -> Option<Duration> {
+    let v: Vec<Duration> = xs.into_iter().flatten().collect();
+    (!v.is_empty()).then(|| median(&v))
+}
+
+fn median(xs: &[Duration]) -> Duration {
+    let mut v = xs.to_vec();
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1e3)
+}
+
+fn opt_ms(d: Option<Duration>) -> String {
+    d.map_or("n/a".into(), ms)
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+/// 54600.4 → "54,600".
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

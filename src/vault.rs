@@ -73,7 +73,7 @@ impl Vault {
 }
 
 /// Milliseconds since the epoch: the unit of every CSMS time.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))

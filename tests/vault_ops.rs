@@ -9,7 +9,7 @@ use csvault::vault::BatchOutcome;
 use support::{TempVault, text_request};
 
 #[test]
-fn a_batch_creates_what_it_can_and_skips_existing_names() {
+fn a_batch_creates_what_it_can_skips_existing_names_and_refuses_repeats() {
     let (tv, mut vault) = TempVault::new();
     vault.create_secret(&text_request("already", "x")).unwrap();
     let batch = vec![
@@ -28,7 +28,13 @@ fn a_batch_creates_what_it_can_and_skips_existing_names() {
             BatchOutcome::Failed(_) => "failed",
         })
         .collect();
-    assert_eq!(kinds, ["created", "exists", "failed", "exists", "created"]);
+    assert_eq!(kinds, ["created", "exists", "failed", "failed", "created"]);
+    match &outcomes[3] {
+        BatchOutcome::Failed(e) => {
+            assert!(e.error_msg.contains("already exists"), "{}", e.error_msg)
+        }
+        other => panic!("{other:?}"),
+    }
     drop(vault);
     let mut vault = tv.reopen();
     assert_eq!(

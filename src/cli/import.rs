@@ -68,6 +68,7 @@ pub fn import(
     progress: &mut Progress,
 ) -> Result<ImportSummary, ApiError> {
     let mut summary = ImportSummary::default();
+    let run_started = crate::vault::now_ms();
     let mut batch: Vec<CreateSecretRequest> = Vec::with_capacity(BATCH_SIZE);
     let mut batch_lines: Vec<u64> = Vec::with_capacity(BATCH_SIZE);
     let mut line = zeroize::Zeroizing::new(Vec::with_capacity(4096));
@@ -77,17 +78,22 @@ pub fn import(
         let n = (&mut reader)
             .take(MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut line)
-            .map_err(|e| ApiError::new(ErrorCode::Io, format!("Cannot read the input: {e}")))?;
+            .map_err(read_error)?;
         if n == 0 {
             break;
         }
         bytes_read += n as u64;
         summary.lines += 1;
+        let overlong = !line.ends_with(b"\n") && n as u64 > MAX_LINE_BYTES;
+        if overlong {
+            // Drop the rest of the line so it is not read as lines of its own.
+            bytes_read += reader.skip_until(b'\n').map_err(read_error)? as u64;
+        }
         let body = line.trim_ascii();
-        if body.is_empty() {
+        if body.is_empty() && !overlong {
             continue;
         }
-        let parsed = if n as u64 > MAX_LINE_BYTES {
+        let parsed = if overlong {
             Err(ApiError::invalid("The line is longer than 1 MiB."))
         } else {
             CreateSecretRequest::from_json(body)
@@ -103,17 +109,30 @@ pub fn import(
             }
         }
         if batch.len() >= BATCH_SIZE {
-            flush(vault, &mut batch, &mut batch_lines, &mut summary)?;
+            flush(
+                vault,
+                run_started,
+                &mut batch,
+                &mut batch_lines,
+                &mut summary,
+            )?;
             progress.update(bytes_read, summary.created);
         }
     }
-    flush(vault, &mut batch, &mut batch_lines, &mut summary)?;
+    flush(
+        vault,
+        run_started,
+        &mut batch,
+        &mut batch_lines,
+        &mut summary,
+    )?;
     progress.update(bytes_read, summary.created);
     Ok(summary)
 }
 
 fn flush(
     vault: &mut Vault,
+    run_started: i64,
     batch: &mut Vec<CreateSecretRequest>,
     lines: &mut Vec<u64>,
     summary: &mut ImportSummary,
@@ -121,7 +140,7 @@ fn flush(
     if batch.is_empty() {
         return Ok(());
     }
-    let outcomes = vault.create_secrets(batch)?;
+    let outcomes = vault.import_batch(batch, run_started)?;
     for (outcome, line) in outcomes.iter().zip(lines.iter()) {
         match outcome {
             BatchOutcome::Created(_) => summary.created += 1,
@@ -132,6 +151,10 @@ fn flush(
     batch.clear();
     lines.clear();
     Ok(())
+}
+
+fn read_error(e: std::io::Error) -> ApiError {
+    ApiError::new(ErrorCode::Io, format!("Cannot read the input: {e}"))
 }
 
 fn report(summary: &mut ImportSummary, line: u64, e: &ApiError) {

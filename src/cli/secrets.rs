@@ -102,11 +102,15 @@ fn build_request(vault: &Vault, args: CreateArgs) -> Result<CreateSecretRequest,
     // The default key's alias means "the default key", which the vault creates on first use.
     let kms_key_id = args
         .kms_key_id
-        .and_then(|given| match vault.find_key(&given) {
-            Ok(key) => Some(key.key_id),
-            Err(_) if given == DEFAULT_KEY_ALIAS => None,
-            Err(_) => Some(given),
-        });
+        .map(|given| match vault.find_key(&given) {
+            Ok(key) => Ok(Some(key.key_id)),
+            Err(_) if given == DEFAULT_KEY_ALIAS => Ok(None),
+            // Not an id in form either: an alias this vault does not have.
+            Err(e) if given.contains('/') || given.contains(':') => Err(e),
+            Err(_) => Ok(Some(given)),
+        })
+        .transpose()?
+        .flatten();
     Ok(CreateSecretRequest {
         name: args.name.unwrap_or_default(),
         kms_key_id,

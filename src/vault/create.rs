@@ -22,7 +22,7 @@ const FIRST_VERSION: &str = "v1";
 #[derive(Debug)]
 pub enum BatchOutcome {
     Created(Secret),
-    /// A secret of that name is already there (an earlier run, or earlier in the batch).
+    /// A secret of that name was already in the vault (an earlier run of the same import).
     AlreadyExists,
     Failed(ApiError),
 }
@@ -44,11 +44,23 @@ impl Vault {
     }
 
     /// Creates many secrets in one transaction: all of them are there after a crash, or none.
-    /// A request that fails does not stop the others. Sealing runs on every core; SQLite writes
-    /// on this thread.
+    /// A request that fails does not stop the others. A name already in the vault is
+    /// `AlreadyExists`; a name repeated within the batch fails as a duplicate.
     pub fn create_secrets(
         &mut self,
         reqs: &[CreateSecretRequest],
+    ) -> VaultResult<Vec<BatchOutcome>> {
+        self.import_batch(reqs, now_ms())
+    }
+
+    /// [`Vault::create_secrets`] for one batch of an import that began at `run_started` (epoch
+    /// ms): a name that a secret created since then holds is a repeat within the import, and
+    /// fails as a duplicate rather than counting as already there. Sealing runs on every core;
+    /// SQLite writes on this thread.
+    pub fn import_batch(
+        &mut self,
+        reqs: &[CreateSecretRequest],
+        run_started: i64,
     ) -> VaultResult<Vec<BatchOutcome>> {
         let tx = self.store.immediate()?;
         let now = now_ms();
@@ -56,11 +68,20 @@ impl Vault {
         let mut keys = KeyMemo::new();
         let mut plans: Vec<Result<Planned<'_>, BatchOutcome>> = Vec::with_capacity(reqs.len());
         for req in reqs {
-            if !names_in_batch.insert(req.name.as_str())
-                || secret_rows::name_exists(&tx, &req.name)?
-            {
-                plans.push(Err(BatchOutcome::AlreadyExists));
+            if !names_in_batch.insert(req.name.as_str()) {
+                plans.push(Err(BatchOutcome::Failed(duplicate(&req.name))));
                 continue;
+            }
+            match secret_rows::created_at(&tx, &req.name)? {
+                Some(created) if created >= run_started => {
+                    plans.push(Err(BatchOutcome::Failed(duplicate(&req.name))));
+                    continue;
+                }
+                Some(_) => {
+                    plans.push(Err(BatchOutcome::AlreadyExists));
+                    continue;
+                }
+                None => {}
             }
             plans.push(match plan(&tx, &mut self.keyring, req, &mut keys) {
                 Ok(planned) => Ok(planned),
