@@ -1,10 +1,27 @@
 //! The terminal app: model/update/view over the vault.
+//!
+//! Key events become [`Action`]s through the keymap table ([`keymap`]); [`update`] changes the
+//! model ([`App`]) and may ask for one [`Effect`]; the [`Session`] performs effects against the
+//! vault and the clipboard; [`view::render`] draws the model. [`run`] wires it to the terminal.
 
-use std::path::Path;
-use zeroize::Zeroizing;
+pub mod action;
+pub mod app;
+pub mod catalog;
+pub mod effects;
+pub mod keymap;
+pub mod localtime;
+pub mod screens;
+pub mod session;
+pub mod terminal;
+pub mod text;
+pub mod textfield;
+pub mod theme;
+pub mod timefmt;
+pub mod update;
+pub mod view;
+pub mod widgets;
 
-/// Runs the terminal app on the vault at `path`. With `passphrase` given, the unlock screen is skipped.
-pub fn run(path: &Path, passphrase: Option<Zeroizing<String>>) -> std::io::Result<()> {
-    let _ = (path, passphrase);
-    Ok(())
-}
+pub use action::{Action, Effect};
+pub use app::App;
+pub use session::Session;
+pub use terminal::run;

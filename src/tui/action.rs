@@ -1,0 +1,92 @@
+//! What the user asked for (`Action`, from the keymap) and what `update` asks the runner to do (`Effect`).
+
+use crate::csms::CreateSecretRequest;
+use crate::kms::KeyState;
+use zeroize::Zeroizing;
+
+/// An intent. Key events become actions through the keymap; `update` interprets them per screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Back,
+    Help,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter: open, confirm, submit, depending on where it is pressed.
+    Activate,
+    Filter,
+    NewSecret,
+    KeysScreen,
+    CopyRecord,
+    CopyValue,
+    Sort,
+    Input(char),
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    Home,
+    End,
+    Newline,
+    NextField,
+    PrevField,
+    Submit,
+    Reveal,
+    /// Space / → on a picker: the next choice.
+    NextChoice,
+    PrevChoice,
+    CopyBody,
+    CopyId,
+    Another,
+    NewKey,
+    EnableKey,
+    DisableKey,
+    Yes,
+    No,
+}
+
+/// A side effect `update` asks for; the runner performs it against the vault or the clipboard
+/// and feeds the outcome back into the app.
+pub enum Effect {
+    Unlock(Zeroizing<String>),
+    CreateVault(Zeroizing<String>),
+    CheckName(String),
+    LoadFile(String),
+    Submit(Box<CreateSecretRequest>),
+    LoadDetail(String),
+    CopyRecord(String),
+    CopyValue(String),
+    Copy {
+        text: Zeroizing<String>,
+        what: &'static str,
+    },
+    /// The keys screen opened: refresh keys and how many secrets use each.
+    LoadKeys,
+    CreateKey(String),
+    SetKeyState(String, KeyState),
+}
+
+impl std::fmt::Debug for Effect {
+    /// Names the effect only: several carry passphrases or values.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            Self::Unlock(_) => "Unlock",
+            Self::CreateVault(_) => "CreateVault",
+            Self::CheckName(_) => "CheckName",
+            Self::LoadFile(_) => "LoadFile",
+            Self::Submit(_) => "Submit",
+            Self::LoadDetail(_) => "LoadDetail",
+            Self::CopyRecord(_) => "CopyRecord",
+            Self::CopyValue(_) => "CopyValue",
+            Self::Copy { .. } => "Copy",
+            Self::LoadKeys => "LoadKeys",
+            Self::CreateKey(_) => "CreateKey",
+            Self::SetKeyState(..) => "SetKeyState",
+        };
+        f.write_str(name)
+    }
+}

@@ -1,0 +1,243 @@
+//! The keymap's tables: which keys mean which action in each context, and the help texts.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::{Binding, Context, Key};
+use crate::tui::action::Action;
+use crate::tui::text::keys as t;
+
+const fn k(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn c(ch: char) -> Key {
+    k(KeyCode::Char(ch))
+}
+
+const fn ctrl(ch: char) -> Key {
+    Key {
+        code: KeyCode::Char(ch),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+const fn b(keys: &'static [Key], action: Action, help: &'static str, footer: bool) -> Binding {
+    Binding {
+        keys,
+        action,
+        help,
+        footer,
+    }
+}
+
+use Action as A;
+use KeyCode as K;
+
+/// Bindings that work on every screen.
+pub const GLOBAL: &[Binding] = &[
+    b(&[k(K::Esc)], A::Back, t::BACK, true),
+    b(&[ctrl('c')], A::Quit, t::QUIT_NOW, false),
+    b(&[k(K::F(1))], A::Help, t::HELP, false),
+];
+
+const MOVE: [Binding; 4] = [
+    b(&[k(K::Up), c('k')], A::Up, t::UP, false),
+    b(&[k(K::Down), c('j')], A::Down, t::DOWN, false),
+    b(&[k(K::PageUp)], A::PageUp, t::PAGE_UP, false),
+    b(&[k(K::PageDown)], A::PageDown, t::PAGE_DOWN, false),
+];
+
+const EDIT: [Binding; 6] = [
+    b(&[k(K::Left)], A::Left, t::CURSOR_LEFT, false),
+    b(&[k(K::Right)], A::Right, t::CURSOR_RIGHT, false),
+    b(&[k(K::Home)], A::Home, t::LINE_START, false),
+    b(&[k(K::End)], A::End, t::LINE_END, false),
+    b(&[k(K::Backspace)], A::Backspace, t::DELETE_BACK, false),
+    b(&[k(K::Delete)], A::Delete, t::DELETE_FORWARD, false),
+];
+
+const UNLOCK: &[Binding] = &[
+    b(&[k(K::Enter)], A::Activate, t::UNLOCK, true),
+    b(&[k(K::Tab), k(K::Down)], A::NextField, t::NEXT_FIELD, false),
+    b(
+        &[k(K::BackTab), k(K::Up)],
+        A::PrevField,
+        t::PREV_FIELD,
+        false,
+    ),
+    EDIT[4],
+];
+
+const LIST: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    b(&[c('g'), k(K::Home)], A::Top, t::TOP, false),
+    b(&[c('G'), k(K::End)], A::Bottom, t::BOTTOM, false),
+    b(&[k(K::Enter)], A::Activate, t::DETAILS, true),
+    b(&[c('/')], A::Filter, t::FILTER, true),
+    b(&[c('n')], A::NewSecret, t::NEW_SECRET, true),
+    b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),
+    b(&[c('c')], A::CopyValue, t::COPY_VALUE, true),
+    b(&[c('s')], A::Sort, t::SORT, true),
+    b(&[c('K')], A::KeysScreen, t::KEYS_SCREEN, true),
+    b(&[c('?')], A::Help, t::HELP, true),
+    b(&[c('q')], A::Quit, t::QUIT, true),
+];
+
+const FILTER: &[Binding] = &[
+    b(&[k(K::Enter)], A::Activate, t::FILTER_KEEP, true),
+    b(&[k(K::Up)], A::Up, t::UP, false),
+    b(&[k(K::Down)], A::Down, t::DOWN, false),
+    MOVE[2],
+    MOVE[3],
+    EDIT[4],
+];
+
+const DETAIL: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),
+    b(&[c('c')], A::CopyValue, t::COPY_VALUE, true),
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
+const FORM_COMMON: [Binding; 4] = [
+    b(&[k(K::Tab)], A::NextField, t::NEXT_FIELD, true),
+    b(&[k(K::BackTab)], A::PrevField, t::PREV_FIELD, false),
+    b(&[ctrl('s')], A::Submit, t::SUBMIT, true),
+    b(&[ctrl('r')], A::Reveal, t::REVEAL, true),
+];
+
+const FORM_TEXT: &[Binding] = &[
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    FORM_COMMON[2],
+    FORM_COMMON[3],
+    b(
+        &[k(K::Enter), k(K::Down)],
+        A::NextField,
+        t::NEXT_FIELD,
+        false,
+    ),
+    b(&[k(K::Up)], A::PrevField, t::PREV_FIELD, false),
+    EDIT[0],
+    EDIT[1],
+    EDIT[2],
+    EDIT[3],
+    EDIT[4],
+    EDIT[5],
+];
+
+const FORM_VALUE: &[Binding] = &[
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    FORM_COMMON[2],
+    FORM_COMMON[3],
+    b(&[k(K::Enter)], A::Newline, t::NEWLINE, false),
+    b(&[k(K::Up)], A::Up, t::LINE_UP, false),
+    b(&[k(K::Down)], A::Down, t::LINE_DOWN, false),
+    EDIT[0],
+    EDIT[1],
+    EDIT[2],
+    EDIT[3],
+    EDIT[4],
+    EDIT[5],
+];
+
+const FORM_PICKER: &[Binding] = &[
+    b(&[k(K::Right), c(' ')], A::NextChoice, t::NEXT_CHOICE, true),
+    b(&[k(K::Left)], A::PrevChoice, t::PREV_CHOICE, true),
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    FORM_COMMON[2],
+    FORM_COMMON[3],
+    b(
+        &[k(K::Enter), k(K::Down)],
+        A::NextField,
+        t::NEXT_FIELD,
+        false,
+    ),
+    b(&[k(K::Up)], A::PrevField, t::PREV_FIELD, false),
+    b(&[c('?')], A::Help, t::HELP, false),
+];
+
+const FORM_BUTTON: &[Binding] = &[
+    b(&[k(K::Enter)], A::Submit, t::SUBMIT, true),
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    FORM_COMMON[2],
+    FORM_COMMON[3],
+    b(&[k(K::Up)], A::PrevField, t::PREV_FIELD, false),
+    b(&[c('?')], A::Help, t::HELP, false),
+];
+
+const RESULT: &[Binding] = &[
+    b(&[c('y')], A::CopyBody, t::COPY_BODY, true),
+    b(&[c('i')], A::CopyId, t::COPY_ID, true),
+    b(&[k(K::Enter)], A::Back, t::RESULT_BACK, true),
+    b(&[c('n')], A::Another, t::ANOTHER, true),
+    MOVE[0],
+    MOVE[1],
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
+const RESULT_ERROR: &[Binding] = &[
+    b(&[c('y')], A::CopyBody, t::COPY_BODY, true),
+    b(&[k(K::Enter), c('n')], A::Back, t::TO_FORM, true),
+    MOVE[0],
+    MOVE[1],
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
+const KEYS: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    b(&[c('n')], A::NewKey, t::NEW_KEY, true),
+    b(&[c('e')], A::EnableKey, t::ENABLE_KEY, true),
+    b(&[c('d')], A::DisableKey, t::DISABLE_KEY, true),
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
+const KEY_ALIAS: &[Binding] = &[
+    b(&[k(K::Enter)], A::Activate, t::CREATE_KEY, true),
+    EDIT[0],
+    EDIT[1],
+    EDIT[4],
+    EDIT[5],
+];
+
+const CONFIRM: &[Binding] = &[
+    b(&[c('y'), k(K::Enter)], A::Yes, t::YES, true),
+    b(&[c('n')], A::No, t::NO, true),
+];
+
+const HELP: &[Binding] = &[
+    b(&[k(K::Up), c('k')], A::Up, t::SCROLL_UP, true),
+    b(&[k(K::Down), c('j')], A::Down, t::SCROLL_DOWN, true),
+    b(&[c('?'), c('q')], A::Back, t::CLOSE, true),
+];
+
+/// The bindings of a context (without [`GLOBAL`]).
+pub fn bindings(ctx: Context) -> &'static [Binding] {
+    match ctx {
+        Context::Unlock => UNLOCK,
+        Context::List => LIST,
+        Context::Filter => FILTER,
+        Context::Detail => DETAIL,
+        Context::FormText => FORM_TEXT,
+        Context::FormValue => FORM_VALUE,
+        Context::FormPicker => FORM_PICKER,
+        Context::FormButton => FORM_BUTTON,
+        Context::Result => RESULT,
+        Context::ResultError => RESULT_ERROR,
+        Context::Keys => KEYS,
+        Context::KeyAlias => KEY_ALIAS,
+        Context::Confirm => CONFIRM,
+        Context::Help => HELP,
+    }
+}

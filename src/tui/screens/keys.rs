@@ -1,0 +1,128 @@
+//! Screen 5: the vault's CMKs (alias, id, state, created, secrets using it); create, enable, disable.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget};
+
+use crate::kms::KeyState;
+use crate::tui::action::{Action, Effect};
+use crate::tui::app::{App, Overlay};
+use crate::tui::text::{keyscreen as t, status as st};
+use crate::tui::textfield::TextField;
+use crate::tui::widgets::{input_line, popup, truncate};
+use crate::tui::{theme, timefmt};
+
+#[derive(Debug, Default)]
+pub struct KeysState {
+    pub selected: usize,
+}
+
+/// Moves, and opens the new-key and enable/disable popups; `Back` is the caller's.
+pub fn update(app: &mut App, state_selected: &mut usize, action: Action) -> Option<Effect> {
+    let last = app.keys.len().saturating_sub(1);
+    match action {
+        Action::Up => *state_selected = state_selected.saturating_sub(1),
+        Action::Down => *state_selected = (*state_selected + 1).min(last),
+        Action::NewKey => {
+            app.overlay = Some(Overlay::NewKey {
+                alias: TextField::single(),
+                error: None,
+            });
+        }
+        Action::EnableKey | Action::DisableKey => {
+            let to = if action == Action::EnableKey {
+                KeyState::Enabled
+            } else {
+                KeyState::Disabled
+            };
+            match app.keys.get(*state_selected) {
+                Some(k) if k.key_state == to => app.info(t::ALREADY),
+                Some(k) => {
+                    app.overlay = Some(Overlay::KeyState {
+                        key_id: k.key_id.clone(),
+                        alias: k.key_alias.clone(),
+                        to,
+                    });
+                }
+                None => app.info(st::NOTHING_SELECTED),
+            }
+        }
+        _ => {}
+    }
+    None
+}
+
+pub fn render(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ({}) ", t::TITLE, app.keys.len()),
+            theme::title(),
+        ))
+        .border_style(theme::border());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if app.keys.is_empty() {
+        Paragraph::new(Line::styled(t::NONE, theme::dim())).render(inner, buf);
+        return;
+    }
+    let wide = inner.width >= 90;
+    let id_width: u16 = if wide { 36 } else { 13 };
+    let mut widths = vec![
+        Constraint::Fill(1),
+        Constraint::Length(id_width),
+        Constraint::Length(8),
+    ];
+    let mut header = vec![t::ALIAS, t::ID, t::STATE];
+    if wide {
+        widths.push(Constraint::Length(16));
+        header.push(t::CREATED);
+    }
+    widths.push(Constraint::Length(7));
+    header.push(t::SECRETS);
+    let rows = app.keys.iter().enumerate().map(|(i, k)| {
+        let used = app.key_usage.get(&k.key_id).copied().unwrap_or(0);
+        let mut cells = vec![
+            Cell::from(k.key_alias.clone()),
+            Cell::from(truncate(&k.key_id, usize::from(id_width))),
+            Cell::from(Span::styled(
+                k.key_state.as_str(),
+                theme::key_state(k.key_state),
+            )),
+        ];
+        if wide {
+            cells.push(Cell::from(timefmt::short(k.creation_date, &app.zone)));
+        }
+        cells.push(Cell::from(format!("{used:>7}")));
+        let row = Row::new(cells);
+        if i == selected {
+            row.style(theme::selected())
+        } else {
+            row
+        }
+    });
+    Table::new(rows, widths)
+        .header(Row::new(header).style(theme::table_header()))
+        .column_spacing(1)
+        .render(inner, buf);
+}
+
+/// The new-key popup: the alias input and the vault's objection, if any.
+pub fn render_new_key(alias: &TextField, error: Option<&str>, area: Rect, buf: &mut Buffer) {
+    let inner = popup(area, 56, 7, t::NEW_TITLE, buf);
+    let chars: Vec<char> = alias.as_str().chars().collect();
+    let cursor = alias.as_str()[..alias.cursor()].chars().count();
+    let mut lines = vec![
+        Line::styled(t::ALIAS_RULE, theme::dim()),
+        input_line(
+            &chars,
+            Some(cursor),
+            usize::from(inner.width),
+            theme::input(),
+        ),
+    ];
+    if let Some(e) = error {
+        lines.push(Line::styled(e.to_owned(), theme::danger()));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}

@@ -1,0 +1,210 @@
+//! Screen 2: the secrets table (home), with the filter line, sort order, count and scrollbar.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget,
+    Table, Widget,
+};
+
+use crate::tui::action::{Action, Effect};
+use crate::tui::app::{App, ListMode, Loaded, Screen};
+use crate::tui::catalog::{Catalog, SortBy};
+use crate::tui::screens::detail::DetailState;
+use crate::tui::screens::form::FormState;
+use crate::tui::screens::keys::KeysState;
+use crate::tui::text::{list as t, status as st};
+use crate::tui::widgets::{cursor_span, thousands, truncate};
+use crate::tui::{theme, timefmt};
+
+/// Rows the table loses to its border and header.
+pub const CHROME_ROWS: usize = 4;
+
+fn move_selection(cat: &mut Catalog, action: Action, page: usize) -> bool {
+    let page = isize::try_from(page.max(1)).unwrap_or(1);
+    match action {
+        Action::Up => cat.move_by(-1),
+        Action::Down => cat.move_by(1),
+        Action::PageUp => cat.move_by(-page),
+        Action::PageDown => cat.move_by(page),
+        Action::Top => cat.top(),
+        Action::Bottom => cat.bottom(),
+        _ => return false,
+    }
+    true
+}
+
+pub fn update(app: &mut App, mode: ListMode, action: Action) -> Option<Effect> {
+    let page = app.page_rows;
+    if move_selection(&mut app.catalog, action, page) {
+        app.catalog.settle(page);
+        return None;
+    }
+    let selected = app.catalog.selected_row().map(|r| r.name.to_string());
+    match (mode, action) {
+        (ListMode::Filter, Action::Input(c)) => {
+            let mut q = app.catalog.query().to_owned();
+            q.push(c);
+            app.catalog.set_query(&q);
+        }
+        (ListMode::Filter, Action::Backspace) => {
+            let mut q = app.catalog.query().to_owned();
+            q.pop();
+            app.catalog.set_query(&q);
+        }
+        (ListMode::Filter, Action::Activate) => app.screen = Screen::List(ListMode::Browse),
+        (_, Action::Back) => {
+            app.catalog.set_query("");
+            app.screen = Screen::List(ListMode::Browse);
+        }
+        (ListMode::Browse, Action::Filter) => app.screen = Screen::List(ListMode::Filter),
+        (ListMode::Browse, Action::Sort) => app.catalog.cycle_sort(),
+        (ListMode::Browse, Action::NewSecret) => {
+            app.screen = Screen::Form(Box::new(FormState::new(&app.keys)));
+        }
+        (ListMode::Browse, Action::KeysScreen) => {
+            app.screen = Screen::Keys(KeysState::default());
+            return Some(Effect::LoadKeys);
+        }
+        (ListMode::Browse, Action::Activate | Action::CopyRecord | Action::CopyValue) => {
+            let Some(name) = selected else {
+                app.info(st::NOTHING_SELECTED);
+                return None;
+            };
+            return Some(match action {
+                Action::Activate => {
+                    app.screen = Screen::Detail(DetailState::new(name.clone()));
+                    Effect::LoadDetail(name)
+                }
+                Action::CopyRecord => Effect::CopyRecord(name),
+                _ => Effect::CopyValue(name),
+            });
+        }
+        _ => {}
+    }
+    app.catalog.settle(page);
+    None
+}
+
+fn sort_label(sort: SortBy) -> &'static str {
+    match sort {
+        SortBy::Name => t::SORT_NAME,
+        SortBy::Created => t::SORT_CREATED,
+        SortBy::Updated => t::SORT_UPDATED,
+    }
+}
+
+pub fn render(app: &App, mode: ListMode, area: Rect, buf: &mut Buffer) {
+    let cat = &app.catalog;
+    let count = if app.loaded == Loaded::FirstPage {
+        format!("{}+, {}", thousands(cat.total()), t::LOADING)
+    } else if cat.visible_len() == cat.total() {
+        thousands(cat.total())
+    } else {
+        format!(
+            "{} of {}",
+            thousands(cat.visible_len()),
+            thousands(cat.total())
+        )
+    };
+    let title = format!(
+        " {} ({count}) · {}: {} ",
+        t::TITLE,
+        t::SORTED_BY,
+        sort_label(cat.sort())
+    );
+    let mut block = Block::bordered()
+        .title(Span::styled(title, theme::title()))
+        .border_style(theme::border());
+    if mode == ListMode::Filter || !cat.query().is_empty() {
+        let mut spans = vec![
+            Span::styled(t::FILTER_PROMPT, theme::focused_label()),
+            Span::styled(cat.query().to_owned(), theme::input()),
+        ];
+        if mode == ListMode::Filter {
+            spans.push(cursor_span());
+        }
+        block = block.title_bottom(Line::from(spans));
+    }
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if cat.visible_len() == 0 {
+        let msg = if cat.total() == 0 {
+            t::EMPTY
+        } else {
+            t::NO_MATCH
+        };
+        Paragraph::new(Line::styled(msg, theme::dim())).render(inner, buf);
+        return;
+    }
+    let table_area = Rect::new(
+        inner.x,
+        inner.y,
+        inner.width.saturating_sub(1),
+        inner.height,
+    );
+    let height = usize::from(table_area.height.saturating_sub(1));
+    let start = cat.window_start(height);
+    let wide = table_area.width >= 90;
+    let medium = table_area.width >= 75;
+    let mut widths = vec![Constraint::Min(16), Constraint::Length(14)];
+    let mut header = vec![t::NAME, t::STATE];
+    if medium {
+        widths.push(Constraint::Length(14));
+        header.push(t::CMK);
+    }
+    if wide {
+        widths.extend([Constraint::Fill(1), Constraint::Length(16)]);
+        header.extend([t::DESCRIPTION, t::CREATED]);
+    }
+    widths.push(Constraint::Length(16));
+    header.push(t::UPDATED);
+
+    let rows = cat.window(start, height).enumerate().map(|(i, r)| {
+        let mut cells = vec![
+            Cell::from(r.name.to_string()),
+            Cell::from(Span::styled(r.state.as_str(), theme::secret_state(r.state))),
+        ];
+        if medium {
+            cells.push(Cell::from(truncate(cat.alias(r), 14)));
+        }
+        if wide {
+            cells.push(Cell::from(
+                r.description.lines().next().unwrap_or("").to_owned(),
+            ));
+            cells.push(Cell::from(timefmt::short(r.create_time, &app.zone)));
+        }
+        cells.push(Cell::from(timefmt::short(r.update_time, &app.zone)));
+        let row = Row::new(cells);
+        if start + i == cat.selected() {
+            row.style(theme::selected())
+        } else {
+            row
+        }
+    });
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme::table_header()))
+        .column_spacing(1);
+    Widget::render(table, table_area, buf);
+
+    if cat.visible_len() <= height {
+        return;
+    }
+    let mut state = ScrollbarState::new(
+        cat.visible_len()
+            .saturating_sub(height.saturating_sub(1))
+            .max(1),
+    )
+    .position(start);
+    let bar_area = Rect::new(
+        inner.right().saturating_sub(1),
+        inner.y + 1,
+        1,
+        inner.height.saturating_sub(1),
+    );
+    let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
+        .begin_symbol(None)
+        .end_symbol(None);
+    StatefulWidget::render(bar, bar_area, buf, &mut state);
+}

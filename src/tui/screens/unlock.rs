@@ -1,0 +1,234 @@
+//! Screen 1: unlock the vault (masked passphrase), or create one (passphrase twice, strength, match).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+use crate::tui::action::{Action, Effect};
+use crate::tui::text::unlock as t;
+use crate::tui::textfield::TextField;
+use crate::tui::{theme, widgets};
+
+/// Unlocking an existing vault, or creating a new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnlockMode {
+    Unlock,
+    Create,
+}
+
+/// Which passphrase input has the cursor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PassFocus {
+    First,
+    Repeat,
+}
+
+#[derive(Debug)]
+pub struct UnlockState {
+    pub mode: UnlockMode,
+    pub pass: TextField,
+    pub repeat: TextField,
+    pub focus: PassFocus,
+    pub error: Option<String>,
+}
+
+impl UnlockState {
+    pub fn new(mode: UnlockMode) -> Self {
+        Self {
+            mode,
+            pass: TextField::single(),
+            repeat: TextField::single(),
+            focus: PassFocus::First,
+            error: None,
+        }
+    }
+
+    fn field(&mut self) -> &mut TextField {
+        match self.focus {
+            PassFocus::First => &mut self.pass,
+            PassFocus::Repeat => &mut self.repeat,
+        }
+    }
+
+    /// After a failed unlock: wipe what was typed and say why.
+    pub fn failed(&mut self, why: impl Into<String>) {
+        self.pass.set("");
+        self.repeat.set("");
+        self.focus = PassFocus::First;
+        self.error = Some(why.into());
+    }
+}
+
+/// A rough strength label: length matters most, then variety.
+pub fn strength(pass: &str) -> &'static str {
+    let len = pass.chars().count();
+    let classes = [
+        pass.chars().any(|c| c.is_ascii_lowercase()),
+        pass.chars().any(|c| c.is_ascii_uppercase()),
+        pass.chars().any(|c| c.is_ascii_digit()),
+        pass.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&b| b)
+    .count();
+    match (len, classes) {
+        (0..8, _) => t::WEAK,
+        (8..12, _) | (12..16, 0..=1) => t::FAIR,
+        (12..16, _) | (16.., 0..=1) => t::GOOD,
+        _ => t::STRONG,
+    }
+}
+
+pub fn update(state: &mut UnlockState, action: Action) -> Option<Effect> {
+    match action {
+        Action::Input(c) => {
+            state.error = None;
+            state.field().insert(c);
+        }
+        Action::Backspace => state.field().backspace(),
+        Action::NextField | Action::PrevField if state.mode == UnlockMode::Create => {
+            state.focus = match state.focus {
+                PassFocus::First => PassFocus::Repeat,
+                PassFocus::Repeat => PassFocus::First,
+            };
+        }
+        Action::Activate => return activate(state),
+        _ => {}
+    }
+    None
+}
+
+fn activate(state: &mut UnlockState) -> Option<Effect> {
+    if state.pass.is_empty() {
+        state.error = Some(t::EMPTY.to_owned());
+        return None;
+    }
+    match (state.mode, state.focus) {
+        (UnlockMode::Unlock, _) => Some(Effect::Unlock(state.pass.to_zeroizing())),
+        (UnlockMode::Create, PassFocus::First) => {
+            state.focus = PassFocus::Repeat;
+            None
+        }
+        (UnlockMode::Create, PassFocus::Repeat) => {
+            if state.pass.as_str() == state.repeat.as_str() {
+                Some(Effect::CreateVault(state.pass.to_zeroizing()))
+            } else {
+                state.error = Some(t::MISMATCH.to_owned());
+                None
+            }
+        }
+    }
+}
+
+pub fn render(state: &UnlockState, vault_label: &str, area: Rect, buf: &mut Buffer) {
+    let create = state.mode == UnlockMode::Create;
+    let height = if create { 11 } else { 8 };
+    let popup = area.centered(Constraint::Max(70), Constraint::Length(height));
+    Clear.render(popup, buf);
+    let title = if create {
+        t::TITLE_CREATE
+    } else {
+        t::TITLE_UNLOCK
+    };
+    let block = Block::bordered()
+        .title(Span::styled(format!(" {title} "), theme::title()))
+        .border_style(theme::focused_border());
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+
+    let mut lines = vec![
+        if create {
+            Line::styled(t::NO_VAULT, theme::label())
+        } else {
+            Line::from(vec![Span::styled(
+                format!("{} ", t::VAULT_AT),
+                theme::label(),
+            )])
+        },
+        Line::styled(vault_label.to_owned(), theme::dim()),
+        Line::default(),
+    ];
+    let masked = |f: &TextField| "•".repeat(f.as_str().chars().count());
+    let field_line = |label: &str, f: &TextField, focused: bool| {
+        let style = if focused {
+            theme::focused_label()
+        } else {
+            theme::label()
+        };
+        let mut spans = vec![
+            Span::styled(format!("{label:<11}"), style),
+            Span::styled(masked(f), theme::input()),
+        ];
+        if focused {
+            spans.push(widgets::cursor_span());
+        }
+        Line::from(spans)
+    };
+    lines.push(field_line(
+        t::PASSPHRASE,
+        &state.pass,
+        state.focus == PassFocus::First,
+    ));
+    if create {
+        lines.push(field_line(
+            t::REPEAT,
+            &state.repeat,
+            state.focus == PassFocus::Repeat,
+        ));
+        lines.push(Line::default());
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", t::STRENGTH), theme::label()),
+            Span::styled(strength(state.pass.as_str()), theme::warning()),
+        ]));
+        lines.push(Line::styled(t::HINT, theme::dim()));
+        if !state.repeat.is_empty() {
+            lines.push(if state.pass.as_str() == state.repeat.as_str() {
+                Line::styled(t::MATCH, theme::success())
+            } else {
+                Line::styled(t::MISMATCH, theme::danger())
+            });
+        }
+    } else {
+        lines.push(Line::default());
+    }
+    if let Some(error) = &state.error {
+        lines.push(Line::styled(error.clone(), theme::danger()));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strength_grows_with_length_and_variety() {
+        assert_eq!(strength("abc"), t::WEAK);
+        assert_eq!(strength("abcdefghij"), t::FAIR);
+        assert_eq!(strength("abcdefghijklm"), t::FAIR);
+        assert_eq!(strength("abcdefghijklM1"), t::GOOD);
+        assert_eq!(strength("correct horse battery staple"), t::STRONG);
+    }
+
+    #[test]
+    fn create_needs_matching_passphrases() {
+        let mut s = UnlockState::new(UnlockMode::Create);
+        for c in "pass".chars() {
+            assert!(update(&mut s, Action::Input(c)).is_none());
+        }
+        assert!(update(&mut s, Action::Activate).is_none());
+        assert_eq!(s.focus, PassFocus::Repeat);
+        update(&mut s, Action::Input('x'));
+        assert!(update(&mut s, Action::Activate).is_none());
+        assert_eq!(s.error.as_deref(), Some(t::MISMATCH));
+        update(&mut s, Action::Backspace);
+        for c in "pass".chars() {
+            update(&mut s, Action::Input(c));
+        }
+        assert!(matches!(
+            update(&mut s, Action::Activate),
+            Some(Effect::CreateVault(_))
+        ));
+    }
+}

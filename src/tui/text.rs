@@ -1,0 +1,195 @@
+//! Every user-facing string of the terminal app, in one place.
+
+pub const APP: &str = "csvault";
+pub const TOO_SMALL: &str = "Terminal too small: csvault needs at least 60×15.";
+pub const SECRET: &str = "secret";
+pub const SECRETS: &str = "secrets";
+
+pub mod keys {
+    //! Help and footer texts of the keymap.
+    pub const CTX_UNLOCK: &str = "Unlock / create vault";
+    pub const CTX_LIST: &str = "Secrets list";
+    pub const CTX_FILTER: &str = "Filtering";
+    pub const CTX_DETAIL: &str = "Secret details";
+    pub const CTX_FORM: &str = "Create secret form";
+    pub const CTX_RESULT: &str = "Result";
+    pub const CTX_RESULT_ERROR: &str = "Result of a refused submit";
+    pub const CTX_KEYS: &str = "Keys";
+    pub const CTX_KEY_ALIAS: &str = "New key";
+    pub const CTX_CONFIRM: &str = "Confirmation";
+    pub const CTX_HELP: &str = "Help";
+    pub const CTX_GLOBAL: &str = "Everywhere";
+
+    pub const BACK: &str = "back";
+    pub const QUIT_NOW: &str = "quit from anywhere";
+    pub const QUIT: &str = "quit";
+    pub const HELP: &str = "help";
+    pub const UP: &str = "up";
+    pub const DOWN: &str = "down";
+    pub const PAGE_UP: &str = "page up";
+    pub const PAGE_DOWN: &str = "page down";
+    pub const TOP: &str = "top";
+    pub const BOTTOM: &str = "bottom";
+    pub const CURSOR_LEFT: &str = "cursor left";
+    pub const CURSOR_RIGHT: &str = "cursor right";
+    pub const LINE_START: &str = "start of line";
+    pub const LINE_END: &str = "end of line";
+    pub const LINE_UP: &str = "line up";
+    pub const LINE_DOWN: &str = "line down";
+    pub const DELETE_BACK: &str = "delete before cursor";
+    pub const DELETE_FORWARD: &str = "delete at cursor";
+    pub const NEWLINE: &str = "new line";
+    pub const UNLOCK: &str = "unlock / create";
+    pub const NEXT_FIELD: &str = "next field";
+    pub const PREV_FIELD: &str = "previous field";
+    pub const DETAILS: &str = "details";
+    pub const FILTER: &str = "filter";
+    pub const FILTER_KEEP: &str = "keep filter";
+    pub const NEW_SECRET: &str = "new";
+    pub const COPY_RECORD: &str = "copy JSON";
+    pub const COPY_VALUE: &str = "copy value";
+    pub const SORT: &str = "sort";
+    pub const KEYS_SCREEN: &str = "keys";
+    pub const SUBMIT: &str = "submit";
+    pub const REVEAL: &str = "reveal";
+    pub const NEXT_CHOICE: &str = "next choice";
+    pub const PREV_CHOICE: &str = "previous choice";
+    pub const COPY_BODY: &str = "copy body";
+    pub const COPY_ID: &str = "copy id";
+    pub const RESULT_BACK: &str = "to list";
+    pub const ANOTHER: &str = "another";
+    pub const TO_FORM: &str = "back to the form";
+    pub const NEW_KEY: &str = "new key";
+    pub const ENABLE_KEY: &str = "enable";
+    pub const DISABLE_KEY: &str = "disable";
+    pub const CREATE_KEY: &str = "create";
+    pub const YES: &str = "yes";
+    pub const NO: &str = "no";
+    pub const CLOSE: &str = "close";
+    pub const SCROLL_UP: &str = "scroll up";
+    pub const SCROLL_DOWN: &str = "scroll down";
+}
+
+pub mod unlock {
+    //! The unlock and create-vault screen.
+    pub const TITLE_UNLOCK: &str = "Unlock vault";
+    pub const TITLE_CREATE: &str = "Create a new vault";
+    pub const NO_VAULT: &str = "No vault here yet. Choose a passphrase to create one at:";
+    pub const VAULT_AT: &str = "Vault:";
+    pub const PASSPHRASE: &str = "Passphrase";
+    pub const REPEAT: &str = "Repeat";
+    pub const MISMATCH: &str = "✗ the passphrases differ";
+    pub const MATCH: &str = "✓ the passphrases match";
+    pub const EMPTY: &str = "Type a passphrase.";
+    pub const WRONG: &str = "Wrong passphrase: try again.";
+    pub const ENV_WRONG: &str =
+        "CSVAULT_PASSPHRASE does not unlock this vault: type the passphrase.";
+    pub const UNLOCKING: &str = "Unlocking (Argon2id)…";
+    pub const STRENGTH: &str = "Strength:";
+    pub const WEAK: &str = "weak";
+    pub const FAIR: &str = "fair";
+    pub const GOOD: &str = "good";
+    pub const STRONG: &str = "strong";
+    pub const HINT: &str = "Long passphrases of several words are best (16+ characters).";
+}
+
+pub mod list {
+    //! The secrets list and detail.
+    pub const TITLE: &str = "Secrets";
+    pub const NAME: &str = "Name";
+    pub const STATE: &str = "State";
+    pub const CMK: &str = "CMK";
+    pub const DESCRIPTION: &str = "Description";
+    pub const CREATED: &str = "Created";
+    pub const UPDATED: &str = "Updated";
+    pub const EMPTY: &str = "No secrets yet: press n to create one.";
+    pub const NO_MATCH: &str = "No secret matches the filter.";
+    pub const FILTER_PROMPT: &str = "Filter: ";
+    pub const SORT_NAME: &str = "name";
+    pub const SORT_CREATED: &str = "created ↓";
+    pub const SORT_UPDATED: &str = "updated ↓";
+    pub const SORTED_BY: &str = "sort";
+    pub const DETAIL_TITLE: &str = "Secret";
+    pub const VERSIONS: &str = "Versions";
+    pub const VERSION: &str = "Version";
+    pub const STAGES: &str = "Stages";
+    pub const LOADING: &str = "Loading…";
+}
+
+pub mod form {
+    //! The create-secret form.
+    pub const TITLE: &str = "Create secret";
+    pub const NAME: &str = "Name";
+    pub const KEY: &str = "KMS key";
+    pub const DESCRIPTION: &str = "Description";
+    pub const TYPE: &str = "Value type";
+    pub const VALUE: &str = "Value";
+    pub const FILE: &str = "File path";
+    pub const SUBMIT: &str = "[ Create secret ]";
+    pub const TYPE_TEXT: &str = "text";
+    pub const TYPE_BASE64: &str = "binary (base64)";
+    pub const TYPE_FILE: &str = "binary (file)";
+    pub const DEFAULT_KEY_NEW: &str = "(default, created on first use)";
+    pub const DEFAULT_KEY: &str = "(default)";
+    pub const MASKED: &str = "masked · Ctrl+R reveals";
+    pub const REVEALED: &str = "REVEALED · Ctrl+R masks";
+    pub const NO_KEY: &str = "no enabled key: create or enable one on the keys screen (K)";
+    pub const NAME_TAKEN: &str = "a secret of this name already exists";
+    pub const FIX_FIRST: &str = "Submit refused: fix the fields marked ✗ first.";
+    pub const DISCARD: &str = "Discard this secret? Its contents will be wiped.";
+    pub const FILE_LOADED: &str = "loaded";
+    pub const FILE_TOO_BIG: &str = "the file is larger than 24 KiB (32 KB as base64)";
+    pub const FILE_UNREADABLE: &str = "cannot read the file";
+}
+
+pub mod result {
+    //! The result screen.
+    pub const TITLE: &str = "Response";
+    pub const OK: &str = "Request succeeded";
+}
+
+pub mod keyscreen {
+    //! The keys screen.
+    pub const TITLE: &str = "Customer master keys";
+    pub const ALIAS: &str = "Alias";
+    pub const ID: &str = "Key id";
+    pub const STATE: &str = "State";
+    pub const CREATED: &str = "Created";
+    pub const SECRETS: &str = "Secrets";
+    pub const NONE: &str = "No keys yet: csms/default is created with the first secret.";
+    pub const NEW_TITLE: &str = "New key alias";
+    pub const ALIAS_RULE: &str = "1–255 of a–z A–Z 0–9 : / _ -";
+    pub const ALREADY: &str = "That key is already in that state.";
+}
+
+pub mod status {
+    //! Status-line messages. None of them ever contains a secret value.
+    pub const CREATED: &str = "Created secret";
+    pub const COPIED: &str = "Copied";
+    pub const VALUE_COPIED: &str = "Copied the current value of";
+    pub const CLEARS_IN: &str = "clears in";
+    pub const CLEARED: &str = "Clipboard cleared.";
+    pub const CLEARED_BLIND: &str =
+        "Clipboard cleared (unverified: the terminal cannot be read back).";
+    pub const LEFT_ALONE: &str = "Clipboard changed since the copy: left alone.";
+    pub const CLEAR_FAILED: &str = "Could not clear the clipboard";
+    pub const COPY_FAILED: &str = "Copy failed";
+    pub const KEY_CREATED: &str = "Created key";
+    pub const KEY_ENABLED: &str = "Enabled key";
+    pub const KEY_DISABLED: &str = "Disabled key";
+    pub const NOTHING_SELECTED: &str = "Nothing selected.";
+    pub const VAULT_CREATED: &str = "Vault created.";
+    pub const WHAT_RECORD: &str = "the Secret record as JSON";
+    pub const WHAT_BODY: &str = "the response body";
+    pub const WHAT_ID: &str = "the secret id";
+}
+
+pub mod confirm {
+    //! Confirmation popups.
+    pub const TITLE: &str = "Confirm";
+    pub const ENABLE: &str = "Enable key";
+    pub const DISABLE: &str = "Disable key";
+    pub const DISABLE_NOTE: &str =
+        "New secrets cannot use a disabled key, and values under it cannot be read.";
+    pub const YES_NO: &str = "y / Enter: yes    n / Esc: no";
+}

@@ -1,0 +1,129 @@
+//! The view: draws the model and nothing else.
+//!
+//! ```text
+//! ┌ header: app name · vault path ───────────────── secrets count ┐
+//! │ body: the current screen (list, detail, form, result, keys)   │
+//! │       with an overlay on top (help, confirmation, new key)    │
+//! │ status line                                                   │
+//! └ footer: the keys that work here, from the keymap              ┘
+//! ```
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::app::{App, Loaded, Overlay, Screen, Tone};
+use super::screens::{detail, form_view, help, keys, list, result, unlock};
+use super::text::{self as t, confirm as ct, form as ft};
+use super::theme;
+use super::widgets::{footer, popup, thousands, truncate};
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        Paragraph::new(t::TOO_SMALL)
+            .wrap(Wrap { trim: true })
+            .style(theme::warning())
+            .render(area, buf);
+        return;
+    }
+    let [head, body, status, foot] = area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ]));
+    header(app, head, buf);
+    match &app.screen {
+        Screen::Unlock(state) => unlock::render(state, &app.vault_label, body, buf),
+        Screen::List(mode) => list::render(app, *mode, body, buf),
+        Screen::Detail(state) => detail::render(state, &app.zone, body, buf),
+        Screen::Form(state) => form_view::render(state, body, buf),
+        Screen::Result(state) => result::render(state, body, buf),
+        Screen::Keys(state) => keys::render(app, state.selected, body, buf),
+    }
+    overlay(app, body, buf);
+    status_line(app, status, buf);
+    footer(app.context(), foot, buf);
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let right = match app.screen {
+        Screen::Unlock(_) => String::new(),
+        _ if app.loaded == Loaded::FirstPage => format!("{} ", t::list::LOADING),
+        _ => {
+            let n = app.catalog.total();
+            let noun = if n == 1 { t::SECRET } else { t::SECRETS };
+            format!("{} {noun} ", thousands(n))
+        }
+    };
+    let room = usize::from(area.width).saturating_sub(right.chars().count() + t::APP.len() + 4);
+    let left = format!(" {} · {}", t::APP, truncate(&app.vault_label, room));
+    let pad = usize::from(area.width).saturating_sub(left.chars().count() + right.chars().count());
+    Line::from(vec![
+        Span::raw(left),
+        Span::raw(" ".repeat(pad)),
+        Span::raw(right),
+    ])
+    .style(theme::header())
+    .render(area, buf);
+}
+
+fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
+    let (text, style) = match (app.busy, &app.status) {
+        (Some(busy), _) => (busy.to_owned(), theme::warning()),
+        (None, Some(s)) => {
+            let style = match s.tone {
+                Tone::Info => theme::label(),
+                Tone::Success => theme::success(),
+                Tone::Error => theme::danger(),
+            };
+            (s.text.clone(), style)
+        }
+        (None, None) => return,
+    };
+    Line::styled(
+        truncate(&format!(" {text}"), usize::from(area.width)),
+        style,
+    )
+    .render(area, buf);
+}
+
+fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
+    match &app.overlay {
+        None => {}
+        Some(Overlay::Help { scroll }) => help::render(*scroll, area, buf),
+        Some(Overlay::Discard) => {
+            let inner = popup(area, 56, 5, ct::TITLE, buf);
+            Paragraph::new(vec![
+                Line::raw(ft::DISCARD),
+                Line::default(),
+                Line::styled(ct::YES_NO, theme::dim()),
+            ])
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
+        }
+        Some(Overlay::KeyState { alias, to, .. }) => {
+            let verb = match to {
+                crate::kms::KeyState::Enabled => ct::ENABLE,
+                crate::kms::KeyState::Disabled => ct::DISABLE,
+            };
+            let inner = popup(area, 56, 7, ct::TITLE, buf);
+            let mut lines = vec![Line::raw(format!("{verb} {alias}?"))];
+            if *to == crate::kms::KeyState::Disabled {
+                lines.push(Line::styled(ct::DISABLE_NOTE, theme::dim()));
+            }
+            lines.push(Line::default());
+            lines.push(Line::styled(ct::YES_NO, theme::dim()));
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .render(inner, buf);
+        }
+        Some(Overlay::NewKey { alias, error }) => {
+            keys::render_new_key(alias, error.as_deref(), area, buf);
+        }
+    }
+}
