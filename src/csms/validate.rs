@@ -67,21 +67,19 @@ impl From<&FieldError> for ApiError {
 pub fn validate_name(name: &str) -> Option<String> {
     let chars = name.chars().count();
     if chars == 0 {
-        return Some("the name is empty; it takes 1–64 of a–z A–Z 0–9 . _ -".into());
+        return Some("the name is empty".into());
     }
     if chars > MAX_NAME_CHARS {
         return Some(format!(
-            "the name has {chars} characters; at most {MAX_NAME_CHARS} are allowed"
+            "the name has {chars} characters, {} too many",
+            chars - MAX_NAME_CHARS
         ));
     }
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
     {
-        return Some(format!(
-            "the name contains {}; only a–z A–Z 0–9 . _ - are allowed",
-            describe_char(bad)
-        ));
+        return Some(format!("the name contains {}", describe_char(bad)));
     }
     None
 }
@@ -107,25 +105,30 @@ fn validate_key_id(id: &str) -> Option<String> {
 fn validate_description(description: &str) -> Option<String> {
     let bytes = description.len();
     (bytes > MAX_DESCRIPTION_BYTES).then(|| {
-        format!("the description has {bytes} bytes; at most {MAX_DESCRIPTION_BYTES} are allowed")
+        format!(
+            "the description has {bytes} bytes, {} too many",
+            bytes - MAX_DESCRIPTION_BYTES
+        )
     })
 }
 
 fn validate_value(req: &CreateSecretRequest) -> Option<String> {
     match (&req.secret_string, &req.secret_binary) {
-        (Some(_), Some(_)) => Some("give only one of secret_string and secret_binary".into()),
-        (None, None) => Some("give one of secret_string and secret_binary".into()),
+        (Some(_), Some(_)) => Some("both secret_string and secret_binary are given".into()),
+        (None, None) => Some("neither secret_string nor secret_binary is given".into()),
         (Some(text), None) => (text.len() > MAX_VALUE_BYTES).then(|| {
             format!(
-                "secret_string has {} bytes; at most {MAX_VALUE_BYTES} are allowed",
-                text.len()
+                "secret_string has {} bytes, {} too many",
+                text.len(),
+                text.len() - MAX_VALUE_BYTES
             )
         }),
         (None, Some(b64)) => {
             if b64.len() > MAX_VALUE_BYTES {
                 Some(format!(
-                    "secret_binary has {} characters; at most {MAX_VALUE_BYTES} are allowed",
-                    b64.len()
+                    "secret_binary has {} base64 characters, {} too many",
+                    b64.len(),
+                    b64.len() - MAX_VALUE_BYTES
                 ))
             } else if STANDARD.decode(b64.as_bytes()).is_err() {
                 // Decoding allocates the plaintext; it is dropped at once and holds no more than
