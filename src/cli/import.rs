@@ -126,6 +126,7 @@ pub fn import(
         &mut batch_lines,
         &mut summary,
     )?;
+    progress.last_draw = None; // the final state is always drawn
     progress.update(bytes_read, summary.created);
     Ok(summary)
 }
