@@ -19,7 +19,9 @@
 //! - A failed sensitive copy leaves any earlier pending clear untouched.
 //! - A failed clear is reported once ([`ClearOutcome::Failed`]) and not retried.
 //!
-//! Dropping the guard does not clear anything; call [`ClipboardGuard::on_quit`].
+//! Dropping the guard with a clear still pending (a panic unwinding past the app, an early
+//! return) resolves it as [`ClipboardGuard::on_quit`] would: a secret never outlives the app on
+//! the clipboard just because the normal exit path was skipped.
 
 use super::{Clipboard, ClipboardError};
 use std::hash::{BuildHasher, RandomState};
@@ -167,6 +169,12 @@ impl std::fmt::Debug for ClipboardGuard {
     }
 }
 
+impl Drop for ClipboardGuard {
+    fn drop(&mut self) {
+        let _ = self.resolve_pending();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +257,19 @@ mod tests {
         assert!(matches!(g.on_quit(), Some(ClearOutcome::Cleared)));
         assert_eq!(fake.contents(), None);
         assert!(g.on_quit().is_none());
+    }
+
+    #[test]
+    fn dropping_the_guard_clears_a_pending_secret() {
+        let (fake, mut g) = guard();
+        assert!(g.copy(SECRET, true, Instant::now()).is_ok());
+        drop(g);
+        assert_eq!(fake.contents(), None);
+
+        let (fake, mut g) = guard();
+        assert!(g.copy("not secret", false, Instant::now()).is_ok());
+        drop(g);
+        assert_eq!(fake.contents().as_deref(), Some("not secret"));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use zeroize::Zeroizing;
+
 use super::{ApiError, CreateSecretRequest};
 
 pub const MAX_NAME_CHARS: usize = 64;
@@ -130,9 +132,11 @@ fn validate_value(req: &CreateSecretRequest) -> Option<String> {
                     b64.len(),
                     b64.len() - MAX_VALUE_BYTES
                 ))
-            } else if STANDARD.decode(b64.as_bytes()).is_err() {
-                // Decoding allocates the plaintext; it is dropped at once and holds no more than
-                // the request itself.
+            } else if STANDARD
+                .decode(b64.as_bytes())
+                .map(Zeroizing::new) // the decoded plaintext is wiped at once
+                .is_err()
+            {
                 Some("secret_binary is not valid base64 (standard alphabet, with padding)".into())
             } else {
                 None
