@@ -390,3 +390,56 @@ fn unlock_retries_after_a_wrong_passphrase_and_keys_can_be_made() {
     assert!(matches!(h2.session.app.screen, Screen::List(_)));
     assert_eq!(h2.session.app.keys.len(), 1);
 }
+
+#[test]
+fn on_the_unlock_screen_f1_opens_the_help_and_esc_quits() {
+    let mut h = Harness::locked().unwrap();
+    h.type_str("typed");
+    h.press(KeyCode::F(1));
+    assert!(matches!(h.session.app.overlay, Some(Overlay::Help { .. })));
+    let frame = h.frame(100, 30);
+    assert!(
+        frame.contains(&format!(" {} ", text::keys::CTX_HELP)),
+        "{frame}"
+    );
+    assert!(frame.contains(text::keys::CTX_GLOBAL), "{frame}");
+    h.press(KeyCode::Esc);
+    assert!(h.session.app.overlay.is_none(), "Esc closes the help first");
+    assert!(!h.session.should_quit());
+    let Screen::Unlock(u) = &h.session.app.screen else {
+        panic!("still at unlock")
+    };
+    assert_eq!(u.pass.as_str(), "typed", "the help did not touch the input");
+    let footer = h.frame(60, 15);
+    assert!(footer.contains(" Esc  quit"), "{footer}");
+    h.press(KeyCode::Esc);
+    assert!(h.session.should_quit());
+}
+
+#[test]
+fn a_failed_key_usage_count_is_reported_not_shown_as_zero() {
+    let mut h = Harness::unlocked().unwrap();
+    h.create("one", "", "v");
+    h.press(KeyCode::Esc);
+    // Another process breaks the table the count reads; the key list itself still reads.
+    let conn = rusqlite::Connection::open(&h.path).unwrap();
+    conn.execute_batch("ALTER TABLE secrets RENAME TO secrets_elsewhere")
+        .unwrap();
+    h.chr('K');
+    assert!(h.session.app.key_usage.is_none());
+    let status = h.session.app.status.as_ref().map(|s| s.text.clone());
+    assert!(
+        status
+            .as_deref()
+            .is_some_and(|s| s.starts_with(text::status::USAGE_FAILED)),
+        "{status:?}"
+    );
+    let frame = h.frame(100, 30);
+    assert!(frame.contains("csms/default"), "{frame}");
+    assert!(
+        frame
+            .lines()
+            .any(|l| l.contains("csms/default") && l.trim_end().ends_with("?│")),
+        "the count reads ? rather than 0:\n{frame}"
+    );
+}

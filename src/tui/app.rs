@@ -1,6 +1,9 @@
 //! The model: which screen is up (`Screen`), what floats over it (`Overlay`), and shared state.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+
+use ratatui::layout::Rect;
 
 use super::catalog::Catalog;
 use super::keymap::Context;
@@ -81,7 +84,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub catalog: Catalog,
     pub keys: Vec<KeyInfo>,
-    pub key_usage: HashMap<String, i64>,
+    /// Secrets per key id; `None` when the count failed (the keys screen shows `?`, not zeros).
+    pub key_usage: Option<HashMap<String, i64>>,
     pub status: Option<Status>,
     /// The vault file, as shown in the header.
     pub vault_label: String,
@@ -93,6 +97,8 @@ pub struct App {
     pub zone: Zone,
     /// Shown while the runner performs a slow effect (unlock).
     pub busy: Option<&'static str>,
+    /// The body area of the last frame drawn (the view records it): how far things scroll.
+    pub body: Cell<Rect>,
 }
 
 impl App {
@@ -103,7 +109,7 @@ impl App {
             overlay: None,
             catalog: Catalog::default(),
             keys: Vec::new(),
-            key_usage: HashMap::new(),
+            key_usage: Some(HashMap::new()),
             status: None,
             vault_label,
             page_rows: 20,
@@ -111,6 +117,7 @@ impl App {
             busy: None,
             loaded: Loaded::All,
             zone: Zone::local().clone(),
+            body: Cell::new(Rect::default()),
         }
     }
 

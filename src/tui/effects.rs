@@ -197,7 +197,14 @@ fn reload_keys(app: &mut App, env: &Env, with_usage: bool) {
             app.catalog.set_keys(&keys);
             app.keys = keys;
             if with_usage {
-                app.key_usage = vault.key_usage().unwrap_or_default();
+                match vault.key_usage() {
+                    Ok(usage) => app.key_usage = Some(usage),
+                    Err(e) => {
+                        // Zeros would read as "no secret uses this key": say the count failed.
+                        app.key_usage = None;
+                        app.error(format!("{}: {}", st::USAGE_FAILED, describe(&e)));
+                    }
+                }
             }
         }
         Err(e) => app.error(describe(&e)),
@@ -264,7 +271,7 @@ fn copy_value(app: &mut App, env: &mut Env, name: &str, now: Instant) {
         .as_ref()
         .or(version.secret_binary.as_ref())
     else {
-        return;
+        return app.info(format!("{} {name} {}", st::NO_VALUE, st::NOTHING_COPIED));
     };
     match env.clipboard.copy(value, true, now) {
         Ok(()) => app.success(format!(

@@ -38,6 +38,11 @@ impl Context {
         )
     }
 
+    /// Whether the help can be opened here (not from a popup: it would replace it).
+    pub fn opens_help(self) -> bool {
+        !matches!(self, Self::KeyAlias | Self::Confirm | Self::Help)
+    }
+
     /// The heading of this context in the help screen.
     pub fn title(self) -> &'static str {
         match self {
@@ -120,18 +125,23 @@ pub struct Binding {
     pub footer: bool,
 }
 
-/// Every context in the order the help screen lists them.
-pub const HELP_ORDER: &[Context] = &[
+/// Every context, each once, in the order the help screen lists them (and the help and keymap
+/// tests check them all). The test `all_lists_every_context` matches every variant exhaustively:
+/// a new variant breaks the test build until it is given its place in this list.
+pub const ALL: &[Context] = &[
     Context::List,
     Context::Filter,
     Context::Detail,
     Context::FormText,
     Context::FormValue,
     Context::FormPicker,
+    Context::FormButton,
     Context::Result,
     Context::ResultError,
     Context::Keys,
+    Context::KeyAlias,
     Context::Confirm,
+    Context::Help,
     Context::Unlock,
 ];
 
@@ -164,40 +174,97 @@ pub fn keys_label(bd: &Binding) -> String {
         .join("/")
 }
 
-/// The footer's `(keys, what)` pairs for `ctx`.
-pub fn footer(ctx: Context) -> Vec<(String, &'static str)> {
-    bindings(ctx)
+/// One entry of the footer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FooterItem {
+    pub keys: String,
+    pub what: &'static str,
+    /// How to get help or get out: kept when the footer is too narrow for every entry.
+    pub essential: bool,
+}
+
+/// The footer's entries for `ctx`: the context's own, then help and the way out (Esc, or `q` on
+/// the list), which are the essential ones.
+/// A global binding whose key the context rebinds is left out (its own binding is shown), and
+/// where the context shows no help key of its own, `F1 help` is shown if help opens there.
+pub fn footer(ctx: Context) -> Vec<FooterItem> {
+    let own = bindings(ctx);
+    let shows_help = own.iter().any(|bd| bd.footer && bd.action == Action::Help);
+    let shadowed = |bd: &Binding| {
+        bd.keys
+            .iter()
+            .any(|key| own.iter().any(|o| o.keys.contains(key)))
+    };
+    let esc = Key {
+        code: KeyCode::Esc,
+        mods: KeyModifiers::NONE,
+    };
+    let shown = own
         .iter()
-        .chain(GLOBAL)
         .filter(|bd| bd.footer)
-        .map(|bd| (keys_label(bd), bd.help))
-        .collect()
+        .chain(GLOBAL.iter().filter(|bd| {
+            !shadowed(bd)
+                && (bd.footer || bd.action == Action::Help && !shows_help && ctx.opens_help())
+        }));
+    // 0: the context's other keys, 1: help, 2: the way out (Esc, quit); the sort is stable, so
+    // each rank keeps the order of the tables.
+    let rank = |bd: &Binding| {
+        if bd.keys.contains(&esc) || bd.action == Action::Quit {
+            2
+        } else {
+            u8::from(bd.action == Action::Help)
+        }
+    };
+    let mut items: Vec<(u8, FooterItem)> = shown
+        .map(|bd| {
+            let r = rank(bd);
+            let item = FooterItem {
+                keys: keys_label(bd),
+                what: bd.help,
+                essential: r > 0,
+            };
+            (r, item)
+        })
+        .collect();
+    items.sort_by_key(|(r, _)| *r);
+    items.into_iter().map(|(_, item)| item).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const ALL: [Context; 14] = [
-        Context::Unlock,
-        Context::List,
-        Context::Filter,
-        Context::Detail,
-        Context::FormText,
-        Context::FormValue,
-        Context::FormPicker,
-        Context::FormButton,
-        Context::Result,
-        Context::ResultError,
-        Context::Keys,
-        Context::KeyAlias,
-        Context::Confirm,
-        Context::Help,
-    ];
+    /// Where `ctx` sits in [`ALL`]. The match is exhaustive on purpose: a new variant does not
+    /// compile until it gets a place here, which is the reminder to add it to [`ALL`].
+    fn place(ctx: Context) -> usize {
+        match ctx {
+            Context::List => 0,
+            Context::Filter => 1,
+            Context::Detail => 2,
+            Context::FormText => 3,
+            Context::FormValue => 4,
+            Context::FormPicker => 5,
+            Context::FormButton => 6,
+            Context::Result => 7,
+            Context::ResultError => 8,
+            Context::Keys => 9,
+            Context::KeyAlias => 10,
+            Context::Confirm => 11,
+            Context::Help => 12,
+            Context::Unlock => 13,
+        }
+    }
+
+    #[test]
+    fn all_lists_every_context() {
+        // Every place is taken exactly once, by the context the match gives it.
+        let places: Vec<usize> = ALL.iter().map(|&ctx| place(ctx)).collect();
+        assert_eq!(places, (0..ALL.len()).collect::<Vec<_>>());
+    }
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        for ctx in ALL {
+        for &ctx in ALL {
             let mut seen = Vec::new();
             for bd in bindings(ctx) {
                 for key in bd.keys {
@@ -210,9 +277,24 @@ mod tests {
 
     #[test]
     fn every_context_says_how_to_leave_and_dispatches_what_it_shows() {
-        for ctx in ALL {
+        for &ctx in ALL {
             let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
-            assert_eq!(dispatch(ctx, &esc), Some(Action::Back), "{ctx:?}");
+            // The unlock screen has nothing to go back to: there Esc quits, and says so.
+            let leave = if ctx == Context::Unlock {
+                Action::Quit
+            } else {
+                Action::Back
+            };
+            assert_eq!(dispatch(ctx, &esc), Some(leave), "{ctx:?}");
+            // Where the footer shows Esc, it says what Esc does here.
+            let esc_says = match ctx {
+                Context::Unlock => Some(t::QUIT),
+                Context::List => None,
+                _ => Some(t::BACK),
+            };
+            let shown = footer(ctx);
+            let esc_item = shown.iter().find(|item| item.keys == "Esc");
+            assert_eq!(esc_item.map(|item| item.what), esc_says, "{ctx:?}");
             for bd in bindings(ctx) {
                 let key = bd.keys[0];
                 let ev = KeyEvent::new(key.code, key.mods);
@@ -236,5 +318,37 @@ mod tests {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(dispatch(Context::FormValue, &ctrl_c), Some(Action::Quit));
         assert_eq!(Key::from_event(&ctrl_c).label(), "Ctrl+C");
+    }
+
+    #[test]
+    fn footer_shows_a_help_key_that_works_and_puts_help_and_the_way_out_last() {
+        for &ctx in ALL {
+            let shown = footer(ctx);
+            let help: Vec<&FooterItem> = shown.iter().filter(|i| i.what == t::HELP).collect();
+            if ctx.opens_help() {
+                assert_eq!(help.len(), 1, "{ctx:?}: one help key in {shown:?}");
+                // The key shown opens the help here, typing or not.
+                let key = if help[0].keys == "F1" {
+                    KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)
+                } else {
+                    KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)
+                };
+                assert_eq!(dispatch(ctx, &key), Some(Action::Help), "{ctx:?}");
+            } else {
+                assert!(help.is_empty(), "{ctx:?}: {shown:?}");
+            }
+            if ctx.accepts_text() && ctx.opens_help() {
+                assert_eq!(help[0].keys, "F1", "{ctx:?}: ? would be typed");
+            }
+            let first_essential = shown.iter().position(|i| i.essential);
+            if let Some(at) = first_essential {
+                assert!(
+                    shown[at..].iter().all(|i| i.essential),
+                    "{ctx:?}: {shown:?}"
+                );
+            }
+            let leaves = |i: &FooterItem| i.keys == "Esc" || i.what == t::QUIT;
+            assert!(shown.last().is_some_and(leaves), "{ctx:?}: {shown:?}");
+        }
     }
 }

@@ -44,8 +44,13 @@ impl Zone {
     }
 
     fn from_env() -> Option<Self> {
-        let tz = std::env::var("TZ").ok();
-        let file = match tz.as_deref().map(|t| t.trim_start_matches(':')) {
+        Self::from_tz(std::env::var("TZ").ok().as_deref())
+    }
+
+    /// The zone a `TZ` value names (`None`: unset): a TZif file, else a POSIX rule. `None` when
+    /// neither reads, and the caller falls back to UTC.
+    fn from_tz(tz: Option<&str>) -> Option<Self> {
+        let file = match tz.map(|t| t.trim_start_matches(':')) {
             None | Some("") => "/etc/localtime".to_owned(),
             Some(name) if name.starts_with('/') => name.to_owned(),
             Some(name) if name.contains("..") => return None,
@@ -53,7 +58,7 @@ impl Zone {
         };
         match std::fs::read(file) {
             Ok(bytes) => Self::parse(&bytes),
-            Err(_) => tz.as_deref().and_then(parse_rule).map(|rule| Self {
+            Err(_) => tz.and_then(parse_rule).map(|rule| Self {
                 transitions: Vec::new(),
                 kinds: Vec::new(),
                 types: vec![rule.std.clone()],
@@ -199,5 +204,17 @@ mod tests {
         }
         assert!(Zone::parse(b"not a tzif file").is_none());
         assert!(Zone::parse(&bytes[..60]).is_none(), "truncated");
+    }
+
+    #[test]
+    fn a_hostile_tz_falls_back_to_utc() {
+        let hostile = "ABC3DEF,J9223372036854775807,J1";
+        assert!(
+            Zone::from_tz(Some(hostile)).is_none(),
+            "so `local` takes UTC"
+        );
+        let fine = Zone::from_tz(Some("ABC3DEF,J60,J300")).unwrap_or_else(Zone::utc);
+        assert_eq!(fine.at(JUL_2024).abbr, "DEF");
+        assert_eq!(fine.at(JAN_2024).offset, -3 * 3600);
     }
 }

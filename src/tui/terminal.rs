@@ -30,7 +30,14 @@ fn clear_after() -> Duration {
 pub fn run(path: &Path, passphrase: Option<Zeroizing<String>>) -> io::Result<()> {
     let guard = ClipboardGuard::new(system_clipboard()).with_clear_after(clear_after());
     let mut session = Session::new(path, guard);
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            // Raw mode or the alternate screen may be half set up: undo whatever was done.
+            ratatui::restore();
+            return Err(e);
+        }
+    };
     let result = event_loop(&mut terminal, &mut session, passphrase);
     // Clear a copied value before the terminal (and an OSC 52 clipboard) goes away.
     let _ = session.shutdown();

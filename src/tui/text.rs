@@ -45,6 +45,7 @@ pub mod keys {
     pub const DETAILS: &str = "details";
     pub const FILTER: &str = "filter";
     pub const FILTER_KEEP: &str = "keep filter";
+    pub const CLEAR_FILTER: &str = "clear the filter";
     pub const NEW_SECRET: &str = "new";
     pub const COPY_RECORD: &str = "copy JSON";
     pub const COPY_VALUE: &str = "copy value";
@@ -160,6 +161,8 @@ pub mod keyscreen {
     pub const NEW_TITLE: &str = "New key alias";
     pub const ALIAS_RULE: &str = "1–255 of a–z A–Z 0–9 : / _ -";
     pub const ALREADY: &str = "That key is already in that state.";
+    /// In the secrets column when they could not be counted.
+    pub const USAGE_UNKNOWN: &str = "?";
 }
 
 pub mod status {
@@ -178,6 +181,9 @@ pub mod status {
     pub const KEY_ENABLED: &str = "Enabled key";
     pub const KEY_DISABLED: &str = "Disabled key";
     pub const NOTHING_SELECTED: &str = "Nothing selected.";
+    pub const USAGE_FAILED: &str = "Could not count the secrets using each key";
+    pub const NO_VALUE: &str = "The current version of";
+    pub const NOTHING_COPIED: &str = "holds no value: nothing copied.";
     pub const VAULT_CREATED: &str = "Vault created.";
     pub const WHAT_RECORD: &str = "the Secret record as JSON";
     pub const WHAT_BODY: &str = "the response body";

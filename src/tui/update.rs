@@ -5,7 +5,7 @@ use super::action::{Action, Effect};
 use super::app::{App, ListMode, Overlay, Screen};
 use super::screens::form::{self, FormState};
 use super::screens::result::{self, Outcome};
-use super::screens::{detail, keys, list, unlock};
+use super::screens::{detail, help, keys, list, unlock};
 use super::text::form as ft;
 
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
@@ -16,17 +16,13 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     if app.overlay.is_some() {
         return overlay(app, action);
     }
-    let on_unlock = matches!(app.screen, Screen::Unlock(_));
-    if action == Action::Help && !on_unlock {
+    if action == Action::Help {
         app.overlay = Some(Overlay::Help { scroll: 0 });
         return None;
     }
     let screen = std::mem::replace(&mut app.screen, Screen::List(ListMode::Browse));
     match screen {
         Screen::Unlock(mut state) => {
-            if action == Action::Back {
-                app.quit = true;
-            }
             let effect = unlock::update(&mut state, action);
             app.screen = Screen::Unlock(state);
             effect
@@ -39,7 +35,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             if action == Action::Back {
                 return None;
             }
-            let effect = detail::update(&mut state, action);
+            let effect = detail::update(&mut state, action, &app.zone, app.body.get());
             app.screen = Screen::Detail(state);
             effect
         }
@@ -70,7 +66,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             }
             (_, outcome) => {
                 state.outcome = outcome;
-                let effect = result::update(&mut state, action);
+                let effect = result::update(&mut state, action, app.body.get());
                 app.screen = Screen::Result(state);
                 effect
             }
@@ -96,7 +92,9 @@ fn overlay(app: &mut App, action: Action) -> Option<Effect> {
         }
         (Overlay::Help { scroll }, Action::Down) => {
             app.overlay = Some(Overlay::Help {
-                scroll: scroll.saturating_add(1),
+                scroll: scroll
+                    .saturating_add(1)
+                    .min(help::max_scroll(app.body.get())),
             });
         }
         (Overlay::Help { .. }, Action::Back | Action::Help) => {}

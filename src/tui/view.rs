@@ -36,6 +36,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Constraint::Length(1),
         Constraint::Length(1),
     ]));
+    app.body.set(body);
     header(app, head, buf);
     match &app.screen {
         Screen::Unlock(state) => unlock::render(state, &app.vault_label, body, buf),

@@ -69,12 +69,22 @@ pub fn input_line(
     Line::from(spans)
 }
 
-/// Clears a centred popup area, draws its bordered block, and returns the inside.
-pub fn popup(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffer) -> Rect {
-    let rect = area.centered(
+/// Where a centred popup of at most `width`×`height` goes in `area`.
+fn popup_rect(area: Rect, width: u16, height: u16) -> Rect {
+    area.centered(
         Constraint::Length(width.min(area.width)),
         Constraint::Length(height.min(area.height)),
-    );
+    )
+}
+
+/// The inside of the popup [`popup`] would draw, without drawing it.
+pub fn popup_inner(area: Rect, width: u16, height: u16) -> Rect {
+    Block::bordered().inner(popup_rect(area, width, height))
+}
+
+/// Clears a centred popup area, draws its bordered block, and returns the inside.
+pub fn popup(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffer) -> Rect {
+    let rect = popup_rect(area, width, height);
     Clear.render(rect, buf);
     let block = Block::bordered()
         .title(Span::styled(format!(" {title} "), theme::title()))
@@ -84,18 +94,41 @@ pub fn popup(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffer)
     inner
 }
 
-/// The footer: the keys that work in `ctx`, as many as fit.
+/// The footer: the keys that work in `ctx`, as many as fit. Help and Esc are fitted first, so
+/// a narrow terminal drops the context's other keys before them.
 pub fn footer(ctx: Context, area: Rect, buf: &mut Buffer) {
-    let mut spans = Vec::new();
+    let items = keymap::footer(ctx);
+    let width =
+        |item: &keymap::FooterItem| item.keys.chars().count() + item.what.chars().count() + 4;
+    let room = usize::from(area.width);
+    let mut keep = vec![false; items.len()];
     let mut used = 0usize;
-    for (keys, what) in keymap::footer(ctx) {
-        let w = keys.chars().count() + what.chars().count() + 4;
-        if used + w > usize::from(area.width) {
-            break;
+    for pass_essential in [true, false] {
+        for (i, item) in items.iter().enumerate() {
+            if item.essential != pass_essential {
+                continue;
+            }
+            let w = width(item);
+            if used + w > room {
+                if pass_essential {
+                    continue;
+                }
+                break;
+            }
+            used += w;
+            keep[i] = true;
         }
-        used += w;
-        spans.push(Span::styled(format!(" {keys} "), theme::footer_key()));
-        spans.push(Span::styled(format!(" {what} "), theme::footer_text()));
+    }
+    let mut spans = Vec::new();
+    for (item, _) in items.iter().zip(&keep).filter(|(_, k)| **k) {
+        spans.push(Span::styled(
+            format!(" {} ", item.keys),
+            theme::footer_key(),
+        ));
+        spans.push(Span::styled(
+            format!(" {} ", item.what),
+            theme::footer_text(),
+        ));
     }
     Line::from(spans).render(area, buf);
 }
@@ -126,5 +159,19 @@ mod tests {
         let chars: Vec<char> = "abcdefgh".chars().collect();
         let line = input_line(&chars, Some(8), 4, Style::new());
         assert_eq!(line.to_string(), "fgh ");
+    }
+
+    #[test]
+    fn narrow_footers_keep_help_and_esc() {
+        for &ctx in keymap::ALL {
+            let area = Rect::new(0, 0, 60, 1);
+            let mut buf = Buffer::empty(area);
+            footer(ctx, area, &mut buf);
+            let drawn: String = buf.content().iter().map(|c| c.symbol()).collect();
+            for item in keymap::footer(ctx).iter().filter(|i| i.essential) {
+                let shown = format!(" {} ", item.keys);
+                assert!(drawn.contains(&shown), "{ctx:?}: {shown} in {drawn:?}");
+            }
+        }
     }
 }

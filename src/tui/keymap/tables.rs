@@ -69,6 +69,8 @@ const UNLOCK: &[Binding] = &[
         false,
     ),
     EDIT[4],
+    // Nothing to go back to: Esc leaves the app.
+    b(&[k(K::Esc)], A::Quit, t::QUIT, true),
 ];
 
 const LIST: &[Binding] = &[
@@ -87,6 +89,8 @@ const LIST: &[Binding] = &[
     b(&[c('K')], A::KeysScreen, t::KEYS_SCREEN, true),
     b(&[c('?')], A::Help, t::HELP, true),
     b(&[c('q')], A::Quit, t::QUIT, true),
+    // The top screen: nothing to go back to, Esc only drops the filter (and `q` is the way out).
+    b(&[k(K::Esc)], A::Back, t::CLEAR_FILTER, false),
 ];
 
 const FILTER: &[Binding] = &[

@@ -33,7 +33,7 @@ impl Rule {
         let Some((dst, start, end)) = &self.dst else {
             return self.std.clone();
         };
-        let year = civil(secs + i64::from(self.std.offset)).0;
+        let year = civil(secs.saturating_add(i64::from(self.std.offset))).0;
         let begins = start.utc(year, self.std.offset);
         let ends = end.utc(year, dst.offset);
         let in_dst = if begins < ends {
@@ -51,6 +51,8 @@ impl Rule {
 
 impl Change {
     /// The instant of this change in `year`, with `offset` the offset in force just before it.
+    /// The parser keeps every field in range; the arithmetic saturates all the same, so an
+    /// instant at the ends of `i64` cannot overflow.
     fn utc(self, year: i64, offset: i32) -> i64 {
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
         let jan1 = days_from_civil(year, 1, 1);
@@ -72,7 +74,9 @@ impl Change {
                 day
             }
         };
-        day * 86_400 + i64::from(self.time) - i64::from(offset)
+        day.saturating_mul(86_400)
+            .saturating_add(i64::from(self.time))
+            .saturating_sub(i64::from(offset))
     }
 }
 
@@ -81,7 +85,7 @@ pub(super) fn parse_rule(text: &str) -> Option<Rule> {
     let mut p = Parser { s: text.as_bytes() };
     let std_abbr = p.abbr()?;
     let std = LocalType {
-        offset: -p.offset()?,
+        offset: p.offset()?.checked_neg()?,
         abbr: std_abbr,
     };
     if p.s.is_empty() {
@@ -89,9 +93,9 @@ pub(super) fn parse_rule(text: &str) -> Option<Rule> {
     }
     let dst_abbr = p.abbr()?;
     let dst_offset = if p.s.first().is_some_and(|&b| b != b',') {
-        -p.offset()?
+        p.offset()?.checked_neg()?
     } else {
-        std.offset + 3600
+        std.offset.checked_add(3600)?
     };
     let dst = LocalType {
         offset: dst_offset,
@@ -152,7 +156,13 @@ impl Parser<'_> {
         std::str::from_utf8(digits).ok()?.parse().ok()
     }
 
-    /// `[+-]hh[:mm[:ss]]` in seconds.
+    /// A number within `range`; anything else makes the rule invalid.
+    fn number_in(&mut self, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+        self.number().filter(|n| range.contains(n))
+    }
+
+    /// `[+-]hh[:mm[:ss]]` in seconds: hours 0–167 (RFC 8536's extension of POSIX's 0–24),
+    /// minutes and seconds 0–59.
     fn offset(&mut self) -> Option<i32> {
         let sign = if self.eat(b'-').is_some() {
             -1
@@ -160,27 +170,28 @@ impl Parser<'_> {
             let _ = self.eat(b'+');
             1
         };
-        let mut secs = self.number()? * 3600;
+        let mut secs = self.number_in(0..=167)?.checked_mul(3600)?;
         for unit in [60, 1] {
             if self.eat(b':').is_none() {
                 break;
             }
-            secs += self.number()? * unit;
+            secs = secs.checked_add(self.number_in(0..=59)?.checked_mul(unit)?)?;
         }
-        i32::try_from(sign * secs).ok()
+        i32::try_from(secs.checked_mul(sign)?).ok()
     }
 
+    /// `Jn` (1–365), `n` (0–365) or `Mm.w.d` (month 1–12, week 1–5, weekday 0–6), then `[/time]`.
     fn change(&mut self) -> Option<Change> {
         let day = if self.eat(b'M').is_some() {
-            let m = self.number()?;
+            let m = self.number_in(1..=12)?;
             self.eat(b'.')?;
-            let w = self.number()?;
+            let w = self.number_in(1..=5)?;
             self.eat(b'.')?;
-            Day::MonthWeek(m, w, self.number()?)
+            Day::MonthWeek(m, w, self.number_in(0..=6)?)
         } else if self.eat(b'J').is_some() {
-            Day::Julian1(self.number()?)
+            Day::Julian1(self.number_in(1..=365)?)
         } else {
-            Day::Julian0(self.number()?)
+            Day::Julian0(self.number_in(0..=365)?)
         };
         let time = if self.eat(b'/').is_some() {
             self.offset()?
@@ -219,5 +230,45 @@ mod tests {
         assert_eq!(ny.at(1_710_053_999).abbr, "EST");
         assert_eq!(ny.at(1_710_054_000).abbr, "EDT");
         assert!(parse_rule("X1").is_none());
+    }
+
+    #[test]
+    fn hostile_rules_are_refused_not_panicked_on() {
+        // Each of these overflowed (a panic in debug builds) or meant a day that does not exist.
+        for tz in [
+            "ABC3DEF,J9223372036854775807,J1",
+            "ABC3DEF,9223372036854775807,1",
+            "ABC3DEF,M9223372036854775807.1.0,M10.5.0",
+            "ABC3DEF,M3.9223372036854775807.0,M10.5.0",
+            "ABC3DEF,M3.5.9223372036854775807,M10.5.0",
+            "ABC3DEF,J0,J1",
+            "ABC3DEF,366,1",
+            "ABC3DEF,M13.1.0,M10.5.0",
+            "ABC3DEF,M0.1.0,M10.5.0",
+            "ABC3DEF,M3.0.0,M10.5.0",
+            "ABC3DEF,M3.6.0,M10.5.0",
+            "ABC3DEF,M3.1.7,M10.5.0",
+            "ABC9223372036854775807",
+            "ABC2562047788015215",
+            "ABC168",
+            "ABC3:60",
+            "ABC3:00:60",
+            "ABC3DEF-168,M3.5.0,M10.5.0",
+            "ABC3DEF,M3.5.0/168,M10.5.0",
+            "ABC3DEF,M3.5.0/9223372036854775807,M10.5.0",
+        ] {
+            assert!(parse_rule(tz).is_none(), "{tz}");
+        }
+        // The edges of every range are accepted, and instants at the ends of i64 do not overflow.
+        for tz in [
+            "ABC167DEF,J1/167,J365/-167",
+            "ABC-167:59:59DEF,0/-167,365/167",
+            "ABC3DEF,M1.1.0,M12.5.6",
+        ] {
+            let rule = rule_zone(tz);
+            for secs in [i64::MIN, -1, 0, JAN_2024, i64::MAX] {
+                let _ = rule.at(secs);
+            }
+        }
     }
 }

@@ -30,11 +30,16 @@ impl DetailState {
     }
 }
 
-/// Handles scrolling and copies; `Back` is the caller's.
-pub fn update(state: &mut DetailState, action: Action) -> Option<Effect> {
+/// Handles scrolling (within what the body `area` shows) and copies; `Back` is the caller's.
+pub fn update(state: &mut DetailState, action: Action, zone: &Zone, area: Rect) -> Option<Effect> {
     match action {
         Action::Up => state.scroll = state.scroll.saturating_sub(1),
-        Action::Down => state.scroll = state.scroll.saturating_add(1),
+        Action::Down => {
+            state.scroll = state
+                .scroll
+                .saturating_add(1)
+                .min(max_scroll(state, zone, area));
+        }
         Action::CopyRecord => return Some(Effect::CopyRecord(state.name.clone())),
         Action::CopyValue => return Some(Effect::CopyValue(state.name.clone())),
         _ => {}
@@ -96,6 +101,22 @@ fn lines(d: &SecretDetail, wide: bool, zone: &Zone) -> Vec<Line<'static>> {
     out
 }
 
+fn content(state: &DetailState, zone: &Zone, area: Rect) -> Vec<Line<'static>> {
+    match (&state.detail, &state.error) {
+        (Some(d), _) => lines(d, area.width >= 80, zone),
+        (None, Some(e)) => vec![Line::styled(e.clone(), theme::danger())],
+        (None, None) => vec![Line::styled(t::LOADING, theme::dim())],
+    }
+}
+
+/// The furthest the detail scrolls in the body `area`: its last line at the bottom of the frame.
+pub fn max_scroll(state: &DetailState, zone: &Zone, area: Rect) -> u16 {
+    let inner = Block::bordered().inner(area);
+    u16::try_from(content(state, zone, area).len())
+        .unwrap_or(u16::MAX)
+        .saturating_sub(inner.height)
+}
+
 pub fn render(state: &DetailState, zone: &Zone, area: Rect, buf: &mut Buffer) {
     let block = Block::bordered()
         .title(Span::styled(
@@ -103,13 +124,8 @@ pub fn render(state: &DetailState, zone: &Zone, area: Rect, buf: &mut Buffer) {
             theme::title(),
         ))
         .border_style(theme::border());
-    let content = match (&state.detail, &state.error) {
-        (Some(d), _) => lines(d, area.width >= 80, zone),
-        (None, Some(e)) => vec![Line::styled(e.clone(), theme::danger())],
-        (None, None) => vec![Line::styled(t::LOADING, theme::dim())],
-    };
-    Paragraph::new(content)
+    Paragraph::new(content(state, zone, area))
         .block(block)
-        .scroll((state.scroll, 0))
+        .scroll((state.scroll.min(max_scroll(state, zone, area)), 0))
         .render(area, buf);
 }

@@ -5,21 +5,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::keymap::{self, Binding, Context, GLOBAL, HELP_ORDER};
+use crate::tui::keymap::{self, ALL, Binding, GLOBAL};
 use crate::tui::text::keys as t;
 use crate::tui::theme;
-use crate::tui::widgets::popup;
+use crate::tui::widgets::{popup, popup_inner};
 
 /// The help as sections: a heading and its `(keys, what)` rows. Contexts sharing a heading
 /// (the form's kinds of field) are merged, each row listed once.
 pub fn sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     let mut contexts: Vec<(&'static str, &'static [Binding])> = vec![(t::CTX_GLOBAL, GLOBAL)];
-    contexts.extend(
-        HELP_ORDER
-            .iter()
-            .chain([&Context::KeyAlias])
-            .map(|&ctx| (ctx.title(), keymap::bindings(ctx))),
-    );
+    contexts.extend(ALL.iter().map(|&ctx| (ctx.title(), keymap::bindings(ctx))));
     let mut out: Vec<(&'static str, Vec<(String, &'static str)>)> = Vec::new();
     for (title, bindings) in contexts {
         if out.last().is_none_or(|(last, _)| *last != title) {
@@ -53,16 +48,28 @@ pub fn lines() -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(scroll: u16, area: Rect, buf: &mut Buffer) {
-    let width = area.width.saturating_sub(4).min(64);
-    let height = area.height.saturating_sub(2);
-    let inner = popup(area, width, height, t::CTX_HELP, buf);
-    let lines = lines();
-    let last = u16::try_from(lines.len())
+/// The popup's size in the body `area`.
+fn size(area: Rect) -> (u16, u16) {
+    (
+        area.width.saturating_sub(4).min(64),
+        area.height.saturating_sub(2),
+    )
+}
+
+/// The furthest the help scrolls in the body `area`: its last line at the bottom of the popup.
+pub fn max_scroll(area: Rect) -> u16 {
+    let (width, height) = size(area);
+    let inner = popup_inner(area, width, height);
+    u16::try_from(lines().len())
         .unwrap_or(u16::MAX)
-        .saturating_sub(inner.height);
-    Paragraph::new(lines)
-        .scroll((scroll.min(last), 0))
+        .saturating_sub(inner.height)
+}
+
+pub fn render(scroll: u16, area: Rect, buf: &mut Buffer) {
+    let (width, height) = size(area);
+    let inner = popup(area, width, height, t::CTX_HELP, buf);
+    Paragraph::new(lines())
+        .scroll((scroll.min(max_scroll(area)), 0))
         .render(inner, buf);
 }
 
@@ -73,12 +80,16 @@ mod tests {
     #[test]
     fn help_lists_every_binding_of_every_context() {
         let text: Vec<String> = lines().iter().map(ToString::to_string).collect();
-        for &ctx in HELP_ORDER.iter().chain([&Context::KeyAlias]) {
+        for &ctx in ALL {
             assert!(text.iter().any(|l| l == ctx.title()), "{ctx:?}");
             for bd in keymap::bindings(ctx) {
                 let row = format!("  {:<18}{}", keymap::keys_label(bd), bd.help);
                 assert!(text.contains(&row), "{row}");
             }
+        }
+        for bd in GLOBAL {
+            let row = format!("  {:<18}{}", keymap::keys_label(bd), bd.help);
+            assert!(text.contains(&row), "{row}");
         }
     }
 }

@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
 use crate::kms::KeyState;
 use crate::tui::action::{Action, Effect};
@@ -80,8 +80,11 @@ pub fn render(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
     }
     widths.push(Constraint::Length(7));
     header.push(t::SECRETS);
-    let rows = app.keys.iter().enumerate().map(|(i, k)| {
-        let used = app.key_usage.get(&k.key_id).copied().unwrap_or(0);
+    let rows = app.keys.iter().map(|k| {
+        let used = app.key_usage.as_ref().map_or_else(
+            || t::USAGE_UNKNOWN.to_owned(),
+            |usage| usage.get(&k.key_id).copied().unwrap_or(0).to_string(),
+        );
         let mut cells = vec![
             Cell::from(k.key_alias.clone()),
             Cell::from(truncate(&k.key_id, usize::from(id_width))),
@@ -94,17 +97,19 @@ pub fn render(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
             cells.push(Cell::from(timefmt::short(k.creation_date, &app.zone)));
         }
         cells.push(Cell::from(format!("{used:>7}")));
-        let row = Row::new(cells);
-        if i == selected {
-            row.style(theme::selected())
-        } else {
-            row
-        }
+        Row::new(cells)
     });
-    Table::new(rows, widths)
-        .header(Row::new(header).style(theme::table_header()))
-        .column_spacing(1)
-        .render(inner, buf);
+    // The state scrolls the table so the selected key stays in view.
+    let mut state = TableState::default().with_selected(Some(selected));
+    StatefulWidget::render(
+        Table::new(rows, widths)
+            .header(Row::new(header).style(theme::table_header()))
+            .column_spacing(1)
+            .row_highlight_style(theme::selected()),
+        inner,
+        buf,
+        &mut state,
+    );
 }
 
 /// The new-key popup: the alias input and the vault's objection, if any.

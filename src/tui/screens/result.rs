@@ -60,11 +60,14 @@ impl ResultState {
     }
 }
 
-/// Scrolling and copies; leaving (`Back`, `Another`) is the caller's.
-pub fn update(state: &mut ResultState, action: Action) -> Option<Effect> {
+/// Scrolling (within what the body `area` shows) and copies; leaving (`Back`, `Another`) is the
+/// caller's.
+pub fn update(state: &mut ResultState, action: Action, area: Rect) -> Option<Effect> {
     match action {
         Action::Up => state.scroll = state.scroll.saturating_sub(1),
-        Action::Down => state.scroll = state.scroll.saturating_add(1),
+        Action::Down => {
+            state.scroll = state.scroll.saturating_add(1).min(max_scroll(state, area));
+        }
         Action::CopyBody => {
             return Some(Effect::Copy {
                 text: Zeroizing::new(state.body.clone()),
@@ -84,7 +87,7 @@ pub fn update(state: &mut ResultState, action: Action) -> Option<Effect> {
     None
 }
 
-pub fn render(state: &ResultState, area: Rect, buf: &mut Buffer) {
+fn lines(state: &ResultState) -> Vec<Line<'static>> {
     let ok = state.status == 200;
     let status_style = if ok {
         theme::success()
@@ -101,13 +104,51 @@ pub fn render(state: &ResultState, area: Rect, buf: &mut Buffer) {
             .lines()
             .map(|l| Line::styled(l.to_owned(), theme::json())),
     );
+    lines
+}
+
+/// How many rows the response takes wrapped to `width` columns. Ratatui's own count is behind
+/// an unstable feature, so the response is drawn into a scratch buffer tall enough for any
+/// wrapping, and the last row holding something is found.
+fn wrapped_rows(state: &ResultState, width: u16) -> u16 {
+    if width == 0 {
+        return 0;
+    }
+    let lines = lines(state);
+    // A line wraps at most once per word (the next word does not fit) and once per `width - 1`
+    // columns of a word cut in pieces (a wide character may not fit the last column).
+    let bound: usize = lines
+        .iter()
+        .map(|line| {
+            let words = line.to_string().split(char::is_whitespace).count();
+            1 + words + line.width() / usize::from(width.saturating_sub(1).max(1))
+        })
+        .sum();
+    let area = Rect::new(0, 0, width, u16::try_from(bound).unwrap_or(u16::MAX));
+    let mut scratch = Buffer::empty(area);
     Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(area, &mut scratch);
+    (0..area.height)
+        .rev()
+        .find(|&y| (0..width).any(|x| scratch.cell((x, y)).is_some_and(|c| c.symbol() != " ")))
+        .map_or(0, |y| y.saturating_add(1))
+}
+
+/// The furthest the response scrolls in the body `area`: its last row at the bottom of the frame.
+pub fn max_scroll(state: &ResultState, area: Rect) -> u16 {
+    let inner = Block::bordered().inner(area);
+    wrapped_rows(state, inner.width).saturating_sub(inner.height)
+}
+
+pub fn render(state: &ResultState, area: Rect, buf: &mut Buffer) {
+    Paragraph::new(lines(state))
         .block(
             Block::bordered()
                 .title(Span::styled(format!(" {} ", t::TITLE), theme::title()))
                 .border_style(theme::border()),
         )
         .wrap(Wrap { trim: false })
-        .scroll((state.scroll, 0))
+        .scroll((state.scroll.min(max_scroll(state, area)), 0))
         .render(area, buf);
 }
