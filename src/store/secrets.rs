@@ -48,28 +48,34 @@ const SECRET_COLUMNS: &str = "id, name, state, kms_key_id, description, secret_t
     update_time, scheduled_delete_time, row_id";
 
 fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
-    let state: String = r.get(2)?;
     let description: Option<String> = r.get(4)?;
     Ok(SecretRow {
         row_id: r.get(9)?,
-        secret: Secret {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            state: SecretState::parse(&state).ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    2,
-                    rusqlite::types::Type::Text,
-                    "secret state".into(),
-                )
-            })?,
-            kms_key_id: r.get(3)?,
-            description: description.clone().unwrap_or_default(),
-            secret_type: r.get(5)?,
-            create_time: r.get(6)?,
-            update_time: r.get(7)?,
-            scheduled_delete_time: r.get(8)?,
-        },
+        secret: secret_with_description(r, description.clone().unwrap_or_default())?,
         description,
+    })
+}
+
+/// The API record of a row; `description` is `""` when none was stored.
+fn secret_with_description(r: &Row<'_>, description: String) -> rusqlite::Result<Secret> {
+    // Borrowed, not allocated: this runs once per secret when the app loads a large vault.
+    let state = r.get_ref(2)?.as_str()?;
+    Ok(Secret {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        state: SecretState::parse(state).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Text,
+                "secret state".into(),
+            )
+        })?,
+        kms_key_id: r.get(3)?,
+        description,
+        secret_type: r.get(5)?,
+        create_time: r.get(6)?,
+        update_time: r.get(7)?,
+        scheduled_delete_time: r.get(8)?,
     })
 }
 
@@ -190,7 +196,10 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<Secret>> {
         "SELECT {SECRET_COLUMNS} FROM secrets ORDER BY name"
     ))?;
     let rows = stmt
-        .query_map([], |r| secret_from_row(r).map(|row| row.secret))?
+        .query_map([], |r| {
+            let description: Option<String> = r.get(4)?;
+            secret_with_description(r, description.unwrap_or_default())
+        })?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
