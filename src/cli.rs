@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::csms::{ApiError, ErrorCode};
-use crate::vault::Vault;
+use crate::store::StoreError;
+use crate::vault::{Vault, VaultError};
 
 pub use passphrase::PassphraseSource;
 
@@ -149,13 +150,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         return Ok(ExitCode::SUCCESS);
     }
     if !Vault::exists(&path) {
-        return Err(ApiError::new(
-            ErrorCode::NoVault,
-            format!(
-                "No vault at {}: run `csvault init` to create one.",
-                path.display()
-            ),
-        ));
+        // Said before asking for a passphrase, in the vault's own words.
+        return Err(VaultError::from(StoreError::NoVault(path)).to_api());
     }
     let passphrase = source.for_existing_vault()?;
     let mut vault = Vault::open(&path, passphrase.as_bytes())?;

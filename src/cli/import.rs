@@ -68,9 +68,7 @@ pub fn import(
     progress: &mut Progress,
 ) -> Result<ImportSummary, ApiError> {
     let mut summary = ImportSummary::default();
-    let run_started = crate::vault::now_ms();
-    let mut batch: Vec<CreateSecretRequest> = Vec::with_capacity(BATCH_SIZE);
-    let mut batch_lines: Vec<u64> = Vec::with_capacity(BATCH_SIZE);
+    let mut batch = Batch::new();
     let mut line = zeroize::Zeroizing::new(Vec::with_capacity(4096));
     let mut bytes_read = 0u64;
     loop {
@@ -99,77 +97,84 @@ pub fn import(
             CreateSecretRequest::from_json(body)
         };
         match parsed {
-            Ok(req) => {
-                batch.push(req);
-                batch_lines.push(summary.lines);
-            }
-            Err(e) => {
-                let line_no = summary.lines;
-                report(&mut summary, line_no, &e);
-            }
+            Ok(req) => batch.push(summary.lines, req),
+            Err(e) => summary.fail(summary.lines, &e),
         }
-        if batch.len() >= BATCH_SIZE {
-            flush(
-                vault,
-                run_started,
-                &mut batch,
-                &mut batch_lines,
-                &mut summary,
-            )?;
+        if batch.is_full() {
+            batch.flush(vault, &mut summary)?;
             progress.update(bytes_read, summary.created);
         }
     }
-    flush(
-        vault,
-        run_started,
-        &mut batch,
-        &mut batch_lines,
-        &mut summary,
-    )?;
+    batch.flush(vault, &mut summary)?;
     progress.last_draw = None; // the final state is always drawn
     progress.update(bytes_read, summary.created);
     Ok(summary)
 }
 
-fn flush(
-    vault: &mut Vault,
+/// Requests read but not yet created, with their line numbers.
+struct Batch {
+    /// When the import began: a name taken since then is a repeat within this import.
     run_started: i64,
-    batch: &mut Vec<CreateSecretRequest>,
-    lines: &mut Vec<u64>,
-    summary: &mut ImportSummary,
-) -> Result<(), ApiError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let outcomes = vault.import_batch(batch, run_started)?;
-    for (outcome, line) in outcomes.iter().zip(lines.iter()) {
-        match outcome {
-            BatchOutcome::Created(_) => summary.created += 1,
-            BatchOutcome::AlreadyExists => summary.skipped_existing += 1,
-            BatchOutcome::Failed(e) => report(summary, *line, e),
+    requests: Vec<CreateSecretRequest>,
+    lines: Vec<u64>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Self {
+            run_started: crate::vault::now_ms(),
+            requests: Vec::with_capacity(BATCH_SIZE),
+            lines: Vec::with_capacity(BATCH_SIZE),
         }
     }
-    batch.clear();
-    lines.clear();
-    Ok(())
+
+    fn push(&mut self, line: u64, req: CreateSecretRequest) {
+        self.requests.push(req);
+        self.lines.push(line);
+    }
+
+    fn is_full(&self) -> bool {
+        self.requests.len() >= BATCH_SIZE
+    }
+
+    /// Creates the batch in one transaction and counts what became of each line.
+    fn flush(&mut self, vault: &mut Vault, summary: &mut ImportSummary) -> Result<(), ApiError> {
+        if self.requests.is_empty() {
+            return Ok(());
+        }
+        let outcomes = vault.import_batch(&self.requests, self.run_started)?;
+        for (outcome, line) in outcomes.iter().zip(&self.lines) {
+            match outcome {
+                BatchOutcome::Created(_) => summary.created += 1,
+                BatchOutcome::AlreadyExists => summary.skipped_existing += 1,
+                BatchOutcome::Failed(e) => summary.fail(*line, e),
+            }
+        }
+        self.requests.clear();
+        self.lines.clear();
+        Ok(())
+    }
 }
 
 fn read_error(e: std::io::Error) -> ApiError {
     ApiError::new(ErrorCode::Io, format!("Cannot read the input: {e}"))
 }
 
-fn report(summary: &mut ImportSummary, line: u64, e: &ApiError) {
-    summary.failed += 1;
-    let mut err = std::io::stderr().lock();
-    let _ = serde_json::to_writer(
-        &mut err,
-        &LineError {
-            line,
-            error_code: e.error_code(),
-            error_msg: &e.error_msg,
-        },
-    );
-    let _ = writeln!(err);
+impl ImportSummary {
+    /// Counts a failed line and reports it on stderr at once.
+    fn fail(&mut self, line: u64, e: &ApiError) {
+        self.failed += 1;
+        let mut err = std::io::stderr().lock();
+        let _ = serde_json::to_writer(
+            &mut err,
+            &LineError {
+                line,
+                error_code: e.error_code(),
+                error_msg: &e.error_msg,
+            },
+        );
+        let _ = writeln!(err);
+    }
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
