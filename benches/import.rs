@@ -79,7 +79,7 @@ fn main() -> Res<()> {
     let mut in_process_creates = Vec::new();
     for i in 0..plan.open_runs {
         let start = Instant::now();
-        let mut v = csvault::vault::Vault::open(&vault, PASSPHRASE.as_bytes())?;
+        let v = csvault::vault::Vault::open(&vault, PASSPHRASE.as_bytes())?;
         opens.push(start.elapsed());
         let req = csvault::csms::CreateSecretRequest {
             name: format!("in-process-{i}"),

@@ -40,7 +40,7 @@ fn secrets() -> usize {
 
 fn build_vault(path: &Path, count: usize) {
     let started = Instant::now();
-    let mut vault = Vault::init(path, PASSPHRASE.as_bytes()).unwrap();
+    let vault = Vault::init(path, PASSPHRASE.as_bytes()).unwrap();
     let teams = [
         "payments", "search", "platform", "identity", "billing", "data",
     ];

@@ -1,10 +1,9 @@
-//! The command line: clap definitions and dispatch. JSON on stdout; errors as CSMS JSON on stderr.
+//! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
 
 pub mod import;
 mod input;
 mod keys;
 mod output;
-mod passphrase;
 mod secrets;
 
 use clap::{Args, Parser, Subcommand};
@@ -12,10 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::csms::{ApiError, ErrorCode};
-use crate::store::StoreError;
-use crate::vault::{Vault, VaultError};
-
-pub use passphrase::PassphraseSource;
+use crate::vault::Vault;
 
 /// csvault: Huawei Cloud CSMS secrets on your own machine, in one encrypted SQLite file.
 ///
@@ -91,74 +87,38 @@ pub struct KeyCreateArgs {
     pub description: String,
 }
 
-/// Parses the command line and runs it; the process's exit code.
-pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            // --help and --version
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            output::print_error(&ApiError::new(
-                ErrorCode::Usage,
-                e.render().to_string().trim(),
-            ));
-            return ExitCode::from(2);
-        }
-    };
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            output::print_error(&e);
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn default_vault_path() -> Result<PathBuf, ApiError> {
-    dirs::data_dir()
-        .map(|d| d.join("csvault").join("vault.db"))
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Io,
-                "No data directory is known for this user: give --vault PATH or set CSVAULT_PATH.",
-            )
-        })
-}
-
-fn run(cli: Cli) -> Result<ExitCode, ApiError> {
-    let path = match cli.vault {
-        Some(p) => p,
-        None => default_vault_path()?,
-    };
-    let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
-    let Some(command) = cli.command else {
-        let passphrase = source.non_interactive()?;
-        crate::tui::run(&path, passphrase)
-            .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
-        return Ok(ExitCode::SUCCESS);
-    };
-    if let Command::Init = command {
-        let passphrase = source.for_new_vault()?;
-        let vault = Vault::init(&path, passphrase.as_bytes())?;
-        output::print_json(&serde_json::json!({
-            "vault": vault.path().display().to_string(),
-            "vault_id": vault.vault_id(),
-        }));
-        return Ok(ExitCode::SUCCESS);
-    }
-    if !Vault::exists(&path) {
-        // Said before asking for a passphrase, in the vault's own words.
-        return Err(VaultError::from(StoreError::NoVault(path)).to_api());
-    }
-    let passphrase = source.for_existing_vault()?;
-    let mut vault = Vault::open(&path, passphrase.as_bytes())?;
-    drop(passphrase);
+/// Runs a command on an unlocked vault (every command but `init`, which the process shell runs).
+pub fn run(vault: &Vault, command: Command) -> Result<ExitCode, ApiError> {
     match command {
-        Command::Init => Ok(ExitCode::SUCCESS),
-        Command::Secret(cmd) => secrets::run(&mut vault, cmd),
-        Command::Key(cmd) => keys::run(&mut vault, cmd),
+        Command::Init => {
+            print_created(vault);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Secret(cmd) => secrets::run(vault, cmd),
+        Command::Key(cmd) => keys::run(vault, cmd),
     }
 }
+
+/// What `init` prints: where the new vault is, and its id.
+pub fn print_created(vault: &Vault) {
+    output::print_json(&serde_json::json!({
+        "vault": vault.path().display().to_string(),
+        "vault_id": vault.vault_id(),
+    }));
+}
+
+/// A command line clap refused (`VAULT.0008`, exit code 2), or `--help`/`--version` (exit 0).
+pub fn usage(e: &clap::Error) -> ExitCode {
+    if e.use_stderr() {
+        output::print_error(&ApiError::new(
+            ErrorCode::Usage,
+            e.render().to_string().trim(),
+        ));
+        ExitCode::from(2)
+    } else {
+        let _ = e.print();
+        ExitCode::SUCCESS
+    }
+}
+
+pub use output::print_error;

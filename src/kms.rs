@@ -4,17 +4,18 @@
 //! ─seals→ value. Every ciphertext carries associated data naming where it belongs.
 
 mod aad;
-mod cmk;
 mod header;
 mod keyring;
 mod sealed;
 mod secret_key;
 
 pub use aad::ValueContext;
-pub use cmk::{KeyInfo, KeyState};
 pub use header::{KdfParams, VaultHeader};
 pub use keyring::{Keyring, SealedValue};
 pub use secret_key::SecretKey;
+
+/// The contract's key types, also reachable here while the terminal app moves to `csms`.
+pub use crate::csms::{KeyInfo, KeyState};
 
 /// What can go wrong in the key manager. No variant carries key material or plaintext.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 //! csvault: the Huawei Cloud CSMS secrets service on one machine, in one SQLite file.
 //!
-//! Layers, each knowing only those below: `tui`/`cli` → `vault` → `kms` + `store` → `csms`.
+//! Layers, each knowing only those below: `app` (the process shell) → `tui`/`cli` (edges) →
+//! `vault` (the service) → `kms` + `store` → `csms` (the contract).
 
+pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod csms;

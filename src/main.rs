@@ -1,5 +1,5 @@
 //! The `csvault` binary: the command line, or the terminal app when no command is given.
 
 fn main() -> std::process::ExitCode {
-    csvault::cli::main()
+    csvault::app::main()
 }

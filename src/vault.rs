@@ -1,41 +1,49 @@
-//! The vault service: every CSMS operation, one SQLite transaction each; the only place keys meet storage.
+//! The vault service: every CSMS operation, one SQLite transaction each; the only place keys meet
+//! storage. `Send + Sync`, every operation `&self`; [`Vault::handle`] gives another thread its own
+//! connection over the same unlocked keys.
 
+mod clock;
 mod create;
 mod error;
 mod keys;
 mod read;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use create::BatchOutcome;
 pub use error::VaultError;
 pub use read::SecretDetail;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::csms::{KeyInfo, Secret};
 use crate::kms::{KdfParams, Keyring, VaultHeader};
-use crate::store::{Store, keys as key_rows};
+use crate::store::{KeyRow, SecretRow, Store, StoreError, keys as key_rows};
 
-/// An unlocked vault. Holds no UI state: the terminal app, the command line (and later a local
-/// endpoint) are edges over the same service.
+/// An unlocked vault. Holds no UI state: the terminal app, the command line and the local
+/// endpoint are edges over the same service.
+///
+/// Each `Vault` owns one SQLite connection (behind a mutex, so it can be shared too); threads that
+/// work at the same time should each take a [`Vault::handle`].
 #[derive(Debug)]
 pub struct Vault {
-    store: Store,
-    keyring: Keyring,
+    store: Mutex<Store>,
+    keyring: Arc<Keyring>,
+    clock: Arc<dyn Clock>,
 }
 
 pub type VaultResult<T> = Result<T, VaultError>;
 
 impl Vault {
-    /// Creates a vault file protected by `passphrase`; refuses to overwrite one.
+    /// Creates a vault file protected by `passphrase`; refuses to overwrite one
+    /// (`StoreError::Exists`).
     pub fn init(path: &Path, passphrase: &[u8]) -> VaultResult<Self> {
         if path.exists() {
-            return Err(crate::store::StoreError::Exists(path.to_owned()).into());
+            return Err(StoreError::Exists(path.to_owned()).into());
         }
         let (header, root) = VaultHeader::create(passphrase, KdfParams::default())?;
         let store = Store::create(path, &header)?;
-        Ok(Self {
-            keyring: Keyring::new(&header.vault_id, &root),
-            store,
-        })
+        Ok(Self::over(store, Keyring::new(&header.vault_id, &root)))
     }
 
     /// Opens and unlocks an existing vault. A wrong passphrase changes nothing.
@@ -43,9 +51,32 @@ impl Vault {
         let store = Store::open(path)?;
         let header = store.load_header()?;
         let root = header.unlock(passphrase)?;
+        Ok(Self::over(store, Keyring::new(&header.vault_id, &root)))
+    }
+
+    fn over(store: Store, keyring: Keyring) -> Self {
+        Self {
+            store: Mutex::new(store),
+            keyring: Arc::new(keyring),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The same vault read by another clock (tests, and the handles made from this one).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Another handle on this unlocked vault: its own SQLite connection, the same keys and clock.
+    /// Errors: the file cannot be opened again (moved, removed, permissions changed).
+    pub fn handle(&self) -> VaultResult<Self> {
+        let store = Store::open(self.store().path())?;
         Ok(Self {
-            keyring: Keyring::new(&header.vault_id, &root),
-            store,
+            store: Mutex::new(store),
+            keyring: Arc::clone(&self.keyring),
+            clock: Arc::clone(&self.clock),
         })
     }
 
@@ -54,28 +85,66 @@ impl Vault {
         path.exists()
     }
 
-    pub fn path(&self) -> &Path {
-        self.store.path()
+    /// The error for "no vault at `path`" (`VAULT.0001`), said before asking for a passphrase.
+    pub fn missing(path: &Path) -> VaultError {
+        StoreError::NoVault(path.to_owned()).into()
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.store().path().to_owned()
     }
 
     pub fn vault_id(&self) -> &str {
         self.keyring.vault_id()
     }
 
+    /// Now, in ms since the epoch, by this vault's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// This handle's connection. A panic in another caller cannot leave it mid-transaction (a
+    /// dropped transaction rolls back), so a poisoned lock is still usable.
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Makes sure the CMK's material is unwrapped and ready.
-    fn load_key(&mut self, key_id: &str) -> VaultResult<()> {
+    fn load_key(&self, conn: &rusqlite::Connection, key_id: &str) -> VaultResult<()> {
         if !self.keyring.is_loaded(key_id) {
-            let wrapped = key_rows::wrapped_material(self.store.conn_ref(), key_id)?;
+            let wrapped = key_rows::wrapped_material(conn, key_id)?;
             self.keyring.load_cmk(key_id, &wrapped)?;
         }
         Ok(())
     }
 }
 
-/// Milliseconds since the epoch: the unit of every CSMS time.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+/// The API record of a stored secret.
+fn secret_of(row: SecretRow) -> Secret {
+    Secret {
+        id: row.id,
+        name: row.name,
+        state: row.state,
+        kms_key_id: row.kms_key_id,
+        description: row.description.unwrap_or_default(),
+        create_time: row.create_time,
+        update_time: row.update_time,
+        scheduled_delete_time: row.scheduled_delete_time,
+        secret_type: row.secret_type,
+    }
 }
+
+/// The KMS record of a stored CMK.
+fn key_of(row: KeyRow) -> KeyInfo {
+    KeyInfo {
+        key_id: row.key_id,
+        key_alias: row.alias,
+        key_description: row.description,
+        key_state: row.state,
+        creation_date: row.creation_date,
+        default_key: row.is_default,
+    }
+}
+
+#[cfg(test)]
+mod tests;

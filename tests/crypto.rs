@@ -17,7 +17,7 @@ fn code_of(result: Result<impl Sized, csvault::vault::VaultError>) -> &'static s
 
 #[test]
 fn values_round_trip_through_a_reopened_vault() {
-    let (tv, mut vault) = TempVault::new();
+    let (tv, vault) = TempVault::new();
     vault
         .create_secret(&text_request("t", "päss\nwörd\0end"))
         .unwrap();
@@ -25,7 +25,7 @@ fn values_round_trip_through_a_reopened_vault() {
         .create_secret(&binary_request("b", &[0, 255, 0, 1, 2]))
         .unwrap();
     drop(vault);
-    let mut vault = tv.reopen();
+    let vault = tv.reopen();
     let t = vault.get_value("t", "latest").unwrap();
     assert_eq!(
         t.secret_string.as_deref().map(String::as_str),
@@ -87,7 +87,7 @@ fn assert_every_flip_fails(
 
 #[test]
 fn flipping_any_byte_of_a_stored_value_data_key_or_cmk_fails() {
-    let (tv, mut vault) = TempVault::new();
+    let (tv, vault) = TempVault::new();
     vault
         .create_secret(&text_request("only", "the value"))
         .unwrap();
@@ -148,7 +148,7 @@ fn flipping_any_header_byte_refuses_to_unlock() {
 
 #[test]
 fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
-    let (tv, mut vault) = TempVault::new();
+    let (tv, vault) = TempVault::new();
     vault
         .create_secret(&text_request("a", "value of a"))
         .unwrap();
@@ -197,7 +197,7 @@ fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
         params![a, b],
     )
     .unwrap();
-    let mut vault = tv.reopen();
+    let vault = tv.reopen();
     assert_eq!(code_of(vault.get_value("b", "v1")), "CSMS.0401");
     // Relabelling a's version as v2 breaks it too: the version id is bound.
     conn.execute("PRAGMA foreign_keys = OFF", []).unwrap();
@@ -228,7 +228,7 @@ fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
 
 #[test]
 fn a_cmk_moved_to_another_key_id_fails_to_open() {
-    let (tv, mut vault) = TempVault::new();
+    let (tv, vault) = TempVault::new();
     let k1 = vault.create_key("app/one", "").unwrap();
     let k2 = vault.create_key("app/two", "").unwrap();
     let mut req = text_request("s", "under key two");
@@ -246,7 +246,7 @@ fn a_cmk_moved_to_another_key_id_fails_to_open() {
 
 #[test]
 fn sealing_the_same_value_twice_gives_different_bytes() {
-    let (tv, mut vault) = TempVault::new();
+    let (tv, vault) = TempVault::new();
     vault
         .create_secret(&text_request("one", "same value"))
         .unwrap();
@@ -269,7 +269,7 @@ fn sealing_the_same_value_twice_gives_different_bytes() {
 
 #[test]
 fn a_wrong_passphrase_is_refused_and_changes_nothing() {
-    let (tv, mut vault) = TempVault::new();
+    let (tv, vault) = TempVault::new();
     vault.create_secret(&text_request("s", "v")).unwrap();
     drop(vault);
     let before = std::fs::read(&tv.path).unwrap();
@@ -298,7 +298,7 @@ fn header_creation_refuses_parameters_below_the_floor_and_rewrap_keeps_the_root_
 
 #[test]
 fn a_disabled_key_blocks_reads_and_creates_until_enabled() {
-    let (_tv, mut vault) = TempVault::new();
+    let (_tv, vault) = TempVault::new();
     let key = vault.create_key("app/k", "").unwrap();
     let mut req = text_request("s", "v");
     req.kms_key_id = Some(key.key_id.clone());

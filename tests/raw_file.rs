@@ -25,7 +25,7 @@ fn vault_bytes(tv: &TempVault) -> Vec<u8> {
 
 #[test]
 fn stored_values_never_appear_in_the_file_or_wal() {
-    let (tv, mut vault) = TempVault::new();
+    let (tv, vault) = TempVault::new();
     let text_canary = "CANARY-text-7f3a9c-päss";
     let binary_canary: Vec<u8> = b"\x00CANARY-bin-\xff\xfe-51e2\x00".to_vec();
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -77,7 +77,7 @@ fn vault_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/deeper/vault.db");
-    let mut vault = csvault::vault::Vault::init(&path, support::PASSPHRASE).unwrap();
+    let vault = csvault::vault::Vault::init(&path, support::PASSPHRASE).unwrap();
     vault.create_secret(&text_request("s", "v")).unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&path), 0o600);

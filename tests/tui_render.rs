@@ -88,7 +88,7 @@ fn every_screen_draws_at_odd_sizes_without_panicking() {
 
     h.chr('n');
     h.type_str("refused");
-    let mut other = Vault::open(&h.path, PASSPHRASE.as_bytes()).unwrap();
+    let other = Vault::open(&h.path, PASSPHRASE.as_bytes()).unwrap();
     other
         .set_key_state("csms/default", KeyState::Disabled)
         .unwrap();

@@ -139,7 +139,7 @@ fn walk() -> Vec<Shot> {
     // A refused submit: another process disables the chosen key while the form is open.
     h.chr('n');
     h.type_str("refused");
-    let mut other = Vault::open(&h.path, PASSPHRASE.as_bytes()).unwrap();
+    let other = Vault::open(&h.path, PASSPHRASE.as_bytes()).unwrap();
     other
         .set_key_state("csms/default", KeyState::Disabled)
         .unwrap();

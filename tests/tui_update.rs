@@ -195,7 +195,7 @@ fn duplicate_name_is_caught_before_submit_and_failed_submit_keeps_the_form() {
         h.press(KeyCode::Tab);
     }
     h.chr('x');
-    let mut other = Vault::open(&h.path, PASSPHRASE.as_bytes()).unwrap();
+    let other = Vault::open(&h.path, PASSPHRASE.as_bytes()).unwrap();
     other
         .set_key_state("csms/default", KeyState::Disabled)
         .unwrap();

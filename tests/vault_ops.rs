@@ -10,7 +10,7 @@ use support::{TempVault, text_request};
 
 #[test]
 fn a_batch_creates_what_it_can_skips_existing_names_and_refuses_repeats() {
-    let (tv, mut vault) = TempVault::new();
+    let (tv, vault) = TempVault::new();
     vault.create_secret(&text_request("already", "x")).unwrap();
     let batch = vec![
         text_request("fresh-1", "a"),
@@ -36,7 +36,7 @@ fn a_batch_creates_what_it_can_skips_existing_names_and_refuses_repeats() {
         other => panic!("{other:?}"),
     }
     drop(vault);
-    let mut vault = tv.reopen();
+    let vault = tv.reopen();
     assert_eq!(
         vault
             .get_value("fresh-1", "latest")
@@ -52,7 +52,7 @@ fn a_batch_creates_what_it_can_skips_existing_names_and_refuses_repeats() {
 
 #[test]
 fn a_batch_larger_than_the_parallel_threshold_keeps_request_order() {
-    let (_tv, mut vault) = TempVault::new();
+    let (_tv, vault) = TempVault::new();
     let batch: Vec<CreateSecretRequest> = (0..500)
         .map(|i| text_request(&format!("s{i:04}"), &format!("value {i}")))
         .collect();
@@ -74,7 +74,7 @@ fn a_batch_larger_than_the_parallel_threshold_keeps_request_order() {
 
 #[test]
 fn duplicate_name_outranks_later_field_errors_and_changes_nothing() {
-    let (_tv, mut vault) = TempVault::new();
+    let (_tv, vault) = TempVault::new();
     vault.create_secret(&text_request("taken", "x")).unwrap();
     let mut req = text_request("taken", "y");
     req.description = Some("d".repeat(5000));
@@ -98,7 +98,7 @@ fn duplicate_name_outranks_later_field_errors_and_changes_nothing() {
 
 #[test]
 fn the_default_key_is_created_once_on_first_use() {
-    let (_tv, mut vault) = TempVault::new();
+    let (_tv, vault) = TempVault::new();
     assert!(vault.list_keys().unwrap().is_empty());
     let a = vault.create_secret(&text_request("a", "1")).unwrap();
     let b = vault.create_secret(&text_request("b", "2")).unwrap();
@@ -113,7 +113,7 @@ fn the_default_key_is_created_once_on_first_use() {
 
 #[test]
 fn a_disabled_default_key_refuses_new_secrets() {
-    let (_tv, mut vault) = TempVault::new();
+    let (_tv, vault) = TempVault::new();
     vault.create_secret(&text_request("a", "1")).unwrap();
     vault
         .set_key_state("csms/default", KeyState::Disabled)
@@ -129,7 +129,7 @@ fn a_disabled_default_key_refuses_new_secrets() {
 
 #[test]
 fn paging_walks_every_name_once_in_order() {
-    let (_tv, mut vault) = TempVault::new();
+    let (_tv, vault) = TempVault::new();
     let names = [
         "delta", "alpha", "echo", "bravo", "charlie", "foxtrot", "golf",
     ];
@@ -163,7 +163,7 @@ fn paging_walks_every_name_once_in_order() {
 
 #[test]
 fn detail_lists_versions_and_stages() {
-    let (_tv, mut vault) = TempVault::new();
+    let (_tv, vault) = TempVault::new();
     let mut req = text_request("with-detail", "v");
     req.description = Some("for the detail pane".into());
     vault.create_secret(&req).unwrap();
@@ -181,7 +181,7 @@ fn detail_lists_versions_and_stages() {
 
 #[test]
 fn key_aliases_follow_the_kms_rules() {
-    let (_tv, mut vault) = TempVault::new();
+    let (_tv, vault) = TempVault::new();
     vault.create_key("app:db/primary_1-a", "").unwrap();
     for bad in [
         "",

@@ -33,7 +33,7 @@ struct LineError<'a> {
     error_msg: &'a str,
 }
 
-pub fn run(vault: &mut Vault, path: &Path) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &Vault, path: &Path) -> Result<ExitCode, ApiError> {
     let (reader, total_bytes): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin().lock()), None)
     } else {
@@ -63,12 +63,12 @@ pub fn run(vault: &mut Vault, path: &Path) -> Result<ExitCode, ApiError> {
 
 /// Reads every line, creating secrets batch by batch; per-line errors go to stderr.
 pub fn import(
-    vault: &mut Vault,
+    vault: &Vault,
     mut reader: impl BufRead,
     progress: &mut Progress,
 ) -> Result<ImportSummary, ApiError> {
     let mut summary = ImportSummary::default();
-    let mut batch = Batch::new();
+    let mut batch = Batch::new(vault.now_ms());
     let mut line = zeroize::Zeroizing::new(Vec::with_capacity(4096));
     let mut bytes_read = 0u64;
     loop {
@@ -120,9 +120,9 @@ struct Batch {
 }
 
 impl Batch {
-    fn new() -> Self {
+    fn new(run_started: i64) -> Self {
         Self {
-            run_started: crate::vault::now_ms(),
+            run_started,
             requests: Vec::with_capacity(BATCH_SIZE),
             lines: Vec::with_capacity(BATCH_SIZE),
         }
@@ -138,7 +138,7 @@ impl Batch {
     }
 
     /// Creates the batch in one transaction and counts what became of each line.
-    fn flush(&mut self, vault: &mut Vault, summary: &mut ImportSummary) -> Result<(), ApiError> {
+    fn flush(&mut self, vault: &Vault, summary: &mut ImportSummary) -> Result<(), ApiError> {
         if self.requests.is_empty() {
             return Ok(());
         }

@@ -1,35 +1,22 @@
 //! `csvault key …`: CMKs in the shapes of the KMS API.
 
-use serde_json::json;
 use std::process::ExitCode;
 
 use super::KeyCommand;
 use super::output::print_json;
-use crate::csms::ApiError;
-use crate::kms::KeyState;
+use crate::csms::{ApiError, KeyResponse, KeyState, ListKeysResponse};
 use crate::vault::Vault;
 
-pub fn run(vault: &mut Vault, cmd: KeyCommand) -> Result<ExitCode, ApiError> {
-    let body = match cmd {
-        KeyCommand::Create(args) => {
-            json!({ "key_info": vault.create_key(&args.alias, &args.description)?.to_json() })
-        }
+pub fn run(vault: &Vault, cmd: KeyCommand) -> Result<ExitCode, ApiError> {
+    let key_info = match cmd {
+        KeyCommand::Create(args) => vault.create_key(&args.alias, &args.description)?,
         KeyCommand::List => {
-            let keys = vault.list_keys()?;
-            json!({
-                "key_details": keys.iter().map(|k| k.to_json()).collect::<Vec<_>>(),
-                "next_marker": "",
-                "truncated": "false",
-                "total": keys.len(),
-            })
+            print_json(&ListKeysResponse::new(vault.list_keys()?));
+            return Ok(ExitCode::SUCCESS);
         }
-        KeyCommand::Enable { key } => {
-            json!({ "key_info": vault.set_key_state(&key, KeyState::Enabled)?.to_json() })
-        }
-        KeyCommand::Disable { key } => {
-            json!({ "key_info": vault.set_key_state(&key, KeyState::Disabled)?.to_json() })
-        }
+        KeyCommand::Enable { key } => vault.set_key_state(&key, KeyState::Enabled)?,
+        KeyCommand::Disable { key } => vault.set_key_state(&key, KeyState::Disabled)?,
     };
-    print_json(&body);
+    print_json(&KeyResponse { key_info });
     Ok(ExitCode::SUCCESS)
 }

@@ -44,7 +44,7 @@ pub struct CreateArgs {
     pub secret_binary_file: Option<PathBuf>,
 }
 
-pub fn run(vault: &mut Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
     match cmd {
         SecretCommand::Create(args) => {
             let req = build_request(vault, args)?;

@@ -57,29 +57,3 @@ pub fn malformed_body(e: &serde_json::Error) -> ApiError {
         ),
     )
 }
-
-/// A secret value in plaintext, as stored in one version. Zeroized on drop; `Debug` redacts it.
-#[derive(Clone, PartialEq, Eq)]
-pub enum SecretValue {
-    Text(Zeroizing<String>),
-    Binary(Zeroizing<Vec<u8>>),
-}
-
-impl fmt::Debug for SecretValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Text(_) => f.write_str("Text(<redacted>)"),
-            Self::Binary(_) => f.write_str("Binary(<redacted>)"),
-        }
-    }
-}
-
-impl SecretValue {
-    /// The bytes to seal.
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Self::Text(s) => s.as_bytes(),
-            Self::Binary(b) => b,
-        }
-    }
-}

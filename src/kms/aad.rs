@@ -1,5 +1,7 @@
 //! Associated data: the unambiguous, length-prefixed encoding of where each ciphertext belongs.
 
+use crate::csms::ValueKind;
+
 /// Builds associated data as `label ‖ (len ‖ field)*`, so no two contexts encode alike.
 pub(crate) struct Aad(Vec<u8>);
 
@@ -29,8 +31,8 @@ pub struct ValueContext<'a> {
     pub secret_id: &'a str,
     pub version_id: &'a str,
     pub key_id: &'a str,
-    /// `"text"` or `"binary"`: a value cannot be reinterpreted as the other kind.
-    pub kind: &'a str,
+    /// A value cannot be reinterpreted as the other kind.
+    pub kind: ValueKind,
 }
 
 impl ValueContext<'_> {
@@ -40,7 +42,7 @@ impl ValueContext<'_> {
             .push(self.secret_id.as_bytes())
             .push(self.version_id.as_bytes())
             .push(self.key_id.as_bytes())
-            .push(self.kind.as_bytes());
+            .push(self.kind.as_str().as_bytes());
         aad
     }
 }

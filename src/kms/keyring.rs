@@ -1,8 +1,12 @@
 //! `Keyring`: the unlocked root key and CMKs of one vault; makes data keys and seals/opens values.
+//!
+//! Shared by every handle of an unlocked vault (`Send + Sync`): CMKs are unwrapped once, on first
+//! use, into a cache behind a lock; sealing and opening only read it.
 
 use aes_gcm_siv::Aes256GcmSiv;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
 use zeroize::Zeroizing;
 
 use super::aad::{Aad, ValueContext};
@@ -21,14 +25,15 @@ pub struct SealedValue {
 pub struct Keyring {
     vault_id: String,
     root: Aes256GcmSiv,
-    cmks: HashMap<String, Aes256GcmSiv>,
+    /// Unwrapped CMKs by key id. The ciphers wipe their key schedules when the last `Arc` drops.
+    cmks: RwLock<HashMap<String, Arc<Aes256GcmSiv>>>,
 }
 
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Keyring")
             .field("vault_id", &self.vault_id)
-            .field("loaded_cmks", &self.cmks.keys().collect::<Vec<_>>())
+            .field("loaded_cmks", &self.read().keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -38,8 +43,21 @@ impl Keyring {
         Self {
             vault_id: vault_id.to_owned(),
             root: root.cipher(),
-            cmks: HashMap::new(),
+            cmks: RwLock::new(HashMap::new()),
         }
+    }
+
+    // A panic while the lock was held cannot leave the map half-written (inserts are single
+    // calls), so a poisoned lock is still a consistent cache.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Aes256GcmSiv>>> {
+        self.cmks.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn insert(&self, key_id: &str, cipher: Aes256GcmSiv) {
+        self.cmks
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key_id.to_owned(), Arc::new(cipher));
     }
 
     pub fn vault_id(&self) -> &str {
@@ -53,34 +71,37 @@ impl Keyring {
     }
 
     /// New CMK material for `key_id`, loaded, and returned wrapped under the root key for storage.
-    pub fn create_cmk(&mut self, key_id: &str) -> Result<Vec<u8>, KmsError> {
+    pub fn create_cmk(&self, key_id: &str) -> Result<Vec<u8>, KmsError> {
         let material = SecretKey::generate()?;
         let wrapped = seal(
             &self.root,
             material.as_bytes(),
             self.cmk_aad(key_id).bytes(),
         )?;
-        self.cmks.insert(key_id.to_owned(), material.cipher());
+        self.insert(key_id, material.cipher());
         Ok(wrapped)
     }
 
     /// Unwraps a stored CMK so values under it can be sealed and opened.
-    pub fn load_cmk(&mut self, key_id: &str, wrapped: &[u8]) -> Result<(), KmsError> {
-        if self.cmks.contains_key(key_id) {
+    pub fn load_cmk(&self, key_id: &str, wrapped: &[u8]) -> Result<(), KmsError> {
+        if self.is_loaded(key_id) {
             return Ok(());
         }
         let material = open(&self.root, wrapped, self.cmk_aad(key_id).bytes(), "a CMK")?;
         let material = SecretKey::from_slice(&material).ok_or(KmsError::Integrity("a CMK"))?;
-        self.cmks.insert(key_id.to_owned(), material.cipher());
+        self.insert(key_id, material.cipher());
         Ok(())
     }
 
     pub fn is_loaded(&self, key_id: &str) -> bool {
-        self.cmks.contains_key(key_id)
+        self.read().contains_key(key_id)
     }
 
-    fn cmk(&self, key_id: &str) -> Result<&Aes256GcmSiv, KmsError> {
-        self.cmks.get(key_id).ok_or(KmsError::Integrity("a CMK"))
+    fn cmk(&self, key_id: &str) -> Result<Arc<Aes256GcmSiv>, KmsError> {
+        self.read()
+            .get(key_id)
+            .cloned()
+            .ok_or(KmsError::Integrity("a CMK"))
     }
 
     /// Seals a value under a fresh data key, itself wrapped by the context's CMK.
@@ -107,7 +128,7 @@ impl Keyring {
             ctx.aad("csvault/value/v1", &self.vault_id).bytes(),
         )?;
         let wrapped_data_key = seal_with_nonce(
-            cmk,
+            &cmk,
             nonce(1)?,
             data_key.as_bytes(),
             ctx.aad("csvault/data-key/v1", &self.vault_id).bytes(),
@@ -126,7 +147,7 @@ impl Keyring {
     ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
         let cmk = self.cmk(ctx.key_id)?;
         let data_key = open(
-            cmk,
+            &cmk,
             &sealed.wrapped_data_key,
             ctx.aad("csvault/data-key/v1", &self.vault_id).bytes(),
             "a data key",

@@ -34,7 +34,11 @@ impl Store {
                 .recursive(true)
                 .mode(0o700)
                 .create(dir)
-                .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", dir.display())))?;
+                .map_err(|source| StoreError::File {
+                    action: "create",
+                    path: dir.to_owned(),
+                    source,
+                })?;
         }
         // Create the file ourselves so it is 0600 from its first byte; SQLite gives the -wal and
         // -shm files the mode of the database file.
@@ -43,9 +47,13 @@ impl Store {
             .create_new(true)
             .mode(0o600)
             .open(path)
-            .map_err(|e| match e.kind() {
+            .map_err(|source| match source.kind() {
                 std::io::ErrorKind::AlreadyExists => StoreError::Exists(path.to_owned()),
-                _ => StoreError::Io(format!("cannot create {}: {e}", path.display())),
+                _ => StoreError::File {
+                    action: "create",
+                    path: path.to_owned(),
+                    source,
+                },
             })?;
         let mut store = Self::connect(path)?;
         let tx = store.immediate()?;
@@ -75,6 +83,10 @@ impl Store {
     }
 
     fn connect(path: &Path) -> StoreResult<Self> {
+        Self::connect_inner(path).map_err(|e| e.at(path))
+    }
+
+    fn connect_inner(path: &Path) -> StoreResult<Self> {
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -82,10 +94,11 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Io(format!(
-                "cannot use write-ahead logging on {} (got {mode})",
-                path.display()
-            )));
+            return Err(StoreError::File {
+                action: "use write-ahead logging on",
+                path: path.to_owned(),
+                source: std::io::Error::other(format!("SQLite chose journal mode {mode}")),
+            });
         }
         // 16 MiB of page cache keeps the name index of a large vault in memory during imports.
         conn.execute_batch(
@@ -130,14 +143,16 @@ impl Store {
                 },
             )
             .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => {
-                    StoreError::Corrupt("the vault header is missing".into())
-                }
+                rusqlite::Error::QueryReturnedNoRows => StoreError::Corrupt {
+                    reason: "the vault header is missing".into(),
+                    source: Some(e),
+                },
                 rusqlite::Error::FromSqlConversionFailure(..)
                 | rusqlite::Error::InvalidColumnType(..)
-                | rusqlite::Error::IntegralValueOutOfRange(..) => {
-                    StoreError::Corrupt("the vault header is malformed".into())
-                }
+                | rusqlite::Error::IntegralValueOutOfRange(..) => StoreError::Corrupt {
+                    reason: "the vault header is malformed".into(),
+                    source: Some(e),
+                },
                 e => e.into(),
             })
     }

@@ -3,39 +3,54 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{StoreError, StoreResult};
-use crate::kms::{KeyInfo, KeyState};
+use crate::csms::KeyState;
+
+/// The key spec every CMK row records (AES-256).
+const SPEC: &str = "AES_256";
+
+/// A CMK as stored, without its wrapped material. `creation_date` is epoch ms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRow {
+    pub key_id: String,
+    pub alias: String,
+    pub description: String,
+    pub state: KeyState,
+    /// The automatic `csms/default` key.
+    pub is_default: bool,
+    pub creation_date: i64,
+}
 
 const COLUMNS: &str = "key_id, alias, description, state, is_default, creation_date";
 
-fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyInfo> {
-    let state: String = r.get(3)?;
-    Ok(KeyInfo {
+fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
+    let state = r.get_ref(3)?.as_str()?;
+    Ok(KeyRow {
         key_id: r.get(0)?,
-        key_alias: r.get(1)?,
-        key_description: r.get(2)?,
-        key_state: KeyState::parse(&state).ok_or_else(|| {
+        alias: r.get(1)?,
+        description: r.get(2)?,
+        state: KeyState::parse(state).ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
                 3,
                 rusqlite::types::Type::Text,
                 "key state".into(),
             )
         })?,
-        default_key: r.get(4)?,
+        is_default: r.get(4)?,
         creation_date: r.get(5)?,
     })
 }
 
-pub fn insert(conn: &Connection, key: &KeyInfo, wrapped_material: &[u8]) -> StoreResult<()> {
+pub fn insert(conn: &Connection, key: &KeyRow, wrapped_material: &[u8]) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO cmks (key_id, alias, description, state, spec, is_default, creation_date,
              wrapped_material) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             key.key_id,
-            key.key_alias,
-            key.key_description,
-            key.key_state.as_str(),
-            KeyInfo::SPEC,
-            key.default_key,
+            key.alias,
+            key.description,
+            key.state.as_str(),
+            SPEC,
+            key.is_default,
             key.creation_date,
             wrapped_material
         ],
@@ -44,7 +59,7 @@ pub fn insert(conn: &Connection, key: &KeyInfo, wrapped_material: &[u8]) -> Stor
 }
 
 /// All CMKs, oldest first.
-pub fn list(conn: &Connection) -> StoreResult<Vec<KeyInfo>> {
+pub fn list(conn: &Connection) -> StoreResult<Vec<KeyRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM cmks ORDER BY creation_date, alias"
     ))?;
@@ -55,7 +70,7 @@ pub fn list(conn: &Connection) -> StoreResult<Vec<KeyInfo>> {
 }
 
 /// A CMK by id, or by alias when no id matches.
-pub fn find(conn: &Connection, id_or_alias: &str) -> StoreResult<Option<KeyInfo>> {
+pub fn find(conn: &Connection, id_or_alias: &str) -> StoreResult<Option<KeyRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM cmks WHERE key_id = ?1
          UNION ALL SELECT {COLUMNS} FROM cmks WHERE alias = ?1 LIMIT 1"
@@ -63,7 +78,7 @@ pub fn find(conn: &Connection, id_or_alias: &str) -> StoreResult<Option<KeyInfo>
     Ok(stmt.query_row([id_or_alias], key_from_row).optional()?)
 }
 
-pub fn find_by_id(conn: &Connection, key_id: &str) -> StoreResult<Option<KeyInfo>> {
+pub fn find_by_id(conn: &Connection, key_id: &str) -> StoreResult<Option<KeyRow>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM cmks WHERE key_id = ?1"))?;
     Ok(stmt.query_row([key_id], key_from_row).optional()?)
 }
@@ -72,7 +87,7 @@ pub fn wrapped_material(conn: &Connection, key_id: &str) -> StoreResult<Vec<u8>>
     let mut stmt = conn.prepare_cached("SELECT wrapped_material FROM cmks WHERE key_id = ?1")?;
     stmt.query_row([key_id], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| StoreError::Corrupt(format!("CMK {key_id} has no material")))
+        .ok_or_else(|| StoreError::corrupt(format!("CMK {key_id} has no material")))
 }
 
 pub fn set_state(conn: &Connection, key_id: &str, state: KeyState) -> StoreResult<()> {

@@ -75,10 +75,10 @@ pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let version = usize::try_from(version).unwrap_or(usize::MAX);
     if version > 0 && app_id != APPLICATION_ID {
-        return Err(StoreError::Corrupt("not a csvault vault".into()));
+        return Err(StoreError::corrupt("not a csvault vault"));
     }
     if version > MIGRATIONS.len() {
-        return Err(StoreError::Corrupt(format!(
+        return Err(StoreError::corrupt(format!(
             "schema version {version} is newer than this csvault knows ({}); upgrade csvault",
             MIGRATIONS.len()
         )));
@@ -98,4 +98,14 @@ pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
 
 pub fn schema_version() -> i64 {
     i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// A migrated database in memory, with the pragmas that matter to behaviour: for tests below
+/// the vault.
+#[cfg(test)]
+pub fn in_memory() -> StoreResult<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    migrate(&mut conn)?;
+    Ok(conn)
 }

@@ -1,66 +1,36 @@
-//! Secret, version and stage rows.
+//! Secret rows: insert (with a first version), look up by name, page by name, count.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::StoreResult;
-use crate::csms::{Secret, SecretState};
-use crate::kms::SealedValue;
+use super::versions::NewVersion;
+use crate::csms::SecretState;
 
-/// A secret as stored: the API record plus the next version number.
+/// A secret as stored. Times are epoch ms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretRow {
     /// The internal row id versions and stages refer to (0 before insertion).
     pub row_id: i64,
-    pub secret: Secret,
-    /// Description as stored: `None` when the request had none.
+    /// The API's secret id (UUID v4).
+    pub id: String,
+    pub name: String,
+    pub state: SecretState,
+    pub kms_key_id: String,
+    /// `None` when the request had none (the API shows `""`).
     pub description: Option<String>,
-}
-
-/// A version as stored: metadata and the sealed value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VersionRow {
-    pub secret_id: String,
-    pub version_id: String,
-    pub kms_key_id: String,
-    pub value_kind: String,
-    pub sealed: SealedValue,
+    pub secret_type: String,
     pub create_time: i64,
-    pub expire_time: Option<i64>,
-}
-
-/// A version's metadata and stages, without its value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VersionSummary {
-    pub version_id: String,
-    pub create_time: i64,
-    pub kms_key_id: String,
-    pub stages: Vec<String>,
-}
-
-/// A version to insert, with the stages it takes.
-pub struct NewVersion<'a> {
-    pub row: &'a VersionRow,
-    pub seq: i64,
-    pub stages: &'a [&'a str],
+    pub update_time: i64,
+    pub scheduled_delete_time: Option<i64>,
 }
 
 const SECRET_COLUMNS: &str = "id, name, state, kms_key_id, description, secret_type, create_time,
     update_time, scheduled_delete_time, row_id";
 
 fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
-    let description: Option<String> = r.get(4)?;
-    Ok(SecretRow {
-        row_id: r.get(9)?,
-        secret: secret_with_description(r, description.clone().unwrap_or_default())?,
-        description,
-    })
-}
-
-/// The API record of a row; `description` is `""` when none was stored.
-fn secret_with_description(r: &Row<'_>, description: String) -> rusqlite::Result<Secret> {
     // Borrowed, not allocated: this runs once per secret when the app loads a large vault.
     let state = r.get_ref(2)?.as_str()?;
-    Ok(Secret {
+    Ok(SecretRow {
         id: r.get(0)?,
         name: r.get(1)?,
         state: SecretState::parse(state).ok_or_else(|| {
@@ -71,11 +41,12 @@ fn secret_with_description(r: &Row<'_>, description: String) -> rusqlite::Result
             )
         })?,
         kms_key_id: r.get(3)?,
-        description,
+        description: r.get(4)?,
         secret_type: r.get(5)?,
         create_time: r.get(6)?,
         update_time: r.get(7)?,
         scheduled_delete_time: r.get(8)?,
+        row_id: r.get(9)?,
     })
 }
 
@@ -110,14 +81,13 @@ impl<'c> SecretWriter<'c> {
     }
 
     /// Inserts a secret with its first version and that version's stages.
-    pub fn insert(&mut self, row: &SecretRow, first: &NewVersion<'_>) -> StoreResult<()> {
-        let s = &row.secret;
+    pub fn insert(&mut self, s: &SecretRow, first: &NewVersion<'_>) -> StoreResult<()> {
         self.secret.execute(params![
             s.id,
             s.name,
             s.state.as_str(),
             s.kms_key_id,
-            row.description,
+            s.description,
             s.secret_type,
             s.create_time,
             s.update_time,
@@ -131,9 +101,9 @@ impl<'c> SecretWriter<'c> {
             v.version_id,
             first.seq,
             v.kms_key_id,
-            v.value_kind,
-            v.sealed.wrapped_data_key,
-            v.sealed.ciphertext,
+            v.kind.as_str(),
+            v.wrapped_data_key,
+            v.ciphertext,
             v.create_time,
             v.expire_time
         ])?;
@@ -191,85 +161,12 @@ pub fn previous_marker(
 }
 
 /// Every secret, by name: what the terminal app browses.
-pub fn all(conn: &Connection) -> StoreResult<Vec<Secret>> {
+pub fn all(conn: &Connection) -> StoreResult<Vec<SecretRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SECRET_COLUMNS} FROM secrets ORDER BY name"
     ))?;
     let rows = stmt
-        .query_map([], |r| {
-            let description: Option<String> = r.get(4)?;
-            secret_with_description(r, description.unwrap_or_default())
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(rows)
-}
-
-/// The version a stage points to.
-pub fn version_of_stage(
-    conn: &Connection,
-    secret: &SecretRow,
-    stage: &str,
-) -> StoreResult<Option<String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT version_id FROM stages WHERE secret_row = ?1 AND stage = ?2")?;
-    Ok(stmt
-        .query_row(params![secret.row_id, stage], |r| r.get(0))
-        .optional()?)
-}
-
-pub fn version(
-    conn: &Connection,
-    secret: &SecretRow,
-    version_id: &str,
-) -> StoreResult<Option<VersionRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT version_id, kms_key_id, value_kind, wrapped_data_key, ciphertext,
-                create_time, expire_time
-         FROM versions WHERE secret_row = ?1 AND version_id = ?2",
-    )?;
-    Ok(stmt
-        .query_row(params![secret.row_id, version_id], |r| {
-            Ok(VersionRow {
-                secret_id: secret.secret.id.clone(),
-                version_id: r.get(0)?,
-                kms_key_id: r.get(1)?,
-                value_kind: r.get(2)?,
-                sealed: SealedValue {
-                    wrapped_data_key: r.get(3)?,
-                    ciphertext: r.get(4)?,
-                },
-                create_time: r.get(5)?,
-                expire_time: r.get(6)?,
-            })
-        })
-        .optional()?)
-}
-
-/// Every version id of a secret, oldest first, with its stages.
-pub fn versions_with_stages(
-    conn: &Connection,
-    secret: &SecretRow,
-) -> StoreResult<Vec<VersionSummary>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.version_id, v.create_time, v.kms_key_id,
-                (SELECT group_concat(stage, ',') FROM
-                    (SELECT stage FROM stages s
-                     WHERE s.secret_row = v.secret_row AND s.version_id = v.version_id ORDER BY stage))
-         FROM versions v WHERE v.secret_row = ?1 ORDER BY v.seq",
-    )?;
-    let rows = stmt
-        .query_map([secret.row_id], |r| {
-            let stages: Option<String> = r.get(3)?;
-            let stages = stages
-                .map(|s| s.split(',').map(str::to_owned).collect())
-                .unwrap_or_default();
-            Ok(VersionSummary {
-                version_id: r.get(0)?,
-                create_time: r.get(1)?,
-                kms_key_id: r.get(2)?,
-                stages,
-            })
-        })?
+        .query_map([], secret_from_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }

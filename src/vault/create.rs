@@ -6,15 +6,15 @@ use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 use zeroize::Zeroizing;
 
-use super::{Vault, VaultError, VaultResult, now_ms};
+use super::{Vault, VaultError, VaultResult, secret_of};
 use crate::csms::{
-    ApiError, CreateSecretRequest, ErrorCode, SECRET_TYPE_COMMON, STAGE_CURRENT, Secret,
-    SecretState, validate_create, validate_name,
+    ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, ErrorCode, KeyState, SECRET_TYPE_COMMON,
+    STAGE_CURRENT, Secret, SecretState, ValueKind, validate_create, validate_name,
 };
-use crate::kms::{KeyInfo, KeyState, Keyring, SealedValue, ValueContext};
-use crate::store::SecretWriter;
-use crate::store::keys as key_rows;
-use crate::store::secrets::{self as secret_rows, NewVersion, SecretRow, VersionRow};
+use crate::kms::{Keyring, SealedValue, ValueContext};
+use crate::store::keys::{self as key_rows, KeyRow};
+use crate::store::secrets::{self as secret_rows, SecretRow};
+use crate::store::{NewVersion, SecretWriter, StoreError, VersionRow};
 
 const FIRST_VERSION: &str = "v1";
 
@@ -29,27 +29,25 @@ pub enum BatchOutcome {
 
 impl Vault {
     /// Create Secret. Validation errors answer with the first broken rule in field order.
-    pub fn create_secret(&mut self, req: &CreateSecretRequest) -> VaultResult<Secret> {
-        let tx = self.store.immediate()?;
+    pub fn create_secret(&self, req: &CreateSecretRequest) -> VaultResult<Secret> {
+        let mut store = self.store();
+        let tx = store.immediate()?;
         // The name is the first field checked: a clash outranks rule breaks in later fields.
         if validate_name(&req.name).is_none() && secret_rows::name_exists(&tx, &req.name)? {
             return Err(duplicate(&req.name).into());
         }
-        let now = now_ms();
-        let planned = plan(&tx, &mut self.keyring, req, &mut KeyMemo::new())?;
+        let now = self.now_ms();
+        let planned = plan(&tx, &self.keyring, req, &mut KeyMemo::new(), now)?;
         let rows = seal(&self.keyring, &planned, new_secret_id(), now)?;
         insert(&mut SecretWriter::new(&tx)?, &rows)?;
-        tx.commit().map_err(crate::store::StoreError::from)?;
-        Ok(rows.0.secret)
+        tx.commit().map_err(StoreError::from)?;
+        Ok(secret_of(rows.0))
     }
 
     /// Creates many secrets in one transaction: all of them are there after a crash, or none.
     /// A request that fails does not stop the others. A name already in the vault is
     /// `AlreadyExists`; a name repeated within the batch fails as a duplicate.
-    pub fn create_secrets(
-        &mut self,
-        reqs: &[CreateSecretRequest],
-    ) -> VaultResult<Vec<BatchOutcome>> {
+    pub fn create_secrets(&self, reqs: &[CreateSecretRequest]) -> VaultResult<Vec<BatchOutcome>> {
         // No secret already in the vault counts as created by this call.
         self.import_batch(reqs, i64::MAX)
     }
@@ -59,12 +57,13 @@ impl Vault {
     /// fails as a duplicate rather than counting as already there. Sealing runs on every core;
     /// SQLite writes on this thread.
     pub fn import_batch(
-        &mut self,
+        &self,
         reqs: &[CreateSecretRequest],
         run_started: i64,
     ) -> VaultResult<Vec<BatchOutcome>> {
-        let tx = self.store.immediate()?;
-        let now = now_ms();
+        let mut store = self.store();
+        let tx = store.immediate()?;
+        let now = self.now_ms();
         let mut names_in_batch = HashSet::with_capacity(reqs.len());
         let mut keys = KeyMemo::new();
         let mut plans: Vec<Result<Planned<'_>, BatchOutcome>> = Vec::with_capacity(reqs.len());
@@ -84,7 +83,7 @@ impl Vault {
                 }
                 None => {}
             }
-            plans.push(match plan(&tx, &mut self.keyring, req, &mut keys) {
+            plans.push(match plan(&tx, &self.keyring, req, &mut keys, now) {
                 Ok(planned) => Ok(planned),
                 Err(VaultError::Api(e)) => Err(BatchOutcome::Failed(e)),
                 Err(other) => return Err(other),
@@ -97,13 +96,13 @@ impl Vault {
             outcomes.push(match item {
                 Ok(rows) => {
                     insert(&mut writer, &rows)?;
-                    BatchOutcome::Created(rows.0.secret)
+                    BatchOutcome::Created(secret_of(rows.0))
                 }
                 Err(outcome) => outcome,
             });
         }
         drop(writer);
-        tx.commit().map_err(crate::store::StoreError::from)?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(outcomes)
     }
 }
@@ -128,9 +127,10 @@ type KeyMemo = HashMap<Option<String>, String>;
 /// Validates a request (its name already checked free) and makes its CMK ready.
 fn plan<'r>(
     conn: &Connection,
-    keyring: &mut Keyring,
+    keyring: &Keyring,
     req: &'r CreateSecretRequest,
     keys: &mut KeyMemo,
+    now: i64,
 ) -> VaultResult<Planned<'r>> {
     if let Some(first) = validate_create(req).first() {
         return Err(ApiError::from(first).into());
@@ -138,7 +138,7 @@ fn plan<'r>(
     let key_id = match keys.get(&req.kms_key_id) {
         Some(id) => id.clone(),
         None => {
-            let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), now_ms())?;
+            let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), now)?;
             if !keyring.is_loaded(&key.key_id) {
                 keyring.load_cmk(&key.key_id, &key_rows::wrapped_material(conn, &key.key_id)?)?;
             }
@@ -236,8 +236,14 @@ fn seal(
     let req = planned.req;
     let (kind, sealed) = match (&req.secret_string, &req.secret_binary) {
         (Some(text), None) => (
-            "text",
-            seal_value(keyring, &secret_id, planned, "text", text.as_bytes())?,
+            ValueKind::Text,
+            seal_value(
+                keyring,
+                &secret_id,
+                planned,
+                ValueKind::Text,
+                text.as_bytes(),
+            )?,
         ),
         (None, Some(b64)) => {
             let bytes = Zeroizing::new(
@@ -246,8 +252,8 @@ fn seal(
                     .map_err(|_| ApiError::invalid("Invalid secret_binary: not valid base64."))?,
             );
             (
-                "binary",
-                seal_value(keyring, &secret_id, planned, "binary", &bytes)?,
+                ValueKind::Binary,
+                seal_value(keyring, &secret_id, planned, ValueKind::Binary, &bytes)?,
             )
         }
         _ => {
@@ -258,25 +264,22 @@ fn seal(
     };
     let secret = SecretRow {
         row_id: 0,
-        secret: Secret {
-            id: secret_id.clone(),
-            name: req.name.clone(),
-            state: SecretState::Enabled,
-            kms_key_id: planned.key_id.clone(),
-            description: req.description.clone().unwrap_or_default(),
-            create_time: now,
-            update_time: now,
-            scheduled_delete_time: None,
-            secret_type: SECRET_TYPE_COMMON.into(),
-        },
+        id: secret_id,
+        name: req.name.clone(),
+        state: SecretState::Enabled,
+        kms_key_id: planned.key_id.clone(),
         description: req.description.clone(),
+        secret_type: SECRET_TYPE_COMMON.into(),
+        create_time: now,
+        update_time: now,
+        scheduled_delete_time: None,
     };
     let version = VersionRow {
-        secret_id,
         version_id: FIRST_VERSION.into(),
         kms_key_id: planned.key_id.clone(),
-        value_kind: kind.into(),
-        sealed,
+        kind,
+        wrapped_data_key: sealed.wrapped_data_key,
+        ciphertext: sealed.ciphertext,
         create_time: now,
         expire_time: None,
     };
@@ -287,7 +290,7 @@ fn seal_value(
     keyring: &Keyring,
     secret_id: &str,
     planned: &Planned<'_>,
-    kind: &str,
+    kind: ValueKind,
     plaintext: &[u8],
 ) -> VaultResult<SealedValue> {
     let ctx = ValueContext {
@@ -314,10 +317,10 @@ fn insert(writer: &mut SecretWriter<'_>, (secret, version): &Rows) -> VaultResul
 /// The enabled CMK a request asks for; the default key, created on first use, when it names none.
 pub(super) fn resolve_key(
     conn: &Connection,
-    keyring: &mut Keyring,
+    keyring: &Keyring,
     key_id: Option<&str>,
     now: i64,
-) -> VaultResult<KeyInfo> {
+) -> VaultResult<KeyRow> {
     let key = match key_id {
         Some(id) => key_rows::find_by_id(conn, id)?.ok_or_else(|| {
             ApiError::new(
@@ -325,22 +328,15 @@ pub(super) fn resolve_key(
                 format!("The CMK {id} does not exist in this vault."),
             )
         })?,
-        None => match key_rows::find(conn, crate::csms::DEFAULT_KEY_ALIAS)? {
+        None => match key_rows::find(conn, DEFAULT_KEY_ALIAS)? {
             Some(key) => key,
-            None => super::keys::create_key_in(
-                conn,
-                keyring,
-                crate::csms::DEFAULT_KEY_ALIAS,
-                "",
-                true,
-                now,
-            )?,
+            None => super::keys::create_key_in(conn, keyring, DEFAULT_KEY_ALIAS, "", true, now)?,
         },
     };
-    if key.key_state != KeyState::Enabled {
+    if key.state != KeyState::Enabled {
         return Err(ApiError::new(
             ErrorCode::KeyUnusable,
-            format!("The CMK {} ({}) is disabled.", key.key_id, key.key_alias),
+            format!("The CMK {} ({}) is disabled.", key.key_id, key.alias),
         )
         .into());
     }

@@ -4,6 +4,8 @@ use crate::csms::{ApiError, ErrorCode};
 use crate::kms::KmsError;
 use crate::store::StoreError;
 
+/// A vault failure, keeping its cause: a broken rule (already in the CSMS shape), or the store's or
+/// the key manager's error with its source. The edges map it once, with [`VaultError::to_api`].
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error(transparent)]
@@ -32,9 +34,9 @@ impl VaultError {
                 let code = match e {
                     StoreError::NoVault(_) => ErrorCode::NoVault,
                     StoreError::Exists(_) => ErrorCode::VaultExists,
-                    StoreError::Busy => ErrorCode::VaultBusy,
-                    StoreError::Corrupt(_) => ErrorCode::VaultCorrupt,
-                    StoreError::Io(_) => ErrorCode::Io,
+                    StoreError::Busy(_) => ErrorCode::VaultBusy,
+                    StoreError::Corrupt { .. } => ErrorCode::VaultCorrupt,
+                    StoreError::File { .. } | StoreError::Unavailable { .. } => ErrorCode::Io,
                     StoreError::Sqlite(_) => ErrorCode::Internal,
                 };
                 let msg = match e {

@@ -1,118 +1,97 @@
-//! CMK operations: create (with the automatic `csms/default`), list, enable and disable.
+//! CMK operations: create (with the automatic `csms/default`), list, find, enable and disable.
 
 use rusqlite::Connection;
+use std::collections::HashMap;
 
-use super::{Vault, VaultResult, now_ms};
-use crate::csms::{ApiError, DEFAULT_KEY_ALIAS, ErrorCode};
-use crate::kms::{KeyInfo, KeyState, Keyring};
-use crate::store::keys as key_rows;
+use super::{Vault, VaultResult, key_of};
+use crate::csms::{ApiError, ErrorCode, KeyInfo, KeyState, alias_problem, key_description_problem};
+use crate::kms::Keyring;
+use crate::store::StoreError;
+use crate::store::keys::{self as key_rows, KeyRow};
 
-const MAX_ALIAS_CHARS: usize = 255;
-const MAX_KEY_DESCRIPTION_CHARS: usize = 255;
-
-/// Why an alias is refused, if it is: the KMS rule `^[a-zA-Z0-9:/_-]{1,255}$`, and no `/default`
-/// ending (those belong to the service-created default keys).
-pub fn alias_problem(alias: &str) -> Option<String> {
-    let chars = alias.chars().count();
-    if chars == 0 || chars > MAX_ALIAS_CHARS {
-        return Some("an alias has 1–255 characters".into());
-    }
-    if !alias
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'))
-    {
-        return Some("an alias has only a–z A–Z 0–9 : / _ -".into());
-    }
-    if alias.ends_with("/default") {
-        return Some("aliases ending in /default are reserved for default keys".into());
-    }
-    None
-}
-
+/// Makes a CMK (material wrapped under the root key) and stores it; `now` is epoch ms.
 pub(super) fn create_key_in(
     conn: &Connection,
-    keyring: &mut Keyring,
+    keyring: &Keyring,
     alias: &str,
     description: &str,
-    default_key: bool,
+    is_default: bool,
     now: i64,
-) -> VaultResult<KeyInfo> {
-    let key = KeyInfo {
+) -> VaultResult<KeyRow> {
+    let key = KeyRow {
         key_id: uuid::Uuid::new_v4().to_string(),
-        key_alias: alias.to_owned(),
-        key_description: description.to_owned(),
-        key_state: KeyState::Enabled,
+        alias: alias.to_owned(),
+        description: description.to_owned(),
+        state: KeyState::Enabled,
+        is_default,
         creation_date: now,
-        default_key,
     };
     let wrapped = keyring.create_cmk(&key.key_id)?;
     key_rows::insert(conn, &key, &wrapped)?;
     Ok(key)
 }
 
+fn no_such_key(id_or_alias: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::KeyUnusable,
+        format!("The CMK {id_or_alias} does not exist in this vault."),
+    )
+}
+
 impl Vault {
-    /// Creates a CMK with a user alias.
-    pub fn create_key(&mut self, alias: &str, description: &str) -> VaultResult<KeyInfo> {
+    /// Creates a CMK with a user alias. Errors: `CSMS.0002` for an alias or description that
+    /// breaks the KMS rules ([`alias_problem`]) or an alias in use.
+    pub fn create_key(&self, alias: &str, description: &str) -> VaultResult<KeyInfo> {
         if let Some(problem) = alias_problem(alias) {
             return Err(ApiError::invalid(format!("Invalid key_alias: {problem}.")).into());
         }
-        if description.chars().count() > MAX_KEY_DESCRIPTION_CHARS {
-            return Err(
-                ApiError::invalid("Invalid key_description: at most 255 characters.").into(),
-            );
+        if let Some(problem) = key_description_problem(description) {
+            return Err(ApiError::invalid(format!("Invalid key_description: {problem}.")).into());
         }
-        let tx = self.store.immediate()?;
+        let mut store = self.store();
+        let tx = store.immediate()?;
         if key_rows::find(&tx, alias)?.is_some() {
             return Err(ApiError::invalid(format!(
                 "Invalid key_alias: {alias} is already in use."
             ))
             .into());
         }
-        let key = create_key_in(&tx, &mut self.keyring, alias, description, false, now_ms())?;
-        tx.commit().map_err(crate::store::StoreError::from)?;
-        Ok(key)
+        let key = create_key_in(&tx, &self.keyring, alias, description, false, self.now_ms())?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(key_of(key))
     }
 
     /// Every CMK, oldest first.
     pub fn list_keys(&self) -> VaultResult<Vec<KeyInfo>> {
-        Ok(key_rows::list(self.store.conn_ref())?)
-    }
-
-    /// A CMK by id or alias.
-    pub fn find_key(&self, id_or_alias: &str) -> VaultResult<KeyInfo> {
-        key_rows::find(self.store.conn_ref(), id_or_alias)?.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::KeyUnusable,
-                format!("The CMK {id_or_alias} does not exist in this vault."),
-            )
-            .into()
-        })
-    }
-
-    /// Enables or disables a CMK (by id or alias). Secrets under a disabled key cannot be created.
-    pub fn set_key_state(&mut self, id_or_alias: &str, state: KeyState) -> VaultResult<KeyInfo> {
-        let tx = self.store.immediate()?;
-        let mut key = key_rows::find(&tx, id_or_alias)?.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::KeyUnusable,
-                format!("The CMK {id_or_alias} does not exist in this vault."),
-            )
-        })?;
-        key_rows::set_state(&tx, &key.key_id, state)?;
-        tx.commit().map_err(crate::store::StoreError::from)?;
-        key.key_state = state;
-        Ok(key)
-    }
-
-    /// How many secrets use each CMK, by key id.
-    pub fn key_usage(&self) -> VaultResult<std::collections::HashMap<String, i64>> {
-        Ok(key_rows::secret_counts(self.store.conn_ref())?
+        Ok(key_rows::list(self.store().conn_ref())?
             .into_iter()
+            .map(key_of)
             .collect())
     }
 
-    /// The alias a new secret without `kms_key_id` is sealed under (created on first use).
-    pub fn default_key_alias() -> &'static str {
-        DEFAULT_KEY_ALIAS
+    /// A CMK by id or alias; `CSMS.0401` when there is none.
+    pub fn find_key(&self, id_or_alias: &str) -> VaultResult<KeyInfo> {
+        key_rows::find(self.store().conn_ref(), id_or_alias)?
+            .map(key_of)
+            .ok_or_else(|| no_such_key(id_or_alias).into())
+    }
+
+    /// Enables or disables a CMK (by id or alias). Secrets under a disabled key cannot be created
+    /// and their values cannot be read. `CSMS.0401` when there is no such key.
+    pub fn set_key_state(&self, id_or_alias: &str, state: KeyState) -> VaultResult<KeyInfo> {
+        let mut store = self.store();
+        let tx = store.immediate()?;
+        let mut key = key_rows::find(&tx, id_or_alias)?.ok_or_else(|| no_such_key(id_or_alias))?;
+        key_rows::set_state(&tx, &key.key_id, state)?;
+        tx.commit().map_err(StoreError::from)?;
+        key.state = state;
+        Ok(key_of(key))
+    }
+
+    /// How many secrets use each CMK, by key id.
+    pub fn key_usage(&self) -> VaultResult<HashMap<String, i64>> {
+        Ok(key_rows::secret_counts(self.store().conn_ref())?
+            .into_iter()
+            .collect())
     }
 }

@@ -2,27 +2,26 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use rusqlite::Connection;
 use zeroize::Zeroizing;
 
-use super::{Vault, VaultResult};
+use super::{Vault, VaultResult, secret_of};
 use crate::csms::{
-    ApiError, ErrorCode, ListSecretsResponse, PageInfo, STAGE_CURRENT, Secret, SecretState,
-    SecretVersion, VersionMetadata, validate_name,
+    ApiError, ErrorCode, KeyState, LATEST, ListSecretsResponse, PageInfo, STAGE_CURRENT, Secret,
+    SecretState, SecretVersion, ValueKind, VersionMetadata, page_limit, validate_name,
 };
-use crate::kms::{KeyState, SealedValue, ValueContext};
+use crate::kms::ValueContext;
 use crate::store::keys as key_rows;
-use crate::store::secrets as secret_rows;
-
-pub const DEFAULT_PAGE_LIMIT: usize = 50;
-pub const MAX_PAGE_LIMIT: usize = 1000;
-/// The version id that means "the version holding SYSCURRENT".
-pub const LATEST: &str = "latest";
+use crate::store::secrets::{self as secret_rows, SecretRow};
+use crate::store::versions::{self as version_rows, VersionSummary};
 
 /// A secret with every version's metadata: what the detail pane shows.
 #[derive(Clone, Debug)]
 pub struct SecretDetail {
     pub secret: Secret,
+    /// The alias of the secret's CMK (`""` if the key is gone).
     pub key_alias: String,
+    /// Oldest first.
     pub versions: Vec<VersionMetadata>,
 }
 
@@ -33,40 +32,50 @@ fn not_found(name: &str) -> ApiError {
     )
 }
 
+/// The secret of that name, or `CSMS.0106`.
+fn secret_row(conn: &Connection, name: &str) -> VaultResult<SecretRow> {
+    Ok(secret_rows::by_name(conn, name)?.ok_or_else(|| not_found(name))?)
+}
+
+fn metadata(v: VersionSummary, secret_name: &str) -> VersionMetadata {
+    VersionMetadata {
+        id: v.version_id,
+        create_time: v.create_time,
+        expire_time: v.expire_time,
+        kms_key_id: v.kms_key_id,
+        secret_name: secret_name.to_owned(),
+        version_stages: v.stages,
+    }
+}
+
 impl Vault {
-    /// Show Secret.
+    /// Show Secret. `CSMS.0106` when there is no such secret.
     pub fn show_secret(&self, name: &str) -> VaultResult<Secret> {
-        Ok(secret_rows::by_name(self.store.conn_ref(), name)?
-            .ok_or_else(|| not_found(name))?
-            .secret)
+        Ok(secret_of(secret_row(self.store().conn_ref(), name)?))
     }
 
     /// Whether a secret of that name exists: the form's duplicate-name check.
     pub fn name_exists(&self, name: &str) -> VaultResult<bool> {
-        Ok(secret_rows::name_exists(self.store.conn_ref(), name)?)
+        Ok(secret_rows::name_exists(self.store().conn_ref(), name)?)
     }
 
-    /// List Secrets: sorted by name, `marker` exclusive, `limit` 1–1000 (default 50).
+    /// List Secrets: sorted by name, `marker` exclusive, `limit` 1–1000 (default 50); the paging
+    /// rules of DECISIONS.md "lists". `CSMS.0002` for a bad limit or marker.
     pub fn list_secrets(
         &self,
         limit: Option<usize>,
         marker: Option<&str>,
     ) -> VaultResult<ListSecretsResponse> {
-        let limit = limit.unwrap_or(DEFAULT_PAGE_LIMIT);
-        if !(1..=MAX_PAGE_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid(format!(
-                "Invalid limit: {limit}; it must be 1–{MAX_PAGE_LIMIT}."
-            ))
-            .into());
-        }
+        let limit = page_limit(limit)?;
         if let Some(problem) = marker.and_then(validate_name) {
             return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
         }
-        let conn = self.store.conn_ref();
+        let store = self.store();
+        let conn = store.conn_ref();
         let mut rows = secret_rows::page(conn, marker, limit + 1)?;
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let secrets: Vec<Secret> = rows.into_iter().map(|r| r.secret).collect();
+        let secrets: Vec<Secret> = rows.into_iter().map(secret_of).collect();
         let next_marker = more
             .then(|| secrets.last().map(|s| s.name.clone()))
             .flatten();
@@ -86,40 +95,38 @@ impl Vault {
 
     /// Every secret, by name.
     pub fn all_secrets(&self) -> VaultResult<Vec<Secret>> {
-        Ok(secret_rows::all(self.store.conn_ref())?)
+        Ok(secret_rows::all(self.store().conn_ref())?
+            .into_iter()
+            .map(secret_of)
+            .collect())
     }
 
-    /// A secret with its versions and stages.
+    /// A secret with its versions and stages. `CSMS.0106` when there is no such secret.
     pub fn secret_detail(&self, name: &str) -> VaultResult<SecretDetail> {
-        let conn = self.store.conn_ref();
-        let row = secret_rows::by_name(conn, name)?.ok_or_else(|| not_found(name))?;
-        let secret = row.secret.clone();
-        let key_alias = key_rows::find_by_id(conn, &secret.kms_key_id)?
-            .map(|k| k.key_alias)
+        let store = self.store();
+        let conn = store.conn_ref();
+        let row = secret_row(conn, name)?;
+        let key_alias = key_rows::find_by_id(conn, &row.kms_key_id)?
+            .map(|k| k.alias)
             .unwrap_or_default();
-        let versions = secret_rows::versions_with_stages(conn, &row)?
+        let versions = version_rows::with_stages(conn, row.row_id)?
             .into_iter()
-            .map(|v| VersionMetadata {
-                id: v.version_id,
-                create_time: v.create_time,
-                expire_time: None,
-                kms_key_id: v.kms_key_id,
-                secret_name: secret.name.clone(),
-                version_stages: v.stages,
-            })
+            .map(|v| metadata(v, &row.name))
             .collect();
         Ok(SecretDetail {
-            secret,
+            secret: secret_of(row),
             key_alias,
             versions,
         })
     }
 
     /// Show Secret Version: a version's metadata and its value (`latest` means SYSCURRENT).
-    pub fn get_value(&mut self, name: &str, version_id: &str) -> VaultResult<SecretVersion> {
-        let conn = self.store.conn_ref();
-        let secret_row = secret_rows::by_name(conn, name)?.ok_or_else(|| not_found(name))?;
-        let secret = &secret_row.secret;
+    /// Errors: `CSMS.0106` no such secret, `CSMS.0109` not ENABLED, `CSMS.0005` no such version,
+    /// `CSMS.0401` its CMK missing or disabled or its ciphertext altered.
+    pub fn get_value(&self, name: &str, version_id: &str) -> VaultResult<SecretVersion> {
+        let store = self.store();
+        let conn = store.conn_ref();
+        let secret = secret_row(conn, name)?;
         if secret.state != SecretState::Enabled {
             return Err(ApiError::new(
                 ErrorCode::SecretNotEnabled,
@@ -137,48 +144,53 @@ impl Vault {
             )
         };
         let resolved = if version_id == LATEST {
-            secret_rows::version_of_stage(conn, &secret_row, STAGE_CURRENT)?
+            version_rows::version_of_stage(conn, secret.row_id, STAGE_CURRENT)?
                 .ok_or_else(version_not_found)?
         } else {
             version_id.to_owned()
         };
         let row =
-            secret_rows::version(conn, &secret_row, &resolved)?.ok_or_else(version_not_found)?;
+            version_rows::version(conn, secret.row_id, &resolved)?.ok_or_else(version_not_found)?;
         let key = key_rows::find_by_id(conn, &row.kms_key_id)?.ok_or_else(|| {
             ApiError::new(
                 ErrorCode::KeyUnusable,
                 format!("The CMK {} is missing.", row.kms_key_id),
             )
         })?;
-        if key.key_state != KeyState::Enabled {
+        if key.state != KeyState::Enabled {
             return Err(ApiError::new(
                 ErrorCode::KeyUnusable,
-                format!("The CMK {} ({}) is disabled.", key.key_id, key.key_alias),
+                format!("The CMK {} ({}) is disabled.", key.key_id, key.alias),
             )
             .into());
         }
-        let version_stages = secret_rows::versions_with_stages(conn, &secret_row)?
+        let version_stages = version_rows::with_stages(conn, secret.row_id)?
             .into_iter()
             .find(|v| v.version_id == row.version_id)
             .map(|v| v.stages)
             .unwrap_or_default();
-        self.load_key(&row.kms_key_id)?;
-        let plaintext = self.open_version(
-            &row.secret_id,
-            &row.version_id,
-            &row.kms_key_id,
-            &row.value_kind,
-            &row.sealed,
-        )?;
-        let (secret_string, secret_binary) = if row.value_kind == "binary" {
-            (None, Some(Zeroizing::new(STANDARD.encode(&*plaintext))))
-        } else {
-            let text = String::from_utf8(plaintext.to_vec()).map_err(|e| {
-                // The bytes authenticated, so this cannot happen short of a bug; wipe them anyway.
-                drop(Zeroizing::new(e.into_bytes()));
-                ApiError::new(ErrorCode::Internal, "A stored text value is not UTF-8.")
-            })?;
-            (Some(Zeroizing::new(text)), None)
+        self.load_key(conn, &row.kms_key_id)?;
+        let ctx = ValueContext {
+            secret_id: &secret.id,
+            version_id: &row.version_id,
+            key_id: &row.kms_key_id,
+            kind: row.kind,
+        };
+        let sealed = crate::kms::SealedValue {
+            wrapped_data_key: row.wrapped_data_key,
+            ciphertext: row.ciphertext,
+        };
+        let plaintext = self.keyring.open_value(&ctx, &sealed)?;
+        let (secret_string, secret_binary) = match row.kind {
+            ValueKind::Binary => (None, Some(Zeroizing::new(STANDARD.encode(&*plaintext)))),
+            ValueKind::Text => {
+                let text = String::from_utf8(plaintext.to_vec()).map_err(|e| {
+                    // The bytes authenticated, so this cannot happen short of a bug; wipe them.
+                    drop(Zeroizing::new(e.into_bytes()));
+                    ApiError::new(ErrorCode::Internal, "A stored text value is not UTF-8.")
+                })?;
+                (Some(Zeroizing::new(text)), None)
+            }
         };
         Ok(SecretVersion {
             version_metadata: VersionMetadata {
@@ -186,28 +198,11 @@ impl Vault {
                 create_time: row.create_time,
                 expire_time: row.expire_time,
                 kms_key_id: row.kms_key_id,
-                secret_name: secret.name.clone(),
+                secret_name: secret.name,
                 version_stages,
             },
             secret_string,
             secret_binary,
         })
-    }
-
-    fn open_version(
-        &self,
-        secret_id: &str,
-        version_id: &str,
-        key_id: &str,
-        kind: &str,
-        sealed: &SealedValue,
-    ) -> VaultResult<Zeroizing<Vec<u8>>> {
-        let ctx = ValueContext {
-            secret_id,
-            version_id,
-            key_id,
-            kind,
-        };
-        Ok(self.keyring.open_value(&ctx, sealed)?)
     }
 }

@@ -1,0 +1,69 @@
+//! The process shell: parses the command line, finds the vault, gets the passphrase, unlocks, and
+//! hands over to one edge (the command line, or the terminal app when no command is given).
+
+mod passphrase;
+
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::cli::{self, Cli, Command};
+use crate::csms::{ApiError, ErrorCode};
+use crate::vault::Vault;
+
+pub use passphrase::{PASSPHRASE_ENV, PassphraseSource};
+
+/// Runs the process; its exit code (0 ok, 1 a failed operation, 2 a malformed command line).
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return cli::usage(&e),
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            cli::print_error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `~/.local/share/csvault/vault.db` (the platform's data directory); `VAULT.0007` if none.
+fn default_vault_path() -> Result<PathBuf, ApiError> {
+    dirs::data_dir()
+        .map(|d| d.join("csvault").join("vault.db"))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Io,
+                "No data directory is known for this user: give --vault PATH or set CSVAULT_PATH.",
+            )
+        })
+}
+
+fn run(cli: Cli) -> Result<ExitCode, ApiError> {
+    let path = match cli.vault {
+        Some(p) => p,
+        None => default_vault_path()?,
+    };
+    let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
+    let Some(command) = cli.command else {
+        let passphrase = source.non_interactive()?;
+        crate::tui::run(&path, passphrase)
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    if let Command::Init = command {
+        let passphrase = source.for_new_vault()?;
+        let vault = Vault::init(&path, passphrase.as_bytes())?;
+        cli::print_created(&vault);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !Vault::exists(&path) {
+        // Said before asking for a passphrase, in the vault's own words.
+        return Err(Vault::missing(&path).to_api());
+    }
+    let passphrase = source.for_existing_vault()?;
+    let vault = Vault::open(&path, passphrase.as_bytes())?;
+    drop(passphrase);
+    cli::run(&vault, command)
+}

@@ -1,0 +1,187 @@
+//! CMKs as the KMS API shows them (`key_info`, `key_details`), and the KMS alias rules.
+
+use serde::{Serialize, Serializer};
+
+/// At most this many characters in an alias (KMS: `^[a-zA-Z0-9:/_-]{1,255}$`).
+pub const MAX_ALIAS_CHARS: usize = 255;
+/// At most this many characters in a CMK description (KMS).
+pub const MAX_KEY_DESCRIPTION_CHARS: usize = 255;
+/// Alias of the CMK used when a request names none (created on first use).
+pub const DEFAULT_KEY_ALIAS: &str = "csms/default";
+
+/// A CMK's state. KMS writes them as digits: "2" enabled, "3" disabled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyState {
+    Enabled,
+    Disabled,
+}
+
+impl KeyState {
+    /// The state as the store keeps it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ENABLED" => Some(Self::Enabled),
+            "DISABLED" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+
+    /// The KMS API's `key_state` code.
+    pub fn kms_code(self) -> &'static str {
+        match self {
+            Self::Enabled => "2",
+            Self::Disabled => "3",
+        }
+    }
+}
+
+impl Serialize for KeyState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.kms_code())
+    }
+}
+
+/// A customer master key as the vault lists it. No key material here. `creation_date` is epoch ms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub key_id: String,
+    pub key_alias: String,
+    pub key_description: String,
+    pub key_state: KeyState,
+    pub creation_date: i64,
+    /// The automatic `csms/default` key.
+    pub default_key: bool,
+}
+
+impl KeyInfo {
+    /// Every CMK of a vault is a 256-bit AES key.
+    pub const SPEC: &'static str = "AES_256";
+}
+
+/// The KMS `key_details` entry, its fields in the order KMS clients print them (alphabetical).
+/// Strings where KMS writes strings: `creation_date` is epoch ms as text, flags are `"0"`/`"1"`.
+#[derive(Serialize)]
+struct KmsKey<'a> {
+    creation_date: String,
+    default_key_flag: &'static str,
+    key_alias: &'a str,
+    key_description: &'a str,
+    key_id: &'a str,
+    key_spec: &'static str,
+    key_state: KeyState,
+    key_type: &'static str,
+    key_usage: &'static str,
+    origin: &'static str,
+    scheduled_deletion_date: &'static str,
+}
+
+impl Serialize for KeyInfo {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        KmsKey {
+            creation_date: self.creation_date.to_string(),
+            default_key_flag: if self.default_key { "1" } else { "0" },
+            key_alias: &self.key_alias,
+            key_description: &self.key_description,
+            key_id: &self.key_id,
+            key_spec: Self::SPEC,
+            key_state: self.key_state,
+            key_type: "1",
+            key_usage: "ENCRYPT_DECRYPT",
+            origin: "kms",
+            scheduled_deletion_date: "",
+        }
+        .serialize(s)
+    }
+}
+
+/// `{"key_info": {...}}`: the body of create, enable and disable.
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyResponse {
+    pub key_info: KeyInfo,
+}
+
+/// `{"key_details": [...], "next_marker": "", "total": N, "truncated": "false"}`: every CMK in
+/// one page, as KMS's list-keys answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListKeysResponse {
+    pub key_details: Vec<KeyInfo>,
+    pub next_marker: &'static str,
+    pub total: usize,
+    pub truncated: &'static str,
+}
+
+impl ListKeysResponse {
+    pub fn new(key_details: Vec<KeyInfo>) -> Self {
+        Self {
+            total: key_details.len(),
+            key_details,
+            next_marker: "",
+            truncated: "false",
+        }
+    }
+}
+
+/// Why an alias is refused, if it is: the KMS rule `^[a-zA-Z0-9:/_-]{1,255}$`, and no `/default`
+/// ending (those belong to the service-created default keys; README "Local choices").
+pub fn alias_problem(alias: &str) -> Option<String> {
+    let chars = alias.chars().count();
+    if chars == 0 || chars > MAX_ALIAS_CHARS {
+        return Some("an alias has 1–255 characters".into());
+    }
+    if !alias
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'))
+    {
+        return Some("an alias has only a–z A–Z 0–9 : / _ -".into());
+    }
+    if alias.ends_with("/default") {
+        return Some("aliases ending in /default are reserved for default keys".into());
+    }
+    None
+}
+
+/// Why a CMK description is refused, if it is: at most 255 characters (KMS).
+pub fn key_description_problem(description: &str) -> Option<&'static str> {
+    (description.chars().count() > MAX_KEY_DESCRIPTION_CHARS).then_some("at most 255 characters")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_json_is_the_kms_shape() {
+        let key = KeyInfo {
+            key_id: "k1".into(),
+            key_alias: "app/db".into(),
+            key_description: "d".into(),
+            key_state: KeyState::Disabled,
+            creation_date: 1_700_000_000_123,
+            default_key: false,
+        };
+        let json = serde_json::to_value(&key).unwrap_or_default();
+        assert_eq!(json["key_state"], "3");
+        assert_eq!(json["creation_date"], "1700000000123");
+        assert_eq!(json["default_key_flag"], "0");
+        assert_eq!(json["key_spec"], "AES_256");
+        let list = serde_json::to_value(ListKeysResponse::new(vec![key])).unwrap_or_default();
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["truncated"], "false");
+    }
+
+    #[test]
+    fn alias_rules() {
+        assert_eq!(alias_problem("app/db:prod_1-x"), None);
+        assert!(alias_problem("").is_some());
+        assert!(alias_problem(&"a".repeat(256)).is_some());
+        assert!(alias_problem("a b").is_some());
+        assert!(alias_problem("team/default").is_some());
+    }
+}
