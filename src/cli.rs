@@ -16,6 +16,10 @@ use crate::vault::Vault;
 /// csvault: Huawei Cloud CSMS secrets on your own machine, in one encrypted SQLite file.
 ///
 /// Without a command, opens the terminal app.
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
 #[derive(Debug, Parser)]
 #[command(name = "csvault", version, about)]
 pub struct Cli {
@@ -29,6 +33,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new vault (refuses to overwrite one) and print where it is
@@ -41,6 +49,10 @@ pub enum Command {
     Key(KeyCommand),
 }
 
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
     /// Create a secret (prints {"secret": {...}})
@@ -67,6 +79,10 @@ pub enum SecretCommand {
     Import { file: PathBuf },
 }
 
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Create a CMK (prints {"key_info": {...}})
@@ -79,6 +95,10 @@ pub enum KeyCommand {
     Disable { key: String },
 }
 
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
 #[derive(Debug, Args)]
 pub struct KeyCreateArgs {
     #[arg(long)]

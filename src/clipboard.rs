@@ -94,9 +94,8 @@ mod tests {
         let secret = "hunter2-very-secret";
         let mut fake = FakeClipboard::new();
         fake.set_failing(true);
-        let err = match fake.set(secret) {
-            Err(e) => e,
-            Ok(()) => panic!("a failing fake must fail"),
+        let Err(err) = fake.set(secret) else {
+            panic!("a failing fake must fail")
         };
         assert!(!err.to_string().contains(secret));
         assert!(!format!("{err:?}").contains(secret));

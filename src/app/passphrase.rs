@@ -51,19 +51,18 @@ impl PassphraseSource {
 
     /// For a new vault: given, or asked twice. Never empty.
     pub fn for_new_vault(&self) -> Result<Zeroizing<String>, ApiError> {
-        let passphrase = match self.non_interactive()? {
-            Some(p) => p,
-            None => {
-                let first = prompt("New vault passphrase: ")?;
-                let again = prompt("Repeat the passphrase: ")?;
-                if *first != *again {
-                    return Err(ApiError::new(
-                        ErrorCode::NoPassphrase,
-                        "The two passphrases differ; nothing was created.",
-                    ));
-                }
-                first
+        let passphrase = if let Some(p) = self.non_interactive()? {
+            p
+        } else {
+            let first = prompt("New vault passphrase: ")?;
+            let again = prompt("Repeat the passphrase: ")?;
+            if *first != *again {
+                return Err(ApiError::new(
+                    ErrorCode::NoPassphrase,
+                    "The two passphrases differ; nothing was created.",
+                ));
             }
+            first
         };
         if passphrase.is_empty() {
             return Err(ApiError::new(

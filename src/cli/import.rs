@@ -76,7 +76,7 @@ pub fn import(
         let n = (&mut reader)
             .take(MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut line)
-            .map_err(read_error)?;
+            .map_err(|e| read_error(&e))?;
         if n == 0 {
             break;
         }
@@ -85,7 +85,7 @@ pub fn import(
         let overlong = !line.ends_with(b"\n") && n as u64 > MAX_LINE_BYTES;
         if overlong {
             // Drop the rest of the line so it is not read as lines of its own.
-            bytes_read += reader.skip_until(b'\n').map_err(read_error)? as u64;
+            bytes_read += reader.skip_until(b'\n').map_err(|e| read_error(&e))? as u64;
         }
         let body = line.trim_ascii();
         if body.is_empty() && !overlong {
@@ -156,7 +156,7 @@ impl Batch {
     }
 }
 
-fn read_error(e: std::io::Error) -> ApiError {
+fn read_error(e: &std::io::Error) -> ApiError {
     ApiError::new(ErrorCode::Io, format!("Cannot read the input: {e}"))
 }
 
@@ -210,7 +210,7 @@ impl Progress {
         let mut err = std::io::stderr().lock();
         match self.total_bytes.filter(|t| *t > 0) {
             Some(total) => {
-                let done = (bytes.min(total) * 30 / total) as usize;
+                let done = usize::try_from(bytes.min(total) * 30 / total).unwrap_or(30);
                 let _ = write!(
                     err,
                     "\r[{}{}] {:>3}%  {created} created",

@@ -13,6 +13,10 @@ use crate::csms::{
 };
 use crate::vault::Vault;
 
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// The API's JSON request body, from FILE or - (stdin); excludes the other options

@@ -94,9 +94,11 @@ pub struct SecretVersion {
 
 impl fmt::Debug for SecretVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redact = |v: &Option<Zeroizing<String>>| v.as_ref().map(|_| "<redacted>");
         f.debug_struct("SecretVersion")
             .field("version_metadata", &self.version_metadata)
-            .field("value", &"<redacted>")
+            .field("secret_string", &redact(&self.secret_string))
+            .field("secret_binary", &redact(&self.secret_binary))
             .finish()
     }
 }

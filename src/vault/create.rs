@@ -135,16 +135,15 @@ fn plan<'r>(
     if let Some(first) = validate_create(req).first() {
         return Err(ApiError::from(first).into());
     }
-    let key_id = match keys.get(&req.kms_key_id) {
-        Some(id) => id.clone(),
-        None => {
-            let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), now)?;
-            if !keyring.is_loaded(&key.key_id) {
-                keyring.load_cmk(&key.key_id, &key_rows::wrapped_material(conn, &key.key_id)?)?;
-            }
-            keys.insert(req.kms_key_id.clone(), key.key_id.clone());
-            key.key_id
+    let key_id = if let Some(id) = keys.get(&req.kms_key_id) {
+        id.clone()
+    } else {
+        let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), now)?;
+        if !keyring.is_loaded(&key.key_id) {
+            keyring.load_cmk(&key.key_id, &key_rows::wrapped_material(conn, &key.key_id)?)?;
         }
+        keys.insert(req.kms_key_id.clone(), key.key_id.clone());
+        key.key_id
     };
     Ok(Planned { req, key_id })
 }
