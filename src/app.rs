@@ -55,7 +55,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     if let Command::Init = command {
         let passphrase = source.for_new_vault()?;
         let vault = Vault::init(&path, passphrase.as_bytes())?;
-        cli::print_created(&vault);
+        cli::print_created(&vault)?;
         return Ok(ExitCode::SUCCESS);
     }
     if !Vault::exists(&path) {

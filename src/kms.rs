@@ -10,7 +10,7 @@ mod sealed;
 mod secret_key;
 
 pub use aad::ValueContext;
-pub use header::{KdfParams, VaultHeader};
+pub use header::{KdfParams, MIN_PASSPHRASE_CHARS, VaultHeader, new_passphrase_problem};
 pub use keyring::{Keyring, SealedValue};
 pub use secret_key::SecretKey;
 
@@ -28,4 +28,7 @@ pub enum KmsError {
     BadHeader(String),
     #[error("the system random source failed")]
     Random,
+    /// A new passphrase breaks the rule of [`new_passphrase_problem`]; the text says how.
+    #[error("the passphrase {0}")]
+    WeakPassphrase(String),
 }

@@ -8,6 +8,8 @@ mod error;
 mod keys;
 mod read;
 
+/// The rule for new passphrases, shared by every edge that asks for one.
+pub use crate::kms::{MIN_PASSPHRASE_CHARS, new_passphrase_problem};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use create::BatchOutcome;
 pub use error::VaultError;
@@ -17,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::csms::{KeyInfo, Secret};
-use crate::kms::{KdfParams, Keyring, VaultHeader};
+use crate::kms::{KdfParams, Keyring, KmsError, VaultHeader};
 use crate::store::{KeyRow, SecretRow, Store, StoreError, keys as key_rows};
 
 /// An unlocked vault. Holds no UI state: the terminal app, the command line and the local
@@ -35,11 +37,18 @@ pub struct Vault {
 pub type VaultResult<T> = Result<T, VaultError>;
 
 impl Vault {
-    /// Creates a vault file protected by `passphrase`; refuses to overwrite one
-    /// (`StoreError::Exists`).
+    /// Creates a vault file protected by `passphrase`. Refuses to overwrite one (`VAULT.0006`)
+    /// and passphrases shorter than [`MIN_PASSPHRASE_CHARS`] (`VAULT.0004`).
     pub fn init(path: &Path, passphrase: &[u8]) -> VaultResult<Self> {
         if path.exists() {
             return Err(StoreError::Exists(path.to_owned()).into());
+        }
+        // Every edge passes UTF-8; raw bytes from a library caller are taken as they are.
+        if let Some(problem) = std::str::from_utf8(passphrase)
+            .ok()
+            .and_then(new_passphrase_problem)
+        {
+            return Err(KmsError::WeakPassphrase(problem).into());
         }
         let (header, root) = VaultHeader::create(passphrase, KdfParams::default())?;
         let store = Store::create(path, &header)?;

@@ -72,7 +72,8 @@ proptest! {
             description: description.clone(),
             secret_string: secret_string.clone().map(Zeroizing::new),
             secret_binary: secret_binary.clone().map(Zeroizing::new),
-        };
+            secret_type: None,
+};
         VAULT.with(|cell| {
             let mut guard = cell.borrow_mut();
             let (_, vault, created) = &mut *guard;

@@ -146,6 +146,7 @@ fn every_broken_rule_is_reported_at_once_in_field_order() {
         description: Some("d".repeat(3000)),
         secret_string: None,
         secret_binary: None,
+        secret_type: None,
     };
     assert_eq!(
         fields(&req),

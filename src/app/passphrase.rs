@@ -1,15 +1,28 @@
 //! Where the passphrase comes from: `CSVAULT_PASSPHRASE`, `--passphrase-file`, or a no-echo prompt.
 
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use crate::csms::{ApiError, ErrorCode};
+use crate::input::{ReadError, read_bounded};
+use crate::vault::new_passphrase_problem;
 
 pub const PASSPHRASE_ENV: &str = "CSVAULT_PASSPHRASE";
+/// No passphrase is longer, in bytes: a file or variable holding more is a mistake, not a key.
+pub const MAX_PASSPHRASE_BYTES: u64 = 1024;
+
+/// What `CSVAULT_PASSPHRASE` holds.
+enum EnvPassphrase {
+    Unset,
+    Set(Zeroizing<String>),
+    /// Set, but not UTF-8 (our copy already wiped).
+    NotUtf8,
+}
 
 /// The passphrase sources the user gave, in order of precedence.
 pub struct PassphraseSource {
-    env: Option<Zeroizing<String>>,
+    env: EnvPassphrase,
     file: Option<PathBuf>,
 }
 
@@ -24,16 +37,41 @@ fn no_passphrase() -> ApiError {
 
 impl PassphraseSource {
     pub fn from_env_and_file(file: Option<&Path>) -> Self {
+        let env = match std::env::var_os(PASSPHRASE_ENV) {
+            None => EnvPassphrase::Unset,
+            Some(value) => match value.into_string() {
+                Ok(text) => EnvPassphrase::Set(Zeroizing::new(text)),
+                Err(raw) => {
+                    drop(Zeroizing::new(raw.into_vec()));
+                    EnvPassphrase::NotUtf8
+                }
+            },
+        };
         Self {
-            env: std::env::var(PASSPHRASE_ENV).ok().map(Zeroizing::new),
+            env,
             file: file.map(Path::to_owned),
         }
     }
 
-    /// The passphrase given without asking (environment or file), if any.
+    /// The passphrase given without asking (environment or file), if any. `VAULT.0004` when
+    /// `CSVAULT_PASSPHRASE` is not UTF-8 or longer than [`MAX_PASSPHRASE_BYTES`]; `VAULT.0007`
+    /// when the file cannot be read.
     pub fn non_interactive(&self) -> Result<Option<Zeroizing<String>>, ApiError> {
-        if let Some(env) = &self.env {
-            return Ok(Some(env.clone()));
+        match &self.env {
+            EnvPassphrase::Set(env) if env.len() as u64 > MAX_PASSPHRASE_BYTES => {
+                return Err(ApiError::new(
+                    ErrorCode::NoPassphrase,
+                    format!("{PASSPHRASE_ENV} is longer than {MAX_PASSPHRASE_BYTES} bytes."),
+                ));
+            }
+            EnvPassphrase::Set(env) => return Ok(Some(env.clone())),
+            EnvPassphrase::NotUtf8 => {
+                return Err(ApiError::new(
+                    ErrorCode::NoPassphrase,
+                    format!("{PASSPHRASE_ENV} is set but is not UTF-8 text."),
+                ));
+            }
+            EnvPassphrase::Unset => {}
         }
         match &self.file {
             Some(path) => read_file(path).map(Some),
@@ -64,10 +102,10 @@ impl PassphraseSource {
             }
             first
         };
-        if passphrase.is_empty() {
+        if let Some(problem) = new_passphrase_problem(&passphrase) {
             return Err(ApiError::new(
                 ErrorCode::NoPassphrase,
-                "The passphrase is empty; nothing was created.",
+                format!("The passphrase {problem}; nothing was created."),
             ));
         }
         Ok(passphrase)
@@ -75,12 +113,19 @@ impl PassphraseSource {
 }
 
 fn read_file(path: &Path) -> Result<Zeroizing<String>, ApiError> {
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-        ApiError::new(
+    let bytes = read_bounded(path, MAX_PASSPHRASE_BYTES + 2).map_err(|e| match e {
+        ReadError::Io(e) => ApiError::new(
             ErrorCode::Io,
             format!("Cannot read the passphrase file {}: {e}", path.display()),
-        )
-    })?);
+        ),
+        ReadError::TooLarge(_) => ApiError::new(
+            ErrorCode::NoPassphrase,
+            format!(
+                "The passphrase file {} is longer than {MAX_PASSPHRASE_BYTES} bytes.",
+                path.display()
+            ),
+        ),
+    })?;
     let text = std::str::from_utf8(&bytes).map_err(|_| {
         ApiError::new(
             ErrorCode::NoPassphrase,

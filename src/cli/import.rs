@@ -37,7 +37,7 @@ pub fn run(vault: &Vault, path: &Path) -> Result<ExitCode, ApiError> {
     let (reader, total_bytes): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin().lock()), None)
     } else {
-        let file = std::fs::File::open(path).map_err(|e| {
+        let file = crate::input::open(path).map_err(|e| {
             ApiError::new(
                 ErrorCode::Io,
                 format!("Cannot read {}: {e}", path.display()),
@@ -53,7 +53,7 @@ pub fn run(vault: &Vault, path: &Path) -> Result<ExitCode, ApiError> {
         &mut progress,
     )?;
     progress.finish();
-    print_json(&summary);
+    print_json(&summary)?;
     Ok(if summary.failed == 0 {
         ExitCode::SUCCESS
     } else {

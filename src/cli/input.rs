@@ -1,6 +1,5 @@
 //! Reading values and request bodies from files or stdin (`-`), bounded and into wiped buffers.
 
-use std::io::Read;
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -11,26 +10,16 @@ pub const MAX_INPUT_BYTES: u64 = 1024 * 1024;
 
 /// Reads all of `path` (`-` for stdin), refusing more than [`MAX_INPUT_BYTES`].
 pub fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, ApiError> {
-    let mut buf = Zeroizing::new(Vec::with_capacity(64 * 1024));
-    let limit = MAX_INPUT_BYTES + 1;
-    let result = if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(limit).read_to_end(&mut buf)
-    } else {
-        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut buf))
-    };
-    result.map_err(|e| {
-        ApiError::new(
+    crate::input::read_bounded(path, MAX_INPUT_BYTES).map_err(|e| match e {
+        crate::input::ReadError::Io(e) => ApiError::new(
             ErrorCode::Io,
             format!("Cannot read {}: {e}", path.display()),
-        )
-    })?;
-    if buf.len() as u64 > MAX_INPUT_BYTES {
-        return Err(ApiError::invalid(format!(
+        ),
+        crate::input::ReadError::TooLarge(_) => ApiError::invalid(format!(
             "{} is larger than {MAX_INPUT_BYTES} bytes.",
             path.display()
-        )));
-    }
-    Ok(buf)
+        )),
+    })
 }
 
 /// Reads a text value: UTF-8, byte for byte (a trailing newline is kept; it is part of the file).

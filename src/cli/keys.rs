@@ -11,12 +11,12 @@ pub fn run(vault: &Vault, cmd: KeyCommand) -> Result<ExitCode, ApiError> {
     let key_info = match cmd {
         KeyCommand::Create(args) => vault.create_key(&args.alias, &args.description)?,
         KeyCommand::List => {
-            print_json(&ListKeysResponse::new(vault.list_keys()?));
+            print_json(&ListKeysResponse::new(vault.list_keys()?))?;
             return Ok(ExitCode::SUCCESS);
         }
         KeyCommand::Enable { key } => vault.set_key_state(&key, KeyState::Enabled)?,
         KeyCommand::Disable { key } => vault.set_key_state(&key, KeyState::Disabled)?,
     };
-    print_json(&KeyResponse { key_info });
+    print_json(&KeyResponse { key_info })?;
     Ok(ExitCode::SUCCESS)
 }

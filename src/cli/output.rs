@@ -1,33 +1,166 @@
-//! Printing: JSON bodies on stdout, CSMS error bodies on stderr.
+//! Printing: JSON bodies on stdout, CSMS error bodies on stderr. Text that could fool a terminal
+//! (C1 controls, bidi overrides, invisible format characters) is written as `\uXXXX`, and a
+//! failed write to stdout is an error, never a silent success.
 
 use serde::Serialize;
-use std::io::Write;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+use std::io::{self, Write};
 use zeroize::Zeroizing;
 
-use crate::csms::ApiError;
+use crate::csms::{ApiError, ErrorCode};
 
-/// Pretty JSON and a newline on stdout.
-pub fn print_json<T: Serialize>(body: &T) {
-    let mut out = std::io::stdout().lock();
-    let _ = serde_json::to_writer_pretty(&mut out, body);
-    let _ = writeln!(out);
+/// Whether `c` must not reach a terminal as it is: C1 controls (U+0080–U+009F, which `serde_json`
+/// leaves alone), bidi embeddings/overrides/isolates, zero-width and other invisible format
+/// characters (Unicode category Cf), and line/paragraph separators.
+pub fn is_deceptive(c: char) -> bool {
+    matches!(c,
+        '\u{80}'..='\u{9f}'
+        | '\u{ad}'
+        | '\u{61c}'
+        | '\u{180e}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}'
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0001}'
+        | '\u{e0020}'..='\u{e007f}'
+    )
 }
 
-/// Like [`print_json`] for bodies that hold a plaintext value: rendered into one wiped buffer,
-/// sized up front so it never reallocates and leaves copies behind.
-pub fn print_sensitive_json<T: Serialize>(body: &T, value_len: usize) {
-    let mut buf = Zeroizing::new(Vec::with_capacity(value_len * 6 + 4096));
-    if serde_json::to_writer_pretty(&mut *buf, body).is_ok() {
-        buf.push(b'\n');
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(&buf);
-        let _ = out.flush();
+/// A `serde_json` formatter (pretty or compact) with [`is_deceptive`] characters escaped. The JSON
+/// means the same; only its spelling changes.
+struct SafeFormatter<F>(F);
+
+impl<F: Formatter> Formatter for SafeFormatter<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_deceptive(c)) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    // Everything else as the inner formatter does it.
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
     }
 }
 
-/// The error body, one line, on stderr.
+/// `body` as pretty JSON with a closing newline, into `out`.
+fn render<T: Serialize, W: Write>(out: W, body: &T) -> io::Result<()> {
+    let mut ser =
+        serde_json::Serializer::with_formatter(out, SafeFormatter(PrettyFormatter::new()));
+    body.serialize(&mut ser).map_err(io::Error::from)?;
+    ser.into_inner().write_all(b"\n")
+}
+
+fn write_failed(e: &io::Error) -> ApiError {
+    ApiError::new(ErrorCode::Io, format!("Cannot write the output: {e}."))
+}
+
+/// Pretty JSON and a newline on stdout, flushed. `VAULT.0007` if stdout cannot take it (a full
+/// disk, `/dev/full`, a closed pipe).
+pub fn print_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
+    let mut out = io::stdout().lock();
+    render(&mut out, body)
+        .and_then(|()| out.flush())
+        .map_err(|e| write_failed(&e))
+}
+
+/// Like [`print_json`] for bodies that hold a plaintext value: rendered into one wiped buffer,
+/// sized up front so it never reallocates and leaves copies behind (escaping can at most grow a
+/// character sixfold).
+pub fn print_sensitive_json<T: Serialize>(body: &T, value_len: usize) -> Result<(), ApiError> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(value_len * 6 + 4096));
+    render(&mut *buf, body).map_err(|e| write_failed(&e))?;
+    print_bytes(&buf)
+}
+
+/// Raw bytes on stdout, flushed (`--raw` values, already wiped by the caller).
+pub fn print_bytes(bytes: &[u8]) -> Result<(), ApiError> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| write_failed(&e))
+}
+
+/// The error body, one line, on stderr (escaped like stdout).
 pub fn print_error(e: &ApiError) {
-    let mut err = std::io::stderr().lock();
-    let _ = serde_json::to_writer(&mut err, e);
-    let _ = writeln!(err);
+    let mut line = Vec::with_capacity(256);
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut line, SafeFormatter(CompactFormatter));
+    if e.serialize(&mut ser).is_ok() {
+        line.push(b'\n');
+        let _ = io::stderr().lock().write_all(&line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(value: &serde_json::Value) -> String {
+        let mut out = Vec::new();
+        render(&mut out, value).unwrap_or_else(|e| panic!("{e}"));
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn deceptive_characters_are_escaped_and_the_json_means_the_same() {
+        let name = "abc\u{202e}gnp.exe \u{200b}\u{85}\u{2066}x\u{e0041}";
+        let value = serde_json::json!({ "name": name, "plain": "日本 é ✓" });
+        let out = rendered(&value);
+        assert!(
+            out.contains(r"abc\u202egnp.exe \u200b\u0085\u2066x\udb40\udc41"),
+            "{out}"
+        );
+        assert!(
+            out.contains("日本 é ✓"),
+            "ordinary text stays as it is: {out}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        assert_eq!(back["name"], name);
+        assert!(!out.chars().any(is_deceptive));
+    }
+
+    #[test]
+    fn the_output_is_pretty_json_as_before() {
+        let out = rendered(&serde_json::json!({ "a": [1, 2], "b": {} }));
+        assert_eq!(out, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}\n");
+    }
 }

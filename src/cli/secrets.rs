@@ -32,16 +32,16 @@ pub struct CreateArgs {
     #[arg(long, value_name = "ID|ALIAS")]
     pub kms_key_id: Option<String>,
     /// At most 2,048 bytes
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub description: Option<String>,
     /// The value as text (visible to other local users in the process list: prefer a file)
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
     pub secret_string: Option<String>,
     /// Read the text value from PATH (- for stdin), byte for byte
     #[arg(long, value_name = "PATH")]
     pub secret_string_file: Option<PathBuf>,
     /// The value as base64 (visible to other local users in the process list: prefer a file)
-    #[arg(long, value_name = "B64")]
+    #[arg(long, value_name = "B64", allow_hyphen_values = true)]
     pub secret_binary: Option<String>,
     /// Read raw bytes from PATH (- for stdin); they are base64-encoded into secret_binary
     #[arg(long, value_name = "PATH")]
@@ -53,15 +53,15 @@ pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
         SecretCommand::Create(args) => {
             let req = build_request(vault, args)?;
             let secret = vault.create_secret(&req)?;
-            print_json(&SecretResponse { secret });
+            print_json(&SecretResponse { secret })?;
         }
         SecretCommand::List { limit, marker } => {
-            print_json(&vault.list_secrets(limit, marker.as_deref())?);
+            print_json(&vault.list_secrets(Some(limit), marker.as_deref())?)?;
         }
         SecretCommand::Show { name } => {
             print_json(&SecretResponse {
                 secret: vault.show_secret(&name)?,
-            });
+            })?;
         }
         SecretCommand::GetValue { name, version_id } => {
             let version = vault.get_value(&name, &version_id)?;
@@ -70,7 +70,7 @@ pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
                 .as_ref()
                 .or(version.secret_binary.as_ref())
                 .map_or(0, |v| v.len());
-            print_sensitive_json(&VersionResponse { version }, len);
+            print_sensitive_json(&VersionResponse { version }, len)?;
         }
         SecretCommand::Import { file } => return super::import::run(vault, &file),
     }
@@ -121,6 +121,7 @@ fn build_request(vault: &Vault, args: CreateArgs) -> Result<CreateSecretRequest,
         description: args.description,
         secret_string,
         secret_binary,
+        ..CreateSecretRequest::default()
     })
 }
 

@@ -18,6 +18,9 @@ pub struct CreateSecretRequest {
     pub secret_string: Option<Zeroizing<String>>,
     #[serde(default)]
     pub secret_binary: Option<Zeroizing<String>>,
+    /// Only `COMMON` is stored; absent means `COMMON`. Anything else is refused (`CSMS.0002`).
+    #[serde(default)]
+    pub secret_type: Option<String>,
 }
 
 impl fmt::Debug for CreateSecretRequest {
@@ -29,14 +32,34 @@ impl fmt::Debug for CreateSecretRequest {
             .field("description", &self.description)
             .field("secret_string", &redact(&self.secret_string))
             .field("secret_binary", &redact(&self.secret_binary))
+            .field("secret_type", &self.secret_type)
             .finish()
     }
 }
 
 impl CreateSecretRequest {
-    /// Parses a JSON body. The error says where the JSON broke, never what it held.
+    /// Parses a JSON body: an object (`CSMS.0004` for anything else, an array included), after
+    /// an optional UTF-8 byte-order mark. The error says where the JSON broke, never what it held.
     pub fn from_json(body: &[u8]) -> Result<Self, ApiError> {
+        let body = json_object(body)?;
         serde_json::from_slice(body).map_err(|e| malformed_body(&e))
+    }
+}
+
+/// `body` without a leading UTF-8 byte-order mark, if it is a JSON object (its first character
+/// after white space is `{`); `CSMS.0004` otherwise. Serde would read an array field by position.
+pub fn json_object(body: &[u8]) -> Result<&[u8], ApiError> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(body),
+        Some(_) => Err(ApiError::new(
+            ErrorCode::MalformedBody,
+            "The request body must be a JSON object.",
+        )),
+        None => Err(ApiError::new(
+            ErrorCode::MalformedBody,
+            "The request body is empty.",
+        )),
     }
 }
 

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use zeroize::Zeroizing;
 
-use super::{ApiError, CreateSecretRequest};
+use super::{ApiError, CreateSecretRequest, SECRET_TYPE_COMMON};
 
 pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_DESCRIPTION_BYTES: usize = 2048;
@@ -20,6 +20,7 @@ pub enum Field {
     KmsKeyId,
     Description,
     Value,
+    SecretType,
 }
 
 impl Field {
@@ -29,6 +30,7 @@ impl Field {
             Self::KmsKeyId => "kms_key_id",
             Self::Description => "description",
             Self::Value => "secret_string/secret_binary",
+            Self::SecretType => "secret_type",
         }
     }
 }
@@ -40,6 +42,7 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::KmsKeyId => "the id of an enabled CMK of this vault",
         Field::Description => "at most 2,048 bytes",
         Field::Value => "exactly one of text or base64 binary, at most 32 KB",
+        Field::SecretType => "COMMON, the only type csvault stores",
     }
 }
 
@@ -160,6 +163,17 @@ pub fn validate_create(req: &CreateSecretRequest) -> Vec<FieldError> {
     }
     if let Some(m) = validate_value(req) {
         errors.push(FieldError::new(Field::Value, m));
+    }
+    if let Some(kind) = req
+        .secret_type
+        .as_deref()
+        .filter(|t| *t != SECRET_TYPE_COMMON)
+    {
+        let shown: String = kind.chars().take(32).collect();
+        errors.push(FieldError::new(
+            Field::SecretType,
+            format!("{shown:?} is not supported; csvault stores only {SECRET_TYPE_COMMON}"),
+        ));
     }
     errors
 }

@@ -10,6 +10,22 @@ use super::{KmsError, SecretKey};
 const HEADER_FORMAT: u32 = 1;
 const SALT_LEN: usize = 16;
 
+/// New passphrases have at least this many characters (issue 7: short ones are refused).
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// Why a new passphrase is refused, if it is: fewer than [`MIN_PASSPHRASE_CHARS`] characters.
+/// The text completes "The passphrase …".
+pub fn new_passphrase_problem(passphrase: &str) -> Option<String> {
+    let chars = passphrase.chars().count();
+    match chars {
+        0 => Some("is empty".into()),
+        n if n < MIN_PASSPHRASE_CHARS => Some(format!(
+            "has {n} characters; use at least {MIN_PASSPHRASE_CHARS}"
+        )),
+        _ => None,
+    }
+}
+
 /// Argon2id cost. The defaults are also the floor: a header asking for less is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KdfParams {
@@ -24,6 +40,20 @@ impl KdfParams {
         iterations: 3,
         parallelism: 1,
     };
+
+    /// The most any header may ask for: 16× the default memory, far more time than a vault
+    /// csvault writes would use. A header above it is refused before any memory is allocated.
+    pub const CEILING: Self = Self {
+        memory_kib: 1024 * 1024,
+        iterations: 64,
+        parallelism: 16,
+    };
+
+    fn within_ceiling(&self) -> bool {
+        self.memory_kib <= Self::CEILING.memory_kib
+            && self.iterations <= Self::CEILING.iterations
+            && self.parallelism <= Self::CEILING.parallelism
+    }
 
     fn meets_floor(&self) -> bool {
         self.memory_kib >= Self::FLOOR.memory_kib
@@ -82,6 +112,11 @@ impl VaultHeader {
         if !self.kdf.meets_floor() {
             return Err(KmsError::BadHeader(
                 "Argon2id parameters below the floor".into(),
+            ));
+        }
+        if !self.kdf.within_ceiling() {
+            return Err(KmsError::BadHeader(
+                "Argon2id parameters above anything csvault writes".into(),
             ));
         }
         if self.salt.len() != SALT_LEN {

@@ -24,6 +24,7 @@ impl VaultError {
             Self::Kms(e) => {
                 let code = match e {
                     KmsError::WrongPassphrase => ErrorCode::WrongPassphrase,
+                    KmsError::WeakPassphrase(_) => ErrorCode::NoPassphrase,
                     KmsError::BadHeader(_) => ErrorCode::VaultCorrupt,
                     KmsError::Integrity(_) => ErrorCode::KeyUnusable,
                     KmsError::Random => ErrorCode::Internal,

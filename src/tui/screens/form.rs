@@ -188,6 +188,7 @@ impl FormState {
                 .then(|| self.description.as_str().to_owned()),
             secret_string,
             secret_binary,
+            ..CreateSecretRequest::default()
         }
     }
 
@@ -321,7 +322,8 @@ impl FormState {
                     Field::Name => Focus::Name,
                     Field::KmsKeyId => Focus::Key,
                     Field::Description => Focus::Description,
-                    Field::Value => Focus::Value,
+                    // The form always asks for COMMON.
+                    Field::Value | Field::SecretType => Focus::Value,
                 };
                 None
             }
