@@ -9,7 +9,6 @@ pub mod app;
 pub mod catalog;
 pub mod effects;
 pub mod keymap;
-pub mod localtime;
 pub mod screens;
 pub mod session;
 pub mod terminal;

@@ -7,13 +7,13 @@ use ratatui::layout::Rect;
 
 use super::catalog::Catalog;
 use super::keymap::Context;
-use super::localtime::Zone;
 use super::screens::detail::DetailState;
 use super::screens::form::FormState;
 use super::screens::keys::KeysState;
 use super::screens::result::ResultState;
 use super::screens::unlock::UnlockState;
 use super::textfield::TextField;
+use super::timefmt::Zone;
 use crate::kms::{KeyInfo, KeyState};
 
 /// The screen under any overlay.
@@ -116,7 +116,7 @@ impl App {
             quit: false,
             busy: None,
             loaded: Loaded::All,
-            zone: Zone::local().clone(),
+            zone: Zone::local(),
             body: Cell::new(Rect::default()),
         }
     }

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use csvault::clipboard::{ClipboardGuard, FakeClipboard};
 use csvault::tui::Session;
-use csvault::tui::localtime::Zone;
+use csvault::tui::timefmt::Zone;
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
 

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::tui::action::{Action, Effect};
-use crate::tui::localtime::Zone;
 use crate::tui::text::list as t;
+use crate::tui::timefmt::Zone;
 use crate::tui::{theme, timefmt};
 use crate::vault::SecretDetail;
 
