@@ -56,7 +56,7 @@ impl Harness {
         h.session
             .start_with(Zeroizing::new(PASSPHRASE.to_owned()), h.now);
         h.session.finish_loading();
-        h.session.resize(30);
+        h.session.resize(100, 30);
         Ok(h)
     }
 
