@@ -33,6 +33,8 @@ pub struct ResultState {
     pub body: String,
     /// What `i` copies: the id of what the operation made or touched.
     pub id: Option<String>,
+    /// How the status line names that id once copied (`the secret id`).
+    pub id_label: &'static str,
     /// The secret to select in the list when Back lands there.
     pub select: Option<String>,
     /// What `n` starts instead of going back.
@@ -48,6 +50,7 @@ impl ResultState {
             status_line: format!("200 {}", t::OK),
             body: serde_json::to_string_pretty(body).unwrap_or_default(),
             id: None,
+            id_label: st::WHAT_ID,
             select: None,
             again: None,
             scroll: 0,
@@ -68,9 +71,10 @@ impl ResultState {
         }
     }
 
-    /// `i` copies `id`.
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    /// `i` copies `id`; the status line calls it `label`.
+    pub fn with_id(mut self, id: impl Into<String>, label: &'static str) -> Self {
         self.id = Some(id.into());
+        self.id_label = label;
         self
     }
 
@@ -91,7 +95,7 @@ impl ResultState {
         Self::ok(&SecretResponse {
             secret: secret.clone(),
         })
-        .with_id(secret.id.clone())
+        .with_id(secret.id.clone(), st::WHAT_ID)
         .selecting(secret.name.clone())
         .again(Again::CreateSecret)
     }
@@ -128,7 +132,7 @@ pub fn update(state: &mut ResultState, action: Action, cx: &mut Cx<'_>) -> Optio
             if let Some(id) = &state.id {
                 return Some(Effect::Copy {
                     text: Zeroizing::new(id.clone()),
-                    what: st::WHAT_ID,
+                    what: state.id_label,
                 });
             }
         }
