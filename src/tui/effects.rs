@@ -31,10 +31,6 @@ pub struct Env {
     pub clipboard: ClipboardGuard,
 }
 
-fn api(e: &VaultError) -> ApiError {
-    e.to_api()
-}
-
 fn success(text: String) -> Msg {
     Msg::Notice(Status {
         text,
@@ -59,7 +55,11 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
             Msg::AllLoaded(listing(vault, None))
         }
         Effect::CheckName(name) => {
-            let taken = env.vault.as_ref()?.name_exists(&name).map_err(|e| api(&e));
+            let taken = env
+                .vault
+                .as_ref()?
+                .name_exists(&name)
+                .map_err(|e| e.to_api());
             Msg::NameChecked { name, taken }
         }
         Effect::LoadFile(path) => {
@@ -68,7 +68,7 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
         }
         Effect::Submit(req) => {
             let vault = env.vault.as_mut()?;
-            let result = vault.create_secret(&req).map_err(|e| api(&e));
+            let result = vault.create_secret(&req).map_err(|e| e.to_api());
             let keys = result.is_ok().then(|| keys(vault, false));
             Msg::Created { result, keys }
         }
@@ -77,7 +77,7 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
                 .vault
                 .as_ref()?
                 .secret_detail(&name)
-                .map_err(|e| api(&e));
+                .map_err(|e| e.to_api());
             Msg::Detail { name, result }
         }
         Effect::CopyRecord(name) => match env.vault.as_ref()?.show_secret(&name) {
@@ -86,20 +86,20 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
                     Zeroizing::new(serde_json::to_string_pretty(&secret).unwrap_or_default());
                 copy(env, &json, st::WHAT_RECORD, now)
             }
-            Err(e) => failure(describe(&api(&e))),
+            Err(e) => failure(describe(&e.to_api())),
         },
         Effect::CopyValue(name) => copy_value(env, &name, now)?,
         Effect::Copy { text, what } => copy(env, &text, what, now),
         Effect::LoadKeys => Msg::Keys(keys(env.vault.as_ref()?, true)),
         Effect::CreateKey(alias) => {
             let vault = env.vault.as_mut()?;
-            let result = vault.create_key(&alias, "").map_err(|e| api(&e));
+            let result = vault.create_key(&alias, "").map_err(|e| e.to_api());
             let keys = result.is_ok().then(|| keys(vault, true));
             Msg::KeyCreated { result, keys }
         }
         Effect::SetKeyState(key_id, to) => {
             let vault = env.vault.as_mut()?;
-            let result = vault.set_key_state(&key_id, to).map_err(|e| api(&e));
+            let result = vault.set_key_state(&key_id, to).map_err(|e| e.to_api());
             let keys = result.is_ok().then(|| keys(vault, true));
             Msg::KeyStateSet { to, result, keys }
         }
@@ -115,7 +115,7 @@ pub fn opened(env: &mut Env, opened: Result<Vault, VaultError>, created: bool) -
             Msg::Opened { created, listing }
         }
         Err(e) => Msg::OpenFailed {
-            error: api(&e),
+            error: e.to_api(),
             from_env: false,
         },
     }
@@ -123,13 +123,15 @@ pub fn opened(env: &mut Env, opened: Result<Vault, VaultError>, created: bool) -
 
 /// The keys and the secrets by name: the first `limit` of them, or all.
 fn listing(vault: &Vault, limit: Option<usize>) -> Result<Listing, ApiError> {
-    let keys = vault.list_keys().map_err(|e| api(&e))?;
+    let keys = vault.list_keys().map_err(|e| e.to_api())?;
     let (secrets, more) = match limit {
         Some(limit) => {
-            let page = vault.list_secrets(Some(limit), None).map_err(|e| api(&e))?;
+            let page = vault
+                .list_secrets(Some(limit), None)
+                .map_err(|e| e.to_api())?;
             (page.secrets, page.page_info.next_marker.is_some())
         }
-        None => (vault.all_secrets().map_err(|e| api(&e))?, false),
+        None => (vault.all_secrets().map_err(|e| e.to_api())?, false),
     };
     Ok(Listing {
         secrets,
@@ -140,8 +142,8 @@ fn listing(vault: &Vault, limit: Option<usize>) -> Result<Listing, ApiError> {
 
 /// The keys; `with_usage` also counts secrets per key (a scan of every secret).
 fn keys(vault: &Vault, with_usage: bool) -> KeyList {
-    let keys = vault.list_keys().map_err(|e| api(&e));
-    let usage = (with_usage && keys.is_ok()).then(|| vault.key_usage().map_err(|e| api(&e)));
+    let keys = vault.list_keys().map_err(|e| e.to_api());
+    let usage = (with_usage && keys.is_ok()).then(|| vault.key_usage().map_err(|e| e.to_api()));
     KeyList { keys, usage }
 }
 
@@ -175,7 +177,7 @@ fn copy_value(env: &mut Env, name: &str, now: Instant) -> Option<Msg> {
     let vault = env.vault.as_mut()?;
     let version = match vault.get_value(name, LATEST) {
         Ok(v) => v,
-        Err(e) => return Some(failure(describe(&api(&e)))),
+        Err(e) => return Some(failure(describe(&e.to_api()))),
     };
     let Some(value) = version
         .secret_string

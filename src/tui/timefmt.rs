@@ -126,8 +126,16 @@ mod tests {
     #[test]
     fn a_hostile_tz_falls_back_to_utc() {
         run_child("ABC3DEF,J9223372036854775807,J1", "UTC/UTC");
-        run_child("ABC3DEF,J60,J300", "DEF/ABC");
         run_child("../../../../etc/passwd", "UTC/UTC");
+        run_child("ABC3DEF,J60,J300", "DEF/ABC");
+    }
+
+    #[test]
+    fn tz_is_honoured() {
         run_child("UTC", "UTC/UTC");
+        if std::path::Path::new("/usr/share/zoneinfo/Europe/Berlin").exists() {
+            run_child("Europe/Berlin", "CEST/CET");
+            run_child(":/usr/share/zoneinfo/Europe/Berlin", "CEST/CET");
+        }
     }
 }
