@@ -37,11 +37,8 @@ pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Optio
         Action::Back => cx.back(),
         Action::Up => state.scroll = state.scroll.saturating_sub(1),
         Action::Down => {
-            state.scroll =
-                state
-                    .scroll
-                    .saturating_add(1)
-                    .min(max_scroll(state, cx.zone, cx.body()));
+            let max = max_scroll(state, cx.zone, cx.body());
+            state.scroll = state.scroll.saturating_add(1).min(max);
         }
         Action::CopyRecord => return Some(Effect::CopyRecord(state.name.clone())),
         Action::CopyValue => return Some(Effect::CopyValue(state.name.clone())),

@@ -21,7 +21,8 @@ pub struct KeysState {
 
 /// Moves, opens the new-key and enable/disable popups, and goes Back to where it was opened.
 pub fn update(state: &mut KeysState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
-    let last = cx.keys.len().saturating_sub(1);
+    let keys = cx.keys;
+    let last = keys.len().saturating_sub(1);
     match action {
         Action::Back => cx.back(),
         Action::Up => state.selected = state.selected.saturating_sub(1),
@@ -38,16 +39,13 @@ pub fn update(state: &mut KeysState, action: Action, cx: &mut Cx<'_>) -> Option<
             } else {
                 KeyState::Disabled
             };
-            match cx.keys.get(state.selected) {
+            match keys.get(state.selected) {
                 Some(k) if k.key_state == to => cx.info(t::ALREADY),
-                Some(k) => {
-                    let ask = Overlay::KeyState {
-                        key_id: k.key_id.clone(),
-                        alias: k.key_alias.clone(),
-                        to,
-                    };
-                    cx.open(ask);
-                }
+                Some(k) => cx.open(Overlay::KeyState {
+                    key_id: k.key_id.clone(),
+                    alias: k.key_alias.clone(),
+                    to,
+                }),
                 None => cx.info(st::NOTHING_SELECTED),
             }
         }

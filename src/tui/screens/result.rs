@@ -117,10 +117,8 @@ pub fn update(state: &mut ResultState, action: Action, cx: &mut Cx<'_>) -> Optio
         },
         Action::Up => state.scroll = state.scroll.saturating_sub(1),
         Action::Down => {
-            state.scroll = state
-                .scroll
-                .saturating_add(1)
-                .min(max_scroll(state, cx.body()));
+            let max = max_scroll(state, cx.body());
+            state.scroll = state.scroll.saturating_add(1).min(max);
         }
         Action::CopyBody => {
             return Some(Effect::Copy {
