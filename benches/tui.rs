@@ -117,7 +117,7 @@ fn measure(path: &Path) {
     let started = Instant::now();
     let guard = ClipboardGuard::new(Box::new(FakeClipboard::new()));
     let mut session = Session::with_vault(vault, guard);
-    session.resize(30);
+    session.resize(100, 30);
     draw(&mut terminal, &session);
     let first_frame = started.elapsed();
     session.finish_loading();

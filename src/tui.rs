@@ -2,14 +2,15 @@
 //!
 //! Key events become [`Action`]s through the keymap table ([`keymap`]); [`update`] changes the
 //! model ([`App`]) and may ask for one [`Effect`]; the [`Session`] performs effects against the
-//! vault and the clipboard; [`view::render`] draws the model. [`run`] wires it to the terminal.
+//! vault and the clipboard, and their outcomes come back into [`update`] as [`Msg`]s;
+//! [`view::render`] draws the model. [`run`] wires it to the terminal.
 
 pub mod action;
 pub mod app;
 pub mod catalog;
 pub mod effects;
 pub mod keymap;
-pub mod localtime;
+pub mod msg;
 pub mod screens;
 pub mod session;
 pub mod terminal;
@@ -23,5 +24,6 @@ pub mod widgets;
 
 pub use action::{Action, Effect};
 pub use app::App;
+pub use msg::Msg;
 pub use session::Session;
 pub use terminal::run;

@@ -50,10 +50,12 @@ pub enum Action {
 }
 
 /// A side effect `update` asks for; the runner performs it against the vault or the clipboard
-/// and feeds the outcome back into the app.
+/// and answers with a [`Msg`](super::msg::Msg) that goes back through `update`.
 pub enum Effect {
     Unlock(Zeroizing<String>),
     CreateVault(Zeroizing<String>),
+    /// Every secret, after the first frame was drawn from the first page.
+    LoadAll,
     CheckName(String),
     LoadFile(String),
     Submit(Box<CreateSecretRequest>),
@@ -76,6 +78,7 @@ impl std::fmt::Debug for Effect {
         let name = match self {
             Self::Unlock(_) => "Unlock",
             Self::CreateVault(_) => "CreateVault",
+            Self::LoadAll => "LoadAll",
             Self::CheckName(_) => "CheckName",
             Self::LoadFile(_) => "LoadFile",
             Self::Submit(_) => "Submit",

@@ -1,38 +1,19 @@
-//! The model: which screen is up (`Screen`), what floats over it (`Overlay`), and shared state.
+//! The model: the screen stack (the current `Screen` and those Back returns to), what floats over
+//! it (`Overlay`), and the state every screen shares. Only `update` writes into it.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 
-use ratatui::layout::Rect;
+use ratatui::layout::Size;
 
 use super::catalog::Catalog;
 use super::keymap::Context;
-use super::localtime::Zone;
-use super::screens::detail::DetailState;
-use super::screens::form::FormState;
-use super::screens::keys::KeysState;
-use super::screens::result::ResultState;
+use super::screens::Ctx;
+pub use super::screens::Screen;
+pub use super::screens::list::ListMode;
 use super::screens::unlock::UnlockState;
 use super::textfield::TextField;
+use super::timefmt::Zone;
 use crate::kms::{KeyInfo, KeyState};
-
-/// The screen under any overlay.
-#[derive(Debug)]
-pub enum Screen {
-    Unlock(UnlockState),
-    List(ListMode),
-    Detail(DetailState),
-    Form(Box<FormState>),
-    Result(Box<ResultState>),
-    Keys(KeysState),
-}
-
-/// Whether keys go to the table or to the filter input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListMode {
-    Browse,
-    Filter,
-}
 
 /// How much of the vault the list holds: the first page is drawn at once, the rest follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,10 +58,16 @@ pub struct Status {
     pub tone: Tone,
 }
 
+/// The terminal size assumed until the first resize (pages of 20 rows).
+const FIRST_SIZE: Size = Size::new(80, 26);
+
 /// Everything the view draws.
 #[derive(Debug)]
 pub struct App {
+    /// The screen on top of the navigation stack.
     pub screen: Screen,
+    /// The screens under it, the one Back returns to last.
+    pub below: Vec<Screen>,
     pub overlay: Option<Overlay>,
     pub catalog: Catalog,
     pub keys: Vec<KeyInfo>,
@@ -89,16 +76,14 @@ pub struct App {
     pub status: Option<Status>,
     /// The vault file, as shown in the header.
     pub vault_label: String,
-    /// Rows of the list's window, known from the terminal size (for paging).
-    pub page_rows: usize,
+    /// The terminal's size, as last reported (an input: the view never writes it).
+    pub size: Size,
     pub quit: bool,
     pub loaded: Loaded,
     /// The time zone times are shown in (this machine's; tests pin UTC).
     pub zone: Zone,
     /// Shown while the runner performs a slow effect (unlock).
     pub busy: Option<&'static str>,
-    /// The body area of the last frame drawn (the view records it): how far things scroll.
-    pub body: Cell<Rect>,
 }
 
 impl App {
@@ -106,59 +91,79 @@ impl App {
     pub fn new(vault_label: String, unlock: UnlockState) -> Self {
         Self {
             screen: Screen::Unlock(unlock),
+            below: Vec::new(),
             overlay: None,
             catalog: Catalog::default(),
             keys: Vec::new(),
             key_usage: Some(HashMap::new()),
             status: None,
             vault_label,
-            page_rows: 20,
+            size: FIRST_SIZE,
             quit: false,
             busy: None,
             loaded: Loaded::All,
-            zone: Zone::local().clone(),
-            body: Cell::new(Rect::default()),
+            zone: Zone::local(),
         }
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
+    pub(super) fn say(&mut self, tone: Tone, text: impl Into<String>) {
         self.status = Some(Status {
             text: text.into(),
-            tone: Tone::Info,
+            tone,
         });
     }
 
-    pub fn success(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            tone: Tone::Success,
-        });
+    pub(super) fn success(&mut self, text: impl Into<String>) {
+        self.say(Tone::Success, text);
     }
 
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            tone: Tone::Error,
-        });
+    pub(super) fn error(&mut self, text: impl Into<String>) {
+        self.say(Tone::Error, text);
+    }
+
+    /// Opens `screen` over the current one.
+    pub(super) fn push(&mut self, screen: Screen) {
+        let under = std::mem::replace(&mut self.screen, screen);
+        self.below.push(under);
+    }
+
+    /// Puts `screen` in the current one's place.
+    pub(super) fn replace(&mut self, screen: Screen) {
+        self.screen = screen;
+    }
+
+    /// Back to the screen the current one was opened from; the bottom screen stays.
+    pub(super) fn back(&mut self) {
+        if let Some(under) = self.below.pop() {
+            self.screen = under;
+        }
+    }
+
+    /// `screen` alone on the stack.
+    pub(super) fn reset(&mut self, screen: Screen) {
+        self.below.clear();
+        self.screen = screen;
+    }
+
+    /// What the screens may read while drawing.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            catalog: &self.catalog,
+            keys: &self.keys,
+            key_usage: self.key_usage.as_ref(),
+            zone: &self.zone,
+            loaded: self.loaded,
+            vault_label: &self.vault_label,
+        }
     }
 
     /// Where the keyboard is: the overlay's context, else the screen's.
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Some(Overlay::Help { .. }) => return Context::Help,
-            Some(Overlay::Discard | Overlay::KeyState { .. }) => return Context::Confirm,
-            Some(Overlay::NewKey { .. }) => return Context::KeyAlias,
-            None => {}
-        }
-        match &self.screen {
-            Screen::Unlock(_) => Context::Unlock,
-            Screen::List(ListMode::Browse) => Context::List,
-            Screen::List(ListMode::Filter) => Context::Filter,
-            Screen::Detail(_) => Context::Detail,
-            Screen::Form(form) => form.context(),
-            Screen::Result(r) if r.status != 200 => Context::ResultError,
-            Screen::Result(_) => Context::Result,
-            Screen::Keys(_) => Context::Keys,
+            Some(Overlay::Help { .. }) => Context::Help,
+            Some(Overlay::Discard | Overlay::KeyState { .. }) => Context::Confirm,
+            Some(Overlay::NewKey { .. }) => Context::KeyAlias,
+            None => self.screen.context(),
         }
     }
 }

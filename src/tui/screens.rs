@@ -1,4 +1,19 @@
-//! One module per screen: its state, how it reacts to actions, and how it is drawn.
+//! One module per screen, each the same shape: a state, `update(&mut state, action, &mut Cx)`
+//! returning the effect it asks for, and `render(&state, &Ctx, area, buf)`. [`Screen`] routes to
+//! them; what a screen may read of the rest of the model is in [`Ctx`] (drawing) and [`Cx`]
+//! (updating), and what it wants done beyond its own state it asks of `update` through [`Cx`].
+
+use std::collections::HashMap;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Rect, Size};
+
+use super::action::{Action, Effect};
+use super::app::{Loaded, Overlay, Status, Tone};
+use super::catalog::Catalog;
+use super::keymap::Context;
+use super::timefmt::Zone;
+use crate::kms::KeyInfo;
 
 pub mod detail;
 pub mod form;
@@ -8,3 +23,161 @@ pub mod keys;
 pub mod list;
 pub mod result;
 pub mod unlock;
+
+use detail::DetailState;
+use form::FormState;
+use keys::KeysState;
+use list::ListMode;
+use result::ResultState;
+use unlock::UnlockState;
+
+/// A screen and its state. The current one is `App::screen`; those it was opened from wait
+/// under it, and Back returns to them.
+#[derive(Debug)]
+pub enum Screen {
+    Unlock(UnlockState),
+    List(ListMode),
+    Detail(DetailState),
+    Form(Box<FormState>),
+    Result(Box<ResultState>),
+    Keys(KeysState),
+}
+
+/// What drawing a screen may read besides its own state.
+pub struct Ctx<'a> {
+    pub catalog: &'a Catalog,
+    pub keys: &'a [KeyInfo],
+    /// Secrets per key id; `None` when the count failed.
+    pub key_usage: Option<&'a HashMap<String, i64>>,
+    pub zone: &'a Zone,
+    pub loaded: Loaded,
+    pub vault_label: &'a str,
+}
+
+/// What a screen wants done besides changing its own state.
+#[derive(Debug)]
+pub enum Nav {
+    /// Open a screen over this one; Back returns here.
+    Push(Screen),
+    /// Put another screen in this one's place (Back then skips this one).
+    Replace(Screen),
+    /// Return to the screen this one was opened from, selecting `select` in the list.
+    Back { select: Option<String> },
+}
+
+/// What updating a screen may read and change besides its own state, and what it asks for.
+pub struct Cx<'a> {
+    /// The list's rows, filter, sort and selection.
+    pub catalog: &'a mut Catalog,
+    pub keys: &'a [KeyInfo],
+    pub zone: &'a Zone,
+    /// The terminal's size, from the last resize: what scrolls and pages goes by it.
+    pub size: Size,
+    nav: Option<Nav>,
+    overlay: Option<Overlay>,
+    status: Option<Status>,
+}
+
+/// What a screen asked of `update`: navigation, a popup, a status line.
+pub struct Asks {
+    pub nav: Option<Nav>,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(catalog: &'a mut Catalog, keys: &'a [KeyInfo], zone: &'a Zone, size: Size) -> Self {
+        Self {
+            catalog,
+            keys,
+            zone,
+            size,
+            nav: None,
+            overlay: None,
+            status: None,
+        }
+    }
+
+    pub fn push(&mut self, screen: Screen) {
+        self.nav = Some(Nav::Push(screen));
+    }
+
+    pub fn replace(&mut self, screen: Screen) {
+        self.nav = Some(Nav::Replace(screen));
+    }
+
+    pub fn back(&mut self) {
+        self.nav = Some(Nav::Back { select: None });
+    }
+
+    pub fn back_selecting(&mut self, select: Option<String>) {
+        self.nav = Some(Nav::Back { select });
+    }
+
+    pub fn open(&mut self, overlay: Overlay) {
+        self.overlay = Some(overlay);
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.say(Tone::Info, text.into());
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.say(Tone::Error, text.into());
+    }
+
+    fn say(&mut self, tone: Tone, text: String) {
+        self.status = Some(Status { text, tone });
+    }
+
+    /// The body area of a frame the size of the terminal: how far things scroll.
+    pub fn body(&self) -> Rect {
+        super::view::body_area(self.size)
+    }
+
+    pub fn finish(self) -> Asks {
+        Asks {
+            nav: self.nav,
+            overlay: self.overlay,
+            status: self.status,
+        }
+    }
+}
+
+impl Screen {
+    pub fn update(&mut self, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
+        match self {
+            Self::Unlock(state) => unlock::update(state, action, cx),
+            Self::List(state) => list::update(state, action, cx),
+            Self::Detail(state) => detail::update(state, action, cx),
+            Self::Form(state) => form::update(state, action, cx),
+            Self::Result(state) => result::update(state, action, cx),
+            Self::Keys(state) => keys::update(state, action, cx),
+        }
+    }
+
+    pub fn render(&self, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+        match self {
+            Self::Unlock(state) => unlock::render(state, ctx, area, buf),
+            Self::List(state) => list::render(state, ctx, area, buf),
+            Self::Detail(state) => detail::render(state, ctx, area, buf),
+            Self::Form(state) => form_view::render(state, ctx, area, buf),
+            Self::Result(state) => result::render(state, ctx, area, buf),
+            Self::Keys(state) => keys::render(state, ctx, area, buf),
+        }
+    }
+
+    /// Where the keyboard is on this screen.
+    pub fn context(&self) -> Context {
+        match self {
+            Self::Unlock(_) => Context::Unlock,
+            Self::List(ListMode::Browse) => Context::List,
+            Self::List(ListMode::Filter) => Context::Filter,
+            Self::Detail(_) => Context::Detail,
+            Self::Form(form) => form.context(),
+            Self::Result(r) if !r.succeeded() => Context::ResultError,
+            Self::Result(_) => Context::Result,
+            Self::Keys(_) => Context::Keys,
+        }
+    }
+}

@@ -1,28 +1,25 @@
-//! `Session`: the model plus what effects act on. Key events in, effects run, frames out; the
-//! terminal loop and the tests drive the app through this one type.
+//! `Session`: the model plus what effects act on. Key events in, effects run, their answers back
+//! through `update`, frames out; the terminal loop and the tests drive the app through this type.
 
 use std::path::Path;
 use std::time::Instant;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Rect, Size};
 use zeroize::Zeroizing;
 
 use super::action::Effect;
-use super::app::App;
+use super::app::{App, Loaded, Status, Tone};
 use super::effects::{self, Env};
 use super::keymap;
-use super::screens::list::CHROME_ROWS;
+use super::msg::Msg;
 use super::screens::unlock::{UnlockMode, UnlockState};
 use super::text::{status as st, unlock as ut};
 use super::update::update;
 use super::view;
 use crate::clipboard::{ClearOutcome, ClipboardGuard};
 use crate::vault::Vault;
-
-/// Rows of the screen that are not the body: header, status line, footer.
-const FRAME_ROWS: usize = 3;
 
 pub struct Session {
     pub app: App,
@@ -62,8 +59,20 @@ impl Session {
     pub fn with_vault(vault: Vault, clipboard: ClipboardGuard) -> Self {
         let path = vault.path().to_owned();
         let mut session = Self::new(&path, clipboard);
-        effects::unlocked(&mut session.app, &mut session.env, Ok(vault));
+        let msg = effects::opened(&mut session.env, Ok(vault), false);
+        session.send(msg);
         session
+    }
+
+    /// Applies a message through `update`; an effect it asks for waits for [`Self::run_pending`].
+    pub fn send(&mut self, msg: impl Into<Msg>) {
+        self.pending = update(&mut self.app, msg);
+    }
+
+    /// Says that something slow is about to run (the terminal loop draws this before
+    /// [`Self::start_with`]).
+    pub fn announce_start(&mut self) {
+        self.send(Msg::Busy(ut::UNLOCKING));
     }
 
     /// Unlocks (or creates) the vault with a passphrase given up front, skipping the screen.
@@ -74,12 +83,14 @@ impl Session {
         } else {
             Effect::CreateVault(passphrase)
         };
-        effects::perform(&mut self.app, &mut self.env, effect, now);
-        if let super::app::Screen::Unlock(state) = &mut self.app.screen
-            && state.error.as_deref() == Some(ut::WRONG)
-        {
-            state.error = Some(ut::ENV_WRONG.to_owned());
+        let mut msg = effects::perform(&mut self.env, effect, now);
+        if let Some(Msg::OpenFailed { from_env, .. }) = &mut msg {
+            *from_env = true;
         }
+        if let Some(msg) = msg {
+            self.send(msg);
+        }
+        self.run_pending(now);
     }
 
     /// Turns a key event into an action and applies it. Returns whether an effect is waiting
@@ -91,25 +102,18 @@ impl Session {
         let Some(action) = keymap::dispatch(self.app.context(), &ev) else {
             return false;
         };
-        if !matches!(action, super::action::Action::Input(_)) {
-            self.app.status = None;
-        }
-        self.pending = update(&mut self.app, action);
-        if matches!(
-            self.pending,
-            Some(Effect::Unlock(_) | Effect::CreateVault(_))
-        ) {
-            self.app.busy = Some(ut::UNLOCKING);
-        }
+        self.send(action);
         self.pending.is_some()
     }
 
-    /// Performs the effect the last key asked for, if any.
+    /// Performs the effect the last input asked for, if any, and applies its answer (and so on,
+    /// should the answer ask for another).
     pub fn run_pending(&mut self, now: Instant) {
-        if let Some(effect) = self.pending.take() {
-            effects::perform(&mut self.app, &mut self.env, effect, now);
+        while let Some(effect) = self.pending.take() {
+            if let Some(msg) = effects::perform(&mut self.env, effect, now) {
+                self.send(msg);
+            }
         }
-        self.app.busy = None;
     }
 
     /// A key press, start to finish (the rest of the list included, after an unlock).
@@ -121,37 +125,22 @@ impl Session {
 
     /// Loads the rest of the secrets after the first frame was drawn from the first page.
     pub fn finish_loading(&mut self) {
-        if self.app.loaded == super::app::Loaded::FirstPage {
-            let selected = self.app.catalog.selected_row().map(|r| r.name.to_string());
-            effects::load_all(&mut self.app, &self.env);
-            if let Some(name) = selected {
-                self.app.catalog.select_name(&name);
-            }
+        if self.app.loaded == Loaded::FirstPage {
+            self.pending = Some(Effect::LoadAll);
+            self.run_pending(Instant::now());
         }
     }
 
     /// Lets the clipboard guard clear a sensitive copy that came due.
     pub fn tick(&mut self, now: Instant) {
         if let Some(outcome) = self.env.clipboard.tick(now) {
-            self.report_clear(outcome);
+            self.send(Msg::Notice(clear_notice(outcome)));
         }
     }
 
-    fn report_clear(&mut self, outcome: ClearOutcome) {
-        match outcome {
-            ClearOutcome::Cleared => self.app.info(st::CLEARED),
-            ClearOutcome::ClearedUnverified => self.app.info(st::CLEARED_BLIND),
-            ClearOutcome::LeftAlone => self.app.info(st::LEFT_ALONE),
-            ClearOutcome::Failed(e) => self.app.error(format!("{}: {e}", st::CLEAR_FAILED)),
-        }
-    }
-
-    /// The terminal's size changed: page by what fits.
-    pub fn resize(&mut self, height: u16) {
-        self.app.page_rows = usize::from(height)
-            .saturating_sub(FRAME_ROWS + CHROME_ROWS - 1)
-            .max(1);
-        self.app.catalog.settle(self.app.page_rows);
+    /// The terminal's size changed: page and scroll by what fits.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.send(Msg::Resize(Size::new(width, height)));
     }
 
     pub fn should_quit(&self) -> bool {
@@ -167,4 +156,14 @@ impl Session {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         view::render(&self.app, area, buf);
     }
+}
+
+fn clear_notice(outcome: ClearOutcome) -> Status {
+    let (text, tone) = match outcome {
+        ClearOutcome::Cleared => (st::CLEARED.to_owned(), Tone::Info),
+        ClearOutcome::ClearedUnverified => (st::CLEARED_BLIND.to_owned(), Tone::Info),
+        ClearOutcome::LeftAlone => (st::LEFT_ALONE.to_owned(), Tone::Info),
+        ClearOutcome::Failed(e) => (format!("{}: {e}", st::CLEAR_FAILED), Tone::Error),
+    };
+    Status { text, tone }
 }

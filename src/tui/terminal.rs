@@ -58,12 +58,12 @@ fn event_loop(
     session: &mut Session,
     passphrase: Option<Zeroizing<String>>,
 ) -> io::Result<()> {
-    session.resize(terminal.size()?.height);
+    let size = terminal.size()?;
+    session.resize(size.width, size.height);
     if let Some(pass) = passphrase {
-        session.app.busy = Some(super::text::unlock::UNLOCKING);
+        session.announce_start();
         draw(terminal, session)?;
         session.start_with(pass, Instant::now());
-        session.app.busy = None;
     }
     loop {
         draw(terminal, session)?;
@@ -81,7 +81,7 @@ fn event_loop(
                     draw(terminal, session)?;
                     session.run_pending(Instant::now());
                 }
-                Event::Resize(_, height) => session.resize(height),
+                Event::Resize(width, height) => session.resize(width, height),
                 _ => {}
             }
         }

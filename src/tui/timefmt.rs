@@ -1,58 +1,53 @@
-//! Readable local times for epoch-millisecond timestamps, in a given [`Zone`].
+//! Readable local times for epoch-millisecond timestamps, in a [`Zone`] (jiff's time zones: the
+//! system's, `TZ` honoured; UTC, and labelled so, when neither can be read).
 
-use super::localtime::Zone;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+/// The time zone times are shown in.
+#[derive(Clone, Debug)]
+pub struct Zone(TimeZone);
+
+impl Zone {
+    pub fn utc() -> Self {
+        Self(TimeZone::UTC)
+    }
+
+    /// This machine's zone: `TZ` if set, else the system's. A `TZ` that does not read (a name
+    /// not in the database, a malformed rule) gives UTC, so the screen says `UTC`.
+    pub fn local() -> Self {
+        Self(TimeZone::try_system().unwrap_or(TimeZone::UTC))
+    }
+
+    /// `Some` formatted time, or `None` outside the years jiff represents (±9999).
+    fn format(&self, ms: i64, pattern: &str) -> Option<String> {
+        let at = Timestamp::from_millisecond(ms).ok()?;
+        Some(
+            at.to_zoned_datetime(self.0.clone())
+                .strftime(pattern)
+                .to_string(),
+        )
+    }
+}
 
 /// `2026-11-27 23:13` local, 16 columns: the list columns.
 pub fn short(ms: i64, zone: &Zone) -> String {
-    let secs = ms.div_euclid(1000);
-    let (y, mo, d, h, mi, _) = civil(secs + i64::from(zone.at(secs).offset));
-    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
+    zone.format(ms, "%Y-%m-%d %H:%M")
+        .unwrap_or_else(|| ms.to_string())
 }
 
 /// `2026-11-27 23:13:05 CET`: the detail pane.
 pub fn long(ms: i64, zone: &Zone) -> String {
-    let secs = ms.div_euclid(1000);
-    let local = zone.at(secs);
-    let (y, mo, d, h, mi, s) = civil(secs + i64::from(local.offset));
-    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} {}", local.abbr)
-}
-
-/// (year, month, day, hour, minute, second) of `secs` since the epoch, read as UTC.
-pub fn civil(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 → (year, month, day).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// Howard Hinnant's `days_from_civil`: (year, month, day) → days since 1970-01-01.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    zone.format(ms, "%Y-%m-%d %H:%M:%S %Z")
+        .unwrap_or_else(|| ms.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const JUL_2024: i64 = 1_719_835_200_000; // 2024-07-01 12:00 UTC
+    const JAN_2024: i64 = 1_704_110_400_000; // 2024-01-01 12:00 UTC
 
     #[test]
     fn known_instants_in_utc() {
@@ -61,9 +56,86 @@ mod tests {
         assert_eq!(long(1_709_251_199_000, &utc), "2024-02-29 23:59:59 UTC");
         assert_eq!(short(951_782_400_000, &utc), "2000-02-29 00:00");
         assert_eq!(short(-1000, &utc), "1969-12-31 23:59");
-        for days in [-800_000, -1, 0, 59, 10_957, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+        assert_eq!(short(i64::MAX, &utc), i64::MAX.to_string(), "no panic");
+    }
+
+    /// Set in the environment of the child runs below: the test then checks `Zone::local`.
+    const CHILD: &str = "CSVAULT_TZ_CHILD";
+
+    /// Runs `child_reads_tz` in a fresh process with `TZ` set (the environment cannot be changed
+    /// safely in this one), and fails if it hangs, crashes or disagrees.
+    fn run_child(tz: &str, expect: &str) {
+        use std::time::{Duration, Instant};
+        let Ok(exe) = std::env::current_exe() else {
+            panic!("no test executable path")
+        };
+        let mut child = match std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "tui::timefmt::tests::child_reads_tz",
+                "--nocapture",
+            ])
+            .env("TZ", tz)
+            .env(CHILD, expect)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(e) => panic!("cannot start the child test: {e}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    assert!(status.success(), "TZ={tz:?}: {status}");
+                    let out = child
+                        .wait_with_output()
+                        .map(|o| o.stdout)
+                        .unwrap_or_default();
+                    let out = String::from_utf8_lossy(&out);
+                    assert!(out.contains("1 passed"), "the child ran no test: {out}");
+                    return;
+                }
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                _ => {
+                    let _ = child.kill();
+                    panic!("TZ={tz:?}: reading the zone hung");
+                }
+            }
+        }
+    }
+
+    /// In a child run: `Zone::local` shows July and January 2024 as `expect` says
+    /// (`"<abbr in July>/<abbr in January>"`).
+    #[test]
+    fn child_reads_tz() {
+        let Ok(expect) = std::env::var(CHILD) else {
+            return;
+        };
+        let zone = Zone::local();
+        let got = format!(
+            "{}/{}",
+            long(JUL_2024, &zone).rsplit(' ').next().unwrap_or(""),
+            long(JAN_2024, &zone).rsplit(' ').next().unwrap_or("")
+        );
+        assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn a_hostile_tz_falls_back_to_utc() {
+        run_child("ABC3DEF,J9223372036854775807,J1", "UTC/UTC");
+        run_child("../../../../etc/passwd", "UTC/UTC");
+        run_child("ABC3DEF,J60,J300", "DEF/ABC");
+    }
+
+    #[test]
+    fn tz_is_honoured() {
+        run_child("UTC", "UTC/UTC");
+        if std::path::Path::new("/usr/share/zoneinfo/Europe/Berlin").exists() {
+            run_child("Europe/Berlin", "CEST/CET");
+            run_child(":/usr/share/zoneinfo/Europe/Berlin", "CEST/CET");
         }
     }
 }

@@ -1,14 +1,50 @@
-//! `update`: one action changes the model and may ask for one effect. Screens handle their own
-//! actions; this file routes them and owns what works everywhere (quit, help, back, overlays).
+//! `update`, the one writer of the model: a message (a key's action, an effect's outcome, a
+//! resize) changes the model and may ask for one effect. Screens handle their own actions
+//! through one shape ([`Screen::update`]); this file routes actions, applies what screens ask for
+//! (navigation, popups, status lines) and owns what works everywhere (quit, help, overlays).
+//! Effect outcomes land in [`outcome`].
+
+mod outcome;
 
 use super::action::{Action, Effect};
-use super::app::{App, ListMode, Overlay, Screen};
-use super::screens::form::{self, FormState};
-use super::screens::result::{self, Outcome};
-use super::screens::{detail, help, keys, list, unlock};
-use super::text::form as ft;
+use super::app::{App, Overlay};
+use super::msg::Msg;
+use super::screens::{Asks, Cx, Nav, Screen, help, list};
+use super::text::unlock as ut;
+use super::view;
 
-pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
+    match msg.into() {
+        Msg::Action(action) => act(app, action),
+        Msg::Resize(size) => {
+            app.size = size;
+            app.catalog.settle(list::page_rows(size));
+            None
+        }
+        Msg::Busy(what) => {
+            app.busy = Some(what);
+            None
+        }
+        outcome => {
+            app.busy = None;
+            outcome::apply(app, outcome);
+            None
+        }
+    }
+}
+
+fn act(app: &mut App, action: Action) -> Option<Effect> {
+    if !matches!(action, Action::Input(_)) {
+        app.status = None;
+    }
+    let effect = route(app, action);
+    if matches!(effect, Some(Effect::Unlock(_) | Effect::CreateVault(_))) {
+        app.busy = Some(ut::UNLOCKING);
+    }
+    effect
+}
+
+fn route(app: &mut App, action: Action) -> Option<Effect> {
     if action == Action::Quit {
         app.quit = true;
         return None;
@@ -20,64 +56,43 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         app.overlay = Some(Overlay::Help { scroll: 0 });
         return None;
     }
-    let screen = std::mem::replace(&mut app.screen, Screen::List(ListMode::Browse));
-    match screen {
-        Screen::Unlock(mut state) => {
-            let effect = unlock::update(&mut state, action);
-            app.screen = Screen::Unlock(state);
-            effect
-        }
-        Screen::List(mode) => {
-            app.screen = Screen::List(mode);
-            list::update(app, mode, action)
-        }
-        Screen::Detail(mut state) => {
-            if action == Action::Back {
-                return None;
+    let App {
+        screen,
+        catalog,
+        keys,
+        zone,
+        size,
+        ..
+    } = app;
+    let mut cx = Cx::new(catalog, keys, zone, *size);
+    let effect = screen.update(action, &mut cx);
+    let asks = cx.finish();
+    grant(app, asks);
+    effect
+}
+
+/// Does what the screen asked for.
+fn grant(app: &mut App, asks: Asks) {
+    let Asks {
+        nav,
+        overlay,
+        status,
+    } = asks;
+    if let Some(status) = status {
+        app.status = Some(status);
+    }
+    if overlay.is_some() {
+        app.overlay = overlay;
+    }
+    match nav {
+        None => {}
+        Some(Nav::Push(screen)) => app.push(screen),
+        Some(Nav::Replace(screen)) => app.replace(screen),
+        Some(Nav::Back { select }) => {
+            app.back();
+            if let (Screen::List(_), Some(name)) = (&app.screen, select) {
+                app.catalog.select_name(&name);
             }
-            let effect = detail::update(&mut state, action, &app.zone, app.body.get());
-            app.screen = Screen::Detail(state);
-            effect
-        }
-        Screen::Form(mut state) => {
-            if action == Action::Back {
-                if state.is_dirty() {
-                    app.overlay = Some(Overlay::Discard);
-                    app.screen = Screen::Form(state);
-                }
-                return None;
-            }
-            let effect = form::update(&mut state, action);
-            if action == Action::Submit && state.refused() {
-                app.error(ft::FIX_FIRST);
-            }
-            app.screen = Screen::Form(state);
-            effect
-        }
-        Screen::Result(mut state) => match (action, state.outcome) {
-            (Action::Back, Outcome::Created(_)) => None,
-            (Action::Another, Outcome::Created(_)) => {
-                app.screen = Screen::Form(Box::new(FormState::new(&app.keys)));
-                None
-            }
-            (Action::Back | Action::Another, Outcome::Failed(form)) => {
-                app.screen = Screen::Form(form);
-                None
-            }
-            (_, outcome) => {
-                state.outcome = outcome;
-                let effect = result::update(&mut state, action, app.body.get());
-                app.screen = Screen::Result(state);
-                effect
-            }
-        },
-        Screen::Keys(mut state) => {
-            if action == Action::Back {
-                return None;
-            }
-            let effect = keys::update(app, &mut state.selected, action);
-            app.screen = Screen::Keys(state);
-            effect
         }
     }
 }
@@ -91,14 +106,13 @@ fn overlay(app: &mut App, action: Action) -> Option<Effect> {
             });
         }
         (Overlay::Help { scroll }, Action::Down) => {
+            let body = view::body_area(app.size);
             app.overlay = Some(Overlay::Help {
-                scroll: scroll
-                    .saturating_add(1)
-                    .min(help::max_scroll(app.body.get())),
+                scroll: scroll.saturating_add(1).min(help::max_scroll(body)),
             });
         }
         (Overlay::Help { .. }, Action::Back | Action::Help) => {}
-        (Overlay::Discard, Action::Yes) => app.screen = Screen::List(ListMode::Browse),
+        (Overlay::Discard, Action::Yes) => app.back(),
         (Overlay::Discard | Overlay::KeyState { .. }, Action::No | Action::Back) => {}
         (Overlay::KeyState { key_id, to, .. }, Action::Yes) => {
             return Some(Effect::SetKeyState(key_id, to));

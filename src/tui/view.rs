@@ -9,18 +9,33 @@
 //! ```
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect, Size};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Loaded, Overlay, Screen, Tone};
-use super::screens::{detail, form_view, help, keys, list, result, unlock};
+use super::screens::{help, keys};
 use super::text::{self as t, confirm as ct, form as ft};
 use super::theme;
 use super::widgets::{footer, popup, thousands, truncate};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
+
+/// The frame's rows: header, body, status line, footer.
+fn rows(area: Rect) -> [Rect; 4] {
+    area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ]))
+}
+
+/// The body of a frame on a terminal of `size`: where screens draw, and so how far they scroll.
+pub fn body_area(size: Size) -> Rect {
+    rows(Rect::from((Position::ORIGIN, size)))[1]
+}
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -30,22 +45,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .render(area, buf);
         return;
     }
-    let [head, body, status, foot] = area.layout(&Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ]));
-    app.body.set(body);
+    let [head, body, status, foot] = rows(area);
     header(app, head, buf);
-    match &app.screen {
-        Screen::Unlock(state) => unlock::render(state, &app.vault_label, body, buf),
-        Screen::List(mode) => list::render(app, *mode, body, buf),
-        Screen::Detail(state) => detail::render(state, &app.zone, body, buf),
-        Screen::Form(state) => form_view::render(state, body, buf),
-        Screen::Result(state) => result::render(state, body, buf),
-        Screen::Keys(state) => keys::render(app, state.selected, body, buf),
-    }
+    app.screen.render(&app.ctx(), body, buf);
     overlay(app, body, buf);
     status_line(app, status, buf);
     footer(app.context(), foot, buf);

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use csvault::clipboard::{ClipboardGuard, FakeClipboard};
 use csvault::tui::Session;
-use csvault::tui::localtime::Zone;
+use csvault::tui::timefmt::Zone;
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
 
@@ -56,7 +56,7 @@ impl Harness {
         h.session
             .start_with(Zeroizing::new(PASSPHRASE.to_owned()), h.now);
         h.session.finish_loading();
-        h.session.resize(30);
+        h.session.resize(100, 30);
         Ok(h)
     }
 

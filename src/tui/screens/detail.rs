@@ -5,9 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
+use super::{Ctx, Cx};
 use crate::tui::action::{Action, Effect};
-use crate::tui::localtime::Zone;
 use crate::tui::text::list as t;
+use crate::tui::timefmt::Zone;
 use crate::tui::{theme, timefmt};
 use crate::vault::SecretDetail;
 
@@ -30,15 +31,14 @@ impl DetailState {
     }
 }
 
-/// Handles scrolling (within what the body `area` shows) and copies; `Back` is the caller's.
-pub fn update(state: &mut DetailState, action: Action, zone: &Zone, area: Rect) -> Option<Effect> {
+/// Scrolling (within what the terminal's body shows), copies, and Back to where it was opened.
+pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     match action {
+        Action::Back => cx.back(),
         Action::Up => state.scroll = state.scroll.saturating_sub(1),
         Action::Down => {
-            state.scroll = state
-                .scroll
-                .saturating_add(1)
-                .min(max_scroll(state, zone, area));
+            let max = max_scroll(state, cx.zone, cx.body());
+            state.scroll = state.scroll.saturating_add(1).min(max);
         }
         Action::CopyRecord => return Some(Effect::CopyRecord(state.name.clone())),
         Action::CopyValue => return Some(Effect::CopyValue(state.name.clone())),
@@ -117,7 +117,8 @@ pub fn max_scroll(state: &DetailState, zone: &Zone, area: Rect) -> u16 {
         .saturating_sub(inner.height)
 }
 
-pub fn render(state: &DetailState, zone: &Zone, area: Rect, buf: &mut Buffer) {
+pub fn render(state: &DetailState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let zone = ctx.zone;
     let block = Block::bordered()
         .title(Span::styled(
             format!(" {}: {} ", t::DETAIL_TITLE, state.name),

@@ -5,9 +5,11 @@
 
 use zeroize::Zeroizing;
 
+use super::Cx;
 use crate::csms::{CreateSecretRequest, DEFAULT_KEY_ALIAS, Field, FieldError, validate_create};
 use crate::kms::{KeyInfo, KeyState};
 use crate::tui::action::{Action, Effect};
+use crate::tui::app::Overlay;
 use crate::tui::keymap::Context;
 use crate::tui::text::form as t;
 use crate::tui::textfield::TextField;
@@ -336,8 +338,26 @@ impl FormState {
     }
 }
 
-/// Handles an action on the form. `Back` and `Help` are the caller's.
-pub fn update(form: &mut FormState, action: Action) -> Option<Effect> {
+/// Handles an action on the form: Back leaves it (asking first when something would be lost);
+/// a refused submit says so on the status line. `Help` is the caller's.
+pub fn update(form: &mut FormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
+    if action == Action::Back {
+        if form.is_dirty() {
+            cx.open(Overlay::Discard);
+        } else {
+            cx.back();
+        }
+        return None;
+    }
+    let effect = edit(form, action);
+    if action == Action::Submit && form.refused() {
+        cx.error(t::FIX_FIRST);
+    }
+    effect
+}
+
+/// The form's own reaction to an action: focus, editing, revalidation, and the checks to run.
+fn edit(form: &mut FormState, action: Action) -> Option<Effect> {
     let before_name = form.name.as_str().len();
     let before_path = form.path.as_str().len();
     let mut edited = true;

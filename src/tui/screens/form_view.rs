@@ -20,6 +20,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
+use super::Ctx;
 use super::form::{FileLoad, Focus, FormState, ValueType, Visibility};
 use crate::csms::{Field, MAX_DESCRIPTION_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES, rule_text};
 use crate::tui::text::form as t;
@@ -126,7 +127,7 @@ fn key_label(form: &FormState) -> String {
     }
 }
 
-pub fn render(form: &FormState, area: Rect, buf: &mut Buffer) {
+pub fn render(form: &FormState, _ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let block = Block::bordered()
         .title(Span::styled(format!(" {} ", t::TITLE), theme::title()))
         .border_style(theme::border());

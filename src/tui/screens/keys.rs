@@ -5,9 +5,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
+use super::{Ctx, Cx};
 use crate::kms::KeyState;
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::{App, Overlay};
+use crate::tui::app::Overlay;
 use crate::tui::text::{keyscreen as t, status as st};
 use crate::tui::textfield::TextField;
 use crate::tui::widgets::{input_line, popup, truncate};
@@ -18,14 +19,16 @@ pub struct KeysState {
     pub selected: usize,
 }
 
-/// Moves, and opens the new-key and enable/disable popups; `Back` is the caller's.
-pub fn update(app: &mut App, state_selected: &mut usize, action: Action) -> Option<Effect> {
-    let last = app.keys.len().saturating_sub(1);
+/// Moves, opens the new-key and enable/disable popups, and goes Back to where it was opened.
+pub fn update(state: &mut KeysState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
+    let keys = cx.keys;
+    let last = keys.len().saturating_sub(1);
     match action {
-        Action::Up => *state_selected = state_selected.saturating_sub(1),
-        Action::Down => *state_selected = (*state_selected + 1).min(last),
+        Action::Back => cx.back(),
+        Action::Up => state.selected = state.selected.saturating_sub(1),
+        Action::Down => state.selected = (state.selected + 1).min(last),
         Action::NewKey => {
-            app.overlay = Some(Overlay::NewKey {
+            cx.open(Overlay::NewKey {
                 alias: TextField::single(),
                 error: None,
             });
@@ -36,16 +39,14 @@ pub fn update(app: &mut App, state_selected: &mut usize, action: Action) -> Opti
             } else {
                 KeyState::Disabled
             };
-            match app.keys.get(*state_selected) {
-                Some(k) if k.key_state == to => app.info(t::ALREADY),
-                Some(k) => {
-                    app.overlay = Some(Overlay::KeyState {
-                        key_id: k.key_id.clone(),
-                        alias: k.key_alias.clone(),
-                        to,
-                    });
-                }
-                None => app.info(st::NOTHING_SELECTED),
+            match keys.get(state.selected) {
+                Some(k) if k.key_state == to => cx.info(t::ALREADY),
+                Some(k) => cx.open(Overlay::KeyState {
+                    key_id: k.key_id.clone(),
+                    alias: k.key_alias.clone(),
+                    to,
+                }),
+                None => cx.info(st::NOTHING_SELECTED),
             }
         }
         _ => {}
@@ -53,16 +54,17 @@ pub fn update(app: &mut App, state_selected: &mut usize, action: Action) -> Opti
     None
 }
 
-pub fn render(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+pub fn render(state: &KeysState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let selected = state.selected;
     let block = Block::bordered()
         .title(Span::styled(
-            format!(" {} ({}) ", t::TITLE, app.keys.len()),
+            format!(" {} ({}) ", t::TITLE, ctx.keys.len()),
             theme::title(),
         ))
         .border_style(theme::border());
     let inner = block.inner(area);
     block.render(area, buf);
-    if app.keys.is_empty() {
+    if ctx.keys.is_empty() {
         Paragraph::new(Line::styled(t::NONE, theme::dim())).render(inner, buf);
         return;
     }
@@ -80,8 +82,8 @@ pub fn render(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
     }
     widths.push(Constraint::Length(7));
     header.push(t::SECRETS);
-    let rows = app.keys.iter().map(|k| {
-        let used = app.key_usage.as_ref().map_or_else(
+    let rows = ctx.keys.iter().map(|k| {
+        let used = ctx.key_usage.map_or_else(
             || t::USAGE_UNKNOWN.to_owned(),
             |usage| usage.get(&k.key_id).copied().unwrap_or(0).to_string(),
         );
@@ -94,7 +96,7 @@ pub fn render(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
             )),
         ];
         if wide {
-            cells.push(Cell::from(timefmt::short(k.creation_date, &app.zone)));
+            cells.push(Cell::from(timefmt::short(k.creation_date, ctx.zone)));
         }
         cells.push(Cell::from(format!("{used:>7}")));
         Row::new(cells)

@@ -8,18 +8,36 @@ use ratatui::widgets::{
     Table, Widget,
 };
 
+use ratatui::layout::Size;
+
+use super::{Ctx, Cx, Screen};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::{App, ListMode, Loaded, Screen};
+use crate::tui::app::Loaded;
 use crate::tui::catalog::{Catalog, SortBy};
 use crate::tui::screens::detail::DetailState;
 use crate::tui::screens::form::FormState;
 use crate::tui::screens::keys::KeysState;
 use crate::tui::text::{list as t, status as st};
+use crate::tui::view;
 use crate::tui::widgets::{cursor_span, thousands, truncate};
 use crate::tui::{theme, timefmt};
 
+/// Whether keys go to the table or to the filter input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListMode {
+    Browse,
+    Filter,
+}
+
 /// Rows the table loses to its border and header.
 pub const CHROME_ROWS: usize = 4;
+
+/// How many rows a page is on a terminal of `size` (what PgUp/PgDn move by).
+pub fn page_rows(size: Size) -> usize {
+    usize::from(view::body_area(size).height)
+        .saturating_sub(CHROME_ROWS - 1)
+        .max(1)
+}
 
 fn move_selection(cat: &mut Catalog, action: Action, page: usize) -> bool {
     let page = isize::try_from(page.max(1)).unwrap_or(1);
@@ -35,46 +53,46 @@ fn move_selection(cat: &mut Catalog, action: Action, page: usize) -> bool {
     true
 }
 
-pub fn update(app: &mut App, mode: ListMode, action: Action) -> Option<Effect> {
-    let page = app.page_rows;
-    if move_selection(&mut app.catalog, action, page) {
-        app.catalog.settle(page);
+pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
+    let page = page_rows(cx.size);
+    if move_selection(cx.catalog, action, page) {
+        cx.catalog.settle(page);
         return None;
     }
-    let selected = app.catalog.selected_row().map(|r| r.name.to_string());
-    match (mode, action) {
+    let selected = cx.catalog.selected_row().map(|r| r.name.to_string());
+    match (*mode, action) {
         (ListMode::Filter, Action::Input(c)) => {
-            let mut q = app.catalog.query().to_owned();
+            let mut q = cx.catalog.query().to_owned();
             q.push(c);
-            app.catalog.set_query(&q);
+            cx.catalog.set_query(&q);
         }
         (ListMode::Filter, Action::Backspace) => {
-            let mut q = app.catalog.query().to_owned();
+            let mut q = cx.catalog.query().to_owned();
             q.pop();
-            app.catalog.set_query(&q);
+            cx.catalog.set_query(&q);
         }
-        (ListMode::Filter, Action::Activate) => app.screen = Screen::List(ListMode::Browse),
+        (ListMode::Filter, Action::Activate) => *mode = ListMode::Browse,
         (_, Action::Back) => {
-            app.catalog.set_query("");
-            app.screen = Screen::List(ListMode::Browse);
+            cx.catalog.set_query("");
+            *mode = ListMode::Browse;
         }
-        (ListMode::Browse, Action::Filter) => app.screen = Screen::List(ListMode::Filter),
-        (ListMode::Browse, Action::Sort) => app.catalog.cycle_sort(),
+        (ListMode::Browse, Action::Filter) => *mode = ListMode::Filter,
+        (ListMode::Browse, Action::Sort) => cx.catalog.cycle_sort(),
         (ListMode::Browse, Action::NewSecret) => {
-            app.screen = Screen::Form(Box::new(FormState::new(&app.keys)));
+            cx.push(Screen::Form(Box::new(FormState::new(cx.keys))));
         }
         (ListMode::Browse, Action::KeysScreen) => {
-            app.screen = Screen::Keys(KeysState::default());
+            cx.push(Screen::Keys(KeysState::default()));
             return Some(Effect::LoadKeys);
         }
         (ListMode::Browse, Action::Activate | Action::CopyRecord | Action::CopyValue) => {
             let Some(name) = selected else {
-                app.info(st::NOTHING_SELECTED);
+                cx.info(st::NOTHING_SELECTED);
                 return None;
             };
             return Some(match action {
                 Action::Activate => {
-                    app.screen = Screen::Detail(DetailState::new(name.clone()));
+                    cx.push(Screen::Detail(DetailState::new(name.clone())));
                     Effect::LoadDetail(name)
                 }
                 Action::CopyRecord => Effect::CopyRecord(name),
@@ -83,7 +101,7 @@ pub fn update(app: &mut App, mode: ListMode, action: Action) -> Option<Effect> {
         }
         _ => {}
     }
-    app.catalog.settle(page);
+    cx.catalog.settle(page);
     None
 }
 
@@ -95,9 +113,10 @@ fn sort_label(sort: SortBy) -> &'static str {
     }
 }
 
-pub fn render(app: &App, mode: ListMode, area: Rect, buf: &mut Buffer) {
-    let cat = &app.catalog;
-    let count = if app.loaded == Loaded::FirstPage {
+pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let mode = *mode;
+    let cat = ctx.catalog;
+    let count = if ctx.loaded == Loaded::FirstPage {
         format!("{}+, {}", thousands(cat.total()), t::LOADING)
     } else if cat.visible_len() == cat.total() {
         thousands(cat.total())
@@ -173,9 +192,9 @@ pub fn render(app: &App, mode: ListMode, area: Rect, buf: &mut Buffer) {
             cells.push(Cell::from(
                 r.description.lines().next().unwrap_or("").to_owned(),
             ));
-            cells.push(Cell::from(timefmt::short(r.create_time, &app.zone)));
+            cells.push(Cell::from(timefmt::short(r.create_time, ctx.zone)));
         }
-        cells.push(Cell::from(timefmt::short(r.update_time, &app.zone)));
+        cells.push(Cell::from(timefmt::short(r.update_time, ctx.zone)));
         let row = Row::new(cells);
         if start + i == cat.selected() {
             row.style(theme::selected())

@@ -1,50 +1,64 @@
-//! Screen 4: the response exactly as the API would send it: status line and pretty JSON body.
+//! Screen 4: a response exactly as the API would send it: the status line and the JSON body.
+//! Any operation can show one: [`ResultState::ok`] or [`ResultState::error`] with what `i` copies,
+//! what to select on the way back and what `n` starts; Back returns to the screen under it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::form::FormState;
+use super::{Ctx, Cx, Screen};
 use crate::csms::{ApiError, Secret, SecretResponse};
 use crate::tui::action::{Action, Effect};
 use crate::tui::text::{result as t, status as st};
 use crate::tui::theme;
 
-/// What the submit produced.
-#[derive(Debug)]
-pub enum Outcome {
-    Created(Secret),
-    /// Refused: the form comes back with its contents for correction.
-    Failed(Box<FormState>),
+/// What `n` starts from a response: another of the same operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Again {
+    CreateSecret,
 }
 
+/// A response. The body is JSON rendered once; it never holds a secret value unless showing
+/// one is the operation's point.
 #[derive(Debug)]
 pub struct ResultState {
+    /// The HTTP status (200 when the operation succeeded).
     pub status: u16,
+    /// `200 Request succeeded`, or the status with `error_code` and `error_msg`.
     pub status_line: String,
     pub body: String,
-    pub outcome: Outcome,
+    /// What `i` copies: the id of what the operation made or touched.
+    pub id: Option<String>,
+    /// How the status line names that id once copied (`the secret id`).
+    pub id_label: &'static str,
+    /// The secret to select in the list when Back lands there.
+    pub select: Option<String>,
+    /// What `n` starts instead of going back.
+    pub again: Option<Again>,
     pub scroll: u16,
 }
 
 impl ResultState {
-    pub fn created(secret: Secret) -> Self {
-        let body = serde_json::to_string_pretty(&SecretResponse {
-            secret: secret.clone(),
-        })
-        .unwrap_or_default();
+    /// A 200 response with `body` (pretty JSON).
+    pub fn ok(body: &impl Serialize) -> Self {
         Self {
             status: 200,
             status_line: format!("200 {}", t::OK),
-            body,
-            outcome: Outcome::Created(secret),
+            body: serde_json::to_string_pretty(body).unwrap_or_default(),
+            id: None,
+            id_label: st::WHAT_ID,
+            select: None,
+            again: None,
             scroll: 0,
         }
     }
 
-    pub fn failed(error: &ApiError, form: Box<FormState>) -> Self {
+    /// The error response the API would send for `error`.
+    pub fn error(error: &ApiError) -> Self {
         Self {
             status: error.http_status(),
             status_line: format!(
@@ -53,20 +67,58 @@ impl ResultState {
                 error.error_code(),
                 error.error_msg
             ),
-            body: serde_json::to_string_pretty(error).unwrap_or_default(),
-            outcome: Outcome::Failed(form),
-            scroll: 0,
+            ..Self::ok(error)
         }
+    }
+
+    /// `i` copies `id`; the status line calls it `label`.
+    pub fn with_id(mut self, id: impl Into<String>, label: &'static str) -> Self {
+        self.id = Some(id.into());
+        self.id_label = label;
+        self
+    }
+
+    /// Back selects the secret `name` in the list.
+    pub fn selecting(mut self, name: impl Into<String>) -> Self {
+        self.select = Some(name.into());
+        self
+    }
+
+    /// `n` starts `again`.
+    pub fn again(mut self, again: Again) -> Self {
+        self.again = Some(again);
+        self
+    }
+
+    /// Create Secret's response: `{"secret": {...}}`; `i` copies the id, `n` opens a new form.
+    pub fn created(secret: &Secret) -> Self {
+        Self::ok(&SecretResponse {
+            secret: secret.clone(),
+        })
+        .with_id(secret.id.clone(), st::WHAT_ID)
+        .selecting(secret.name.clone())
+        .again(Again::CreateSecret)
+    }
+
+    pub fn succeeded(&self) -> bool {
+        self.status == 200
     }
 }
 
-/// Scrolling (within what the body `area` shows) and copies; leaving (`Back`, `Another`) is the
-/// caller's.
-pub fn update(state: &mut ResultState, action: Action, area: Rect) -> Option<Effect> {
+/// Scrolling (within what the terminal's body shows), copies, Back, and `n` for another.
+pub fn update(state: &mut ResultState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     match action {
+        Action::Back => cx.back_selecting(state.select.clone()),
+        Action::Another => match state.again {
+            Some(Again::CreateSecret) => {
+                cx.replace(Screen::Form(Box::new(FormState::new(cx.keys))));
+            }
+            None => cx.back_selecting(state.select.clone()),
+        },
         Action::Up => state.scroll = state.scroll.saturating_sub(1),
         Action::Down => {
-            state.scroll = state.scroll.saturating_add(1).min(max_scroll(state, area));
+            let max = max_scroll(state, cx.body());
+            state.scroll = state.scroll.saturating_add(1).min(max);
         }
         Action::CopyBody => {
             return Some(Effect::Copy {
@@ -75,10 +127,10 @@ pub fn update(state: &mut ResultState, action: Action, area: Rect) -> Option<Eff
             });
         }
         Action::CopyId => {
-            if let Outcome::Created(secret) = &state.outcome {
+            if let Some(id) = &state.id {
                 return Some(Effect::Copy {
-                    text: Zeroizing::new(secret.id.clone()),
-                    what: st::WHAT_ID,
+                    text: Zeroizing::new(id.clone()),
+                    what: state.id_label,
                 });
             }
         }
@@ -88,7 +140,7 @@ pub fn update(state: &mut ResultState, action: Action, area: Rect) -> Option<Eff
 }
 
 fn lines(state: &ResultState) -> Vec<Line<'static>> {
-    let ok = state.status == 200;
+    let ok = state.succeeded();
     let status_style = if ok {
         theme::success()
     } else {
@@ -141,7 +193,7 @@ pub fn max_scroll(state: &ResultState, area: Rect) -> u16 {
     wrapped_rows(state, inner.width).saturating_sub(inner.height)
 }
 
-pub fn render(state: &ResultState, area: Rect, buf: &mut Buffer) {
+pub fn render(state: &ResultState, _ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines(state))
         .block(
             Block::bordered()

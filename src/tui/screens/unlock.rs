@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
+use super::{Ctx, Cx};
 use crate::tui::action::{Action, Effect};
 use crate::tui::text::unlock as t;
 use crate::tui::textfield::TextField;
@@ -80,7 +81,8 @@ pub fn strength(pass: &str) -> &'static str {
     }
 }
 
-pub fn update(state: &mut UnlockState, action: Action) -> Option<Effect> {
+/// Typing and submitting; the keymap makes Esc quit here, as there is nothing to go back to.
+pub fn update(state: &mut UnlockState, action: Action, _cx: &mut Cx<'_>) -> Option<Effect> {
     match action {
         Action::Input(c) => {
             state.error = None;
@@ -121,7 +123,8 @@ fn activate(state: &mut UnlockState) -> Option<Effect> {
     }
 }
 
-pub fn render(state: &UnlockState, vault_label: &str, area: Rect, buf: &mut Buffer) {
+pub fn render(state: &UnlockState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let vault_label = ctx.vault_label;
     let create = state.mode == UnlockMode::Create;
     let height = if create { 11 } else { 8 };
     let popup = area.centered(Constraint::Max(70), Constraint::Length(height));
@@ -213,6 +216,11 @@ mod tests {
 
     #[test]
     fn create_needs_matching_passphrases() {
+        let mut catalog = crate::tui::catalog::Catalog::default();
+        let zone = crate::tui::timefmt::Zone::utc();
+        let mut cx = Cx::new(&mut catalog, &[], &zone, ratatui::layout::Size::new(80, 26));
+        let cx = &mut cx;
+        let mut update = |s: &mut UnlockState, action| update(s, action, cx);
         let mut s = UnlockState::new(UnlockMode::Create);
         for c in "pass".chars() {
             assert!(update(&mut s, Action::Input(c)).is_none());

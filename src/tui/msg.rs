@@ -1,0 +1,111 @@
+//! What comes back into `update` from outside a key press (`Msg`): the outcome of an effect, the
+//! terminal's size, a clipboard clear. Effects answer with a message; only `update` applies it.
+
+use std::collections::HashMap;
+
+use ratatui::layout::Size;
+
+use super::action::Action;
+use super::app::Status;
+use super::screens::form::FileLoad;
+use crate::csms::{ApiError, Secret};
+use crate::kms::{KeyInfo, KeyState};
+use crate::vault::SecretDetail;
+
+/// Secrets and keys read together (the list shows each secret's key alias).
+#[derive(Clone)]
+pub struct Listing {
+    pub secrets: Vec<Secret>,
+    pub keys: Vec<KeyInfo>,
+    /// Whether the vault holds more than these (only the first page was read).
+    pub more: bool,
+}
+
+/// The keys re-read after a change, and, when asked for, how many secrets use each.
+pub struct KeyList {
+    pub keys: Result<Vec<KeyInfo>, ApiError>,
+    pub usage: Option<Result<HashMap<String, i64>, ApiError>>,
+}
+
+/// One input to `update`.
+pub enum Msg {
+    /// A key press, as the keymap read it.
+    Action(Action),
+    /// The terminal's size: what scrolls and pages goes by it.
+    Resize(Size),
+    /// Something slow is about to run (the status line says so until its answer comes).
+    Busy(&'static str),
+    /// The vault opened (`created`: it was made just now), with its first page.
+    Opened {
+        created: bool,
+        listing: Result<Listing, ApiError>,
+    },
+    /// The vault did not open; `from_env` when the passphrase came from the environment.
+    OpenFailed { error: ApiError, from_env: bool },
+    /// Every secret, read after the first frame was drawn from the first page.
+    AllLoaded(Result<Listing, ApiError>),
+    /// The vault's answer to the form's duplicate-name check.
+    NameChecked {
+        name: String,
+        taken: Result<bool, ApiError>,
+    },
+    /// The file named in the form's file mode, read (or not).
+    FileLoaded { path: String, load: FileLoad },
+    /// The form's submit: the new secret (and the keys, which may now include the default one).
+    Created {
+        result: Result<Secret, ApiError>,
+        keys: Option<KeyList>,
+    },
+    /// One secret in full, for the detail screen.
+    Detail {
+        name: String,
+        result: Result<SecretDetail, ApiError>,
+    },
+    /// The keys screen's data.
+    Keys(KeyList),
+    KeyCreated {
+        result: Result<KeyInfo, ApiError>,
+        keys: Option<KeyList>,
+    },
+    KeyStateSet {
+        to: KeyState,
+        result: Result<KeyInfo, ApiError>,
+        keys: Option<KeyList>,
+    },
+    /// A line for the status bar (a copy, a clipboard clear). Never holds a value.
+    Notice(Status),
+}
+
+impl From<Action> for Msg {
+    fn from(action: Action) -> Self {
+        Self::Action(action)
+    }
+}
+
+impl std::fmt::Debug for Msg {
+    /// Names the message only, like `Effect`'s: what a message carries is the user's business.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            Self::Action(_) => "Action",
+            Self::Resize(_) => "Resize",
+            Self::Busy(_) => "Busy",
+            Self::Opened { .. } => "Opened",
+            Self::OpenFailed { .. } => "OpenFailed",
+            Self::AllLoaded(_) => "AllLoaded",
+            Self::NameChecked { .. } => "NameChecked",
+            Self::FileLoaded { .. } => "FileLoaded",
+            Self::Created { .. } => "Created",
+            Self::Detail { .. } => "Detail",
+            Self::Keys(_) => "Keys",
+            Self::KeyCreated { .. } => "KeyCreated",
+            Self::KeyStateSet { .. } => "KeyStateSet",
+            Self::Notice(_) => "Notice",
+        };
+        f.write_str(name)
+    }
+}
+
+/// The status-line text of a vault failure.
+pub fn describe(error: &ApiError) -> String {
+    format!("{} {}", error.error_code(), error.error_msg)
+}

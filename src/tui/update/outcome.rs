@@ -1,0 +1,176 @@
+//! What effects answered, applied to the model: each outcome `Msg` lands here and nowhere else.
+
+use crate::csms::{ApiError, ErrorCode, Secret};
+use crate::kms::{KeyInfo, KeyState};
+use crate::tui::app::{App, ListMode, Loaded, Overlay, Screen};
+use crate::tui::catalog::Catalog;
+use crate::tui::msg::{KeyList, Listing, Msg, describe};
+use crate::tui::screens::result::ResultState;
+use crate::tui::screens::unlock::{UnlockMode, UnlockState};
+use crate::tui::text::{status as st, unlock as ut};
+
+pub(super) fn apply(app: &mut App, msg: Msg) {
+    match msg {
+        // Inputs, not outcomes: `update` takes these itself.
+        Msg::Action(_) | Msg::Resize(_) | Msg::Busy(_) => {}
+        Msg::Opened { created, listing } => {
+            app.reset(Screen::List(ListMode::Browse));
+            first_page(app, listing);
+            if created {
+                app.success(st::VAULT_CREATED);
+            }
+        }
+        Msg::OpenFailed { error, from_env } => not_opened(app, &error, from_env),
+        Msg::AllLoaded(listing) => {
+            let selected = app.catalog.selected_row().map(|r| r.name.to_string());
+            app.loaded = Loaded::All;
+            match listing {
+                Ok(listing) => {
+                    app.catalog = Catalog::new(listing.secrets, &listing.keys);
+                    app.keys = listing.keys;
+                }
+                Err(e) => app.error(describe(&e)),
+            }
+            if let Some(name) = selected {
+                app.catalog.select_name(&name);
+            }
+        }
+        Msg::NameChecked { name, taken } => match taken {
+            Ok(taken) => {
+                if let Screen::Form(form) = &mut app.screen {
+                    form.set_name_taken(&name, taken);
+                }
+            }
+            Err(e) => app.error(describe(&e)),
+        },
+        Msg::FileLoaded { path, load } => {
+            if let Screen::Form(form) = &mut app.screen {
+                form.set_file(&path, load);
+            }
+        }
+        Msg::Created { result, keys } => created(app, result, keys),
+        Msg::Detail { name, result } => {
+            if let Screen::Detail(state) = &mut app.screen
+                && state.name == name
+            {
+                match result {
+                    Ok(detail) => state.detail = Some(detail),
+                    Err(e) => state.error = Some(describe(&e)),
+                }
+            }
+        }
+        Msg::Keys(list) => keys(app, Some(list)),
+        Msg::KeyCreated { result, keys: list } => match result {
+            Ok(key) => {
+                app.overlay = None;
+                app.success(format!("{} {}.", st::KEY_CREATED, key.key_alias));
+                keys(app, list);
+            }
+            Err(e) => {
+                if let Some(Overlay::NewKey { error, .. }) = &mut app.overlay {
+                    *error = Some(e.error_msg);
+                }
+            }
+        },
+        Msg::KeyStateSet {
+            to,
+            result,
+            keys: list,
+        } => key_state_set(app, to, result, list),
+        Msg::Notice(status) => app.status = Some(status),
+    }
+}
+
+/// The unlock screen again, wiped, saying why.
+fn not_opened(app: &mut App, error: &ApiError, from_env: bool) {
+    let why = match (error.code, from_env) {
+        (ErrorCode::WrongPassphrase, false) => ut::WRONG.to_owned(),
+        (ErrorCode::WrongPassphrase, true) => ut::ENV_WRONG.to_owned(),
+        _ => describe(error),
+    };
+    if let Screen::Unlock(state) = &mut app.screen {
+        state.failed(why);
+    } else {
+        let mut state = UnlockState::new(UnlockMode::Unlock);
+        state.failed(why);
+        app.reset(Screen::Unlock(state));
+    }
+}
+
+fn first_page(app: &mut App, listing: Result<Listing, ApiError>) {
+    match listing {
+        Ok(listing) => {
+            app.loaded = if listing.more {
+                Loaded::FirstPage
+            } else {
+                Loaded::All
+            };
+            app.catalog = Catalog::new(listing.secrets, &listing.keys);
+            app.keys = listing.keys;
+        }
+        Err(e) => app.error(describe(&e)),
+    }
+}
+
+/// The form's submit answered: the response screen in the form's place (Back goes to the list,
+/// the new secret selected), or, refused, over the form (Back returns to it for correction).
+fn created(app: &mut App, result: Result<Secret, ApiError>, list: Option<KeyList>) {
+    match result {
+        Ok(secret) => {
+            app.success(format!("{} {}.", st::CREATED, secret.name));
+            let response = ResultState::created(&secret);
+            app.catalog.insert(secret);
+            app.replace(Screen::Result(Box::new(response)));
+            keys(app, list);
+        }
+        Err(e) => {
+            app.error(describe(&e));
+            if matches!(app.screen, Screen::Form(_)) {
+                app.push(Screen::Result(Box::new(ResultState::error(&e))));
+            }
+        }
+    }
+}
+
+fn key_state_set(
+    app: &mut App,
+    to: KeyState,
+    result: Result<KeyInfo, ApiError>,
+    list: Option<KeyList>,
+) {
+    match result {
+        Ok(key) => {
+            let verb = if to == KeyState::Enabled {
+                st::KEY_ENABLED
+            } else {
+                st::KEY_DISABLED
+            };
+            app.success(format!("{verb} {}.", key.key_alias));
+            keys(app, list);
+        }
+        Err(e) => app.error(describe(&e)),
+    }
+}
+
+/// The keys re-read: into the list's aliases and the keys screen, with the usage count if read.
+fn keys(app: &mut App, list: Option<KeyList>) {
+    let Some(KeyList { keys, usage }) = list else {
+        return;
+    };
+    match keys {
+        Ok(keys) => {
+            app.catalog.set_keys(&keys);
+            app.keys = keys;
+            match usage {
+                None => {}
+                Some(Ok(usage)) => app.key_usage = Some(usage),
+                Some(Err(e)) => {
+                    // Zeros would read as "no secret uses this key": say the count failed.
+                    app.key_usage = None;
+                    app.error(format!("{}: {}", st::USAGE_FAILED, describe(&e)));
+                }
+            }
+        }
+        Err(e) => app.error(describe(&e)),
+    }
+}
