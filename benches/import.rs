@@ -6,6 +6,13 @@
 //!
 //! Run: `cargo bench --bench import`. Without `--bench` (e.g. `cargo test --benches`) it runs a small
 //! smoke version so that it stays quick.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::too_many_lines,
+    reason = "a benchmark script: statistics over counts and durations far below 2^52"
+)]
 
 use std::error::Error;
 use std::io::{BufWriter, Write};

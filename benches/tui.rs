@@ -5,6 +5,13 @@
 //!
 //! The vault is built first; the measuring runs in a fresh child process (this binary again,
 //! `CSVAULT_BENCH_VAULT` set) so the memory figures are the app's alone.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::too_many_lines,
+    reason = "a benchmark script: statistics over counts and durations far below 2^52"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;

@@ -14,9 +14,6 @@ pub use header::{KdfParams, MIN_PASSPHRASE_CHARS, VaultHeader, new_passphrase_pr
 pub use keyring::{Keyring, SealedValue};
 pub use secret_key::SecretKey;
 
-/// The contract's key types, also reachable here while the terminal app moves to `csms`.
-pub use crate::csms::{KeyInfo, KeyState};
-
 /// What can go wrong in the key manager. No variant carries key material or plaintext.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum KmsError {

@@ -262,10 +262,14 @@ fn values_read_back_byte_for_byte() {
 fn list_pages_by_name() {
     let v = TestVault::new();
     // Five secrets, created out of order (one import: each create would cost an unlock).
-    let lines: String = ["delta", "alpha", "echo", "charlie", "bravo"]
-        .iter()
-        .map(|n| format!("{}\n", json!({"name": n, "secret_string": n})))
-        .collect();
+    let lines: String =
+        ["delta", "alpha", "echo", "charlie", "bravo"]
+            .iter()
+            .fold(String::new(), |mut out, n| {
+                out.push_str(&json!({"name": n, "secret_string": n}).to_string());
+                out.push('\n');
+                out
+            });
     let summary = v.ok_stdin(&["secret", "import", "-"], lines);
     assert_eq!(summary["created"], 5, "{summary}");
     let mut seen = Vec::new();
@@ -283,12 +287,11 @@ fn list_pages_by_name() {
         assert_eq!(info["current_count"], got.len(), "{page}");
         seen.extend(got);
         pages.push(page.clone());
-        match info["next_marker"].as_str() {
-            Some(next) => marker = Some(next.to_owned()),
-            None => {
-                assert_eq!(info["next_marker"], Value::Null, "{page}");
-                break;
-            }
+        if let Some(next) = info["next_marker"].as_str() {
+            marker = Some(next.to_owned());
+        } else {
+            assert_eq!(info["next_marker"], Value::Null, "{page}");
+            break;
         }
         assert!(pages.len() < 5, "paging does not end: {page}");
     }

@@ -103,7 +103,7 @@ fn the_vault_path_can_come_from_csvault_path() {
         .timeout(TIMEOUT)
         .output()
         .unwrap();
-    let out = ok_json(out);
+    let out = ok_json(&out);
     assert_eq!(out["vault"], v.path.display().to_string());
     assert!(v.path.is_file());
     // The vault is where the environment said: --vault PATH opens it.
@@ -130,7 +130,7 @@ fn a_wrong_passphrase_is_refused_and_changes_nothing() {
         ])
         .output()
         .unwrap();
-    let e = api_err(out, 1);
+    let e = api_err(&out, 1);
     assert_eq!(e.code, "VAULT.0002", "{e:?}");
     assert!(!e.msg.contains(wrong), "the message echoes the passphrase");
     assert_eq!(v.snapshot(), before, "a refused unlock changed the vault");
@@ -163,12 +163,12 @@ fn without_terminal(v: &TestVault, args: &[&str]) -> Command {
 #[test]
 fn no_passphrase_source_and_no_terminal_is_a_clear_error() {
     let v = TestVault::new();
-    let e = api_err(without_terminal(&v, &["key", "list"]).output().unwrap(), 1);
+    let e = api_err(&without_terminal(&v, &["key", "list"]).output().unwrap(), 1);
     assert_eq!(e.code, "VAULT.0004", "{e:?}");
     assert!(e.msg.contains("CSVAULT_PASSPHRASE"), "{e:?}");
 
     let fresh = TestVault::uninit();
-    let e = api_err(without_terminal(&fresh, &["init"]).output().unwrap(), 1);
+    let e = api_err(&without_terminal(&fresh, &["init"]).output().unwrap(), 1);
     assert_eq!(e.code, "VAULT.0004", "{e:?}");
     assert!(
         !fresh.path.exists(),
@@ -182,7 +182,7 @@ fn no_passphrase_source_and_no_terminal_is_a_clear_error() {
         .arg(&file)
         .output()
         .unwrap();
-    let list = ok_json(out);
+    let list = ok_json(&out);
     assert_eq!(list["key_details"], serde_json::json!([]));
 }
 
@@ -194,7 +194,7 @@ fn usage_errors_are_json_on_stderr_with_exit_2() {
         .args(["secret", "create", "--name", "x", "--bogus-flag"])
         .output()
         .unwrap();
-    let e = api_err(out, 2);
+    let e = api_err(&out, 2);
     assert_eq!(e.code, "VAULT.0008", "{e:?}");
     assert!(e.msg.contains("--bogus-flag"), "{e:?}");
 
@@ -203,7 +203,7 @@ fn usage_errors_are_json_on_stderr_with_exit_2() {
         .args(["secret", "list", "--limit", "ten"])
         .output()
         .unwrap();
-    let e = api_err(out, 2);
+    let e = api_err(&out, 2);
     assert_eq!(e.code, "VAULT.0008", "{e:?}");
     assert!(!v.path.exists());
 }

@@ -21,12 +21,11 @@ fn display_or_skip() -> bool {
     if has_display {
         return true;
     }
-    if std::env::var_os("CSVAULT_REQUIRE_DISPLAY").is_some() {
-        panic!(
-            "CSVAULT_REQUIRE_DISPLAY is set but DISPLAY is not: run under `xvfb-run -a` \
-             (is xvfb installed?)"
-        );
-    }
+    assert!(
+        std::env::var_os("CSVAULT_REQUIRE_DISPLAY").is_none(),
+        "CSVAULT_REQUIRE_DISPLAY is set but DISPLAY is not: run under `xvfb-run -a` \
+         (is xvfb installed?)"
+    );
     eprintln!(
         "NOTE: clipboard_xvfb SKIPPED: DISPLAY is not set, the real clipboard was NOT tested. \
          Run `CSVAULT_REQUIRE_DISPLAY=1 xvfb-run -a cargo test --test clipboard_xvfb`."

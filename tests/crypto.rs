@@ -3,7 +3,8 @@
 
 mod support;
 
-use csvault::kms::{KdfParams, KeyState, VaultHeader};
+use csvault::csms::KeyState;
+use csvault::kms::{KdfParams, VaultHeader};
 use csvault::vault::Vault;
 use rusqlite::params;
 use support::{PASSPHRASE, TempVault, binary_request, text_request};

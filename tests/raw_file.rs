@@ -7,7 +7,11 @@ use base64::Engine;
 use support::{TempVault, binary_request, text_request};
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

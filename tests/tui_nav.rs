@@ -6,8 +6,8 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use csvault::csms::KeyState;
 use csvault::csms::{ApiError, ErrorCode};
-use csvault::kms::KeyState;
 use csvault::tui::app::{App, ListMode, Loaded, Overlay, Screen};
 use csvault::tui::msg::{Listing, Msg};
 use csvault::tui::screens::form::FileLoad;
@@ -83,7 +83,7 @@ fn a_refused_submit_is_a_response_over_the_form_and_back_returns_to_it() {
     h.press(KeyCode::Tab);
     h.press(KeyCode::Tab);
     h.type_str("v");
-    let mut other = Vault::open(&h.path, PASSPHRASE.as_bytes()).unwrap();
+    let other = Vault::open(&h.path, PASSPHRASE.as_bytes()).unwrap();
     other
         .set_key_state("csms/default", KeyState::Disabled)
         .unwrap();

@@ -6,7 +6,7 @@
 mod tui_support;
 
 use crossterm::event::KeyCode;
-use csvault::kms::KeyState;
+use csvault::csms::KeyState;
 use csvault::tui::app::{Overlay, Screen};
 use csvault::tui::screens::help;
 use csvault::tui::view;

@@ -11,7 +11,7 @@ mod tui_support;
 use std::path::PathBuf;
 
 use crossterm::event::KeyCode;
-use csvault::kms::KeyState;
+use csvault::csms::KeyState;
 use csvault::tui::app::Screen;
 use csvault::vault::Vault;
 use tui_support::{Harness, PASSPHRASE, buffer_text, redact, svg};

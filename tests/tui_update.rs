@@ -6,8 +6,8 @@ mod tui_support;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
+use csvault::csms::KeyState;
 use csvault::csms::{Field, MAX_DESCRIPTION_BYTES, MAX_VALUE_BYTES, rule_text};
-use csvault::kms::KeyState;
 use csvault::tui::app::{ListMode, Overlay, Screen};
 use csvault::tui::screens::form::FormState;
 use csvault::tui::screens::unlock::UnlockMode;

@@ -4,7 +4,7 @@
 mod support;
 
 use csvault::csms::CreateSecretRequest;
-use csvault::kms::KeyState;
+use csvault::csms::KeyState;
 use csvault::vault::BatchOutcome;
 use support::{TempVault, text_request};
 
@@ -31,7 +31,7 @@ fn a_batch_creates_what_it_can_skips_existing_names_and_refuses_repeats() {
     assert_eq!(kinds, ["created", "exists", "failed", "failed", "created"]);
     match &outcomes[3] {
         BatchOutcome::Failed(e) => {
-            assert!(e.error_msg.contains("already exists"), "{}", e.error_msg)
+            assert!(e.error_msg.contains("already exists"), "{}", e.error_msg);
         }
         other => panic!("{other:?}"),
     }
@@ -146,7 +146,7 @@ fn paging_walks_every_name_once_in_order() {
             None => break,
         }
     }
-    let mut sorted: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut sorted: Vec<String> = names.iter().map(ToString::to_string).collect();
     sorted.sort();
     assert_eq!(seen, sorted);
     let third_page = vault.list_secrets(Some(3), Some("foxtrot")).unwrap();

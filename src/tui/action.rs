@@ -1,7 +1,7 @@
 //! What the user asked for (`Action`, from the keymap) and what `update` asks the runner to do (`Effect`).
 
 use crate::csms::CreateSecretRequest;
-use crate::kms::KeyState;
+use crate::csms::KeyState;
 use zeroize::Zeroizing;
 
 /// An intent. Key events become actions through the keymap; `update` interprets them per screen.

@@ -13,7 +13,7 @@ pub use super::screens::list::ListMode;
 use super::screens::unlock::UnlockState;
 use super::textfield::TextField;
 use super::timefmt::Zone;
-use crate::kms::{KeyInfo, KeyState};
+use crate::csms::{KeyInfo, KeyState};
 
 /// How much of the vault the list holds: the first page is drawn at once, the rest follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

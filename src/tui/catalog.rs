@@ -6,8 +6,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use crate::csms::KeyInfo;
 use crate::csms::{Secret, SecretState};
-use crate::kms::KeyInfo;
 
 /// One secret as the table shows it.
 #[derive(Clone, Debug)]
@@ -31,6 +31,7 @@ pub enum SortBy {
 }
 
 impl SortBy {
+    #[must_use]
     pub fn next(self) -> Self {
         match self {
             Self::Name => Self::Created,
@@ -226,14 +227,14 @@ impl Catalog {
             .order
             .partition_point(|&o| self.cmp(o, i) == Ordering::Less);
         self.order.insert(pos, i);
-        if !self.matches(i, &Needle::new(&self.query)) {
-            self.query.clear();
-            self.refilter_from_order();
-        } else {
+        if self.matches(i, &Needle::new(&self.query)) {
             let pos = self
                 .visible
                 .partition_point(|&o| self.cmp(o, i) == Ordering::Less);
             self.visible.insert(pos, i);
+        } else {
+            self.query.clear();
+            self.refilter_from_order();
         }
         self.reselect(Some(i));
     }

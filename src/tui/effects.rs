@@ -18,9 +18,6 @@ use crate::clipboard::ClipboardGuard;
 use crate::csms::ApiError;
 use crate::vault::{Vault, VaultError};
 
-/// The version id the vault reads as "the one holding SYSCURRENT".
-const LATEST: &str = "latest";
-
 /// How many secrets the first frame after unlocking is drawn from.
 const FIRST_PAGE: usize = 200;
 
@@ -175,7 +172,7 @@ fn copy(env: &mut Env, text: &str, what: &str, now: Instant) -> Msg {
 
 fn copy_value(env: &mut Env, name: &str, now: Instant) -> Option<Msg> {
     let vault = env.vault.as_mut()?;
-    let version = match vault.get_value(name, LATEST) {
+    let version = match vault.get_value(name, crate::csms::LATEST) {
         Ok(v) => v,
         Err(e) => return Some(failure(describe(&e.to_api()))),
     };

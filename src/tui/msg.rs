@@ -9,7 +9,7 @@ use super::action::Action;
 use super::app::Status;
 use super::screens::form::FileLoad;
 use crate::csms::{ApiError, Secret};
-use crate::kms::{KeyInfo, KeyState};
+use crate::csms::{KeyInfo, KeyState};
 use crate::vault::SecretDetail;
 
 /// Secrets and keys read together (the list shows each secret's key alias).

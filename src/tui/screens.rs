@@ -13,7 +13,7 @@ use super::app::{Loaded, Overlay, Status, Tone};
 use super::catalog::Catalog;
 use super::keymap::Context;
 use super::timefmt::Zone;
-use crate::kms::KeyInfo;
+use crate::csms::KeyInfo;
 
 pub mod detail;
 pub mod form;

@@ -57,7 +57,7 @@ impl Session {
     /// A session on a vault the caller already unlocked: straight to the list (its first page;
     /// [`Self::finish_loading`] reads the rest).
     pub fn with_vault(vault: Vault, clipboard: ClipboardGuard) -> Self {
-        let path = vault.path().to_owned();
+        let path = vault.path();
         let mut session = Self::new(&path, clipboard);
         let msg = effects::opened(&mut session.env, Ok(vault), false);
         session.send(msg);

@@ -2,8 +2,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::csms::KeyState;
 use crate::csms::SecretState;
-use crate::kms::KeyState;
 
 pub fn header() -> Style {
     Style::new().fg(Color::Black).bg(Color::Cyan)

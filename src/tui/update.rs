@@ -111,13 +111,13 @@ fn overlay(app: &mut App, action: Action) -> Option<Effect> {
                 scroll: scroll.saturating_add(1).min(help::max_scroll(body)),
             });
         }
-        (Overlay::Help { .. }, Action::Back | Action::Help) => {}
+        (Overlay::Help { .. }, Action::Back | Action::Help)
+        | (Overlay::Discard | Overlay::KeyState { .. }, Action::No | Action::Back)
+        | (Overlay::NewKey { .. }, Action::Back) => {}
         (Overlay::Discard, Action::Yes) => app.back(),
-        (Overlay::Discard | Overlay::KeyState { .. }, Action::No | Action::Back) => {}
         (Overlay::KeyState { key_id, to, .. }, Action::Yes) => {
             return Some(Effect::SetKeyState(key_id, to));
         }
-        (Overlay::NewKey { .. }, Action::Back) => {}
         (Overlay::NewKey { mut alias, error }, action) => {
             let effect = match action {
                 Action::Activate => Some(Effect::CreateKey(alias.as_str().to_owned())),

@@ -111,12 +111,12 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
         }
         Some(Overlay::KeyState { alias, to, .. }) => {
             let verb = match to {
-                crate::kms::KeyState::Enabled => ct::ENABLE,
-                crate::kms::KeyState::Disabled => ct::DISABLE,
+                crate::csms::KeyState::Enabled => ct::ENABLE,
+                crate::csms::KeyState::Disabled => ct::DISABLE,
             };
             let inner = popup(area, 56, 7, ct::TITLE, buf);
             let mut lines = vec![Line::raw(format!("{verb} {alias}?"))];
-            if *to == crate::kms::KeyState::Disabled {
+            if *to == crate::csms::KeyState::Disabled {
                 lines.push(Line::styled(ct::DISABLE_NOTE, theme::dim()));
             }
             lines.push(Line::default());

@@ -167,7 +167,11 @@ mod tests {
             let area = Rect::new(0, 0, 60, 1);
             let mut buf = Buffer::empty(area);
             footer(ctx, area, &mut buf);
-            let drawn: String = buf.content().iter().map(|c| c.symbol()).collect();
+            let drawn: String = buf
+                .content()
+                .iter()
+                .map(ratatui::buffer::Cell::symbol)
+                .collect();
             for item in keymap::footer(ctx).iter().filter(|i| i.essential) {
                 let shown = format!(" {} ", item.keys);
                 assert!(drawn.contains(&shown), "{ctx:?}: {shown} in {drawn:?}");

@@ -12,7 +12,7 @@ use tempfile::TempDir;
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
 /// Generous: one unlock is ~0.2 s, but a hang (say, a prompt on a terminal) must not stall the run.
-pub const TIMEOUT: Duration = Duration::from_secs(60);
+pub const TIMEOUT: Duration = Duration::from_mins(1);
 
 /// The csvault binary built for these tests.
 pub fn bin() -> &'static str {
@@ -55,26 +55,26 @@ impl TestVault {
     /// Runs a command that must succeed with empty stderr; its stdout as JSON.
     #[track_caller]
     pub fn ok(&self, args: &[&str]) -> Value {
-        ok_json(self.cmd().args(args).output().unwrap())
+        ok_json(&self.cmd().args(args).output().unwrap())
     }
 
     /// Like [`Self::ok`] with `stdin` fed to the process.
     #[track_caller]
     pub fn ok_stdin(&self, args: &[&str], stdin: impl Into<Vec<u8>>) -> Value {
-        ok_json(self.cmd().args(args).write_stdin(stdin).output().unwrap())
+        ok_json(&self.cmd().args(args).write_stdin(stdin).output().unwrap())
     }
 
     /// Runs a command that must fail with exit code 1 and nothing on stdout; its error body.
     #[track_caller]
     pub fn err(&self, args: &[&str]) -> ApiErr {
-        api_err(self.cmd().args(args).output().unwrap(), 1)
+        api_err(&self.cmd().args(args).output().unwrap(), 1)
     }
 
     /// Like [`Self::err`] with `stdin` fed to the process.
     #[track_caller]
     pub fn err_stdin(&self, args: &[&str], stdin: impl Into<Vec<u8>>) -> ApiErr {
         api_err(
-            self.cmd().args(args).write_stdin(stdin).output().unwrap(),
+            &self.cmd().args(args).write_stdin(stdin).output().unwrap(),
             1,
         )
     }
@@ -104,7 +104,7 @@ pub fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 
 /// stdout of a successful run, parsed; stderr must be empty.
 #[track_caller]
-pub fn ok_json(out: Output) -> Value {
+pub fn ok_json(out: &Output) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -126,7 +126,7 @@ pub struct ApiErr {
 /// The error of a failed run: exit code `exit`, empty stdout, exactly one JSON line
 /// `{"error_code","error_msg"}` on stderr.
 #[track_caller]
-pub fn api_err(out: Output, exit: i32) -> ApiErr {
+pub fn api_err(out: &Output, exit: i32) -> ApiErr {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
@@ -172,7 +172,8 @@ pub fn assert_recent_ms(v: &Value) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_millis() as i64;
+        .as_millis();
+    let now = i64::try_from(now).unwrap();
     assert!(
         ms <= now && now - ms < 600_000,
         "{ms} is not a recent time in ms"

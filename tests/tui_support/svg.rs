@@ -2,6 +2,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
+use std::fmt::Write as _;
 
 const CELL_W: f32 = 8.4;
 const CELL_H: f32 = 17.0;
@@ -19,7 +20,6 @@ fn hex(color: Color, fallback: &str) -> String {
         .to_owned()
     };
     match color {
-        Color::Reset => fallback.to_owned(),
         Color::Black => named(0),
         Color::Red => named(1),
         Color::Green => named(2),
@@ -38,7 +38,7 @@ fn hex(color: Color, fallback: &str) -> String {
         Color::White => named(15),
         Color::Indexed(i) if i < 16 => named(i),
         Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
-        Color::Indexed(_) => fallback.to_owned(),
+        Color::Reset | Color::Indexed(_) => fallback.to_owned(),
     }
 }
 
@@ -100,19 +100,25 @@ pub fn render(buf: &Buffer, text: &str) -> String {
             let (px, py) = (8.0 + f32::from(x) * CELL_W, 8.0 + f32::from(row) * CELL_H);
             let len = f32::from(end - x) * CELL_W;
             if first.bg != DEFAULT_BG {
-                out.push_str(&format!(
-                    "<rect x=\"{px:.1}\" y=\"{py:.1}\" width=\"{len:.1}\" height=\"{CELL_H}\" fill=\"{}\"/>\n",
+                let _ = writeln!(
+                    out,
+                    "<rect x=\"{px:.1}\" y=\"{py:.1}\" width=\"{len:.1}\" height=\"{CELL_H}\" fill=\"{}\"/>",
                     first.bg
-                ));
+                );
             }
             if !run.trim().is_empty() {
-                out.push_str(&format!(
-                    "<text x=\"{px:.1}\" y=\"{:.1}\" fill=\"{}\"{} textLength=\"{len:.1}\" lengthAdjust=\"spacingAndGlyphs\" xml:space=\"preserve\">{}</text>\n",
+                let _ = writeln!(
+                    out,
+                    "<text x=\"{px:.1}\" y=\"{:.1}\" fill=\"{}\"{} textLength=\"{len:.1}\" lengthAdjust=\"spacingAndGlyphs\" xml:space=\"preserve\">{}</text>",
                     py + CELL_H - 4.0,
                     first.fg,
-                    if first.bold { " font-weight=\"bold\"" } else { "" },
+                    if first.bold {
+                        " font-weight=\"bold\""
+                    } else {
+                        ""
+                    },
                     escape(&run)
-                ));
+                );
             }
             x = end;
         }

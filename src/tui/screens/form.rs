@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use super::Cx;
 use crate::csms::{CreateSecretRequest, DEFAULT_KEY_ALIAS, Field, FieldError, validate_create};
-use crate::kms::{KeyInfo, KeyState};
+use crate::csms::{KeyInfo, KeyState};
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::Overlay;
 use crate::tui::keymap::Context;

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
 use super::{Ctx, Cx};
-use crate::kms::KeyState;
+use crate::csms::KeyState;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::Overlay;
 use crate::tui::text::{keyscreen as t, status as st};

@@ -206,16 +206,15 @@ pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         .header(Row::new(header).style(theme::table_header()))
         .column_spacing(1);
     Widget::render(table, table_area, buf);
-
-    if cat.visible_len() <= height {
-        return;
+    if cat.visible_len() > height {
+        scrollbar(cat.visible_len(), height, start, inner, buf);
     }
-    let mut state = ScrollbarState::new(
-        cat.visible_len()
-            .saturating_sub(height.saturating_sub(1))
-            .max(1),
-    )
-    .position(start);
+}
+
+/// The scrollbar on the right edge of the table, under its header row.
+fn scrollbar(rows: usize, height: usize, start: usize, inner: Rect, buf: &mut Buffer) {
+    let mut state =
+        ScrollbarState::new(rows.saturating_sub(height.saturating_sub(1)).max(1)).position(start);
     let bar_area = Rect::new(
         inner.right().saturating_sub(1),
         inner.y + 1,

@@ -72,6 +72,7 @@ impl ResultState {
     }
 
     /// `i` copies `id`; the status line calls it `label`.
+    #[must_use]
     pub fn with_id(mut self, id: impl Into<String>, label: &'static str) -> Self {
         self.id = Some(id.into());
         self.id_label = label;
@@ -79,12 +80,14 @@ impl ResultState {
     }
 
     /// Back selects the secret `name` in the list.
+    #[must_use]
     pub fn selecting(mut self, name: impl Into<String>) -> Self {
         self.select = Some(name.into());
         self
     }
 
     /// `n` starts `again`.
+    #[must_use]
     pub fn again(mut self, again: Again) -> Self {
         self.again = Some(again);
         self

@@ -1,7 +1,7 @@
 //! What effects answered, applied to the model: each outcome `Msg` lands here and nowhere else.
 
 use crate::csms::{ApiError, ErrorCode, Secret};
-use crate::kms::{KeyInfo, KeyState};
+use crate::csms::{KeyInfo, KeyState};
 use crate::tui::app::{App, ListMode, Loaded, Overlay, Screen};
 use crate::tui::catalog::Catalog;
 use crate::tui::msg::{KeyList, Listing, Msg, describe};
