@@ -12,6 +12,7 @@ mod secret_key;
 pub use aad::ValueContext;
 pub use header::{KdfParams, MIN_PASSPHRASE_CHARS, VaultHeader, new_passphrase_problem};
 pub use keyring::{Keyring, SealedValue};
+pub use sealed::plaintext_len;
 pub use secret_key::SecretKey;
 
 /// What can go wrong in the key manager. No variant carries key material or plaintext.

@@ -13,7 +13,7 @@ pub use crate::kms::{MIN_PASSPHRASE_CHARS, new_passphrase_problem};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use create::BatchOutcome;
 pub use error::VaultError;
-pub use read::SecretDetail;
+pub use read::{DetailVersion, SecretDetail};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -105,6 +105,12 @@ impl Vault {
 
     pub fn vault_id(&self) -> &str {
         self.keyring.vault_id()
+    }
+
+    /// A number that changes whenever another connection (another handle or process) commits to
+    /// the vault: cheap to poll, so an open view can notice and reload (`PRAGMA data_version`).
+    pub fn data_version(&self) -> VaultResult<i64> {
+        Ok(self.store().data_version()?)
     }
 
     /// Now, in ms since the epoch, by this vault's clock.

@@ -282,7 +282,9 @@ fn escape_backs_out_everywhere_and_a_dirty_form_asks_first() {
         panic!("detail")
     };
     assert_eq!(
-        d.detail.as_ref().unwrap().versions[0].version_stages,
+        d.detail.as_ref().unwrap().versions[0]
+            .metadata
+            .version_stages,
         vec!["SYSCURRENT"]
     );
     h.press(KeyCode::Esc);

@@ -171,8 +171,11 @@ fn detail_lists_versions_and_stages() {
     assert_eq!(detail.key_alias, "csms/default");
     assert_eq!(detail.secret.description, "for the detail pane");
     assert_eq!(detail.versions.len(), 1);
-    assert_eq!(detail.versions[0].id, "v1");
-    assert_eq!(detail.versions[0].version_stages, vec!["SYSCURRENT"]);
+    assert_eq!(detail.versions[0].metadata.id, "v1");
+    assert_eq!(
+        detail.versions[0].metadata.version_stages,
+        vec!["SYSCURRENT"]
+    );
     let err = vault.get_value("with-detail", "v2").unwrap_err().to_api();
     assert_eq!(err.error_code(), "CSMS.0005");
     let err = vault.secret_detail("nope").unwrap_err().to_api();

@@ -11,6 +11,12 @@ const TAG_LEN: usize = 16;
 
 pub const NONCE_LEN: usize = 12;
 
+/// The plaintext length of a blob of `sealed_len` bytes made by [`seal`] (the format adds a fixed
+/// overhead: version byte, nonce and tag).
+pub fn plaintext_len(sealed_len: usize) -> usize {
+    sealed_len.saturating_sub(1 + NONCE_LEN + TAG_LEN)
+}
+
 /// Seals `plaintext` under `cipher`, bound to `aad`, with a fresh random nonce.
 pub fn seal(cipher: &Aes256GcmSiv, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, KmsError> {
     let mut nonce = [0u8; NONCE_LEN];

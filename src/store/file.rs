@@ -168,6 +168,13 @@ impl Store {
 }
 
 impl Store {
+    /// `PRAGMA data_version`: changes when another connection commits.
+    pub fn data_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// The connection, for reads outside a transaction.
     pub fn conn_ref(&self) -> &rusqlite::Connection {
         &self.conn

@@ -28,6 +28,9 @@ pub struct VersionSummary {
     pub kms_key_id: String,
     /// Sorted by name.
     pub stages: Vec<String>,
+    pub kind: ValueKind,
+    /// Bytes of ciphertext (the value's size plus the seal's fixed overhead).
+    pub sealed_bytes: usize,
 }
 
 /// A version to insert, with its sequence number (`v{seq}`) and the stages it takes.
@@ -106,6 +109,16 @@ pub fn version_of_stage(
         .optional()?)
 }
 
+fn value_kind(text: &str, column: usize) -> rusqlite::Result<ValueKind> {
+    ValueKind::parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            "value kind".into(),
+        )
+    })
+}
+
 /// One version with its sealed value.
 pub fn version(
     conn: &Connection,
@@ -119,17 +132,10 @@ pub fn version(
     )?;
     Ok(stmt
         .query_row(params![secret_row, version_id], |r| {
-            let kind = r.get_ref(2)?.as_str()?;
             Ok(VersionRow {
                 version_id: r.get(0)?,
                 kms_key_id: r.get(1)?,
-                kind: ValueKind::parse(kind).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        2,
-                        rusqlite::types::Type::Text,
-                        "value kind".into(),
-                    )
-                })?,
+                kind: value_kind(r.get_ref(2)?.as_str()?, 2)?,
                 wrapped_data_key: r.get(3)?,
                 ciphertext: r.get(4)?,
                 create_time: r.get(5)?,
@@ -145,7 +151,8 @@ pub fn with_stages(conn: &Connection, secret_row: i64) -> StoreResult<Vec<Versio
         "SELECT v.version_id, v.create_time, v.expire_time, v.kms_key_id,
                 (SELECT group_concat(stage, ',') FROM
                     (SELECT stage FROM stages s
-                     WHERE s.secret_row = v.secret_row AND s.version_id = v.version_id ORDER BY stage))
+                     WHERE s.secret_row = v.secret_row AND s.version_id = v.version_id ORDER BY stage)),
+                v.value_kind, length(v.ciphertext)
          FROM versions v WHERE v.secret_row = ?1 ORDER BY v.seq",
     )?;
     let rows = stmt
@@ -160,6 +167,8 @@ pub fn with_stages(conn: &Connection, secret_row: i64) -> StoreResult<Vec<Versio
                 expire_time: r.get(2)?,
                 kms_key_id: r.get(3)?,
                 stages,
+                kind: value_kind(r.get_ref(5)?.as_str()?, 5)?,
+                sealed_bytes: usize::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
             })
         })?
         .collect::<Result<_, _>>()?;

@@ -22,7 +22,17 @@ pub struct SecretDetail {
     /// The alias of the secret's CMK (`""` if the key is gone).
     pub key_alias: String,
     /// Oldest first.
-    pub versions: Vec<VersionMetadata>,
+    pub versions: Vec<DetailVersion>,
+}
+
+/// One version as the detail pane shows it: its metadata, and what its value is without opening
+/// it.
+#[derive(Clone, Debug)]
+pub struct DetailVersion {
+    pub metadata: VersionMetadata,
+    pub kind: ValueKind,
+    /// The value's size in bytes (decoded bytes for binary), known from the ciphertext's length.
+    pub value_bytes: usize,
 }
 
 fn not_found(name: &str) -> ApiError {
@@ -111,7 +121,11 @@ impl Vault {
             .unwrap_or_default();
         let versions = version_rows::with_stages(conn, row.row_id)?
             .into_iter()
-            .map(|v| metadata(v, &row.name))
+            .map(|v| DetailVersion {
+                kind: v.kind,
+                value_bytes: crate::kms::plaintext_len(v.sealed_bytes),
+                metadata: metadata(v, &row.name),
+            })
             .collect();
         Ok(SecretDetail {
             secret: secret_of(row),

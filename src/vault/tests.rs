@@ -140,9 +140,9 @@ fn times_come_from_the_injected_clock() {
     );
     let detail = f.vault.secret_detail("b").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(detail.versions.len(), 1);
-    assert_eq!(detail.versions[0].id, "v1");
-    assert_eq!(detail.versions[0].create_time, T0 + 61_000);
-    assert_eq!(detail.versions[0].version_stages, [STAGE_CURRENT]);
+    assert_eq!(detail.versions[0].metadata.id, "v1");
+    assert_eq!(detail.versions[0].metadata.create_time, T0 + 61_000);
+    assert_eq!(detail.versions[0].metadata.version_stages, [STAGE_CURRENT]);
     assert_eq!(detail.key_alias, "csms/default");
 }
 
@@ -219,4 +219,42 @@ fn errors_keep_their_cause_and_path() {
         Vault::missing(&dir.path().join("none.db")).to_api().code,
         ErrorCode::NoVault
     );
+}
+
+#[test]
+fn another_handles_commit_changes_the_data_version() {
+    let f = fixture();
+    let other = f.vault.handle().unwrap_or_else(|e| panic!("{e}"));
+    let before = f.vault.data_version().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        f.vault.data_version().ok(),
+        Some(before),
+        "stable while nothing happens"
+    );
+    other
+        .create_secret(&text("db", "pw"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(f.vault.data_version().ok(), Some(before));
+}
+
+#[test]
+fn the_detail_says_what_each_value_is_without_opening_it() {
+    let f = fixture();
+    f.vault
+        .create_secret(&text("t", "héllo"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let binary = CreateSecretRequest {
+        name: "b".into(),
+        secret_binary: Some(Zeroizing::new("AAEC/w==".into())),
+        ..CreateSecretRequest::default()
+    };
+    f.vault
+        .create_secret(&binary)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let t = f.vault.secret_detail("t").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.versions[0].kind, crate::csms::ValueKind::Text);
+    assert_eq!(t.versions[0].value_bytes, "héllo".len());
+    let b = f.vault.secret_detail("b").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(b.versions[0].kind, crate::csms::ValueKind::Binary);
+    assert_eq!(b.versions[0].value_bytes, 4);
 }

@@ -93,9 +93,9 @@ fn lines(d: &SecretDetail, wide: bool, zone: &Zone) -> Vec<Line<'static>> {
     out.extend(d.versions.iter().map(|v| {
         Line::from(format!(
             "{:<8} {:<24} {}",
-            v.id,
-            timefmt::short(v.create_time, zone),
-            v.version_stages.join(", ")
+            v.metadata.id,
+            timefmt::short(v.metadata.create_time, zone),
+            v.metadata.version_stages.join(", ")
         ))
     }));
     out
