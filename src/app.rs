@@ -1,6 +1,7 @@
 //! The process shell: parses the command line, finds the vault, gets the passphrase, unlocks, and
 //! hands over to one edge (the command line, or the terminal app when no command is given).
 
+mod hardening;
 mod passphrase;
 
 use clap::Parser;
@@ -15,6 +16,7 @@ pub use passphrase::{PASSPHRASE_ENV, PassphraseSource};
 
 /// Runs the process; its exit code (0 ok, 1 a failed operation, 2 a malformed command line).
 pub fn main() -> ExitCode {
+    hardening::harden_process();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return cli::usage(&e),

@@ -20,7 +20,7 @@ fn import_result(out: &Output, exit: i32) -> (Value, Vec<(u64, String, String)>)
     let summary: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
         keys(&summary),
-        ["created", "failed", "lines", "skipped_existing"],
+        ["blank", "created", "failed", "lines", "skipped_existing"],
         "{summary}"
     );
     let errors = stderr
@@ -38,8 +38,11 @@ fn import_result(out: &Output, exit: i32) -> (Value, Vec<(u64, String, String)>)
     (summary, errors)
 }
 
-fn counts(lines: u64, created: u64, skipped_existing: u64, failed: u64) -> Value {
-    json!({"lines": lines, "created": created, "skipped_existing": skipped_existing, "failed": failed})
+/// The summary; every line is counted in exactly one of the four totals after `lines`.
+fn counts(lines: u64, created: u64, skipped_existing: u64, failed: u64, blank: u64) -> Value {
+    assert_eq!(lines, created + skipped_existing + failed + blank);
+    json!({"lines": lines, "created": created, "skipped_existing": skipped_existing,
+           "failed": failed, "blank": blank})
 }
 
 #[test]
@@ -76,13 +79,13 @@ fn import_reports_each_line_and_skips_what_exists_on_a_rerun() {
 
     let out = v.cmd().args(["secret", "import", path]).output().unwrap();
     let (summary, errors) = import_result(&out, 1);
-    assert_eq!(summary, counts(8, 3, 0, 4));
+    assert_eq!(summary, counts(8, 3, 0, 4, 1));
     check_errors(&errors);
 
     // Again: the three created are skipped, the bad lines fail again.
     let out = v.cmd().args(["secret", "import", path]).output().unwrap();
     let (summary, errors) = import_result(&out, 1);
-    assert_eq!(summary, counts(8, 0, 3, 4));
+    assert_eq!(summary, counts(8, 0, 3, 4, 1));
     check_errors(&errors);
 
     // From stdin, all good: exit 0, nothing on stderr.
@@ -98,7 +101,7 @@ fn import_reports_each_line_and_skips_what_exists_on_a_rerun() {
         .output()
         .unwrap();
     let (summary, errors) = import_result(&out, 0);
-    assert_eq!(summary, counts(3, 2, 1, 0));
+    assert_eq!(summary, counts(3, 2, 1, 0, 0));
     assert!(errors.is_empty());
 
     // The values read back byte for byte; a skipped name keeps its first value.
@@ -138,7 +141,7 @@ fn an_overlong_line_counts_as_one_line() {
     let (summary, errors) = import_result(&out, 1);
     let got: Vec<(u64, &str)> = errors.iter().map(|(l, c, _)| (*l, c.as_str())).collect();
     assert_eq!(got, [(1, "CSMS.0002"), (3, "CSMS.0004")], "{errors:?}");
-    assert_eq!(summary, counts(3, 1, 0, 2));
+    assert_eq!(summary, counts(3, 1, 0, 2, 0));
 }
 
 /// A name repeated later in the same file is a failed line (its value would otherwise be lost
@@ -163,10 +166,83 @@ fn a_name_repeated_within_one_import_fails_that_line() {
         .unwrap();
     let (summary, errors) = import_result(&out, 1);
     let total = lines.len() as u64;
-    assert_eq!(summary, counts(total, total - 2, 0, 2));
+    assert_eq!(summary, counts(total, total - 2, 0, 2, 0));
     let got: Vec<(u64, &str)> = errors.iter().map(|(l, c, _)| (*l, c.as_str())).collect();
     assert_eq!(got, [(4, "CSMS.0002"), (total, "CSMS.0002")]);
     assert!(errors.iter().all(|(_, _, m)| m.contains("already exists")));
     let first = v.ok(&["secret", "get-value", "rep-1"]);
     assert_eq!(first["version"]["secret_string"], "v1");
+}
+
+/// Errors come out in line order, whether the line broke as JSON (found while reading) or in the
+/// vault (found when its batch is written); a byte-order mark opens the file; a JSON array is no
+/// request body.
+#[test]
+fn errors_come_in_line_order_and_only_objects_are_requests() {
+    let v = TestVault::new();
+    let text = concat!(
+        "\u{feff}{\"name\":\"bad name\",\"secret_string\":\"x\"}\n",
+        "{bad\n",
+        "  \n",
+        "[\"by-position\",null,\"d\",\"v\"]\n",
+        "{\"name\":\"typed\",\"secret_string\":\"x\",\"secret_type\":\"OTHER\"}\n",
+        "{\"name\":\"ok\",\"secret_string\":\"x\"}\n",
+    );
+    let file = v.file("order.jsonl", text);
+    let out = v
+        .cmd()
+        .args(["secret", "import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let (summary, errors) = import_result(&out, 1);
+    assert_eq!(summary, counts(6, 1, 0, 4, 1));
+    let got: Vec<(u64, &str)> = errors.iter().map(|(l, c, _)| (*l, c.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (1, "CSMS.0002"),
+            (2, "CSMS.0004"),
+            (4, "CSMS.0004"),
+            (5, "CSMS.0002")
+        ]
+    );
+    assert!(errors[3].2.contains("secret_type"), "{:?}", errors[3]);
+    assert!(v.err(&["secret", "show", "by-position"]).code == "CSMS.0106");
+}
+
+/// Two imports of the same file at once: every name is created by one of them and skipped by the
+/// other; neither reports the other's secrets as failures.
+#[test]
+fn two_imports_of_one_file_at_once_split_the_names_without_failures() {
+    let v = TestVault::new();
+    let n = 3 * csvault::cli::import::BATCH_SIZE as u64;
+    let text: String = (0..n)
+        .map(|i| format!("{{\"name\":\"both-{i}\",\"secret_string\":\"v{i}\"}}\n"))
+        .collect();
+    let file = v.file("both.jsonl", text);
+    let path = file.to_str().unwrap().to_owned();
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(cli_common::bin())
+                .env("CSVAULT_PASSPHRASE", cli_common::PASSPHRASE)
+                .arg("--vault")
+                .arg(&v.path)
+                .args(["secret", "import", &path])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut created = 0;
+    let mut skipped = 0;
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        let (summary, errors) = import_result(&out, 0);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(summary["failed"], 0, "{summary}");
+        created += summary["created"].as_u64().unwrap();
+        skipped += summary["skipped_existing"].as_u64().unwrap();
+    }
+    assert_eq!((created, skipped), (n, n));
 }

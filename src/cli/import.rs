@@ -1,6 +1,7 @@
 //! `csvault secret import`: JSON Lines of create-secret bodies, created in batches, with progress.
 
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,13 +17,16 @@ pub const BATCH_SIZE: usize = 2000;
 const MAX_LINE_BYTES: u64 = super::input::MAX_INPUT_BYTES;
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-/// The summary printed at the end.
+/// The summary printed at the end: `lines` = `created` + `skipped_existing` + `failed` + `blank`.
 #[derive(Debug, Default, Serialize)]
 pub struct ImportSummary {
     pub lines: u64,
     pub created: u64,
+    /// Names already in the vault: from an earlier run, or made meanwhile by another process.
     pub skipped_existing: u64,
     pub failed: u64,
+    /// Empty or white-space-only lines.
+    pub blank: u64,
 }
 
 /// One line's error, on stderr as it happens.
@@ -61,14 +65,14 @@ pub fn run(vault: &Vault, path: &Path) -> Result<ExitCode, ApiError> {
     })
 }
 
-/// Reads every line, creating secrets batch by batch; per-line errors go to stderr.
+/// Reads every line, creating secrets batch by batch; per-line errors go to stderr in line order.
 pub fn import(
     vault: &Vault,
     mut reader: impl BufRead,
     progress: &mut Progress,
 ) -> Result<ImportSummary, ApiError> {
     let mut summary = ImportSummary::default();
-    let mut batch = Batch::new(vault.now_ms());
+    let mut batch = Batch::default();
     let mut line = zeroize::Zeroizing::new(Vec::with_capacity(4096));
     let mut bytes_read = 0u64;
     loop {
@@ -88,7 +92,14 @@ pub fn import(
             bytes_read += reader.skip_until(b'\n').map_err(|e| read_error(&e))? as u64;
         }
         let body = line.trim_ascii();
+        // A byte-order mark opens the first line of files saved by some editors.
+        let body = if summary.lines == 1 {
+            body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+        } else {
+            body
+        };
         if body.is_empty() && !overlong {
+            summary.blank += 1;
             continue;
         }
         let parsed = if overlong {
@@ -96,10 +107,7 @@ pub fn import(
         } else {
             CreateSecretRequest::from_json(body)
         };
-        match parsed {
-            Ok(req) => batch.push(summary.lines, req),
-            Err(e) => summary.fail(summary.lines, &e),
-        }
+        batch.push(summary.lines, parsed);
         if batch.is_full() {
             batch.flush(vault, &mut summary)?;
             progress.update(bytes_read, summary.created);
@@ -111,49 +119,78 @@ pub fn import(
     Ok(summary)
 }
 
-/// Requests read but not yet created, with their line numbers.
+/// Lines read but not yet created, in line order; and every name this import has sent, with the
+/// line it was first on (a later line with the same name fails, whatever became of the first).
+#[derive(Default)]
 struct Batch {
-    /// When the import began: a name taken since then is a repeat within this import.
-    run_started: i64,
+    lines: Vec<(u64, Entry)>,
+    /// The requests of the `Entry::Send` lines, in the same order.
     requests: Vec<CreateSecretRequest>,
-    lines: Vec<u64>,
+    first_line_of: HashMap<String, u64>,
+}
+
+/// What a line of the batch is.
+enum Entry {
+    /// Its request is in `Batch::requests`; the vault decides.
+    Send,
+    /// It failed before reaching the vault (JSON, too long, a repeated name).
+    Refused(ApiError),
 }
 
 impl Batch {
-    fn new(run_started: i64) -> Self {
-        Self {
-            run_started,
-            requests: Vec::with_capacity(BATCH_SIZE),
-            lines: Vec::with_capacity(BATCH_SIZE),
-        }
-    }
-
-    fn push(&mut self, line: u64, req: CreateSecretRequest) {
-        self.requests.push(req);
-        self.lines.push(line);
+    fn push(&mut self, line: u64, parsed: Result<CreateSecretRequest, ApiError>) {
+        let entry = match parsed {
+            Ok(req) => {
+                if let Some(first) = self.first_line_of.get(&req.name) {
+                    Entry::Refused(ApiError::invalid(format!(
+                        "Invalid name: a secret named {} already exists (line {first} of this import).",
+                        req.name
+                    )))
+                } else {
+                    self.first_line_of.insert(req.name.clone(), line);
+                    self.requests.push(req);
+                    Entry::Send
+                }
+            }
+            Err(e) => Entry::Refused(e),
+        };
+        self.lines.push((line, entry));
     }
 
     fn is_full(&self) -> bool {
         self.requests.len() >= BATCH_SIZE
     }
 
-    /// Creates the batch in one transaction and counts what became of each line.
+    /// Creates the batch's requests in one transaction, then counts and reports every line in
+    /// order.
     fn flush(&mut self, vault: &Vault, summary: &mut ImportSummary) -> Result<(), ApiError> {
-        if self.requests.is_empty() {
-            return Ok(());
+        let mut outcomes = if self.requests.is_empty() {
+            Vec::new()
+        } else {
+            vault.create_secrets(&self.requests)?
         }
-        let outcomes = vault.import_batch(&self.requests, self.run_started)?;
-        for (outcome, line) in outcomes.iter().zip(&self.lines) {
+        .into_iter();
+        self.requests.clear();
+        for (line, entry) in self.lines.drain(..) {
+            let outcome = match entry {
+                Entry::Refused(e) => BatchOutcome::Failed(e),
+                Entry::Send => outcomes.next().ok_or_else(lost_outcome)?,
+            };
             match outcome {
                 BatchOutcome::Created(_) => summary.created += 1,
                 BatchOutcome::AlreadyExists => summary.skipped_existing += 1,
-                BatchOutcome::Failed(e) => summary.fail(*line, e),
+                BatchOutcome::Failed(e) => summary.fail(line, &e),
             }
         }
-        self.requests.clear();
-        self.lines.clear();
         Ok(())
     }
+}
+
+fn lost_outcome() -> ApiError {
+    ApiError::new(
+        ErrorCode::Internal,
+        "The vault answered for fewer lines than it was given.",
+    )
 }
 
 fn read_error(e: &std::io::Error) -> ApiError {

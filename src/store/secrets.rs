@@ -122,12 +122,6 @@ pub fn by_name(conn: &Connection, name: &str) -> StoreResult<Option<SecretRow>> 
     Ok(stmt.query_row([name], secret_from_row).optional()?)
 }
 
-/// When the secret of that name was created, if there is one.
-pub fn created_at(conn: &Connection, name: &str) -> StoreResult<Option<i64>> {
-    let mut stmt = conn.prepare_cached("SELECT create_time FROM secrets WHERE name = ?1")?;
-    Ok(stmt.query_row([name], |r| r.get(0)).optional()?)
-}
-
 pub fn name_exists(conn: &Connection, name: &str) -> StoreResult<bool> {
     let mut stmt = conn.prepare_cached("SELECT 1 FROM secrets WHERE name = ?1")?;
     Ok(stmt.exists([name])?)

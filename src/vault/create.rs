@@ -22,7 +22,8 @@ const FIRST_VERSION: &str = "v1";
 #[derive(Debug)]
 pub enum BatchOutcome {
     Created(Secret),
-    /// A secret of that name was already in the vault (an earlier run of the same import).
+    /// A secret of that name was already in the vault (an earlier run of the same import, or
+    /// another process).
     AlreadyExists,
     Failed(ApiError),
 }
@@ -45,22 +46,10 @@ impl Vault {
     }
 
     /// Creates many secrets in one transaction: all of them are there after a crash, or none.
-    /// A request that fails does not stop the others. A name already in the vault is
-    /// `AlreadyExists`; a name repeated within the batch fails as a duplicate.
+    /// A request that fails does not stop the others. A name already in the vault (whoever made
+    /// it, whenever) is `AlreadyExists`; a name repeated within the batch fails as a duplicate
+    /// (`CSMS.0002`). Sealing runs on every core; SQLite writes on this thread.
     pub fn create_secrets(&self, reqs: &[CreateSecretRequest]) -> VaultResult<Vec<BatchOutcome>> {
-        // No secret already in the vault counts as created by this call.
-        self.import_batch(reqs, i64::MAX)
-    }
-
-    /// [`Vault::create_secrets`] for one batch of an import that began at `run_started` (epoch
-    /// ms): a name that a secret created since then holds is a repeat within the import, and
-    /// fails as a duplicate rather than counting as already there. Sealing runs on every core;
-    /// SQLite writes on this thread.
-    pub fn import_batch(
-        &self,
-        reqs: &[CreateSecretRequest],
-        run_started: i64,
-    ) -> VaultResult<Vec<BatchOutcome>> {
         let mut store = self.store();
         let tx = store.immediate()?;
         let now = self.now_ms();
@@ -72,16 +61,9 @@ impl Vault {
                 plans.push(Err(BatchOutcome::Failed(duplicate(&req.name))));
                 continue;
             }
-            match secret_rows::created_at(&tx, &req.name)? {
-                Some(created) if created >= run_started => {
-                    plans.push(Err(BatchOutcome::Failed(duplicate(&req.name))));
-                    continue;
-                }
-                Some(_) => {
-                    plans.push(Err(BatchOutcome::AlreadyExists));
-                    continue;
-                }
-                None => {}
+            if secret_rows::name_exists(&tx, &req.name)? {
+                plans.push(Err(BatchOutcome::AlreadyExists));
+                continue;
             }
             plans.push(match plan(&tx, &self.keyring, req, &mut keys, now) {
                 Ok(planned) => Ok(planned),
