@@ -166,7 +166,9 @@ impl Store {
 /// `application_id` through SQLite before anything that could write, then sets it up.
 fn open_vault(real: &Path) -> StoreResult<Connection> {
     let mut conn = connect(real)?;
+    // The first read opens the -wal and -shm.
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    sidecar::settle(real)?;
     if app_id != APPLICATION_ID {
         return Err(StoreError::Foreign {
             path: real.to_owned(),

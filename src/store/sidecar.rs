@@ -1,5 +1,5 @@
 //! The `-wal` and `-shm` files beside a vault: checked to be ours and private before anything is
-//! written, and created by us (0600) before SQLite opens the vault.
+//! written, created by us (0600) before SQLite opens the vault, and kept 0600 after it has.
 //!
 //! SQLite trusts whatever `-wal`/`-shm` it finds, and creates missing ones with the mode of the
 //! database file: another local user who plants a 0666 `-wal` in a shared directory could read names
@@ -45,6 +45,29 @@ pub fn prepare(db: &Path) -> StoreResult<()> {
             restore_owner_access(path)?;
         } else {
             create(path, euid)?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives our `-wal`/`-shm` beside `db` mode 0600 again once SQLite has opened them: SQLite sets
+/// an empty one to the database file's mode as it opens it (0400 for a read-only vault, which
+/// would block the next write; 0644 would let others read). Errors: `File` (`VAULT.0007`).
+pub fn settle(db: &Path) -> StoreResult<()> {
+    let euid = rustix::process::geteuid().as_raw();
+    for suffix in SUFFIXES {
+        let path = sidecar_path(db, suffix);
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_file() && meta.uid() == euid && meta.mode() & 0o777 != PRIVATE {
+            fs::set_permissions(&path, Permissions::from_mode(PRIVATE)).map_err(|source| {
+                StoreError::File {
+                    action: "make private",
+                    path: path.clone(),
+                    source,
+                }
+            })?;
         }
     }
     Ok(())
