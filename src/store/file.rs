@@ -309,8 +309,8 @@ impl Staged {
             .mode(0o600)
             .open(&tmp)
             .map_err(|source| StoreError::File {
-                action: "create",
-                path: tmp.clone(),
+                action: "create a file in",
+                path: dir.to_owned(),
                 source,
             })?;
         Ok(Self { tmp })

@@ -132,14 +132,14 @@ fn kind_of(meta: &Metadata) -> &'static str {
 
 /// Up to the first [`HEADER_LEN`] bytes of the file. Errors: `File` (`VAULT.0007`).
 fn read_header(real: &Path) -> StoreResult<Vec<u8>> {
-    let read = || -> io::Result<Vec<u8>> {
+    let read_start = || -> io::Result<Vec<u8>> {
         let mut header = Vec::with_capacity(HEADER_LEN);
         File::open(real)?
             .take(HEADER_LEN as u64)
             .read_to_end(&mut header)?;
         Ok(header)
     };
-    read().map_err(|source| StoreError::File {
+    read_start().map_err(|source| StoreError::File {
         action: "read",
         path: real.to_owned(),
         source,
