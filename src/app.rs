@@ -49,18 +49,22 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     };
     let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
     let Some(command) = cli.command else {
+        // Whatever is at the path that is neither a vault nor nothing is said before the app starts.
+        Vault::probe(&path)?;
         let passphrase = source.non_interactive()?;
         crate::tui::run(&path, passphrase)
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
         return Ok(ExitCode::SUCCESS);
     };
     if let Command::Init = command {
+        // What is already there is said before the passphrase is asked for (twice).
+        Vault::ensure_absent(&path)?;
         let passphrase = source.for_new_vault()?;
         let vault = Vault::init(&path, passphrase.as_bytes())?;
         cli::print_created(&vault)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !Vault::exists(&path) {
+    if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.
         return Err(Vault::missing(&path).to_api());
     }

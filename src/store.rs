@@ -5,8 +5,10 @@
 
 mod file;
 pub mod keys;
+mod probe;
 mod schema;
 pub mod secrets;
+mod sidecar;
 pub mod versions;
 
 pub use file::Store;
@@ -24,6 +26,33 @@ pub enum StoreError {
     NoVault(PathBuf),
     #[error("a vault already exists at {}", .0.display())]
     Exists(PathBuf),
+    /// `init` found a file that is not a vault at its path (`VAULT.0006`); it was not changed.
+    #[error(
+        "{} already exists and is not a csvault vault: it is {what}; init never overwrites a file",
+        .path.display()
+    )]
+    Occupied { path: PathBuf, what: String },
+    /// The file at the vault path is not a csvault vault (`VAULT.0003`), as told by its first
+    /// 100 bytes; it was not changed and nothing was created beside it.
+    #[error("{} is not a csvault vault: it is {what}; it was left untouched", .path.display())]
+    Foreign { path: PathBuf, what: String },
+    /// Something other than a file is at the vault path: a directory, a symlink to a missing
+    /// file, a pipe or a device (`VAULT.0007`).
+    #[error("{} is {what}", .path.display())]
+    NotAFile { path: PathBuf, what: String },
+    /// The vault path cannot be looked at: a directory on the way is unsearchable, a symlink
+    /// loops (`VAULT.0007`).
+    #[error("cannot look at {}: {reason}", .path.display())]
+    Unreachable {
+        path: PathBuf,
+        reason: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `-wal` or `-shm` file beside the vault that another user could have planted or can read
+    /// (`VAULT.0007`). Found before anything was written.
+    #[error("refusing {}: {problem}", .path.display())]
+    UnsafeSidecar { path: PathBuf, problem: String },
     #[error("the vault is busy: another csvault process holds it")]
     Busy(#[source] rusqlite::Error),
     /// The file is not a vault of ours, or a vault damaged beyond use.

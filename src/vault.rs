@@ -37,12 +37,13 @@ pub struct Vault {
 pub type VaultResult<T> = Result<T, VaultError>;
 
 impl Vault {
-    /// Creates a vault file protected by `passphrase`. Refuses to overwrite one (`VAULT.0006`)
-    /// and passphrases shorter than [`MIN_PASSPHRASE_CHARS`] (`VAULT.0004`).
+    /// Creates a vault file protected by `passphrase`, atomically: afterwards a whole vault is at
+    /// `path`, or nothing is. Never overwrites anything.
+    ///
+    /// Errors: as [`Vault::ensure_absent`]; `VAULT.0004` for a passphrase shorter than
+    /// [`MIN_PASSPHRASE_CHARS`]; `VAULT.0007` when the directory or file cannot be made.
     pub fn init(path: &Path, passphrase: &[u8]) -> VaultResult<Self> {
-        if path.exists() {
-            return Err(StoreError::Exists(path.to_owned()).into());
-        }
+        Self::ensure_absent(path)?;
         // Every edge passes UTF-8; raw bytes from a library caller are taken as they are.
         if let Some(problem) = std::str::from_utf8(passphrase)
             .ok()
@@ -55,7 +56,11 @@ impl Vault {
         Ok(Self::over(store, Keyring::new(&header.vault_id, &root)))
     }
 
-    /// Opens and unlocks an existing vault. A wrong passphrase changes nothing.
+    /// Opens and unlocks an existing vault. A wrong passphrase changes nothing; a file that is not
+    /// a vault is refused unchanged.
+    ///
+    /// Errors: as [`Vault::probe`], plus `VAULT.0001` (nothing there), `VAULT.0002` (wrong
+    /// passphrase), `VAULT.0007` (a `-wal`/`-shm` beside it that is not ours or not private).
     pub fn open(path: &Path, passphrase: &[u8]) -> VaultResult<Self> {
         let store = Store::open(path)?;
         let header = store.load_header()?;
@@ -89,9 +94,29 @@ impl Vault {
         })
     }
 
-    /// Whether a vault file is at `path`.
+    /// Whether something is at `path` for [`Vault::open`] to look at: a vault, but also anything
+    /// (a directory, a file that is not a vault, a path that cannot be looked at) that `open` then
+    /// names exactly. `false` only when nothing is there, so `init` is the way on.
     pub fn exists(path: &Path) -> bool {
-        path.exists()
+        !matches!(Store::probe(path), Ok(false))
+    }
+
+    /// Looks at `path` without writing anything: `Ok(true)` a csvault vault is there, `Ok(false)`
+    /// nothing is.
+    ///
+    /// Errors: `VAULT.0003` for a file that is not a vault (empty, not SQLite, another
+    /// application's database); `VAULT.0007` for a directory, a symlink to a missing file, a
+    /// path that cannot be looked at or a file that cannot be read.
+    pub fn probe(path: &Path) -> VaultResult<bool> {
+        Ok(Store::probe(path)?)
+    }
+
+    /// Checks that `init` may create a vault at `path`, before a passphrase is asked for.
+    ///
+    /// Errors: `VAULT.0006` when a vault or any other file is there; `VAULT.0007` for a directory,
+    /// a symlink to a missing file or a path that cannot be looked at.
+    pub fn ensure_absent(path: &Path) -> VaultResult<()> {
+        Ok(Store::ensure_free(path)?)
     }
 
     /// The error for "no vault at `path`" (`VAULT.0001`), said before asking for a passphrase.

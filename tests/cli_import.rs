@@ -6,6 +6,7 @@ mod cli_common;
 
 use cli_common::{TestVault, error_body, keys};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 use std::process::Output;
 
 /// The summary on stdout and the per-line errors on stderr as (line, code, message).
@@ -216,9 +217,10 @@ fn errors_come_in_line_order_and_only_objects_are_requests() {
 fn two_imports_of_one_file_at_once_split_the_names_without_failures() {
     let v = TestVault::new();
     let n = 3 * csvault::cli::import::BATCH_SIZE as u64;
-    let text: String = (0..n)
-        .map(|i| format!("{{\"name\":\"both-{i}\",\"secret_string\":\"v{i}\"}}\n"))
-        .collect();
+    let text = (0..n).fold(String::new(), |mut text, i| {
+        let _ = writeln!(text, "{{\"name\":\"both-{i}\",\"secret_string\":\"v{i}\"}}");
+        text
+    });
     let file = v.file("both.jsonl", text);
     let path = file.to_str().unwrap().to_owned();
     let runs: Vec<_> = (0..2)

@@ -1,12 +1,19 @@
 //! Opening and creating the vault file: 0600 in a 0700 directory, WAL, `synchronous=FULL`, foreign keys.
+//!
+//! A file is identified as a vault before SQLite opens it ([`super::probe`]), its `-wal`/`-shm` are
+//! checked and made by us ([`super::sidecar`]), and a new vault is built under a temporary name
+//! beside its final path and linked into place only once complete.
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use std::fs::{DirBuilder, OpenOptions};
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::schema::migrate;
+use super::probe::{self, Found};
+use super::schema::{APPLICATION_ID, migrate};
+use super::sidecar;
 use super::{StoreError, StoreResult};
 use crate::kms::{KdfParams, VaultHeader};
 
@@ -21,90 +28,71 @@ pub struct Store {
 }
 
 impl Store {
-    /// Creates the vault file (refusing to touch an existing one) and writes its header.
+    /// Creates the vault file and writes its header, atomically: the vault is built under a
+    /// temporary name in the same directory (0600), checkpointed, closed and flushed, then linked
+    /// to `path` (which fails if anything appeared there) and the directory flushed. A failure or a
+    /// kill leaves nothing at `path`; the temporary files are removed on any failure.
+    ///
+    /// Errors: as [`Self::ensure_free`]; `File` (`VAULT.0007`) when the directory or a file cannot
+    /// be made; SQLite's errors.
     pub fn create(path: &Path, header: &VaultHeader) -> StoreResult<Self> {
-        if path.exists() {
-            return Err(StoreError::Exists(path.to_owned()));
-        }
-        if let Some(dir) = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-        {
-            DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|source| StoreError::File {
-                    action: "create",
-                    path: dir.to_owned(),
-                    source,
-                })?;
-        }
-        // Create the file ourselves so it is 0600 from its first byte; SQLite gives the -wal and
-        // -shm files the mode of the database file.
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::AlreadyExists => StoreError::Exists(path.to_owned()),
-                _ => StoreError::File {
-                    action: "create",
-                    path: path.to_owned(),
-                    source,
-                },
-            })?;
-        let mut store = Self::connect(path)?;
-        let tx = store.immediate()?;
-        tx.execute(
-            "INSERT INTO vault_header (id, format, vault_id, kdf_memory_kib, kdf_iterations,
-                 kdf_parallelism, salt, wrapped_root_key) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            rusqlite::params![
-                header.format,
-                header.vault_id,
-                header.kdf.memory_kib,
-                header.kdf.iterations,
-                header.kdf.parallelism,
-                header.salt,
-                header.wrapped_root_key
-            ],
-        )?;
-        tx.commit()?;
-        Ok(store)
+        Self::ensure_free(path)?;
+        let dir = make_parent(path)?;
+        let staged = Staged::new(path, &dir)?;
+        build(staged.path(), header).map_err(|e| e.at(path))?;
+        staged.publish(path, &dir)?;
+        Self::open(path)
     }
 
-    /// Opens an existing vault file.
-    pub fn open(path: &Path) -> StoreResult<Self> {
-        if !path.exists() {
-            return Err(StoreError::NoVault(path.to_owned()));
-        }
-        Self::connect(path)
-    }
-
-    fn connect(path: &Path) -> StoreResult<Self> {
-        Self::connect_inner(path).map_err(|e| e.at(path))
-    }
-
-    fn connect_inner(path: &Path) -> StoreResult<Self> {
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::File {
-                action: "use write-ahead logging on",
+    /// Checks that nothing is at `path`, for `init`.
+    ///
+    /// Errors: `Exists` (a vault) or `Occupied` (another file), both `VAULT.0006`; whatever
+    /// [`probe::look`] says of a directory, a symlink to a missing file or an unsearchable path
+    /// (`VAULT.0007`).
+    pub fn ensure_free(path: &Path) -> StoreResult<()> {
+        match probe::look(path)? {
+            Found::Missing => Ok(()),
+            Found::Vault(_) => Err(StoreError::Exists(path.to_owned())),
+            Found::Foreign(what) => Err(StoreError::Occupied {
                 path: path.to_owned(),
-                source: std::io::Error::other(format!("SQLite chose journal mode {mode}")),
-            });
+                what,
+            }),
         }
-        // 16 MiB of page cache keeps the name index of a large vault in memory during imports.
-        conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;",
-        )?;
-        migrate(&mut conn)?;
+    }
+
+    /// Whether a vault is at `path` (`false`: nothing is there), looked at without writing.
+    ///
+    /// Errors: `Foreign` (`VAULT.0003`) for a file that is not a vault; `NotAFile`, `Unreachable`,
+    /// `File` (`VAULT.0007`).
+    pub fn probe(path: &Path) -> StoreResult<bool> {
+        match probe::look(path)? {
+            Found::Missing => Ok(false),
+            Found::Vault(_) => Ok(true),
+            Found::Foreign(what) => Err(StoreError::Foreign {
+                path: path.to_owned(),
+                what,
+            }),
+        }
+    }
+
+    /// Opens an existing vault file. A file that is not a vault is refused unchanged, with nothing
+    /// left beside it.
+    ///
+    /// Errors: `NoVault` (`VAULT.0001`); as [`Self::probe`]; `UnsafeSidecar` (`VAULT.0007`);
+    /// SQLite's errors.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let real = match probe::look(path)? {
+            Found::Missing => return Err(StoreError::NoVault(path.to_owned())),
+            Found::Foreign(what) => {
+                return Err(StoreError::Foreign {
+                    path: path.to_owned(),
+                    what,
+                });
+            }
+            Found::Vault(real) => real,
+        };
+        sidecar::prepare(&real)?;
+        let conn = open_vault(&real).map_err(|e| e.at(path))?;
         Ok(Self {
             conn,
             path: path.to_owned(),
@@ -178,5 +166,190 @@ impl Store {
     /// The connection, for reads outside a transaction.
     pub fn conn_ref(&self) -> &rusqlite::Connection {
         &self.conn
+    }
+}
+
+/// Opens the vault at `real` (identified and with its `-wal`/`-shm` prepared): checks its
+/// `application_id` through SQLite before anything that could write, then sets it up.
+fn open_vault(real: &Path) -> StoreResult<Connection> {
+    let mut conn = connect(real)?;
+    // The first read opens the -wal and -shm.
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    sidecar::settle(real)?;
+    if app_id != APPLICATION_ID {
+        return Err(StoreError::Foreign {
+            path: real.to_owned(),
+            what: format!(
+                "an SQLite database of another application (application_id {app_id:#010x})"
+            ),
+        });
+    }
+    configure(&conn, real)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// A connection to the database file at `real`, waiting up to [`BUSY_TIMEOUT`] for locks.
+fn connect(real: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(
+        real,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
+/// WAL, `synchronous=FULL`, foreign keys, 16 MiB of page cache. Errors: `File` when SQLite will
+/// not use WAL on the file.
+fn configure(conn: &Connection, real: &Path) -> StoreResult<()> {
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::File {
+            action: "use write-ahead logging on",
+            path: real.to_owned(),
+            source: io::Error::other(format!("SQLite chose journal mode {mode}")),
+        });
+    }
+    // 16 MiB of page cache keeps the name index of a large vault in memory during imports.
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;",
+    )?;
+    Ok(())
+}
+
+/// Builds a whole vault in the empty file at `tmp`: schema, header, everything checkpointed into
+/// the main file (so its header carries our `application_id`), closed and flushed to disk.
+fn build(tmp: &Path, header: &VaultHeader) -> StoreResult<()> {
+    sidecar::prepare(tmp)?;
+    let mut conn = connect(tmp)?;
+    configure(&conn, tmp)?;
+    migrate(&mut conn)?;
+    write_header(&mut conn, header)?;
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    if busy != 0 {
+        return Err(StoreError::File {
+            action: "checkpoint",
+            path: tmp.to_owned(),
+            source: io::Error::other("the new vault's log could not be written into it"),
+        });
+    }
+    conn.close().map_err(|(_, e)| StoreError::from(e))?;
+    sync(tmp)
+}
+
+/// Inserts the one header row.
+fn write_header(conn: &mut Connection, header: &VaultHeader) -> StoreResult<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO vault_header (id, format, vault_id, kdf_memory_kib, kdf_iterations,
+             kdf_parallelism, salt, wrapped_root_key) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![
+            header.format,
+            header.vault_id,
+            header.kdf.memory_kib,
+            header.kdf.iterations,
+            header.kdf.parallelism,
+            header.salt,
+            header.wrapped_root_key
+        ],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Flushes the file or directory at `path` to disk (`fsync`). Errors: `File`.
+fn sync(path: &Path) -> StoreResult<()> {
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| StoreError::File {
+            action: "flush to disk",
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// The directory the vault goes in, created 0700 (with its parents) if missing. Errors: `File`.
+fn make_parent(path: &Path) -> StoreResult<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let made = if dir.is_dir() {
+        Ok(())
+    } else if dir.exists() {
+        Err(io::Error::new(
+            io::ErrorKind::NotADirectory,
+            "it is a file, not a directory",
+        ))
+    } else {
+        DirBuilder::new().recursive(true).mode(0o700).create(&dir)
+    };
+    made.map_err(|source| StoreError::File {
+        action: "create the vault in",
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir)
+}
+
+/// A new vault under a temporary name beside its final path (`.vault.db.init-<random>`), removed
+/// with its `-wal`/`-shm` when dropped unless published.
+struct Staged {
+    tmp: PathBuf,
+}
+
+impl Staged {
+    /// Creates the empty temporary file, 0600, in `dir`. Errors: `File`.
+    fn new(path: &Path, dir: &Path) -> StoreResult<Self> {
+        let name = path.file_name().ok_or_else(|| StoreError::File {
+            action: "create",
+            path: path.to_owned(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"),
+        })?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".init-{}", uuid::Uuid::new_v4().simple()));
+        let tmp = dir.join(tmp_name);
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|source| StoreError::File {
+                action: "create a file in",
+                path: dir.to_owned(),
+                source,
+            })?;
+        Ok(Self { tmp })
+    }
+
+    fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Links the finished vault to `path`, never replacing anything there, drops the temporary
+    /// name and flushes `dir`. Errors: `Exists`/`Occupied` when something appeared at `path`
+    /// meanwhile; `File`.
+    fn publish(self, path: &Path, dir: &Path) -> StoreResult<()> {
+        if let Err(source) = fs::hard_link(&self.tmp, path) {
+            if source.kind() == io::ErrorKind::AlreadyExists {
+                Store::ensure_free(path)?;
+            }
+            return Err(StoreError::File {
+                action: "move the new vault into place at",
+                path: path.to_owned(),
+                source,
+            });
+        }
+        drop(self);
+        sync(dir)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        sidecar::remove(&self.tmp);
+        // Best effort: a leftover has a name of its own and stops no later init.
+        let _ = fs::remove_file(&self.tmp);
     }
 }

@@ -34,10 +34,18 @@ impl VaultError {
             Self::Store(e) => {
                 let code = match e {
                     StoreError::NoVault(_) => ErrorCode::NoVault,
-                    StoreError::Exists(_) => ErrorCode::VaultExists,
+                    StoreError::Exists(_) | StoreError::Occupied { .. } => ErrorCode::VaultExists,
                     StoreError::Busy(_) => ErrorCode::VaultBusy,
-                    StoreError::Corrupt { .. } => ErrorCode::VaultCorrupt,
-                    StoreError::File { .. } | StoreError::Unavailable { .. } => ErrorCode::Io,
+                    StoreError::Corrupt { .. } | StoreError::Foreign { .. } => {
+                        ErrorCode::VaultCorrupt
+                    }
+                    // Something at the vault path that is not a file, cannot be looked at, or a
+                    // `-wal`/`-shm` beside it that is not ours: all VAULT.0007.
+                    StoreError::File { .. }
+                    | StoreError::Unavailable { .. }
+                    | StoreError::NotAFile { .. }
+                    | StoreError::Unreachable { .. }
+                    | StoreError::UnsafeSidecar { .. } => ErrorCode::Io,
                     StoreError::Sqlite(_) => ErrorCode::Internal,
                 };
                 let msg = match e {
@@ -45,6 +53,10 @@ impl VaultError {
                         "No vault at {}: run `csvault init` to create one.",
                         p.display()
                     ),
+                    // These begin with the path, whose first letter is not ours to capitalise.
+                    StoreError::Occupied { .. }
+                    | StoreError::Foreign { .. }
+                    | StoreError::NotAFile { .. } => with_full_stop(e.to_string()),
                     other => sentence(&other.to_string()),
                 };
                 ApiError::new(code, msg)
@@ -57,6 +69,14 @@ impl From<VaultError> for ApiError {
     fn from(e: VaultError) -> Self {
         e.to_api()
     }
+}
+
+/// A message that begins with a path, ended with a full stop.
+fn with_full_stop(mut text: String) -> String {
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
 }
 
 /// A library message as a sentence: capital first letter, full stop.
