@@ -6,7 +6,8 @@ mod keys;
 mod output;
 mod secrets;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -148,36 +149,57 @@ pub fn print_created(vault: &Vault) -> Result<(), ApiError> {
     }))
 }
 
-/// Flags whose argument is a secret value: it is never echoed in an error.
-const VALUE_FLAGS: &[&str] = &["--secret-string", "--secret-binary"];
-
-/// A command line clap refused (`VAULT.0008`, exit code 2), or `--help`/`--version` (exit 0).
-/// Nothing given to a value flag appears in the message.
+/// A command line clap refused (`VAULT.0008`, exit code 2), or `--help`/`--version` (exit 0;
+/// 1 if stdout cannot take it). Nothing the user typed other than our own command and flag names
+/// appears in the message: a value given in the wrong place is still a value.
 pub fn usage(e: &clap::Error) -> ExitCode {
     if e.use_stderr() {
         let args: Vec<String> = std::env::args_os()
+            .skip(1)
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
-        let message = redact_values(e.render().to_string().trim(), &args);
+        let message = redact_values(e.render().to_string().trim(), &args, &words_of_ours());
         output::print_error(&ApiError::new(ErrorCode::Usage, message));
         ExitCode::from(2)
     } else {
-        let _ = e.print();
-        ExitCode::SUCCESS
+        match output::print_bytes(e.render().to_string().as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                output::print_error(&e);
+                ExitCode::FAILURE
+            }
+        }
     }
 }
 
-/// `message` with every quoted token that is part of a value-flag argument replaced by
-/// `<redacted>` (clap quotes what it echoes: `'-H'`, `'hunter2'`).
-fn redact_values(message: &str, args: &[String]) -> String {
-    let mut values: Vec<&str> = Vec::new();
-    for (i, arg) in args.iter().enumerate() {
-        for flag in VALUE_FLAGS {
-            if arg == flag {
-                values.extend(args.get(i + 1).map(String::as_str));
-            } else if let Some(v) = arg.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
-                values.push(v);
-            }
+/// Every command name and flag (`--long`, `-s`) of the command line.
+fn words_of_ours() -> HashSet<String> {
+    fn walk(cmd: &clap::Command, words: &mut HashSet<String>) {
+        words.insert(cmd.get_name().to_owned());
+        for arg in cmd.get_arguments() {
+            words.extend(arg.get_long().map(|l| format!("--{l}")));
+            words.extend(arg.get_short().map(|s| format!("-{s}")));
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, words);
+        }
+    }
+    let mut words = HashSet::new();
+    walk(&Cli::command(), &mut words);
+    words.extend(["--help", "-h", "--version", "-V", "help"].map(String::from));
+    words
+}
+
+/// `message` with every quoted token that is part of something the user typed, other than one of
+/// `ours` (command and flag names), replaced by `<redacted>`: clap quotes what it echoes
+/// (`'-H'`, `'hunter2'`), and any argument may be a value in the wrong place.
+fn redact_values(message: &str, args: &[String], ours: &HashSet<String>) -> String {
+    let mut typed: Vec<&str> = Vec::new();
+    for arg in args {
+        match arg.split_once('=') {
+            Some((flag, value)) if ours.contains(flag) => typed.push(value),
+            _ if ours.contains(arg.as_str()) => {}
+            _ => typed.push(arg),
         }
     }
     let mut out = String::with_capacity(message.len());
@@ -188,7 +210,7 @@ fn redact_values(message: &str, args: &[String]) -> String {
     // Odd parts sit between quotes.
     for (n, part) in parts.enumerate() {
         out.push('\'');
-        if n % 2 == 0 && !part.is_empty() && values.iter().any(|v| v.contains(part)) {
+        if n % 2 == 0 && !part.is_empty() && typed.iter().any(|v| v.contains(part)) {
             out.push_str("<redacted>");
         } else {
             out.push_str(part);
@@ -208,21 +230,37 @@ mod tests {
     }
 
     #[test]
-    fn usage_errors_never_echo_a_value() {
-        let given = args(&["csvault", "secret", "create", "--secret-string", "-Hunter2"]);
+    fn usage_errors_never_echo_what_was_typed() {
+        let ours = words_of_ours();
+        let given = args(&["secret", "create", "--secret-string", "-Hunter2"]);
         assert_eq!(
-            redact_values("error: unexpected argument '-H' found", &given),
+            redact_values("error: unexpected argument '-H' found", &given, &ours),
             "error: unexpected argument '<redacted>' found"
         );
-        let given = args(&["csvault", "secret", "create", "--secret-binary=aGk=x"]);
+        let given = args(&["secret", "create", "--secret-binary=aGk=x"]);
         assert_eq!(
-            redact_values("invalid value 'aGk=x' for '--secret-binary <B64>'", &given),
+            redact_values(
+                "invalid value 'aGk=x' for '--secret-binary <B64>'",
+                &given,
+                &ours
+            ),
             "invalid value '<redacted>' for '--secret-binary <B64>'"
         );
-        let given = args(&["csvault", "secret", "show"]);
+        // A value with its flag forgotten is still a value.
+        let given = args(&["secret", "create", "--name", "x", "S3CRET"]);
         assert_eq!(
-            redact_values("unexpected argument '--x' found", &given),
-            "unexpected argument '--x' found"
+            redact_values("error: unexpected argument 'S3CRET' found", &given, &ours),
+            "error: unexpected argument '<redacted>' found"
+        );
+        // Our own words stay, so the message still helps.
+        let given = args(&["secret", "create", "--secret-string"]);
+        assert_eq!(
+            redact_values(
+                "a value is required for '--secret-string <S>'",
+                &given,
+                &ours
+            ),
+            "a value is required for '--secret-string <S>'"
         );
     }
 }

@@ -104,7 +104,7 @@ fn passphrase_files_are_bounded_and_never_hang() {
     assert!(made.success());
     for (file, code, says) in [
         ("/dev/zero".as_ref(), "VAULT.0004", "longer than"),
-        (fifo.as_path(), "VAULT.0002", "does not unlock"),
+        (fifo.as_path(), "VAULT.0004", "is empty"),
     ] {
         let started = Instant::now();
         let out = v
@@ -236,4 +236,51 @@ fn help_describes_every_argument_and_shows_defaults() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&list.stdout).contains("[default: 50]"));
+}
+
+#[test]
+fn empty_passphrases_are_named_as_such() {
+    let v = TestVault::new();
+    let out = v
+        .cmd()
+        .env("CSVAULT_PASSPHRASE", "")
+        .args(["secret", "list"])
+        .output()
+        .unwrap();
+    let e = api_err(&out, 1);
+    assert_eq!(e.code, "VAULT.0004");
+    assert!(e.msg.contains("empty"), "{}", e.msg);
+}
+
+#[test]
+fn a_value_typed_without_its_flag_is_not_echoed() {
+    let v = TestVault::new();
+    let out = v
+        .cmd()
+        .args(["secret", "create", "--name", "x", "S3CRET-value"])
+        .output()
+        .unwrap();
+    let e = api_err(&out, 2);
+    assert!(!e.msg.contains("S3CRET"), "{}", e.msg);
+}
+
+#[test]
+fn help_that_cannot_be_written_fails_and_devices_are_not_imported() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let status = std::process::Command::new(cli_common::bin())
+        .arg("--help")
+        .stdout(full)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let v = TestVault::new();
+    let started = Instant::now();
+    let e = v.err(&["secret", "import", "/dev/zero"]);
+    assert_eq!(e.code, "VAULT.0007");
+    assert!(e.msg.contains("device"), "{}", e.msg);
+    assert!(started.elapsed() < Duration::from_secs(20));
 }

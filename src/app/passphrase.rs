@@ -64,6 +64,12 @@ impl PassphraseSource {
                     format!("{PASSPHRASE_ENV} is longer than {MAX_PASSPHRASE_BYTES} bytes."),
                 ));
             }
+            EnvPassphrase::Set(env) if env.is_empty() => {
+                return Err(ApiError::new(
+                    ErrorCode::NoPassphrase,
+                    format!("{PASSPHRASE_ENV} is set but empty."),
+                ));
+            }
             EnvPassphrase::Set(env) => return Ok(Some(env.clone())),
             EnvPassphrase::NotUtf8 => {
                 return Err(ApiError::new(
@@ -74,7 +80,16 @@ impl PassphraseSource {
             EnvPassphrase::Unset => {}
         }
         match &self.file {
-            Some(path) => read_file(path).map(Some),
+            Some(path) => {
+                let passphrase = read_file(path)?;
+                if passphrase.is_empty() {
+                    return Err(ApiError::new(
+                        ErrorCode::NoPassphrase,
+                        format!("The passphrase file {} is empty.", path.display()),
+                    ));
+                }
+                Ok(Some(passphrase))
+            }
             None => Ok(None),
         }
     }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -47,8 +48,23 @@ pub fn run(vault: &Vault, path: &Path) -> Result<ExitCode, ApiError> {
                 format!("Cannot read {}: {e}", path.display()),
             )
         })?;
-        let len = file.metadata().ok().map(|m| m.len());
-        (Box::new(file), len)
+        let meta = file.metadata().map_err(|e| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!("Cannot read {}: {e}", path.display()),
+            )
+        })?;
+        // A device such as /dev/zero never ends and has no lines.
+        if meta.file_type().is_char_device() || meta.file_type().is_block_device() {
+            return Err(ApiError::new(
+                ErrorCode::Io,
+                format!(
+                    "{} is a device; import reads a file or stdin.",
+                    path.display()
+                ),
+            ));
+        }
+        (Box::new(file), Some(meta.len()))
     };
     let mut progress = Progress::new(total_bytes);
     let summary = import(

@@ -90,7 +90,10 @@ fn render<T: Serialize, W: Write>(out: W, body: &T) -> io::Result<()> {
 }
 
 fn write_failed(e: &io::Error) -> ApiError {
-    ApiError::new(ErrorCode::Io, format!("Cannot write the output: {e}."))
+    ApiError::new(
+        ErrorCode::Io,
+        format!("Cannot write the output: {e}. The operation itself completed."),
+    )
 }
 
 /// Pretty JSON and a newline on stdout, flushed. `VAULT.0007` if stdout cannot take it (a full

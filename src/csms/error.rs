@@ -7,6 +7,8 @@ use serde::Serialize;
 pub enum ErrorCode {
     /// 400 CSMS.0002: a request parameter breaks a rule.
     InvalidParameter,
+    /// 400 CSMS.0003: no such operation (the local endpoint's unknown paths).
+    UnknownPath,
     /// 400 CSMS.0004: the body is not the JSON the operation takes.
     MalformedBody,
     /// 400 CSMS.0005: no such version or stage.
@@ -15,6 +17,14 @@ pub enum ErrorCode {
     SecretNotFound,
     /// 400 CSMS.0103: the secret is pending deletion.
     SecretPendingDelete,
+    /// 400 CSMS.0105: `SYSCURRENT` and `SYSPREVIOUS` cannot be deleted.
+    StageProtected,
+    /// 400 CSMS.0107: the secret is already scheduled for deletion.
+    AlreadyScheduled,
+    /// 400 CSMS.0108: the secret is not pending deletion, so there is nothing to restore.
+    NotScheduled,
+    /// 400 CSMS.0203: a 13th stage on one secret.
+    StageQuota,
     /// 403 CSMS.0109: the secret is not ENABLED.
     SecretNotEnabled,
     /// 400 CSMS.0202: the vault's secret quota is used up.
@@ -46,10 +56,15 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::InvalidParameter => "CSMS.0002",
+            Self::UnknownPath => "CSMS.0003",
             Self::MalformedBody => "CSMS.0004",
             Self::VersionNotFound => "CSMS.0005",
             Self::SecretNotFound => "CSMS.0106",
             Self::SecretPendingDelete => "CSMS.0103",
+            Self::StageProtected => "CSMS.0105",
+            Self::AlreadyScheduled => "CSMS.0107",
+            Self::NotScheduled => "CSMS.0108",
+            Self::StageQuota => "CSMS.0203",
             Self::SecretNotEnabled => "CSMS.0109",
             Self::SecretQuota => "CSMS.0202",
             Self::KeyUnusable => "CSMS.0401",

@@ -97,7 +97,8 @@ fn describe_char(c: char) -> String {
     }
 }
 
-fn validate_key_id(id: &str) -> Option<String> {
+/// Checks a CMK id as a request carries it: 1–64 of `a–z A–Z 0–9 -`.
+pub fn validate_key_id(id: &str) -> Option<String> {
     if id.is_empty() || id.chars().count() > MAX_KEY_ID_CHARS {
         return Some("a key id has 1–64 characters".into());
     }
@@ -107,7 +108,8 @@ fn validate_key_id(id: &str) -> Option<String> {
     None
 }
 
-fn validate_description(description: &str) -> Option<String> {
+/// Checks a secret description: at most 2,048 bytes of UTF-8.
+pub fn validate_description(description: &str) -> Option<String> {
     let bytes = description.len();
     (bytes > MAX_DESCRIPTION_BYTES).then(|| {
         format!(
@@ -117,8 +119,13 @@ fn validate_description(description: &str) -> Option<String> {
     })
 }
 
-fn validate_value(req: &CreateSecretRequest) -> Option<String> {
-    match (&req.secret_string, &req.secret_binary) {
+/// Checks a value as Create Secret and Create Secret Version take it: exactly one of the two
+/// fields, at most 32 KB, binary as standard base64 with padding.
+pub fn validate_value(
+    secret_string: Option<&Zeroizing<String>>,
+    secret_binary: Option<&Zeroizing<String>>,
+) -> Option<String> {
+    match (secret_string, secret_binary) {
         (Some(_), Some(_)) => Some("both secret_string and secret_binary are given".into()),
         (None, None) => Some("neither secret_string nor secret_binary is given".into()),
         (Some(text), None) => (text.len() > MAX_VALUE_BYTES).then(|| {
@@ -161,7 +168,7 @@ pub fn validate_create(req: &CreateSecretRequest) -> Vec<FieldError> {
     if let Some(m) = req.description.as_deref().and_then(validate_description) {
         errors.push(FieldError::new(Field::Description, m));
     }
-    if let Some(m) = validate_value(req) {
+    if let Some(m) = validate_value(req.secret_string.as_ref(), req.secret_binary.as_ref()) {
         errors.push(FieldError::new(Field::Value, m));
     }
     if let Some(kind) = req

@@ -19,6 +19,9 @@ pub fn new_passphrase_problem(passphrase: &str) -> Option<String> {
     let chars = passphrase.chars().count();
     match chars {
         0 => Some("is empty".into()),
+        1 => Some(format!(
+            "has 1 character; use at least {MIN_PASSPHRASE_CHARS}"
+        )),
         n if n < MIN_PASSPHRASE_CHARS => Some(format!(
             "has {n} characters; use at least {MIN_PASSPHRASE_CHARS}"
         )),

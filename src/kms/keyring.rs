@@ -24,7 +24,11 @@ pub struct SealedValue {
 /// The key material of an unlocked vault. `Debug` shows ids only.
 pub struct Keyring {
     vault_id: String,
+    /// Kept to re-wrap under a new passphrase; wiped on drop.
+    root_key: SecretKey,
     root: Aes256GcmSiv,
+    /// Seals backup blobs: derived from the root key, so a blob opens only in this vault.
+    blob: Aes256GcmSiv,
     /// Unwrapped CMKs by key id. The ciphers wipe their key schedules when the last `Arc` drops.
     cmks: RwLock<HashMap<String, Arc<Aes256GcmSiv>>>,
 }
@@ -42,7 +46,9 @@ impl Keyring {
     pub fn new(vault_id: &str, root: &SecretKey) -> Self {
         Self {
             vault_id: vault_id.to_owned(),
+            root_key: root.clone(),
             root: root.cipher(),
+            blob: root.derive(vault_id, "csvault/backup-blob/v1").cipher(),
             cmks: RwLock::new(HashMap::new()),
         }
     }
@@ -68,6 +74,37 @@ impl Keyring {
         let mut aad = Aad::new("csvault/cmk/v1");
         aad.push(self.vault_id.as_bytes()).push(key_id.as_bytes());
         aad
+    }
+
+    /// The header that unlocks with `new_passphrase` instead: the same root key, a fresh salt.
+    pub fn rewrap(
+        &self,
+        header: &super::VaultHeader,
+        new_passphrase: &[u8],
+    ) -> Result<super::VaultHeader, KmsError> {
+        header.rewrap(&self.root_key, new_passphrase)
+    }
+
+    fn blob_aad(&self) -> Aad {
+        let mut aad = Aad::new("csvault/backup-blob/v1");
+        aad.push(self.vault_id.as_bytes());
+        aad
+    }
+
+    /// Seals a backup blob's contents under this vault's blob key.
+    pub fn seal_blob(&self, contents: &[u8]) -> Result<Vec<u8>, KmsError> {
+        seal(&self.blob, contents, self.blob_aad().bytes())
+    }
+
+    /// Opens a blob made by [`Keyring::seal_blob`] in this vault; anything else (another vault's,
+    /// a changed byte) is an integrity error.
+    pub fn open_blob(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+        open(
+            &self.blob,
+            sealed,
+            self.blob_aad().bytes(),
+            "the backup blob",
+        )
     }
 
     /// New CMK material for `key_id`, loaded, and returned wrapped under the root key for storage.

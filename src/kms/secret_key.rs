@@ -48,6 +48,15 @@ impl SecretKey {
         self.0.as_slice()
     }
 
+    /// A key derived from this one for one purpose (HKDF-SHA256, salt `salt`, info `purpose`).
+    pub(crate) fn derive(&self, salt: &str, purpose: &str) -> Self {
+        let mut out = Self::zeroed();
+        let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(Some(salt.as_bytes()), self.as_bytes());
+        // 32 bytes is far below HKDF-SHA256's limit of 255 × 32, so this cannot fail.
+        let _ = hkdf.expand(purpose.as_bytes(), out.as_mut_bytes());
+        out
+    }
+
     pub(crate) fn cipher(&self) -> Aes256GcmSiv {
         // Borrowed, not copied: no stray copy of the key is left behind.
         let key: &aes_gcm_siv::Key<Aes256GcmSiv> = (&*self.0).into();

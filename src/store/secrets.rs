@@ -168,3 +168,44 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<SecretRow>> {
 pub fn count(conn: &Connection) -> StoreResult<i64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM secrets", [], |r| r.get(0))?)
 }
+
+/// Writes a secret's mutable fields (description, CMK, state, times) back by row id.
+pub fn save(conn: &Connection, s: &SecretRow) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE secrets SET description = ?2, kms_key_id = ?3, state = ?4, update_time = ?5,
+             scheduled_delete_time = ?6 WHERE row_id = ?1",
+    )?
+    .execute(params![
+        s.row_id,
+        s.description,
+        s.kms_key_id,
+        s.state.as_str(),
+        s.update_time,
+        s.scheduled_delete_time
+    ])?;
+    Ok(())
+}
+
+/// Deletes a secret with every version and stage (the foreign keys cascade).
+pub fn delete(conn: &Connection, row_id: i64) -> StoreResult<()> {
+    conn.prepare_cached("DELETE FROM stages WHERE secret_row = ?1")?
+        .execute([row_id])?;
+    conn.prepare_cached("DELETE FROM secrets WHERE row_id = ?1")?
+        .execute([row_id])?;
+    Ok(())
+}
+
+/// Deletes every secret pending deletion whose date is `now` (epoch ms) or earlier; how many.
+pub fn purge_due(conn: &Connection, now: i64) -> StoreResult<usize> {
+    let due: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT row_id FROM secrets
+             WHERE state = 'PENDING_DELETE' AND scheduled_delete_time <= ?1",
+        )?
+        .query_map([now], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for row in &due {
+        delete(conn, *row)?;
+    }
+    Ok(due.len())
+}

@@ -175,6 +175,159 @@ pub fn with_stages(conn: &Connection, secret_row: i64) -> StoreResult<Vec<Versio
     Ok(rows)
 }
 
+/// A stage as stored: the version it names and when it was last set (epoch ms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageRow {
+    pub stage: String,
+    pub version_id: String,
+    pub update_time: i64,
+}
+
+/// One stage of a secret.
+pub fn stage(conn: &Connection, secret_row: i64, stage: &str) -> StoreResult<Option<StageRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT stage, version_id, update_time FROM stages WHERE secret_row = ?1 AND stage = ?2",
+    )?;
+    Ok(stmt
+        .query_row(params![secret_row, stage], stage_from_row)
+        .optional()?)
+}
+
+/// Every stage of a secret, by name.
+pub fn stages(conn: &Connection, secret_row: i64) -> StoreResult<Vec<StageRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT stage, version_id, update_time FROM stages WHERE secret_row = ?1 ORDER BY stage",
+    )?;
+    let rows = stmt
+        .query_map([secret_row], stage_from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+fn stage_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StageRow> {
+    Ok(StageRow {
+        stage: r.get(0)?,
+        version_id: r.get(1)?,
+        update_time: r.get(2)?,
+    })
+}
+
+/// Removes a stage; whether it was there.
+pub fn remove_stage(conn: &Connection, secret_row: i64, stage: &str) -> StoreResult<bool> {
+    let n = conn
+        .prepare_cached("DELETE FROM stages WHERE secret_row = ?1 AND stage = ?2")?
+        .execute(params![secret_row, stage])?;
+    Ok(n > 0)
+}
+
+/// How many versions a secret has.
+pub fn count(conn: &Connection, secret_row: i64) -> StoreResult<usize> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM versions WHERE secret_row = ?1")?
+        .query_row([secret_row], |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// The oldest version that carries no stage, if any: the one a full secret gives up.
+pub fn oldest_unstaged(conn: &Connection, secret_row: i64) -> StoreResult<Option<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.version_id FROM versions v WHERE v.secret_row = ?1
+           AND NOT EXISTS (SELECT 1 FROM stages s
+                           WHERE s.secret_row = v.secret_row AND s.version_id = v.version_id)
+         ORDER BY v.seq LIMIT 1",
+    )?;
+    Ok(stmt.query_row([secret_row], |r| r.get(0)).optional()?)
+}
+
+/// Deletes one version (its stages go with it).
+pub fn delete(conn: &Connection, secret_row: i64, version_id: &str) -> StoreResult<()> {
+    conn.prepare_cached("DELETE FROM versions WHERE secret_row = ?1 AND version_id = ?2")?
+        .execute(params![secret_row, version_id])?;
+    Ok(())
+}
+
+/// Sets a version's `expire_time` (epoch ms); whether the version exists.
+pub fn set_expire_time(
+    conn: &Connection,
+    secret_row: i64,
+    version_id: &str,
+    expire_time: i64,
+) -> StoreResult<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE versions SET expire_time = ?3 WHERE secret_row = ?1 AND version_id = ?2",
+        )?
+        .execute(params![secret_row, version_id, expire_time])?;
+    Ok(n > 0)
+}
+
+/// Up to `limit` versions after sequence number `after` (exclusive), oldest first, with stages.
+pub fn page(
+    conn: &Connection,
+    secret_row: i64,
+    after: Option<i64>,
+    limit: usize,
+) -> StoreResult<Vec<VersionSummary>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let after = after.unwrap_or(0);
+    Ok(with_stages(conn, secret_row)?
+        .into_iter()
+        .filter(|v| crate::csms::version_number(&v.version_id).is_some_and(|n| n > after))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect())
+}
+
+/// The version id `limit` rows before sequence number `first`: the marker of the previous page
+/// (`None` when that page is the first).
+pub fn previous_marker(
+    conn: &Connection,
+    secret_row: i64,
+    first: i64,
+    limit: usize,
+) -> StoreResult<Option<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT version_id FROM versions WHERE secret_row = ?1 AND seq < ?2
+         ORDER BY seq DESC LIMIT 1 OFFSET ?3",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    Ok(stmt
+        .query_row(params![secret_row, first, limit], |r| r.get(0))
+        .optional()?)
+}
+
+/// Every version of a secret with its sealed value and sequence number, oldest first.
+pub fn all(conn: &Connection, secret_row: i64) -> StoreResult<Vec<(i64, VersionRow)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT version_id, kms_key_id, value_kind, wrapped_data_key, ciphertext,
+                create_time, expire_time, seq
+         FROM versions WHERE secret_row = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map([secret_row], |r| {
+            Ok((
+                r.get(7)?,
+                VersionRow {
+                    version_id: r.get(0)?,
+                    kms_key_id: r.get(1)?,
+                    kind: value_kind(r.get_ref(2)?.as_str()?, 2)?,
+                    wrapped_data_key: r.get(3)?,
+                    ciphertext: r.get(4)?,
+                    create_time: r.get(5)?,
+                    expire_time: r.get(6)?,
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// Sets the sequence number the secret's next version gets (a restored backup keeps its own).
+pub fn set_next_seq(conn: &Connection, secret_row: i64, next: i64) -> StoreResult<()> {
+    conn.prepare_cached("UPDATE secrets SET next_version = ?2 WHERE row_id = ?1")?
+        .execute(params![secret_row, next])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

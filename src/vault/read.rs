@@ -43,11 +43,11 @@ fn not_found(name: &str) -> ApiError {
 }
 
 /// The secret of that name, or `CSMS.0106`.
-fn secret_row(conn: &Connection, name: &str) -> VaultResult<SecretRow> {
+pub(super) fn secret_row(conn: &Connection, name: &str) -> VaultResult<SecretRow> {
     Ok(secret_rows::by_name(conn, name)?.ok_or_else(|| not_found(name))?)
 }
 
-fn metadata(v: VersionSummary, secret_name: &str) -> VersionMetadata {
+pub(super) fn metadata(v: VersionSummary, secret_name: &str) -> VersionMetadata {
     VersionMetadata {
         id: v.version_id,
         create_time: v.create_time,
@@ -141,6 +141,17 @@ impl Vault {
         let store = self.store();
         let conn = store.conn_ref();
         let secret = secret_row(conn, name)?;
+        self.read_version(conn, secret, version_id)
+    }
+
+    /// A version of `secret` with its value, as [`Vault::get_value`] answers.
+    pub(super) fn read_version(
+        &self,
+        conn: &Connection,
+        secret: SecretRow,
+        version_id: &str,
+    ) -> VaultResult<SecretVersion> {
+        let name = secret.name.as_str();
         if secret.state != SecretState::Enabled {
             return Err(ApiError::new(
                 ErrorCode::SecretNotEnabled,
