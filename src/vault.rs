@@ -2,14 +2,24 @@
 //! storage. `Send + Sync`, every operation `&self`; [`Vault::handle`] gives another thread its own
 //! connection over the same unlocked keys.
 
+mod batch;
+mod blob;
 mod clock;
 mod create;
+mod deletion;
 mod error;
 mod keys;
+mod passphrase;
 mod read;
+mod rules;
+mod seal;
+mod stages;
+mod update;
+mod versions;
 
 /// The rule for new passphrases, shared by every edge that asks for one.
 pub use crate::kms::{MIN_PASSPHRASE_CHARS, new_passphrase_problem};
+pub use blob::MAX_BLOB_CHARS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use create::BatchOutcome;
 pub use error::VaultError;
@@ -62,10 +72,22 @@ impl Vault {
     /// Errors: as [`Vault::probe`], plus `VAULT.0001` (nothing there), `VAULT.0002` (wrong
     /// passphrase), `VAULT.0007` (a `-wal`/`-shm` beside it that is not ours or not private).
     pub fn open(path: &Path, passphrase: &[u8]) -> VaultResult<Self> {
+        Self::open_with_clock(path, passphrase, Arc::new(SystemClock))
+    }
+
+    /// [`Vault::open`] reading time from `clock`; secrets pending deletion whose date has come
+    /// by that clock are purged (DECISIONS.md "states").
+    pub fn open_with_clock(
+        path: &Path,
+        passphrase: &[u8],
+        clock: Arc<dyn Clock>,
+    ) -> VaultResult<Self> {
         let store = Store::open(path)?;
         let header = store.load_header()?;
         let root = header.unlock(passphrase)?;
-        Ok(Self::over(store, Keyring::new(&header.vault_id, &root)))
+        let vault = Self::over(store, Keyring::new(&header.vault_id, &root)).with_clock(clock);
+        vault.purge_due()?;
+        Ok(vault)
     }
 
     fn over(store: Store, keyring: Keyring) -> Self {
@@ -184,6 +206,18 @@ fn key_of(row: KeyRow) -> KeyInfo {
         creation_date: row.creation_date,
         default_key: row.is_default,
     }
+}
+
+/// Generate Random Password: needs no vault. Errors: `CSMS.0002` for a length outside 1–255, no
+/// characters left to draw from, or fewer characters than required types.
+pub fn generate_password(
+    req: &crate::csms::GeneratePasswordRequest,
+) -> VaultResult<crate::csms::PasswordResponse> {
+    let length = req.length()?;
+    let classes = req.classes()?;
+    let pools: Vec<&[char]> = classes.iter().map(|(_, chars)| chars.as_slice()).collect();
+    let password = crate::kms::generate_password(length, &pools, req.require_each_included_type)?;
+    Ok(crate::csms::PasswordResponse { password })
 }
 
 #[cfg(test)]

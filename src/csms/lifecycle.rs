@@ -7,8 +7,8 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use super::{
-    ApiError, ErrorCode, PageInfo, Secret, SecretVersion, VersionMetadata, json_object,
-    malformed_body, validate_description, validate_key_id, validate_value,
+    ApiError, ErrorCode, PageInfo, SecretVersion, VersionMetadata, json_object, malformed_body,
+    validate_description, validate_key_id, validate_value,
 };
 
 /// At most this many versions per secret; a 21st removes the oldest version without a stage.
@@ -241,7 +241,8 @@ pub struct UploadSecretBlobRequest {
 
 /// The codes of the lifecycle's refusals, with their messages (DECISIONS.md "Errors").
 pub mod refusal {
-    use super::{ApiError, ErrorCode, Secret};
+    use super::{ApiError, ErrorCode};
+    use crate::csms::SecretState;
 
     /// 400 `CSMS.0103`: an update or stage change on a secret pending deletion.
     pub fn pending(name: &str) -> ApiError {
@@ -252,14 +253,10 @@ pub mod refusal {
     }
 
     /// 403 `CSMS.0109`: a value read, new version or version update on a secret not ENABLED.
-    pub fn not_enabled(secret: &Secret, what: &str) -> ApiError {
+    pub fn not_enabled(name: &str, state: SecretState, what: &str) -> ApiError {
         ApiError::new(
             ErrorCode::SecretNotEnabled,
-            format!(
-                "The secret {} is {}; {what}.",
-                secret.name,
-                secret.state.as_str()
-            ),
+            format!("The secret {name} is {}; {what}.", state.as_str()),
         )
     }
 

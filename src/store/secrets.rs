@@ -195,17 +195,14 @@ pub fn delete(conn: &Connection, row_id: i64) -> StoreResult<()> {
     Ok(())
 }
 
-/// Deletes every secret pending deletion whose date is `now` (epoch ms) or earlier; how many.
-pub fn purge_due(conn: &Connection, now: i64) -> StoreResult<usize> {
-    let due: Vec<i64> = conn
+/// The row ids of the secrets pending deletion whose date is `now` (epoch ms) or earlier.
+pub fn due_for_purge(conn: &Connection, now: i64) -> StoreResult<Vec<i64>> {
+    let due = conn
         .prepare_cached(
             "SELECT row_id FROM secrets
              WHERE state = 'PENDING_DELETE' AND scheduled_delete_time <= ?1",
         )?
         .query_map([now], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    for row in &due {
-        delete(conn, *row)?;
-    }
-    Ok(due.len())
+    Ok(due)
 }

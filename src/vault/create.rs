@@ -1,17 +1,15 @@
 //! Create Secret: validate, resolve the CMK, seal under a fresh data key, write secret + v1 + SYSCURRENT.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
-use zeroize::Zeroizing;
 
+use super::seal::{RequestValue, VersionPlace, seal_version};
 use super::{Vault, VaultError, VaultResult, secret_of};
 use crate::csms::{
     ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, ErrorCode, KeyState, SECRET_TYPE_COMMON,
-    STAGE_CURRENT, Secret, SecretState, ValueKind, validate_create, validate_name,
+    STAGE_CURRENT, Secret, SecretState, validate_create, validate_name,
 };
-use crate::kms::{Keyring, SealedValue, ValueContext};
+use crate::kms::Keyring;
 use crate::store::keys::{self as key_rows, KeyRow};
 use crate::store::secrets::{self as secret_rows, SecretRow};
 use crate::store::{NewVersion, SecretWriter, StoreError, VersionRow};
@@ -215,34 +213,20 @@ fn seal(
     now: i64,
 ) -> VaultResult<Rows> {
     let req = planned.req;
-    let (kind, sealed) = match (&req.secret_string, &req.secret_binary) {
-        (Some(text), None) => (
-            ValueKind::Text,
-            seal_value(
-                keyring,
-                &secret_id,
-                planned,
-                ValueKind::Text,
-                text.as_bytes(),
-            )?,
-        ),
-        (None, Some(b64)) => {
-            let bytes = Zeroizing::new(
-                STANDARD
-                    .decode(b64.as_bytes())
-                    .map_err(|_| ApiError::invalid("Invalid secret_binary: not valid base64."))?,
-            );
-            (
-                ValueKind::Binary,
-                seal_value(keyring, &secret_id, planned, ValueKind::Binary, &bytes)?,
-            )
-        }
-        _ => {
-            return Err(
-                ApiError::invalid("Give exactly one of secret_string and secret_binary.").into(),
-            );
-        }
-    };
+    let version = seal_version(
+        keyring,
+        &VersionPlace {
+            secret_id: &secret_id,
+            version_id: FIRST_VERSION,
+            key_id: &planned.key_id,
+            create_time: now,
+            expire_time: None,
+        },
+        RequestValue {
+            secret_string: req.secret_string.as_ref(),
+            secret_binary: req.secret_binary.as_ref(),
+        },
+    )?;
     let secret = SecretRow {
         row_id: 0,
         id: secret_id,
@@ -255,32 +239,7 @@ fn seal(
         update_time: now,
         scheduled_delete_time: None,
     };
-    let version = VersionRow {
-        version_id: FIRST_VERSION.into(),
-        kms_key_id: planned.key_id.clone(),
-        kind,
-        wrapped_data_key: sealed.wrapped_data_key,
-        ciphertext: sealed.ciphertext,
-        create_time: now,
-        expire_time: None,
-    };
     Ok((secret, version))
-}
-
-fn seal_value(
-    keyring: &Keyring,
-    secret_id: &str,
-    planned: &Planned<'_>,
-    kind: ValueKind,
-    plaintext: &[u8],
-) -> VaultResult<SealedValue> {
-    let ctx = ValueContext {
-        secret_id,
-        version_id: FIRST_VERSION,
-        key_id: &planned.key_id,
-        kind,
-    };
-    Ok(keyring.seal_value(&ctx, plaintext)?)
 }
 
 fn insert(writer: &mut SecretWriter<'_>, (secret, version): &Rows) -> VaultResult<()> {

@@ -77,6 +77,8 @@ impl Vault {
         marker: Option<&str>,
     ) -> VaultResult<ListSecretsResponse> {
         let limit = page_limit(limit)?;
+        // `""` asks for the first page (DECISIONS.md "lists").
+        let marker = marker.filter(|m| !m.is_empty());
         if let Some(problem) = marker.and_then(validate_name) {
             return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
         }
