@@ -64,6 +64,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         cli::print_created(&vault)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::GeneratePassword(args) = command {
+        return cli::generate_password(args);
+    }
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.
         return Err(Vault::missing(&path).to_api());
@@ -71,5 +74,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let passphrase = source.for_existing_vault()?;
     let vault = Vault::open(&path, passphrase.as_bytes())?;
     drop(passphrase);
+    if let Command::ChangePassphrase {
+        new_passphrase_file,
+    } = &command
+    {
+        let new = PassphraseSource::for_change(new_passphrase_file.as_deref()).for_changed()?;
+        vault.change_passphrase(new.as_bytes())?;
+        cli::print_created(&vault)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     cli::run(&vault, command)
 }

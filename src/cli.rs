@@ -4,14 +4,17 @@ pub mod import;
 mod input;
 mod keys;
 mod output;
+mod password;
 mod secrets;
+mod values;
+mod versions;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::csms::{ApiError, DEFAULT_PAGE_LIMIT, ErrorCode};
+use crate::csms::{ApiError, DEFAULT_PAGE_LIMIT, DEFAULT_RECOVERY_WINDOW_DAYS, ErrorCode};
 use crate::vault::Vault;
 
 /// csvault: Huawei Cloud CSMS secrets on your own machine, in one encrypted SQLite file.
@@ -48,12 +51,21 @@ pub struct Cli {
 pub enum Command {
     /// Create a new vault (refuses to overwrite one) and print where it is
     Init,
-    /// Secrets: create, list, show, read values, import
+    /// Secrets: create, read, list, versions and stages, update, delete and restore, backups, import
     #[command(subcommand)]
     Secret(SecretCommand),
     /// Customer master keys (CMKs): create, list, enable, disable
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Generate a random password; needs no vault (prints {"password": "..."})
+    GeneratePassword(password::GeneratePasswordArgs),
+    /// Change the vault's passphrase (new one from CSVAULT_NEW_PASSPHRASE, --new-passphrase-file,
+    /// or asked twice); prints {"vault", "vault_id"}
+    ChangePassphrase {
+        /// Read the new passphrase from this file
+        #[arg(long, value_name = "PATH")]
+        new_passphrase_file: Option<PathBuf>,
+    },
 }
 
 #[allow(
@@ -85,6 +97,100 @@ pub enum SecretCommand {
         /// A version id (v1, v2, …) or `latest`
         #[arg(long, default_value = "latest")]
         version_id: String,
+        /// Print the value alone: text as UTF-8, binary as raw bytes, no newline (for scripts)
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Change a secret's description or CMK (prints {"secret": {...}})
+    Update(versions::UpdateArgs),
+    /// Add a version with a new value (prints {"version_metadata": {...}})
+    CreateVersion(versions::CreateVersionArgs),
+    /// List a secret's versions, oldest first (prints {"version_metadatas": [...], "page_info"})
+    ListVersions {
+        /// The secret's name
+        name: String,
+        /// Page size, 1–1000
+        #[arg(long, default_value_t = DEFAULT_PAGE_LIMIT)]
+        limit: usize,
+        /// Start after this version id (exclusive)
+        #[arg(long)]
+        marker: Option<String>,
+    },
+    /// Set a version's expiry (prints {"version_metadata": {...}})
+    UpdateVersion {
+        /// The secret's name
+        name: String,
+        /// The version id (v1, v2, …)
+        #[arg(long)]
+        version_id: String,
+        /// Expiry, epoch milliseconds (informational: an expired version stays readable)
+        #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+        expire_time: i64,
+    },
+    /// Show which version a stage names (prints {"stage": {...}})
+    ShowStage {
+        /// The secret's name
+        name: String,
+        /// The stage's name
+        stage: String,
+    },
+    /// Point a stage at a version; an existing stage moves (prints {"stage": {...}})
+    UpdateStage {
+        /// The secret's name
+        name: String,
+        /// The stage's name: 1–64 of a–z A–Z 0–9 _ -
+        stage: String,
+        /// The version id it names
+        #[arg(long)]
+        version_id: String,
+    },
+    /// Remove a custom stage (SYSCURRENT and SYSPREVIOUS cannot be removed); prints nothing
+    DeleteStage {
+        /// The secret's name
+        name: String,
+        /// The stage's name
+        stage: String,
+    },
+    /// Schedule a secret's deletion after a recovery window (prints {"secret": {...}})
+    ScheduleDelete {
+        /// The secret's name
+        name: String,
+        /// Days until it is deleted for good, 7–30
+        #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_RECOVERY_WINDOW_DAYS)]
+        recovery_window_in_days: u32,
+    },
+    /// Cancel a scheduled deletion (prints {"secret": {...}})
+    Restore {
+        /// The secret's name
+        name: String,
+    },
+    /// Delete a secret now, with every version; final (prints nothing)
+    Delete {
+        /// The secret's name
+        name: String,
+    },
+    /// Enable a secret (prints {"secret": {...}})
+    Enable {
+        /// The secret's name
+        name: String,
+    },
+    /// Disable a secret: its values cannot be read until enabled (prints {"secret": {...}})
+    Disable {
+        /// The secret's name
+        name: String,
+    },
+    /// Print a backup blob of a secret, which restores only into this vault (prints {"secret_blob"})
+    DownloadBlob {
+        /// The secret's name
+        name: String,
+    },
+    /// Restore a secret from a backup blob (prints {"secret": {...}})
+    UploadBlob(versions::UploadBlobArgs),
+    /// Print the current value of several secrets (prints {"versions": [...], "total_count"})
+    BatchGetValue {
+        /// The secrets' names
+        #[arg(required = true)]
+        names: Vec<String>,
     },
     /// Create secrets from JSON Lines of create-secret request bodies
     Import {
@@ -138,10 +244,21 @@ pub fn run(vault: &Vault, command: Command) -> Result<ExitCode, ApiError> {
         }
         Command::Secret(cmd) => secrets::run(vault, cmd),
         Command::Key(cmd) => keys::run(vault, cmd),
+        Command::GeneratePassword(args) => password::run(args),
+        // The process shell runs it: it needs a new passphrase, which is the shell's to ask for.
+        Command::ChangePassphrase { .. } => Err(ApiError::new(
+            ErrorCode::Internal,
+            "change-passphrase is run by the process shell.",
+        )),
     }
 }
 
-/// What `init` prints: where the new vault is, and its id.
+/// `generate-password`, which needs no vault.
+pub fn generate_password(args: password::GeneratePasswordArgs) -> Result<ExitCode, ApiError> {
+    password::run(args)
+}
+
+/// What `init` and `change-passphrase` print: where the new vault is, and its id.
 pub fn print_created(vault: &Vault) -> Result<(), ApiError> {
     output::print_json(&serde_json::json!({
         "vault": vault.path().display().to_string(),
@@ -210,7 +327,12 @@ fn redact_values(message: &str, args: &[String], ours: &HashSet<String>) -> Stri
     // Odd parts sit between quotes.
     for (n, part) in parts.enumerate() {
         out.push('\'');
-        if n % 2 == 0 && !part.is_empty() && typed.iter().any(|v| v.contains(part)) {
+        // Inside the quotes: part of something typed, or something typed quoted inside a
+        // longer hint (`'-- -x1'`); values of one or two characters only in the first sense.
+        let shows_typed = typed
+            .iter()
+            .any(|v| v.contains(part) || (v.len() > 2 && part.contains(v)));
+        if n % 2 == 0 && !part.is_empty() && shows_typed {
             out.push_str("<redacted>");
         } else {
             out.push_str(part);
@@ -251,6 +373,15 @@ mod tests {
         assert_eq!(
             redact_values("error: unexpected argument 'S3CRET' found", &given, &ours),
             "error: unexpected argument '<redacted>' found"
+        );
+        let given = args(&["secret", "create", "--name", "x", "-S3CRET"]);
+        assert_eq!(
+            redact_values(
+                "tip: to pass '-S3CRET' as a value, use '-- -S3CRET'",
+                &given,
+                &ours
+            ),
+            "tip: to pass '<redacted>' as a value, use '<redacted>'"
         );
         // Our own words stay, so the message still helps.
         let given = args(&["secret", "create", "--secret-string"]);

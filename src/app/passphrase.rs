@@ -9,6 +9,8 @@ use crate::input::{ReadError, read_bounded};
 use crate::vault::new_passphrase_problem;
 
 pub const PASSPHRASE_ENV: &str = "CSVAULT_PASSPHRASE";
+/// Where `change-passphrase` looks first for the new passphrase.
+pub const NEW_PASSPHRASE_ENV: &str = "CSVAULT_NEW_PASSPHRASE";
 /// No passphrase is longer, in bytes: a file or variable holding more is a mistake, not a key.
 pub const MAX_PASSPHRASE_BYTES: u64 = 1024;
 
@@ -22,6 +24,7 @@ enum EnvPassphrase {
 
 /// The passphrase sources the user gave, in order of precedence.
 pub struct PassphraseSource {
+    env_name: &'static str,
     env: EnvPassphrase,
     file: Option<PathBuf>,
 }
@@ -37,7 +40,16 @@ fn no_passphrase() -> ApiError {
 
 impl PassphraseSource {
     pub fn from_env_and_file(file: Option<&Path>) -> Self {
-        let env = match std::env::var_os(PASSPHRASE_ENV) {
+        Self::named(PASSPHRASE_ENV, file)
+    }
+
+    /// The sources of a new passphrase: `CSVAULT_NEW_PASSPHRASE`, `--new-passphrase-file`.
+    pub fn for_change(file: Option<&Path>) -> Self {
+        Self::named(NEW_PASSPHRASE_ENV, file)
+    }
+
+    fn named(env_name: &'static str, file: Option<&Path>) -> Self {
+        let env = match std::env::var_os(env_name) {
             None => EnvPassphrase::Unset,
             Some(value) => match value.into_string() {
                 Ok(text) => EnvPassphrase::Set(Zeroizing::new(text)),
@@ -48,6 +60,7 @@ impl PassphraseSource {
             },
         };
         Self {
+            env_name,
             env,
             file: file.map(Path::to_owned),
         }
@@ -61,20 +74,23 @@ impl PassphraseSource {
             EnvPassphrase::Set(env) if env.len() as u64 > MAX_PASSPHRASE_BYTES => {
                 return Err(ApiError::new(
                     ErrorCode::NoPassphrase,
-                    format!("{PASSPHRASE_ENV} is longer than {MAX_PASSPHRASE_BYTES} bytes."),
+                    format!(
+                        "{} is longer than {MAX_PASSPHRASE_BYTES} bytes.",
+                        self.env_name
+                    ),
                 ));
             }
             EnvPassphrase::Set(env) if env.is_empty() => {
                 return Err(ApiError::new(
                     ErrorCode::NoPassphrase,
-                    format!("{PASSPHRASE_ENV} is set but empty."),
+                    format!("{} is set but empty.", self.env_name),
                 ));
             }
             EnvPassphrase::Set(env) => return Ok(Some(env.clone())),
             EnvPassphrase::NotUtf8 => {
                 return Err(ApiError::new(
                     ErrorCode::NoPassphrase,
-                    format!("{PASSPHRASE_ENV} is set but is not UTF-8 text."),
+                    format!("{} is set but is not UTF-8 text.", self.env_name),
                 ));
             }
             EnvPassphrase::Unset => {}
@@ -102,17 +118,26 @@ impl PassphraseSource {
         }
     }
 
-    /// For a new vault: given, or asked twice. Never empty.
+    /// For a new vault: given, or asked twice. At least 8 characters (`VAULT.0004`).
     pub fn for_new_vault(&self) -> Result<Zeroizing<String>, ApiError> {
+        self.new_passphrase("New vault passphrase: ", "nothing was created")
+    }
+
+    /// For `change-passphrase`: given, or asked twice. At least 8 characters (`VAULT.0004`).
+    pub fn for_changed(&self) -> Result<Zeroizing<String>, ApiError> {
+        self.new_passphrase("New passphrase: ", "nothing was changed")
+    }
+
+    fn new_passphrase(&self, label: &str, outcome: &str) -> Result<Zeroizing<String>, ApiError> {
         let passphrase = if let Some(p) = self.non_interactive()? {
             p
         } else {
-            let first = prompt("New vault passphrase: ")?;
+            let first = prompt(label)?;
             let again = prompt("Repeat the passphrase: ")?;
             if *first != *again {
                 return Err(ApiError::new(
                     ErrorCode::NoPassphrase,
-                    "The two passphrases differ; nothing was created.",
+                    format!("The two passphrases differ; {outcome}."),
                 ));
             }
             first
@@ -120,7 +145,7 @@ impl PassphraseSource {
         if let Some(problem) = new_passphrase_problem(&passphrase) {
             return Err(ApiError::new(
                 ErrorCode::NoPassphrase,
-                format!("The passphrase {problem}; nothing was created."),
+                format!("The passphrase {problem}; {outcome}."),
             ));
         }
         Ok(passphrase)

@@ -22,6 +22,21 @@ pub fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, ApiError> {
     })
 }
 
+/// Reads UTF-8 text of at most `limit` bytes (a blob, not a secret value).
+pub fn read_text_bounded(path: &Path, limit: u64) -> Result<String, ApiError> {
+    let bytes = crate::input::read_bounded(path, limit).map_err(|e| match e {
+        crate::input::ReadError::Io(e) => ApiError::new(
+            ErrorCode::Io,
+            format!("Cannot read {}: {e}", path.display()),
+        ),
+        crate::input::ReadError::TooLarge(_) => {
+            ApiError::invalid(format!("{} is larger than {limit} bytes.", path.display()))
+        }
+    })?;
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::invalid(format!("{} is not UTF-8 text.", path.display())))
+}
+
 /// Reads a text value: UTF-8, byte for byte (a trailing newline is kept; it is part of the file).
 pub fn read_text(path: &Path) -> Result<Zeroizing<String>, ApiError> {
     let bytes = read_bounded(path)?;

@@ -1,15 +1,20 @@
-//! `csvault secret …`: create, list, show, get-value, import.
+//! `csvault secret …`: every secret operation, each printing the API's response body.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zeroize::Zeroizing;
 
 use super::SecretCommand;
-use super::input::{read_binary_as_base64, read_bounded, read_text};
-use super::output::{print_json, print_sensitive_json};
+use super::input::read_bounded;
+use super::output::{print_bytes, print_json, print_sensitive_json};
+use super::values::{ValueArgs, key_id};
 use crate::csms::{
-    ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, SecretResponse, VersionResponse,
+    ApiError, CreateSecretRequest, DeleteSecretForScheduleRequest, ErrorCode, Secret,
+    SecretBlobResponse, SecretResponse, SecretVersion, StageResponse, UpdateVersionRequest,
+    VersionMetadataResponse, VersionResponse,
 };
 use crate::vault::Vault;
 
@@ -34,99 +39,130 @@ pub struct CreateArgs {
     /// At most 2,048 bytes
     #[arg(long, allow_hyphen_values = true)]
     pub description: Option<String>,
-    /// The value as text (visible to other local users in the process list: prefer a file)
-    #[arg(long, value_name = "S", allow_hyphen_values = true)]
-    pub secret_string: Option<String>,
-    /// Read the text value from PATH (- for stdin), byte for byte
-    #[arg(long, value_name = "PATH")]
-    pub secret_string_file: Option<PathBuf>,
-    /// The value as base64 (visible to other local users in the process list: prefer a file)
-    #[arg(long, value_name = "B64", allow_hyphen_values = true)]
-    pub secret_binary: Option<String>,
-    /// Read raw bytes from PATH (- for stdin); they are base64-encoded into secret_binary
-    #[arg(long, value_name = "PATH")]
-    pub secret_binary_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub value: ValueArgs,
 }
 
 pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
     match cmd {
         SecretCommand::Create(args) => {
             let req = build_request(vault, args)?;
-            let secret = vault.create_secret(&req)?;
-            print_json(&SecretResponse { secret })?;
+            print_secret(vault.create_secret(&req)?)?;
         }
         SecretCommand::List { limit, marker } => {
             print_json(&vault.list_secrets(Some(limit), marker.as_deref())?)?;
         }
-        SecretCommand::Show { name } => {
-            print_json(&SecretResponse {
-                secret: vault.show_secret(&name)?,
-            })?;
+        SecretCommand::Show { name } => print_secret(vault.show_secret(&name)?)?,
+        SecretCommand::GetValue {
+            name,
+            version_id,
+            raw,
+        } => print_version(vault.get_value(&name, &version_id)?, raw)?,
+        SecretCommand::Update(args) => {
+            let name = args.name.clone();
+            let req = args.request(vault)?;
+            print_secret(vault.update_secret(&name, &req)?)?;
         }
-        SecretCommand::GetValue { name, version_id } => {
-            let version = vault.get_value(&name, &version_id)?;
-            let len = version
-                .secret_string
-                .as_ref()
-                .or(version.secret_binary.as_ref())
-                .map_or(0, |v| v.len());
-            print_sensitive_json(&VersionResponse { version }, len)?;
+        SecretCommand::CreateVersion(args) => {
+            let name = args.name.clone();
+            let req = args.request()?;
+            let version_metadata = vault.create_version(&name, &req)?;
+            print_json(&VersionMetadataResponse { version_metadata })?;
+        }
+        SecretCommand::ListVersions {
+            name,
+            limit,
+            marker,
+        } => print_json(&vault.list_versions(&name, Some(limit), marker.as_deref())?)?,
+        SecretCommand::UpdateVersion {
+            name,
+            version_id,
+            expire_time,
+        } => {
+            let req = UpdateVersionRequest { expire_time };
+            let version_metadata = vault.update_version(&name, &version_id, &req)?;
+            print_json(&VersionMetadataResponse { version_metadata })?;
+        }
+        SecretCommand::ShowStage { name, stage } => print_json(&StageResponse {
+            stage: vault.show_stage(&name, &stage)?,
+        })?,
+        SecretCommand::UpdateStage {
+            name,
+            stage,
+            version_id,
+        } => print_json(&StageResponse {
+            stage: vault.update_stage(&name, &stage, &version_id)?,
+        })?,
+        SecretCommand::DeleteStage { name, stage } => vault.delete_stage(&name, &stage)?,
+        SecretCommand::ScheduleDelete {
+            name,
+            recovery_window_in_days,
+        } => {
+            let req = DeleteSecretForScheduleRequest {
+                recovery_window_in_days: Some(i64::from(recovery_window_in_days)),
+            };
+            print_secret(vault.schedule_delete(&name, &req)?)?;
+        }
+        SecretCommand::Restore { name } => print_secret(vault.restore_secret(&name)?)?,
+        SecretCommand::Delete { name } => vault.delete_secret(&name)?,
+        SecretCommand::Enable { name } => print_secret(vault.set_secret_enabled(&name, true)?)?,
+        SecretCommand::Disable { name } => print_secret(vault.set_secret_enabled(&name, false)?)?,
+        SecretCommand::DownloadBlob { name } => print_json(&SecretBlobResponse {
+            secret_blob: vault.download_blob(&name)?,
+        })?,
+        SecretCommand::UploadBlob(args) => {
+            print_secret(vault.upload_blob(&args.request()?.secret_blob)?)?;
+        }
+        SecretCommand::BatchGetValue { names } => {
+            let body = vault.batch_get_value(&names)?;
+            let len = body.versions.iter().map(value_len).sum();
+            print_sensitive_json(&body, len)?;
         }
         SecretCommand::Import { file } => return super::import::run(vault, &file),
     }
     Ok(ExitCode::SUCCESS)
 }
 
+fn print_secret(secret: Secret) -> Result<(), ApiError> {
+    print_json(&SecretResponse { secret })
+}
+
+fn value_len(version: &SecretVersion) -> usize {
+    version
+        .secret_string
+        .as_ref()
+        .or(version.secret_binary.as_ref())
+        .map_or(0, |v| v.len())
+}
+
+/// `{"version": ...}`, or with `raw` the value alone: text as UTF-8, binary decoded, no newline.
+fn print_version(version: SecretVersion, raw: bool) -> Result<(), ApiError> {
+    if !raw {
+        let len = value_len(&version);
+        return print_sensitive_json(&VersionResponse { version }, len);
+    }
+    if let Some(text) = &version.secret_string {
+        return print_bytes(text.as_bytes());
+    }
+    let b64 = version.secret_binary.as_deref().map_or("", String::as_str);
+    let bytes =
+        Zeroizing::new(STANDARD.decode(b64).map_err(|_| {
+            ApiError::new(ErrorCode::Internal, "A stored binary value is not base64.")
+        })?);
+    print_bytes(&bytes)
+}
+
 fn build_request(vault: &Vault, args: CreateArgs) -> Result<CreateSecretRequest, ApiError> {
     if let Some(path) = &args.request {
         return CreateSecretRequest::from_json(&read_bounded(path)?);
     }
-    let stdin_uses = [&args.secret_string_file, &args.secret_binary_file]
-        .iter()
-        .filter(|p| p.as_deref().is_some_and(|p| p.as_os_str() == "-"))
-        .count();
-    if stdin_uses > 1 {
-        return Err(super::input::stdin_twice());
-    }
-    // Both value kinds given (or none) reach the vault as such: it answers CSMS.0002 like the API.
-    let secret_string = match (args.secret_string, &args.secret_string_file) {
-        (Some(_), Some(_)) => return Err(one_source("secret_string")),
-        (Some(s), None) => Some(Zeroizing::new(s)),
-        (None, Some(path)) => Some(read_text(path)?),
-        (None, None) => None,
-    };
-    let secret_binary = match (args.secret_binary, &args.secret_binary_file) {
-        (Some(_), Some(_)) => return Err(one_source("secret_binary")),
-        (Some(b), None) => Some(Zeroizing::new(b)),
-        (None, Some(path)) => Some(read_binary_as_base64(path)?),
-        (None, None) => None,
-    };
-    // The request carries a key id; an alias is looked up. An unknown value goes through as given
-    // so the vault answers CSMS.0401 for it, as the cloud would.
-    // The default key's alias means "the default key", which the vault creates on first use.
-    let kms_key_id = args
-        .kms_key_id
-        .map(|given| match vault.find_key(&given) {
-            Ok(key) => Ok(Some(key.key_id)),
-            Err(_) if given == DEFAULT_KEY_ALIAS => Ok(None),
-            // Not an id in form either: an alias this vault does not have.
-            Err(e) if given.contains('/') || given.contains(':') => Err(e),
-            Err(_) => Ok(Some(given)),
-        })
-        .transpose()?
-        .flatten();
+    let (secret_string, secret_binary) = args.value.read()?;
     Ok(CreateSecretRequest {
         name: args.name.unwrap_or_default(),
-        kms_key_id,
+        kms_key_id: key_id(vault, args.kms_key_id)?,
         description: args.description,
         secret_string,
         secret_binary,
         ..CreateSecretRequest::default()
     })
-}
-
-fn one_source(field: &str) -> ApiError {
-    ApiError::invalid(format!(
-        "Invalid {field}: give it inline or from a file, not both."
-    ))
 }
