@@ -47,6 +47,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     };
     let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
     let Some(command) = cli.command else {
+        // Said before anything reaches stdout: a redirected run gets this error and nothing else.
+        if !crate::tui::has_terminal() {
+            return Err(ApiError::new(
+                ErrorCode::Io,
+                "The terminal app needs a terminal on stdin and stdout; \
+                 for scripts, use a command (csvault --help lists them).",
+            ));
+        }
         let passphrase = source.non_interactive()?;
         crate::tui::run(&path, passphrase)
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
