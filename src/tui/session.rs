@@ -183,6 +183,11 @@ impl Session {
         self.send(Msg::Resize(Size::new(width, height)));
     }
 
+    /// Whether a vault is open (its keys in memory).
+    pub fn is_unlocked(&self) -> bool {
+        self.env.vault.is_some()
+    }
+
     pub fn should_quit(&self) -> bool {
         self.app.quit
     }
