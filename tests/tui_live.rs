@@ -126,7 +126,11 @@ fn another_process_commit_appears_keeping_selection_and_filter() {
     let cat = &h.session.app.catalog;
     assert_eq!((cat.total(), cat.visible_len()), (4, 3), "appeared");
     assert_eq!(cat.query(), "alpha", "filter kept");
-    assert_eq!(selected_name(&h).as_deref(), Some("alpha-3"), "selection kept");
+    assert_eq!(
+        selected_name(&h).as_deref(),
+        Some("alpha-3"),
+        "selection kept"
+    );
     assert!(h.frame(100, 30).contains("alpha-2"));
 
     // Nothing changed: nothing re-read (the list stays as it is).
@@ -143,16 +147,17 @@ fn the_form_notices_a_name_taken_and_a_key_disabled_elsewhere() {
     h.chr('n');
     h.type_str("shared-name");
     h.advance(SECOND);
-    let aliases = |h: &Harness| -> Vec<String> {
-        form(h).choices.iter().map(|c| c.alias.clone()).collect()
-    };
+    let aliases =
+        |h: &Harness| -> Vec<String> { form(h).choices.iter().map(|c| c.alias.clone()).collect() };
     assert_eq!(aliases(&h), ["csms/default", "team/a"], "a new key offered");
     h.press(KeyCode::Tab);
     h.press(KeyCode::Right);
     assert_eq!(form(&h).choice, 1);
 
     elsewhere.create_secret(&request("shared-name")).unwrap();
-    elsewhere.set_key_state("team/a", KeyState::Disabled).unwrap();
+    elsewhere
+        .set_key_state("team/a", KeyState::Disabled)
+        .unwrap();
     h.advance(SECOND);
     assert_eq!(aliases(&h), ["csms/default"], "the disabled key is gone");
     assert_eq!(form(&h).choice, 0);
@@ -220,7 +225,11 @@ fn a_paste_is_text_for_the_focused_field_and_never_a_binding() {
     assert_eq!(form(&h).description.as_str(), "first line");
     h.press(KeyCode::Tab);
     h.session.paste(" ", h.now);
-    assert_eq!(form(&h).value_type, ValueType::Text, "space did not flip it");
+    assert_eq!(
+        form(&h).value_type,
+        ValueType::Text,
+        "space did not flip it"
+    );
     h.press(KeyCode::Tab);
     let pem = "-----BEGIN KEY-----\r\nAAAA\r\nBBBB\r-----END KEY-----\r\n";
     h.session.paste(pem, h.now);
@@ -228,7 +237,10 @@ fn a_paste_is_text_for_the_focused_field_and_never_a_binding() {
         form(&h).value.as_str(),
         "-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n"
     );
-    assert!(h.session.app.status.is_none(), "nothing dropped, nothing said");
+    assert!(
+        h.session.app.status.is_none(),
+        "nothing dropped, nothing said"
+    );
     h.ctrl('s');
     assert!(matches!(h.session.app.screen, Screen::Result(_)));
     let value = other(&h).get_value("my-name", "latest").unwrap();
@@ -261,7 +273,10 @@ fn pasting_a_passphrase_unlocks() {
         panic!("unlock")
     };
     assert_eq!(u.pass.as_str(), PASSPHRASE, "a trailing line break dropped");
-    assert!(session.app.status.is_none(), "nothing but a line break dropped");
+    assert!(
+        session.app.status.is_none(),
+        "nothing but a line break dropped"
+    );
 }
 
 #[test]
@@ -320,7 +335,10 @@ fn text_fields_have_the_usual_editing_keys() {
         .map(ToString::to_string)
         .collect();
     for key in ["Ctrl+U", "Ctrl+W", "Home/Ctrl+A", "End/Ctrl+E"] {
-        assert!(help.iter().any(|l| l.trim_start().starts_with(key)), "{key}");
+        assert!(
+            help.iter().any(|l| l.trim_start().starts_with(key)),
+            "{key}"
+        );
     }
 }
 
@@ -379,7 +397,10 @@ fn help_opens_at_its_screen_and_pages() {
 fn the_create_vault_screen_refuses_short_passphrases() {
     let mut h = Harness::locked().unwrap();
     let frame = h.frame(100, 30);
-    assert!(!frame.contains(text::unlock::STRENGTH), "no hint before typing");
+    assert!(
+        !frame.contains(text::unlock::STRENGTH),
+        "no hint before typing"
+    );
     h.type_str("short12");
     assert!(
         h.frame(100, 30)
