@@ -49,6 +49,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     };
     let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
     let Some(command) = cli.command else {
+        // Said before anything reaches stdout: a redirected run gets this error and nothing else.
+        if !crate::tui::has_terminal() {
+            return Err(ApiError::new(
+                ErrorCode::Io,
+                "The terminal app needs a terminal on stdin and stdout; \
+                 for scripts, use a command (csvault --help lists them).",
+            ));
+        }
         // Whatever is at the path that is neither a vault nor nothing is said before the app starts.
         Vault::probe(&path)?;
         let passphrase = source.non_interactive()?;

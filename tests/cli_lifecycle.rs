@@ -1,6 +1,10 @@
 //! The lifecycle commands through the real binary: each command's output shape and each error
 //! code path (issue 8).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::too_many_lines,
+    reason = "each test is one scenario, read top to bottom"
+)]
 
 mod cli_common;
 

@@ -96,6 +96,18 @@ fn have_tmux() -> bool {
 
 /// A tmux server running the app on `vault`; with `passphrase`, as `CSVAULT_PASSPHRASE`.
 fn start(dir: &Path, vault: &Path, passphrase: Option<&str>) -> Tmux {
+    launch(dir, vault, passphrase, &[], false)
+}
+
+/// Like [`start`], with more environment; `in_shell`: the app runs under `sh`, which then prints
+/// `exit=<code>` and the terminal modes (`stty -a`), and waits.
+fn launch(
+    dir: &Path,
+    vault: &Path,
+    passphrase: Option<&str>,
+    env: &[(&str, &str)],
+    in_shell: bool,
+) -> Tmux {
     let conf = dir.join("tmux.conf");
     std::fs::write(
         &conf,
@@ -106,6 +118,17 @@ fn start(dir: &Path, vault: &Path, passphrase: Option<&str>) -> Tmux {
         socket: dir.join("tmux.sock"),
     };
     let vault = vault.display().to_string();
+    let app: Vec<&str> = if in_shell {
+        vec![
+            "sh",
+            "-c",
+            r#""$0" --vault "$1"; echo "exit=$?"; stty -a; exec sleep 600"#,
+            BIN,
+            &vault,
+        ]
+    } else {
+        vec![BIN, "--vault", &vault]
+    };
     let started = Command::new("tmux")
         .arg("-S")
         .arg(&tmux.socket)
@@ -122,7 +145,8 @@ fn start(dir: &Path, vault: &Path, passphrase: Option<&str>) -> Tmux {
             "CSVAULT_PASSPHRASE",
         ])
         .args(passphrase.map(|p| format!("CSVAULT_PASSPHRASE={p}")))
-        .args([BIN, "--vault", &vault])
+        .args(env.iter().map(|(k, v)| format!("{k}={v}")))
+        .args(&app)
         .status()
         .unwrap();
     assert!(started.success(), "tmux new-session");
@@ -232,4 +256,242 @@ fn create_a_secret_with_the_keyboard_then_the_cli_shows_it() {
         .trim()
             == "1"
     });
+}
+
+fn format(tmux: &Tmux, what: &str) -> String {
+    let out = tmux.cmd(&["display-message", "-p", "-t", "e2e", what]);
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn pane_dead(tmux: &Tmux) -> bool {
+    format(tmux, "#{pane_dead}") == "1"
+}
+
+/// The pid of the process whose parent is `parent` (the app under the pane's shell).
+fn child_of(parent: u32) -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis.
+            let parent_pid: u32 = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            (parent_pid == parent).then_some(pid)
+        })
+}
+
+/// A vault made through the command line, holding `names` (value `v-<name>`).
+fn vault_with(dir: &Path, names: &[&str]) -> PathBuf {
+    let vault = dir.join("vault.db");
+    cli(&vault, &["init"]);
+    for name in names {
+        let file = dir.join("value.txt");
+        std::fs::write(&file, format!("v-{name}")).unwrap();
+        cli(
+            &vault,
+            &[
+                "secret",
+                "create",
+                "--name",
+                name,
+                "--secret-string-file",
+                file.to_str().unwrap(),
+            ],
+        );
+    }
+    vault
+}
+
+#[test]
+fn a_burst_and_a_paste_arrive_whole_and_a_paste_is_never_keys() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault.db");
+    let tmux = start(dir.path(), &vault, Some(PASSPHRASE));
+    tmux.wait_for("No secrets yet");
+    tmux.send(&["n"]);
+    tmux.wait_for("Create secret");
+
+    // A paste into the name: the first line only, said on the status line, focus kept.
+    assert!(
+        tmux.cmd(&["set-buffer", "-b", "p", "pasted-name\nsecond line"])
+            .status
+            .success()
+    );
+    assert!(
+        tmux.cmd(&["paste-buffer", "-p", "-b", "p", "-t", "e2e"])
+            .status
+            .success()
+    );
+    tmux.wait_for("the rest was dropped");
+    tmux.wait_for("pasted-name");
+    assert!(!tmux.screen().contains("second line"));
+
+    // 2,049 keys in one burst into the description: all of them, without another key.
+    tmux.send(&["Tab", "Tab"]);
+    tmux.type_text(&"x".repeat(2049));
+    tmux.wait_for("2,049/2,048 B");
+
+    // A 2.6 KB PEM pasted into the value: whole, line breaks kept, the space not a key.
+    let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
+    for i in 0..40u8 {
+        pem.push(char::from(b'a' + i % 26));
+        pem.push_str(&"A".repeat(63));
+        pem.push('\n');
+    }
+    pem.push_str("-----END PRIVATE KEY-----\n");
+    assert_eq!(pem.len(), 2654);
+    tmux.send(&["Tab", "Tab"]);
+    // Too long for a command argument: loaded from a file.
+    let pem_file = dir.path().join("key.pem");
+    std::fs::write(&pem_file, &pem).unwrap();
+    let loaded = tmux.cmd(&["load-buffer", "-b", "p", pem_file.to_str().unwrap()]);
+    assert!(loaded.status.success());
+    assert!(
+        tmux.cmd(&["paste-buffer", "-p", "-b", "p", "-t", "e2e"])
+            .status
+            .success()
+    );
+    tmux.wait_for("2,654/32,768 B");
+    assert!(tmux.screen().contains("text"), "the value type unchanged");
+
+    // Ctrl+U in the real terminal: the description emptied, then given.
+    tmux.send(&["BTab", "BTab", "C-u"]);
+    tmux.wait_for("0/2,048 B");
+    tmux.type_text("pasted PEM");
+    tmux.send(&["C-s"]);
+    tmux.wait_for("200 Request succeeded");
+    let value = cli(&vault, &["secret", "get-value", "pasted-name"]);
+    assert_eq!(value["version"]["secret_string"], pem.as_str());
+    tmux.send(&["C-c"]);
+    tmux.wait_until("the app to exit", pane_dead);
+}
+
+#[test]
+fn quit_signals_restore_the_terminal_and_clear_a_copied_value() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault_with(dir.path(), &["db-password"]);
+    for signal in ["TERM", "HUP", "INT", "QUIT"] {
+        // A server of its own (a fresh socket) for each signal.
+        let own = dir.path().join(signal);
+        std::fs::create_dir(&own).unwrap();
+        let tmux = launch(&own, &vault, Some(PASSPHRASE), &[], true);
+        let output = own.join("pane.out");
+        let pipe = format!("cat > '{}'", output.display());
+        assert!(
+            tmux.cmd(&["pipe-pane", "-t", "e2e", &pipe])
+                .status
+                .success()
+        );
+        tmux.wait_for("db-password");
+        tmux.send(&["c"]);
+        tmux.wait_until("the value in the paste buffer", |t| {
+            t.buffer() == "v-db-password"
+        });
+        assert_eq!(format(&tmux, "#{alternate_on}"), "1");
+        let shell: u32 = format(&tmux, "#{pane_pid}").parse().unwrap();
+        let app = child_of(shell).expect("the app runs under the shell");
+
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), app.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        tmux.wait_for("exit=0");
+        assert!(
+            !Path::new(&format!("/proc/{app}")).exists(),
+            "{signal}: the app exited"
+        );
+        assert_eq!(format(&tmux, "#{alternate_on}"), "0", "{signal}");
+        assert_eq!(
+            format(&tmux, "#{cursor_flag}"),
+            "1",
+            "{signal}: cursor shown"
+        );
+        tmux.wait_for("speed");
+        let modes: Vec<String> = tmux
+            .screen()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        for mode in ["icanon", "echo", "isig"] {
+            assert!(modes.iter().any(|m| m == mode), "{signal}: {mode} back on");
+        }
+        // What the app wrote: the copy, then (on the quit path) the clear and the modes off.
+        let written = std::fs::read(&output).unwrap();
+        let find = |needle: &[u8]| written.windows(needle.len()).rposition(|w| w == needle);
+        let cleared = find(b"\x1b]52;c;\x07").expect("the copied value cleared");
+        let copied = find(b"\x1b]52;c;di1kYi1wYXNzd29yZA==\x07").expect("copied");
+        assert!(copied < cleared, "{signal}: cleared after the copy");
+        assert!(
+            find(b"\x1b[?2004l").is_some(),
+            "{signal}: bracketed paste off"
+        );
+    }
+}
+
+#[test]
+fn idle_lock_in_the_real_terminal() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault_with(dir.path(), &["db-password"]);
+    let tmux = launch(
+        dir.path(),
+        &vault,
+        Some(PASSPHRASE),
+        &[("CSVAULT_LOCK_AFTER_SECS", "2")],
+        false,
+    );
+    tmux.wait_for("db-password");
+    // No input: the unlock screen, though the passphrase is in the environment.
+    tmux.wait_for("Unlock vault");
+    tmux.wait_for("Locked after a while without input");
+    assert!(!tmux.screen().contains("db-password"));
+    tmux.type_text(PASSPHRASE);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("db-password");
+    tmux.send(&["q"]);
+    tmux.wait_until("the app to exit", pane_dead);
+}
+
+#[test]
+fn a_secret_created_elsewhere_appears_in_the_open_list() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault_with(dir.path(), &["alpha"]);
+    let tmux = start(dir.path(), &vault, Some(PASSPHRASE));
+    tmux.wait_for("Secrets (1)");
+    let file = dir.path().join("v.txt");
+    std::fs::write(&file, "elsewhere").unwrap();
+    cli(
+        &vault,
+        &[
+            "secret",
+            "create",
+            "--name",
+            "made-elsewhere",
+            "--secret-string-file",
+            file.to_str().unwrap(),
+        ],
+    );
+    tmux.wait_for("Secrets (2)");
+    tmux.wait_for("made-elsewhere");
+    tmux.send(&["q"]);
+    tmux.wait_until("the app to exit", pane_dead);
 }

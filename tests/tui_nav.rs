@@ -243,7 +243,7 @@ fn what_effects_find_enters_the_model_as_messages_through_update() {
 fn a_key_press_changes_nothing_found_by_its_effect_until_the_answer_comes_back() {
     let mut h = three_secrets();
     let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-    assert!(h.session.handle_key(enter), "an effect is waiting");
+    assert!(h.session.handle_key(enter, h.now), "an effect is waiting");
     let Screen::Detail(d) = &h.session.app.screen else {
         panic!("detail")
     };

@@ -401,7 +401,10 @@ fn on_the_unlock_screen_f1_opens_the_help_and_esc_quits() {
         frame.contains(&format!(" {} ", text::keys::CTX_HELP)),
         "{frame}"
     );
-    assert!(frame.contains(text::keys::CTX_GLOBAL), "{frame}");
+    assert!(
+        frame.contains(text::keys::CTX_UNLOCK),
+        "opened at the unlock section: {frame}"
+    );
     h.press(KeyCode::Esc);
     assert!(h.session.app.overlay.is_none(), "Esc closes the help first");
     assert!(!h.session.should_quit());

@@ -27,6 +27,10 @@ pub enum Action {
     Input(char),
     Backspace,
     Delete,
+    /// Ctrl+U: delete from the start of the line to the cursor.
+    DeleteToStart,
+    /// Ctrl+W: delete the word before the cursor.
+    DeleteWordBack,
     Left,
     Right,
     Home,
@@ -70,6 +74,12 @@ pub enum Effect {
     LoadKeys,
     CreateKey(String),
     SetKeyState(String, KeyState),
+    /// The idle lock: drop the vault (its keys are wiped on drop) and clear a copied value.
+    Lock,
+    /// Another process committed: re-read secrets and keys (`usage`: and the count per key).
+    Reload {
+        usage: bool,
+    },
 }
 
 impl std::fmt::Debug for Effect {
@@ -89,6 +99,8 @@ impl std::fmt::Debug for Effect {
             Self::LoadKeys => "LoadKeys",
             Self::CreateKey(_) => "CreateKey",
             Self::SetKeyState(..) => "SetKeyState",
+            Self::Lock => "Lock",
+            Self::Reload { .. } => "Reload",
         };
         f.write_str(name)
     }

@@ -79,6 +79,25 @@ impl Catalog {
         cat
     }
 
+    /// The same catalog over a fresh read of the vault: sort, filter, selection (by name; by
+    /// place when that secret is gone) and scroll kept.
+    pub fn refresh(&mut self, secrets: Vec<Secret>, keys: &[KeyInfo]) {
+        let name = self.selected_row().map(|r| r.name.to_string());
+        let (selected, offset, sort) = (self.selected, self.offset, self.sort);
+        let query = std::mem::take(&mut self.query);
+        *self = Self::new(secrets, keys);
+        if sort != SortBy::Name {
+            self.sort = sort;
+            self.resort();
+        }
+        self.set_query(&query);
+        self.selected = selected.min(self.visible.len().saturating_sub(1));
+        self.offset = offset;
+        if let Some(name) = name {
+            self.select_name(&name);
+        }
+    }
+
     fn key_of(&mut self, key_id: String) -> u32 {
         if let Some(&i) = self.key_index.get(&key_id) {
             return i;
@@ -384,6 +403,29 @@ mod tests {
         assert_eq!(cat.selected_row().map(|r| &*r.name), Some("delta"));
         assert_eq!(cat.selected(), 0, "newest first when sorted by created");
         assert_eq!(cat.total(), 4);
+    }
+
+    #[test]
+    fn refresh_keeps_sort_filter_and_selection() {
+        let mut cat = Catalog::new(vec![secret("alpha", "db", 3), secret("beta", "db", 1)], &[]);
+        cat.cycle_sort();
+        cat.set_query("db");
+        cat.bottom();
+        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("beta"));
+        cat.refresh(
+            vec![
+                secret("alpha", "db", 3),
+                secret("beta", "db", 1),
+                secret("delta", "db", 9),
+                secret("omega", "other", 8),
+            ],
+            &[],
+        );
+        assert_eq!(cat.sort(), SortBy::Created);
+        assert_eq!(cat.query(), "db");
+        assert_eq!((cat.visible_len(), cat.total()), (3, 4));
+        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("beta"));
+        assert_eq!(cat.selected(), 2, "delta is newest, first");
     }
 
     #[test]

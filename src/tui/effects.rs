@@ -14,7 +14,7 @@ use super::app::{Status, Tone};
 use super::msg::{KeyList, Listing, Msg, describe};
 use super::screens::form::{FileLoad, MAX_FILE_BYTES};
 use super::text::{form as ft, status as st};
-use crate::clipboard::ClipboardGuard;
+use crate::clipboard::{ClearOutcome, ClipboardGuard};
 use crate::csms::ApiError;
 use crate::vault::{Vault, VaultError};
 
@@ -26,6 +26,31 @@ pub struct Env {
     pub path: PathBuf,
     pub vault: Option<Vault>,
     pub clipboard: ClipboardGuard,
+    /// The vault's `data_version` when its contents were last read: another process's commit
+    /// changes it.
+    pub seen_version: Option<i64>,
+}
+
+impl Env {
+    pub fn new(path: PathBuf, clipboard: ClipboardGuard) -> Self {
+        Self {
+            path,
+            vault: None,
+            clipboard,
+            seen_version: None,
+        }
+    }
+
+    /// Whether another process committed to the open vault since it was last read (a cheap
+    /// `PRAGMA data_version`). Remembers the new version, so each commit is reported once.
+    pub fn vault_changed(&mut self) -> bool {
+        let Some(version) = self.vault.as_ref().and_then(|v| v.data_version().ok()) else {
+            return false;
+        };
+        let changed = self.seen_version.is_some_and(|seen| seen != version);
+        self.seen_version = Some(version);
+        changed
+    }
 }
 
 fn success(text: String) -> Msg {
@@ -100,13 +125,38 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
             let keys = result.is_ok().then(|| keys(vault, true));
             Msg::KeyStateSet { to, result, keys }
         }
+        Effect::Lock => {
+            // Dropping the vault wipes its keys (the ciphers zeroize on drop).
+            env.vault = None;
+            env.seen_version = None;
+            Msg::Locked(env.clipboard.on_quit().map(clear_notice))
+        }
+        Effect::Reload { usage } => {
+            let vault = env.vault.as_ref()?;
+            let listing = listing(vault, None);
+            let usage =
+                (usage && listing.is_ok()).then(|| vault.key_usage().map_err(|e| e.to_api()));
+            Msg::Reloaded { listing, usage }
+        }
     })
+}
+
+/// The status line after a copied value came due for clearing (or the app quit or locked).
+pub fn clear_notice(outcome: ClearOutcome) -> Status {
+    let (text, tone) = match outcome {
+        ClearOutcome::Cleared => (st::CLEARED.to_owned(), Tone::Info),
+        ClearOutcome::ClearedUnverified => (st::CLEARED_BLIND.to_owned(), Tone::Info),
+        ClearOutcome::LeftAlone => (st::LEFT_ALONE.to_owned(), Tone::Info),
+        ClearOutcome::Failed(e) => (format!("{}: {e}", st::CLEAR_FAILED), Tone::Error),
+    };
+    Status { text, tone }
 }
 
 /// Keeps a vault just opened and reads its first page, or says why it did not open.
 pub fn opened(env: &mut Env, opened: Result<Vault, VaultError>, created: bool) -> Msg {
     match opened {
         Ok(vault) => {
+            env.seen_version = vault.data_version().ok();
             let listing = listing(&vault, Some(FIRST_PAGE));
             env.vault = Some(vault);
             Msg::Opened { created, listing }

@@ -50,13 +50,29 @@ impl Context {
             Self::List => t::CTX_LIST,
             Self::Filter => t::CTX_FILTER,
             Self::Detail => t::CTX_DETAIL,
-            Self::FormText | Self::FormValue | Self::FormPicker | Self::FormButton => t::CTX_FORM,
+            Self::FormText => t::CTX_FORM_TEXT,
+            Self::FormValue => t::CTX_FORM_VALUE,
+            Self::FormPicker => t::CTX_FORM_PICKER,
+            Self::FormButton => t::CTX_FORM_BUTTON,
             Self::Result => t::CTX_RESULT,
             Self::ResultError => t::CTX_RESULT_ERROR,
             Self::Keys => t::CTX_KEYS,
             Self::KeyAlias => t::CTX_KEY_ALIAS,
             Self::Confirm => t::CTX_CONFIRM,
             Self::Help => t::CTX_HELP,
+        }
+    }
+}
+
+impl Context {
+    /// The screen this context is part of, when several contexts make up one (the form's
+    /// kinds of field): the help lists the keys they share once, under this heading.
+    pub fn group(self) -> Option<&'static str> {
+        match self {
+            Self::FormText | Self::FormValue | Self::FormPicker | Self::FormButton => {
+                Some(t::CTX_FORM_ALL)
+            }
+            _ => None,
         }
     }
 }

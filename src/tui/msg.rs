@@ -1,9 +1,11 @@
 //! What comes back into `update` from outside a key press (`Msg`): the outcome of an effect, the
-//! terminal's size, a clipboard clear. Effects answer with a message; only `update` applies it.
+//! terminal's size, a paste, a clipboard clear, the idle lock, another process's commit. Effects
+//! answer with a message; only `update` applies it.
 
 use std::collections::HashMap;
 
 use ratatui::layout::Size;
+use zeroize::Zeroizing;
 
 use super::action::Action;
 use super::app::Status;
@@ -74,6 +76,22 @@ pub enum Msg {
     },
     /// A line for the status bar (a copy, a clipboard clear). Never holds a value.
     Notice(Status),
+    /// Text pasted into the terminal (bracketed paste): typed into the focused field as text,
+    /// never read as keys.
+    Paste(Zeroizing<String>),
+    /// No input for the idle-lock time while the vault is open.
+    IdleTimeout,
+    /// The vault was dropped (its keys wiped); the clipboard's answer if a copied value was
+    /// pending.
+    Locked(Option<Status>),
+    /// Another process (or handle) committed to the vault.
+    VaultChanged,
+    /// The vault re-read after another process's commit: every secret and key, and how many
+    /// secrets use each key when the keys screen is open.
+    Reloaded {
+        listing: Result<Listing, ApiError>,
+        usage: Option<Result<HashMap<String, i64>, ApiError>>,
+    },
 }
 
 impl From<Action> for Msg {
@@ -100,6 +118,11 @@ impl std::fmt::Debug for Msg {
             Self::KeyCreated { .. } => "KeyCreated",
             Self::KeyStateSet { .. } => "KeyStateSet",
             Self::Notice(_) => "Notice",
+            Self::Paste(_) => "Paste",
+            Self::IdleTimeout => "IdleTimeout",
+            Self::Locked(_) => "Locked",
+            Self::VaultChanged => "VaultChanged",
+            Self::Reloaded { .. } => "Reloaded",
         };
         f.write_str(name)
     }

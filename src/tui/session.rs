@@ -1,8 +1,9 @@
-//! `Session`: the model plus what effects act on. Key events in, effects run, their answers back
-//! through `update`, frames out; the terminal loop and the tests drive the app through this type.
+//! `Session`: the model plus what effects act on. Key events and pastes in, effects run, their
+//! answers back through `update`, frames out; ticks for the clipboard, the idle lock and other
+//! processes' commits. The terminal loop and the tests drive the app through this type.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::buffer::Buffer;
@@ -10,21 +11,27 @@ use ratatui::layout::{Rect, Size};
 use zeroize::Zeroizing;
 
 use super::action::Effect;
-use super::app::{App, Loaded, Status, Tone};
+use super::app::{App, Loaded};
 use super::effects::{self, Env};
 use super::keymap;
 use super::msg::Msg;
 use super::screens::unlock::{UnlockMode, UnlockState};
-use super::text::{status as st, unlock as ut};
+use super::text::unlock as ut;
 use super::update::update;
 use super::view;
 use crate::clipboard::{ClearOutcome, ClipboardGuard};
 use crate::vault::Vault;
 
+/// How long the app stays unlocked without input (`CSVAULT_LOCK_AFTER_SECS` overrides it).
+pub const DEFAULT_LOCK_AFTER: Duration = Duration::from_mins(10);
+
 pub struct Session {
     pub app: App,
     env: Env,
     pending: Option<Effect>,
+    /// The last key or paste (or the unlock): the idle lock counts from here.
+    last_input: Option<Instant>,
+    lock_after: Duration,
 }
 
 impl std::fmt::Debug for Session {
@@ -45,13 +52,18 @@ impl Session {
         };
         Self {
             app: App::new(path.display().to_string(), UnlockState::new(mode)),
-            env: Env {
-                path: path.to_owned(),
-                vault: None,
-                clipboard,
-            },
+            env: Env::new(path.to_owned(), clipboard),
             pending: None,
+            last_input: None,
+            lock_after: DEFAULT_LOCK_AFTER,
         }
+    }
+
+    /// Locks after `after` without input instead of [`DEFAULT_LOCK_AFTER`].
+    #[must_use]
+    pub fn with_lock_after(mut self, after: Duration) -> Self {
+        self.lock_after = after;
+        self
     }
 
     /// A session on a vault the caller already unlocked: straight to the list (its first page;
@@ -78,6 +90,7 @@ impl Session {
     /// Unlocks (or creates) the vault with a passphrase given up front, skipping the screen.
     /// A passphrase that does not unlock leaves the unlock screen up with a note.
     pub fn start_with(&mut self, passphrase: Zeroizing<String>, now: Instant) {
+        self.last_input = Some(now);
         let effect = if Vault::exists(&self.env.path) {
             Effect::Unlock(passphrase)
         } else {
@@ -93,12 +106,13 @@ impl Session {
         self.run_pending(now);
     }
 
-    /// Turns a key event into an action and applies it. Returns whether an effect is waiting
-    /// for [`Self::run_pending`] (the terminal loop draws a frame in between).
-    pub fn handle_key(&mut self, ev: KeyEvent) -> bool {
+    /// Turns a key event at `now` into an action and applies it. Returns whether an effect is
+    /// waiting for [`Self::run_pending`] (the terminal loop draws a busy note first if it is slow).
+    pub fn handle_key(&mut self, ev: KeyEvent, now: Instant) -> bool {
         if ev.kind == KeyEventKind::Release {
             return false;
         }
+        self.last_input = Some(now);
         let Some(action) = keymap::dispatch(self.app.context(), &ev) else {
             return false;
         };
@@ -116,11 +130,25 @@ impl Session {
         }
     }
 
+    /// Text pasted at `now` (bracketed paste), for the focused field. Returns whether an effect
+    /// is waiting, like [`Self::handle_key`].
+    pub fn handle_paste(&mut self, text: Zeroizing<String>, now: Instant) -> bool {
+        self.last_input = Some(now);
+        self.send(Msg::Paste(text));
+        self.pending.is_some()
+    }
+
     /// A key press, start to finish (the rest of the list included, after an unlock).
     pub fn key(&mut self, ev: KeyEvent, now: Instant) {
-        self.handle_key(ev);
+        self.handle_key(ev, now);
         self.run_pending(now);
         self.finish_loading();
+    }
+
+    /// A paste, start to finish.
+    pub fn paste(&mut self, text: &str, now: Instant) {
+        self.handle_paste(Zeroizing::new(text.to_owned()), now);
+        self.run_pending(now);
     }
 
     /// Loads the rest of the secrets after the first frame was drawn from the first page.
@@ -131,16 +159,33 @@ impl Session {
         }
     }
 
-    /// Lets the clipboard guard clear a sensitive copy that came due.
+    /// Time passes: the clipboard guard clears a sensitive copy that came due; an open vault is
+    /// locked after [`Self::with_lock_after`] without input, or re-read when another process
+    /// committed to it.
     pub fn tick(&mut self, now: Instant) {
         if let Some(outcome) = self.env.clipboard.tick(now) {
-            self.send(Msg::Notice(clear_notice(outcome)));
+            self.send(Msg::Notice(effects::clear_notice(outcome)));
         }
+        if self.env.vault.is_none() {
+            return;
+        }
+        let since = *self.last_input.get_or_insert(now);
+        if now.saturating_duration_since(since) >= self.lock_after {
+            self.send(Msg::IdleTimeout);
+        } else if self.env.vault_changed() {
+            self.send(Msg::VaultChanged);
+        }
+        self.run_pending(now);
     }
 
     /// The terminal's size changed: page and scroll by what fits.
     pub fn resize(&mut self, width: u16, height: u16) {
         self.send(Msg::Resize(Size::new(width, height)));
+    }
+
+    /// Whether a vault is open (its keys in memory).
+    pub fn is_unlocked(&self) -> bool {
+        self.env.vault.is_some()
     }
 
     pub fn should_quit(&self) -> bool {
@@ -156,14 +201,4 @@ impl Session {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         view::render(&self.app, area, buf);
     }
-}
-
-fn clear_notice(outcome: ClearOutcome) -> Status {
-    let (text, tone) = match outcome {
-        ClearOutcome::Cleared => (st::CLEARED.to_owned(), Tone::Info),
-        ClearOutcome::ClearedUnverified => (st::CLEARED_BLIND.to_owned(), Tone::Info),
-        ClearOutcome::LeftAlone => (st::LEFT_ALONE.to_owned(), Tone::Info),
-        ClearOutcome::Failed(e) => (format!("{}: {e}", st::CLEAR_FAILED), Tone::Error),
-    };
-    Status { text, tone }
 }

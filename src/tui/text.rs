@@ -69,6 +69,15 @@ pub mod keys {
     pub const CLOSE: &str = "close";
     pub const SCROLL_UP: &str = "scroll up";
     pub const SCROLL_DOWN: &str = "scroll down";
+    pub const DELETE_TO_START: &str = "delete to start of line";
+    pub const DELETE_WORD: &str = "delete word before cursor";
+    pub const CTX_FORM_ALL: &str = "Create secret form: every field";
+    pub const CTX_FORM_TEXT: &str = "In name, description, file path";
+    pub const CTX_FORM_VALUE: &str = "In the value (text or base64)";
+    pub const CTX_FORM_PICKER: &str = "On KMS key, value type";
+    pub const CTX_FORM_BUTTON: &str = "On [ Create secret ]";
+    pub const TOP_OF_HELP: &str = "top";
+    pub const BOTTOM_OF_HELP: &str = "bottom";
 }
 
 pub mod unlock {
@@ -92,6 +101,10 @@ pub mod unlock {
     pub const GOOD: &str = "good";
     pub const STRONG: &str = "strong";
     pub const HINT: &str = "Long passphrases of several words are best (16+ characters).";
+    /// Starts the refusal of a new passphrase; the vault's rule completes it.
+    pub const NEW_PASSPHRASE: &str = "The passphrase";
+    /// On the unlock screen after the idle lock.
+    pub const LOCKED: &str = "Locked after a while without input: type the passphrase.";
 }
 
 pub mod list {
@@ -188,6 +201,9 @@ pub mod status {
     pub const WHAT_RECORD: &str = "the Secret record as JSON";
     pub const WHAT_BODY: &str = "the response body";
     pub const WHAT_ID: &str = "the secret id";
+    pub const PASTE_FIRST_LINE: &str =
+        "Pasted the first line only: this field is one line, the rest was dropped.";
+    pub const PASTE_NOWHERE: &str = "Nothing to paste into here: move to a text field first.";
 }
 
 pub mod confirm {

@@ -87,6 +87,29 @@ impl TextField {
         self.cursor += c.len_utf8();
     }
 
+    /// Inserts `text` at the cursor in one step (a paste): the buffer grows once; characters
+    /// [`Self::insert`] refuses are skipped the same way.
+    pub fn insert_str(&mut self, text: &str) {
+        self.reserve(text.len());
+        for c in text.chars() {
+            self.insert(c);
+        }
+    }
+
+    /// Ctrl+U: deletes from the start of the line to the cursor.
+    pub fn delete_to_start(&mut self) {
+        let start = self.line_start();
+        self.buf.replace_range(start..self.cursor, "");
+        self.cursor = start;
+    }
+
+    /// Ctrl+W: deletes the word before the cursor (and the spaces after it), within the line.
+    pub fn delete_word_back(&mut self) {
+        let start = self.line_start() + word_start(&self.buf[self.line_start()..self.cursor]);
+        self.buf.replace_range(start..self.cursor, "");
+        self.cursor = start;
+    }
+
     /// Replaces everything with `text` (cursor at the end). The old contents are wiped first,
     /// spare capacity included, so a rejected passphrase does not stay behind in the buffer.
     pub fn set(&mut self, text: &str) {
@@ -195,9 +218,53 @@ impl TextField {
     }
 }
 
+/// Where the last word of `text` starts (a byte offset): trailing whitespace is skipped, then
+/// everything back to the previous whitespace. What Ctrl+W deletes.
+pub fn word_start(text: &str) -> usize {
+    let trimmed = text.trim_end();
+    trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ctrl_u_and_ctrl_w_delete_within_the_line() {
+        let mut f = TextField::multi();
+        f.insert_str("first line\nsecond  wörd  here  ");
+        f.delete_word_back();
+        assert_eq!(f.as_str(), "first line\nsecond  wörd  ");
+        f.delete_word_back();
+        assert_eq!(f.as_str(), "first line\nsecond  ");
+        f.left();
+        f.delete_to_start();
+        assert_eq!((f.as_str(), f.cursor()), ("first line\n ", 11));
+        f.delete_word_back();
+        f.delete_to_start();
+        assert_eq!(
+            f.as_str(),
+            "first line\n ",
+            "nothing before the cursor on this line"
+        );
+        f.up();
+        f.end();
+        f.delete_word_back();
+        assert_eq!(f.as_str(), "first \n ");
+        assert_eq!(word_start("a b\t"), 2);
+        assert_eq!(word_start("   "), 0);
+    }
+
+    #[test]
+    fn insert_str_skips_what_insert_refuses() {
+        let mut f = TextField::single();
+        f.insert_str("ab\ncd\u{1b}e");
+        assert_eq!(f.as_str(), "abcde");
+    }
 
     #[test]
     fn edits_across_lines_and_multibyte() {

@@ -2,15 +2,19 @@
 //! resize) changes the model and may ask for one effect. Screens handle their own actions
 //! through one shape ([`Screen::update`]); this file routes actions, applies what screens ask for
 //! (navigation, popups, status lines) and owns what works everywhere (quit, help, overlays).
-//! Effect outcomes land in [`outcome`].
+//! Effect outcomes land in [`outcome`], pastes in [`paste`], the idle lock and other processes'
+//! commits in [`refresh`].
 
 mod outcome;
+mod paste;
+mod refresh;
 
 use super::action::{Action, Effect};
-use super::app::{App, Overlay};
+use super::app::{App, ListMode, Overlay};
 use super::msg::Msg;
 use super::screens::{Asks, Cx, Nav, Screen, help, list};
 use super::text::unlock as ut;
+use super::textfield::word_start;
 use super::view;
 
 pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
@@ -25,6 +29,14 @@ pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
             app.busy = Some(what);
             None
         }
+        Msg::Paste(text) => paste::paste(app, &text),
+        Msg::IdleTimeout => refresh::idle(app),
+        Msg::Locked(clipboard) => {
+            refresh::locked(app, clipboard);
+            None
+        }
+        Msg::VaultChanged => refresh::changed(app),
+        Msg::Reloaded { listing, usage } => refresh::reloaded(app, listing, usage),
         outcome => {
             app.busy = None;
             outcome::apply(app, outcome);
@@ -53,7 +65,12 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         return overlay(app, action);
     }
     if action == Action::Help {
-        app.overlay = Some(Overlay::Help { scroll: 0 });
+        // Opened at the section of where it was opened from.
+        let scroll = help::section_scroll(app.context(), view::body_area(app.size));
+        app.overlay = Some(Overlay::Help { scroll });
+        return None;
+    }
+    if filter_edit(app, action) {
         return None;
     }
     let App {
@@ -69,6 +86,24 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
     let asks = cx.finish();
     grant(app, asks);
     effect
+}
+
+/// Ctrl+U and Ctrl+W in the list's filter (the query has no cursor of its own: it is always
+/// at the end). Whether the action was one of those.
+fn filter_edit(app: &mut App, action: Action) -> bool {
+    if !matches!(app.screen, Screen::List(ListMode::Filter)) {
+        return false;
+    }
+    let query = app.catalog.query();
+    let keep = match action {
+        Action::DeleteToStart => 0,
+        Action::DeleteWordBack => word_start(query),
+        _ => return false,
+    };
+    let query = query[..keep].to_owned();
+    app.catalog.set_query(&query);
+    app.catalog.settle(list::page_rows(app.size));
+    true
 }
 
 /// Does what the screen asked for.
@@ -100,16 +135,17 @@ fn grant(app: &mut App, asks: Asks) {
 fn overlay(app: &mut App, action: Action) -> Option<Effect> {
     let current = app.overlay.take()?;
     match (current, action) {
-        (Overlay::Help { scroll }, Action::Up) => {
-            app.overlay = Some(Overlay::Help {
-                scroll: scroll.saturating_sub(1),
-            });
-        }
-        (Overlay::Help { scroll }, Action::Down) => {
-            let body = view::body_area(app.size);
-            app.overlay = Some(Overlay::Help {
-                scroll: scroll.saturating_add(1).min(help::max_scroll(body)),
-            });
+        (
+            Overlay::Help { scroll },
+            action @ (Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom),
+        ) => {
+            let scroll = help::scrolled(scroll, action, view::body_area(app.size));
+            app.overlay = Some(Overlay::Help { scroll });
         }
         (Overlay::Help { .. }, Action::Back | Action::Help)
         | (Overlay::Discard | Overlay::KeyState { .. }, Action::No | Action::Back)
@@ -139,6 +175,22 @@ fn overlay(app: &mut App, action: Action) -> Option<Effect> {
                 }
                 Action::Right => {
                     alias.right();
+                    None
+                }
+                Action::Home => {
+                    alias.home();
+                    None
+                }
+                Action::End => {
+                    alias.end();
+                    None
+                }
+                Action::DeleteToStart => {
+                    alias.delete_to_start();
+                    None
+                }
+                Action::DeleteWordBack => {
+                    alias.delete_word_back();
                     None
                 }
                 _ => None,

@@ -13,8 +13,9 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use zeroize::Zeroizing;
 
-use csvault::clipboard::{ClipboardGuard, FakeClipboard};
+use csvault::clipboard::{ClipboardGuard, DEFAULT_CLEAR_AFTER, FakeClipboard};
 use csvault::tui::Session;
+use csvault::tui::session::DEFAULT_LOCK_AFTER;
 use csvault::tui::timefmt::Zone;
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
@@ -33,11 +34,17 @@ pub struct Harness {
 impl Harness {
     /// A session at the create-vault screen (nothing unlocked yet).
     pub fn locked() -> std::io::Result<Self> {
+        Self::locked_with(DEFAULT_CLEAR_AFTER, DEFAULT_LOCK_AFTER)
+    }
+
+    /// Like [`Self::locked`], clearing copied values after `clear_after` and locking after
+    /// `lock_after` without input.
+    pub fn locked_with(clear_after: Duration, lock_after: Duration) -> std::io::Result<Self> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("vault.db");
         let clipboard = FakeClipboard::new();
-        let guard = ClipboardGuard::new(Box::new(clipboard.clone()));
-        let mut session = Session::new(&path, guard);
+        let guard = ClipboardGuard::new(Box::new(clipboard.clone())).with_clear_after(clear_after);
+        let mut session = Session::new(&path, guard).with_lock_after(lock_after);
         session.app.zone = Zone::utc();
         let t0 = Instant::now();
         Ok(Self {
@@ -52,7 +59,12 @@ impl Harness {
 
     /// A session on a new, empty, unlocked vault.
     pub fn unlocked() -> std::io::Result<Self> {
-        let mut h = Self::locked()?;
+        Self::unlocked_with(DEFAULT_CLEAR_AFTER, DEFAULT_LOCK_AFTER)
+    }
+
+    /// Like [`Self::unlocked`], with [`Self::locked_with`]'s timeouts.
+    pub fn unlocked_with(clear_after: Duration, lock_after: Duration) -> std::io::Result<Self> {
+        let mut h = Self::locked_with(clear_after, lock_after)?;
         h.session
             .start_with(Zeroizing::new(PASSPHRASE.to_owned()), h.now);
         h.session.finish_loading();

@@ -50,13 +50,16 @@ const MOVE: [Binding; 4] = [
     b(&[k(K::PageDown)], A::PageDown, t::PAGE_DOWN, false),
 ];
 
-const EDIT: [Binding; 6] = [
+/// The editing keys of a text field (the index names are used by the tables below).
+const EDIT: [Binding; 8] = [
     b(&[k(K::Left)], A::Left, t::CURSOR_LEFT, false),
     b(&[k(K::Right)], A::Right, t::CURSOR_RIGHT, false),
-    b(&[k(K::Home)], A::Home, t::LINE_START, false),
-    b(&[k(K::End)], A::End, t::LINE_END, false),
+    b(&[k(K::Home), ctrl('a')], A::Home, t::LINE_START, false),
+    b(&[k(K::End), ctrl('e')], A::End, t::LINE_END, false),
     b(&[k(K::Backspace)], A::Backspace, t::DELETE_BACK, false),
     b(&[k(K::Delete)], A::Delete, t::DELETE_FORWARD, false),
+    b(&[ctrl('u')], A::DeleteToStart, t::DELETE_TO_START, false),
+    b(&[ctrl('w')], A::DeleteWordBack, t::DELETE_WORD, false),
 ];
 
 const UNLOCK: &[Binding] = &[
@@ -68,7 +71,14 @@ const UNLOCK: &[Binding] = &[
         t::PREV_FIELD,
         false,
     ),
+    EDIT[0],
+    EDIT[1],
+    EDIT[2],
+    EDIT[3],
     EDIT[4],
+    EDIT[5],
+    EDIT[6],
+    EDIT[7],
     // Nothing to go back to: Esc leaves the app.
     b(&[k(K::Esc)], A::Quit, t::QUIT, true),
 ];
@@ -100,6 +110,8 @@ const FILTER: &[Binding] = &[
     MOVE[2],
     MOVE[3],
     EDIT[4],
+    EDIT[6],
+    EDIT[7],
 ];
 
 const DETAIL: &[Binding] = &[
@@ -135,6 +147,8 @@ const FORM_TEXT: &[Binding] = &[
     EDIT[3],
     EDIT[4],
     EDIT[5],
+    EDIT[6],
+    EDIT[7],
 ];
 
 const FORM_VALUE: &[Binding] = &[
@@ -151,6 +165,8 @@ const FORM_VALUE: &[Binding] = &[
     EDIT[3],
     EDIT[4],
     EDIT[5],
+    EDIT[6],
+    EDIT[7],
 ];
 
 const FORM_PICKER: &[Binding] = &[
@@ -211,8 +227,12 @@ const KEY_ALIAS: &[Binding] = &[
     b(&[k(K::Enter)], A::Activate, t::CREATE_KEY, true),
     EDIT[0],
     EDIT[1],
+    EDIT[2],
+    EDIT[3],
     EDIT[4],
     EDIT[5],
+    EDIT[6],
+    EDIT[7],
 ];
 
 const CONFIRM: &[Binding] = &[
@@ -223,6 +243,10 @@ const CONFIRM: &[Binding] = &[
 const HELP: &[Binding] = &[
     b(&[k(K::Up), c('k')], A::Up, t::SCROLL_UP, true),
     b(&[k(K::Down), c('j')], A::Down, t::SCROLL_DOWN, true),
+    MOVE[2],
+    MOVE[3],
+    b(&[c('g'), k(K::Home)], A::Top, t::TOP_OF_HELP, false),
+    b(&[c('G'), k(K::End)], A::Bottom, t::BOTTOM_OF_HELP, false),
     b(&[c('?'), c('q')], A::Back, t::CLOSE, true),
 ];
 

@@ -108,39 +108,15 @@ pub struct FormState {
 }
 
 impl FormState {
-    /// A blank form offering the enabled keys: the default key first (even before it exists,
-    /// but not once it is disabled), then the others oldest first.
+    /// A blank form offering the enabled keys (see [`choices`]).
     pub fn new(keys: &[KeyInfo]) -> Self {
-        let enabled: Vec<&KeyInfo> = keys
-            .iter()
-            .filter(|k| k.key_state == KeyState::Enabled)
-            .collect();
-        let default = keys.iter().find(|k| k.key_alias == DEFAULT_KEY_ALIAS);
-        let mut choices = Vec::new();
-        if default.is_none_or(|k| k.key_state == KeyState::Enabled) {
-            choices.push(KeyChoice {
-                key_id: None,
-                alias: DEFAULT_KEY_ALIAS.to_owned(),
-                exists: default.is_some(),
-            });
-        }
-        choices.extend(
-            enabled
-                .iter()
-                .filter(|k| k.key_alias != DEFAULT_KEY_ALIAS)
-                .map(|k| KeyChoice {
-                    key_id: Some(k.key_id.clone()),
-                    alias: k.key_alias.clone(),
-                    exists: true,
-                }),
-        );
         let mut form = Self {
             focus: Focus::Name,
             name: TextField::single(),
             description: TextField::single(),
             value: TextField::multi(),
             path: TextField::single(),
-            choices,
+            choices: choices(keys),
             choice: 0,
             value_type: ValueType::Text,
             visibility: Visibility::Masked,
@@ -152,6 +128,17 @@ impl FormState {
         };
         form.revalidate();
         form
+    }
+
+    /// The keys re-read (another process created, enabled or disabled one): the picker offers
+    /// the enabled ones, the choice kept if it is still there.
+    pub fn set_keys(&mut self, keys: &[KeyInfo]) {
+        let chosen = self.choices.get(self.choice).map(|c| c.alias.clone());
+        self.choices = choices(keys);
+        self.choice = chosen
+            .and_then(|alias| self.choices.iter().position(|c| c.alias == alias))
+            .unwrap_or(0);
+        self.revalidate();
     }
 
     /// The keymap context of the focused field.
@@ -338,6 +325,35 @@ impl FormState {
     }
 }
 
+/// The key picker's entries: the default key first (even before it exists, but not once it is
+/// disabled), then the other enabled keys, oldest first.
+fn choices(keys: &[KeyInfo]) -> Vec<KeyChoice> {
+    let enabled: Vec<&KeyInfo> = keys
+        .iter()
+        .filter(|k| k.key_state == KeyState::Enabled)
+        .collect();
+    let default = keys.iter().find(|k| k.key_alias == DEFAULT_KEY_ALIAS);
+    let mut choices = Vec::new();
+    if default.is_none_or(|k| k.key_state == KeyState::Enabled) {
+        choices.push(KeyChoice {
+            key_id: None,
+            alias: DEFAULT_KEY_ALIAS.to_owned(),
+            exists: default.is_some(),
+        });
+    }
+    choices.extend(
+        enabled
+            .iter()
+            .filter(|k| k.key_alias != DEFAULT_KEY_ALIAS)
+            .map(|k| KeyChoice {
+                key_id: Some(k.key_id.clone()),
+                alias: k.key_alias.clone(),
+                exists: true,
+            }),
+    );
+    choices
+}
+
 /// Handles an action on the form: Back leaves it (asking first when something would be lost);
 /// a refused submit says so on the status line. `Help` is the caller's.
 pub fn update(form: &mut FormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
@@ -380,6 +396,8 @@ fn edit(form: &mut FormState, action: Action) -> Option<Effect> {
                 Action::Input(c) => field.insert(c),
                 Action::Backspace => field.backspace(),
                 Action::Delete => field.delete(),
+                Action::DeleteToStart => field.delete_to_start(),
+                Action::DeleteWordBack => field.delete_word_back(),
                 Action::Left => field.left(),
                 Action::Right => field.right(),
                 Action::Home => field.home(),
@@ -390,7 +408,11 @@ fn edit(form: &mut FormState, action: Action) -> Option<Effect> {
             }
             edited = matches!(
                 action,
-                Action::Input(_) | Action::Backspace | Action::Delete
+                Action::Input(_)
+                    | Action::Backspace
+                    | Action::Delete
+                    | Action::DeleteToStart
+                    | Action::DeleteWordBack
             );
             if edited {
                 form.touch();
@@ -400,6 +422,26 @@ fn edit(form: &mut FormState, action: Action) -> Option<Effect> {
     if !edited {
         return None;
     }
+    after_edit(form, before_name, before_path)
+}
+
+/// A paste into the focused text field, as one edit (the caller has cut it to one line for a
+/// single-line field). `None` when no text field has the focus.
+pub fn paste(form: &mut FormState, text: &str) -> Option<Effect> {
+    let before_name = form.name.as_str().len();
+    let before_path = form.path.as_str().len();
+    form.editing()?.insert_str(text);
+    form.touch();
+    after_edit(form, before_name, before_path)
+}
+
+/// Whether the focused field takes line breaks (the value as text or base64).
+pub fn multiline_focus(form: &FormState) -> bool {
+    form.context() == Context::FormValue
+}
+
+/// Revalidates after an edit and asks for the checks it calls for.
+fn after_edit(form: &mut FormState, before_name: usize, before_path: usize) -> Option<Effect> {
     if form.value_type != ValueType::File {
         form.file = FileLoad::NotYet;
     }

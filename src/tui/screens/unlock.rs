@@ -10,6 +10,7 @@ use crate::tui::action::{Action, Effect};
 use crate::tui::text::unlock as t;
 use crate::tui::textfield::TextField;
 use crate::tui::{theme, widgets};
+use crate::vault::new_passphrase_problem;
 
 /// Unlocking an existing vault, or creating a new one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +90,13 @@ pub fn update(state: &mut UnlockState, action: Action, _cx: &mut Cx<'_>) -> Opti
             state.field().insert(c);
         }
         Action::Backspace => state.field().backspace(),
+        Action::Delete => state.field().delete(),
+        Action::Left => state.field().left(),
+        Action::Right => state.field().right(),
+        Action::Home => state.field().home(),
+        Action::End => state.field().end(),
+        Action::DeleteToStart => state.field().delete_to_start(),
+        Action::DeleteWordBack => state.field().delete_word_back(),
         Action::NextField | Action::PrevField if state.mode == UnlockMode::Create => {
             state.focus = match state.focus {
                 PassFocus::First => PassFocus::Repeat,
@@ -101,9 +109,27 @@ pub fn update(state: &mut UnlockState, action: Action, _cx: &mut Cx<'_>) -> Opti
     None
 }
 
+/// A paste into the focused passphrase field (already cut to one line by the caller).
+pub fn paste(state: &mut UnlockState, text: &str) {
+    state.error = None;
+    state.field().insert_str(text);
+}
+
+/// Why a new passphrase is refused, as the screen says it.
+fn too_weak(pass: &str) -> Option<String> {
+    new_passphrase_problem(pass).map(|problem| format!("{} {problem}.", t::NEW_PASSPHRASE))
+}
+
 fn activate(state: &mut UnlockState) -> Option<Effect> {
     if state.pass.is_empty() {
         state.error = Some(t::EMPTY.to_owned());
+        return None;
+    }
+    if state.mode == UnlockMode::Create
+        && let Some(why) = too_weak(state.pass.as_str())
+    {
+        state.focus = PassFocus::First;
+        state.error = Some(why);
         return None;
     }
     match (state.mode, state.focus) {
@@ -126,7 +152,7 @@ fn activate(state: &mut UnlockState) -> Option<Effect> {
 pub fn render(state: &UnlockState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let vault_label = ctx.vault_label;
     let create = state.mode == UnlockMode::Create;
-    let height = if create { 11 } else { 8 };
+    let height = if create { 12 } else { 8 };
     let popup = area.centered(Constraint::Max(70), Constraint::Length(height));
     Clear.render(popup, buf);
     let title = if create {
@@ -152,19 +178,30 @@ pub fn render(state: &UnlockState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) 
         Line::styled(vault_label.to_owned(), theme::dim()),
         Line::default(),
     ];
-    let masked = |f: &TextField| "•".repeat(f.as_str().chars().count());
+    let masked = |text: &str| "•".repeat(text.chars().count());
     let field_line = |label: &str, f: &TextField, focused: bool| {
         let style = if focused {
             theme::focused_label()
         } else {
             theme::label()
         };
-        let mut spans = vec![
-            Span::styled(format!("{label:<11}"), style),
-            Span::styled(masked(f), theme::input()),
-        ];
+        let mut spans = vec![Span::styled(format!("{label:<11}"), style)];
         if focused {
-            spans.push(widgets::cursor_span());
+            // The cursor where it is, so Home, ← and Ctrl+U show what they do.
+            let (before, after) = f.as_str().split_at(f.cursor());
+            let mut after = after.chars();
+            spans.push(Span::styled(masked(before), theme::input()));
+            if after.next().is_some() {
+                spans.push(Span::styled(
+                    "•",
+                    theme::input().add_modifier(ratatui::style::Modifier::REVERSED),
+                ));
+                spans.push(Span::styled(masked(after.as_str()), theme::input()));
+            } else {
+                spans.push(widgets::cursor_span());
+            }
+        } else {
+            spans.push(Span::styled(masked(f.as_str()), theme::input()));
         }
         Line::from(spans)
     };
@@ -180,10 +217,16 @@ pub fn render(state: &UnlockState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) 
             state.focus == PassFocus::Repeat,
         ));
         lines.push(Line::default());
-        lines.push(Line::from(vec![
-            Span::styled(format!("{} ", t::STRENGTH), theme::label()),
-            Span::styled(strength(state.pass.as_str()), theme::warning()),
-        ]));
+        // Nothing to judge before anything is typed.
+        let pass = state.pass.as_str();
+        lines.push(match too_weak(pass) {
+            _ if pass.is_empty() => Line::default(),
+            Some(why) => Line::styled(format!("✗ {why}"), theme::danger()),
+            None => Line::from(vec![
+                Span::styled(format!("{} ", t::STRENGTH), theme::label()),
+                Span::styled(strength(pass), theme::warning()),
+            ]),
+        });
         lines.push(Line::styled(t::HINT, theme::dim()));
         if !state.repeat.is_empty() {
             lines.push(if state.pass.as_str() == state.repeat.as_str() {
@@ -225,13 +268,24 @@ mod tests {
         for c in "pass".chars() {
             assert!(update(&mut s, Action::Input(c)).is_none());
         }
+        // Shorter than the minimum: refused before the repeat is asked for.
+        assert!(update(&mut s, Action::Activate).is_none());
+        assert_eq!(s.focus, PassFocus::First);
+        assert!(
+            s.error
+                .as_deref()
+                .is_some_and(|e| e.contains("use at least 8"))
+        );
+        for c in "word".chars() {
+            update(&mut s, Action::Input(c));
+        }
         assert!(update(&mut s, Action::Activate).is_none());
         assert_eq!(s.focus, PassFocus::Repeat);
         update(&mut s, Action::Input('x'));
         assert!(update(&mut s, Action::Activate).is_none());
         assert_eq!(s.error.as_deref(), Some(t::MISMATCH));
-        update(&mut s, Action::Backspace);
-        for c in "pass".chars() {
+        update(&mut s, Action::DeleteToStart);
+        for c in "password".chars() {
             update(&mut s, Action::Input(c));
         }
         assert!(matches!(

@@ -11,8 +11,15 @@ use crate::tui::text::{status as st, unlock as ut};
 
 pub(super) fn apply(app: &mut App, msg: Msg) {
     match msg {
-        // Inputs, not outcomes: `update` takes these itself.
-        Msg::Action(_) | Msg::Resize(_) | Msg::Busy(_) => {}
+        // Inputs and what refreshes the model: `update` takes these itself.
+        Msg::Action(_)
+        | Msg::Resize(_)
+        | Msg::Busy(_)
+        | Msg::Paste(_)
+        | Msg::IdleTimeout
+        | Msg::Locked(_)
+        | Msg::VaultChanged
+        | Msg::Reloaded { .. } => {}
         Msg::Opened { created, listing } => {
             app.reset(Screen::List(ListMode::Browse));
             first_page(app, listing);
@@ -22,17 +29,14 @@ pub(super) fn apply(app: &mut App, msg: Msg) {
         }
         Msg::OpenFailed { error, from_env } => not_opened(app, &error, from_env),
         Msg::AllLoaded(listing) => {
-            let selected = app.catalog.selected_row().map(|r| r.name.to_string());
             app.loaded = Loaded::All;
             match listing {
+                // What was filtered, sorted or selected meanwhile is kept.
                 Ok(listing) => {
-                    app.catalog = Catalog::new(listing.secrets, &listing.keys);
+                    app.catalog.refresh(listing.secrets, &listing.keys);
                     app.keys = listing.keys;
                 }
                 Err(e) => app.error(describe(&e)),
-            }
-            if let Some(name) = selected {
-                app.catalog.select_name(&name);
             }
         }
         Msg::NameChecked { name, taken } => match taken {
