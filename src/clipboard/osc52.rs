@@ -50,6 +50,11 @@ const MAX_REPLY: usize = 64 * 1024;
 
 /// Where the terminal's answers are read from: the tty, or a fake terminal in tests.
 pub trait TerminalReplies {
+    /// Whether an answer can be read unseen now. The tty must be in raw mode: with echo on (the
+    /// terminal already restored, on a panic) the answer, our value in base64, would be printed
+    /// on the screen, so no query is sent.
+    fn can_read(&mut self) -> bool;
+
     /// What the terminal sends within `timeout`, up to the end of one OSC reply (`BEL` or
     /// `ESC \\`); `None` when no complete reply came in time.
     fn read_reply(&mut self, timeout: Duration) -> Option<Zeroizing<Vec<u8>>>;
@@ -91,6 +96,17 @@ pub struct TtyReplies;
 
 #[cfg(unix)]
 impl TerminalReplies for TtyReplies {
+    fn can_read(&mut self) -> bool {
+        use rustix::termios::{LocalModes, tcgetattr};
+        let Ok(tty) = std::fs::File::open("/dev/tty") else {
+            return false;
+        };
+        tcgetattr(&tty).is_ok_and(|t| {
+            !t.local_modes
+                .intersects(LocalModes::ECHO | LocalModes::ICANON)
+        })
+    }
+
     fn read_reply(&mut self, timeout: Duration) -> Option<Zeroizing<Vec<u8>>> {
         use rustix::event::{PollFd, PollFlags, Timespec, poll};
         use std::io::Read;
@@ -244,7 +260,9 @@ impl<W: Write> Clipboard for Osc52Clipboard<W> {
     /// reader, the terminal does not answer within the timeout, or the answer is unreadable.
     fn get(&mut self) -> Option<String> {
         let timeout = self.query_timeout;
-        self.replies.as_ref()?;
+        if !self.replies.as_mut()?.can_read() {
+            return None;
+        }
         self.emit(OSC52_QUERY).ok()?;
         let reply = self.replies.as_mut()?.read_reply(timeout)?;
         reply_text(&reply)
@@ -325,8 +343,10 @@ mod tests {
         /// Bytes a key pressed meanwhile puts before the reply.
         noise: Vec<u8>,
         use_st: bool,
+        /// Cooked mode: an answer would be echoed on the screen.
+        echo: bool,
         queried: usize,
-        asked: bool,
+        answered: usize,
         written: Vec<u8>,
     }
 
@@ -339,7 +359,6 @@ mod tests {
             t.written.extend_from_slice(bytes);
             if bytes == OSC52_QUERY {
                 t.queried += 1;
-                t.asked = true;
             } else if let Some(text) = reply_text(bytes) {
                 // A set sequence has the reply's shape: ESC ] 52 ; c ; <base64> BEL.
                 t.clipboard = (!text.is_empty()).then_some(text);
@@ -352,11 +371,16 @@ mod tests {
     }
 
     impl TerminalReplies for FakeTerminal {
+        fn can_read(&mut self) -> bool {
+            !self.0.borrow().echo
+        }
+
         fn read_reply(&mut self, _timeout: Duration) -> Option<Zeroizing<Vec<u8>>> {
             let mut t = self.0.borrow_mut();
-            if !std::mem::take(&mut t.asked) || !t.answers {
+            if t.answered == t.queried || !t.answers {
                 return None;
             }
+            t.answered = t.queried;
             let b64 = STANDARD.encode(t.clipboard.clone().unwrap_or_default());
             let end: &[u8] = if t.use_st { b"\x1b\\" } else { BEL };
             let mut reply = t.noise.clone();
@@ -416,6 +440,25 @@ mod tests {
             "{outcome:?}"
         );
         assert_eq!(term.0.borrow().queried, 1);
+        assert_eq!(term.0.borrow().clipboard, None);
+    }
+
+    #[test]
+    fn no_query_is_sent_while_the_terminal_would_echo_the_answer() {
+        let term = FakeTerminal::default();
+        {
+            let mut t = term.0.borrow_mut();
+            t.answers = true;
+            t.echo = true;
+        }
+        let mut g = guarded(&term);
+        assert!(g.copy(SECRET, true, Instant::now()).is_ok());
+        let outcome = g.on_quit();
+        assert!(
+            matches!(outcome, Some(ClearOutcome::ClearedUnverified)),
+            "{outcome:?}"
+        );
+        assert_eq!(term.0.borrow().queried, 0);
         assert_eq!(term.0.borrow().clipboard, None);
     }
 
