@@ -7,6 +7,9 @@
 //!
 //! [`ClipboardGuard`] wraps any backend and clears sensitive copies after a timeout.
 //!
+//! Every copy reports where the text went ([`Delivery`]), so the app can say what really
+//! happened: on the system clipboard, or only sent to the terminal (OSC 52), or dropped by tmux.
+//!
 //! Nothing in this module logs, formats or stores copied text in an error: [`ClipboardError`]
 //! variants carry no payload that could come from the copied text.
 
@@ -16,9 +19,66 @@ mod native;
 mod osc52;
 
 pub use fake::FakeClipboard;
-pub use guard::{ClearOutcome, ClipboardGuard, DEFAULT_CLEAR_AFTER};
+pub use guard::{ClearOutcome, ClipboardGuard, CopyOutcome, DEFAULT_CLEAR_AFTER};
 pub use native::ArboardClipboard;
-pub use osc52::Osc52Clipboard;
+#[cfg(unix)]
+pub use osc52::TtyReplies;
+pub use osc52::{DEFAULT_QUERY_TIMEOUT, Osc52Clipboard, TerminalReplies};
+
+/// Where a successful [`Clipboard::set`] put the text, as far as csvault can know.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Delivery {
+    /// On the system clipboard (it can be read back).
+    #[default]
+    Clipboard,
+    /// Sent to the terminal as OSC 52: it reaches a clipboard only if the terminal allows it,
+    /// and the terminal does not say whether it did.
+    Terminal,
+    /// Sent as OSC 52 inside tmux, whose `set-clipboard` option decides what becomes of it.
+    Tmux(TmuxClipboard),
+}
+
+impl Delivery {
+    /// `false` when the text certainly reached no clipboard (tmux drops OSC 52).
+    pub fn may_have_arrived(&self) -> bool {
+        !matches!(self, Self::Tmux(TmuxClipboard::Ignored(_)))
+    }
+}
+
+/// tmux's `set-clipboard` option, which decides what it does with an application's OSC 52.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TmuxClipboard {
+    /// `on`: tmux keeps it in a paste buffer and passes it on to the outer terminal.
+    On,
+    /// `external` (tmux's default) or `off`: tmux drops it; the value is the setting.
+    Ignored(String),
+    /// The setting could not be read.
+    Unknown,
+}
+
+impl TmuxClipboard {
+    /// From the output of `tmux show -gv set-clipboard`.
+    pub fn parse(setting: Option<&str>) -> Self {
+        match setting.map(str::trim) {
+            Some("on") => Self::On,
+            Some(other @ ("external" | "off")) => Self::Ignored(other.to_owned()),
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Asks the tmux server this process runs under (`tmux show -gv set-clipboard`).
+    pub fn probe() -> Self {
+        let out = std::process::Command::new("tmux")
+            .args(["show", "-gv", "set-clipboard"])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Self::parse(std::str::from_utf8(&o.stdout).ok()),
+            _ => Self::Unknown,
+        }
+    }
+}
 
 /// A place text can be copied to.
 pub trait Clipboard {
@@ -36,6 +96,9 @@ pub trait Clipboard {
 
     /// Short backend name for status lines, e.g. `"arboard"` or `"osc52"`.
     fn name(&self) -> &'static str;
+
+    /// Where text set now goes (asked after each successful [`Self::set`]).
+    fn delivery(&mut self) -> Delivery;
 }
 
 /// Why a clipboard operation failed. Never contains the copied text.
@@ -88,6 +151,23 @@ fn has_graphical_session() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tmux_settings_are_read_as_tmux_writes_them() {
+        assert_eq!(TmuxClipboard::parse(Some("on\n")), TmuxClipboard::On);
+        assert_eq!(
+            TmuxClipboard::parse(Some("external\n")),
+            TmuxClipboard::Ignored("external".into())
+        );
+        assert_eq!(
+            TmuxClipboard::parse(Some("off")),
+            TmuxClipboard::Ignored("off".into())
+        );
+        assert_eq!(TmuxClipboard::parse(Some("")), TmuxClipboard::Unknown);
+        assert_eq!(TmuxClipboard::parse(None), TmuxClipboard::Unknown);
+        assert!(!Delivery::Tmux(TmuxClipboard::Ignored("off".into())).may_have_arrived());
+        assert!(Delivery::Terminal.may_have_arrived());
+    }
 
     #[test]
     fn error_display_never_contains_text() {

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod app;
 pub mod catalog;
+pub mod display;
 pub mod effects;
 pub mod keymap;
 pub mod msg;

@@ -9,7 +9,7 @@
 //! Everything runs in one `#[test]` because the X11 clipboard is process-global state.
 
 use csvault::clipboard::{
-    ArboardClipboard, ClearOutcome, Clipboard, ClipboardGuard, system_clipboard,
+    ArboardClipboard, ClearOutcome, Clipboard, ClipboardGuard, Delivery, system_clipboard,
 };
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -139,8 +139,9 @@ fn arboard_clipboard_on_real_display() {
     // 5. The guard verifies through the real backend and clears at the deadline.
     let mut guard = ClipboardGuard::new(Box::new(cb)).with_clear_after(Duration::from_secs(30));
     let t0 = Instant::now();
-    if let Err(e) = guard.copy(&text, true, t0) {
-        panic!("guarded copy failed: {e}");
+    match guard.copy(&text, true, t0) {
+        Ok(outcome) => assert_eq!(outcome.delivery, Delivery::Clipboard),
+        Err(e) => panic!("guarded copy failed: {e}"),
     }
     assert!(guard.tick(t0 + Duration::from_secs(29)).is_none());
     if xclip {

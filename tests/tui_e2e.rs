@@ -207,7 +207,7 @@ fn create_a_secret_with_the_keyboard_then_the_cli_shows_it() {
     tmux.wait_until("the value in the paste buffer", |t| {
         t.buffer() == "v@lue-42"
     });
-    tmux.wait_for("Copied the current value of e2e-secret");
+    tmux.wait_for("Sent the current value of e2e-secret to tmux (OSC 52, set-clipboard on)");
     assert!(!tmux.screen().contains("v@lue-42"));
 
     tmux.send(&["q"]);

@@ -3,7 +3,7 @@
 //! Clones share state (`Arc<Mutex<..>>`), so a test keeps one handle and gives another
 //! (boxed) to the app, then inspects what the app copied.
 
-use super::{Clipboard, ClipboardError};
+use super::{Clipboard, ClipboardError, Delivery};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 #[derive(Default)]
@@ -13,6 +13,7 @@ struct State {
     clears: usize,
     failing: bool,
     write_only: bool,
+    delivery: Delivery,
 }
 
 /// Shared-handle in-memory clipboard.
@@ -55,6 +56,12 @@ impl FakeClipboard {
     /// Make `get` return `None`, like the write-only OSC 52 backend.
     pub fn set_write_only(&self, write_only: bool) {
         self.state().write_only = write_only;
+    }
+
+    /// What copies report as their [`Delivery`] (default: the system clipboard), to stand in
+    /// for the OSC 52 backend, inside tmux or not.
+    pub fn set_delivery(&self, delivery: Delivery) {
+        self.state().delivery = delivery;
     }
 
     /// Simulate the user copying `text` in another program (not recorded in [`Self::history`]).
@@ -106,6 +113,10 @@ impl Clipboard for FakeClipboard {
 
     fn name(&self) -> &'static str {
         "fake"
+    }
+
+    fn delivery(&mut self) -> Delivery {
+        self.state().delivery.clone()
     }
 }
 

@@ -9,8 +9,11 @@
 //! Clearing rules:
 //! - Only clear when the clipboard still holds our secret (hash of `get()` matches). If the user
 //!   copied something else meanwhile, leave it alone.
-//! - If the backend cannot read back (`get()` is `None`, e.g. OSC 52) we cannot know, so we clear
-//!   anyway: wiping a later copy of the user's is the lesser harm than leaving a secret behind.
+//! - If the backend cannot read back (`get()` is `None`: an OSC 52 terminal that does not answer
+//!   the clipboard query in time) we cannot know, so we clear anyway: wiping a later copy of the
+//!   user's is the lesser harm than leaving a secret behind.
+//! - A sensitive copy that certainly reached no clipboard (tmux dropping OSC 52) schedules no
+//!   clear: there is nothing of ours to clear.
 //! - A non-sensitive copy through the guard (JSON record, id) replaces the clipboard contents, so
 //!   once it *succeeded* our secret is no longer there and the pending clear is cancelled (this
 //!   also stops a blind OSC 52 clear from wiping the record the user just copied). If it failed,
@@ -23,7 +26,7 @@
 //! return) resolves it as [`ClipboardGuard::on_quit`] would: a secret never outlives the app on
 //! the clipboard just because the normal exit path was skipped.
 
-use super::{Clipboard, ClipboardError};
+use super::{Clipboard, ClipboardError, Delivery};
 use std::hash::{BuildHasher, RandomState};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
@@ -31,12 +34,23 @@ use zeroize::Zeroizing;
 /// How long a sensitive copy stays on the clipboard unless configured otherwise.
 pub const DEFAULT_CLEAR_AFTER: Duration = Duration::from_secs(30);
 
+/// What a successful copy did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyOutcome {
+    /// Where the text went.
+    pub delivery: Delivery,
+    /// For a sensitive copy: when it will be cleared (`None`: not scheduled, as nothing of ours
+    /// reached a clipboard, or the timeout is too long to count).
+    pub clears_after: Option<Duration>,
+}
+
 /// What happened when a pending clear came due.
 #[derive(Debug)]
 pub enum ClearOutcome {
     /// The clipboard still held our secret and was cleared.
     Cleared,
-    /// The backend cannot read back (OSC 52), so it was cleared without checking.
+    /// The backend could not read back (an OSC 52 terminal that did not answer), so it was
+    /// cleared without checking.
     ClearedUnverified,
     /// Something else is on the clipboard now; it was left untouched.
     LeftAlone,
@@ -107,13 +121,19 @@ impl ClipboardGuard {
         text: &str,
         sensitive: bool,
         now: Instant,
-    ) -> Result<(), ClipboardError> {
+    ) -> Result<CopyOutcome, ClipboardError> {
         self.clipboard.set(text)?;
+        let delivery = self.clipboard.delivery();
         let fingerprint = self.fingerprint(text);
-        if sensitive {
+        let mut clears_after = None;
+        if !delivery.may_have_arrived() {
+            // Nothing changed on any clipboard: a pending clear stays as it was.
+        } else if sensitive {
+            let deadline = now.checked_add(self.clear_after);
+            clears_after = deadline.map(|_| self.clear_after);
             self.pending = Some(Pending {
                 fingerprint,
-                deadline: now.checked_add(self.clear_after),
+                deadline,
             });
         } else if self
             .pending
@@ -122,7 +142,10 @@ impl ClipboardGuard {
         {
             self.pending = None;
         }
-        Ok(())
+        Ok(CopyOutcome {
+            delivery,
+            clears_after,
+        })
     }
 
     /// Call regularly (e.g. every event-loop iteration). Returns `Some` once, when a pending
@@ -341,6 +364,39 @@ mod tests {
             other => panic!("expected Failed, got {other:?}"),
         }
         assert!(!format!("{g:?}").contains(SECRET));
+    }
+
+    #[test]
+    fn copies_report_where_they_went() {
+        let (fake, mut g) = guard();
+        let t0 = Instant::now();
+        let Ok(outcome) = g.copy(SECRET, true, t0) else {
+            panic!("copy failed")
+        };
+        assert_eq!(outcome.delivery, Delivery::Clipboard);
+        assert_eq!(outcome.clears_after, Some(DEFAULT_CLEAR_AFTER));
+        fake.set_delivery(Delivery::Terminal);
+        assert_eq!(
+            g.copy("id", false, t0).ok().map(|o| o.delivery),
+            Some(Delivery::Terminal)
+        );
+    }
+
+    #[test]
+    fn a_copy_tmux_dropped_schedules_no_clear_and_cancels_none() {
+        let (fake, mut g) = guard();
+        let t0 = Instant::now();
+        assert!(g.copy("earlier secret", true, t0).is_ok());
+        fake.set_delivery(Delivery::Tmux(crate::clipboard::TmuxClipboard::Ignored(
+            "external".into(),
+        )));
+        let Ok(outcome) = g.copy(SECRET, true, t0 + secs(10)) else {
+            panic!("copy failed")
+        };
+        assert_eq!(outcome.clears_after, None);
+        assert!(g.copy("{}", false, t0 + secs(11)).is_ok());
+        // The earlier pending clear is still due at t0 + 30 s.
+        assert_eq!(g.pending_deadline(), Some(t0 + DEFAULT_CLEAR_AFTER));
     }
 
     #[test]

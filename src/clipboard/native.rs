@@ -86,4 +86,8 @@ impl Clipboard for ArboardClipboard {
     fn name(&self) -> &'static str {
         "arboard"
     }
+
+    fn delivery(&mut self) -> super::Delivery {
+        super::Delivery::Clipboard
+    }
 }

@@ -5,16 +5,14 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
 use super::action::Effect;
 use super::app::{Status, Tone};
 use super::msg::{KeyList, Listing, Msg, describe};
-use super::screens::form::{FileLoad, MAX_FILE_BYTES};
-use super::text::{form as ft, status as st};
-use crate::clipboard::{ClearOutcome, ClipboardGuard};
+use super::screens::form;
+use super::text::{self, status as st};
+use crate::clipboard::{ClearOutcome, ClipboardError, ClipboardGuard, CopyOutcome};
 use crate::csms::ApiError;
 use crate::vault::{Vault, VaultError};
 
@@ -85,7 +83,7 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
             Msg::NameChecked { name, taken }
         }
         Effect::LoadFile(path) => {
-            let load = load_file(&path);
+            let load = form::load_file(&path);
             Msg::FileLoaded { path, load }
         }
         Effect::Submit(req) => {
@@ -194,28 +192,17 @@ fn keys(vault: &Vault, with_usage: bool) -> KeyList {
     KeyList { keys, usage }
 }
 
-fn load_file(path: &str) -> FileLoad {
-    let path = std::path::Path::new(path);
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() && m.len() > MAX_FILE_BYTES => FileLoad::Failed(ft::FILE_TOO_BIG),
-        Ok(m) if m.is_file() => match std::fs::read(path) {
-            Ok(bytes) => {
-                let bytes = Zeroizing::new(bytes);
-                FileLoad::Loaded(Zeroizing::new(STANDARD.encode(&*bytes)))
-            }
-            Err(_) => FileLoad::Failed(ft::FILE_UNREADABLE),
-        },
-        _ => FileLoad::Failed(ft::FILE_UNREADABLE),
-    }
+fn copy(env: &mut Env, text: &str, what: &str, now: Instant) -> Msg {
+    copied(env.clipboard.copy(text, false, now), what)
 }
 
-fn copy(env: &mut Env, text: &str, what: &str, now: Instant) -> Msg {
-    match env.clipboard.copy(text, false, now) {
-        Ok(()) => success(format!(
-            "{} {what} ({}).",
-            st::COPIED,
-            env.clipboard.backend_name()
-        )),
+/// The status line after a copy: where it went (a failure when it reached no clipboard).
+fn copied(result: Result<CopyOutcome, ClipboardError>, what: &str) -> Msg {
+    match result {
+        Ok(o) if o.delivery.may_have_arrived() => {
+            success(text::copied(what, &o.delivery, o.clears_after))
+        }
+        Ok(o) => failure(text::copied(what, &o.delivery, o.clears_after)),
         Err(e) => failure(format!("{}: {e}", st::COPY_FAILED)),
     }
 }
@@ -226,24 +213,15 @@ fn copy_value(env: &mut Env, name: &str, now: Instant) -> Option<Msg> {
         Ok(v) => v,
         Err(e) => return Some(failure(describe(&e.to_api()))),
     };
-    let Some(value) = version
-        .secret_string
-        .as_ref()
-        .or(version.secret_binary.as_ref())
-    else {
-        return Some(Msg::Notice(Status {
-            text: format!("{} {name} {}", st::NO_VALUE, st::NOTHING_COPIED),
-            tone: Tone::Info,
-        }));
+    let (value, what) = match (&version.secret_string, &version.secret_binary) {
+        (Some(text), _) => (text, format!("{} {name}", st::VALUE_OF)),
+        (None, Some(b64)) => (b64, format!("{} {name} {}", st::VALUE_OF, st::AS_BASE64)),
+        (None, None) => {
+            return Some(Msg::Notice(Status {
+                text: format!("{} {name} {}", st::NO_VALUE, st::NOTHING_COPIED),
+                tone: Tone::Info,
+            }));
+        }
     };
-    Some(match env.clipboard.copy(value, true, now) {
-        Ok(()) => success(format!(
-            "{} {name} ({}); {} {} s.",
-            st::VALUE_COPIED,
-            env.clipboard.backend_name(),
-            st::CLEARS_IN,
-            env.clipboard.clear_after().as_secs()
-        )),
-        Err(e) => failure(format!("{}: {e}", st::COPY_FAILED)),
-    })
+    Some(copied(env.clipboard.copy(value, true, now), &what))
 }

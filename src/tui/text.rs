@@ -1,5 +1,9 @@
 //! Every user-facing string of the terminal app, in one place.
 
+use std::time::Duration;
+
+use crate::clipboard::{Delivery, TmuxClipboard};
+
 pub const APP: &str = "csvault";
 pub const TOO_SMALL: &str = "Terminal too small: csvault needs at least 60×15.";
 pub const SECRET: &str = "secret";
@@ -127,6 +131,10 @@ pub mod list {
     pub const VERSIONS: &str = "Versions";
     pub const VERSION: &str = "Version";
     pub const STAGES: &str = "Stages";
+    pub const VALUE: &str = "Value";
+    /// The detail's line about the current value (its kind and size, never the value).
+    pub const VALUE_FIELD: &str = "current value";
+    pub const COPIED_AS_BASE64: &str = " (c copies it as base64)";
     pub const LOADING: &str = "Loading…";
 }
 
@@ -154,6 +162,15 @@ pub mod form {
     pub const FILE_LOADED: &str = "loaded";
     pub const FILE_TOO_BIG: &str = "the file is larger than 24 KiB (32 KB as base64)";
     pub const FILE_UNREADABLE: &str = "cannot read the file";
+    pub const FILE_NOT_FOUND: &str = "no such file";
+    pub const FILE_IS_DIR: &str = "it is a directory, not a file";
+    pub const FILE_NOT_FILE: &str = "it is not a regular file";
+    pub const FILE_DENIED: &str = "permission denied";
+    pub const FILE_NO_HOME: &str = "~ cannot be expanded: no home directory is known";
+    /// Between a broken field's reason and the rule it breaks.
+    pub const RULE_SEP: &str = " — rule: ";
+    pub const EMPTY_VALUE: &str =
+        "⚠ the value is empty: allowed, and the secret will hold an empty text";
 }
 
 pub mod result {
@@ -182,11 +199,13 @@ pub mod status {
     //! Status-line messages. None of them ever contains a secret value.
     pub const CREATED: &str = "Created secret";
     pub const COPIED: &str = "Copied";
-    pub const VALUE_COPIED: &str = "Copied the current value of";
+    pub const VALUE_OF: &str = "the current value of";
+    /// After the name when `c` copied a binary value (which is copied as its base64).
+    pub const AS_BASE64: &str = "as base64 (the value is binary)";
     pub const CLEARS_IN: &str = "clears in";
     pub const CLEARED: &str = "Clipboard cleared.";
     pub const CLEARED_BLIND: &str =
-        "Clipboard cleared (unverified: the terminal cannot be read back).";
+        "Clipboard cleared (unverified: the terminal did not answer the clipboard query).";
     pub const LEFT_ALONE: &str = "Clipboard changed since the copy: left alone.";
     pub const CLEAR_FAILED: &str = "Could not clear the clipboard";
     pub const COPY_FAILED: &str = "Copy failed";
@@ -204,6 +223,33 @@ pub mod status {
     pub const PASTE_FIRST_LINE: &str =
         "Pasted the first line only: this field is one line, the rest was dropped.";
     pub const PASTE_NOWHERE: &str = "Nothing to paste into here: move to a text field first.";
+}
+
+/// The status line after a successful copy of `what`: where it really went, and when a value
+/// copied will be cleared. Never holds the copied text.
+pub fn copied(what: &str, delivery: &Delivery, clears_after: Option<Duration>) -> String {
+    let clears = clears_after
+        .map(|d| format!(" It {} {} s.", status::CLEARS_IN, d.as_secs()))
+        .unwrap_or_default();
+    match delivery {
+        Delivery::Clipboard => format!("{} {what} to the clipboard.{clears}", status::COPIED),
+        Delivery::Terminal => format!(
+            "Sent {what} to the terminal (OSC 52); it reaches the clipboard if the terminal \
+             allows OSC 52.{clears}"
+        ),
+        Delivery::Tmux(TmuxClipboard::On) => format!(
+            "Sent {what} to tmux (OSC 52, set-clipboard on), which passes it to the \
+             terminal.{clears}"
+        ),
+        Delivery::Tmux(TmuxClipboard::Ignored(setting)) => format!(
+            "Not copied: tmux drops OSC 52 while set-clipboard is {setting}. \
+             Turn it on: tmux set -g set-clipboard on"
+        ),
+        Delivery::Tmux(TmuxClipboard::Unknown) => format!(
+            "Sent {what} to the terminal (OSC 52) inside tmux, which passes it on only with \
+             set -g set-clipboard on.{clears}"
+        ),
+    }
 }
 
 pub mod confirm {

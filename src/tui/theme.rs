@@ -97,3 +97,10 @@ pub fn key_state(state: KeyState) -> Style {
         KeyState::Disabled => Style::new().fg(Color::Yellow),
     }
 }
+
+/// A hidden character shown escaped (`⟨U+202E⟩`): visibly not part of the text.
+pub fn escaped() -> Style {
+    Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::ITALIC)
+}

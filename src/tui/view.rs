@@ -14,27 +14,31 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Loaded, Overlay, Screen, Tone};
+use super::display;
 use super::screens::{help, keys};
 use super::text::{self as t, confirm as ct, form as ft};
 use super::theme;
-use super::widgets::{footer, popup, thousands, truncate};
+use super::widgets::{footer, popup, thousands};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
 
-/// The frame's rows: header, body, status line, footer.
-fn rows(area: Rect) -> [Rect; 4] {
+/// The frame's rows: header, body, status line (`status_rows` high), footer.
+fn rows(area: Rect, status_rows: u16) -> [Rect; 4] {
     area.layout(&Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(status_rows),
         Constraint::Length(1),
     ]))
 }
 
+/// The most rows a long status message wraps to.
+const MAX_STATUS_ROWS: usize = 3;
+
 /// The body of a frame on a terminal of `size`: where screens draw, and so how far they scroll.
 pub fn body_area(size: Size) -> Rect {
-    rows(Rect::from((Position::ORIGIN, size)))[1]
+    rows(Rect::from((Position::ORIGIN, size)), 1)[1]
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -45,11 +49,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .render(area, buf);
         return;
     }
-    let [head, body, status, foot] = rows(area);
+    let status_lines = status_lines(app, usize::from(area.width));
+    let status_rows = u16::try_from(status_lines.len().max(1)).unwrap_or(1);
+    let [head, body, status, foot] = rows(area, status_rows);
     header(app, head, buf);
     app.screen.render(&app.ctx(), body, buf);
     overlay(app, body, buf);
-    status_line(app, status, buf);
+    Paragraph::new(status_lines).render(status, buf);
     footer(app.context(), foot, buf);
 }
 
@@ -63,19 +69,20 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             format!("{} {noun} ", thousands(n))
         }
     };
-    let room = usize::from(area.width).saturating_sub(right.chars().count() + t::APP.len() + 4);
-    let left = format!(" {} · {}", t::APP, truncate(&app.vault_label, room));
-    let pad = usize::from(area.width).saturating_sub(left.chars().count() + right.chars().count());
-    Line::from(vec![
-        Span::raw(left),
-        Span::raw(" ".repeat(pad)),
-        Span::raw(right),
-    ])
-    .style(theme::header())
-    .render(area, buf);
+    let right_width = display::width(&right);
+    let room = usize::from(area.width).saturating_sub(right_width + t::APP.len() + 4);
+    let mut spans = vec![Span::raw(format!(" {} · ", t::APP))];
+    spans.extend(display::line(&app.vault_label, room, theme::header()).spans);
+    let used: usize = spans.iter().map(Span::width).sum();
+    let pad = usize::from(area.width).saturating_sub(used + right_width);
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::raw(right));
+    Line::from(spans).style(theme::header()).render(area, buf);
 }
 
-fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
+/// The status line: what is running, or the last message, wrapped (never cut unless it would
+/// take more than [`MAX_STATUS_ROWS`] rows).
+fn status_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let (text, style) = match (app.busy, &app.status) {
         (Some(busy), _) => (busy.to_owned(), theme::warning()),
         (None, Some(s)) => {
@@ -86,13 +93,17 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
             };
             (s.text.clone(), style)
         }
-        (None, None) => return,
+        (None, None) => return Vec::new(),
     };
-    Line::styled(
-        truncate(&format!(" {text}"), usize::from(area.width)),
-        style,
-    )
-    .render(area, buf);
+    let lines = display::wrapped_lines(&text, width.saturating_sub(1), MAX_STATUS_ROWS, style);
+    lines
+        .into_iter()
+        .map(|l| {
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(l.spans);
+            Line::from(spans)
+        })
+        .collect()
 }
 
 fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
@@ -115,7 +126,10 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
                 crate::csms::KeyState::Disabled => ct::DISABLE,
             };
             let inner = popup(area, 56, 7, ct::TITLE, buf);
-            let mut lines = vec![Line::raw(format!("{verb} {alias}?"))];
+            let mut lines = vec![Line::from(display::spans(
+                &format!("{verb} {alias}?"),
+                ratatui::style::Style::new(),
+            ))];
             if *to == crate::csms::KeyState::Disabled {
                 lines.push(Line::styled(ct::DISABLE_NOTE, theme::dim()));
             }

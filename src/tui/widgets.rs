@@ -1,72 +1,137 @@
 //! Small drawing helpers shared by the screens: inputs with a cursor, truncation, popups, footer.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
 use super::keymap::{self, Context};
-use super::theme;
+use super::{display, theme};
 
 /// A one-cell block cursor drawn at the end of an input.
 pub fn cursor_span() -> Span<'static> {
     Span::styled(" ", Style::new().add_modifier(Modifier::REVERSED))
 }
 
-/// `text` cut to `width` columns with a trailing `…` when it does not fit.
-pub fn truncate(text: &str, width: usize) -> String {
-    if Line::raw(text).width() <= width {
-        return text.to_owned();
+/// What an input shows for its text: each character as the terminal draws it (escaped when
+/// hidden), or one bullet per character when masked.
+fn input_pieces(text: &str, masked: bool) -> Vec<display::Piece> {
+    if masked {
+        return text
+            .chars()
+            .map(|_| display::Piece {
+                text: "•".to_owned(),
+                width: 1,
+                escaped: false,
+            })
+            .collect();
     }
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in text.chars() {
-        let w = Span::raw(ch.to_string()).width();
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push(ch);
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
+    // One piece per char, so the cursor (a char index) lands on a piece.
+    text.chars()
+        .map(|c| {
+            let mut p = display::pieces(&c.to_string());
+            p.pop().unwrap_or(display::Piece {
+                text: String::new(),
+                width: 0,
+                escaped: false,
+            })
+        })
+        .collect()
 }
 
-/// One line of an input `width` columns wide, scrolled so the cursor (a char index) stays in view.
-/// `chars` is what to draw (the text, or bullets when masked).
+/// One line of an input `width` columns wide (columns, not chars), scrolled so the cursor (a
+/// char index; `None` when not focused) stays in view. Text scrolled out of view on either side
+/// is marked with `…`; hidden characters show escaped; `masked` draws bullets instead.
 pub fn input_line(
-    chars: &[char],
+    text: &str,
+    masked: bool,
     cursor: Option<usize>,
     width: usize,
     style: Style,
 ) -> Line<'static> {
     let width = width.max(1);
-    let start = cursor.map_or(0, |c| (c + 1).saturating_sub(width));
-    let mut spans = Vec::new();
-    let visible: String = chars.iter().skip(start).take(width).collect();
-    match cursor {
+    let pieces = input_pieces(text, masked);
+    let widths: Vec<usize> = pieces.iter().map(|p| p.width).collect();
+    let total: usize = widths.iter().sum::<usize>() + usize::from(cursor == Some(pieces.len()));
+    // The first piece shown: 0 when everything fits, else as far left as the cursor allows
+    // (one column on each side kept for a `…`).
+    let start = match cursor {
+        Some(_) if total <= width => 0,
         Some(c) => {
-            let at = c - start;
-            let before: String = visible.chars().take(at).collect();
-            let under = visible
-                .chars()
-                .nth(at)
-                .map_or(" ".to_owned(), |ch| ch.to_string());
-            let after: String = visible.chars().skip(at + 1).collect();
-            spans.push(Span::styled(before, style));
-            spans.push(Span::styled(under, style.add_modifier(Modifier::REVERSED)));
-            spans.push(Span::styled(after, style));
+            let cursor_width = widths.get(c).copied().unwrap_or(1);
+            let mut start = c.min(pieces.len());
+            let mut used = cursor_width + usize::from(c + 1 < pieces.len());
+            while start > 0 {
+                let mark = usize::from(start - 1 > 0);
+                if used + widths[start - 1] + mark > width {
+                    break;
+                }
+                start -= 1;
+                used += widths[start];
+            }
+            start
         }
-        None => spans.push(Span::styled(visible, style)),
+        None => 0,
+    };
+    let mut spans = Vec::new();
+    let mut used = 0;
+    if start > 0 {
+        spans.push(Span::styled(
+            display::ELLIPSIS.to_string(),
+            style.patch(theme::dim()),
+        ));
+        used += 1;
     }
-    let used: usize = spans.iter().map(Span::width).sum();
+    let mut i = start;
+    while i < pieces.len() {
+        let p = &pieces[i];
+        let rest: usize =
+            widths[i..].iter().sum::<usize>() + usize::from(cursor == Some(pieces.len()));
+        let fits_all = used + rest <= width;
+        let room = if fits_all { width } else { width - 1 };
+        if used + p.width > room && cursor != Some(i) {
+            break;
+        }
+        let mut piece_style = if p.escaped {
+            style.patch(theme::escaped())
+        } else {
+            style
+        };
+        if cursor == Some(i) {
+            piece_style = piece_style.add_modifier(Modifier::REVERSED);
+        }
+        spans.push(Span::styled(p.text.clone(), piece_style));
+        used += p.width;
+        i += 1;
+    }
+    if i < pieces.len() {
+        spans.push(Span::styled(
+            display::ELLIPSIS.to_string(),
+            style.patch(theme::dim()),
+        ));
+        used += 1;
+    } else if cursor == Some(pieces.len()) && used < width {
+        spans.push(Span::styled(" ", style.add_modifier(Modifier::REVERSED)));
+        used += 1;
+    }
     if used < width {
         spans.push(Span::styled(" ".repeat(width - used), style));
     }
     Line::from(spans)
+}
+
+/// The widths a table with `constraints` and `spacing` gives its columns in `width` columns
+/// (as `Table` computes them, with no selection symbol), so cells can be cut to fit with `…`
+/// instead of being clipped silently.
+pub fn column_widths(constraints: &[Constraint], width: u16, spacing: u16) -> Vec<usize> {
+    Layout::horizontal(constraints.iter().copied())
+        .flex(Flex::Start)
+        .spacing(spacing)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
 }
 
 /// Where a centred popup of at most `width`×`height` goes in `area`.
@@ -99,7 +164,7 @@ pub fn popup(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffer)
 pub fn footer(ctx: Context, area: Rect, buf: &mut Buffer) {
     let items = keymap::footer(ctx);
     let width =
-        |item: &keymap::FooterItem| item.keys.chars().count() + item.what.chars().count() + 4;
+        |item: &keymap::FooterItem| display::width(&item.keys) + display::width(item.what) + 4;
     let room = usize::from(area.width);
     let mut keep = vec![false; items.len()];
     let mut used = 0usize;
@@ -152,13 +217,30 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("abc", 4), "abc");
         assert_eq!(thousands(100_000), "100,000");
         assert_eq!(thousands(999), "999");
-        let chars: Vec<char> = "abcdefgh".chars().collect();
-        let line = input_line(&chars, Some(8), 4, Style::new());
-        assert_eq!(line.to_string(), "fgh ");
+    }
+
+    fn shown(text: &str, cursor: Option<usize>, width: usize) -> String {
+        let line = input_line(text, false, cursor, width, Style::new());
+        assert_eq!(line.width(), width, "{text:?} at {cursor:?}");
+        line.to_string()
+    }
+
+    #[test]
+    fn inputs_scroll_by_columns_and_mark_what_is_out_of_view() {
+        assert_eq!(shown("abc", Some(3), 6), "abc   ");
+        assert_eq!(shown("abcdefgh", Some(8), 5), "…fgh ");
+        assert_eq!(shown("abcdefgh", Some(0), 5), "abcd…");
+        assert_eq!(shown("abcdefgh", None, 5), "abcd…");
+        assert_eq!(shown("abcdefgh", Some(4), 5), "…cde…");
+        // 45 wide characters in a 20-column input: it stays 20 columns wide.
+        let wide = "日".repeat(45);
+        assert_eq!(shown(&wide, Some(45), 20), format!("…{} ", "日".repeat(9)));
+        assert_eq!(shown(&wide, None, 20), format!("{}… ", "日".repeat(9)));
+        assert_eq!(shown("a\u{202e}b", Some(3), 14), "a⟨U+202E⟩b    ");
+        let masked = input_line("secret", true, Some(6), 8, Style::new()).to_string();
+        assert_eq!(masked, "••••••  ");
     }
 
     #[test]

@@ -3,6 +3,11 @@
 //! Every change rebuilds the request and runs `csms::validate_create` on it, the same check the
 //! vault makes; the duplicate-name check is an effect answered by the vault (`set_name_taken`).
 
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
 use super::Cx;
@@ -71,7 +76,8 @@ pub struct KeyChoice {
 pub enum FileLoad {
     NotYet,
     Loaded(Zeroizing<String>),
-    Failed(&'static str),
+    /// Why the file could not be used (never anything read from it).
+    Failed(String),
 }
 
 impl std::fmt::Debug for FileLoad {
@@ -87,6 +93,51 @@ impl std::fmt::Debug for FileLoad {
 
 /// Largest file whose base64 fits in `MAX_VALUE_BYTES`.
 pub const MAX_FILE_BYTES: u64 = (crate::csms::MAX_VALUE_BYTES as u64 / 4) * 3;
+
+/// The path typed in file mode as the file system sees it: a leading `~/` (or a lone `~`) is the
+/// home directory. `None` when there is a `~` to expand and no home directory.
+pub fn expand_path(typed: &str, home: Option<&Path>) -> Option<PathBuf> {
+    match typed.strip_prefix('~') {
+        Some("") => home.map(Path::to_path_buf),
+        Some(rest) if rest.starts_with('/') => home.map(|h| h.join(rest.trim_start_matches('/'))),
+        _ => Some(PathBuf::from(typed)),
+    }
+}
+
+/// Why a file cannot be read, in a few words (the path is on screen already).
+fn unreadable(why: &str) -> FileLoad {
+    FileLoad::Failed(format!("{}: {why}", t::FILE_UNREADABLE))
+}
+
+fn io_reason(e: &std::io::Error) -> FileLoad {
+    match e.kind() {
+        ErrorKind::NotFound => unreadable(t::FILE_NOT_FOUND),
+        ErrorKind::PermissionDenied => unreadable(t::FILE_DENIED),
+        ErrorKind::IsADirectory => unreadable(t::FILE_IS_DIR),
+        _ => unreadable(&e.to_string()),
+    }
+}
+
+/// Reads the file named in file mode (`~/` expanded) into base64, or says why it cannot.
+pub fn load_file(typed: &str) -> FileLoad {
+    let home = dirs::home_dir();
+    let Some(path) = expand_path(typed, home.as_deref()) else {
+        return unreadable(t::FILE_NO_HOME);
+    };
+    match std::fs::metadata(&path) {
+        Ok(m) if m.is_dir() => unreadable(t::FILE_IS_DIR),
+        Ok(m) if !m.is_file() => unreadable(t::FILE_NOT_FILE),
+        Ok(m) if m.len() > MAX_FILE_BYTES => FileLoad::Failed(t::FILE_TOO_BIG.to_owned()),
+        Ok(_) => match std::fs::read(&path) {
+            Ok(bytes) => {
+                let bytes = Zeroizing::new(bytes);
+                FileLoad::Loaded(Zeroizing::new(STANDARD.encode(&*bytes)))
+            }
+            Err(e) => io_reason(&e),
+        },
+        Err(e) => io_reason(&e),
+    }
+}
 
 #[derive(Debug)]
 pub struct FormState {
@@ -191,12 +242,12 @@ impl FormState {
             self.errors.sort_by_key(|e| e.field);
         }
         if self.value_type == ValueType::File
-            && let FileLoad::Failed(why) = self.file
+            && let FileLoad::Failed(why) = &self.file
         {
             self.errors.retain(|e| e.field != Field::Value);
             self.errors.push(FieldError {
                 field: Field::Value,
-                message: why.to_owned(),
+                message: why.clone(),
             });
         }
         if self.taken.as_deref() == Some(self.name.as_str()) {
@@ -224,6 +275,30 @@ impl FormState {
             .iter()
             .find(|e| e.field == field)
             .filter(|_| shown)
+    }
+
+    /// Whether `error` is a broken rule of the API (shown with the rule after the reason), not
+    /// one of the form's own findings (a taken name, no key, a file that cannot be read).
+    pub fn error_has_rule(&self, error: &FieldError) -> bool {
+        let own = match error.field {
+            Field::Name => self.taken.as_deref() == Some(self.name.as_str()),
+            Field::KmsKeyId => self.choices.is_empty(),
+            Field::Value => {
+                self.value_type == ValueType::File && matches!(self.file, FileLoad::Failed(_))
+            }
+            Field::Description | Field::SecretType => false,
+        };
+        !own
+    }
+
+    /// Whether to warn that the text value is empty: the API allows it, but it is rarely meant.
+    /// Shown once the value has been visited or a submit was tried.
+    pub fn empty_value_warning(&self) -> bool {
+        self.value_type == ValueType::Text
+            && self.value.is_empty()
+            && (self.submit_tried
+                || self.touched.contains(&Field::Value)
+                || self.focus == Focus::Submit)
     }
 
     /// The vault's answer to the duplicate-name check for `name`.
@@ -460,4 +535,84 @@ fn after_edit(form: &mut FormState, before_name: usize, before_path: usize) -> O
         return Some(Effect::LoadFile(form.path.as_str().to_owned()));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(load: &FileLoad) -> &str {
+        match load {
+            FileLoad::Failed(why) => why,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let home = Path::new("/home/ada");
+        assert_eq!(
+            expand_path("~/keys/tls.der", Some(home)),
+            Some(PathBuf::from("/home/ada/keys/tls.der"))
+        );
+        assert_eq!(
+            expand_path("~", Some(home)),
+            Some(PathBuf::from("/home/ada"))
+        );
+        assert_eq!(
+            expand_path("~other/x", Some(home)),
+            Some(PathBuf::from("~other/x")),
+            "another user's home is not guessed"
+        );
+        assert_eq!(
+            expand_path("a/~/b", Some(home)),
+            Some(PathBuf::from("a/~/b"))
+        );
+        assert_eq!(expand_path("~/x", None), None);
+        assert_eq!(expand_path("/abs", None), Some(PathBuf::from("/abs")));
+    }
+
+    #[test]
+    fn an_unreadable_file_says_why() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let missing = dir.path().join("missing.der");
+        let why = load_file(&missing.display().to_string());
+        assert_eq!(
+            failure(&why),
+            format!("{}: {}", t::FILE_UNREADABLE, t::FILE_NOT_FOUND)
+        );
+        let why = load_file(&dir.path().display().to_string());
+        assert_eq!(
+            failure(&why),
+            format!("{}: {}", t::FILE_UNREADABLE, t::FILE_IS_DIR)
+        );
+        let big = dir.path().join("big.bin");
+        std::fs::write(&big, vec![0u8; 25 * 1024]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            failure(&load_file(&big.display().to_string())),
+            t::FILE_TOO_BIG
+        );
+
+        let locked = dir.path().join("locked.der");
+        std::fs::write(&locked, b"x").unwrap_or_else(|e| panic!("{e}"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))
+                .unwrap_or_else(|e| panic!("{e}"));
+            // root reads it anyway: the reason is only checkable for others.
+            if !rustix::process::geteuid().is_root() {
+                let why = load_file(&locked.display().to_string());
+                assert_eq!(
+                    failure(&why),
+                    format!("{}: {}", t::FILE_UNREADABLE, t::FILE_DENIED)
+                );
+            }
+        }
+        std::fs::write(dir.path().join("ok.bin"), b"hello").unwrap_or_else(|e| panic!("{e}"));
+        match load_file(&dir.path().join("ok.bin").display().to_string()) {
+            FileLoad::Loaded(b64) => assert_eq!(b64.as_str(), "aGVsbG8="),
+            other => panic!("expected the file, got {other:?}"),
+        }
+    }
 }

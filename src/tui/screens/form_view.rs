@@ -23,10 +23,11 @@ use ratatui::widgets::{Block, Widget};
 use super::Ctx;
 use super::form::{FileLoad, Focus, FormState, ValueType, Visibility};
 use crate::csms::{Field, MAX_DESCRIPTION_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES, rule_text};
+use crate::tui::display;
 use crate::tui::text::form as t;
 use crate::tui::textfield::TextField;
 use crate::tui::theme;
-use crate::tui::widgets::{input_line, thousands, truncate};
+use crate::tui::widgets::{input_line, thousands};
 
 const LABEL_WIDTH: u16 = 13;
 const COUNTER_WIDTH: u16 = 14;
@@ -78,10 +79,9 @@ fn text_row(
     counter_span: Span<'static>,
 ) -> Line<'static> {
     let input_width = usize::from(width.saturating_sub(LABEL_WIDTH + COUNTER_WIDTH + 1));
-    let chars: Vec<char> = field.as_str().chars().collect();
     let cursor = focused.then(|| field.as_str()[..field.cursor()].chars().count());
     let mut spans = vec![label(label_text, focused)];
-    spans.extend(input_line(&chars, cursor, input_width, theme::input()).spans);
+    spans.extend(input_line(field.as_str(), false, cursor, input_width, theme::input()).spans);
     spans.push(Span::raw(" "));
     spans.push(counter_span);
     Line::from(spans)
@@ -94,28 +94,37 @@ fn picker_row(label_text: &str, choice: &str, focused: bool, width: u16) -> Line
     } else {
         theme::button()
     };
-    Line::from(vec![
-        label(label_text, focused),
-        Span::styled(format!("◀ {} ▶", truncate(choice, room)), style),
-    ])
+    let mut spans = vec![label(label_text, focused), Span::styled("◀ ", style)];
+    spans.extend(display::line(choice, room, style).spans);
+    spans.push(Span::styled(" ▶", style));
+    Line::from(spans)
 }
 
-fn error_line(form: &FormState, field: Field, width: u16) -> Option<Line<'static>> {
-    let error = form.shown_error(field)?;
-    let file_failed = field == Field::Value
-        && form.value_type == ValueType::File
-        && matches!(form.file, FileLoad::Failed(_));
-    let text = if file_failed {
-        format!("✗ {}", error.message)
-    } else {
-        format!("✗ {} — {}", rule_text(field), error.message)
+/// The lines under `field` when it is broken: the specific reason first, then the rule it
+/// breaks (when the reason is a rule's), wrapped under the input, never cut.
+fn error_lines(form: &FormState, field: Field, width: u16) -> Vec<Line<'static>> {
+    let Some(error) = form.shown_error(field) else {
+        return Vec::new();
     };
-    let indent = " ".repeat(usize::from(LABEL_WIDTH));
+    let text = if form.error_has_rule(error) {
+        format!("✗ {}{}{}", error.message, t::RULE_SEP, rule_text(field))
+    } else {
+        format!("✗ {}", error.message)
+    };
+    indented(&text, width, theme::danger())
+}
+
+/// `text` wrapped under the inputs (after the label column).
+fn indented(text: &str, width: u16, style: Style) -> Vec<Line<'static>> {
     let room = usize::from(width.saturating_sub(LABEL_WIDTH));
-    Some(Line::from(vec![
-        Span::raw(indent),
-        Span::styled(truncate(&text, room), theme::danger()),
-    ]))
+    display::wrapped_lines(text, room, usize::MAX, style)
+        .into_iter()
+        .map(|l| {
+            let mut spans = vec![Span::raw(" ".repeat(usize::from(LABEL_WIDTH)))];
+            spans.extend(l.spans);
+            Line::from(spans)
+        })
+        .collect()
 }
 
 fn key_label(form: &FormState) -> String {
@@ -148,7 +157,7 @@ pub fn render(form: &FormState, _ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         width,
         counter(name_chars, MAX_NAME_CHARS, ""),
     ));
-    if let Some(l) = error_line(form, Field::Name, width) {
+    for l in error_lines(form, Field::Name, width) {
         rows.line(l);
     }
     rows.line(picker_row(
@@ -157,7 +166,7 @@ pub fn render(form: &FormState, _ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         form.focus == Focus::Key,
         width,
     ));
-    if let Some(l) = error_line(form, Field::KmsKeyId, width) {
+    for l in error_lines(form, Field::KmsKeyId, width) {
         rows.line(l);
     }
     let desc_bytes = form.description.as_str().len();
@@ -168,7 +177,7 @@ pub fn render(form: &FormState, _ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         width,
         counter(desc_bytes, MAX_DESCRIPTION_BYTES, " B"),
     ));
-    if let Some(l) = error_line(form, Field::Description, width) {
+    for l in error_lines(form, Field::Description, width) {
         rows.line(l);
     }
     rows.line(picker_row(
@@ -178,7 +187,10 @@ pub fn render(form: &FormState, _ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         width,
     ));
 
-    let value_error = error_line(form, Field::Value, width);
+    let mut value_notes = error_lines(form, Field::Value, width);
+    if form.empty_value_warning() {
+        value_notes.extend(indented(t::EMPTY_VALUE, width, theme::warning()));
+    }
     let focused = form.focus == Focus::Value;
     if form.value_type == ValueType::File {
         let loaded = match &form.file {
@@ -204,13 +216,13 @@ pub fn render(form: &FormState, _ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             Span::raw(" ".repeat(pad)),
             counter(used, MAX_VALUE_BYTES, unit),
         ]));
-        let reserved = 1 + u16::from(value_error.is_some());
+        let reserved = 1 + u16::try_from(value_notes.len()).unwrap_or(u16::MAX);
         let box_height = rows.left().saturating_sub(reserved).max(1);
         let area = Rect::new(inner.x, rows.y, width, box_height.min(rows.left()));
         value_box(form, focused, area, rows.buf);
         rows.y += area.height;
     }
-    if let Some(l) = value_error {
+    for l in value_notes {
         rows.line(l);
     }
     let button = if form.focus == Focus::Submit {
@@ -250,14 +262,9 @@ fn value_box(form: &FormState, focused: bool, area: Rect, buf: &mut Buffer) {
         .skip(first)
         .take(height)
     {
-        let chars: Vec<char> = if masked {
-            line.chars().map(|_| '•').collect()
-        } else {
-            line.chars().collect()
-        };
         let cursor = (focused && i == cursor_line).then_some(cursor_col);
         let y = inner.y + u16::try_from(i - first).unwrap_or(0);
-        input_line(&chars, cursor, usize::from(inner.width), Style::new())
+        input_line(line, masked, cursor, usize::from(inner.width), Style::new())
             .render(Rect::new(inner.x, y, inner.width, 1), buf);
     }
 }

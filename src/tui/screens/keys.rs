@@ -2,6 +2,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
@@ -9,9 +10,10 @@ use super::{Ctx, Cx};
 use crate::csms::KeyState;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::Overlay;
+use crate::tui::display;
 use crate::tui::text::{keyscreen as t, status as st};
 use crate::tui::textfield::TextField;
-use crate::tui::widgets::{input_line, popup, truncate};
+use crate::tui::widgets::{column_widths, input_line, popup};
 use crate::tui::{theme, timefmt};
 
 #[derive(Debug, Default)]
@@ -82,14 +84,16 @@ pub fn render(state: &KeysState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     }
     widths.push(Constraint::Length(7));
     header.push(t::SECRETS);
+    let cols = column_widths(&widths, inner.width, 1);
+    let col = |i: usize| cols.get(i).copied().unwrap_or(0);
     let rows = ctx.keys.iter().map(|k| {
         let used = ctx.key_usage.map_or_else(
             || t::USAGE_UNKNOWN.to_owned(),
             |usage| usage.get(&k.key_id).copied().unwrap_or(0).to_string(),
         );
         let mut cells = vec![
-            Cell::from(k.key_alias.clone()),
-            Cell::from(truncate(&k.key_id, usize::from(id_width))),
+            Cell::from(display::line(&k.key_alias, col(0), Style::new())),
+            Cell::from(display::line(&k.key_id, col(1), Style::new())),
             Cell::from(Span::styled(
                 k.key_state.as_str(),
                 theme::key_state(k.key_state),
@@ -117,19 +121,24 @@ pub fn render(state: &KeysState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
 /// The new-key popup: the alias input and the vault's objection, if any.
 pub fn render_new_key(alias: &TextField, error: Option<&str>, area: Rect, buf: &mut Buffer) {
     let inner = popup(area, 56, 7, t::NEW_TITLE, buf);
-    let chars: Vec<char> = alias.as_str().chars().collect();
     let cursor = alias.as_str()[..alias.cursor()].chars().count();
     let mut lines = vec![
         Line::styled(t::ALIAS_RULE, theme::dim()),
         input_line(
-            &chars,
+            alias.as_str(),
+            false,
             Some(cursor),
             usize::from(inner.width),
             theme::input(),
         ),
     ];
     if let Some(e) = error {
-        lines.push(Line::styled(e.to_owned(), theme::danger()));
+        lines.extend(display::wrapped_lines(
+            e,
+            usize::from(inner.width),
+            usize::from(inner.height.saturating_sub(2)),
+            theme::danger(),
+        ));
     }
     Paragraph::new(lines).render(inner, buf);
 }

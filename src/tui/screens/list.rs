@@ -2,6 +2,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget,
@@ -14,12 +15,13 @@ use super::{Ctx, Cx, Screen};
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::Loaded;
 use crate::tui::catalog::{Catalog, SortBy};
+use crate::tui::display;
 use crate::tui::screens::detail::DetailState;
 use crate::tui::screens::form::FormState;
 use crate::tui::screens::keys::KeysState;
 use crate::tui::text::{list as t, status as st};
 use crate::tui::view;
-use crate::tui::widgets::{cursor_span, thousands, truncate};
+use crate::tui::widgets::{column_widths, cursor_span, thousands};
 use crate::tui::{theme, timefmt};
 
 /// Whether keys go to the table or to the filter input.
@@ -137,10 +139,10 @@ pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         .title(Span::styled(title, theme::title()))
         .border_style(theme::border());
     if mode == ListMode::Filter || !cat.query().is_empty() {
-        let mut spans = vec![
-            Span::styled(t::FILTER_PROMPT, theme::focused_label()),
-            Span::styled(cat.query().to_owned(), theme::input()),
-        ];
+        let room = usize::from(area.width.saturating_sub(4))
+            .saturating_sub(display::width(t::FILTER_PROMPT) + 1);
+        let mut spans = vec![Span::styled(t::FILTER_PROMPT, theme::focused_label())];
+        spans.extend(display::line(cat.query(), room, theme::input()).spans);
         if mode == ListMode::Filter {
             spans.push(cursor_span());
         }
@@ -180,18 +182,24 @@ pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     widths.push(Constraint::Length(16));
     header.push(t::UPDATED);
 
+    let cols = column_widths(&widths, table_area.width, 1);
+    let col = |i: usize| cols.get(i).copied().unwrap_or(0);
     let rows = cat.window(start, height).enumerate().map(|(i, r)| {
         let mut cells = vec![
-            Cell::from(r.name.to_string()),
+            Cell::from(display::line(&r.name, col(0), Style::new())),
             Cell::from(Span::styled(r.state.as_str(), theme::secret_state(r.state))),
         ];
+        let mut next = 2;
         if medium {
-            cells.push(Cell::from(truncate(cat.alias(r), 14)));
+            cells.push(Cell::from(display::line(
+                cat.alias(r),
+                col(next),
+                Style::new(),
+            )));
+            next += 1;
         }
         if wide {
-            cells.push(Cell::from(
-                r.description.lines().next().unwrap_or("").to_owned(),
-            ));
+            cells.push(Cell::from(description_line(&r.description, col(next))));
             cells.push(Cell::from(timefmt::short(r.create_time, ctx.zone)));
         }
         cells.push(Cell::from(timefmt::short(r.update_time, ctx.zone)));
@@ -208,6 +216,21 @@ pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     Widget::render(table, table_area, buf);
     if cat.visible_len() > height {
         scrollbar(cat.visible_len(), height, start, inner, buf);
+    }
+}
+
+/// A description's first line as shown in `width` columns; when more lines follow, they are
+/// marked as cut off with `…`.
+fn description_line(description: &str, width: usize) -> Line<'static> {
+    let first = description.lines().next().unwrap_or("");
+    if description.trim_end().len() > first.len() {
+        display::line(
+            &format!("{first}{}", display::ELLIPSIS),
+            width,
+            Style::new(),
+        )
+    } else {
+        display::line(first, width, Style::new())
     }
 }
 

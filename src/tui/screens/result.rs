@@ -14,7 +14,7 @@ use super::{Ctx, Cx, Screen};
 use crate::csms::{ApiError, Secret, SecretResponse};
 use crate::tui::action::{Action, Effect};
 use crate::tui::text::{result as t, status as st};
-use crate::tui::theme;
+use crate::tui::{display, theme};
 
 /// What `n` starts from a response: another of the same operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,15 +149,17 @@ fn lines(state: &ResultState) -> Vec<Line<'static>> {
     } else {
         theme::danger()
     };
+    // Names and descriptions in the body may hold characters that hide or reorder text:
+    // shown escaped (the copied body keeps them as they are).
     let mut lines = vec![
-        Line::styled(state.status_line.clone(), status_style),
+        Line::from(display::spans(&state.status_line, status_style)),
         Line::default(),
     ];
     lines.extend(
         state
             .body
             .lines()
-            .map(|l| Line::styled(l.to_owned(), theme::json())),
+            .map(|l| Line::from(display::spans(l, theme::json()))),
     );
     lines
 }
