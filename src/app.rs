@@ -49,6 +49,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     };
     let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
     let Some(command) = cli.command else {
+        // Whatever is at the path that is neither a vault nor nothing is said before the app starts.
+        Vault::probe(&path)?;
         // Said before anything reaches stdout: a redirected run gets this error and nothing else.
         if !crate::tui::has_terminal() {
             return Err(ApiError::new(
@@ -57,8 +59,6 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                  for scripts, use a command (csvault --help lists them).",
             ));
         }
-        // Whatever is at the path that is neither a vault nor nothing is said before the app starts.
-        Vault::probe(&path)?;
         let passphrase = source.non_interactive()?;
         crate::tui::run(&path, passphrase)
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;

@@ -289,33 +289,66 @@ pub fn usage(e: &clap::Error) -> ExitCode {
     }
 }
 
+/// The command line's own words: command names and flags, and which flags take a value.
+struct Words {
+    ours: HashSet<String>,
+    take_values: HashSet<String>,
+}
+
 /// Every command name and flag (`--long`, `-s`) of the command line.
-fn words_of_ours() -> HashSet<String> {
-    fn walk(cmd: &clap::Command, words: &mut HashSet<String>) {
-        words.insert(cmd.get_name().to_owned());
+fn words_of_ours() -> Words {
+    fn walk(cmd: &clap::Command, words: &mut Words) {
+        words.ours.insert(cmd.get_name().to_owned());
         for arg in cmd.get_arguments() {
-            words.extend(arg.get_long().map(|l| format!("--{l}")));
-            words.extend(arg.get_short().map(|s| format!("-{s}")));
+            let names: Vec<String> = arg
+                .get_long()
+                .map(|l| format!("--{l}"))
+                .into_iter()
+                .chain(arg.get_short().map(|s| format!("-{s}")))
+                .collect();
+            if arg.get_action().takes_values() {
+                words.take_values.extend(names.iter().cloned());
+            }
+            words.ours.extend(names);
         }
         for sub in cmd.get_subcommands() {
             walk(sub, words);
         }
     }
-    let mut words = HashSet::new();
+    let mut words = Words {
+        ours: HashSet::new(),
+        take_values: HashSet::new(),
+    };
     walk(&Cli::command(), &mut words);
-    words.extend(["--help", "-h", "--version", "-V", "help"].map(String::from));
+    words
+        .ours
+        .extend(["--help", "-h", "--version", "-V", "help"].map(String::from));
     words
 }
 
-/// `message` with every quoted token that is part of something the user typed, other than one of
-/// `ours` (command and flag names), replaced by `<redacted>`: clap quotes what it echoes
-/// (`'-H'`, `'hunter2'`), and any argument may be a value in the wrong place.
-fn redact_values(message: &str, args: &[String], ours: &HashSet<String>) -> String {
+/// Whether `arg` reads as a long flag (`--bogus-flag`): echoed in an error, unless it was given
+/// as the value of a flag.
+fn looks_like_flag(arg: &str) -> bool {
+    arg.strip_prefix("--").is_some_and(|rest| {
+        rest.starts_with(|c: char| c.is_ascii_lowercase())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    })
+}
+
+/// `message` with every quoted token that is part of something the user typed, other than our
+/// command and flag names and things that read as flags, replaced by `<redacted>`: clap quotes
+/// what it echoes (`'-H'`, `'hunter2'`), and any argument may be a value in the wrong place.
+fn redact_values(message: &str, args: &[String], words: &Words) -> String {
     let mut typed: Vec<&str> = Vec::new();
+    let mut value_next = false;
     for arg in args {
+        let is_value = std::mem::replace(&mut value_next, words.take_values.contains(arg));
         match arg.split_once('=') {
-            Some((flag, value)) if ours.contains(flag) => typed.push(value),
-            _ if ours.contains(arg.as_str()) => {}
+            _ if is_value => typed.push(arg),
+            Some((flag, value)) if words.ours.contains(flag) => typed.push(value),
+            _ if words.ours.contains(arg.as_str()) || looks_like_flag(arg) => {}
             _ => typed.push(arg),
         }
     }
@@ -384,6 +417,16 @@ mod tests {
             "tip: to pass '<redacted>' as a value, use '<redacted>'"
         );
         // Our own words stay, so the message still helps.
+        let given = args(&["secret", "create", "--bogus-flag"]);
+        assert_eq!(
+            redact_values("unexpected argument '--bogus-flag' found", &given, &ours),
+            "unexpected argument '--bogus-flag' found"
+        );
+        let given = args(&["secret", "create", "--secret-string", "--looks-like-a-flag"]);
+        assert_eq!(
+            redact_values("'--looks-like-a-flag' again", &given, &ours),
+            "'<redacted>' again"
+        );
         let given = args(&["secret", "create", "--secret-string"]);
         assert_eq!(
             redact_values(

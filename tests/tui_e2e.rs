@@ -129,27 +129,46 @@ fn launch(
     } else {
         vec![BIN, "--vault", &vault]
     };
-    let started = Command::new("tmux")
-        .arg("-S")
-        .arg(&tmux.socket)
-        .arg("-f")
-        .arg(&conf)
-        .args(["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30"])
-        .args([
-            "env",
-            "-u",
-            "DISPLAY",
-            "-u",
-            "WAYLAND_DISPLAY",
-            "-u",
-            "CSVAULT_PASSPHRASE",
-        ])
-        .args(passphrase.map(|p| format!("CSVAULT_PASSPHRASE={p}")))
-        .args(env.iter().map(|(k, v)| format!("{k}={v}")))
-        .args(&app)
-        .status()
-        .unwrap();
-    assert!(started.success(), "tmux new-session");
+    // Starting a tmux server now and then fails on a loaded machine before the app runs at all
+    // ("server exited unexpectedly"); that is tmux's start, not the app, so it is tried again.
+    let mut tries = 0;
+    let started = loop {
+        tries += 1;
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&tmux.socket)
+            .arg("-f")
+            .arg(&conf)
+            .args(["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30"])
+            .args([
+                "env",
+                "-u",
+                "DISPLAY",
+                "-u",
+                "WAYLAND_DISPLAY",
+                "-u",
+                "CSVAULT_PASSPHRASE",
+            ])
+            .args(passphrase.map(|p| format!("CSVAULT_PASSPHRASE={p}")))
+            .args(env.iter().map(|(k, v)| format!("{k}={v}")))
+            .args(&app)
+            .output()
+            .unwrap();
+        if out.status.success() || tries == 3 {
+            break out;
+        }
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&tmux.socket)
+            .arg("kill-server")
+            .output();
+        let _ = std::fs::remove_file(&tmux.socket);
+    };
+    assert!(
+        started.status.success(),
+        "tmux new-session ({tries} tries): {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
     tmux
 }
 
