@@ -33,8 +33,9 @@ pub fn open(path: &Path) -> io::Result<File> {
 
 /// Reads all of `path` (`-` for stdin), at most `limit` bytes, into a wiped buffer.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, ReadError> {
+    // Room for everything allowed up front: a buffer that grew would leave unwiped copies behind.
     let mut buf = Zeroizing::new(Vec::with_capacity(
-        usize::try_from(limit.min(64 * 1024)).unwrap_or(0),
+        usize::try_from(limit.saturating_add(1)).unwrap_or(0),
     ));
     if path.as_os_str() == "-" {
         io::stdin().lock().take(limit + 1).read_to_end(&mut buf)?;

@@ -11,7 +11,7 @@ pub mod secrets;
 mod sidecar;
 pub mod versions;
 
-pub use file::Store;
+pub use file::{HeaderRow, Store};
 pub use keys::KeyRow;
 pub use secrets::{SecretRow, SecretWriter};
 pub use versions::{NewVersion, VersionRow, VersionSummary};

@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::csms::{KeyInfo, Secret};
 use crate::kms::{KdfParams, Keyring, KmsError, VaultHeader};
-use crate::store::{KeyRow, SecretRow, Store, StoreError, keys as key_rows};
+use crate::store::{HeaderRow, KeyRow, SecretRow, Store, StoreError, keys as key_rows};
 
 /// An unlocked vault. Holds no UI state: the terminal app, the command line and the local
 /// endpoint are edges over the same service.
@@ -62,7 +62,7 @@ impl Vault {
             return Err(KmsError::WeakPassphrase(problem).into());
         }
         let (header, root) = VaultHeader::create(passphrase, KdfParams::default())?;
-        let store = Store::create(path, &header)?;
+        let store = Store::create(path, &header_row(&header))?;
         Ok(Self::over(store, Keyring::new(&header.vault_id, &root)))
     }
 
@@ -83,7 +83,7 @@ impl Vault {
         clock: Arc<dyn Clock>,
     ) -> VaultResult<Self> {
         let store = Store::open(path)?;
-        let header = store.load_header()?;
+        let header = header_of(store.load_header()?);
         let root = header.unlock(passphrase)?;
         let vault = Self::over(store, Keyring::new(&header.vault_id, &root)).with_clock(clock);
         vault.purge_due()?;
@@ -106,9 +106,18 @@ impl Vault {
     }
 
     /// Another handle on this unlocked vault: its own SQLite connection, the same keys and clock.
-    /// Errors: the file cannot be opened again (moved, removed, permissions changed).
+    /// Errors: the file cannot be opened again (moved, removed, permissions changed), or the file
+    /// at the path is now another vault (`VAULT.0003`: its keys are not ours to use there).
     pub fn handle(&self) -> VaultResult<Self> {
-        let store = Store::open(self.store().path())?;
+        let path = self.path();
+        let store = Store::open(&path)?;
+        if store.load_header()?.vault_id != self.keyring.vault_id() {
+            return Err(StoreError::corrupt(format!(
+                "{} is now another vault than the one unlocked",
+                path.display()
+            ))
+            .into());
+        }
         Ok(Self {
             store: Mutex::new(store),
             keyring: Arc::clone(&self.keyring),
@@ -193,6 +202,34 @@ fn secret_of(row: SecretRow) -> Secret {
         update_time: row.update_time,
         scheduled_delete_time: row.scheduled_delete_time,
         secret_type: row.secret_type,
+    }
+}
+
+/// The header row that stores a key manager's header.
+fn header_row(h: &VaultHeader) -> HeaderRow {
+    HeaderRow {
+        format: h.format,
+        vault_id: h.vault_id.clone(),
+        kdf_memory_kib: h.kdf.memory_kib,
+        kdf_iterations: h.kdf.iterations,
+        kdf_parallelism: h.kdf.parallelism,
+        salt: h.salt.clone(),
+        wrapped_root_key: h.wrapped_root_key.clone(),
+    }
+}
+
+/// The key manager's header of a stored row.
+fn header_of(row: HeaderRow) -> VaultHeader {
+    VaultHeader {
+        format: row.format,
+        vault_id: row.vault_id,
+        kdf: KdfParams {
+            memory_kib: row.kdf_memory_kib,
+            iterations: row.kdf_iterations,
+            parallelism: row.kdf_parallelism,
+        },
+        salt: row.salt,
+        wrapped_root_key: row.wrapped_root_key,
     }
 }
 

@@ -15,10 +15,22 @@ use super::probe::{self, Found};
 use super::schema::{APPLICATION_ID, migrate};
 use super::sidecar;
 use super::{StoreError, StoreResult};
-use crate::kms::{KdfParams, VaultHeader};
 
 /// How long an operation waits for another process's transaction before answering "busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The vault header as stored: Argon2id parameters, salt and the wrapped root key (the key
+/// manager reads and writes it; the store only keeps it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeaderRow {
+    pub format: u32,
+    pub vault_id: String,
+    pub kdf_memory_kib: u32,
+    pub kdf_iterations: u32,
+    pub kdf_parallelism: u32,
+    pub salt: Vec<u8>,
+    pub wrapped_root_key: Vec<u8>,
+}
 
 /// An open vault file.
 #[derive(Debug)]
@@ -35,7 +47,7 @@ impl Store {
     ///
     /// Errors: as [`Self::ensure_free`]; `File` (`VAULT.0007`) when the directory or a file cannot
     /// be made; SQLite's errors.
-    pub fn create(path: &Path, header: &VaultHeader) -> StoreResult<Self> {
+    pub fn create(path: &Path, header: &HeaderRow) -> StoreResult<Self> {
         Self::ensure_free(path)?;
         let dir = make_parent(path)?;
         let staged = Staged::new(path, &dir)?;
@@ -103,6 +115,14 @@ impl Store {
         &self.path
     }
 
+    /// A read transaction: every statement in it sees the same commit, however many other
+    /// connections write meanwhile. Dropping it ends it.
+    pub fn snapshot(&mut self) -> StoreResult<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?)
+    }
+
     /// One immediate transaction: the unit in which every vault operation commits or vanishes.
     pub fn immediate(&mut self) -> StoreResult<Transaction<'_>> {
         Ok(self
@@ -110,21 +130,19 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
-    pub fn load_header(&self) -> StoreResult<VaultHeader> {
+    pub fn load_header(&self) -> StoreResult<HeaderRow> {
         self.conn
             .query_row(
                 "SELECT format, vault_id, kdf_memory_kib, kdf_iterations, kdf_parallelism, salt,
                         wrapped_root_key FROM vault_header WHERE id = 1",
                 [],
                 |r| {
-                    Ok(VaultHeader {
+                    Ok(HeaderRow {
                         format: r.get(0)?,
                         vault_id: r.get(1)?,
-                        kdf: KdfParams {
-                            memory_kib: r.get(2)?,
-                            iterations: r.get(3)?,
-                            parallelism: r.get(4)?,
-                        },
+                        kdf_memory_kib: r.get(2)?,
+                        kdf_iterations: r.get(3)?,
+                        kdf_parallelism: r.get(4)?,
                         salt: r.get(5)?,
                         wrapped_root_key: r.get(6)?,
                     })
@@ -146,7 +164,7 @@ impl Store {
     }
 
     /// Replaces the header (passphrase change).
-    pub fn save_header(tx: &Transaction<'_>, header: &VaultHeader) -> StoreResult<()> {
+    pub fn save_header(tx: &Transaction<'_>, header: &HeaderRow) -> StoreResult<()> {
         tx.execute(
             "UPDATE vault_header SET salt = ?1, wrapped_root_key = ?2 WHERE id = 1",
             rusqlite::params![header.salt, header.wrapped_root_key],
@@ -207,7 +225,7 @@ fn configure(conn: &Connection, real: &Path) -> StoreResult<()> {
         return Err(StoreError::File {
             action: "use write-ahead logging on",
             path: real.to_owned(),
-            source: io::Error::other(format!("SQLite chose journal mode {mode}")),
+            source: io::Error::other(format!("got {mode}")),
         });
     }
     // 16 MiB of page cache keeps the name index of a large vault in memory during imports.
@@ -219,7 +237,7 @@ fn configure(conn: &Connection, real: &Path) -> StoreResult<()> {
 
 /// Builds a whole vault in the empty file at `tmp`: schema, header, everything checkpointed into
 /// the main file (so its header carries our `application_id`), closed and flushed to disk.
-fn build(tmp: &Path, header: &VaultHeader) -> StoreResult<()> {
+fn build(tmp: &Path, header: &HeaderRow) -> StoreResult<()> {
     sidecar::prepare(tmp)?;
     let mut conn = connect(tmp)?;
     configure(&conn, tmp)?;
@@ -238,7 +256,7 @@ fn build(tmp: &Path, header: &VaultHeader) -> StoreResult<()> {
 }
 
 /// Inserts the one header row.
-fn write_header(conn: &mut Connection, header: &VaultHeader) -> StoreResult<()> {
+fn write_header(conn: &mut Connection, header: &HeaderRow) -> StoreResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute(
         "INSERT INTO vault_header (id, format, vault_id, kdf_memory_kib, kdf_iterations,
@@ -246,9 +264,9 @@ fn write_header(conn: &mut Connection, header: &VaultHeader) -> StoreResult<()> 
         rusqlite::params![
             header.format,
             header.vault_id,
-            header.kdf.memory_kib,
-            header.kdf.iterations,
-            header.kdf.parallelism,
+            header.kdf_memory_kib,
+            header.kdf_iterations,
+            header.kdf_parallelism,
             header.salt,
             header.wrapped_root_key
         ],

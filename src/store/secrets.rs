@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::StoreResult;
-use super::versions::NewVersion;
+use super::versions::{INSERT_VERSION, NewVersion, SET_STAGE};
 use crate::csms::SecretState;
 
 /// A secret as stored. Times are epoch ms.
@@ -68,15 +68,8 @@ impl<'c> SecretWriter<'c> {
                      create_time, update_time, scheduled_delete_time, next_version)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?,
-            version: conn.prepare(
-                "INSERT INTO versions (secret_row, version_id, seq, kms_key_id, value_kind,
-                     wrapped_data_key, ciphertext, create_time, expire_time)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?,
-            stage: conn.prepare(
-                "INSERT INTO stages (secret_row, stage, version_id, update_time)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?,
+            version: conn.prepare(INSERT_VERSION)?,
+            stage: conn.prepare(SET_STAGE)?,
         })
     }
 

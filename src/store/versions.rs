@@ -6,6 +6,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{StoreError, StoreResult};
 use crate::csms::ValueKind;
 
+/// Inserts a version: secret row, version id, seq, CMK id, kind, wrapped data key, ciphertext,
+/// create time, expire time.
+pub(super) const INSERT_VERSION: &str = "INSERT INTO versions (secret_row, version_id, seq,
+    kms_key_id, value_kind, wrapped_data_key, ciphertext, create_time, expire_time)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// Points a stage at a version (secret row, stage, version id, update time), moving it if set.
+pub(super) const SET_STAGE: &str = "INSERT INTO stages (secret_row, stage, version_id, update_time)
+    VALUES (?1, ?2, ?3, ?4) ON CONFLICT (secret_row, stage)
+    DO UPDATE SET version_id = excluded.version_id, update_time = excluded.update_time";
+
 /// A version as stored: metadata and the sealed value (the data key wrapped by the CMK, the value
 /// sealed by the data key). Times are epoch ms.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,16 +60,11 @@ pub fn next_seq(conn: &Connection, secret_row: i64) -> StoreResult<i64> {
         .ok_or_else(|| StoreError::corrupt(format!("secret row {secret_row} is missing")))
 }
 
-/// Inserts a version of an existing secret (its stages are set separately, with [`set_stage`])
-/// and moves the secret's counter past `seq`.
+/// Inserts a version of an existing secret with the stages it takes (moved from whichever versions
+/// held them, as [`set_stage`] does) and moves the secret's counter past `seq`.
 pub fn insert(conn: &Connection, secret_row: i64, new: &NewVersion<'_>) -> StoreResult<()> {
     let v = new.row;
-    conn.prepare_cached(
-        "INSERT INTO versions (secret_row, version_id, seq, kms_key_id, value_kind,
-             wrapped_data_key, ciphertext, create_time, expire_time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
+    conn.prepare_cached(INSERT_VERSION)?.execute(params![
         secret_row,
         v.version_id,
         new.seq,
@@ -87,12 +93,8 @@ pub fn set_stage(
     version_id: &str,
     now: i64,
 ) -> StoreResult<()> {
-    conn.prepare_cached(
-        "INSERT INTO stages (secret_row, stage, version_id, update_time) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (secret_row, stage)
-         DO UPDATE SET version_id = excluded.version_id, update_time = excluded.update_time",
-    )?
-    .execute(params![secret_row, stage, version_id, now])?;
+    conn.prepare_cached(SET_STAGE)?
+        .execute(params![secret_row, stage, version_id, now])?;
     Ok(())
 }
 

@@ -87,7 +87,7 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
             Msg::FileLoaded { path, load }
         }
         Effect::Submit(req) => {
-            let vault = env.vault.as_mut()?;
+            let vault = env.vault.as_ref()?;
             let result = vault.create_secret(&req).map_err(|e| e.to_api());
             let keys = result.is_ok().then(|| keys(vault, false));
             Msg::Created { result, keys }
@@ -112,13 +112,13 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
         Effect::Copy { text, what } => copy(env, &text, what, now),
         Effect::LoadKeys => Msg::Keys(keys(env.vault.as_ref()?, true)),
         Effect::CreateKey(alias) => {
-            let vault = env.vault.as_mut()?;
+            let vault = env.vault.as_ref()?;
             let result = vault.create_key(&alias, "").map_err(|e| e.to_api());
             let keys = result.is_ok().then(|| keys(vault, true));
             Msg::KeyCreated { result, keys }
         }
         Effect::SetKeyState(key_id, to) => {
-            let vault = env.vault.as_mut()?;
+            let vault = env.vault.as_ref()?;
             let result = vault.set_key_state(&key_id, to).map_err(|e| e.to_api());
             let keys = result.is_ok().then(|| keys(vault, true));
             Msg::KeyStateSet { to, result, keys }
@@ -208,7 +208,7 @@ fn copied(result: Result<CopyOutcome, ClipboardError>, what: &str) -> Msg {
 }
 
 fn copy_value(env: &mut Env, name: &str, now: Instant) -> Option<Msg> {
-    let vault = env.vault.as_mut()?;
+    let vault = env.vault.as_ref()?;
     let version = match vault.get_value(name, crate::csms::LATEST) {
         Ok(v) => v,
         Err(e) => return Some(failure(describe(&e.to_api()))),

@@ -9,8 +9,9 @@ impl Vault {
     /// given. Any name missing or not ENABLED fails the whole call with that secret's error
     /// (`CSMS.0106`, `CSMS.0109`, `CSMS.0005`, `CSMS.0401`), so no partial answer is ever given.
     pub fn batch_get_value(&self, names: &[String]) -> VaultResult<BatchGetSecretValueResponse> {
-        let store = self.store();
-        let conn = store.conn_ref();
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let mut versions = Vec::with_capacity(names.len());
         for name in names {
             let secret = secret_row(conn, name)?;

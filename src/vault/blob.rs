@@ -83,8 +83,9 @@ fn take_chunk<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8], ApiError> {
 impl Vault {
     /// Download Secret Blob, in any state. Errors: `CSMS.0106`.
     pub fn download_blob(&self, name: &str) -> VaultResult<String> {
-        let store = self.store();
-        let conn = store.conn_ref();
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let secret = secret_row(conn, name)?;
         let versions = version_rows::all(conn, secret.row_id)?;
         let manifest = Manifest {

@@ -37,7 +37,11 @@ impl ManualClock {
 
     /// Moves the clock forward by `ms` (back, if negative).
     pub fn advance(&self, ms: i64) {
-        self.0.fetch_add(ms, Ordering::SeqCst);
+        let _ = self
+            .0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+                Some(now.saturating_add(ms))
+            });
     }
 }
 

@@ -136,11 +136,11 @@ fn new_secret_id() -> String {
 fn secret_ids(count: usize) -> VaultResult<Vec<String>> {
     let mut random = vec![0u8; count * 16];
     getrandom::fill(&mut random).map_err(|_| crate::kms::KmsError::Random)?;
-    Ok(random
-        .chunks_exact(16)
+    let (chunks, _) = random.as_chunks::<16>();
+    Ok(chunks
+        .iter()
         .map(|bytes| {
-            let bytes: [u8; 16] = bytes.try_into().unwrap_or_default();
-            uuid::Builder::from_random_bytes(bytes)
+            uuid::Builder::from_random_bytes(*bytes)
                 .into_uuid()
                 .to_string()
         })

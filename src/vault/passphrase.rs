@@ -17,10 +17,10 @@ impl Vault {
             return Err(KmsError::WeakPassphrase(problem).into());
         }
         let mut store = self.store();
-        let header = store.load_header()?;
+        let header = super::header_of(store.load_header()?);
         let next = self.keyring.rewrap(&header, new_passphrase)?;
         let tx = store.immediate()?;
-        Store::save_header(&tx, &next)?;
+        Store::save_header(&tx, &super::header_row(&next))?;
         tx.commit().map_err(StoreError::from)?;
         Ok(())
     }

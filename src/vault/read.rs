@@ -82,8 +82,9 @@ impl Vault {
         if let Some(problem) = marker.and_then(validate_name) {
             return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
         }
-        let store = self.store();
-        let conn = store.conn_ref();
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let mut rows = secret_rows::page(conn, marker, limit + 1)?;
         let more = rows.len() > limit;
         rows.truncate(limit);
@@ -115,8 +116,9 @@ impl Vault {
 
     /// A secret with its versions and stages. `CSMS.0106` when there is no such secret.
     pub fn secret_detail(&self, name: &str) -> VaultResult<SecretDetail> {
-        let store = self.store();
-        let conn = store.conn_ref();
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let row = secret_row(conn, name)?;
         let key_alias = key_rows::find_by_id(conn, &row.kms_key_id)?
             .map(|k| k.alias)
@@ -140,8 +142,9 @@ impl Vault {
     /// Errors: `CSMS.0106` no such secret, `CSMS.0109` not ENABLED, `CSMS.0005` no such version,
     /// `CSMS.0401` its CMK missing or disabled or its ciphertext altered.
     pub fn get_value(&self, name: &str, version_id: &str) -> VaultResult<SecretVersion> {
-        let store = self.store();
-        let conn = store.conn_ref();
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let secret = secret_row(conn, name)?;
         self.read_version(conn, secret, version_id)
     }

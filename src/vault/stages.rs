@@ -30,8 +30,9 @@ fn check_name(stage: &str) -> Result<(), ApiError> {
 impl Vault {
     /// Show Secret Stage. Errors: `CSMS.0106`, `CSMS.0005` no such stage.
     pub fn show_stage(&self, name: &str, stage: &str) -> VaultResult<Stage> {
-        let store = self.store();
-        let conn = store.conn_ref();
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let secret = secret_row(conn, name)?;
         let row = version_rows::stage(conn, secret.row_id, stage)?
             .ok_or_else(|| refusal::no_stage(name, stage))?;

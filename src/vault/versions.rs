@@ -95,8 +95,9 @@ impl Vault {
                 ))
             })?),
         };
-        let store = self.store();
-        let conn = store.conn_ref();
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let secret = secret_row(conn, name)?;
         let mut rows = version_rows::page(conn, secret.row_id, after, limit + 1)?;
         let more = rows.len() > limit;

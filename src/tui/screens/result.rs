@@ -22,8 +22,8 @@ pub enum Again {
     CreateSecret,
 }
 
-/// A response. The body is JSON rendered once; it never holds a secret value unless showing
-/// one is the operation's point.
+/// A response. The body is JSON rendered once, in a plain `String`: it must never hold a secret
+/// value (values are revealed on the detail screen, in wiped buffers, never here).
 #[derive(Debug)]
 pub struct ResultState {
     /// The HTTP status (200 when the operation succeeded).
