@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod csms;
+pub mod hidden;
 pub mod input;
 pub mod kms;
 pub mod store;

@@ -8,28 +8,9 @@ use std::io::{self, Write};
 use zeroize::Zeroizing;
 
 use crate::csms::{ApiError, ErrorCode};
+use crate::hidden::is_hidden;
 
-/// Whether `c` must not reach a terminal as it is: C1 controls (U+0080–U+009F, which `serde_json`
-/// leaves alone), bidi embeddings/overrides/isolates, zero-width and other invisible format
-/// characters (Unicode category Cf), and line/paragraph separators.
-pub fn is_deceptive(c: char) -> bool {
-    matches!(c,
-        '\u{80}'..='\u{9f}'
-        | '\u{ad}'
-        | '\u{61c}'
-        | '\u{180e}'
-        | '\u{200b}'..='\u{200f}'
-        | '\u{2028}'..='\u{202e}'
-        | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{206f}'
-        | '\u{feff}'
-        | '\u{fff9}'..='\u{fffb}'
-        | '\u{e0001}'
-        | '\u{e0020}'..='\u{e007f}'
-    )
-}
-
-/// A `serde_json` formatter (pretty or compact) with [`is_deceptive`] characters escaped. The JSON
+/// A `serde_json` formatter (pretty or compact) with [`is_hidden`] characters escaped. The JSON
 /// means the same; only its spelling changes.
 struct SafeFormatter<F>(F);
 
@@ -40,7 +21,7 @@ impl<F: Formatter> Formatter for SafeFormatter<F> {
         fragment: &str,
     ) -> io::Result<()> {
         let mut rest = fragment;
-        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_deceptive(c)) {
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_hidden(c)) {
             writer.write_all(&rest.as_bytes()[..at])?;
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
@@ -158,7 +139,7 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
         assert_eq!(back["name"], name);
-        assert!(!out.chars().any(is_deceptive));
+        assert!(!out.chars().any(|c| c != '\n' && is_hidden(c)));
     }
 
     #[test]
