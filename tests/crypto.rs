@@ -147,6 +147,48 @@ fn flipping_any_header_byte_refuses_to_unlock() {
     assert_eq!(code_of(Vault::open(&tv.path, PASSPHRASE)), "VAULT.0003");
 }
 
+/// Argon2id parameters no real vault has (64 GiB of memory, a million passes, a huge lane count)
+/// are refused at once, before any memory is allocated: a hostile header cannot hang or exhaust
+/// the machine.
+#[test]
+fn argon2id_parameters_above_the_ceiling_are_refused_at_once() {
+    let (tv, vault) = TempVault::new();
+    drop(vault);
+    let conn = tv.sql();
+    for (column, value) in [
+        ("kdf_memory_kib", 64_i64 * 1024 * 1024),
+        ("kdf_iterations", 1_000_000),
+        ("kdf_parallelism", 1_000),
+    ] {
+        let original: i64 = conn
+            .query_row(&format!("SELECT {column} FROM vault_header"), [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        conn.execute(
+            &format!("UPDATE vault_header SET {column} = ?1"),
+            params![value],
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        assert_eq!(
+            code_of(Vault::open(&tv.path, PASSPHRASE)),
+            "VAULT.0003",
+            "{column}"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{column}"
+        );
+        conn.execute(
+            &format!("UPDATE vault_header SET {column} = ?1"),
+            params![original],
+        )
+        .unwrap();
+    }
+    assert!(Vault::open(&tv.path, PASSPHRASE).is_ok());
+}
+
 #[test]
 fn a_value_or_data_key_moved_to_another_row_fails_to_open() {
     let (tv, vault) = TempVault::new();
