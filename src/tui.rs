@@ -12,6 +12,7 @@ pub mod display;
 pub mod effects;
 pub mod keymap;
 pub mod msg;
+pub mod password;
 pub mod screens;
 pub mod session;
 pub mod signals;

@@ -514,3 +514,61 @@ fn a_secret_created_elsewhere_appears_in_the_open_list() {
     tmux.send(&["q"]);
     tmux.wait_until("the app to exit", pane_dead);
 }
+
+#[test]
+fn a_new_version_from_the_detail_screen_then_the_cli_reads_it() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault_with(dir.path(), &["rotate-me"]);
+    let tmux = start(dir.path(), &vault, Some(PASSPHRASE));
+    tmux.wait_for("Secrets (1)");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Secret: rotate-me");
+    tmux.send(&["u"]);
+    tmux.wait_for("New version of rotate-me");
+    tmux.type_text("n3w-v@lue");
+    tmux.wait_for("9/32,768 B");
+    assert!(!tmux.screen().contains("n3w-v@lue"), "masked while typing");
+    tmux.send(&["Tab"]);
+    tmux.type_text("blue, SYSCURRENT");
+    tmux.wait_for("2/12");
+    tmux.send(&["Tab"]);
+    tmux.type_text("2030-01-02");
+    tmux.wait_for("→ 2030-01-0");
+    tmux.send(&["C-s"]);
+    tmux.wait_for("200 Request succeeded");
+    tmux.wait_for("\"id\": \"v2\"");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Secret: rotate-me");
+    tmux.wait_for("Versions (2)");
+
+    let value = cli(&vault, &["secret", "get-value", "rotate-me"]);
+    assert_eq!(value["version"]["secret_string"], "n3w-v@lue");
+    let meta = &value["version"]["version_metadata"];
+    assert_eq!(meta["id"], "v2");
+    let mut stages: Vec<&str> = meta["version_stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    stages.sort_unstable();
+    assert_eq!(stages, ["SYSCURRENT", "blue"]);
+    assert!(
+        meta["expire_time"]
+            .as_i64()
+            .is_some_and(|ms| ms > 1_893_000_000_000)
+    );
+    let old = cli(
+        &vault,
+        &["secret", "get-value", "rotate-me", "--version-id", "v1"],
+    );
+    assert_eq!(old["version"]["secret_string"], "v-rotate-me");
+    assert_eq!(
+        old["version"]["version_metadata"]["version_stages"],
+        serde_json::json!(["SYSPREVIOUS"])
+    );
+    tmux.send(&["C-c"]);
+}

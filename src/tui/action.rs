@@ -2,6 +2,9 @@
 
 use crate::csms::CreateSecretRequest;
 use crate::csms::KeyState;
+use crate::csms::{
+    CreateSecretVersionRequest, GeneratePasswordRequest, PasswordClass, UpdateSecretRequest,
+};
 use zeroize::Zeroizing;
 
 /// An intent. Key events become actions through the keymap; `update` interprets them per screen.
@@ -51,6 +54,16 @@ pub enum Action {
     DisableKey,
     Yes,
     No,
+
+    // The new-version and edit forms, and the password generator.
+    /// `u` on the detail screen.
+    NewVersion,
+    /// `e` on the detail screen.
+    EditSecret,
+    /// `Ctrl+G`: a generated password in the value (again, on the options line).
+    Generate,
+    /// On the generator's options line: a class of characters on or off.
+    ToggleClass(PasswordClass),
 }
 
 /// A side effect `update` asks for; the runner performs it against the vault or the clipboard
@@ -80,6 +93,20 @@ pub enum Effect {
     Reload {
         usage: bool,
     },
+
+    // The new-version and edit forms, and the password generator.
+    /// A password for the value field (no vault needed).
+    Generate(GeneratePasswordRequest),
+    /// Create Secret Version for `name`, then the secret re-read for its detail screen.
+    CreateVersion {
+        name: String,
+        req: Box<CreateSecretVersionRequest>,
+    },
+    /// Update Secret for `name`, then the secret re-read for its detail screen.
+    UpdateSecret {
+        name: String,
+        req: UpdateSecretRequest,
+    },
 }
 
 impl std::fmt::Debug for Effect {
@@ -101,6 +128,9 @@ impl std::fmt::Debug for Effect {
             Self::SetKeyState(..) => "SetKeyState",
             Self::Lock => "Lock",
             Self::Reload { .. } => "Reload",
+            Self::Generate(_) => "Generate",
+            Self::CreateVersion { .. } => "CreateVersion",
+            Self::UpdateSecret { .. } => "UpdateSecret",
         };
         f.write_str(name)
     }

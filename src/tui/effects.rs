@@ -136,6 +136,35 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
                 (usage && listing.is_ok()).then(|| vault.key_usage().map_err(|e| e.to_api()));
             Msg::Reloaded { listing, usage }
         }
+
+        // The new-version and edit forms, and the password generator.
+        Effect::Generate(req) => {
+            Msg::PasswordGenerated(crate::vault::generate_password(&req).map_err(|e| e.to_api()))
+        }
+        Effect::CreateVersion { name, req } => {
+            let vault = env.vault.as_ref()?;
+            let result = vault.create_version(&name, &req).map_err(|e| e.to_api());
+            let detail = result
+                .is_ok()
+                .then(|| vault.secret_detail(&name).map_err(|e| e.to_api()));
+            Msg::VersionCreated {
+                name,
+                result,
+                detail,
+            }
+        }
+        Effect::UpdateSecret { name, req } => {
+            let vault = env.vault.as_ref()?;
+            let result = vault.update_secret(&name, &req).map_err(|e| e.to_api());
+            let detail = result
+                .is_ok()
+                .then(|| vault.secret_detail(&name).map_err(|e| e.to_api()));
+            Msg::SecretUpdated {
+                name,
+                result,
+                detail,
+            }
+        }
     })
 }
 

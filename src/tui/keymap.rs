@@ -27,6 +27,16 @@ pub enum Context {
     KeyAlias,
     Confirm,
     Help,
+
+    // The new-version and edit forms, and the password generator.
+    /// The password generator's options line (create and new-version forms).
+    FormGenerator,
+    /// The edit form's description.
+    EditText,
+    /// The edit form's key picker.
+    EditPicker,
+    /// A response whose Back returns to the secret (a new version, an edit).
+    ResultBack,
 }
 
 impl Context {
@@ -34,7 +44,12 @@ impl Context {
     pub fn accepts_text(self) -> bool {
         matches!(
             self,
-            Self::Unlock | Self::Filter | Self::FormText | Self::FormValue | Self::KeyAlias
+            Self::Unlock
+                | Self::Filter
+                | Self::FormText
+                | Self::FormValue
+                | Self::KeyAlias
+                | Self::EditText
         )
     }
 
@@ -60,6 +75,10 @@ impl Context {
             Self::KeyAlias => t::CTX_KEY_ALIAS,
             Self::Confirm => t::CTX_CONFIRM,
             Self::Help => t::CTX_HELP,
+            Self::FormGenerator => t::CTX_FORM_GENERATOR,
+            Self::EditText => t::CTX_EDIT_TEXT,
+            Self::EditPicker => t::CTX_EDIT_PICKER,
+            Self::ResultBack => t::CTX_RESULT_BACK,
         }
     }
 }
@@ -69,9 +88,12 @@ impl Context {
     /// kinds of field): the help lists the keys they share once, under this heading.
     pub fn group(self) -> Option<&'static str> {
         match self {
-            Self::FormText | Self::FormValue | Self::FormPicker | Self::FormButton => {
-                Some(t::CTX_FORM_ALL)
-            }
+            Self::FormText
+            | Self::FormValue
+            | Self::FormPicker
+            | Self::FormGenerator
+            | Self::FormButton => Some(t::CTX_FORM_ALL),
+            Self::EditText | Self::EditPicker => Some(t::CTX_EDIT_ALL),
             _ => None,
         }
     }
@@ -151,8 +173,12 @@ pub const ALL: &[Context] = &[
     Context::FormText,
     Context::FormValue,
     Context::FormPicker,
+    Context::FormGenerator,
     Context::FormButton,
+    Context::EditText,
+    Context::EditPicker,
     Context::Result,
+    Context::ResultBack,
     Context::ResultError,
     Context::Keys,
     Context::KeyAlias,
@@ -260,14 +286,18 @@ mod tests {
             Context::FormText => 3,
             Context::FormValue => 4,
             Context::FormPicker => 5,
-            Context::FormButton => 6,
-            Context::Result => 7,
-            Context::ResultError => 8,
-            Context::Keys => 9,
-            Context::KeyAlias => 10,
-            Context::Confirm => 11,
-            Context::Help => 12,
-            Context::Unlock => 13,
+            Context::FormGenerator => 6,
+            Context::FormButton => 7,
+            Context::EditText => 8,
+            Context::EditPicker => 9,
+            Context::Result => 10,
+            Context::ResultBack => 11,
+            Context::ResultError => 12,
+            Context::Keys => 13,
+            Context::KeyAlias => 14,
+            Context::Confirm => 15,
+            Context::Help => 16,
+            Context::Unlock => 17,
         }
     }
 

@@ -12,6 +12,7 @@ use super::app::Status;
 use super::screens::form::FileLoad;
 use crate::csms::{ApiError, Secret};
 use crate::csms::{KeyInfo, KeyState};
+use crate::csms::{PasswordResponse, VersionMetadata};
 use crate::vault::SecretDetail;
 
 /// Secrets and keys read together (the list shows each secret's key alias).
@@ -92,6 +93,22 @@ pub enum Msg {
         listing: Result<Listing, ApiError>,
         usage: Option<Result<HashMap<String, i64>, ApiError>>,
     },
+
+    // The new-version and edit forms, and the password generator.
+    /// A generated password for the value field (or why none).
+    PasswordGenerated(Result<PasswordResponse, ApiError>),
+    /// Create Secret Version answered; on success the secret re-read for its detail screen.
+    VersionCreated {
+        name: String,
+        result: Result<VersionMetadata, ApiError>,
+        detail: Option<Result<SecretDetail, ApiError>>,
+    },
+    /// Update Secret answered; on success the secret re-read for its detail screen.
+    SecretUpdated {
+        name: String,
+        result: Result<Secret, ApiError>,
+        detail: Option<Result<SecretDetail, ApiError>>,
+    },
 }
 
 impl From<Action> for Msg {
@@ -123,6 +140,9 @@ impl std::fmt::Debug for Msg {
             Self::Locked(_) => "Locked",
             Self::VaultChanged => "VaultChanged",
             Self::Reloaded { .. } => "Reloaded",
+            Self::PasswordGenerated(_) => "PasswordGenerated",
+            Self::VersionCreated { .. } => "VersionCreated",
+            Self::SecretUpdated { .. } => "SecretUpdated",
         };
         f.write_str(name)
     }

@@ -24,12 +24,23 @@ pub mod list;
 pub mod result;
 pub mod unlock;
 
+// The new-version and edit forms, and the parts they share with the create form.
+pub mod edit_form;
+pub mod field_rows;
+pub mod key_picker;
+pub mod value_input;
+pub mod version_form;
+pub mod version_form_view;
+
 use detail::DetailState;
 use form::FormState;
 use keys::KeysState;
 use list::ListMode;
 use result::ResultState;
 use unlock::UnlockState;
+
+use edit_form::EditFormState;
+use version_form::VersionFormState;
 
 /// A screen and its state. The current one is `App::screen`; those it was opened from wait
 /// under it, and Back returns to them.
@@ -41,6 +52,10 @@ pub enum Screen {
     Form(Box<FormState>),
     Result(Box<ResultState>),
     Keys(KeysState),
+
+    // The new-version and edit forms (opened from the detail screen).
+    VersionForm(Box<VersionFormState>),
+    EditForm(Box<EditFormState>),
 }
 
 /// What drawing a screen may read besides its own state.
@@ -153,6 +168,8 @@ impl Screen {
             Self::Form(state) => form::update(state, action, cx),
             Self::Result(state) => result::update(state, action, cx),
             Self::Keys(state) => keys::update(state, action, cx),
+            Self::VersionForm(state) => version_form::update(state, action, cx),
+            Self::EditForm(state) => edit_form::update(state, action, cx),
         }
     }
 
@@ -164,6 +181,8 @@ impl Screen {
             Self::Form(state) => form_view::render(state, ctx, area, buf),
             Self::Result(state) => result::render(state, ctx, area, buf),
             Self::Keys(state) => keys::render(state, ctx, area, buf),
+            Self::VersionForm(state) => version_form_view::render(state, ctx, area, buf),
+            Self::EditForm(state) => edit_form::render(state, ctx, area, buf),
         }
     }
 
@@ -176,8 +195,12 @@ impl Screen {
             Self::Detail(_) => Context::Detail,
             Self::Form(form) => form.context(),
             Self::Result(r) if !r.succeeded() => Context::ResultError,
+            // A response with no `n` (not a create): Enter/Esc return where it came from.
+            Self::Result(r) if r.again.is_none() => Context::ResultBack,
             Self::Result(_) => Context::Result,
             Self::Keys(_) => Context::Keys,
+            Self::VersionForm(form) => form.context(),
+            Self::EditForm(form) => form.context(),
         }
     }
 }

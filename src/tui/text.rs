@@ -75,13 +75,35 @@ pub mod keys {
     pub const SCROLL_DOWN: &str = "scroll down";
     pub const DELETE_TO_START: &str = "delete to start of line";
     pub const DELETE_WORD: &str = "delete word before cursor";
-    pub const CTX_FORM_ALL: &str = "Create secret form: every field";
-    pub const CTX_FORM_TEXT: &str = "In name, description, file path";
+    pub const CTX_FORM_ALL: &str = "Create secret and new version forms: every field";
+    pub const CTX_FORM_TEXT: &str = "In a one-line field (name, description, stages, expiry, file)";
     pub const CTX_FORM_VALUE: &str = "In the value (text or base64)";
-    pub const CTX_FORM_PICKER: &str = "On KMS key, value type";
-    pub const CTX_FORM_BUTTON: &str = "On [ Create secret ]";
+    pub const CTX_FORM_PICKER: &str = "On a picker (KMS key, value type)";
+    pub const CTX_FORM_BUTTON: &str = "On the submit button";
     pub const TOP_OF_HELP: &str = "top";
     pub const BOTTOM_OF_HELP: &str = "bottom";
+
+    // The new-version and edit forms, and the password generator.
+    pub const CTX_FORM_GENERATOR: &str = "On the password generator's options";
+    pub const CTX_EDIT_ALL: &str = "Edit secret form: every field";
+    pub const CTX_EDIT_TEXT: &str = "In the description";
+    pub const CTX_EDIT_PICKER: &str = "On KMS key";
+    pub const CTX_RESULT_BACK: &str = "Result of a change to a secret";
+    pub const NEW_VERSION: &str = "new version";
+    pub const EDIT_SECRET: &str = "edit";
+    pub const GENERATE: &str = "generate password";
+    pub const REGENERATE: &str = "another password";
+    pub const LONGER: &str = "longer";
+    pub const SHORTER: &str = "shorter";
+    pub const LONGER_8: &str = "8 longer";
+    pub const SHORTER_8: &str = "8 shorter";
+    pub const TOGGLE_LOWER: &str = "a-z on/off";
+    pub const TOGGLE_UPPER: &str = "A-Z on/off";
+    pub const TOGGLE_NUMBERS: &str = "0-9 on/off";
+    pub const TOGGLE_PUNCTUATION: &str = "punctuation on/off";
+    pub const TOGGLE_SPACE: &str = "space on/off";
+    pub const SAVE: &str = "save";
+    pub const TO_SECRET: &str = "back to the secret";
 }
 
 pub mod unlock {
@@ -158,7 +180,7 @@ pub mod form {
     pub const NO_KEY: &str = "no enabled key: create or enable one on the keys screen (K)";
     pub const NAME_TAKEN: &str = "a secret of this name already exists";
     pub const FIX_FIRST: &str = "Submit refused: fix the fields marked ✗ first.";
-    pub const DISCARD: &str = "Discard this secret? Its contents will be wiped.";
+    pub const DISCARD: &str = "Discard this form? What you typed will be wiped.";
     pub const FILE_LOADED: &str = "loaded";
     pub const FILE_TOO_BIG: &str = "the file is larger than 24 KiB (32 KB as base64)";
     pub const FILE_UNREADABLE: &str = "cannot read the file";
@@ -171,6 +193,56 @@ pub mod form {
     pub const RULE_SEP: &str = " — rule: ";
     pub const EMPTY_VALUE: &str =
         "⚠ the value is empty: allowed, and the secret will hold an empty text";
+}
+
+pub mod password {
+    //! The password generator's options line.
+    pub const LABEL: &str = "Generator";
+    pub const CHARS: &str = "chars";
+    pub const LOWER: &str = "a-z";
+    pub const UPPER: &str = "A-Z";
+    pub const NUMBERS: &str = "0-9";
+    pub const PUNCTUATION: &str = "!#$";
+    pub const SPACE: &str = "space";
+}
+
+pub mod version {
+    //! The new-version form.
+    pub const TITLE: &str = "New version of";
+    pub const STAGES: &str = "Stages";
+    pub const EXPIRY: &str = "Expiry";
+    pub const SUBMIT: &str = "[ Create version ]";
+    pub const EMPTY_VALUE: &str =
+        "⚠ the value is empty: allowed, and the version will hold an empty text";
+    pub const STAGES_DEFAULT: &str =
+        "empty: it becomes SYSCURRENT, the current version SYSPREVIOUS";
+    pub const STAGES_WITH_CURRENT: &str = "SYSCURRENT moves here, the current version SYSPREVIOUS";
+    pub const STAGES_KEEP_CURRENT: &str = "SYSCURRENT stays on the current version";
+    pub const STAGES_RULE: &str =
+        "names of 1–64 of a–z A–Z 0–9 _ -, by commas or spaces, at most 12";
+    pub const TOO_MANY_STAGES: &str = "stages, more than a secret can hold";
+    pub const EXPIRY_RULE: &str = "epoch ms up to 9,999,999,999,999, or YYYY-MM-DD[ HH:MM]";
+    pub const EXPIRY_HINT: &str = "optional: epoch ms, or YYYY-MM-DD[ HH:MM] in local time";
+    pub const EXPIRY_UNREADABLE: &str = "not a time csvault reads";
+    pub const EXPIRY_TOO_EARLY: &str = "before 1970";
+    pub const EXPIRY_TOO_LATE: &str = "later than the API allows";
+}
+
+pub mod edit {
+    //! The edit form.
+    pub const TITLE: &str = "Edit";
+    pub const NOT_LOADED: &str = "The secret is still loading: try again in a moment.";
+    pub const DEFAULT: &str = "default";
+    pub const CURRENT: &str = "current";
+    pub const KEY_GONE: &str = "not in this vault";
+    pub const KEY_DISABLED: &str = "disabled";
+    pub const KEY_APPLIES: &str =
+        "applies to versions made from now on; existing ones keep their key";
+    pub const CHANGES: &str = "Changes";
+    pub const CHANGED_DESCRIPTION: &str = "description";
+    pub const CHANGED_KEY: &str = "KMS key";
+    pub const NO_CHANGES: &str = "none yet (saving returns the secret as it is)";
+    pub const SAVE_HINT: &str = "Ctrl+S saves";
 }
 
 pub mod result {
@@ -223,6 +295,11 @@ pub mod status {
     pub const PASTE_FIRST_LINE: &str =
         "Pasted the first line only: this field is one line, the rest was dropped.";
     pub const PASTE_NOWHERE: &str = "Nothing to paste into here: move to a text field first.";
+    // The new-version and edit forms.
+    pub const VERSION_CREATED: &str = "Created version";
+    pub const OF: &str = "of";
+    pub const SECRET_UPDATED: &str = "Updated secret";
+    pub const WHAT_VERSION_ID: &str = "the version id";
 }
 
 /// The status line after a successful copy of `what`: where it really went, and when a value

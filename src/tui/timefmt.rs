@@ -42,12 +42,39 @@ pub fn long(ms: i64, zone: &Zone) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
+/// A time typed as `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM` in `zone`, as epoch ms; `None`
+/// when it is neither (or names no instant of the zone's calendar).
+pub fn parse_local(text: &str, zone: &Zone) -> Option<i64> {
+    use jiff::civil::{Date, DateTime};
+    let text = text.trim();
+    let at = match DateTime::strptime("%Y-%m-%d %H:%M", text) {
+        Ok(dt) => dt,
+        Err(_) => Date::strptime("%Y-%m-%d", text)
+            .ok()?
+            .to_datetime(jiff::civil::Time::midnight()),
+    };
+    Some(zone.0.to_timestamp(at).ok()?.as_millisecond())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const JUL_2024: i64 = 1_719_835_200_000; // 2024-07-01 12:00 UTC
     const JAN_2024: i64 = 1_704_110_400_000; // 2024-01-01 12:00 UTC
+
+    #[test]
+    fn typed_local_times() {
+        let utc = Zone::utc();
+        assert_eq!(parse_local("2024-07-01 12:00", &utc), Some(JUL_2024));
+        assert_eq!(
+            parse_local(" 2024-01-01 ", &utc),
+            Some(JAN_2024 - 12 * 3_600_000)
+        );
+        assert_eq!(parse_local("2024-02-30", &utc), None);
+        assert_eq!(parse_local("2024-07-01 25:00", &utc), None);
+        assert_eq!(parse_local("tomorrow", &utc), None);
+    }
 
     #[test]
     fn known_instants_in_utc() {

@@ -5,6 +5,7 @@
 //! Effect outcomes land in [`outcome`], pastes in [`paste`], the idle lock and other processes'
 //! commits in [`refresh`].
 
+mod forms;
 mod outcome;
 mod paste;
 mod refresh;
@@ -37,6 +38,13 @@ pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
         }
         Msg::VaultChanged => refresh::changed(app),
         Msg::Reloaded { listing, usage } => refresh::reloaded(app, listing, usage),
+        // The new-version and edit forms, and the password generator.
+        msg @ (Msg::PasswordGenerated(_)
+        | Msg::VersionCreated { .. }
+        | Msg::SecretUpdated { .. }) => {
+            app.busy = None;
+            forms::apply(app, msg)
+        }
         outcome => {
             app.busy = None;
             outcome::apply(app, outcome);

@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::{Binding, Context, Key};
+use crate::csms::PasswordClass;
 use crate::tui::action::Action;
 use crate::tui::text::keys as t;
 
@@ -119,6 +120,9 @@ const DETAIL: &[Binding] = &[
     MOVE[1],
     b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),
     b(&[c('c')], A::CopyValue, t::COPY_VALUE, true),
+    // The new-version and edit forms.
+    b(&[c('u')], A::NewVersion, t::NEW_VERSION, true),
+    b(&[c('e')], A::EditSecret, t::EDIT_SECRET, true),
     b(&[c('?')], A::Help, t::HELP, true),
 ];
 
@@ -156,6 +160,7 @@ const FORM_VALUE: &[Binding] = &[
     FORM_COMMON[1],
     FORM_COMMON[2],
     FORM_COMMON[3],
+    b(&[ctrl('g')], A::Generate, t::GENERATE, true),
     b(&[k(K::Enter)], A::Newline, t::NEWLINE, false),
     b(&[k(K::Up)], A::Up, t::LINE_UP, false),
     b(&[k(K::Down)], A::Down, t::LINE_DOWN, false),
@@ -250,6 +255,104 @@ const HELP: &[Binding] = &[
     b(&[c('?'), c('q')], A::Back, t::CLOSE, true),
 ];
 
+// The new-version and edit forms, and the password generator.
+
+const FORM_GENERATOR: &[Binding] = &[
+    b(&[k(K::Right)], A::NextChoice, t::LONGER, true),
+    b(&[k(K::Left)], A::PrevChoice, t::SHORTER, true),
+    b(&[k(K::PageUp)], A::PageUp, t::LONGER_8, false),
+    b(&[k(K::PageDown)], A::PageDown, t::SHORTER_8, false),
+    b(
+        &[c('l')],
+        A::ToggleClass(PasswordClass::Lowercase),
+        t::TOGGLE_LOWER,
+        true,
+    ),
+    b(
+        &[c('u')],
+        A::ToggleClass(PasswordClass::Uppercase),
+        t::TOGGLE_UPPER,
+        true,
+    ),
+    b(
+        &[c('n')],
+        A::ToggleClass(PasswordClass::Numbers),
+        t::TOGGLE_NUMBERS,
+        true,
+    ),
+    b(
+        &[c('p')],
+        A::ToggleClass(PasswordClass::Punctuation),
+        t::TOGGLE_PUNCTUATION,
+        true,
+    ),
+    b(
+        &[c('s')],
+        A::ToggleClass(PasswordClass::Space),
+        t::TOGGLE_SPACE,
+        true,
+    ),
+    b(&[ctrl('g')], A::Generate, t::REGENERATE, true),
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    FORM_COMMON[2],
+    FORM_COMMON[3],
+    b(
+        &[k(K::Enter), k(K::Down)],
+        A::NextField,
+        t::NEXT_FIELD,
+        false,
+    ),
+    b(&[k(K::Up)], A::PrevField, t::PREV_FIELD, false),
+    b(&[c('?')], A::Help, t::HELP, false),
+];
+
+const EDIT_TEXT: &[Binding] = &[
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    b(&[ctrl('s')], A::Submit, t::SAVE, true),
+    b(
+        &[k(K::Enter), k(K::Down)],
+        A::NextField,
+        t::NEXT_FIELD,
+        false,
+    ),
+    b(&[k(K::Up)], A::PrevField, t::PREV_FIELD, false),
+    EDIT[0],
+    EDIT[1],
+    EDIT[2],
+    EDIT[3],
+    EDIT[4],
+    EDIT[5],
+    EDIT[6],
+    EDIT[7],
+];
+
+const EDIT_PICKER: &[Binding] = &[
+    b(&[k(K::Right), c(' ')], A::NextChoice, t::NEXT_CHOICE, true),
+    b(&[k(K::Left)], A::PrevChoice, t::PREV_CHOICE, true),
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    b(&[ctrl('s')], A::Submit, t::SAVE, true),
+    b(
+        &[k(K::Enter), k(K::Down)],
+        A::NextField,
+        t::NEXT_FIELD,
+        false,
+    ),
+    b(&[k(K::Up)], A::PrevField, t::PREV_FIELD, false),
+    b(&[c('?')], A::Help, t::HELP, false),
+];
+
+const RESULT_BACK: &[Binding] = &[
+    b(&[c('y')], A::CopyBody, t::COPY_BODY, true),
+    b(&[c('i')], A::CopyId, t::COPY_ID, true),
+    b(&[k(K::Enter), c('n')], A::Back, t::TO_SECRET, true),
+    MOVE[0],
+    MOVE[1],
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
 /// The bindings of a context (without [`GLOBAL`]).
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
@@ -267,5 +370,9 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::KeyAlias => KEY_ALIAS,
         Context::Confirm => CONFIRM,
         Context::Help => HELP,
+        Context::FormGenerator => FORM_GENERATOR,
+        Context::EditText => EDIT_TEXT,
+        Context::EditPicker => EDIT_PICKER,
+        Context::ResultBack => RESULT_BACK,
     }
 }

@@ -46,6 +46,8 @@ pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Optio
         }
         Action::CopyRecord => return Some(Effect::CopyRecord(state.name.clone())),
         Action::CopyValue => return Some(Effect::CopyValue(state.name.clone())),
+        Action::NewVersion => return super::version_form::open(state, cx),
+        Action::EditSecret => return super::edit_form::open(state, cx),
         _ => {}
     }
     None

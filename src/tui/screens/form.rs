@@ -3,19 +3,19 @@
 //! Every change rebuilds the request and runs `csms::validate_create` on it, the same check the
 //! vault makes; the duplicate-name check is an effect answered by the vault (`set_name_taken`).
 
-use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
-
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use zeroize::Zeroizing;
-
 use super::Cx;
-use crate::csms::{CreateSecretRequest, DEFAULT_KEY_ALIAS, Field, FieldError, validate_create};
-use crate::csms::{KeyInfo, KeyState};
+pub use super::key_picker::KeyChoice;
+use super::key_picker::{self, choices};
+pub use super::value_input::{
+    FileLoad, MAX_FILE_BYTES, ValueType, Visibility, expand_path, load_file,
+};
+use super::value_input::{file_after_edit, file_failure, request_value};
+use crate::csms::KeyInfo;
+use crate::csms::{CreateSecretRequest, Field, FieldError, validate_create};
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::Overlay;
 use crate::tui::keymap::Context;
+use crate::tui::password::{self, Generator};
 use crate::tui::text::form as t;
 use crate::tui::textfield::TextField;
 
@@ -27,117 +27,20 @@ pub enum Focus {
     Description,
     Type,
     Value,
+    /// The password generator's options line (shown after `Ctrl+G`).
+    Generator,
     Submit,
 }
 
-const FOCUS_ORDER: [Focus; 6] = [
+const FOCUS_ORDER: [Focus; 7] = [
     Focus::Name,
     Focus::Key,
     Focus::Description,
     Focus::Type,
     Focus::Value,
+    Focus::Generator,
     Focus::Submit,
 ];
-
-/// How the value is given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ValueType {
-    Text,
-    Base64,
-    File,
-}
-
-impl ValueType {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Text => t::TYPE_TEXT,
-            Self::Base64 => t::TYPE_BASE64,
-            Self::File => t::TYPE_FILE,
-        }
-    }
-}
-
-/// Whether the value is drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Visibility {
-    Masked,
-    Revealed,
-}
-
-/// One entry of the key picker. `key_id` `None` is the default key (the request omits the id).
-#[derive(Clone, Debug)]
-pub struct KeyChoice {
-    pub key_id: Option<String>,
-    pub alias: String,
-    pub exists: bool,
-}
-
-/// What became of the file named in file mode.
-pub enum FileLoad {
-    NotYet,
-    Loaded(Zeroizing<String>),
-    /// Why the file could not be used (never anything read from it).
-    Failed(String),
-}
-
-impl std::fmt::Debug for FileLoad {
-    /// Redacted: the loaded base64 is the secret.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NotYet => f.write_str("NotYet"),
-            Self::Loaded(b64) => write!(f, "Loaded({} chars)", b64.len()),
-            Self::Failed(why) => write!(f, "Failed({why})"),
-        }
-    }
-}
-
-/// Largest file whose base64 fits in `MAX_VALUE_BYTES`.
-pub const MAX_FILE_BYTES: u64 = (crate::csms::MAX_VALUE_BYTES as u64 / 4) * 3;
-
-/// The path typed in file mode as the file system sees it: a leading `~/` (or a lone `~`) is the
-/// home directory. `None` when there is a `~` to expand and no home directory.
-pub fn expand_path(typed: &str, home: Option<&Path>) -> Option<PathBuf> {
-    match typed.strip_prefix('~') {
-        Some("") => home.map(Path::to_path_buf),
-        Some(rest) if rest.starts_with('/') => home.map(|h| h.join(rest.trim_start_matches('/'))),
-        _ => Some(PathBuf::from(typed)),
-    }
-}
-
-/// Why a file cannot be read, in a few words (the path is on screen already).
-fn unreadable(why: &str) -> FileLoad {
-    FileLoad::Failed(format!("{}: {why}", t::FILE_UNREADABLE))
-}
-
-fn io_reason(e: &std::io::Error) -> FileLoad {
-    match e.kind() {
-        ErrorKind::NotFound => unreadable(t::FILE_NOT_FOUND),
-        ErrorKind::PermissionDenied => unreadable(t::FILE_DENIED),
-        ErrorKind::IsADirectory => unreadable(t::FILE_IS_DIR),
-        _ => unreadable(&e.to_string()),
-    }
-}
-
-/// Reads the file named in file mode (`~/` expanded) into base64, or says why it cannot.
-pub fn load_file(typed: &str) -> FileLoad {
-    let home = dirs::home_dir();
-    let Some(path) = expand_path(typed, home.as_deref()) else {
-        return unreadable(t::FILE_NO_HOME);
-    };
-    match std::fs::metadata(&path) {
-        Ok(m) if m.is_dir() => unreadable(t::FILE_IS_DIR),
-        Ok(m) if !m.is_file() => unreadable(t::FILE_NOT_FILE),
-        Ok(m) if m.len() > MAX_FILE_BYTES => FileLoad::Failed(t::FILE_TOO_BIG.to_owned()),
-        Ok(_) => match std::fs::read(&path) {
-            Ok(bytes) => {
-                let bytes = Zeroizing::new(bytes);
-                FileLoad::Loaded(Zeroizing::new(STANDARD.encode(&*bytes)))
-            }
-            Err(e) => io_reason(&e),
-        },
-        Err(e) => io_reason(&e),
-    }
-}
 
 #[derive(Debug)]
 pub struct FormState {
@@ -153,6 +56,8 @@ pub struct FormState {
     /// The name the vault last said is taken.
     pub taken: Option<String>,
     pub file: FileLoad,
+    /// The password generator, once `Ctrl+G` was pressed in the value.
+    pub generator: Option<Generator>,
     touched: Vec<Field>,
     submit_tried: bool,
     errors: Vec<FieldError>,
@@ -173,6 +78,7 @@ impl FormState {
             visibility: Visibility::Masked,
             taken: None,
             file: FileLoad::NotYet,
+            generator: None,
             touched: Vec::new(),
             submit_tried: false,
             errors: Vec::new(),
@@ -186,9 +92,7 @@ impl FormState {
     pub fn set_keys(&mut self, keys: &[KeyInfo]) {
         let chosen = self.choices.get(self.choice).map(|c| c.alias.clone());
         self.choices = choices(keys);
-        self.choice = chosen
-            .and_then(|alias| self.choices.iter().position(|c| c.alias == alias))
-            .unwrap_or(0);
+        self.choice = key_picker::position(&self.choices, chosen.as_deref());
         self.revalidate();
     }
 
@@ -199,6 +103,7 @@ impl FormState {
             Focus::Value if self.value_type == ValueType::File => Context::FormText,
             Focus::Value => Context::FormValue,
             Focus::Key | Focus::Type => Context::FormPicker,
+            Focus::Generator => Context::FormGenerator,
             Focus::Submit => Context::FormButton,
         }
     }
@@ -215,12 +120,8 @@ impl FormState {
 
     /// The request the form describes now.
     pub fn request(&self) -> CreateSecretRequest {
-        let (secret_string, secret_binary) = match (self.value_type, &self.file) {
-            (ValueType::Text, _) => (Some(self.value.to_zeroizing()), None),
-            (ValueType::Base64, _) => (None, Some(self.value.to_zeroizing())),
-            (ValueType::File, FileLoad::Loaded(b64)) => (None, Some(b64.clone())),
-            (ValueType::File, _) => (None, None),
-        };
+        let (secret_string, secret_binary) =
+            request_value(self.value_type, &self.value, &self.file);
         CreateSecretRequest {
             name: self.name.as_str().to_owned(),
             kms_key_id: self.choices.get(self.choice).and_then(|c| c.key_id.clone()),
@@ -241,13 +142,12 @@ impl FormState {
             });
             self.errors.sort_by_key(|e| e.field);
         }
-        if self.value_type == ValueType::File
-            && let FileLoad::Failed(why) = &self.file
-        {
+        if let Some(why) = file_failure(self.value_type, &self.file) {
+            let message = why.to_owned();
             self.errors.retain(|e| e.field != Field::Value);
             self.errors.push(FieldError {
                 field: Field::Value,
-                message: why.clone(),
+                message,
             });
         }
         if self.taken.as_deref() == Some(self.name.as_str()) {
@@ -283,9 +183,7 @@ impl FormState {
         let own = match error.field {
             Field::Name => self.taken.as_deref() == Some(self.name.as_str()),
             Field::KmsKeyId => self.choices.is_empty(),
-            Field::Value => {
-                self.value_type == ValueType::File && matches!(self.file, FileLoad::Failed(_))
-            }
+            Field::Value => file_failure(self.value_type, &self.file).is_some(),
             Field::Description | Field::SecretType => false,
         };
         !own
@@ -319,31 +217,31 @@ impl FormState {
         }
     }
 
+    fn touch_field(&mut self, field: Field) {
+        if !self.touched.contains(&field) {
+            self.touched.push(field);
+        }
+    }
+
     fn touch(&mut self) {
         let field = match self.focus {
             Focus::Name => Field::Name,
             Focus::Key => Field::KmsKeyId,
             Focus::Description => Field::Description,
             Focus::Value => Field::Value,
-            Focus::Type | Focus::Submit => return,
+            Focus::Type | Focus::Generator | Focus::Submit => return,
         };
-        if !self.touched.contains(&field) {
-            self.touched.push(field);
-        }
+        self.touch_field(field);
     }
 
     fn step_focus(&mut self, forward: bool) {
         self.touch();
-        let i = FOCUS_ORDER
-            .iter()
-            .position(|&f| f == self.focus)
-            .unwrap_or(0);
-        let n = FOCUS_ORDER.len();
-        self.focus = FOCUS_ORDER[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }];
+        let order: Vec<Focus> = FOCUS_ORDER
+            .into_iter()
+            .filter(|&f| f != Focus::Generator || self.generator.is_some())
+            .collect();
+        let i = order.iter().position(|&f| f == self.focus).unwrap_or(0);
+        self.focus = order[key_picker::step(i, order.len(), forward)];
     }
 
     fn editing(&mut self) -> Option<&mut TextField> {
@@ -352,26 +250,21 @@ impl FormState {
             Focus::Description => Some(&mut self.description),
             Focus::Value if self.value_type == ValueType::File => Some(&mut self.path),
             Focus::Value => Some(&mut self.value),
-            Focus::Key | Focus::Type | Focus::Submit => None,
+            Focus::Key | Focus::Type | Focus::Generator | Focus::Submit => None,
         }
     }
 
     fn cycle(&mut self, forward: bool) {
         match self.focus {
             Focus::Key => {
-                let n = self.choices.len().max(1);
-                self.choice = if forward {
-                    (self.choice + 1) % n
-                } else {
-                    (self.choice + n - 1) % n
-                };
+                self.choice = key_picker::step(self.choice, self.choices.len(), forward);
             }
             Focus::Type => {
-                self.value_type = match (self.value_type, forward) {
-                    (ValueType::Text, true) | (ValueType::File, false) => ValueType::Base64,
-                    (ValueType::Base64, true) | (ValueType::Text, false) => ValueType::File,
-                    (ValueType::File, true) | (ValueType::Base64, false) => ValueType::Text,
-                };
+                self.value_type = self.value_type.cycled(forward);
+                // A password is text: the generator goes with the text type.
+                if self.value_type != ValueType::Text {
+                    self.generator = None;
+                }
             }
             _ => {}
         }
@@ -394,39 +287,29 @@ impl FormState {
         }
     }
 
+    /// `Ctrl+G`: the value becomes text, the options line shows (and takes the focus), and a
+    /// password with its options is asked for.
+    fn start_generator(&mut self) -> Effect {
+        self.value_type = ValueType::Text;
+        self.file = FileLoad::NotYet;
+        self.focus = Focus::Generator;
+        self.touch_field(Field::Value);
+        let options = self.generator.get_or_insert_with(Generator::default);
+        Effect::Generate(options.request())
+    }
+
+    /// A generated password (or why none was): into the value, which stays as masked as it was.
+    pub fn set_generated(&mut self, result: password::Outcome) {
+        if let Some(options) = &mut self.generator {
+            password::fill(options, &mut self.value, result);
+            self.revalidate();
+        }
+    }
+
     /// Whether the last submit was refused by validation (for the status line).
     pub fn refused(&self) -> bool {
         self.submit_tried && !self.errors.is_empty()
     }
-}
-
-/// The key picker's entries: the default key first (even before it exists, but not once it is
-/// disabled), then the other enabled keys, oldest first.
-fn choices(keys: &[KeyInfo]) -> Vec<KeyChoice> {
-    let enabled: Vec<&KeyInfo> = keys
-        .iter()
-        .filter(|k| k.key_state == KeyState::Enabled)
-        .collect();
-    let default = keys.iter().find(|k| k.key_alias == DEFAULT_KEY_ALIAS);
-    let mut choices = Vec::new();
-    if default.is_none_or(|k| k.key_state == KeyState::Enabled) {
-        choices.push(KeyChoice {
-            key_id: None,
-            alias: DEFAULT_KEY_ALIAS.to_owned(),
-            exists: default.is_some(),
-        });
-    }
-    choices.extend(
-        enabled
-            .iter()
-            .filter(|k| k.key_alias != DEFAULT_KEY_ALIAS)
-            .map(|k| KeyChoice {
-                key_id: Some(k.key_id.clone()),
-                alias: k.key_alias.clone(),
-                exists: true,
-            }),
-    );
-    choices
 }
 
 /// Handles an action on the form: Back leaves it (asking first when something would be lost);
@@ -456,11 +339,13 @@ fn edit(form: &mut FormState, action: Action) -> Option<Effect> {
         Action::NextField => form.step_focus(true),
         Action::PrevField => form.step_focus(false),
         Action::Submit => return form.submit(),
-        Action::Reveal => {
-            form.visibility = match form.visibility {
-                Visibility::Masked => Visibility::Revealed,
-                Visibility::Revealed => Visibility::Masked,
-            };
+        Action::Reveal => form.visibility = form.visibility.toggled(),
+        Action::Generate => return Some(form.start_generator()),
+        _ if form.focus == Focus::Generator => {
+            let options = form.generator.as_mut()?;
+            return options
+                .apply(action)
+                .then(|| Effect::Generate(options.request()));
         }
         Action::NextChoice => form.cycle(true),
         Action::PrevChoice => form.cycle(false),
@@ -517,9 +402,7 @@ pub fn multiline_focus(form: &FormState) -> bool {
 
 /// Revalidates after an edit and asks for the checks it calls for.
 fn after_edit(form: &mut FormState, before_name: usize, before_path: usize) -> Option<Effect> {
-    if form.value_type != ValueType::File {
-        form.file = FileLoad::NotYet;
-    }
+    let load = file_after_edit(form.value_type, &form.path, before_path, &mut form.file);
     form.revalidate();
     let name = form.name.as_str();
     if form.focus == Focus::Name
@@ -528,91 +411,5 @@ fn after_edit(form: &mut FormState, before_name: usize, before_path: usize) -> O
     {
         return Some(Effect::CheckName(name.to_owned()));
     }
-    if form.value_type == ValueType::File
-        && (form.path.as_str().len() != before_path || matches!(form.file, FileLoad::NotYet))
-        && !form.path.is_empty()
-    {
-        return Some(Effect::LoadFile(form.path.as_str().to_owned()));
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn failure(load: &FileLoad) -> &str {
-        match load {
-            FileLoad::Failed(why) => why,
-            other => panic!("expected a failure, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_leading_tilde_is_the_home_directory() {
-        let home = Path::new("/home/ada");
-        assert_eq!(
-            expand_path("~/keys/tls.der", Some(home)),
-            Some(PathBuf::from("/home/ada/keys/tls.der"))
-        );
-        assert_eq!(
-            expand_path("~", Some(home)),
-            Some(PathBuf::from("/home/ada"))
-        );
-        assert_eq!(
-            expand_path("~other/x", Some(home)),
-            Some(PathBuf::from("~other/x")),
-            "another user's home is not guessed"
-        );
-        assert_eq!(
-            expand_path("a/~/b", Some(home)),
-            Some(PathBuf::from("a/~/b"))
-        );
-        assert_eq!(expand_path("~/x", None), None);
-        assert_eq!(expand_path("/abs", None), Some(PathBuf::from("/abs")));
-    }
-
-    #[test]
-    fn an_unreadable_file_says_why() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let missing = dir.path().join("missing.der");
-        let why = load_file(&missing.display().to_string());
-        assert_eq!(
-            failure(&why),
-            format!("{}: {}", t::FILE_UNREADABLE, t::FILE_NOT_FOUND)
-        );
-        let why = load_file(&dir.path().display().to_string());
-        assert_eq!(
-            failure(&why),
-            format!("{}: {}", t::FILE_UNREADABLE, t::FILE_IS_DIR)
-        );
-        let big = dir.path().join("big.bin");
-        std::fs::write(&big, vec![0u8; 25 * 1024]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            failure(&load_file(&big.display().to_string())),
-            t::FILE_TOO_BIG
-        );
-
-        let locked = dir.path().join("locked.der");
-        std::fs::write(&locked, b"x").unwrap_or_else(|e| panic!("{e}"));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))
-                .unwrap_or_else(|e| panic!("{e}"));
-            // root reads it anyway: the reason is only checkable for others.
-            if !rustix::process::geteuid().is_root() {
-                let why = load_file(&locked.display().to_string());
-                assert_eq!(
-                    failure(&why),
-                    format!("{}: {}", t::FILE_UNREADABLE, t::FILE_DENIED)
-                );
-            }
-        }
-        std::fs::write(dir.path().join("ok.bin"), b"hello").unwrap_or_else(|e| panic!("{e}"));
-        match load_file(&dir.path().join("ok.bin").display().to_string()) {
-            FileLoad::Loaded(b64) => assert_eq!(b64.as_str(), "aGVsbG8="),
-            other => panic!("expected the file, got {other:?}"),
-        }
-    }
+    load
 }

@@ -19,7 +19,10 @@ pub(super) fn apply(app: &mut App, msg: Msg) {
         | Msg::IdleTimeout
         | Msg::Locked(_)
         | Msg::VaultChanged
-        | Msg::Reloaded { .. } => {}
+        | Msg::Reloaded { .. }
+        | Msg::PasswordGenerated(_)
+        | Msg::VersionCreated { .. }
+        | Msg::SecretUpdated { .. } => {}
         Msg::Opened { created, listing } => {
             app.reset(Screen::List(ListMode::Browse));
             first_page(app, listing);
@@ -47,11 +50,11 @@ pub(super) fn apply(app: &mut App, msg: Msg) {
             }
             Err(e) => app.error(describe(&e)),
         },
-        Msg::FileLoaded { path, load } => {
-            if let Screen::Form(form) = &mut app.screen {
-                form.set_file(&path, load);
-            }
-        }
+        Msg::FileLoaded { path, load } => match &mut app.screen {
+            Screen::Form(form) => form.set_file(&path, load),
+            Screen::VersionForm(form) => form.set_file(&path, load),
+            _ => {}
+        },
         Msg::Created { result, keys } => created(app, result, keys),
         Msg::Detail { name, result } => {
             if let Screen::Detail(state) = &mut app.screen

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::tui::action::Effect;
 use crate::tui::app::{App, ListMode, Overlay, Screen, Tone};
-use crate::tui::screens::{form, list, unlock};
+use crate::tui::screens::{edit_form, form, list, unlock, version_form};
 use crate::tui::text::status as st;
 
 pub(super) fn paste(app: &mut App, text: &str) -> Option<Effect> {
@@ -14,8 +14,12 @@ pub(super) fn paste(app: &mut App, text: &str) -> Option<Effect> {
         app.say(Tone::Info, st::PASTE_NOWHERE);
         return None;
     }
-    let multiline =
-        app.overlay.is_none() && matches!(&app.screen, Screen::Form(f) if form::multiline_focus(f));
+    let multiline = app.overlay.is_none()
+        && match &app.screen {
+            Screen::Form(f) => form::multiline_focus(f),
+            Screen::VersionForm(f) => version_form::multiline_focus(f),
+            _ => false,
+        };
     let text = if multiline {
         line_breaks_as_newlines(text)
     } else {
@@ -39,6 +43,8 @@ pub(super) fn paste(app: &mut App, text: &str) -> Option<Effect> {
             app.catalog.settle(list::page_rows(app.size));
         }
         Screen::Form(state) => return form::paste(state, &text),
+        Screen::VersionForm(state) => return version_form::paste(state, &text),
+        Screen::EditForm(state) => edit_form::paste(state, &text),
         _ => {}
     }
     None

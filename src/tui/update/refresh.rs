@@ -71,6 +71,7 @@ pub(super) fn reloaded(
     for screen in std::iter::once(&mut app.screen).chain(&mut app.below) {
         match screen {
             Screen::Form(form) => form.set_keys(&app.keys),
+            Screen::EditForm(form) => form.set_keys(&app.keys),
             Screen::Keys(state) => {
                 state.selected = state.selected.min(app.keys.len().saturating_sub(1));
             }

@@ -1,0 +1,267 @@
+//! The edit form (`e` on the detail screen): the secret's description (with its byte counter)
+//! and its KMS key (the create form's picker), checked as typed with the vault's rules;
+//! `Ctrl+S` asks for Update Secret with what changed.
+//!
+//! ```text
+//! ┌ Edit db-password ───────────────────────────────────────┐
+//! │ Description  Production PostgreSQL            34/2,048 B  │
+//! │ KMS key      ◀ app/db ▶                                   │
+//! │              applies to versions made from now on         │
+//! │ Changes      description, KMS key                         │
+//! └───────────────────────────────────────────────────────────┘
+//! ```
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use super::detail::DetailState;
+use super::field_rows::{Rows, counter, frame, indented, label, picker_row, problem, text_row};
+use super::key_picker::{self, KeyChoice, existing_choices};
+use super::{Ctx, Cx, Screen};
+use crate::csms::{
+    DEFAULT_KEY_ALIAS, Field, KeyInfo, KeyState, MAX_DESCRIPTION_BYTES, Secret,
+    UpdateSecretRequest, rule_text, validate_description,
+};
+use crate::tui::action::{Action, Effect};
+use crate::tui::app::Overlay;
+use crate::tui::keymap::Context;
+use crate::tui::text::{edit as t, form as ft};
+use crate::tui::textfield::TextField;
+use crate::tui::theme;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Description,
+    Key,
+}
+
+#[derive(Debug)]
+pub struct EditFormState {
+    /// The secret being edited.
+    pub name: String,
+    pub focus: Focus,
+    pub description: TextField,
+    pub choices: Vec<KeyChoice>,
+    pub choice: usize,
+    original_description: String,
+    /// The secret's key id now.
+    current_key: String,
+    touched: bool,
+    submit_tried: bool,
+}
+
+impl EditFormState {
+    /// The form filled with `secret` as it is, offering the enabled keys.
+    pub fn new(secret: &Secret, keys: &[KeyInfo]) -> Self {
+        let mut description = TextField::single();
+        description.set(&secret.description);
+        let mut form = Self {
+            name: secret.name.clone(),
+            focus: Focus::Description,
+            description,
+            choices: Vec::new(),
+            choice: 0,
+            original_description: secret.description.clone(),
+            current_key: secret.kms_key_id.clone(),
+            touched: false,
+            submit_tried: false,
+        };
+        form.set_keys(keys);
+        if let Some(i) = form.choices.iter().position(|c| form.is_current(c)) {
+            form.choice = i;
+        }
+        form
+    }
+
+    /// The keys re-read: the choice kept if it is still offered.
+    pub fn set_keys(&mut self, keys: &[KeyInfo]) {
+        let chosen = self.choices.get(self.choice).map(|c| c.alias.clone());
+        self.choices = existing_choices(keys, &self.current_key);
+        self.choice = key_picker::position(&self.choices, chosen.as_deref());
+    }
+
+    fn is_current(&self, choice: &KeyChoice) -> bool {
+        choice.key_id.as_deref() == Some(self.current_key.as_str())
+    }
+
+    pub fn context(&self) -> Context {
+        match self.focus {
+            Focus::Description => Context::EditText,
+            Focus::Key => Context::EditPicker,
+        }
+    }
+
+    fn description_changed(&self) -> bool {
+        self.description.as_str() != self.original_description
+    }
+
+    /// The key id chosen, when it is not the secret's own.
+    fn new_key(&self) -> Option<&str> {
+        self.choices
+            .get(self.choice)
+            .filter(|c| !self.is_current(c))
+            .and_then(|c| c.key_id.as_deref())
+    }
+
+    /// Whether leaving would lose a change.
+    pub fn is_dirty(&self) -> bool {
+        self.description_changed() || self.new_key().is_some()
+    }
+
+    /// Update Secret with what changed (nothing changed: an empty request, which the API
+    /// answers with the record as it is).
+    pub fn request(&self) -> UpdateSecretRequest {
+        UpdateSecretRequest {
+            description: self
+                .description_changed()
+                .then(|| self.description.as_str().to_owned()),
+            kms_key_id: self.new_key().map(str::to_owned),
+        }
+    }
+
+    /// Why the description is refused, once the user has been there.
+    pub fn shown_problem(&self) -> Option<String> {
+        validate_description(self.description.as_str())
+            .filter(|_| self.touched || self.submit_tried)
+    }
+}
+
+/// `e` on the detail screen: the edit form, once the secret is loaded.
+pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
+    match &detail.detail {
+        Some(d) => cx.push(Screen::EditForm(Box::new(EditFormState::new(
+            &d.secret, cx.keys,
+        )))),
+        None => cx.info(t::NOT_LOADED),
+    }
+    None
+}
+
+pub fn update(form: &mut EditFormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
+    match (action, form.focus) {
+        (Action::Back, _) if form.is_dirty() => cx.open(Overlay::Discard),
+        (Action::Back, _) => cx.back(),
+        (Action::Submit, _) => {
+            form.submit_tried = true;
+            if validate_description(form.description.as_str()).is_some() {
+                form.focus = Focus::Description;
+                cx.error(ft::FIX_FIRST);
+                return None;
+            }
+            return Some(Effect::UpdateSecret {
+                name: form.name.clone(),
+                req: form.request(),
+            });
+        }
+        (Action::NextField | Action::PrevField, Focus::Description) => {
+            form.touched = true;
+            form.focus = Focus::Key;
+        }
+        (Action::NextField | Action::PrevField, Focus::Key) => form.focus = Focus::Description,
+        (Action::NextChoice | Action::PrevChoice, Focus::Key) => {
+            let forward = action == Action::NextChoice;
+            form.choice = key_picker::step(form.choice, form.choices.len(), forward);
+        }
+        (action, Focus::Description) => {
+            let field = &mut form.description;
+            match action {
+                Action::Input(c) => field.insert(c),
+                Action::Backspace => field.backspace(),
+                Action::Delete => field.delete(),
+                Action::DeleteToStart => field.delete_to_start(),
+                Action::DeleteWordBack => field.delete_word_back(),
+                Action::Left => field.left(),
+                Action::Right => field.right(),
+                Action::Home => field.home(),
+                Action::End => field.end(),
+                _ => return None,
+            }
+            form.touched = true;
+        }
+        _ => {}
+    }
+    None
+}
+
+/// A paste into the description (the caller cut it to one line).
+pub fn paste(form: &mut EditFormState, text: &str) {
+    if form.focus == Focus::Description {
+        form.description.insert_str(text);
+        form.touched = true;
+    }
+}
+
+/// How the picker writes an entry: the default key and the secret's own key say so.
+fn key_label(form: &EditFormState, keys: &[KeyInfo]) -> String {
+    let Some(choice) = form.choices.get(form.choice) else {
+        return String::new();
+    };
+    let mut notes = Vec::new();
+    if choice.alias == DEFAULT_KEY_ALIAS {
+        notes.push(t::DEFAULT);
+    }
+    if form.is_current(choice) {
+        notes.push(t::CURRENT);
+    }
+    let state = keys
+        .iter()
+        .find(|k| Some(k.key_id.as_str()) == choice.key_id.as_deref())
+        .map(|k| k.key_state);
+    match state {
+        None => notes.push(t::KEY_GONE),
+        Some(KeyState::Disabled) => notes.push(t::KEY_DISABLED),
+        Some(KeyState::Enabled) => {}
+    }
+    if notes.is_empty() {
+        choice.alias.clone()
+    } else {
+        format!("{} ({})", choice.alias, notes.join(", "))
+    }
+}
+
+pub fn render(form: &EditFormState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let inner = frame(&format!("{} {}", t::TITLE, form.name), area, buf);
+    let width = inner.width;
+    let mut rows = Rows::new(inner, buf);
+    rows.line(text_row(
+        &form.description,
+        ft::DESCRIPTION,
+        form.focus == Focus::Description,
+        width,
+        counter(form.description.as_str().len(), MAX_DESCRIPTION_BYTES, " B"),
+    ));
+    if let Some(why) = form.shown_problem() {
+        rows.lines(problem(&why, Some(rule_text(Field::Description)), width));
+    }
+    rows.line(picker_row(
+        ft::KEY,
+        &key_label(form, ctx.keys),
+        form.focus == Focus::Key,
+        width,
+    ));
+    if form.new_key().is_some() {
+        rows.lines(indented(t::KEY_APPLIES, width, theme::dim()));
+    }
+    rows.line(Line::default());
+    let mut changed = Vec::new();
+    if form.description_changed() {
+        changed.push(t::CHANGED_DESCRIPTION);
+    }
+    if form.new_key().is_some() {
+        changed.push(t::CHANGED_KEY);
+    }
+    let summary = if changed.is_empty() {
+        t::NO_CHANGES.to_owned()
+    } else {
+        format!("{} · {}", changed.join(", "), t::SAVE_HINT)
+    };
+    // The summary wraps under the inputs, the label on its first line.
+    let mut lines = indented(&summary, width, theme::dim());
+    if let Some(first) = lines.first_mut()
+        && let Some(indent) = first.spans.first_mut()
+    {
+        *indent = label(t::CHANGES, false);
+    }
+    rows.lines(lines);
+}

@@ -1,0 +1,423 @@
+//! The new-version form (`u` on the detail screen), state and behaviour: the value as in the
+//! create form (type, masked value, file, `Ctrl+G` generator), stages and expiry, each checked
+//! on every keystroke with the vault's own rules (`csms::validate_value`, `stage_problem`,
+//! `MAX_EXPIRE_TIME`); `Ctrl+S` asks for Create Secret Version.
+
+use super::Cx;
+use super::Screen;
+use super::detail::DetailState;
+use super::key_picker::step;
+use super::value_input::{
+    FileLoad, ValueType, Visibility, file_after_edit, file_failure, request_value,
+};
+use crate::csms::{
+    CreateSecretVersionRequest, MAX_EXPIRE_TIME, MAX_STAGES, stage_problem, validate_value,
+};
+use crate::tui::action::{Action, Effect};
+use crate::tui::app::Overlay;
+use crate::tui::keymap::Context;
+use crate::tui::password::{self, Generator};
+use crate::tui::text::{form as ft, version as t};
+use crate::tui::textfield::TextField;
+use crate::tui::timefmt::{self, Zone};
+
+/// The focused part of the form, top to bottom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Type,
+    Value,
+    Generator,
+    Stages,
+    Expiry,
+    Submit,
+}
+
+const ORDER: [Focus; 6] = [
+    Focus::Type,
+    Focus::Value,
+    Focus::Generator,
+    Focus::Stages,
+    Focus::Expiry,
+    Focus::Submit,
+];
+
+/// A field that can be broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Value,
+    Stages,
+    Expiry,
+}
+
+/// One broken rule: where, why, and whether the API's rule is shown after the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub part: Part,
+    pub message: String,
+    pub rule: Option<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct VersionFormState {
+    /// The secret the version is for.
+    pub name: String,
+    pub focus: Focus,
+    pub value_type: ValueType,
+    pub visibility: Visibility,
+    pub value: TextField,
+    pub path: TextField,
+    pub file: FileLoad,
+    pub generator: Option<Generator>,
+    /// Stage names, separated by commas or spaces; empty: `SYSCURRENT`.
+    pub stages: TextField,
+    /// Epoch ms, or `YYYY-MM-DD[ HH:MM]` in the local zone; empty: none.
+    pub expiry: TextField,
+    touched: Vec<Part>,
+    submit_tried: bool,
+}
+
+/// The stage names typed, in order, each once.
+pub fn stage_names(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in text.split(|c: char| c == ',' || c.is_whitespace()) {
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
+/// The expiry typed: `Ok(None)` when empty, epoch ms when it reads, else why not.
+pub fn parse_expiry(text: &str, zone: &Zone) -> Result<Option<i64>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let ms = if text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse::<i64>()
+            .map_err(|_| t::EXPIRY_TOO_LATE.to_owned())?
+    } else {
+        timefmt::parse_local(text, zone).ok_or_else(|| t::EXPIRY_UNREADABLE.to_owned())?
+    };
+    if (0..=MAX_EXPIRE_TIME).contains(&ms) {
+        Ok(Some(ms))
+    } else if ms < 0 {
+        Err(t::EXPIRY_TOO_EARLY.to_owned())
+    } else {
+        Err(t::EXPIRY_TOO_LATE.to_owned())
+    }
+}
+
+impl VersionFormState {
+    /// A blank form for a new version of `name`, the focus on the value.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            focus: Focus::Value,
+            value_type: ValueType::Text,
+            visibility: Visibility::Masked,
+            value: TextField::multi(),
+            path: TextField::single(),
+            file: FileLoad::NotYet,
+            generator: None,
+            stages: TextField::single(),
+            expiry: TextField::single(),
+            touched: Vec::new(),
+            submit_tried: false,
+        }
+    }
+
+    /// The keymap context of the focused field.
+    pub fn context(&self) -> Context {
+        match self.focus {
+            Focus::Type => Context::FormPicker,
+            Focus::Value if self.value_type == ValueType::File => Context::FormText,
+            Focus::Value => Context::FormValue,
+            Focus::Generator => Context::FormGenerator,
+            Focus::Stages | Focus::Expiry => Context::FormText,
+            Focus::Submit => Context::FormButton,
+        }
+    }
+
+    /// Whether leaving would lose anything typed or chosen.
+    pub fn is_dirty(&self) -> bool {
+        !(self.value.is_empty()
+            && self.path.is_empty()
+            && self.stages.is_empty()
+            && self.expiry.is_empty()
+            && self.value_type == ValueType::Text)
+    }
+
+    /// The request the form describes (`None` while the expiry does not read).
+    pub fn request(&self, zone: &Zone) -> Option<CreateSecretVersionRequest> {
+        let (secret_string, secret_binary) =
+            request_value(self.value_type, &self.value, &self.file);
+        let stages = stage_names(self.stages.as_str());
+        Some(CreateSecretVersionRequest {
+            secret_string,
+            secret_binary,
+            version_stages: (!stages.is_empty()).then_some(stages),
+            expire_time: parse_expiry(self.expiry.as_str(), zone).ok()?,
+        })
+    }
+
+    /// Every broken rule, in the API's order (value, stages, expiry).
+    pub fn problems(&self, zone: &Zone) -> Vec<Problem> {
+        let mut out = Vec::new();
+        if let Some(why) = file_failure(self.value_type, &self.file) {
+            out.push(Problem {
+                part: Part::Value,
+                message: why.to_owned(),
+                rule: None,
+            });
+        } else {
+            let (text, binary) = request_value(self.value_type, &self.value, &self.file);
+            if let Some(m) = validate_value(text.as_ref(), binary.as_ref()) {
+                out.push(Problem {
+                    part: Part::Value,
+                    message: m,
+                    rule: Some(crate::csms::rule_text(crate::csms::Field::Value)),
+                });
+            }
+        }
+        let stages = stage_names(self.stages.as_str());
+        let bad = stages
+            .iter()
+            .find_map(|s| stage_problem(s).map(|m| format!("{s}: {m}")));
+        let too_many =
+            (stages.len() > MAX_STAGES).then(|| format!("{} {}", stages.len(), t::TOO_MANY_STAGES));
+        if let Some(message) = bad.or(too_many) {
+            out.push(Problem {
+                part: Part::Stages,
+                message,
+                rule: Some(t::STAGES_RULE),
+            });
+        }
+        if let Err(message) = parse_expiry(self.expiry.as_str(), zone) {
+            out.push(Problem {
+                part: Part::Expiry,
+                message,
+                rule: Some(t::EXPIRY_RULE),
+            });
+        }
+        out
+    }
+
+    /// The problem to show under `part`, if it is broken and the user has been there.
+    pub fn shown_problem(&self, part: Part, zone: &Zone) -> Option<Problem> {
+        let shown = self.submit_tried || self.touched.contains(&part);
+        self.problems(zone)
+            .into_iter()
+            .find(|p| p.part == part)
+            .filter(|_| shown)
+    }
+
+    /// Whether to warn that the text value is empty (allowed, rarely meant).
+    pub fn empty_value_warning(&self) -> bool {
+        self.value_type == ValueType::Text
+            && self.value.is_empty()
+            && (self.submit_tried || self.touched.contains(&Part::Value))
+    }
+
+    /// The outcome of loading the file in file mode.
+    pub fn set_file(&mut self, path: &str, load: FileLoad) {
+        if self.path.as_str() == path {
+            self.file = load;
+        }
+    }
+
+    /// A generated password (or why none was): into the value, masked as it was.
+    pub fn set_generated(&mut self, result: password::Outcome) {
+        if let Some(options) = &mut self.generator {
+            password::fill(options, &mut self.value, result);
+        }
+    }
+
+    fn part(&self) -> Option<Part> {
+        match self.focus {
+            Focus::Value => Some(Part::Value),
+            Focus::Stages => Some(Part::Stages),
+            Focus::Expiry => Some(Part::Expiry),
+            Focus::Type | Focus::Generator | Focus::Submit => None,
+        }
+    }
+
+    fn touch(&mut self) {
+        if let Some(part) = self.part()
+            && !self.touched.contains(&part)
+        {
+            self.touched.push(part);
+        }
+    }
+
+    fn step_focus(&mut self, forward: bool) {
+        self.touch();
+        let order: Vec<Focus> = ORDER
+            .into_iter()
+            .filter(|&f| f != Focus::Generator || self.generator.is_some())
+            .collect();
+        let i = order.iter().position(|&f| f == self.focus).unwrap_or(0);
+        self.focus = order[step(i, order.len(), forward)];
+    }
+
+    fn editing(&mut self) -> Option<&mut TextField> {
+        match self.focus {
+            Focus::Value if self.value_type == ValueType::File => Some(&mut self.path),
+            Focus::Value => Some(&mut self.value),
+            Focus::Stages => Some(&mut self.stages),
+            Focus::Expiry => Some(&mut self.expiry),
+            Focus::Type | Focus::Generator | Focus::Submit => None,
+        }
+    }
+
+    fn start_generator(&mut self) -> Effect {
+        self.value_type = ValueType::Text;
+        self.file = FileLoad::NotYet;
+        self.focus = Focus::Generator;
+        if !self.touched.contains(&Part::Value) {
+            self.touched.push(Part::Value);
+        }
+        let options = self.generator.get_or_insert_with(Generator::default);
+        Effect::Generate(options.request())
+    }
+
+    fn submit(&mut self, zone: &Zone) -> Option<Effect> {
+        self.submit_tried = true;
+        if let Some(first) = self.problems(zone).first() {
+            self.focus = match first.part {
+                Part::Value => Focus::Value,
+                Part::Stages => Focus::Stages,
+                Part::Expiry => Focus::Expiry,
+            };
+            return None;
+        }
+        let req = self.request(zone)?;
+        Some(Effect::CreateVersion {
+            name: self.name.clone(),
+            req: Box::new(req),
+        })
+    }
+}
+
+/// `u` on the detail screen: the form for a new version of the secret shown.
+pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
+    cx.push(Screen::VersionForm(Box::new(VersionFormState::new(
+        detail.name.clone(),
+    ))));
+    None
+}
+
+/// Handles an action: Back leaves (asking first when something would be lost); a refused
+/// submit says so on the status line.
+pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
+    match action {
+        Action::Back if form.is_dirty() => cx.open(Overlay::Discard),
+        Action::Back => cx.back(),
+        Action::Submit => {
+            let effect = form.submit(cx.zone);
+            if effect.is_none() {
+                cx.error(ft::FIX_FIRST);
+            }
+            return effect;
+        }
+        Action::NextField => form.step_focus(true),
+        Action::PrevField => form.step_focus(false),
+        Action::Reveal => form.visibility = form.visibility.toggled(),
+        Action::Generate => return Some(form.start_generator()),
+        _ if form.focus == Focus::Generator => {
+            let options = form.generator.as_mut()?;
+            return options
+                .apply(action)
+                .then(|| Effect::Generate(options.request()));
+        }
+        Action::NextChoice | Action::PrevChoice if form.focus == Focus::Type => {
+            form.value_type = form.value_type.cycled(action == Action::NextChoice);
+            if form.value_type != ValueType::Text {
+                form.generator = None;
+            }
+            return file_after_edit(form.value_type, &form.path, usize::MAX, &mut form.file);
+        }
+        Action::Newline if form.context() == Context::FormValue => form.value.insert('\n'),
+        _ => return edit(form, action),
+    }
+    None
+}
+
+/// Editing keys in the focused text field; the file to load when the path changed.
+fn edit(form: &mut VersionFormState, action: Action) -> Option<Effect> {
+    let before_path = form.path.as_str().len();
+    let field = form.editing()?;
+    match action {
+        Action::Input(c) => field.insert(c),
+        Action::Backspace => field.backspace(),
+        Action::Delete => field.delete(),
+        Action::DeleteToStart => field.delete_to_start(),
+        Action::DeleteWordBack => field.delete_word_back(),
+        Action::Left => field.left(),
+        Action::Right => field.right(),
+        Action::Home => field.home(),
+        Action::End => field.end(),
+        Action::Up => field.up(),
+        Action::Down => field.down(),
+        _ => {}
+    }
+    let edited = matches!(
+        action,
+        Action::Input(_)
+            | Action::Backspace
+            | Action::Delete
+            | Action::DeleteToStart
+            | Action::DeleteWordBack
+    );
+    if !edited {
+        return None;
+    }
+    form.touch();
+    file_after_edit(form.value_type, &form.path, before_path, &mut form.file)
+}
+
+/// A paste into the focused text field, as one edit. `None` when no text field has the focus.
+pub fn paste(form: &mut VersionFormState, text: &str) -> Option<Effect> {
+    let before_path = form.path.as_str().len();
+    form.editing()?.insert_str(text);
+    form.touch();
+    file_after_edit(form.value_type, &form.path, before_path, &mut form.file)
+}
+
+/// Whether the focused field takes line breaks (the value as text or base64).
+pub fn multiline_focus(form: &VersionFormState) -> bool {
+    form.context() == Context::FormValue
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_split_on_commas_and_spaces_each_once() {
+        assert_eq!(stage_names(" a, b  c,,a "), vec!["a", "b", "c"]);
+        assert!(stage_names(" , ").is_empty());
+    }
+
+    #[test]
+    fn expiry_reads_ms_or_a_local_date() {
+        let utc = Zone::utc();
+        assert_eq!(parse_expiry("", &utc), Ok(None));
+        assert_eq!(
+            parse_expiry("1767268800000", &utc),
+            Ok(Some(1_767_268_800_000))
+        );
+        assert_eq!(
+            parse_expiry("2026-01-01 12:00", &utc),
+            Ok(Some(1_767_268_800_000))
+        );
+        assert_eq!(
+            parse_expiry("2026-01-01", &utc),
+            Ok(Some(1_767_225_600_000))
+        );
+        assert!(parse_expiry("99999999999999", &utc).is_err());
+        assert!(parse_expiry("99999999999999999999", &utc).is_err());
+        assert!(parse_expiry("1900-01-01", &utc).is_err(), "before 1970");
+        assert!(parse_expiry("next week", &utc).is_err());
+    }
+}
