@@ -4,6 +4,8 @@ use crate::csms::CreateSecretRequest;
 use crate::csms::KeyState;
 use zeroize::Zeroizing;
 
+use super::ops::Op;
+
 /// An intent. Key events become actions through the keymap; `update` interprets them per screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -51,6 +53,25 @@ pub enum Action {
     DisableKey,
     Yes,
     No,
+    // The secret's lifecycle, on the detail screen and the list (tui-detail).
+    /// `t`: set a stage on the selected version.
+    SetStage,
+    /// `T`: remove a custom stage from the selected version.
+    RemoveStage,
+    /// `x`: disable or enable the secret.
+    ToggleEnabled,
+    /// `d`: schedule the secret's deletion.
+    ScheduleDelete,
+    /// `r`: restore a secret pending deletion.
+    RestoreSecret,
+    /// `D`: delete the secret now.
+    DeleteNow,
+    /// `b`: save a backup blob to a file.
+    Backup,
+    /// `U` on the list: restore a secret from a backup blob file.
+    RestoreBlob,
+    /// `X` on the list: which states to show.
+    StateFilter,
 }
 
 /// A side effect `update` asks for; the runner performs it against the vault or the clipboard
@@ -80,6 +101,13 @@ pub enum Effect {
     Reload {
         usage: bool,
     },
+    // The secret's lifecycle (tui-detail).
+    /// The value of one version, to show on the detail screen (Ctrl+R).
+    RevealValue { name: String, version_id: String },
+    /// The value of one version, to copy (`c` on the detail screen).
+    CopyVersion { name: String, version_id: String },
+    /// A lifecycle operation; its answer brings the fresh detail and list.
+    Lifecycle(Op),
 }
 
 impl std::fmt::Debug for Effect {
@@ -101,6 +129,9 @@ impl std::fmt::Debug for Effect {
             Self::SetKeyState(..) => "SetKeyState",
             Self::Lock => "Lock",
             Self::Reload { .. } => "Reload",
+            Self::RevealValue { .. } => "RevealValue",
+            Self::CopyVersion { .. } => "CopyVersion",
+            Self::Lifecycle(_) => "Lifecycle",
         };
         f.write_str(name)
     }

@@ -16,6 +16,9 @@ use crate::clipboard::{ClearOutcome, ClipboardError, ClipboardGuard, CopyOutcome
 use crate::csms::ApiError;
 use crate::vault::{Vault, VaultError};
 
+mod blobfile;
+mod lifecycle;
+
 /// How many secrets the first frame after unlocking is drawn from.
 const FIRST_PAGE: usize = 200;
 
@@ -136,6 +139,12 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
                 (usage && listing.is_ok()).then(|| vault.key_usage().map_err(|e| e.to_api()));
             Msg::Reloaded { listing, usage }
         }
+        // The secret's lifecycle (tui-detail).
+        Effect::RevealValue { name, version_id } => lifecycle::reveal(env, name, version_id)?,
+        Effect::CopyVersion { name, version_id } => {
+            lifecycle::copy_version(env, &name, &version_id, now)?
+        }
+        Effect::Lifecycle(op) => lifecycle::run(env, op)?,
     })
 }
 

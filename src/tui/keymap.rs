@@ -27,6 +27,13 @@ pub enum Context {
     KeyAlias,
     Confirm,
     Help,
+    // The secret's lifecycle (tui-detail).
+    /// A dialog's one text field (stage name, days, a name to confirm, a file path).
+    DialogField,
+    /// A dialog's list of choices (the stage to remove, the states to show).
+    DialogPick,
+    /// The response of an action on a secret: back to where it was done.
+    Response,
 }
 
 impl Context {
@@ -34,13 +41,21 @@ impl Context {
     pub fn accepts_text(self) -> bool {
         matches!(
             self,
-            Self::Unlock | Self::Filter | Self::FormText | Self::FormValue | Self::KeyAlias
+            Self::Unlock
+                | Self::Filter
+                | Self::FormText
+                | Self::FormValue
+                | Self::KeyAlias
+                | Self::DialogField
         )
     }
 
     /// Whether the help can be opened here (not from a popup: it would replace it).
     pub fn opens_help(self) -> bool {
-        !matches!(self, Self::KeyAlias | Self::Confirm | Self::Help)
+        !matches!(
+            self,
+            Self::KeyAlias | Self::Confirm | Self::Help | Self::DialogField | Self::DialogPick
+        )
     }
 
     /// The heading of this context in the help screen.
@@ -60,6 +75,9 @@ impl Context {
             Self::KeyAlias => t::CTX_KEY_ALIAS,
             Self::Confirm => t::CTX_CONFIRM,
             Self::Help => t::CTX_HELP,
+            Self::DialogField => t::CTX_DIALOG_FIELD,
+            Self::DialogPick => t::CTX_DIALOG_PICK,
+            Self::Response => t::CTX_RESPONSE,
         }
     }
 }
@@ -154,6 +172,9 @@ pub const ALL: &[Context] = &[
     Context::FormButton,
     Context::Result,
     Context::ResultError,
+    Context::Response,
+    Context::DialogField,
+    Context::DialogPick,
     Context::Keys,
     Context::KeyAlias,
     Context::Confirm,
@@ -263,11 +284,14 @@ mod tests {
             Context::FormButton => 6,
             Context::Result => 7,
             Context::ResultError => 8,
-            Context::Keys => 9,
-            Context::KeyAlias => 10,
-            Context::Confirm => 11,
-            Context::Help => 12,
-            Context::Unlock => 13,
+            Context::Response => 9,
+            Context::DialogField => 10,
+            Context::DialogPick => 11,
+            Context::Keys => 12,
+            Context::KeyAlias => 13,
+            Context::Confirm => 14,
+            Context::Help => 15,
+            Context::Unlock => 16,
         }
     }
 

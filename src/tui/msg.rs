@@ -14,6 +14,9 @@ use crate::csms::{ApiError, Secret};
 use crate::csms::{KeyInfo, KeyState};
 use crate::vault::SecretDetail;
 
+use super::ops::Done;
+use crate::csms::SecretVersion;
+
 /// Secrets and keys read together (the list shows each secret's key alias).
 #[derive(Clone)]
 pub struct Listing {
@@ -92,6 +95,15 @@ pub enum Msg {
         listing: Result<Listing, ApiError>,
         usage: Option<Result<HashMap<String, i64>, ApiError>>,
     },
+    // The secret's lifecycle (tui-detail).
+    /// One version's value, read for the detail screen (shown only while revealed).
+    Revealed {
+        name: String,
+        version_id: String,
+        result: Result<SecretVersion, ApiError>,
+    },
+    /// A lifecycle operation answered.
+    Done(Box<Done>),
 }
 
 impl From<Action> for Msg {
@@ -123,6 +135,8 @@ impl std::fmt::Debug for Msg {
             Self::Locked(_) => "Locked",
             Self::VaultChanged => "VaultChanged",
             Self::Reloaded { .. } => "Reloaded",
+            Self::Revealed { .. } => "Revealed",
+            Self::Done(_) => "Done",
         };
         f.write_str(name)
     }

@@ -37,7 +37,7 @@ use unlock::UnlockState;
 pub enum Screen {
     Unlock(UnlockState),
     List(ListMode),
-    Detail(DetailState),
+    Detail(Box<DetailState>),
     Form(Box<FormState>),
     Result(Box<ResultState>),
     Keys(KeysState),
@@ -175,6 +175,7 @@ impl Screen {
             Self::List(ListMode::Filter) => Context::Filter,
             Self::Detail(_) => Context::Detail,
             Self::Form(form) => form.context(),
+            Self::Result(r) if r.back_only => Context::Response,
             Self::Result(r) if !r.succeeded() => Context::ResultError,
             Self::Result(_) => Context::Result,
             Self::Keys(_) => Context::Keys,

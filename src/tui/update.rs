@@ -5,6 +5,7 @@
 //! Effect outcomes land in [`outcome`], pastes in [`paste`], the idle lock and other processes'
 //! commits in [`refresh`].
 
+mod lifecycle;
 mod outcome;
 mod paste;
 mod refresh;
@@ -198,6 +199,7 @@ fn overlay(app: &mut App, action: Action) -> Option<Effect> {
             app.overlay = Some(Overlay::NewKey { alias, error });
             return effect;
         }
+        (Overlay::Dialog(dialog), action) => return lifecycle::dialog(app, dialog, action),
         (other, _) => app.overlay = Some(other),
     }
     None
