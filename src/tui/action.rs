@@ -103,9 +103,15 @@ pub enum Effect {
     },
     // The secret's lifecycle (tui-detail).
     /// The value of one version, to show on the detail screen (Ctrl+R).
-    RevealValue { name: String, version_id: String },
+    RevealValue {
+        name: String,
+        version_id: String,
+    },
     /// The value of one version, to copy (`c` on the detail screen).
-    CopyVersion { name: String, version_id: String },
+    CopyVersion {
+        name: String,
+        version_id: String,
+    },
     /// A lifecycle operation; its answer brings the fresh detail and list.
     Lifecycle(Op),
 }

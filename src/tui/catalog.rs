@@ -498,13 +498,20 @@ mod tests {
         pending.state = SecretState::PendingDelete;
         pending.scheduled_delete_time = Some(99);
         let mut cat = Catalog::new(
-            vec![secret("alpha", "db", 1), pending.clone(), secret("gamma", "", 3)],
+            vec![
+                secret("alpha", "db", 1),
+                pending.clone(),
+                secret("gamma", "", 3),
+            ],
             &[],
         );
         assert!(cat.any_pending());
         cat.set_state_filter(StateFilter::PendingDelete);
         assert_eq!(cat.visible_len(), 1);
-        assert_eq!(cat.selected_row().map(|r| r.scheduled_delete_time), Some(Some(99)));
+        assert_eq!(
+            cat.selected_row().map(|r| r.scheduled_delete_time),
+            Some(Some(99))
+        );
         cat.set_state_filter(StateFilter::Enabled);
         cat.set_query("db");
         assert_eq!(cat.selected_row().map(|r| &*r.name), Some("alpha"));

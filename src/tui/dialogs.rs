@@ -21,7 +21,10 @@ pub enum Dialog {
     Field(FieldDialog),
     Pick(PickDialog),
     /// Disable (`enable: false`) or enable the secret `name`?
-    Toggle { name: String, enable: bool },
+    Toggle {
+        name: String,
+        enable: bool,
+    },
 }
 
 /// What a key in a dialog leads to.

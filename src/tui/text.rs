@@ -319,7 +319,8 @@ pub mod lifecycle {
     pub const TOGGLE_TITLE: &str = "Confirm";
     pub const DISABLE: &str = "Disable secret";
     pub const ENABLE: &str = "Enable secret";
-    pub const DISABLE_NOTE: &str = "Its values cannot be read and it takes no new version until enabled.";
+    pub const DISABLE_NOTE: &str =
+        "Its values cannot be read and it takes no new version until enabled.";
     pub const PENDING_NO_TOGGLE: &str = "Pending deletion: r restores it first.";
     pub const SCHEDULE_TITLE: &str = "Schedule deletion";
     pub const SCHEDULE_PROMPT: &str = "Delete after how many days (7–30)?";
@@ -343,7 +344,8 @@ pub mod lifecycle {
     pub const NOTHING_SELECTED: &str = "No version selected.";
 
     // Files.
-    pub const FILE_SYMLINK: &str = "it is a symbolic link: refused (csvault never writes through one)";
+    pub const FILE_SYMLINK: &str =
+        "it is a symbolic link: refused (csvault never writes through one)";
     pub const FILE_NOT_REGULAR: &str = "it is not a regular file: refused";
     pub const FILE_LINKED: &str =
         "the file has other hard links: refused (writing would change them too)";

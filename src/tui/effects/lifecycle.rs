@@ -75,10 +75,7 @@ pub(super) fn run(env: &Env, op: Op) -> Option<Msg> {
             )
             .map(Answer::Secret)
             .map_err(api),
-        Op::Restore { name } => vault
-            .restore_secret(name)
-            .map(Answer::Secret)
-            .map_err(api),
+        Op::Restore { name } => vault.restore_secret(name).map(Answer::Secret).map_err(api),
         Op::DeleteNow { name } => vault
             .delete_secret(name)
             .map(|()| Answer::NoContent)

@@ -79,7 +79,11 @@ impl DetailState {
     pub fn select_by(&mut self, delta: isize) {
         let Some(d) = &self.detail else { return };
         let last = d.versions.len().saturating_sub(1);
-        let at = self.selected.min(last).saturating_add_signed(delta).min(last);
+        let at = self
+            .selected
+            .min(last)
+            .saturating_add_signed(delta)
+            .min(last);
         if at != self.selected {
             self.mask();
         }

@@ -11,9 +11,9 @@ use super::state::DetailState;
 use crate::csms::KeyInfo;
 use crate::tui::display;
 use crate::tui::text::lifecycle as t;
+use crate::tui::theme;
 use crate::tui::timefmt::{self, Zone};
 use crate::tui::widgets::{column_widths, thousands};
-use crate::tui::theme;
 use crate::vault::{DetailVersion, SecretDetail};
 
 /// The most rows a revealed value takes; a longer one is cut with `…`.
@@ -67,7 +67,11 @@ pub fn value_lines(state: &DetailState, width: usize) -> Vec<Line<'static>> {
         if let Some(last) = rows.last_mut() {
             let text: String = last.spans.iter().map(|s| s.content.as_ref()).collect();
             *last = display::line(
-                &format!("{}{}", display::fit(&text, width.saturating_sub(1)), display::ELLIPSIS),
+                &format!(
+                    "{}{}",
+                    display::fit(&text, width.saturating_sub(1)),
+                    display::ELLIPSIS
+                ),
                 width,
                 theme::input(),
             );
@@ -81,10 +85,7 @@ pub fn value_lines(state: &DetailState, width: usize) -> Vec<Line<'static>> {
 /// version and the value lines.
 pub fn wanted_height(state: &DetailState, width: u16) -> u16 {
     let inner = usize::from(width.saturating_sub(2));
-    let rows = state
-        .detail
-        .as_ref()
-        .map_or(1, |d| d.versions.len().max(1));
+    let rows = state.detail.as_ref().map_or(1, |d| d.versions.len().max(1));
     u16::try_from(3 + rows + value_lines(state, inner).len()).unwrap_or(u16::MAX)
 }
 

@@ -22,8 +22,8 @@ use crate::csms::{STAGE_CURRENT, ValueKind};
 use crate::tui::display;
 use crate::tui::screens::Ctx;
 use crate::tui::text::list as t;
-use crate::tui::timefmt::{self, Zone};
 use crate::tui::theme;
+use crate::tui::timefmt::{self, Zone};
 use crate::vault::SecretDetail;
 
 /// The label column: the longest field name (`scheduled_delete_time`) and a space.
@@ -97,8 +97,7 @@ fn record_lines(d: &SecretDetail, width: usize, zone: &Zone) -> Vec<Line<'static
         "scheduled_delete_time",
         &s.scheduled_delete_time
             .map_or_else(|| "null".to_owned(), time),
-        s.scheduled_delete_time
-            .map_or(plain, |_| theme::warning()),
+        s.scheduled_delete_time.map_or(plain, |_| theme::warning()),
         width,
     );
     out
