@@ -328,7 +328,7 @@ pub mod lifecycle {
     pub const DAYS_OK: &str = "r restores it for";
     pub const DAYS_OK_AFTER: &str = "days; then it is deleted for good";
     pub const DELETE_TITLE: &str = "Delete now";
-    pub const DELETE_WARNING: &str = "Deletes every version at once, for good. Type the name:";
+    pub const DELETE_WARNING: &str = "Deletes every version at once, for good. To confirm, type";
     pub const DELETE_MISMATCH: &str = "type the secret's name exactly to confirm";
     pub const DELETE_MATCH: &str = "Enter deletes it";
     pub const BACKUP_TITLE: &str = "Save a backup blob";

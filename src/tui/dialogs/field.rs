@@ -177,7 +177,9 @@ impl FieldDialog {
                 (t::STAGE_TITLE, format!("{} {version_id}:", t::STAGE_PROMPT))
             }
             FieldKind::Schedule { .. } => (t::SCHEDULE_TITLE, t::SCHEDULE_PROMPT.to_owned()),
-            FieldKind::DeleteNow { .. } => (t::DELETE_TITLE, t::DELETE_WARNING.to_owned()),
+            FieldKind::DeleteNow { name } => {
+                (t::DELETE_TITLE, format!("{} {name}:", t::DELETE_WARNING))
+            }
             FieldKind::Backup { .. } => (t::BACKUP_TITLE, t::BACKUP_PROMPT.to_owned()),
             FieldKind::Upload => (t::UPLOAD_TITLE, t::UPLOAD_PROMPT.to_owned()),
         }
@@ -185,7 +187,8 @@ impl FieldDialog {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         let (title, prompt) = self.title_and_prompt();
-        let inner = popup(area, 64, 8, title, buf);
+        let prompt_rows = u16::try_from(display::wrap(&prompt, 60).len().min(2)).unwrap_or(2);
+        let inner = popup(area, 64, 5 + prompt_rows, title, buf);
         let width = usize::from(inner.width);
         let cursor = self.field.as_str()[..self.field.cursor()].chars().count();
         let mut lines = display::wrapped_lines(&prompt, width, 2, Style::new());

@@ -118,7 +118,10 @@ impl PickDialog {
             ),
             PickKind::States => (t::FILTER_TITLE, String::new()),
         };
-        let height = u16::try_from(choices.len()).unwrap_or(12).saturating_add(5);
+        let extra = if prompt.is_empty() { 3 } else { 4 };
+        let height = u16::try_from(choices.len())
+            .unwrap_or(12)
+            .saturating_add(extra);
         let inner = popup(area, 48, height, title, buf);
         let width = usize::from(inner.width);
         let mut lines = Vec::new();
