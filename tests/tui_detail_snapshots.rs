@@ -8,11 +8,12 @@
 
 mod tui_support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use csvault::csms::{CreateSecretVersionRequest, UpdateVersionRequest};
-use csvault::vault::Vault;
+use csvault::vault::{ManualClock, Vault};
 use tui_support::{Harness, PASSPHRASE, buffer_text, redact};
 use zeroize::Zeroizing;
 
@@ -59,7 +60,14 @@ fn scene() -> Harness {
             },
         )
         .unwrap();
-    other
+    // Scheduled by a fixed clock: its date, half hidden under a popup, is not redacted.
+    let fixed = Vault::open_with_clock(
+        &h.path,
+        PASSPHRASE.as_bytes(),
+        Arc::new(ManualClock::at(4_000_000_000_000)),
+    )
+    .unwrap();
+    fixed
         .schedule_delete(
             "old-token",
             &csvault::csms::DeleteSecretForScheduleRequest::default(),
