@@ -8,10 +8,12 @@
 pub mod action;
 pub mod app;
 pub mod catalog;
+pub mod dialogs;
 pub mod display;
 pub mod effects;
 pub mod keymap;
 pub mod msg;
+pub mod ops;
 pub mod password;
 pub mod screens;
 pub mod session;

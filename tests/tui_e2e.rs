@@ -572,3 +572,68 @@ fn a_new_version_from_the_detail_screen_then_the_cli_reads_it() {
     );
     tmux.send(&["C-c"]);
 }
+
+#[test]
+fn schedule_a_deletion_with_d_and_cancel_it_with_r() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault.db");
+    cli(&vault, &["init"]);
+    cli(
+        &vault,
+        &[
+            "secret",
+            "create",
+            "--name",
+            "e2e-doomed",
+            "--secret-string",
+            "gone-soon",
+        ],
+    );
+    let tmux = start(dir.path(), &vault, Some(PASSPHRASE));
+    tmux.wait_for("e2e-doomed");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Versions (1)");
+
+    // `d`: the window dialog, 30 days by default; 7 typed instead.
+    tmux.send(&["d"]);
+    tmux.wait_for("Schedule deletion");
+    tmux.wait_for("r restores it for 30 days");
+    tmux.send(&["BSpace", "BSpace"]);
+    tmux.type_text("7");
+    tmux.wait_for("r restores it for 7 days");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("200 Request succeeded");
+    tmux.wait_for("\"state\": \"PENDING_DELETE\"");
+    let shown = cli(&vault, &["secret", "show", "e2e-doomed"]);
+    assert_eq!(shown["secret"]["state"], "PENDING_DELETE");
+    let window = shown["secret"]["scheduled_delete_time"].as_i64().unwrap()
+        - shown["secret"]["update_time"].as_i64().unwrap();
+    assert_eq!(window, 7 * 86_400_000);
+
+    // Back on the detail, refreshed; `r` restores.
+    tmux.send(&["Escape"]);
+    tmux.wait_for("Secret: e2e-doomed");
+    tmux.wait_for("PENDING_DELETE");
+    tmux.send(&["r"]);
+    tmux.wait_for("\"state\": \"ENABLED\"");
+    tmux.wait_for("Restored e2e-doomed.");
+    tmux.send(&["Escape"]);
+    tmux.wait_for("scheduled_delete_time null");
+    tmux.send(&["Escape"]);
+    tmux.wait_for("Secrets (1)");
+    tmux.send(&["q"]);
+    tmux.wait_until("the app to exit", |t| {
+        String::from_utf8_lossy(
+            &t.cmd(&["display-message", "-p", "-t", "e2e", "#{pane_dead}"])
+                .stdout,
+        )
+        .trim()
+            == "1"
+    });
+    let shown = cli(&vault, &["secret", "show", "e2e-doomed"]);
+    assert_eq!(shown["secret"]["state"], "ENABLED");
+    assert!(shown["secret"]["scheduled_delete_time"].is_null());
+}

@@ -130,16 +130,16 @@ fn scrolling_stops_at_the_end_of_the_content() {
     assert_ne!(h.frame(60, 15), at_end, "one Up scrolls back");
     h.press(KeyCode::Esc);
 
-    // Detail.
+    // Detail: the record scrolls by page (↑/↓ select a version).
     h.press(KeyCode::Enter);
-    repeat(&mut h, KeyCode::Down, 1000);
+    repeat(&mut h, KeyCode::PageDown, 1000);
     let at_end = h.frame(60, 15);
     let Screen::Detail(d) = &h.session.app.screen else {
         panic!("detail")
     };
     assert!(d.scroll > 0 && d.scroll < 100, "clamped: {}", d.scroll);
-    h.press(KeyCode::Up);
-    assert_ne!(h.frame(60, 15), at_end, "one Up scrolls back");
+    h.press(KeyCode::PageUp);
+    assert_ne!(h.frame(60, 15), at_end, "one PgUp scrolls back");
     h.press(KeyCode::Esc);
 
     // Help: exactly to its last line.

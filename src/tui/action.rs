@@ -7,6 +7,8 @@ use crate::csms::{
 };
 use zeroize::Zeroizing;
 
+use super::ops::Op;
+
 /// An intent. Key events become actions through the keymap; `update` interprets them per screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -64,6 +66,25 @@ pub enum Action {
     Generate,
     /// On the generator's options line: a class of characters on or off.
     ToggleClass(PasswordClass),
+    // The secret's lifecycle, on the detail screen and the list (tui-detail).
+    /// `t`: set a stage on the selected version.
+    SetStage,
+    /// `T`: remove a custom stage from the selected version.
+    RemoveStage,
+    /// `x`: disable or enable the secret.
+    ToggleEnabled,
+    /// `d`: schedule the secret's deletion.
+    ScheduleDelete,
+    /// `r`: restore a secret pending deletion.
+    RestoreSecret,
+    /// `D`: delete the secret now.
+    DeleteNow,
+    /// `b`: save a backup blob to a file.
+    Backup,
+    /// `U` on the list: restore a secret from a backup blob file.
+    RestoreBlob,
+    /// `X` on the list: which states to show.
+    StateFilter,
 }
 
 /// A side effect `update` asks for; the runner performs it against the vault or the clipboard
@@ -107,6 +128,19 @@ pub enum Effect {
         name: String,
         req: UpdateSecretRequest,
     },
+    // The secret's lifecycle (tui-detail).
+    /// The value of one version, to show on the detail screen (Ctrl+R).
+    RevealValue {
+        name: String,
+        version_id: String,
+    },
+    /// The value of one version, to copy (`c` on the detail screen).
+    CopyVersion {
+        name: String,
+        version_id: String,
+    },
+    /// A lifecycle operation; its answer brings the fresh detail and list.
+    Lifecycle(Op),
 }
 
 impl std::fmt::Debug for Effect {
@@ -131,6 +165,9 @@ impl std::fmt::Debug for Effect {
             Self::Generate(_) => "Generate",
             Self::CreateVersion { .. } => "CreateVersion",
             Self::UpdateSecret { .. } => "UpdateSecret",
+            Self::RevealValue { .. } => "RevealValue",
+            Self::CopyVersion { .. } => "CopyVersion",
+            Self::Lifecycle(_) => "Lifecycle",
         };
         f.write_str(name)
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use ratatui::layout::Size;
 
 use super::catalog::Catalog;
+use super::dialogs::Dialog;
 use super::keymap::Context;
 use super::screens::Ctx;
 pub use super::screens::Screen;
@@ -41,6 +42,8 @@ pub enum Overlay {
         alias: String,
         to: KeyState,
     },
+    /// A dialog of the secret's lifecycle (tui-detail).
+    Dialog(Box<Dialog>),
 }
 
 /// How a status message reads.
@@ -163,6 +166,7 @@ impl App {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Discard | Overlay::KeyState { .. }) => Context::Confirm,
             Some(Overlay::NewKey { .. }) => Context::KeyAlias,
+            Some(Overlay::Dialog(d)) => d.context(),
             None => self.screen.context(),
         }
     }

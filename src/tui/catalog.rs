@@ -19,6 +19,38 @@ pub struct Row {
     pub key: u32,
     pub create_time: i64,
     pub update_time: i64,
+    /// When a secret pending deletion goes for good (epoch ms).
+    pub scheduled_delete_time: Option<i64>,
+}
+
+/// Which states the list shows (`X`); kept with the text filter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StateFilter {
+    #[default]
+    All,
+    Enabled,
+    Disabled,
+    PendingDelete,
+}
+
+impl StateFilter {
+    /// Every choice, in the order the picker lists them.
+    pub const ALL: [Self; 4] = [
+        Self::All,
+        Self::Enabled,
+        Self::Disabled,
+        Self::PendingDelete,
+    ];
+
+    /// Whether a row in `state` passes.
+    pub fn admits(self, state: SecretState) -> bool {
+        match self {
+            Self::All => true,
+            Self::Enabled => state == SecretState::Enabled,
+            Self::Disabled => state == SecretState::Disabled,
+            Self::PendingDelete => state == SecretState::PendingDelete,
+        }
+    }
 }
 
 /// The list's sort order.
@@ -62,6 +94,7 @@ pub struct Catalog {
     sort: SortBy,
     selected: usize,
     offset: usize,
+    states: StateFilter,
 }
 
 impl Catalog {
@@ -85,7 +118,9 @@ impl Catalog {
         let name = self.selected_row().map(|r| r.name.to_string());
         let (selected, offset, sort) = (self.selected, self.offset, self.sort);
         let query = std::mem::take(&mut self.query);
+        let states = self.states;
         *self = Self::new(secrets, keys);
+        self.states = states;
         if sort != SortBy::Name {
             self.sort = sort;
             self.resort();
@@ -129,6 +164,7 @@ impl Catalog {
             state: s.state,
             create_time: s.create_time,
             update_time: s.update_time,
+            scheduled_delete_time: s.scheduled_delete_time,
         }
     }
 
@@ -177,6 +213,13 @@ impl Catalog {
 
     fn matches(&self, i: u32, needle: &Needle) -> bool {
         let i = i as usize;
+        if !self
+            .rows
+            .get(i)
+            .is_some_and(|row| self.states.admits(row.state))
+        {
+            return false;
+        }
         let (Some(&start), Some(&end)) = (self.spans.get(i), self.spans.get(i + 1)) else {
             return false;
         };
@@ -185,7 +228,7 @@ impl Catalog {
 
     fn refilter_from_order(&mut self) {
         self.narrowed.clear();
-        if self.query.is_empty() {
+        if self.query.is_empty() && self.states == StateFilter::All {
             self.visible.clone_from(&self.order);
             return;
         }
@@ -253,9 +296,30 @@ impl Catalog {
             self.visible.insert(pos, i);
         } else {
             self.query.clear();
+            self.states = StateFilter::All;
             self.refilter_from_order();
         }
         self.reselect(Some(i));
+    }
+
+    /// Which states are shown.
+    pub fn state_filter(&self) -> StateFilter {
+        self.states
+    }
+
+    /// Shows only the secrets in `states` (with the text filter still applied).
+    pub fn set_state_filter(&mut self, states: StateFilter) {
+        let selected = self.selected_index();
+        self.states = states;
+        self.refilter_from_order();
+        self.reselect(selected);
+    }
+
+    /// Whether any row shown is pending deletion (the list then shows a deletion column).
+    pub fn any_pending(&self) -> bool {
+        self.visible
+            .iter()
+            .any(|&i| self.rows[i as usize].state == SecretState::PendingDelete)
     }
 
     fn selected_index(&self) -> Option<u32> {
@@ -426,6 +490,35 @@ mod tests {
         assert_eq!((cat.visible_len(), cat.total()), (3, 4));
         assert_eq!(cat.selected_row().map(|r| &*r.name), Some("beta"));
         assert_eq!(cat.selected(), 2, "delta is newest, first");
+    }
+
+    #[test]
+    fn the_state_filter_works_with_the_text_filter_and_survives_a_refresh() {
+        let mut pending = secret("beta", "db", 2);
+        pending.state = SecretState::PendingDelete;
+        pending.scheduled_delete_time = Some(99);
+        let mut cat = Catalog::new(
+            vec![
+                secret("alpha", "db", 1),
+                pending.clone(),
+                secret("gamma", "", 3),
+            ],
+            &[],
+        );
+        assert!(cat.any_pending());
+        cat.set_state_filter(StateFilter::PendingDelete);
+        assert_eq!(cat.visible_len(), 1);
+        assert_eq!(
+            cat.selected_row().map(|r| r.scheduled_delete_time),
+            Some(Some(99))
+        );
+        cat.set_state_filter(StateFilter::Enabled);
+        cat.set_query("db");
+        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("alpha"));
+        assert!(!cat.any_pending());
+        cat.refresh(vec![secret("alpha", "db", 1), pending], &[]);
+        assert_eq!(cat.state_filter(), StateFilter::Enabled);
+        assert_eq!((cat.visible_len(), cat.query()), (1, "db"));
     }
 
     #[test]

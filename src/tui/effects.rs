@@ -16,6 +16,9 @@ use crate::clipboard::{ClearOutcome, ClipboardError, ClipboardGuard, CopyOutcome
 use crate::csms::ApiError;
 use crate::vault::{Vault, VaultError};
 
+mod blobfile;
+mod lifecycle;
+
 /// How many secrets the first frame after unlocking is drawn from.
 const FIRST_PAGE: usize = 200;
 
@@ -138,33 +141,15 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
         }
 
         // The new-version and edit forms, and the password generator.
-        Effect::Generate(req) => {
-            Msg::PasswordGenerated(crate::vault::generate_password(&req).map_err(|e| e.to_api()))
+        effect @ (Effect::Generate(_)
+        | Effect::CreateVersion { .. }
+        | Effect::UpdateSecret { .. }) => forms(env, effect)?,
+        // The secret's lifecycle (tui-detail).
+        Effect::RevealValue { name, version_id } => lifecycle::reveal(env, name, version_id)?,
+        Effect::CopyVersion { name, version_id } => {
+            lifecycle::copy_version(env, &name, &version_id, now)?
         }
-        Effect::CreateVersion { name, req } => {
-            let vault = env.vault.as_ref()?;
-            let result = vault.create_version(&name, &req).map_err(|e| e.to_api());
-            let detail = result
-                .is_ok()
-                .then(|| vault.secret_detail(&name).map_err(|e| e.to_api()));
-            Msg::VersionCreated {
-                name,
-                result,
-                detail,
-            }
-        }
-        Effect::UpdateSecret { name, req } => {
-            let vault = env.vault.as_ref()?;
-            let result = vault.update_secret(&name, &req).map_err(|e| e.to_api());
-            let detail = result
-                .is_ok()
-                .then(|| vault.secret_detail(&name).map_err(|e| e.to_api()));
-            Msg::SecretUpdated {
-                name,
-                result,
-                detail,
-            }
-        }
+        Effect::Lifecycle(op) => lifecycle::run(env, op)?,
     })
 }
 
@@ -253,4 +238,38 @@ fn copy_value(env: &mut Env, name: &str, now: Instant) -> Option<Msg> {
         }
     };
     Some(copied(env.clipboard.copy(value, true, now), &what))
+}
+
+/// The new-version and edit forms' effects, and the password generator's.
+fn forms(env: &Env, effect: Effect) -> Option<Msg> {
+    Some(match effect {
+        Effect::Generate(req) => {
+            Msg::PasswordGenerated(crate::vault::generate_password(&req).map_err(|e| e.to_api()))
+        }
+        Effect::CreateVersion { name, req } => {
+            let vault = env.vault.as_ref()?;
+            let result = vault.create_version(&name, &req).map_err(|e| e.to_api());
+            let detail = result
+                .is_ok()
+                .then(|| vault.secret_detail(&name).map_err(|e| e.to_api()));
+            Msg::VersionCreated {
+                name,
+                result,
+                detail,
+            }
+        }
+        Effect::UpdateSecret { name, req } => {
+            let vault = env.vault.as_ref()?;
+            let result = vault.update_secret(&name, &req).map_err(|e| e.to_api());
+            let detail = result
+                .is_ok()
+                .then(|| vault.secret_detail(&name).map_err(|e| e.to_api()));
+            Msg::SecretUpdated {
+                name,
+                result,
+                detail,
+            }
+        }
+        _ => return None,
+    })
 }

@@ -37,6 +37,13 @@ pub enum Context {
     EditPicker,
     /// A response whose Back returns to the secret (a new version, an edit).
     ResultBack,
+    // The secret's lifecycle (tui-detail).
+    /// A dialog's one text field (stage name, days, a name to confirm, a file path).
+    DialogField,
+    /// A dialog's list of choices (the stage to remove, the states to show).
+    DialogPick,
+    /// The response of an action on a secret: back to where it was done.
+    Response,
 }
 
 impl Context {
@@ -50,12 +57,16 @@ impl Context {
                 | Self::FormValue
                 | Self::KeyAlias
                 | Self::EditText
+                | Self::DialogField
         )
     }
 
     /// Whether the help can be opened here (not from a popup: it would replace it).
     pub fn opens_help(self) -> bool {
-        !matches!(self, Self::KeyAlias | Self::Confirm | Self::Help)
+        !matches!(
+            self,
+            Self::KeyAlias | Self::Confirm | Self::Help | Self::DialogField | Self::DialogPick
+        )
     }
 
     /// The heading of this context in the help screen.
@@ -79,6 +90,9 @@ impl Context {
             Self::EditText => t::CTX_EDIT_TEXT,
             Self::EditPicker => t::CTX_EDIT_PICKER,
             Self::ResultBack => t::CTX_RESULT_BACK,
+            Self::DialogField => t::CTX_DIALOG_FIELD,
+            Self::DialogPick => t::CTX_DIALOG_PICK,
+            Self::Response => t::CTX_RESPONSE,
         }
     }
 }
@@ -180,6 +194,9 @@ pub const ALL: &[Context] = &[
     Context::Result,
     Context::ResultBack,
     Context::ResultError,
+    Context::Response,
+    Context::DialogField,
+    Context::DialogPick,
     Context::Keys,
     Context::KeyAlias,
     Context::Confirm,
@@ -293,11 +310,14 @@ mod tests {
             Context::Result => 10,
             Context::ResultBack => 11,
             Context::ResultError => 12,
-            Context::Keys => 13,
-            Context::KeyAlias => 14,
-            Context::Confirm => 15,
-            Context::Help => 16,
-            Context::Unlock => 17,
+            Context::Response => 13,
+            Context::DialogField => 14,
+            Context::DialogPick => 15,
+            Context::Keys => 16,
+            Context::KeyAlias => 17,
+            Context::Confirm => 18,
+            Context::Help => 19,
+            Context::Unlock => 20,
         }
     }
 

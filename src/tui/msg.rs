@@ -15,6 +15,9 @@ use crate::csms::{KeyInfo, KeyState};
 use crate::csms::{PasswordResponse, VersionMetadata};
 use crate::vault::SecretDetail;
 
+use super::ops::Done;
+use crate::csms::SecretVersion;
+
 /// Secrets and keys read together (the list shows each secret's key alias).
 #[derive(Clone)]
 pub struct Listing {
@@ -109,6 +112,15 @@ pub enum Msg {
         result: Result<Secret, ApiError>,
         detail: Option<Result<SecretDetail, ApiError>>,
     },
+    // The secret's lifecycle (tui-detail).
+    /// One version's value, read for the detail screen (shown only while revealed).
+    Revealed {
+        name: String,
+        version_id: String,
+        result: Result<SecretVersion, ApiError>,
+    },
+    /// A lifecycle operation answered.
+    Done(Box<Done>),
 }
 
 impl From<Action> for Msg {
@@ -143,6 +155,8 @@ impl std::fmt::Debug for Msg {
             Self::PasswordGenerated(_) => "PasswordGenerated",
             Self::VersionCreated { .. } => "VersionCreated",
             Self::SecretUpdated { .. } => "SecretUpdated",
+            Self::Revealed { .. } => "Revealed",
+            Self::Done(_) => "Done",
         };
         f.write_str(name)
     }

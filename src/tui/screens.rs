@@ -48,7 +48,7 @@ use version_form::VersionFormState;
 pub enum Screen {
     Unlock(UnlockState),
     List(ListMode),
-    Detail(DetailState),
+    Detail(Box<DetailState>),
     Form(Box<FormState>),
     Result(Box<ResultState>),
     Keys(KeysState),
@@ -194,6 +194,7 @@ impl Screen {
             Self::List(ListMode::Filter) => Context::Filter,
             Self::Detail(_) => Context::Detail,
             Self::Form(form) => form.context(),
+            Self::Result(r) if r.back_only => Context::Response,
             Self::Result(r) if !r.succeeded() => Context::ResultError,
             // A response with no `n` (not a create): Enter/Esc return where it came from.
             Self::Result(r) if r.again.is_none() => Context::ResultBack,

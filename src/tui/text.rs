@@ -104,6 +104,27 @@ pub mod keys {
     pub const TOGGLE_SPACE: &str = "space on/off";
     pub const SAVE: &str = "save";
     pub const TO_SECRET: &str = "back to the secret";
+    // The secret's lifecycle (tui-detail).
+    pub const CTX_DIALOG_FIELD: &str = "In a dialog's field";
+    pub const CTX_DIALOG_PICK: &str = "In a dialog's choices";
+    pub const CTX_RESPONSE: &str = "Response of an action on a secret";
+    pub const VERSION_UP: &str = "previous version";
+    pub const VERSION_DOWN: &str = "next version";
+    pub const RECORD_UP: &str = "scroll the record up";
+    pub const RECORD_DOWN: &str = "scroll the record down";
+    pub const REVEAL_VERSION: &str = "reveal";
+    pub const COPY_VERSION: &str = "copy value";
+    pub const SET_STAGE: &str = "stage";
+    pub const REMOVE_STAGE: &str = "unstage";
+    pub const TOGGLE_ENABLED: &str = "disable/enable";
+    pub const SCHEDULE_DELETE: &str = "delete later";
+    pub const RESTORE: &str = "restore";
+    pub const DELETE_NOW: &str = "delete now";
+    pub const BACKUP: &str = "backup";
+    pub const STATE_FILTER: &str = "states";
+    pub const RESTORE_BLOB: &str = "restore backup";
+    pub const CONFIRM_DIALOG: &str = "confirm";
+    pub const CHOOSE: &str = "choose";
 }
 
 pub mod unlock {
@@ -337,4 +358,94 @@ pub mod confirm {
     pub const DISABLE_NOTE: &str =
         "New secrets cannot use a disabled key, and values under it cannot be read.";
     pub const YES_NO: &str = "y / Enter: yes    n / Esc: no";
+}
+
+pub mod lifecycle {
+    //! The detail screen as a secret's home, its dialogs, and the list's state filter and
+    //! restore from a backup (tui-detail). None of these ever holds a secret value.
+    pub const VERSIONS: &str = "Versions";
+    pub const ID: &str = "Id";
+    pub const CREATED: &str = "Created";
+    pub const STAGES: &str = "Stages";
+    pub const EXPIRES: &str = "Expires";
+    pub const CMK: &str = "CMK";
+    pub const NO_EXPIRY: &str = "—";
+    pub const NO_VERSIONS: &str = "No versions.";
+    pub const MASKED_NOTE: &str = "masked · Ctrl+R reveals";
+    pub const REVEALED_NOTE: &str = "REVEALED · Ctrl+R masks";
+    pub const VALUE_OF: &str = "Value of";
+    pub const AS_BASE64: &str = "as base64";
+    pub const NO_VALUE: &str = "(no value)";
+    /// The list's column of deletion dates, shown when a row is pending deletion.
+    pub const DELETES: &str = "Deletes";
+    pub const STATES: &str = "state";
+    pub const STATE_ALL: &str = "all";
+    pub const STATE_ENABLED: &str = "enabled";
+    pub const STATE_DISABLED: &str = "disabled";
+    pub const STATE_PENDING: &str = "pending deletion";
+
+    pub const STAGE_TITLE: &str = "Set a stage";
+    pub const STAGE_PROMPT: &str = "Stage name for";
+    pub const STAGE_MOVES: &str = "moves here from";
+    pub const STAGE_ALREADY: &str = "already on this version";
+    pub const STAGE_NEW: &str = "a new stage on this version";
+    pub const UNSTAGE_TITLE: &str = "Remove a stage";
+    pub const UNSTAGE_PROMPT: &str = "Remove which stage from";
+    pub const NO_CUSTOM_STAGE: &str =
+        "This version has no custom stage to remove (SYSCURRENT and SYSPREVIOUS stay).";
+    pub const TOGGLE_TITLE: &str = "Confirm";
+    pub const DISABLE: &str = "Disable secret";
+    pub const ENABLE: &str = "Enable secret";
+    pub const DISABLE_NOTE: &str =
+        "Its values cannot be read and it takes no new version until enabled.";
+    pub const PENDING_NO_TOGGLE: &str = "Pending deletion: r restores it first.";
+    pub const SCHEDULE_TITLE: &str = "Schedule deletion";
+    pub const SCHEDULE_PROMPT: &str = "Delete after how many days (7–30)?";
+    pub const DAYS_RULE: &str = "a whole number of days from 7 to 30";
+    pub const DAYS_OK: &str = "r restores it for";
+    pub const DAYS_OK_AFTER: &str = "days; then it is deleted for good";
+    pub const DELETE_TITLE: &str = "Delete now";
+    pub const DELETE_WARNING: &str = "Deletes every version at once, for good. To confirm, type";
+    pub const DELETE_MISMATCH: &str = "type the secret's name exactly to confirm";
+    pub const DELETE_MATCH: &str = "Enter deletes it";
+    pub const BACKUP_TITLE: &str = "Save a backup blob";
+    pub const BACKUP_PROMPT: &str = "File (written 0600; opens only in this vault):";
+    pub const UPLOAD_TITLE: &str = "Restore from a backup blob";
+    pub const UPLOAD_PROMPT: &str = "Backup blob file:";
+    pub const PATH_EMPTY: &str = "type a file path";
+    pub const FILTER_TITLE: &str = "Show secrets";
+    pub const HINT_FIELD: &str = "Enter: confirm · Esc: cancel";
+    pub const HINT_PICK: &str = "↑/↓: choose · Enter: confirm · Esc: cancel";
+    pub const YES_NO: &str = "y / Enter: yes    n / Esc: no";
+    pub const STILL_LOADING: &str = "The secret is still loading.";
+    pub const NOTHING_SELECTED: &str = "No version selected.";
+
+    // Files.
+    pub const FILE_SYMLINK: &str =
+        "it is a symbolic link: refused (csvault never writes through one)";
+    pub const FILE_NOT_REGULAR: &str = "it is not a regular file: refused";
+    pub const FILE_LINKED: &str =
+        "the file has other hard links: refused (writing would change them too)";
+    pub const FILE_IS_DIR: &str = "it is a directory";
+    pub const FILE_NOT_FOUND: &str = "no such file";
+    pub const FILE_DENIED: &str = "permission denied";
+    pub const FILE_NO_HOME: &str = "~ cannot be expanded: no home directory is known";
+    pub const FILE_NOT_TEXT: &str = "it is not a backup blob (not text)";
+    pub const FILE_EMPTY: &str = "the file is empty";
+
+    // Status lines.
+    pub const STAGE_SET: &str = "Set stage";
+    pub const STAGE_REMOVED: &str = "Removed stage";
+    pub const ENABLED: &str = "Enabled";
+    pub const DISABLED: &str = "Disabled";
+    pub const SCHEDULED: &str = "Scheduled the deletion of";
+    pub const RESTORED: &str = "Restored";
+    pub const DELETED: &str = "Deleted";
+    pub const SAVED: &str = "Saved the backup of";
+    pub const CREATED_FILE: &str = "created";
+    pub const REPLACED_FILE: &str = "replaced the file that was there";
+    pub const UPLOADED: &str = "Restored from the backup:";
+    pub const VALUE_OF_VERSION: &str = "the value of";
+    pub const AS_BASE64_NOTE: &str = "as base64 (the value is binary)";
+    pub const NO_CONTENT: &str = "No Content";
 }

@@ -6,6 +6,7 @@
 //! commits in [`refresh`].
 
 mod forms;
+mod lifecycle;
 mod outcome;
 mod paste;
 mod refresh;
@@ -206,6 +207,7 @@ fn overlay(app: &mut App, action: Action) -> Option<Effect> {
             app.overlay = Some(Overlay::NewKey { alias, error });
             return effect;
         }
+        (Overlay::Dialog(dialog), action) => return lifecycle::dialog(app, dialog, action),
         (other, _) => app.overlay = Some(other),
     }
     None

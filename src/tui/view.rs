@@ -142,5 +142,6 @@ fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
         Some(Overlay::NewKey { alias, error }) => {
             keys::render_new_key(alias, error.as_deref(), area, buf);
         }
+        Some(Overlay::Dialog(dialog)) => dialog.render(area, buf),
     }
 }

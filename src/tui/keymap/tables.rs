@@ -98,6 +98,9 @@ const LIST: &[Binding] = &[
     b(&[c('c')], A::CopyValue, t::COPY_VALUE, true),
     b(&[c('s')], A::Sort, t::SORT, true),
     b(&[c('K')], A::KeysScreen, t::KEYS_SCREEN, true),
+    // The secret's lifecycle (tui-detail).
+    b(&[c('X')], A::StateFilter, t::STATE_FILTER, true),
+    b(&[c('U')], A::RestoreBlob, t::RESTORE_BLOB, true),
     b(&[c('?')], A::Help, t::HELP, true),
     b(&[c('q')], A::Quit, t::QUIT, true),
     // The top screen: nothing to go back to, Esc only drops the filter (and `q` is the way out).
@@ -116,13 +119,24 @@ const FILTER: &[Binding] = &[
 ];
 
 const DETAIL: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),
-    b(&[c('c')], A::CopyValue, t::COPY_VALUE, true),
+    b(&[k(K::Up), c('k')], A::Up, t::VERSION_UP, false),
+    b(&[k(K::Down), c('j')], A::Down, t::VERSION_DOWN, false),
+    b(&[k(K::PageUp)], A::PageUp, t::RECORD_UP, false),
+    b(&[k(K::PageDown)], A::PageDown, t::RECORD_DOWN, false),
+    // The secret's lifecycle (tui-detail).
+    b(&[ctrl('r')], A::Reveal, t::REVEAL_VERSION, true),
+    b(&[c('c')], A::CopyValue, t::COPY_VERSION, true),
     // The new-version and edit forms.
     b(&[c('u')], A::NewVersion, t::NEW_VERSION, true),
     b(&[c('e')], A::EditSecret, t::EDIT_SECRET, true),
+    b(&[c('t')], A::SetStage, t::SET_STAGE, true),
+    b(&[c('T')], A::RemoveStage, t::REMOVE_STAGE, true),
+    b(&[c('x')], A::ToggleEnabled, t::TOGGLE_ENABLED, true),
+    b(&[c('d')], A::ScheduleDelete, t::SCHEDULE_DELETE, true),
+    b(&[c('r')], A::RestoreSecret, t::RESTORE, true),
+    b(&[c('D')], A::DeleteNow, t::DELETE_NOW, true),
+    b(&[c('b')], A::Backup, t::BACKUP, true),
+    b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),
     b(&[c('?')], A::Help, t::HELP, true),
 ];
 
@@ -353,6 +367,34 @@ const RESULT_BACK: &[Binding] = &[
     b(&[c('?')], A::Help, t::HELP, true),
 ];
 
+// The secret's lifecycle (tui-detail): dialogs and the response of an action.
+
+const DIALOG_FIELD: &[Binding] = &[
+    b(&[k(K::Enter)], A::Activate, t::CONFIRM_DIALOG, true),
+    EDIT[0],
+    EDIT[1],
+    EDIT[2],
+    EDIT[3],
+    EDIT[4],
+    EDIT[5],
+    EDIT[6],
+    EDIT[7],
+];
+
+const DIALOG_PICK: &[Binding] = &[
+    b(&[k(K::Enter)], A::Activate, t::CHOOSE, true),
+    b(&[k(K::Up), c('k')], A::Up, t::UP, false),
+    b(&[k(K::Down), c('j')], A::Down, t::DOWN, false),
+];
+
+const RESPONSE: &[Binding] = &[
+    b(&[c('y')], A::CopyBody, t::COPY_BODY, true),
+    b(&[k(K::Enter)], A::Back, t::BACK, true),
+    MOVE[0],
+    MOVE[1],
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
 /// The bindings of a context (without [`GLOBAL`]).
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
@@ -370,6 +412,9 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::KeyAlias => KEY_ALIAS,
         Context::Confirm => CONFIRM,
         Context::Help => HELP,
+        Context::DialogField => DIALOG_FIELD,
+        Context::DialogPick => DIALOG_PICK,
+        Context::Response => RESPONSE,
         Context::FormGenerator => FORM_GENERATOR,
         Context::EditText => EDIT_TEXT,
         Context::EditPicker => EDIT_PICKER,

@@ -13,12 +13,15 @@ use ratatui::layout::Size;
 
 use super::{Ctx, Cx, Screen};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Loaded;
+use crate::tui::app::{Loaded, Overlay};
+use crate::tui::catalog::StateFilter;
 use crate::tui::catalog::{Catalog, SortBy};
+use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog, pick};
 use crate::tui::display;
 use crate::tui::screens::detail::DetailState;
 use crate::tui::screens::form::FormState;
 use crate::tui::screens::keys::KeysState;
+use crate::tui::text::lifecycle as lt;
 use crate::tui::text::{list as t, status as st};
 use crate::tui::view;
 use crate::tui::widgets::{column_widths, cursor_span, thousands};
@@ -83,6 +86,18 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
         (ListMode::Browse, Action::NewSecret) => {
             cx.push(Screen::Form(Box::new(FormState::new(cx.keys))));
         }
+        // The secret's lifecycle (tui-detail).
+        (ListMode::Browse, Action::StateFilter) => {
+            let states = cx.catalog.state_filter();
+            cx.open(Overlay::Dialog(Box::new(Dialog::Pick(PickDialog::states(
+                states,
+            )))));
+        }
+        (ListMode::Browse, Action::RestoreBlob) => {
+            cx.open(Overlay::Dialog(Box::new(Dialog::Field(FieldDialog::new(
+                FieldKind::Upload,
+            )))));
+        }
         (ListMode::Browse, Action::KeysScreen) => {
             cx.push(Screen::Keys(KeysState::default()));
             return Some(Effect::LoadKeys);
@@ -94,7 +109,7 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
             };
             return Some(match action {
                 Action::Activate => {
-                    cx.push(Screen::Detail(DetailState::new(name.clone())));
+                    cx.push(Screen::Detail(Box::new(DetailState::new(name.clone()))));
                     Effect::LoadDetail(name)
                 }
                 Action::CopyRecord => Effect::CopyRecord(name),
@@ -115,8 +130,55 @@ fn sort_label(sort: SortBy) -> &'static str {
     }
 }
 
-pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
-    let mode = *mode;
+/// Which columns the table shows.
+#[derive(Clone, Copy)]
+struct Columns {
+    /// The deletion dates (when a row shown is pending deletion).
+    pending: bool,
+    medium: bool,
+    wide: bool,
+}
+
+impl Columns {
+    /// A row pending deletion shows its date in a column of its own, which takes the place of
+    /// Created (wide) or Updated (narrower).
+    fn for_width(width: u16, pending: bool) -> Self {
+        let wide = width >= 90;
+        Self {
+            pending,
+            medium: width >= 75,
+            wide,
+        }
+    }
+
+    fn created(self) -> bool {
+        self.wide && !self.pending
+    }
+
+    fn updated(self) -> bool {
+        self.wide || !self.pending
+    }
+
+    fn layout(self) -> (Vec<Constraint>, Vec<&'static str>) {
+        let mut widths = vec![Constraint::Min(16), Constraint::Length(14)];
+        let mut header = vec![t::NAME, t::STATE];
+        let mut add = |on: bool, width: Constraint, name: &'static str| {
+            if on {
+                widths.push(width);
+                header.push(name);
+            }
+        };
+        add(self.pending, Constraint::Length(16), lt::DELETES);
+        add(self.medium, Constraint::Length(14), t::CMK);
+        add(self.wide, Constraint::Fill(1), t::DESCRIPTION);
+        add(self.created(), Constraint::Length(16), t::CREATED);
+        add(self.updated(), Constraint::Length(16), t::UPDATED);
+        (widths, header)
+    }
+}
+
+/// The table's title: the count, the sort, and the state filter when one is set.
+fn title_of(ctx: &Ctx<'_>) -> String {
     let cat = ctx.catalog;
     let count = if ctx.loaded == Loaded::FirstPage {
         format!("{}+, {}", thousands(cat.total()), t::LOADING)
@@ -129,12 +191,22 @@ pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             thousands(cat.total())
         )
     };
-    let title = format!(
-        " {} ({count}) · {}: {} ",
+    let states = match cat.state_filter() {
+        StateFilter::All => String::new(),
+        other => format!("· {}: {} ", lt::STATES, pick::state_label(other)),
+    };
+    format!(
+        " {} ({count}) · {}: {} {states}",
         t::TITLE,
         t::SORTED_BY,
         sort_label(cat.sort())
-    );
+    )
+}
+
+pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let mode = *mode;
+    let cat = ctx.catalog;
+    let title = title_of(ctx);
     let mut block = Block::bordered()
         .title(Span::styled(title, theme::title()))
         .border_style(theme::border());
@@ -167,21 +239,14 @@ pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     );
     let height = usize::from(table_area.height.saturating_sub(1));
     let start = cat.window_start(height);
-    let wide = table_area.width >= 90;
-    let medium = table_area.width >= 75;
-    let mut widths = vec![Constraint::Min(16), Constraint::Length(14)];
-    let mut header = vec![t::NAME, t::STATE];
-    if medium {
-        widths.push(Constraint::Length(14));
-        header.push(t::CMK);
-    }
-    if wide {
-        widths.extend([Constraint::Fill(1), Constraint::Length(16)]);
-        header.extend([t::DESCRIPTION, t::CREATED]);
-    }
-    widths.push(Constraint::Length(16));
-    header.push(t::UPDATED);
-
+    let shown = Columns::for_width(table_area.width, cat.any_pending());
+    let Columns {
+        pending,
+        medium,
+        wide,
+    } = shown;
+    let (created, updated) = (shown.created(), shown.updated());
+    let (widths, header) = shown.layout();
     let cols = column_widths(&widths, table_area.width, 1);
     let col = |i: usize| cols.get(i).copied().unwrap_or(0);
     let rows = cat.window(start, height).enumerate().map(|(i, r)| {
@@ -190,6 +255,14 @@ pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             Cell::from(Span::styled(r.state.as_str(), theme::secret_state(r.state))),
         ];
         let mut next = 2;
+        if pending {
+            let date = r
+                .scheduled_delete_time
+                .map(|ms| timefmt::short(ms, ctx.zone))
+                .unwrap_or_default();
+            cells.push(Cell::from(Span::styled(date, theme::warning())));
+            next += 1;
+        }
         if medium {
             cells.push(Cell::from(display::line(
                 cat.alias(r),
@@ -200,9 +273,13 @@ pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         }
         if wide {
             cells.push(Cell::from(description_line(&r.description, col(next))));
+        }
+        if created {
             cells.push(Cell::from(timefmt::short(r.create_time, ctx.zone)));
         }
-        cells.push(Cell::from(timefmt::short(r.update_time, ctx.zone)));
+        if updated {
+            cells.push(Cell::from(timefmt::short(r.update_time, ctx.zone)));
+        }
         let row = Row::new(cells);
         if start + i == cat.selected() {
             row.style(theme::selected())

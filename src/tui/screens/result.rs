@@ -40,6 +40,9 @@ pub struct ResultState {
     /// What `n` starts instead of going back.
     pub again: Option<Again>,
     pub scroll: u16,
+    /// The response of an action on a secret: Enter and Esc go back to where it was done (the
+    /// detail, refreshed, or the list); no `i` or `n`.
+    pub back_only: bool,
 }
 
 impl ResultState {
@@ -54,7 +57,25 @@ impl ResultState {
             select: None,
             again: None,
             scroll: 0,
+            back_only: false,
         }
+    }
+
+    /// A 204 response: the status line and no body (the deletes).
+    pub fn no_content() -> Self {
+        Self {
+            status: 204,
+            status_line: format!("204 {}", crate::tui::text::lifecycle::NO_CONTENT),
+            body: String::new(),
+            ..Self::ok(&())
+        }
+    }
+
+    /// The response of an action on a secret (see [`Self::back_only`]).
+    #[must_use]
+    pub fn back_only(mut self) -> Self {
+        self.back_only = true;
+        self
     }
 
     /// The error response the API would send for `error`.
@@ -104,7 +125,7 @@ impl ResultState {
     }
 
     pub fn succeeded(&self) -> bool {
-        self.status == 200
+        (200..300).contains(&self.status)
     }
 }
 

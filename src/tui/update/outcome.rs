@@ -61,8 +61,8 @@ pub(super) fn apply(app: &mut App, msg: Msg) {
                 && state.name == name
             {
                 match result {
-                    Ok(detail) => state.detail = Some(detail),
-                    Err(e) => state.error = Some(describe(&e)),
+                    Ok(detail) => state.loaded(detail),
+                    Err(e) => state.failed(&e),
                 }
             }
         }
@@ -85,6 +85,13 @@ pub(super) fn apply(app: &mut App, msg: Msg) {
             keys: list,
         } => key_state_set(app, to, result, list),
         Msg::Notice(status) => app.status = Some(status),
+        // The secret's lifecycle (tui-detail).
+        Msg::Revealed {
+            name,
+            version_id,
+            result,
+        } => super::lifecycle::revealed(app, &name, &version_id, result),
+        Msg::Done(done) => super::lifecycle::done(app, *done),
     }
 }
 

@@ -35,6 +35,10 @@ pub(super) fn paste(app: &mut App, text: &str) -> Option<Effect> {
         alias.insert_str(&text);
         return None;
     }
+    if let Some(Overlay::Dialog(dialog)) = &mut app.overlay {
+        dialog.paste(&text);
+        return None;
+    }
     match &mut app.screen {
         Screen::Unlock(state) => unlock::paste(state, &text),
         Screen::List(ListMode::Filter) => {

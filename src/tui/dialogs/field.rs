@@ -1,0 +1,235 @@
+//! Dialogs of one text field, checked on every keystroke: a stage name (`t`), the deletion
+//! window in days (`d`), the secret's name typed to delete it now (`D`), a file path for a
+//! backup (`b`) or a restore (`U`). Enter is refused while the field breaks its rule.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::Step;
+use crate::csms::{DEFAULT_RECOVERY_WINDOW_DAYS, RECOVERY_WINDOW_DAYS, stage_problem};
+use crate::tui::action::{Action, Effect};
+use crate::tui::ops::Op;
+use crate::tui::text::lifecycle as t;
+use crate::tui::textfield::TextField;
+use crate::tui::widgets::{input_line, popup};
+use crate::tui::{display, theme};
+
+/// What the field is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A stage for `version_id`; `holders`: every stage and the version holding it.
+    Stage {
+        name: String,
+        version_id: String,
+        holders: Vec<(String, String)>,
+    },
+    /// The deletion window.
+    Schedule { name: String },
+    /// The secret's name, typed to delete it now.
+    DeleteNow { name: String },
+    /// Where to save the backup blob of `name`.
+    Backup { name: String },
+    /// The backup blob file to restore from.
+    Upload,
+}
+
+#[derive(Debug)]
+pub struct FieldDialog {
+    pub kind: FieldKind,
+    pub field: TextField,
+    /// Why the last try failed (a file), until the field changes.
+    pub error: Option<String>,
+}
+
+/// The field's verdict: `Ok` with what Enter will do, or `Err` with what is wrong.
+type Verdict = Result<String, String>;
+
+impl FieldDialog {
+    pub fn new(kind: FieldKind) -> Self {
+        let mut field = TextField::single();
+        match &kind {
+            FieldKind::Schedule { .. } => field.set(&DEFAULT_RECOVERY_WINDOW_DAYS.to_string()),
+            FieldKind::Backup { name } => field.set(&format!("./{name}.blob")),
+            _ => {}
+        }
+        Self {
+            kind,
+            field,
+            error: None,
+        }
+    }
+
+    /// The window typed, in days, if it is one the API takes.
+    fn days(&self) -> Option<i64> {
+        let text = self.field.as_str();
+        if text.is_empty() || text.len() > 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let days: u32 = text.parse().ok()?;
+        RECOVERY_WINDOW_DAYS
+            .contains(&days)
+            .then_some(i64::from(days))
+    }
+
+    /// Checks the field as it stands (the same rules the vault applies).
+    pub fn verdict(&self) -> Verdict {
+        let text = self.field.as_str();
+        match &self.kind {
+            FieldKind::Stage {
+                version_id,
+                holders,
+                ..
+            } => {
+                if let Some(problem) = stage_problem(text) {
+                    return Err(problem);
+                }
+                Ok(match holders.iter().find(|(stage, _)| stage == text) {
+                    Some((_, v)) if v == version_id => t::STAGE_ALREADY.to_owned(),
+                    Some((_, v)) => format!("{} {v}", t::STAGE_MOVES),
+                    None => t::STAGE_NEW.to_owned(),
+                })
+            }
+            FieldKind::Schedule { .. } => match self.days() {
+                Some(days) => Ok(format!("{} {days} {}", t::DAYS_OK, t::DAYS_OK_AFTER)),
+                None => Err(t::DAYS_RULE.to_owned()),
+            },
+            FieldKind::DeleteNow { name } => {
+                if text == name {
+                    Ok(t::DELETE_MATCH.to_owned())
+                } else {
+                    Err(t::DELETE_MISMATCH.to_owned())
+                }
+            }
+            FieldKind::Backup { .. } | FieldKind::Upload => {
+                if text.trim().is_empty() {
+                    Err(t::PATH_EMPTY.to_owned())
+                } else {
+                    Ok(String::new())
+                }
+            }
+        }
+    }
+
+    /// The operation Enter asks for, if the field passes.
+    fn op(&self) -> Option<Op> {
+        self.verdict().ok()?;
+        let text = self.field.as_str().to_owned();
+        Some(match &self.kind {
+            FieldKind::Stage {
+                name, version_id, ..
+            } => Op::SetStage {
+                name: name.clone(),
+                stage: text,
+                version_id: version_id.clone(),
+            },
+            FieldKind::Schedule { name } => Op::ScheduleDelete {
+                name: name.clone(),
+                days: self.days()?,
+            },
+            FieldKind::DeleteNow { name } => Op::DeleteNow { name: name.clone() },
+            FieldKind::Backup { name } => Op::Backup {
+                name: name.clone(),
+                path: text,
+            },
+            FieldKind::Upload => Op::UploadBlob { path: text },
+        })
+    }
+
+    pub fn update(&mut self, action: Action) -> Step {
+        let f = &mut self.field;
+        match action {
+            Action::Back => return Step::Close,
+            Action::Activate => {
+                return match self.op() {
+                    Some(op) => Step::Run {
+                        keep: op.uses_file(),
+                        effect: Effect::Lifecycle(op),
+                    },
+                    None => Step::Stay,
+                };
+            }
+            Action::Input(c) => f.insert(c),
+            Action::Backspace => f.backspace(),
+            Action::Delete => f.delete(),
+            Action::Left => f.left(),
+            Action::Right => f.right(),
+            Action::Home => f.home(),
+            Action::End => f.end(),
+            Action::DeleteToStart => f.delete_to_start(),
+            Action::DeleteWordBack => f.delete_word_back(),
+            _ => return Step::Stay,
+        }
+        self.error = None;
+        Step::Stay
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        self.field.insert_str(text);
+        self.error = None;
+    }
+
+    fn title_and_prompt(&self) -> (&'static str, String) {
+        match &self.kind {
+            FieldKind::Stage { version_id, .. } => {
+                (t::STAGE_TITLE, format!("{} {version_id}:", t::STAGE_PROMPT))
+            }
+            FieldKind::Schedule { .. } => (t::SCHEDULE_TITLE, t::SCHEDULE_PROMPT.to_owned()),
+            FieldKind::DeleteNow { name } => {
+                (t::DELETE_TITLE, format!("{} {name}:", t::DELETE_WARNING))
+            }
+            FieldKind::Backup { .. } => (t::BACKUP_TITLE, t::BACKUP_PROMPT.to_owned()),
+            FieldKind::Upload => (t::UPLOAD_TITLE, t::UPLOAD_PROMPT.to_owned()),
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        let (title, prompt) = self.title_and_prompt();
+        let prompt_rows = u16::try_from(display::wrap(&prompt, 60).len().min(2)).unwrap_or(2);
+        let inner = popup(area, 64, 5 + prompt_rows, title, buf);
+        let width = usize::from(inner.width);
+        let cursor = self.field.as_str()[..self.field.cursor()].chars().count();
+        let mut lines = display::wrapped_lines(&prompt, width, 2, Style::new());
+        lines.push(input_line(
+            self.field.as_str(),
+            false,
+            Some(cursor),
+            width,
+            theme::input(),
+        ));
+        let (mark, text, style) = match (&self.error, self.verdict()) {
+            (Some(why), _) => ("✗ ", why.clone(), theme::danger()),
+            (None, Err(why)) => ("✗ ", why, theme::danger()),
+            (None, Ok(note)) if note.is_empty() => ("", String::new(), theme::dim()),
+            (None, Ok(note)) => ("✓ ", note, theme::success()),
+        };
+        lines.extend(display::wrapped_lines(
+            &format!("{mark}{text}"),
+            width,
+            2,
+            style,
+        ));
+        lines.push(Line::styled(t::HINT_FIELD, theme::dim()));
+        Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+/// The disable / enable question.
+pub fn render_toggle(name: &str, enable: bool, area: Rect, buf: &mut Buffer) {
+    let inner = popup(area, 60, 7, t::TOGGLE_TITLE, buf);
+    let verb = if enable { t::ENABLE } else { t::DISABLE };
+    let mut lines = vec![Line::from(display::spans(
+        &format!("{verb} {name}?"),
+        Style::new(),
+    ))];
+    if !enable {
+        lines.push(Line::styled(t::DISABLE_NOTE, theme::dim()));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(t::YES_NO, theme::dim()));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+}
