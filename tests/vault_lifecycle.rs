@@ -463,6 +463,10 @@ fn a_blob_restores_the_secret_exactly() {
             .expire_time,
         Some(T0 + 99)
     );
+    // What download-blob prints, `{"secret_blob": …}`, restores as well as the bare blob.
+    v.delete_secret("tls").unwrap();
+    let printed = serde_json::json!({ "secret_blob": blob }).to_string();
+    assert_eq!(v.upload_blob(&printed).unwrap(), before.secret);
     let next = v.create_version("tls", &new_text("fourth")).unwrap();
     assert_eq!(next.id, "v4", "numbering continues where it was");
     // The name is taken now: refused, nothing written.

@@ -18,7 +18,7 @@ use crate::vault::generate_password;
 #[derive(Debug, Args)]
 pub struct GeneratePasswordArgs {
     /// Characters, 1–255
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, allow_negative_numbers = true)]
     pub length: i64,
     /// Characters never to use
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
@@ -55,8 +55,6 @@ pub fn run(args: GeneratePasswordArgs) -> Result<ExitCode, ApiError> {
         require_each_included_type: args.require_each_included_type,
         password_policy_name: None,
     };
-    let response = generate_password(&req)?;
-    let len = response.password.len();
-    print_sensitive_json(&response, len)?;
+    print_sensitive_json(&generate_password(&req)?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -114,9 +114,7 @@ pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
             print_secret(vault.upload_blob(&args.request()?.secret_blob)?)?;
         }
         SecretCommand::BatchGetValue { names } => {
-            let body = vault.batch_get_value(&names)?;
-            let len = body.versions.iter().map(value_len).sum();
-            print_sensitive_json(&body, len)?;
+            print_sensitive_json(&vault.batch_get_value(&names)?)?;
         }
         SecretCommand::Import { file } => return super::import::run(vault, &file),
     }
@@ -127,19 +125,10 @@ fn print_secret(secret: Secret) -> Result<(), ApiError> {
     print_json(&SecretResponse { secret })
 }
 
-fn value_len(version: &SecretVersion) -> usize {
-    version
-        .secret_string
-        .as_ref()
-        .or(version.secret_binary.as_ref())
-        .map_or(0, |v| v.len())
-}
-
 /// `{"version": ...}`, or with `raw` the value alone: text as UTF-8, binary decoded, no newline.
 fn print_version(version: SecretVersion, raw: bool) -> Result<(), ApiError> {
     if !raw {
-        let len = value_len(&version);
-        return print_sensitive_json(&VersionResponse { version }, len);
+        return print_sensitive_json(&VersionResponse { version });
     }
     if let Some(text) = &version.secret_string {
         return print_bytes(text.as_bytes());

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use super::input::{read_bounded, read_text_bounded};
 use super::values::{ValueArgs, key_id};
 use crate::csms::{
-    ApiError, CreateSecretVersionRequest, UpdateSecretRequest, UploadSecretBlobRequest, parse_body,
+    ApiError, CreateSecretVersionRequest, DEFAULT_KEY_ALIAS, UpdateSecretRequest,
+    UploadSecretBlobRequest, parse_body,
 };
 use crate::vault::{MAX_BLOB_CHARS, Vault};
 
@@ -35,9 +36,16 @@ impl UpdateArgs {
         if let Some(path) = &self.request {
             return parse_body(&read_bounded(path)?);
         }
+        // Moving a secret to the default key names it, even before it exists (made now).
+        let kms_key_id = match self.kms_key_id {
+            Some(given) if given == DEFAULT_KEY_ALIAS && vault.find_key(&given).is_err() => {
+                Some(vault.default_key()?.key_id)
+            }
+            given => key_id(vault, given)?,
+        };
         Ok(UpdateSecretRequest {
             description: self.description,
-            kms_key_id: key_id(vault, self.kms_key_id)?,
+            kms_key_id,
         })
     }
 }

@@ -123,15 +123,6 @@ impl CreateSecretVersionRequest {
                 return Err(ApiError::invalid(format!("Invalid version_stages: {m}.")));
             }
         }
-        if self
-            .version_stages
-            .as_ref()
-            .is_some_and(|s| s.len() > MAX_STAGES)
-        {
-            return Err(ApiError::invalid(format!(
-                "Invalid version_stages: at most {MAX_STAGES} stages."
-            )));
-        }
         if let Some(m) = self.expire_time.and_then(expire_problem) {
             return Err(ApiError::invalid(format!("Invalid {m}.")));
         }

@@ -163,13 +163,29 @@ impl Store {
             })
     }
 
-    /// Replaces the header (passphrase change).
-    pub fn save_header(tx: &Transaction<'_>, header: &HeaderRow) -> StoreResult<()> {
-        tx.execute(
-            "UPDATE vault_header SET salt = ?1, wrapped_root_key = ?2 WHERE id = 1",
-            rusqlite::params![header.salt, header.wrapped_root_key],
+    /// Replaces the header (passphrase change) if it still has `old_salt`; whether it did (a
+    /// concurrent change that committed first leaves it alone).
+    pub fn save_header(
+        tx: &Transaction<'_>,
+        old_salt: &[u8],
+        header: &HeaderRow,
+    ) -> StoreResult<bool> {
+        let changed = tx.execute(
+            "UPDATE vault_header SET salt = ?1, wrapped_root_key = ?2 WHERE id = 1 AND salt = ?3",
+            rusqlite::params![header.salt, header.wrapped_root_key, old_salt],
         )?;
-        Ok(())
+        Ok(changed == 1)
+    }
+
+    /// Moves what the log holds into the file and empties the log, if no reader is in the way:
+    /// after a delete or a passphrase change, old pages leave the log at once (and, with
+    /// `secure_delete`, are overwritten in the file). Best effort: a busy log is left for later.
+    pub fn checkpoint(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
     }
 }
 
@@ -230,7 +246,8 @@ fn configure(conn: &Connection, real: &Path) -> StoreResult<()> {
     }
     // 16 MiB of page cache keeps the name index of a large vault in memory during imports.
     conn.execute_batch(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;",
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;
+         PRAGMA secure_delete = ON;",
     )?;
     Ok(())
 }

@@ -179,7 +179,8 @@ pub fn save(conn: &Connection, s: &SecretRow) -> StoreResult<()> {
     Ok(())
 }
 
-/// Deletes a secret with every version and stage (the foreign keys cascade).
+/// Deletes a secret with every version and stage: its stages first, then the secret (its versions
+/// go with it by the foreign key's cascade).
 pub fn delete(conn: &Connection, row_id: i64) -> StoreResult<()> {
     conn.prepare_cached("DELETE FROM stages WHERE secret_row = ?1")?
         .execute([row_id])?;

@@ -154,6 +154,13 @@ impl Vault {
         if blob.len() > MAX_BLOB_CHARS {
             return Err(bad_blob("it is longer than 5 MiB").into());
         }
+        // What download-blob printed, `{"secret_blob": "csvb1…"}`, is taken as well as the bare blob.
+        let wrapped: Option<crate::csms::UploadSecretBlobRequest> = blob
+            .trim_start()
+            .starts_with('{')
+            .then(|| serde_json::from_str(blob).ok())
+            .flatten();
+        let blob = wrapped.as_ref().map_or(blob, |w| w.secret_blob.as_str());
         let sealed = blob
             .trim()
             .strip_prefix(PREFIX)
@@ -186,6 +193,9 @@ impl Vault {
         }
         if rows.is_empty() {
             return Err(bad_blob("it holds no version").into());
+        }
+        if !rest.is_empty() {
+            return Err(bad_blob("it has bytes after its last version").into());
         }
         Ok((manifest, rows))
     }

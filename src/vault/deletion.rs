@@ -68,6 +68,7 @@ impl Vault {
         let secret = secret_row(&tx, name)?;
         secret_rows::delete(&tx, secret.row_id)?;
         tx.commit().map_err(StoreError::from)?;
+        store.checkpoint();
         Ok(())
     }
 
@@ -86,6 +87,7 @@ impl Vault {
             secret_rows::delete(&tx, *row)?;
         }
         tx.commit().map_err(StoreError::from)?;
+        store.checkpoint();
         Ok(due.len())
     }
 }

@@ -61,6 +61,16 @@ impl Vault {
         Ok(key_of(key))
     }
 
+    /// The default CMK `csms/default`, created now if this is its first use. `CSMS.0401` when it
+    /// exists but is disabled.
+    pub fn default_key(&self) -> VaultResult<KeyInfo> {
+        let mut store = self.store();
+        let tx = store.immediate()?;
+        let key = super::create::resolve_key(&tx, &self.keyring, None, self.now_ms())?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(key_of(key))
+    }
+
     /// Every CMK, oldest first.
     pub fn list_keys(&self) -> VaultResult<Vec<KeyInfo>> {
         Ok(key_rows::list(self.store().conn_ref())?

@@ -28,8 +28,10 @@ fn check_name(stage: &str) -> Result<(), ApiError> {
 }
 
 impl Vault {
-    /// Show Secret Stage. Errors: `CSMS.0106`, `CSMS.0005` no such stage.
+    /// Show Secret Stage. Errors: `CSMS.0002` a bad stage name, `CSMS.0106`, `CSMS.0005` no such
+    /// stage.
     pub fn show_stage(&self, name: &str, stage: &str) -> VaultResult<Stage> {
+        check_name(stage)?;
         let mut store = self.store();
         let snapshot = store.snapshot()?;
         let conn: &rusqlite::Connection = &snapshot;
@@ -71,6 +73,7 @@ impl Vault {
     /// `CSMS.0103` pending deletion, `CSMS.0105` `SYSCURRENT`/`SYSPREVIOUS`, `CSMS.0005` no such
     /// stage.
     pub fn delete_stage(&self, name: &str, stage: &str) -> VaultResult<()> {
+        check_name(stage)?;
         let mut store = self.store();
         let tx = store.immediate()?;
         let secret = secret_row(&tx, name)?;
