@@ -14,7 +14,7 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use csvault::csms::{CreateSecretVersionRequest, UpdateVersionRequest};
 use csvault::vault::{ManualClock, Vault};
-use tui_support::{Harness, PASSPHRASE, buffer_text, redact};
+use tui_support::{Harness, PASSPHRASE, buffer_text, redact, snapshot_settings};
 use zeroize::Zeroizing;
 
 const LABEL: &str = "~/.local/share/csvault/vault.db";
@@ -133,13 +133,7 @@ fn walk() -> Vec<(String, String)> {
 #[test]
 fn the_detail_its_dialogs_and_the_pending_row_at_100x30_and_60x15() {
     let shots = walk();
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(
-        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-        "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
-    );
-    settings.add_filter(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "2026-01-01 12:00");
-    settings.set_prepend_module_to_snapshot(false);
+    let settings = snapshot_settings();
     settings.bind(|| {
         for (name, text) in &shots {
             insta::assert_snapshot!(name.clone(), text);

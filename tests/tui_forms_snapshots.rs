@@ -11,7 +11,7 @@ mod tui_support;
 use crossterm::event::KeyCode;
 use csvault::tui::app::Screen;
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE, redact};
+use tui_support::{Harness, PASSPHRASE, redact, snapshot_settings};
 
 const LABEL: &str = "~/.local/share/csvault/vault.db";
 const SIZES: [(u16, u16); 2] = [(100, 30), (60, 15)];
@@ -97,13 +97,7 @@ fn walk() -> Vec<(String, String)> {
 #[test]
 fn new_version_and_edit_forms_at_100x30_and_60x15() {
     let shots = walk();
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(
-        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-        "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
-    );
-    settings.add_filter(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "2026-01-01 12:00");
-    settings.set_prepend_module_to_snapshot(false);
+    let settings = snapshot_settings();
     settings.bind(|| {
         for (name, text) in &shots {
             insta::assert_snapshot!(name.clone(), text);

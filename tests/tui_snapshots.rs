@@ -14,7 +14,7 @@ use crossterm::event::KeyCode;
 use csvault::csms::KeyState;
 use csvault::tui::app::Screen;
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE, buffer_text, redact, svg};
+use tui_support::{Harness, PASSPHRASE, buffer_text, redact, snapshot_settings, svg};
 
 const LABEL: &str = "~/.local/share/csvault/vault.db";
 const SIZES: [(u16, u16); 2] = [(100, 30), (60, 15)];
@@ -152,15 +152,7 @@ fn walk() -> Vec<Shot> {
 #[test]
 fn every_screen_at_100x30_and_60x15() {
     let shots = walk();
-    let mut settings = insta::Settings::clone_current();
-    // `redact` already made ids and times fixed and same-width (so columns stay aligned); these
-    // filters are the safety net should anything volatile slip through.
-    settings.add_filter(
-        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-        "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
-    );
-    settings.add_filter(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "2026-01-01 12:00");
-    settings.set_prepend_module_to_snapshot(false);
+    let settings = snapshot_settings();
     settings.bind(|| {
         for shot in &shots {
             insta::assert_snapshot!(shot.name.clone(), shot.text);

@@ -30,6 +30,29 @@ impl Default for TextField {
 }
 
 impl TextField {
+    /// Applies an editing or cursor action; whether the text changed. Other actions do nothing.
+    pub fn apply(&mut self, action: crate::tui::Action) -> bool {
+        use crate::tui::Action as A;
+        match action {
+            A::Input(c) => self.insert(c),
+            A::Backspace => self.backspace(),
+            A::Delete => self.delete(),
+            A::DeleteToStart => self.delete_to_start(),
+            A::DeleteWordBack => self.delete_word_back(),
+            A::Left => self.left(),
+            A::Right => self.right(),
+            A::Home => self.home(),
+            A::End => self.end(),
+            A::Up => self.up(),
+            A::Down => self.down(),
+            _ => {}
+        }
+        matches!(
+            action,
+            A::Input(_) | A::Backspace | A::Delete | A::DeleteToStart | A::DeleteWordBack
+        )
+    }
+
     /// A one-line field: `'\n'` is refused.
     pub fn single() -> Self {
         Self::new(false)

@@ -244,3 +244,16 @@ fn time_at(chars: &[char], i: usize) -> Option<usize> {
         None
     }
 }
+
+/// Insta settings for whole-screen snapshots: snapshot names as given, and filters that hide ids
+/// and times should anything volatile slip past [`redact`].
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+    );
+    settings.add_filter(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "2026-01-01 12:00");
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}

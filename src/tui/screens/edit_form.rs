@@ -163,22 +163,7 @@ pub fn update(form: &mut EditFormState, action: Action, cx: &mut Cx<'_>) -> Opti
             let forward = action == Action::NextChoice;
             form.choice = key_picker::step(form.choice, form.choices.len(), forward);
         }
-        (action, Focus::Description) => {
-            let field = &mut form.description;
-            match action {
-                Action::Input(c) => field.insert(c),
-                Action::Backspace => field.backspace(),
-                Action::Delete => field.delete(),
-                Action::DeleteToStart => field.delete_to_start(),
-                Action::DeleteWordBack => field.delete_word_back(),
-                Action::Left => field.left(),
-                Action::Right => field.right(),
-                Action::Home => field.home(),
-                Action::End => field.end(),
-                _ => return None,
-            }
-            form.touched = true;
-        }
+        (action, Focus::Description) => form.touched |= form.description.apply(action),
         _ => {}
     }
     None

@@ -351,29 +351,7 @@ fn edit(form: &mut FormState, action: Action) -> Option<Effect> {
         Action::PrevChoice => form.cycle(false),
         Action::Newline => form.value.insert('\n'),
         _ => {
-            let field = form.editing()?;
-            match action {
-                Action::Input(c) => field.insert(c),
-                Action::Backspace => field.backspace(),
-                Action::Delete => field.delete(),
-                Action::DeleteToStart => field.delete_to_start(),
-                Action::DeleteWordBack => field.delete_word_back(),
-                Action::Left => field.left(),
-                Action::Right => field.right(),
-                Action::Home => field.home(),
-                Action::End => field.end(),
-                Action::Up => field.up(),
-                Action::Down => field.down(),
-                _ => {}
-            }
-            edited = matches!(
-                action,
-                Action::Input(_)
-                    | Action::Backspace
-                    | Action::Delete
-                    | Action::DeleteToStart
-                    | Action::DeleteWordBack
-            );
+            edited = form.editing()?.apply(action);
             if edited {
                 form.touch();
             }

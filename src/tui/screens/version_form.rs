@@ -346,30 +346,7 @@ pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> O
 /// Editing keys in the focused text field; the file to load when the path changed.
 fn edit(form: &mut VersionFormState, action: Action) -> Option<Effect> {
     let before_path = form.path.as_str().len();
-    let field = form.editing()?;
-    match action {
-        Action::Input(c) => field.insert(c),
-        Action::Backspace => field.backspace(),
-        Action::Delete => field.delete(),
-        Action::DeleteToStart => field.delete_to_start(),
-        Action::DeleteWordBack => field.delete_word_back(),
-        Action::Left => field.left(),
-        Action::Right => field.right(),
-        Action::Home => field.home(),
-        Action::End => field.end(),
-        Action::Up => field.up(),
-        Action::Down => field.down(),
-        _ => {}
-    }
-    let edited = matches!(
-        action,
-        Action::Input(_)
-            | Action::Backspace
-            | Action::Delete
-            | Action::DeleteToStart
-            | Action::DeleteWordBack
-    );
-    if !edited {
+    if !form.editing()?.apply(action) {
         return None;
     }
     form.touch();
