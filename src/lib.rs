@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod csms;
 pub mod hidden;
+pub mod http;
 pub mod input;
 pub mod kms;
 pub mod store;

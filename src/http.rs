@@ -1,0 +1,3 @@
+//! The local CSMS endpoint (csvault serve); for now its request signing.
+
+pub mod signing;
