@@ -252,17 +252,31 @@ impl Client {
 
     /// Any path, signed (`sign`) or not.
     pub fn raw(&self, method: &str, path_and_query: &str, body: &[u8], sign: bool) -> Answer {
-        let (path, query) = path_and_query
-            .split_once('?')
-            .unwrap_or((path_and_query, ""));
+        let headers = if sign {
+            let (path, query) = path_and_query
+                .split_once('?')
+                .unwrap_or((path_and_query, ""));
+            self.signed_headers(method, path, query, body)
+        } else {
+            Vec::new()
+        };
+        self.send(method, path_and_query, &headers, body)
+    }
+
+    /// Sends exactly these headers (besides `Content-Type` and `Host`) and body.
+    pub fn send(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&'static str, String)],
+        body: &[u8],
+    ) -> Answer {
         let mut builder = Request::builder()
             .method(Method::from_bytes(method.as_bytes()).unwrap())
             .uri(format!("{}{path_and_query}", self.base))
             .header("Content-Type", "application/json;charset=utf-8");
-        if sign {
-            for (name, value) in self.signed_headers(method, path, query, body) {
-                builder = builder.header(name, value);
-            }
+        for (name, value) in headers {
+            builder = builder.header(*name, value);
         }
         let request = builder.body(body.to_vec()).unwrap();
         let mut response = self.agent.run(request).unwrap();
@@ -282,6 +296,26 @@ impl Client {
             body,
             content_type,
         }
+    }
+
+    /// Like [`Client::raw`], but a failed connection is `None` (the server is stopping).
+    pub fn try_post(&self, rest: &str, body: &Value) -> Option<u16> {
+        let path = format!("/v1/{}/{rest}", self.project);
+        let body = body.to_string();
+        let headers = self.signed_headers("POST", &path, "", body.as_bytes());
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(format!("{}{path}", self.base))
+            .header("Content-Type", "application/json;charset=utf-8");
+        for (name, value) in &headers {
+            builder = builder.header(*name, value);
+        }
+        let mut response = self
+            .agent
+            .run(builder.body(body.into_bytes()).unwrap())
+            .ok()?;
+        response.body_mut().read_to_string().ok()?;
+        Some(response.status().as_u16())
     }
 
     /// `X-Sdk-Date` and `Authorization` for this request, as the SDK computes them.
