@@ -10,7 +10,7 @@
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, oneshot};
 use zeroize::Zeroizing;
 
@@ -22,6 +22,9 @@ use crate::vault::{Vault, VaultResult};
 
 /// The most writes one commit carries; more wait for the next.
 pub const MAX_GROUP: usize = 256;
+
+/// How often a running endpoint purges secrets whose deletion date has passed.
+const PURGE_INTERVAL: Duration = Duration::from_mins(1);
 
 /// How long the writer sleeps before trying a busy vault again.
 const BUSY_RETRY: Duration = Duration::from_millis(20);
@@ -146,9 +149,22 @@ impl ReaderPool {
 }
 
 /// The writer thread: waits for a write, takes every other one already queued, runs them as one
-/// group and answers them all after the commit.
+/// group and answers them all after the commit. Between groups, at most every
+/// [`PURGE_INTERVAL`], it purges the secrets whose scheduled deletion has come, as opening the
+/// vault does (a server may run for weeks).
 fn write_loop(vault: &Vault, queue: &mpsc::Receiver<Job>) {
-    while let Ok(first) = queue.recv() {
+    let mut purged = Instant::now();
+    loop {
+        if purged.elapsed() >= PURGE_INTERVAL {
+            // Best effort: a failure (a busy vault) is tried again next time.
+            let _ = vault.purge_due();
+            purged = Instant::now();
+        }
+        let first = match queue.recv_timeout(PURGE_INTERVAL) {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
             match queue.try_recv() {
