@@ -4,9 +4,9 @@
     python tests/sdk/csms_sdk_e2e.py target/debug/csvault      (or CSVAULT_BIN=... python ...)
 
 Needs the packages of tests/sdk/requirements.txt and the `openssl` command. Everything happens in a
-temporary directory (vaults, HOME, TLS certificate) and on loopback: the script points every proxy
-variable at a closed loopback port, lets only loopback bypass it, and refuses any name resolution
-that is not loopback, counting the attempts (the SDK must make none).
+temporary directory (vaults, HOME, TLS certificate) and on loopback: every proxy variable names a
+loopback trap that records what reaches it, only loopback bypasses it, and any name resolution off
+loopback is refused and counted. The SDK must send nothing to either.
 
 Each check prints one line, `ok` or `FAIL`; the run ends with `N passed, N failed` and exits 1 when
 anything failed. An area that raises unexpectedly counts as a failure and the next area still runs.
@@ -32,11 +32,32 @@ import uuid
 from http.client import HTTPConnection
 from pathlib import Path
 
-# Loopback only, before the SDK (and requests) are imported. requests would send loopback traffic
-# to the proxy too if NO_PROXY were empty, so loopback, and only loopback, bypasses it.
-DEAD_PROXY = "http://127.0.0.1:9"
+
+class ProxyTrap:
+    """A loopback listener standing in as HTTP(S)_PROXY: it records what reaches it and answers nothing."""
+
+    def __init__(self):
+        self.requests = []
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            conn, _ = self._sock.accept()
+            with conn:
+                conn.settimeout(2)
+                try:
+                    self.requests.append(conn.recv(200).split(b"\r\n", 1)[0].decode("latin-1"))
+                except OSError:
+                    self.requests.append("(connection without a request line)")
+
+
+# Loopback only, before the SDK (and requests) are imported: every proxy variable names the trap, and
+# only loopback bypasses it (with NO_PROXY empty, requests would send loopback calls to it too).
+PROXY_TRAP = ProxyTrap()
 for _name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-    os.environ[_name] = DEAD_PROXY
+    os.environ[_name] = PROXY_TRAP.url
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402
@@ -65,7 +86,7 @@ UNICODE_DESCRIPTION = "数据库密码 🚀 Ünïcode"
 
 
 # ---------------------------------------------------------------------------------------------
-# No traffic off loopback: every name resolution goes through socket.getaddrinfo.
+# And for anything that would bypass the proxy: no name resolution off loopback.
 
 OUTBOUND_ATTEMPTS = []
 _real_getaddrinfo = socket.getaddrinfo
@@ -214,9 +235,9 @@ class Server:
         self.info = json.loads(self.first_line)
         return self.info
 
-    def stop(self, timeout=30):
-        """SIGTERM; returns the exit code (None if it did not exit in time, then it is killed)."""
-        self.proc.send_signal(signal.SIGTERM)
+    def stop(self, signum=signal.SIGTERM, timeout=40):
+        """Signals serve; returns its exit code (None if it did not exit in time, then it is killed)."""
+        self.proc.send_signal(signum)
         try:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -660,12 +681,11 @@ def backup_blob(t):
     new_version(c, name, string="third", stages=["KEEP"])
 
     blob = c.download_secret_blob(csms.DownloadSecretBlobRequest(secret_name=name)).secret_blob
-    r.check(
-        "DownloadSecretBlob returns a base64url string",
-        isinstance(blob, str) and bool(re.fullmatch(r"[A-Za-z0-9_-]+={0,2}", blob)),
-        short(blob),
-    )
-    decoded = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
+    # The README's format: `csvb1.` + base64url without padding.
+    blob_form = re.fullmatch(r"csvb1\.([A-Za-z0-9_-]+)", blob or "")
+    r.check("DownloadSecretBlob returns csvb1. + base64url", bool(blob_form), short(blob))
+    payload = blob_form.group(1) if blob_form else ""
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     leaks = [
         form
         for form in (plain.encode(), b64(plain.encode()).encode(), b"second", b"third")
@@ -1018,7 +1038,7 @@ def restart(t, server, vault, env):
             if value is not None:
                 r.equal(f"{name} survived the restart", version(client, name).secret_string, value)
     finally:
-        r.equal("SIGTERM stops the restarted serve with exit code 0", again.stop(), 0)
+        r.equal("SIGINT stops the restarted serve with exit code 0", again.stop(signal.SIGINT), 0)
 
 
 def make_certificate(tmp):
@@ -1140,7 +1160,7 @@ def main():
             report.area("protocol errors and authentication", protocol_errors, t)
             report.area("4 clients at once", concurrent_clients, t)
             report.area("server log", server_log, t, server)
-            report.area("SIGTERM, --show-credentials, restart", restart, t, server, vault, env)
+            report.area("SIGTERM, --show-credentials, restart, SIGINT", restart, t, server, vault, env)
         except Exception as err:  # noqa: BLE001 - the server did not come up: that is a failure
             report.check("serve started and answered", False, f"{type(err).__name__}: {err}")
             traceback.print_exc(limit=4)
@@ -1152,6 +1172,11 @@ def main():
 
     print("== loopback only", flush=True)
     report.check("the SDK resolved no host off loopback", not OUTBOUND_ATTEMPTS, short(OUTBOUND_ATTEMPTS))
+    report.check(
+        "nothing went to the proxy (no IAM, metadata or other remote call)",
+        not PROXY_TRAP.requests,
+        short(PROXY_TRAP.requests),
+    )
 
     if report.failures:
         print("\nFailures:", *report.failures, sep="\n  ", flush=True)
