@@ -987,7 +987,10 @@ def server_log(t, server):
     for _ in range(5):
         show(c, "e2e-lifecycle")
     r.expect_error("one refused call for the log", 400, "CSMS.0106", lambda: show(c, "e2e-nope"))
-    time.sleep(0.5)
+    deadline = time.monotonic() + 5
+    while line_count() - before < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)  # and no extra lines after them
     r.equal("the server logs one stderr line per request (6 requests)", line_count() - before, 6)
 
     log = Path(server.log_path).read_text("utf-8", "replace")
