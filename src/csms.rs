@@ -10,6 +10,7 @@ mod request;
 mod response;
 mod validate;
 mod value;
+mod value_field;
 
 pub use error::{ApiError, ErrorCode};
 pub use keys::{

@@ -3,6 +3,7 @@
 //! `vault` operation as the command line (DECISIONS.md "The local CSMS endpoint").
 
 mod auth;
+pub mod log;
 mod operations;
 mod reply;
 mod routes;
@@ -12,6 +13,6 @@ mod tls;
 mod workers;
 
 pub use auth::Credentials;
-pub use server::{MAX_BODY_BYTES, ServeOptions, log_line, require_tls_off_loopback, serve};
+pub use server::{MAX_BODY_BYTES, ServeOptions, require_tls_off_loopback, serve};
 pub use tls::server_config;
 pub use workers::MAX_GROUP;

@@ -83,6 +83,10 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[source] rusqlite::Error),
+    /// SQLite rolled back a group commit's transaction on its own (an I/O error, a full disk);
+    /// nothing of the group was written.
+    #[error("the write was rolled back by the database (an I/O error or a full disk)")]
+    GroupAborted,
 }
 
 impl StoreError {

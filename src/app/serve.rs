@@ -31,6 +31,7 @@ pub fn prepare(args: &ServeArgs) -> Result<ServeOptions, ApiError> {
     if !args.show_credentials {
         http::require_tls_off_loopback(args.listen, tls.is_some())?;
     }
+    env_credentials()?;
     Ok(ServeOptions {
         listen: args.listen,
         tls,
@@ -68,7 +69,8 @@ pub fn run(vault: &Vault, args: &ServeArgs, options: ServeOptions) -> Result<Exi
         secret_key: http::signing::SecretKey::new(&credentials.secret_key),
     };
     http::serve(vault, options, accepted, announce)?;
-    http::log_line("stopped");
+    http::log::line("stopped");
+    http::log::flush();
     Ok(ExitCode::SUCCESS)
 }
 
@@ -80,10 +82,21 @@ fn project_id(vault: &Vault) -> String {
 /// The pair from the environment, else the one kept in the vault (made now if there is none;
 /// `true` then).
 fn credentials(vault: &Vault) -> Result<(EndpointCredentials, bool), ApiError> {
+    match env_credentials()? {
+        Some(pair) => Ok((pair, false)),
+        None => Ok(vault.endpoint_credentials()?),
+    }
+}
+
+/// The pair from `CSVAULT_SERVE_AK` and `CSVAULT_SERVE_SK`, if both are set.
+///
+/// Errors: `VAULT.0008` when one is set without the other, or one is empty, not UTF-8 or holds
+/// white space.
+fn env_credentials() -> Result<Option<EndpointCredentials>, ApiError> {
     let ak = std::env::var_os(ACCESS_KEY_ENV);
     let sk = std::env::var_os(SECRET_KEY_ENV).map(|v| Zeroizing::new(v.into_encoded_bytes()));
     match (ak, sk) {
-        (None, None) => Ok(vault.endpoint_credentials()?),
+        (None, None) => Ok(None),
         (Some(ak), Some(sk)) => {
             let usable = |s: &str| !s.is_empty() && !s.chars().any(char::is_whitespace);
             let access_key = ak.into_string().ok().filter(|a| usable(a));
@@ -92,13 +105,10 @@ fn credentials(vault: &Vault) -> Result<(EndpointCredentials, bool), ApiError> {
                 .filter(|s| usable(s))
                 .map(|s| Zeroizing::new(s.to_owned()));
             match (access_key, secret_key) {
-                (Some(access_key), Some(secret_key)) => Ok((
-                    EndpointCredentials {
-                        access_key,
-                        secret_key,
-                    },
-                    false,
-                )),
+                (Some(access_key), Some(secret_key)) => Ok(Some(EndpointCredentials {
+                    access_key,
+                    secret_key,
+                })),
                 _ => Err(ApiError::new(
                     ErrorCode::Usage,
                     format!(

@@ -86,9 +86,9 @@ impl UpdateSecretRequest {
 /// `POST /v1/{project_id}/secrets/{secret_name}/versions`.
 #[derive(Clone, Default, Deserialize)]
 pub struct CreateSecretVersionRequest {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::value_field::deserialize")]
     pub secret_string: Option<Zeroizing<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::value_field::deserialize")]
     pub secret_binary: Option<Zeroizing<String>>,
     /// Without it, the new version takes `SYSCURRENT` (and the old current `SYSPREVIOUS`).
     #[serde(default)]

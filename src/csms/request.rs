@@ -14,9 +14,9 @@ pub struct CreateSecretRequest {
     pub kms_key_id: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::value_field::deserialize")]
     pub secret_string: Option<Zeroizing<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::value_field::deserialize")]
     pub secret_binary: Option<Zeroizing<String>>,
     /// Only `COMMON` is stored; absent means `COMMON`. Anything else is refused (`CSMS.0002`).
     #[serde(default)]

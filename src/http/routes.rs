@@ -37,10 +37,13 @@ impl Route {
     ///
     /// Errors: 400 `CSMS.0003` for a path or method the API does not have.
     pub fn parse(method: &Method, path: &str) -> Result<Self, ApiError> {
-        let unknown = || unknown_path(method, path);
+        let unknown = || unknown_path(method);
         let mut segments = Vec::new();
         for raw in path.strip_prefix('/').unwrap_or(path).split('/') {
-            segments.push(decode(raw).ok_or_else(unknown)?);
+            // A decoded `/` would be a segment boundary to the signature (which decodes the
+            // whole path first) but not to the route: no name may hold one anyway.
+            let segment = decode(raw).filter(|s| !s.contains('/'));
+            segments.push(segment.ok_or_else(unknown)?);
         }
         // One trailing slash is the same path.
         if segments.len() > 1 && segments.last().is_some_and(String::is_empty) {
@@ -119,10 +122,8 @@ impl Route {
     }
 }
 
-/// 400 `CSMS.0003`. The path is not quoted: it may carry a secret's name, and names are not
-/// logged or echoed by the endpoint.
-fn unknown_path(method: &Method, path: &str) -> ApiError {
-    let _ = path;
+/// 400 `CSMS.0003`. The path is not quoted back.
+fn unknown_path(method: &Method) -> ApiError {
     ApiError::new(
         ErrorCode::UnknownPath,
         format!("The CSMS API has no {method} operation at this path."),
@@ -138,8 +139,10 @@ pub fn decode(raw: &str) -> Option<String> {
     while i < bytes.len() {
         if bytes[i] == b'%' {
             let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
             i += 3;
         } else {
             out.push(bytes[i]);
@@ -327,6 +330,8 @@ mod tests {
             (Method::GET, "/v1/p/secrets/a/b/c/d/e"),
             (Method::GET, "/v1/p/secrets/%ZZ"),
             (Method::GET, "/v1/p/secrets/%FF"),
+            (Method::GET, "/v1/p/secrets/%+A"),
+            (Method::GET, "/v1/p/secrets/a%2Fversions"),
         ] {
             assert_eq!(
                 route(&method, path),

@@ -14,16 +14,17 @@ use hyper_util::server::graceful::GracefulShutdown;
 use jiff::Timestamp;
 use rustls::ServerConfig;
 use std::convert::Infallible;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::auth::Credentials;
+use super::log;
 use super::reply::Reply;
 use super::routes::Route;
 use super::workers::{self, Workers};
@@ -41,6 +42,13 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Reader handles, besides the one writer.
 const READERS: usize = 4;
+
+/// Connections served at once; more wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 512;
+
+/// How much of a body over [`MAX_BODY_BYTES`] is read and thrown away so the client gets its
+/// 400 instead of a reset connection (16 MiB); beyond it the connection is closed.
+const DISCARD_LIMIT: usize = 16 << 20;
 
 /// Where and how to listen.
 pub struct ServeOptions {
@@ -86,7 +94,7 @@ pub fn serve(
 ///
 /// Errors: `VAULT.0008` saying what to give.
 pub fn require_tls_off_loopback(listen: SocketAddr, tls: bool) -> Result<(), ApiError> {
-    if tls || listen.ip().is_loopback() {
+    if tls || listen.ip().to_canonical().is_loopback() {
         return Ok(());
     }
     Err(ApiError::new(
@@ -114,34 +122,71 @@ async fn run(
     on_listening(local)?;
     let tls = options.tls.map(TlsAcceptor::from);
     let graceful = GracefulShutdown::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let watcher = graceful.watcher();
-                    let state = Arc::clone(&state);
-                    let tls = tls.clone();
-                    tokio::spawn(async move { connection(stream, tls, state, watcher).await });
-                }
-                // Out of file descriptors or a connection reset before accept: keep serving.
-                Err(e) => {
-                    log_line(&format!("accept failed: {e}"));
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
-            _ = terminate.recv() => break,
-            _ = interrupt.recv() => break,
+    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut hangup = signal(SignalKind::hangup()).map_err(|e| signal_error(&e))?;
+    {
+        let stop = stop_signal(&mut terminate, &mut interrupt, &mut hangup);
+        tokio::pin!(stop);
+        loop {
+            let slot = tokio::select! {
+                slot = Arc::clone(&connections).acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+                () = &mut stop => break,
+            };
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let watcher = graceful.watcher();
+                        let state = Arc::clone(&state);
+                        let tls = tls.clone();
+                        tokio::spawn(async move {
+                            connection(stream, tls, state, watcher).await;
+                            drop(slot);
+                        });
+                    }
+                    // Out of file descriptors or a connection reset before accept: keep serving.
+                    Err(e) => {
+                        log::line(&format!("accept failed: {e}"));
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                () = &mut stop => break,
+            }
         }
     }
     drop(listener);
-    log_line("stopping: no new connections; letting requests in flight finish");
+    state.workers.stopping();
+    log::line(
+        "stopping: no new connections; letting requests in flight finish \
+         (a second signal stops at once)",
+    );
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(DRAIN_TIMEOUT) => {
-            log_line("stopping: requests still open after 30 s are dropped");
+            log::line("stopping: requests still open after 30 s are dropped");
         }
+        () = stop_signal(&mut terminate, &mut interrupt, &mut hangup) => second_signal(),
     }
     Ok(())
+}
+
+/// SIGTERM, SIGINT or SIGHUP (the terminal closed), whichever comes first.
+async fn stop_signal(terminate: &mut Signal, interrupt: &mut Signal, hangup: &mut Signal) {
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = interrupt.recv() => {}
+        _ = hangup.recv() => {}
+    }
+}
+
+/// A second stop signal while draining: the user means it. Whatever was committed is in the
+/// vault; requests still in flight get no answer.
+fn second_signal() -> ! {
+    log::line("second signal: stopping now, without waiting for requests in flight");
+    log::flush();
+    std::process::exit(1);
 }
 
 /// Serves one connection (keep-alive, HTTP/1.1) until the client closes it or a stop drains it.
@@ -182,7 +227,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let reply = respond(state, &parts, body).await;
-    log_line(&format!(
+    log::line(&format!(
         "{} {} {} {:.1}ms",
         parts.method,
         parts.uri.path(),
@@ -192,11 +237,15 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
     response(reply)
 }
 
-/// Body, signature, route, then the operation: the first refusal answers.
+/// Signature envelope, body, signature, route, then the operation: the first refusal answers.
 async fn respond(state: &State, parts: &Parts, body: Incoming) -> Reply {
-    let body = match read_body(parts, body).await {
-        Ok(body) => body,
-        Err(e) => return Reply::error(&e),
+    if let Err(e) = state.credentials.precheck(parts, Timestamp::now()) {
+        return Reply::error(&e);
+    }
+    let body = match tokio::time::timeout(CLIENT_TIMEOUT, read_body(parts, body)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => return Reply::error(&e),
+        Err(_) => return Reply::error(&slow_body()),
     };
     if let Err(e) = state.credentials.admit(parts, &body, Timestamp::now()) {
         return Reply::error(&e);
@@ -217,16 +266,19 @@ async fn respond(state: &State, parts: &Parts, body: Incoming) -> Reply {
 
 /// The whole body, at most [`MAX_BODY_BYTES`], in wiped memory; hyper's own chunks are wiped
 /// after copying where nothing else holds them.
+///
+/// Errors: 400 `CSMS.0004` for a larger body (read and thrown away up to [`DISCARD_LIMIT`], so
+/// the client reads the answer) or one that breaks off.
 async fn read_body(parts: &Parts, mut body: Incoming) -> Result<Zeroizing<Vec<u8>>, ApiError> {
     let announced = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if announced.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(too_large());
-    }
-    let mut buf = Zeroizing::new(Vec::with_capacity(announced.unwrap_or(0)));
+    let mut buf = Zeroizing::new(Vec::with_capacity(
+        announced.unwrap_or(0).min(MAX_BODY_BYTES),
+    ));
+    let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
             ApiError::new(
@@ -237,12 +289,17 @@ async fn read_body(parts: &Parts, mut body: Incoming) -> Result<Zeroizing<Vec<u8
         let Ok(chunk) = frame.into_data() else {
             continue;
         };
-        if buf.len() + chunk.len() > MAX_BODY_BYTES {
+        seen += chunk.len();
+        if seen <= MAX_BODY_BYTES {
+            append_wiped(&mut buf, &chunk);
+        } else if seen > DISCARD_LIMIT {
             wipe(chunk);
-            return Err(too_large());
+            break;
         }
-        append_wiped(&mut buf, &chunk);
         wipe(chunk);
+    }
+    if seen > MAX_BODY_BYTES || announced.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(too_large());
     }
     Ok(buf)
 }
@@ -263,6 +320,16 @@ fn wipe(chunk: Bytes) {
     if let Ok(mut owned) = chunk.try_into_mut() {
         owned.as_mut().zeroize();
     }
+}
+
+fn slow_body() -> ApiError {
+    ApiError::new(
+        ErrorCode::MalformedBody,
+        format!(
+            "The request body did not arrive within {} s.",
+            CLIENT_TIMEOUT.as_secs()
+        ),
+    )
 }
 
 fn too_large() -> ApiError {
@@ -294,15 +361,6 @@ fn response(reply: Reply) -> Response<Full<Bytes>> {
     builder
         .body(Full::new(body))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
-}
-
-/// One line on stderr: UTC time and the message. Never a value, a body or a signature.
-pub fn log_line(message: &str) {
-    let line = format!(
-        "{} {message}\n",
-        Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-    );
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 fn io_error(message: String) -> ApiError {

@@ -254,9 +254,9 @@ pub fn signature(sk: &SecretKey, string_to_sign: &str) -> String {
 
 /// Verifies a request signed by a Huawei Cloud SDK.
 ///
-/// `secret_key_for` maps an AK to its SK; `now` is the server clock. Checks run cheapest first: the
-/// `Authorization` header, `X-Sdk-Date` (present, well-formed, signed, within [`MAX_CLOCK_SKEW`] of
-/// `now` either way), the signed headers, the body hash, the AK, then the signature (in constant time).
+/// `secret_key_for` maps an AK to its SK; `now` is the server clock. Checks run cheapest first:
+/// [`precheck`]'s (the `Authorization` header, `X-Sdk-Date`), the signed headers, the body hash,
+/// the AK, then the signature (in constant time).
 ///
 /// # Errors
 /// One [`AuthError`] variant per refusal, as documented on each.
@@ -265,9 +265,56 @@ pub fn verify(
     secret_key_for: impl FnOnce(&str) -> Option<SecretKey>,
     now: Timestamp,
 ) -> Result<(), AuthError> {
+    let (auth, date) = envelope(req, now)?;
+    let canonical = canonical_request(req, &auth.signed_headers)?;
+    if !req.body.is_empty()
+        && header(req, CONTENT_SHA256_HEADER)
+            .is_some_and(|announced| trim_python(announced) != hex(&Sha256::digest(req.body)))
+    {
+        return Err(AuthError::UnverifiedBody);
+    }
+
+    let sk = secret_key_for(auth.access_key).ok_or_else(|| AuthError::UnknownAccessKey {
+        access_key: auth.access_key.to_owned(),
+    })?;
+    let expected = mac(&sk, &string_to_sign(date, &canonical));
+    if bool::from(expected.ct_eq(&auth.signature)) {
+        Ok(())
+    } else {
+        Err(AuthError::BadSignature)
+    }
+}
+
+/// The checks that need neither the body nor the SK, so a server can make them before it reads
+/// a body: the `Authorization` header parses, `X-Sdk-Date` is present, well-formed, signed and
+/// within [`MAX_CLOCK_SKEW`] of `now`, the host is signed, and `known_access_key` knows the AK.
+/// [`verify`] makes them all again.
+///
+/// # Errors
+/// As [`verify`], but never `MissingSignedHeader`, `DuplicateSignedHeader`, `UnverifiedBody` or
+/// `BadSignature`.
+pub fn precheck(
+    req: &SignedRequest<'_>,
+    known_access_key: impl FnOnce(&str) -> bool,
+    now: Timestamp,
+) -> Result<(), AuthError> {
+    let (auth, _) = envelope(req, now)?;
+    if known_access_key(auth.access_key) {
+        Ok(())
+    } else {
+        Err(AuthError::UnknownAccessKey {
+            access_key: auth.access_key.to_owned(),
+        })
+    }
+}
+
+/// The parsed `Authorization` header and the `X-Sdk-Date` value, once both pass their checks.
+fn envelope<'a>(
+    req: &SignedRequest<'a>,
+    now: Timestamp,
+) -> Result<(Authorization<'a>, &'a str), AuthError> {
     let authorization = header(req, "authorization").ok_or(AuthError::MissingAuthorization)?;
     let auth = parse_authorization(authorization)?;
-
     let date = header(req, DATE_HEADER)
         .ok_or(AuthError::MissingDate)?
         .trim();
@@ -287,24 +334,7 @@ pub fn verify(
             return Err(AuthError::HeaderNotSigned { header: required });
         }
     }
-
-    let canonical = canonical_request(req, &auth.signed_headers)?;
-    if !req.body.is_empty()
-        && header(req, CONTENT_SHA256_HEADER)
-            .is_some_and(|announced| trim_python(announced) != hex(&Sha256::digest(req.body)))
-    {
-        return Err(AuthError::UnverifiedBody);
-    }
-
-    let sk = secret_key_for(auth.access_key).ok_or_else(|| AuthError::UnknownAccessKey {
-        access_key: auth.access_key.to_owned(),
-    })?;
-    let expected = mac(&sk, &string_to_sign(date, &canonical));
-    if bool::from(expected.ct_eq(&auth.signature)) {
-        Ok(())
-    } else {
-        Err(AuthError::BadSignature)
-    }
+    Ok((auth, date))
 }
 
 /// Parses `YYYYMMDDTHHMMSSZ` (UTC) strictly: 16 characters, digits where digits belong.

@@ -5,6 +5,7 @@
 //! beside its final path and linked into place only once complete.
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::cell::Cell;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -40,6 +41,8 @@ pub struct Store {
     path: PathBuf,
     /// Between `begin_group` and `commit_group`: operations join the open transaction.
     in_group: bool,
+    /// An operation in the group asked for a checkpoint.
+    checkpoint_due: Cell<bool>,
 }
 
 impl Store {
@@ -112,6 +115,7 @@ impl Store {
             conn,
             path: path.to_owned(),
             in_group: false,
+            checkpoint_due: Cell::new(false),
         })
     }
 
@@ -122,24 +126,31 @@ impl Store {
     /// A read transaction: every statement in it sees the same commit, however many other
     /// connections write meanwhile. Dropping it ends it. Inside a group it reads the group's
     /// own writes so far.
+    ///
+    /// Errors: `GroupAborted` inside a group SQLite has already rolled back.
     pub fn snapshot(&mut self) -> StoreResult<Tx<'_>> {
-        if self.in_group {
-            return Ok(Tx::InGroup(self.conn.savepoint()?));
-        }
-        Ok(Tx::Own(self.conn.transaction_with_behavior(
-            TransactionBehavior::Deferred,
-        )?))
+        self.begin(TransactionBehavior::Deferred)
     }
 
     /// One immediate transaction: the unit in which every vault operation commits or vanishes.
     /// Inside a group it is a savepoint of the group's transaction.
+    ///
+    /// Errors: `Busy` past the busy timeout; `GroupAborted` as for [`Self::snapshot`].
     pub fn immediate(&mut self) -> StoreResult<Tx<'_>> {
-        if self.in_group {
-            return Ok(Tx::InGroup(self.conn.savepoint()?));
+        self.begin(TransactionBehavior::Immediate)
+    }
+
+    fn begin(&mut self, behavior: TransactionBehavior) -> StoreResult<Tx<'_>> {
+        if !self.in_group {
+            return Ok(Tx::Own(self.conn.transaction_with_behavior(behavior)?));
         }
-        Ok(Tx::Own(self.conn.transaction_with_behavior(
-            TransactionBehavior::Immediate,
-        )?))
+        // An I/O error, a full disk or no memory can make SQLite roll back the whole group's
+        // transaction; a savepoint opened now would start a transaction of its own and commit
+        // alone, outside the group.
+        if self.conn.is_autocommit() {
+            return Err(StoreError::GroupAborted);
+        }
+        Ok(Tx::InGroup(self.conn.savepoint()?))
     }
 
     /// Starts a group commit: one write transaction that the operations run next join as
@@ -152,16 +163,24 @@ impl Store {
         Ok(())
     }
 
-    /// Commits the group begun by [`Self::begin_group`]; on failure everything in it is rolled
-    /// back and nothing of it is in the file.
+    /// Commits the group begun by [`Self::begin_group`], then runs a checkpoint an operation
+    /// asked for meanwhile. On failure nothing of the group is in the file.
+    ///
+    /// Errors: `GroupAborted` when SQLite rolled the group back on its own; the commit's error.
     pub fn commit_group(&mut self) -> StoreResult<()> {
         if !self.in_group {
             return Ok(());
         }
         self.in_group = false;
+        if self.conn.is_autocommit() {
+            return Err(StoreError::GroupAborted);
+        }
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             self.rollback_open();
             return Err(e.into());
+        }
+        if self.checkpoint_due.replace(false) {
+            self.checkpoint();
         }
         Ok(())
     }
@@ -170,6 +189,7 @@ impl Store {
     pub fn abort_group(&mut self) {
         if self.in_group {
             self.in_group = false;
+            self.checkpoint_due.set(false);
             self.rollback_open();
         }
     }
@@ -227,7 +247,12 @@ impl Store {
     /// Moves what the log holds into the file and empties the log, if no reader is in the way:
     /// after a delete or a passphrase change, old pages leave the log at once (and, with
     /// `secure_delete`, are overwritten in the file). Best effort: a busy log is left for later.
+    /// Inside a group (where SQLite cannot checkpoint) it runs once the group has committed.
     pub fn checkpoint(&self) {
+        if self.in_group {
+            self.checkpoint_due.set(true);
+            return;
+        }
         let _ = self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {

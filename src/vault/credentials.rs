@@ -3,6 +3,7 @@
 use zeroize::Zeroizing;
 
 use super::{Vault, VaultResult};
+use crate::csms::PasswordClass;
 use crate::kms::{KmsError, generate_password};
 use crate::store::{StoreError, credentials};
 
@@ -11,15 +12,13 @@ const ACCESS_KEY_LEN: usize = 20;
 /// Secret keys look like the cloud's: 40 characters of `A-Z a-z 0-9` (about 238 bits).
 const SECRET_KEY_LEN: usize = 40;
 
-const UPPER: &[char] = &[
-    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S',
-    'T', 'U', 'V', 'W', 'X', 'Y', 'Z',
-];
-const LOWER: &[char] = &[
-    'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's',
-    't', 'u', 'v', 'w', 'x', 'y', 'z',
-];
-const DIGITS: &[char] = &['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+/// The characters of `classes`, for the generator.
+fn pool(classes: &[PasswordClass]) -> Vec<Vec<char>> {
+    classes
+        .iter()
+        .map(|c| c.chars().chars().collect())
+        .collect()
+}
 
 /// The AK/SK pair requests to `csvault serve` are signed with. `Debug` hides the SK.
 pub struct EndpointCredentials {
@@ -41,22 +40,29 @@ impl Vault {
     ///
     /// Errors: `VAULT.0003` when the stored SK does not open (altered); `VAULT.0005` busy.
     pub fn endpoint_credentials(&self) -> VaultResult<(EndpointCredentials, bool)> {
+        // Read without the write lock: showing the pair must not wait for a busy writer.
+        let stored = {
+            let mut store = self.store();
+            let read = store.snapshot()?;
+            credentials::load(&read)?
+        };
+        if let Some((access_key, sealed)) = stored {
+            return Ok((self.open_credentials(access_key, &sealed)?, false));
+        }
         let mut store = self.store();
         let tx = store.immediate()?;
+        // Another process may have made the pair since the read above.
         if let Some((access_key, sealed)) = credentials::load(&tx)? {
-            let sk = self.keyring.open_endpoint_sk(&access_key, &sealed)?;
-            let secret_key = String::from_utf8(sk.to_vec())
-                .map_err(|_| KmsError::Integrity("the endpoint's secret key"))?;
-            return Ok((
-                EndpointCredentials {
-                    access_key,
-                    secret_key: Zeroizing::new(secret_key),
-                },
-                false,
-            ));
+            return Ok((self.open_credentials(access_key, &sealed)?, false));
         }
-        let access_key = generate_password(ACCESS_KEY_LEN, &[UPPER, DIGITS], false)?.to_string();
-        let secret_key = generate_password(SECRET_KEY_LEN, &[UPPER, LOWER, DIGITS], false)?;
+        let ak_pool = pool(&[PasswordClass::Uppercase, PasswordClass::Numbers]);
+        let sk_pool = pool(&[
+            PasswordClass::Uppercase,
+            PasswordClass::Lowercase,
+            PasswordClass::Numbers,
+        ]);
+        let access_key = generate_password(ACCESS_KEY_LEN, &slices(&ak_pool), false)?.to_string();
+        let secret_key = generate_password(SECRET_KEY_LEN, &slices(&sk_pool), false)?;
         let sealed = self
             .keyring
             .seal_endpoint_sk(&access_key, secret_key.as_bytes())?;
@@ -70,4 +76,25 @@ impl Vault {
             true,
         ))
     }
+
+    fn open_credentials(
+        &self,
+        access_key: String,
+        sealed: &[u8],
+    ) -> VaultResult<EndpointCredentials> {
+        let sk = self.keyring.open_endpoint_sk(&access_key, sealed)?;
+        let secret_key = Zeroizing::new(
+            std::str::from_utf8(&sk)
+                .map_err(|_| KmsError::Integrity("the endpoint's secret key"))?
+                .to_owned(),
+        );
+        Ok(EndpointCredentials {
+            access_key,
+            secret_key,
+        })
+    }
+}
+
+fn slices(pool: &[Vec<char>]) -> Vec<&[char]> {
+    pool.iter().map(Vec::as_slice).collect()
 }

@@ -45,7 +45,8 @@ impl VaultError {
                     | StoreError::Unavailable { .. }
                     | StoreError::NotAFile { .. }
                     | StoreError::Unreachable { .. }
-                    | StoreError::UnsafeSidecar { .. } => ErrorCode::Io,
+                    | StoreError::UnsafeSidecar { .. }
+                    | StoreError::GroupAborted => ErrorCode::Io,
                     StoreError::Sqlite(_) => ErrorCode::Internal,
                 };
                 let msg = match e {
