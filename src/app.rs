@@ -3,6 +3,7 @@
 
 mod hardening;
 mod passphrase;
+mod serve;
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use crate::csms::{ApiError, ErrorCode};
 use crate::vault::Vault;
 
 pub use passphrase::{PASSPHRASE_ENV, PassphraseSource};
+pub use serve::{ACCESS_KEY_ENV, SECRET_KEY_ENV};
 
 /// Runs the process; its exit code (0 ok, 1 a failed operation, 2 a malformed command line).
 pub fn main() -> ExitCode {
@@ -75,6 +77,11 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     if let Command::GeneratePassword(args) = command {
         return cli::generate_password(args);
     }
+    // An address that needs TLS, or TLS files that cannot be used, are said before unlocking.
+    let serve_options = match &command {
+        Command::Serve(args) => Some(serve::prepare(args)?),
+        _ => None,
+    };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.
         return Err(Vault::missing(&path).to_api());
@@ -90,6 +97,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         vault.change_passphrase(new.as_bytes())?;
         cli::print_created(&vault)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if let (Command::Serve(args), Some(options)) = (&command, serve_options) {
+        return serve::run(&vault, args, options);
     }
     cli::run(&vault, command)
 }

@@ -66,6 +66,31 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         new_passphrase_file: Option<PathBuf>,
     },
+    /// Serve the CSMS REST API here, for the official SDKs; first stdout line:
+    /// {"listening", "project_id", "access_key"} (+ "secret_key" when the pair is new)
+    Serve(ServeArgs),
+}
+
+/// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
+/// made on first start and kept sealed in the vault.
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port); off loopback, TLS is required
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+    /// TLS certificate chain (PEM), with --tls-key
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM), with --tls-cert
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Print the endpoint's {"access_key", "secret_key", "project_id"} and exit
+    #[arg(long, conflicts_with_all = ["listen", "tls_cert", "tls_key"])]
+    pub show_credentials: bool,
 }
 
 #[allow(
@@ -245,10 +270,11 @@ pub fn run(vault: &Vault, command: Command) -> Result<ExitCode, ApiError> {
         Command::Secret(cmd) => secrets::run(vault, cmd),
         Command::Key(cmd) => keys::run(vault, cmd),
         Command::GeneratePassword(args) => password::run(args),
-        // The process shell runs it: it needs a new passphrase, which is the shell's to ask for.
-        Command::ChangePassphrase { .. } => Err(ApiError::new(
+        // The process shell runs these: one needs a new passphrase, the other starts another
+        // edge, and both are the shell's to do.
+        Command::ChangePassphrase { .. } | Command::Serve(_) => Err(ApiError::new(
             ErrorCode::Internal,
-            "change-passphrase is run by the process shell.",
+            "This command is run by the process shell.",
         )),
     }
 }
@@ -256,6 +282,11 @@ pub fn run(vault: &Vault, command: Command) -> Result<ExitCode, ApiError> {
 /// `generate-password`, which needs no vault.
 pub fn generate_password(args: password::GeneratePasswordArgs) -> Result<ExitCode, ApiError> {
     password::run(args)
+}
+
+/// A JSON body holding a secret (a key, a value) on stdout, from a wiped buffer.
+pub fn print_sensitive<T: serde::Serialize>(body: &T) -> Result<(), ApiError> {
+    output::print_sensitive_json(body)
 }
 
 /// What `init` and `change-passphrase` print: where the new vault is, and its id.

@@ -1,3 +1,17 @@
-//! The local CSMS endpoint (csvault serve); for now its request signing.
+//! The local CSMS endpoint (`csvault serve`): the REST API of `csms-openapi/` over HTTP, for the
+//! official SDKs. Only requests signed with the endpoint's AK/SK are served, each through the same
+//! `vault` operation as the command line (DECISIONS.md "The local CSMS endpoint").
 
+mod auth;
+mod operations;
+mod reply;
+mod routes;
+mod server;
 pub mod signing;
+mod tls;
+mod workers;
+
+pub use auth::Credentials;
+pub use server::{MAX_BODY_BYTES, ServeOptions, log_line, require_tls_off_loopback, serve};
+pub use tls::server_config;
+pub use workers::MAX_GROUP;

@@ -14,3 +14,4 @@ pub mod kms;
 pub mod store;
 pub mod tui;
 pub mod vault;
+pub mod wiped;

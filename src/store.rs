@@ -3,17 +3,20 @@
 //! The store only ever sees metadata and ciphertext, in its own row types; the vault turns them
 //! into the contract's shapes.
 
+pub mod credentials;
 mod file;
 pub mod keys;
 mod probe;
 mod schema;
 pub mod secrets;
 mod sidecar;
+mod tx;
 pub mod versions;
 
 pub use file::{HeaderRow, Store};
 pub use keys::KeyRow;
 pub use secrets::{SecretRow, SecretWriter};
+pub use tx::Tx;
 pub use versions::{NewVersion, VersionRow, VersionSummary};
 
 use std::path::PathBuf;

@@ -6,6 +6,7 @@ mod batch;
 mod blob;
 mod clock;
 mod create;
+mod credentials;
 mod deletion;
 mod error;
 mod keys;
@@ -22,6 +23,7 @@ pub use crate::kms::{MIN_PASSPHRASE_CHARS, new_passphrase_problem};
 pub use blob::MAX_BLOB_CHARS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use create::BatchOutcome;
+pub use credentials::EndpointCredentials;
 pub use error::VaultError;
 pub use read::{DetailVersion, SecretDetail};
 
@@ -174,6 +176,22 @@ impl Vault {
         self.clock.now_ms()
     }
 
+    /// Runs `ops` (any operations on this handle) as one group commit: they join one write
+    /// transaction as savepoints, so each still succeeds or fails alone, and a single commit, one
+    /// `fsync`, makes all that succeeded durable. Nothing `ops` returns may be reported as done
+    /// before this returns `Ok`; on `Err` nothing of the group is in the vault.
+    ///
+    /// Errors: `VAULT.0005` when another connection keeps the write lock past the busy timeout
+    /// (before `ops` runs); the commit's own failure (`VAULT.0007`).
+    pub fn group<T>(&self, ops: impl FnOnce(&Self) -> T) -> VaultResult<T> {
+        self.store().begin_group()?;
+        let guard = GroupGuard(self);
+        let out = ops(self);
+        std::mem::forget(guard);
+        self.store().commit_group()?;
+        Ok(out)
+    }
+
     /// This handle's connection. A panic in another caller cannot leave it mid-transaction (a
     /// dropped transaction rolls back), so a poisoned lock is still usable.
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -187,6 +205,15 @@ impl Vault {
             self.keyring.load_cmk(key_id, &wrapped)?;
         }
         Ok(())
+    }
+}
+
+/// Rolls back a group whose operations panicked, so the handle is usable again.
+struct GroupGuard<'v>(&'v Vault);
+
+impl Drop for GroupGuard<'_> {
+    fn drop(&mut self) {
+        self.0.store().abort_group();
     }
 }
 

@@ -5,10 +5,10 @@
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, Write};
-use zeroize::Zeroizing;
 
 use crate::csms::{ApiError, ErrorCode};
 use crate::hidden::is_hidden;
+use crate::wiped::render_exact;
 
 /// A `serde_json` formatter (pretty or compact) with [`is_hidden`] characters escaped. The JSON
 /// means the same; only its spelling changes.
@@ -90,25 +90,8 @@ pub fn print_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
 /// then into one wiped buffer of exactly that size, so it never reallocates and leaves copies
 /// behind.
 pub fn print_sensitive_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
-    let mut counter = Counter(0);
-    render(&mut counter, body).map_err(|e| write_failed(&e))?;
-    let mut buf = Zeroizing::new(Vec::with_capacity(counter.0));
-    render(&mut *buf, body).map_err(|e| write_failed(&e))?;
+    let buf = render_exact(|out| render(out, body)).map_err(|e| write_failed(&e))?;
     print_bytes(&buf)
-}
-
-/// A sink that only counts the bytes written to it.
-struct Counter(usize);
-
-impl Write for Counter {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0 += bytes.len();
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Raw bytes on stdout, flushed (`--raw` values, already wiped by the caller).
@@ -156,18 +139,6 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
         assert_eq!(back["name"], name);
         assert!(!out.chars().any(|c| c != '\n' && is_hidden(c)));
-    }
-
-    #[test]
-    fn a_sensitive_body_fits_its_buffer_exactly() {
-        let body = serde_json::json!({ "versions": vec![serde_json::json!({"v": "x", "m": "meta ".repeat(60)}); 20] });
-        let mut counter = Counter(0);
-        render(&mut counter, &body).unwrap_or_else(|e| panic!("{e}"));
-        let mut buf = Vec::with_capacity(counter.0);
-        let capacity = buf.capacity();
-        render(&mut buf, &body).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(buf.len(), counter.0);
-        assert_eq!(buf.capacity(), capacity, "the buffer never grew");
     }
 
     #[test]

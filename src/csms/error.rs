@@ -33,6 +33,9 @@ pub enum ErrorCode {
     KeyUnusable,
     /// 500 CSMS.0500: an internal failure.
     Internal,
+    /// 401 APIGW.0301: the request is not signed, badly signed, from an unknown AK or out of
+    /// the time window (the API gateway's code; the local endpoint only).
+    Unauthenticated,
     /// VAULT.0001: no vault file at the path.
     NoVault,
     /// VAULT.0002: the passphrase does not unlock the vault.
@@ -69,6 +72,7 @@ impl ErrorCode {
             Self::SecretQuota => "CSMS.0202",
             Self::KeyUnusable => "CSMS.0401",
             Self::Internal => "CSMS.0500",
+            Self::Unauthenticated => "APIGW.0301",
             Self::NoVault => "VAULT.0001",
             Self::WrongPassphrase => "VAULT.0002",
             Self::VaultCorrupt => "VAULT.0003",
@@ -86,7 +90,7 @@ impl ErrorCode {
             Self::SecretNotEnabled => 403,
             Self::Internal | Self::Io | Self::VaultCorrupt => 500,
             Self::VaultBusy => 503,
-            Self::NoPassphrase | Self::WrongPassphrase => 401,
+            Self::NoPassphrase | Self::WrongPassphrase | Self::Unauthenticated => 401,
             Self::NoVault => 404,
             _ => 400,
         }

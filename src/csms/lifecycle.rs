@@ -235,6 +235,14 @@ pub mod refusal {
     use super::{ApiError, ErrorCode};
     use crate::csms::SecretState;
 
+    /// 400 `CSMS.0002`: a secret of that name exists, in whatever state (DECISIONS.md
+    /// "duplicate name").
+    pub fn duplicate_name(name: &str) -> ApiError {
+        ApiError::invalid(format!(
+            "Invalid name: a secret named {name} already exists."
+        ))
+    }
+
     /// 400 `CSMS.0103`: an update or stage change on a secret pending deletion.
     pub fn pending(name: &str) -> ApiError {
         ApiError::new(

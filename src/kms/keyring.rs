@@ -107,6 +107,33 @@ impl Keyring {
         )
     }
 
+    fn endpoint_sk_aad(&self, access_key: &str) -> Aad {
+        let mut aad = Aad::new("csvault/endpoint-sk/v1");
+        aad.push(self.vault_id.as_bytes())
+            .push(access_key.as_bytes());
+        aad
+    }
+
+    /// Seals the local endpoint's secret key under the root key, bound to its access key.
+    pub fn seal_endpoint_sk(&self, access_key: &str, sk: &[u8]) -> Result<Vec<u8>, KmsError> {
+        seal(&self.root, sk, self.endpoint_sk_aad(access_key).bytes())
+    }
+
+    /// Opens what [`Keyring::seal_endpoint_sk`] sealed for `access_key`; anything else is an
+    /// integrity error.
+    pub fn open_endpoint_sk(
+        &self,
+        access_key: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+        open(
+            &self.root,
+            sealed,
+            self.endpoint_sk_aad(access_key).bytes(),
+            "the endpoint's secret key",
+        )
+    }
+
     /// New CMK material for `key_id`, loaded, and returned wrapped under the root key for storage.
     pub fn create_cmk(&self, key_id: &str) -> Result<Vec<u8>, KmsError> {
         let material = SecretKey::generate()?;

@@ -4,7 +4,7 @@
 //! checked and made by us ([`super::sidecar`]), and a new vault is built under a temporary name
 //! beside its final path and linked into place only once complete.
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -14,6 +14,7 @@ use std::time::Duration;
 use super::probe::{self, Found};
 use super::schema::{APPLICATION_ID, migrate};
 use super::sidecar;
+use super::tx::Tx;
 use super::{StoreError, StoreResult};
 
 /// How long an operation waits for another process's transaction before answering "busy".
@@ -37,6 +38,8 @@ pub struct HeaderRow {
 pub struct Store {
     pub(super) conn: Connection,
     path: PathBuf,
+    /// Between `begin_group` and `commit_group`: operations join the open transaction.
+    in_group: bool,
 }
 
 impl Store {
@@ -108,6 +111,7 @@ impl Store {
         Ok(Self {
             conn,
             path: path.to_owned(),
+            in_group: false,
         })
     }
 
@@ -116,18 +120,65 @@ impl Store {
     }
 
     /// A read transaction: every statement in it sees the same commit, however many other
-    /// connections write meanwhile. Dropping it ends it.
-    pub fn snapshot(&mut self) -> StoreResult<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)?)
+    /// connections write meanwhile. Dropping it ends it. Inside a group it reads the group's
+    /// own writes so far.
+    pub fn snapshot(&mut self) -> StoreResult<Tx<'_>> {
+        if self.in_group {
+            return Ok(Tx::InGroup(self.conn.savepoint()?));
+        }
+        Ok(Tx::Own(self.conn.transaction_with_behavior(
+            TransactionBehavior::Deferred,
+        )?))
     }
 
     /// One immediate transaction: the unit in which every vault operation commits or vanishes.
-    pub fn immediate(&mut self) -> StoreResult<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    /// Inside a group it is a savepoint of the group's transaction.
+    pub fn immediate(&mut self) -> StoreResult<Tx<'_>> {
+        if self.in_group {
+            return Ok(Tx::InGroup(self.conn.savepoint()?));
+        }
+        Ok(Tx::Own(self.conn.transaction_with_behavior(
+            TransactionBehavior::Immediate,
+        )?))
+    }
+
+    /// Starts a group commit: one write transaction that the operations run next join as
+    /// savepoints, until [`Self::commit_group`] makes them durable with a single commit.
+    ///
+    /// Errors: `Busy` when another connection keeps the write lock past the busy timeout.
+    pub fn begin_group(&mut self) -> StoreResult<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.in_group = true;
+        Ok(())
+    }
+
+    /// Commits the group begun by [`Self::begin_group`]; on failure everything in it is rolled
+    /// back and nothing of it is in the file.
+    pub fn commit_group(&mut self) -> StoreResult<()> {
+        if !self.in_group {
+            return Ok(());
+        }
+        self.in_group = false;
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            self.rollback_open();
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Rolls back an open group (nothing of it reaches the file); nothing happens outside one.
+    pub fn abort_group(&mut self) {
+        if self.in_group {
+            self.in_group = false;
+            self.rollback_open();
+        }
+    }
+
+    fn rollback_open(&self) {
+        if !self.conn.is_autocommit() {
+            // A failed ROLLBACK leaves SQLite's own rollback on close; nothing more can be done.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 
     pub fn load_header(&self) -> StoreResult<HeaderRow> {
@@ -165,11 +216,7 @@ impl Store {
 
     /// Replaces the header (passphrase change) if it still has `old_salt`; whether it did (a
     /// concurrent change that committed first leaves it alone).
-    pub fn save_header(
-        tx: &Transaction<'_>,
-        old_salt: &[u8],
-        header: &HeaderRow,
-    ) -> StoreResult<bool> {
+    pub fn save_header(tx: &Connection, old_salt: &[u8], header: &HeaderRow) -> StoreResult<bool> {
         let changed = tx.execute(
             "UPDATE vault_header SET salt = ?1, wrapped_root_key = ?2 WHERE id = 1 AND salt = ?3",
             rusqlite::params![header.salt, header.wrapped_root_key, old_salt],

@@ -12,7 +12,8 @@ pub const APPLICATION_ID: i32 = 0x6373_7674;
 /// addresses secrets by name).
 ///
 /// Each entry moves the schema one version up. Never edit a released entry; append a new one.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE vault_header (
     id                INTEGER PRIMARY KEY CHECK (id = 1),
     format            INTEGER NOT NULL,
@@ -67,7 +68,16 @@ CREATE TABLE stages (
     FOREIGN KEY (secret_row, version_id) REFERENCES versions (secret_row, version_id) ON DELETE CASCADE
 ) WITHOUT ROWID;
 CREATE INDEX stages_by_version ON stages (secret_row, version_id);
-"];
+",
+    r"
+CREATE TABLE endpoint_credentials (
+    id                 INTEGER PRIMARY KEY CHECK (id = 1),
+    access_key         TEXT NOT NULL,
+    sealed_secret_key  BLOB NOT NULL,
+    create_time        INTEGER NOT NULL
+);
+",
+];
 
 /// Brings a vault's schema up to date, all migrations in one transaction.
 pub fn migrate(conn: &mut Connection) -> StoreResult<()> {

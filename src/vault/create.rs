@@ -7,7 +7,7 @@ use super::seal::{RequestValue, VersionPlace, seal_version};
 use super::{Vault, VaultError, VaultResult, secret_of};
 use crate::csms::{
     ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, ErrorCode, KeyState, SECRET_TYPE_COMMON,
-    STAGE_CURRENT, Secret, SecretState, validate_create, validate_name,
+    STAGE_CURRENT, Secret, SecretState, refusal, validate_create, validate_name,
 };
 use crate::kms::Keyring;
 use crate::store::keys::{self as key_rows, KeyRow};
@@ -33,7 +33,7 @@ impl Vault {
         let tx = store.immediate()?;
         // The name is the first field checked: a clash outranks rule breaks in later fields.
         if validate_name(&req.name).is_none() && secret_rows::name_exists(&tx, &req.name)? {
-            return Err(duplicate(&req.name).into());
+            return Err(refusal::duplicate_name(&req.name).into());
         }
         let now = self.now_ms();
         let planned = plan(&tx, &self.keyring, req, &mut KeyMemo::new(), now)?;
@@ -56,7 +56,9 @@ impl Vault {
         let mut plans: Vec<Result<Planned<'_>, BatchOutcome>> = Vec::with_capacity(reqs.len());
         for req in reqs {
             if !names_in_batch.insert(req.name.as_str()) {
-                plans.push(Err(BatchOutcome::Failed(duplicate(&req.name))));
+                plans.push(Err(BatchOutcome::Failed(refusal::duplicate_name(
+                    &req.name,
+                ))));
                 continue;
             }
             if secret_rows::name_exists(&tx, &req.name)? {
@@ -85,12 +87,6 @@ impl Vault {
         tx.commit().map_err(StoreError::from)?;
         Ok(outcomes)
     }
-}
-
-fn duplicate(name: &str) -> ApiError {
-    ApiError::invalid(format!(
-        "Invalid name: a secret named {name} already exists."
-    ))
 }
 
 /// A valid request whose CMK is resolved and loaded, ready to seal.

@@ -1,0 +1,156 @@
+//! `csvault serve` in the process shell: checks its options before the vault is unlocked,
+//! settles the endpoint's AK/SK, announces the endpoint on stdout and hands over to `http`.
+
+use serde::Serialize;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use zeroize::Zeroizing;
+
+use crate::cli::{self, ServeArgs};
+use crate::csms::{ApiError, ErrorCode};
+use crate::http::{self, Credentials, ServeOptions};
+use crate::vault::{EndpointCredentials, Vault};
+use crate::wiped::render_exact;
+
+/// The endpoint's access key, when it is not the one kept in the vault.
+pub const ACCESS_KEY_ENV: &str = "CSVAULT_SERVE_AK";
+/// The endpoint's secret key, with [`ACCESS_KEY_ENV`].
+pub const SECRET_KEY_ENV: &str = "CSVAULT_SERVE_SK";
+
+/// What can be checked before asking for the passphrase: the address needs TLS or not, and the
+/// TLS files are usable.
+///
+/// Errors: `VAULT.0008` for a non-loopback address without TLS; `VAULT.0007` for TLS files that
+/// cannot be used.
+pub fn prepare(args: &ServeArgs) -> Result<ServeOptions, ApiError> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(http::server_config(cert, key)?),
+        _ => None,
+    };
+    if !args.show_credentials {
+        http::require_tls_off_loopback(args.listen, tls.is_some())?;
+    }
+    Ok(ServeOptions {
+        listen: args.listen,
+        tls,
+    })
+}
+
+/// Serves (or, with `--show-credentials`, prints the pair) on the unlocked vault.
+pub fn run(vault: &Vault, args: &ServeArgs, options: ServeOptions) -> Result<ExitCode, ApiError> {
+    let (credentials, new) = credentials(vault)?;
+    let project_id = project_id(vault);
+    if args.show_credentials {
+        cli::print_sensitive(&ShownCredentials {
+            access_key: &credentials.access_key,
+            secret_key: &credentials.secret_key,
+            project_id: &project_id,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let announce = |local: SocketAddr| {
+        announce(&Listening {
+            listening: format!("{scheme}://{local}"),
+            project_id: &project_id,
+            access_key: &credentials.access_key,
+            // Shown once: the first start, when the pair was made.
+            secret_key: new.then_some(credentials.secret_key.as_str()),
+        })
+    };
+    let accepted = Credentials {
+        access_key: credentials.access_key.clone(),
+        secret_key: http::signing::SecretKey::new(&credentials.secret_key),
+    };
+    http::serve(vault, options, accepted, announce)?;
+    http::log_line("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One vault is one project: its id is the vault id's 32 hex digits, as the cloud's look.
+fn project_id(vault: &Vault) -> String {
+    vault.vault_id().replace('-', "")
+}
+
+/// The pair from the environment, else the one kept in the vault (made now if there is none;
+/// `true` then).
+fn credentials(vault: &Vault) -> Result<(EndpointCredentials, bool), ApiError> {
+    let ak = std::env::var_os(ACCESS_KEY_ENV);
+    let sk = std::env::var_os(SECRET_KEY_ENV).map(|v| Zeroizing::new(v.into_encoded_bytes()));
+    match (ak, sk) {
+        (None, None) => Ok(vault.endpoint_credentials()?),
+        (Some(ak), Some(sk)) => {
+            let usable = |s: &str| !s.is_empty() && !s.chars().any(char::is_whitespace);
+            let access_key = ak.into_string().ok().filter(|a| usable(a));
+            let secret_key = std::str::from_utf8(&sk)
+                .ok()
+                .filter(|s| usable(s))
+                .map(|s| Zeroizing::new(s.to_owned()));
+            match (access_key, secret_key) {
+                (Some(access_key), Some(secret_key)) => Ok((
+                    EndpointCredentials {
+                        access_key,
+                        secret_key,
+                    },
+                    false,
+                )),
+                _ => Err(ApiError::new(
+                    ErrorCode::Usage,
+                    format!(
+                        "{ACCESS_KEY_ENV} and {SECRET_KEY_ENV} must be non-empty UTF-8 without \
+                         spaces."
+                    ),
+                )),
+            }
+        }
+        _ => Err(ApiError::new(
+            ErrorCode::Usage,
+            format!("Set both {ACCESS_KEY_ENV} and {SECRET_KEY_ENV}, or neither."),
+        )),
+    }
+}
+
+/// The first line on stdout.
+#[allow(
+    clippy::struct_field_names,
+    reason = "the field names are the line's JSON keys"
+)]
+#[derive(Serialize)]
+struct Listening<'a> {
+    listening: String,
+    project_id: &'a str,
+    access_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_key: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ShownCredentials<'a> {
+    access_key: &'a str,
+    secret_key: &'a str,
+    project_id: &'a str,
+}
+
+/// Writes the line, from a wiped buffer (it may hold the SK), and flushes it.
+fn announce(line: &Listening<'_>) -> Result<(), ApiError> {
+    let written = render_exact(|out| {
+        serde_json::to_writer(&mut *out, line).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")
+    })
+    .and_then(|bytes| {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&bytes)?;
+        stdout.flush()
+    });
+    written.map_err(|e| {
+        ApiError::new(
+            ErrorCode::Io,
+            format!("Cannot write the endpoint's address to stdout: {e}."),
+        )
+    })
+}

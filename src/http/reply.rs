@@ -1,0 +1,62 @@
+//! `Reply`: an operation's HTTP status and JSON body, rendered into wiped memory.
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::csms::{ApiError, ErrorCode};
+use crate::wiped::render_exact;
+
+const RENDER_FAILED: &[u8] =
+    br#"{"error_code":"CSMS.0500","error_msg":"The response could not be rendered."}"#;
+
+/// What the endpoint answers: a status and, except for 204, a compact JSON body. Bodies may hold
+/// plaintext (a version's value, a generated password), so every one lives in a wiped buffer of
+/// exactly its size until the connection has written it.
+pub struct Reply {
+    pub status: u16,
+    pub body: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl Reply {
+    /// 200 with `body` as JSON.
+    pub fn ok<T: Serialize>(body: &T) -> Self {
+        Self::json(200, body)
+    }
+
+    /// 204 and no body (the delete operations, DECISIONS.md "bodies").
+    pub fn no_content() -> Self {
+        Self {
+            status: 204,
+            body: None,
+        }
+    }
+
+    /// The error's status and its `{"error_code","error_msg"}` body.
+    pub fn error(e: &ApiError) -> Self {
+        Self::json(e.http_status(), e)
+    }
+
+    fn json<T: Serialize>(status: u16, body: &T) -> Self {
+        match render_exact(|out| serde_json::to_writer(out, body).map_err(std::io::Error::from)) {
+            Ok(bytes) => Self {
+                status,
+                body: Some(bytes),
+            },
+            // Serialising our own types into memory does not fail; if it ever did, say so
+            // without the body.
+            Err(_) => Self {
+                status: ErrorCode::Internal.http_status(),
+                body: Some(Zeroizing::new(RENDER_FAILED.to_vec())),
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.as_ref().map(|b| b.len()))
+            .finish()
+    }
+}

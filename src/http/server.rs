@@ -1,0 +1,314 @@
+//! The endpoint's network side: listens (plain on loopback, TLS anywhere), reads each request
+//! whole, admits signed ones, hands them to the [`Workers`], logs one line each, and on
+//! SIGTERM/SIGINT stops accepting, lets requests in flight finish, and returns.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::http::request::Parts;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode, header};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use jiff::Timestamp;
+use rustls::ServerConfig;
+use std::convert::Infallible;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio_rustls::TlsAcceptor;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::auth::Credentials;
+use super::reply::Reply;
+use super::routes::Route;
+use super::workers::{self, Workers};
+use crate::csms::{ApiError, ErrorCode};
+use crate::vault::Vault;
+
+/// The largest request body taken, in bytes (1 MiB); larger: 400 `CSMS.0004`.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// How long a client may take to send a request's headers, and a TLS handshake to finish.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long requests in flight may take to finish once a stop is asked for.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Reader handles, besides the one writer.
+const READERS: usize = 4;
+
+/// Where and how to listen.
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    /// TLS on every connection; required for an address other than loopback.
+    pub tls: Option<Arc<ServerConfig>>,
+}
+
+struct State {
+    workers: Workers,
+    credentials: Credentials,
+}
+
+/// Serves until SIGTERM or SIGINT. `on_listening` is called with the bound address once
+/// connections are accepted (the caller announces it).
+///
+/// Errors: `VAULT.0008` for a non-loopback address without TLS; `VAULT.0007` when the address
+/// cannot be bound or the runtime cannot start; the vault's errors opening its handles.
+pub fn serve(
+    vault: &Vault,
+    options: ServeOptions,
+    credentials: Credentials,
+    on_listening: impl FnOnce(SocketAddr) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    require_tls_off_loopback(options.listen, options.tls.is_some())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("csvault-serve")
+        .build()
+        .map_err(|e| io_error(format!("Cannot start the server runtime: {e}")))?;
+    let state = Arc::new(State {
+        workers: Workers::start(vault, READERS)?,
+        credentials,
+    });
+    let served = runtime.block_on(run(Arc::clone(&state), options, on_listening));
+    // Every accepted write is committed and answered before the process goes.
+    state.workers.finish();
+    served
+}
+
+/// Plain HTTP only on loopback: anywhere else the signatures, and the values in the bodies,
+/// would cross a network in clear.
+///
+/// Errors: `VAULT.0008` saying what to give.
+pub fn require_tls_off_loopback(listen: SocketAddr, tls: bool) -> Result<(), ApiError> {
+    if tls || listen.ip().is_loopback() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::Usage,
+        format!(
+            "{listen} is not a loopback address: serving on it needs TLS. Give --tls-cert and \
+             --tls-key, or listen on 127.0.0.1."
+        ),
+    ))
+}
+
+async fn run(
+    state: Arc<State>,
+    options: ServeOptions,
+    on_listening: impl FnOnce(SocketAddr) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    let listener = TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| io_error(format!("Cannot listen on {}: {e}", options.listen)))?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(|e| signal_error(&e))?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| signal_error(&e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| io_error(format!("Cannot read the bound address: {e}")))?;
+    on_listening(local)?;
+    let tls = options.tls.map(TlsAcceptor::from);
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let watcher = graceful.watcher();
+                    let state = Arc::clone(&state);
+                    let tls = tls.clone();
+                    tokio::spawn(async move { connection(stream, tls, state, watcher).await });
+                }
+                // Out of file descriptors or a connection reset before accept: keep serving.
+                Err(e) => {
+                    log_line(&format!("accept failed: {e}"));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = terminate.recv() => break,
+            _ = interrupt.recv() => break,
+        }
+    }
+    drop(listener);
+    log_line("stopping: no new connections; letting requests in flight finish");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+            log_line("stopping: requests still open after 30 s are dropped");
+        }
+    }
+    Ok(())
+}
+
+/// Serves one connection (keep-alive, HTTP/1.1) until the client closes it or a stop drains it.
+async fn connection(
+    stream: TcpStream,
+    tls: Option<TlsAcceptor>,
+    state: Arc<State>,
+    watcher: hyper_util::server::graceful::Watcher,
+) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |req| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(handle(&state, req).await) }
+    });
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(CLIENT_TIMEOUT);
+    match tls {
+        None => {
+            let _ = watcher
+                .watch(http.serve_connection(TokioIo::new(stream), service))
+                .await;
+        }
+        Some(acceptor) => {
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await
+            else {
+                return;
+            };
+            let _ = watcher
+                .watch(http.serve_connection(TokioIo::new(stream), service))
+                .await;
+        }
+    }
+}
+
+async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let reply = respond(state, &parts, body).await;
+    log_line(&format!(
+        "{} {} {} {:.1}ms",
+        parts.method,
+        parts.uri.path(),
+        reply.status,
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
+    response(reply)
+}
+
+/// Body, signature, route, then the operation: the first refusal answers.
+async fn respond(state: &State, parts: &Parts, body: Incoming) -> Reply {
+    let body = match read_body(parts, body).await {
+        Ok(body) => body,
+        Err(e) => return Reply::error(&e),
+    };
+    if let Err(e) = state.credentials.admit(parts, &body, Timestamp::now()) {
+        return Reply::error(&e);
+    }
+    let route = match Route::parse(&parts.method, parts.uri.path()) {
+        Ok(route) => route,
+        Err(e) => return Reply::error(&e),
+    };
+    state
+        .workers
+        .run(workers::Request {
+            route,
+            query: parts.uri.query().unwrap_or("").to_owned(),
+            body,
+        })
+        .await
+}
+
+/// The whole body, at most [`MAX_BODY_BYTES`], in wiped memory; hyper's own chunks are wiped
+/// after copying where nothing else holds them.
+async fn read_body(parts: &Parts, mut body: Incoming) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+    let announced = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let mut buf = Zeroizing::new(Vec::with_capacity(announced.unwrap_or(0)));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            ApiError::new(
+                ErrorCode::MalformedBody,
+                format!("The request body could not be read: {e}."),
+            )
+        })?;
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        if buf.len() + chunk.len() > MAX_BODY_BYTES {
+            wipe(chunk);
+            return Err(too_large());
+        }
+        append_wiped(&mut buf, &chunk);
+        wipe(chunk);
+    }
+    Ok(buf)
+}
+
+/// Appends without leaving an unwiped copy behind: growing moves the bytes into a new wiped
+/// buffer and the old one is wiped on drop.
+fn append_wiped(buf: &mut Zeroizing<Vec<u8>>, bytes: &[u8]) {
+    let needed = buf.len() + bytes.len();
+    if needed > buf.capacity() {
+        let mut grown = Zeroizing::new(Vec::with_capacity(needed.max(buf.capacity() * 2)));
+        grown.extend_from_slice(buf);
+        *buf = grown;
+    }
+    buf.extend_from_slice(bytes);
+}
+
+fn wipe(chunk: Bytes) {
+    if let Ok(mut owned) = chunk.try_into_mut() {
+        owned.as_mut().zeroize();
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::MalformedBody,
+        format!("The request body is larger than {MAX_BODY_BYTES} bytes (1 MiB)."),
+    )
+}
+
+/// A body hyper writes from the wiped buffer itself; the buffer is wiped when hyper drops it.
+struct WipedBody(Zeroizing<Vec<u8>>);
+
+impl AsRef<[u8]> for WipedBody {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn response(reply: Reply) -> Response<Full<Bytes>> {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut builder = Response::builder().status(status);
+    let body = match reply.body {
+        Some(bytes) => {
+            builder = builder.header(header::CONTENT_TYPE, "application/json;charset=utf-8");
+            Bytes::from_owner(WipedBody(bytes))
+        }
+        None => Bytes::new(),
+    };
+    builder
+        .body(Full::new(body))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// One line on stderr: UTC time and the message. Never a value, a body or a signature.
+pub fn log_line(message: &str) {
+    let line = format!(
+        "{} {message}\n",
+        Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+    );
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+fn io_error(message: String) -> ApiError {
+    ApiError::new(ErrorCode::Io, message)
+}
+
+fn signal_error(e: &std::io::Error) -> ApiError {
+    io_error(format!("Cannot watch for SIGTERM/SIGINT: {e}"))
+}

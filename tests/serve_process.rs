@@ -1,0 +1,192 @@
+//! `csvault serve` as a process: its first line and credentials, its refusals before unlocking,
+//! many clients at once, a busy vault, and a stop that loses no acknowledged write.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod serve_common;
+
+use serde_json::{Value, json};
+use serve_common::{Client, Server, TestVault, create_body};
+use std::time::{Duration, Instant};
+
+#[test]
+fn the_first_start_makes_a_pair_shows_its_secret_key_once_and_show_credentials_repeats_it() {
+    let vault = TestVault::new();
+    let first = Server::start(vault.command(&["--listen", "127.0.0.1:0"], &[]));
+    let hello = first.hello.clone();
+    let listening = hello["listening"].as_str().unwrap();
+    assert!(listening.starts_with("http://127.0.0.1:"), "{hello}");
+    assert_ne!(listening, "http://127.0.0.1:0");
+    let project = hello["project_id"].as_str().unwrap();
+    assert_eq!(project.len(), 32);
+    assert!(project.chars().all(|c| c.is_ascii_hexdigit()));
+    let ak = hello["access_key"].as_str().unwrap().to_owned();
+    let sk = hello["secret_key"].as_str().unwrap().to_owned();
+    assert_eq!((ak.len(), sk.len()), (20, 40));
+    let c = Client::new(&first.base, project, &ak, &sk);
+    c.post("secrets", &create_body("from-sdk", "v")).ok();
+    assert_eq!(first.stop().0, Some(0));
+
+    let again = Server::start(vault.command(&["--listen", "127.0.0.1:0"], &[]));
+    assert_eq!(again.hello["access_key"], ak.as_str());
+    assert_eq!(
+        again.hello.get("secret_key"),
+        None,
+        "the SK is shown once: {}",
+        again.hello
+    );
+    let c = Client::new(&again.base, project, &ak, &sk);
+    assert_eq!(c.get("secrets/from-sdk").ok()["secret"]["name"], "from-sdk");
+    drop(again);
+
+    let shown = vault
+        .command(&["--show-credentials"], &[])
+        .output()
+        .unwrap();
+    assert!(shown.status.success());
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(
+        shown,
+        json!({"access_key": ak, "secret_key": sk, "project_id": project})
+    );
+}
+
+#[test]
+fn a_public_address_without_tls_and_unusable_tls_files_are_refused_before_unlocking() {
+    let vault = TestVault::new();
+    let out = vault
+        .command(&["--listen", "0.0.0.0:0"], &[])
+        .env_remove("CSVAULT_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error_code"], "VAULT.0008");
+    assert!(
+        err["error_msg"].as_str().unwrap().contains("--tls-cert"),
+        "{err}"
+    );
+
+    let missing = vault.dir.path().join("missing.pem");
+    let missing = missing.to_str().unwrap();
+    let out = vault
+        .command(
+            &[
+                "--listen",
+                "0.0.0.0:0",
+                "--tls-cert",
+                missing,
+                "--tls-key",
+                missing,
+            ],
+            &[],
+        )
+        .env_remove("CSVAULT_PASSPHRASE")
+        .output()
+        .unwrap();
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error_code"], "VAULT.0007");
+    assert!(
+        err["error_msg"].as_str().unwrap().contains("missing.pem"),
+        "{err}"
+    );
+}
+
+#[test]
+fn many_clients_at_once_each_read_back_exactly_what_they_wrote() {
+    let vault = TestVault::new();
+    let server = vault.serve();
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let c = server.client();
+            s.spawn(move || {
+                for i in 0..40 {
+                    let name = format!("t{t}-s{i}");
+                    let value = format!("value of {name} ✓");
+                    c.post("secrets", &create_body(&name, &value)).ok();
+                    let read = c.get(&format!("secrets/{name}/versions/latest")).ok();
+                    assert_eq!(read["version"]["secret_string"], value.as_str());
+                }
+            });
+        }
+    });
+    let listed = server.client().get("secrets?limit=1000").ok();
+    assert_eq!(listed["secrets"].as_array().unwrap().len(), 320);
+}
+
+#[test]
+fn a_vault_held_by_another_process_makes_writes_wait_not_fail() {
+    let vault = TestVault::new();
+    let server = vault.serve();
+    let c = server.client();
+    c.post("secrets", &create_body("before", "v")).ok();
+    let holder = rusqlite::Connection::open(&vault.path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let held = Instant::now();
+    let writer = std::thread::spawn(move || c.post("secrets", &create_body("after", "v")).status);
+    // Longer than SQLite's 5 s busy timeout.
+    std::thread::sleep(Duration::from_secs(6));
+    assert!(
+        !writer.is_finished(),
+        "the write waits while the vault is held"
+    );
+    holder.execute_batch("COMMIT").unwrap();
+    assert_eq!(writer.join().unwrap(), 200);
+    assert!(held.elapsed() >= Duration::from_secs(6));
+    assert_eq!(
+        server.client().get("secrets/after").ok()["secret"]["name"],
+        "after"
+    );
+}
+
+#[test]
+fn sigterm_during_a_burst_of_writes_loses_no_acknowledged_write() {
+    let vault = TestVault::new();
+    let server = vault.serve();
+    let acknowledged: Vec<String> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..4)
+            .map(|t| {
+                let c = server.client();
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    for i in 0.. {
+                        let name = format!("w{t}-{i}");
+                        match c.try_post("secrets", &create_body(&name, &format!("v-{name}"))) {
+                            Some(200) => mine.push(name),
+                            Some(status) => panic!("{name}: {status}"),
+                            None => break,
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(500));
+        server.signal("TERM");
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    let (code, log) = server.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        acknowledged.len() > 20,
+        "the burst was under way: {}",
+        acknowledged.len()
+    );
+
+    let db = rusqlite::Connection::open(&vault.path).unwrap();
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(db);
+
+    let server = vault.serve();
+    let c = server.client();
+    for name in &acknowledged {
+        let read = c.get(&format!("secrets/{name}/versions/latest")).ok();
+        assert_eq!(read["version"]["secret_string"], format!("v-{name}"));
+    }
+}
