@@ -34,7 +34,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -809,6 +809,16 @@ fn status_kb(pid: u32, field: &str) -> Option<u64> {
         .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
 }
 
+/// The largest `VmRSS` seen every 50 ms while `running` holds.
+async fn sample_rss(pid: u32, running: Arc<AtomicBool>) -> u64 {
+    let mut most = 0;
+    while running.load(Ordering::Relaxed) {
+        most = most.max(status_kb(pid, "VmRSS").unwrap_or(0));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    most
+}
+
 // ---------------------------------------------------------------------------------------------
 // One run of one server
 
@@ -819,6 +829,9 @@ struct RunResult {
     /// Peak and current resident memory of the server process after the run, in kB.
     peak_rss_kb: u64,
     rss_kb: u64,
+    /// Resident memory once the server answers (before the load), and the most sampled under load.
+    start_rss_kb: u64,
+    load_rss_kb: u64,
 }
 
 impl RunResult {
@@ -835,8 +848,13 @@ async fn bench_server(kind: Kind, binary: &Path, work: &Arc<Workload>) -> Res<Ru
     let (mut server, target) = start(kind, binary, dir.path()).await?;
     let pid = server.child.id();
     let target = Arc::new(target);
+    let start_rss_kb = status_kb(pid, "VmRSS").unwrap_or(0);
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = tokio::spawn(sample_rss(pid, Arc::clone(&sampling)));
     let create = run_phase(&target, work, Phase::Create, pid).await;
     let read = run_phase(&target, work, Phase::Read, pid).await;
+    sampling.store(false, Ordering::Relaxed);
+    let load_rss_kb = sampler.await.unwrap_or(0);
     server.check_alive()?;
     let result = RunResult {
         kind,
@@ -844,6 +862,8 @@ async fn bench_server(kind: Kind, binary: &Path, work: &Arc<Workload>) -> Res<Ru
         read,
         peak_rss_kb: status_kb(pid, "VmHWM").unwrap_or(0),
         rss_kb: status_kb(pid, "VmRSS").unwrap_or(0),
+        start_rss_kb,
+        load_rss_kb,
     };
     drop(server);
     Ok(result)
@@ -878,11 +898,18 @@ fn print_run(run: usize, result: &RunResult) {
         }
     }
     println!(
-        "          run {run}: {} peak RSS {:.1} MB (now {:.1} MB)",
+        "          run {run}: {} RSS: peak (VmHWM) {} MB; at start {} MB, most under load {} MB, \
+         at the end {} MB",
         result.kind.name(),
-        result.peak_rss_kb as f64 / 1024.0,
-        result.rss_kb as f64 / 1024.0
+        mb(result.peak_rss_kb),
+        mb(result.start_rss_kb),
+        mb(result.load_rss_kb),
+        mb(result.rss_kb),
     );
+}
+
+fn mb(kb: u64) -> String {
+    format!("{:.1}", kb as f64 / 1024.0)
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -929,11 +956,13 @@ fn print_medians(results: &[RunResult], kinds: &[Kind]) {
             );
         }
         let peaks: Vec<f64> = runs.iter().map(|r| r.peak_rss_kb as f64 / 1024.0).collect();
+        let loaded: Vec<f64> = runs.iter().map(|r| r.load_rss_kb as f64 / 1024.0).collect();
         println!(
-            "{:<9} peak RSS {:.1} MB max [{} MB]",
+            "{:<9} peak RSS (VmHWM) {:.1} MB max [{} MB]; most sampled under load [{} MB]",
             kind.name(),
             peaks.iter().copied().fold(0.0, f64::max),
-            list(&peaks, 1)
+            list(&peaks, 1),
+            list(&loaded, 1)
         );
     }
 }
