@@ -540,7 +540,9 @@ impl Target {
         if good {
             Ok(())
         } else {
-            let shown = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
+            let text = String::from_utf8_lossy(body);
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let shown: String = words.join(" ").chars().take(160).collect();
             Err(format!("{} {name}: HTTP {status}: {shown}", phase.name()))
         }
     }
@@ -732,6 +734,8 @@ struct PhaseResult {
     /// CPU time of the server process and of this (client) process during the phase.
     server_cpu: Duration,
     client_cpu: Duration,
+    /// CPU time the whole machine spent busy during the phase (all processes).
+    machine_cpu: Duration,
 }
 
 impl PhaseResult {
@@ -763,6 +767,7 @@ async fn run_phase(
         deadline: Instant::now() + PHASE_DEADLINE,
     });
     let (server_before, client_before) = (cpu_time(&pid.to_string()), cpu_time("self"));
+    let machine_before = machine_busy();
     let started = Instant::now();
     let tasks: Vec<_> = (0..CONNECTIONS)
         .map(|_| tokio::spawn(connection_loop(Arc::clone(&job))))
@@ -779,6 +784,7 @@ async fn run_phase(
         tally,
         server_cpu: cpu_time(&pid.to_string()).saturating_sub(server_before),
         client_cpu: cpu_time("self").saturating_sub(client_before),
+        machine_cpu: machine_busy().saturating_sub(machine_before),
     }
 }
 
@@ -797,6 +803,25 @@ fn cpu_time(pid: &str) -> Duration {
         .filter_map(|f| f.parse::<u64>().ok())
         .sum();
     // Linux reports these in USER_HZ, 100 on every architecture it runs on.
+    Duration::from_millis(ticks * 10)
+}
+
+/// Busy CPU time of the whole machine, all cores (`/proc/stat`: user, nice, system, irq, softirq,
+/// steal); what neither the server nor the client used of it is other load on the machine.
+fn machine_busy() -> Duration {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let ticks: u64 = [0, 1, 2, 5, 6, 7]
+        .iter()
+        .filter_map(|&i| fields.get(i))
+        .sum();
     Duration::from_millis(ticks * 10)
 }
 
@@ -829,6 +854,8 @@ struct RunResult {
     /// Peak and current resident memory of the server process after the run, in kB.
     peak_rss_kb: u64,
     rss_kb: u64,
+    /// The run's directory (server logs), kept when a request failed.
+    kept: Option<PathBuf>,
     /// Resident memory once the server answers (before the load), and the most sampled under load.
     start_rss_kb: u64,
     load_rss_kb: u64,
@@ -864,21 +891,27 @@ async fn bench_server(kind: Kind, binary: &Path, work: &Arc<Workload>) -> Res<Ru
         rss_kb: status_kb(pid, "VmRSS").unwrap_or(0),
         start_rss_kb,
         load_rss_kb,
+        kept: None,
     };
     drop(server);
+    if result.create.tally.failures + result.read.tally.failures > 0 {
+        return Ok(RunResult {
+            kept: Some(dir.keep()),
+            ..result
+        });
+    }
     Ok(result)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const HEADER: &str =
-    "server    phase      req/s   p50 ms   p99 ms  failed  conns  server CPU  client CPU";
+const HEADER: &str = "server    phase      req/s   p50 ms   p99 ms  failed  conns  server CPU  client CPU  other CPU";
 
 fn phase_line(label: &str, phase: Phase, result: &PhaseResult) -> String {
     let wall = result.wall.as_secs_f64();
     format!(
-        "{label:<9} {:<7} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>6} {:>10.0}% {:>10.0}%",
+        "{label:<9} {:<7} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>6} {:>10.0}% {:>10.0}% {:>9.0}%",
         phase.name(),
         result.rate(),
         result.percentile_ms(0.50),
@@ -887,6 +920,12 @@ fn phase_line(label: &str, phase: Phase, result: &PhaseResult) -> String {
         result.tally.connects,
         result.server_cpu.as_secs_f64() / wall * 100.0,
         result.client_cpu.as_secs_f64() / wall * 100.0,
+        result
+            .machine_cpu
+            .saturating_sub(result.server_cpu + result.client_cpu)
+            .as_secs_f64()
+            / wall
+            * 100.0,
     )
 }
 
@@ -906,6 +945,12 @@ fn print_run(run: usize, result: &RunResult) {
         mb(result.load_rss_kb),
         mb(result.rss_kb),
     );
+    if let Some(dir) = &result.kept {
+        println!(
+            "          requests failed: server log kept in {}",
+            dir.display()
+        );
+    }
 }
 
 fn mb(kb: u64) -> String {
