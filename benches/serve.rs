@@ -67,7 +67,7 @@ const AWS_AUTHORIZATION: &str = "AWS4-HMAC-SHA256 \
     Credential=AKIDEXAMPLE/20240101/us-east-1/secretsmanager/aws4_request, \
     SignedHeaders=host, Signature=0";
 const VENV_BIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/serve-bench-venv/bin");
-const SETUP_HINT: &str = "run benches/serve_setup.sh (or set SERVE_BENCH_BAO / SERVE_BENCH_MOTO)";
+const SETUP_HINT: &str = "run benches/serve_setup.sh, or set SERVE_BENCH_BAO / SERVE_BENCH_MOTO";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -155,7 +155,7 @@ fn binary(kind: Kind) -> Res<PathBuf> {
         Ok(path)
     } else {
         Err(format!(
-            "{} is missing: no {} ({SETUP_HINT})",
+            "{} is missing (no {}): {SETUP_HINT}",
             kind.name(),
             path.display()
         ))
