@@ -5,6 +5,7 @@
 mod auth;
 pub mod log;
 mod operations;
+mod refusal;
 mod reply;
 mod routes;
 mod server;

@@ -4,8 +4,9 @@
 use hyper::http::request::Parts;
 use jiff::Timestamp;
 
-use super::signing::{self, AuthError, SecretKey, SignedRequest};
-use crate::csms::{ApiError, ErrorCode};
+use super::refusal::unauthenticated;
+use super::signing::{self, SecretKey, SignedRequest};
+use crate::csms::ApiError;
 
 /// The one AK/SK pair the endpoint accepts.
 #[derive(Debug)]
@@ -26,7 +27,7 @@ impl Credentials {
             |ak| ak == self.access_key,
             now,
         )
-        .map_err(|e| refused(&e))
+        .map_err(|e| unauthenticated(&e))
     }
 
     /// Checks the request's signature over its method, path, query, signed headers and `body`.
@@ -39,7 +40,7 @@ impl Credentials {
             |ak| (ak == self.access_key).then(|| self.secret_key.clone()),
             now,
         )
-        .map_err(|e| refused(&e))
+        .map_err(|e| unauthenticated(&e))
     }
 }
 
@@ -64,11 +65,4 @@ fn signed_request<'a>(
         headers,
         body,
     }
-}
-
-fn refused(e: &AuthError) -> ApiError {
-    ApiError::new(
-        ErrorCode::Unauthenticated,
-        format!("Incorrect IAM authentication information: {e}."),
-    )
 }

@@ -6,7 +6,8 @@
 
 use hyper::Method;
 
-use crate::csms::{ApiError, ErrorCode};
+use super::refusal;
+use crate::csms::ApiError;
 
 /// A CSMS operation and the names its path carries (percent-decoded).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +38,7 @@ impl Route {
     ///
     /// Errors: 400 `CSMS.0003` for a path or method the API does not have.
     pub fn parse(method: &Method, path: &str) -> Result<Self, ApiError> {
-        let unknown = || unknown_path(method);
+        let unknown = || refusal::unknown_path(method);
         let mut segments = Vec::new();
         for raw in path.strip_prefix('/').unwrap_or(path).split('/') {
             // A decoded `/` would be a segment boundary to the signature (which decodes the
@@ -122,14 +123,6 @@ impl Route {
     }
 }
 
-/// 400 `CSMS.0003`. The path is not quoted back.
-fn unknown_path(method: &Method) -> ApiError {
-    ApiError::new(
-        ErrorCode::UnknownPath,
-        format!("The CSMS API has no {method} operation at this path."),
-    )
-}
-
 /// Percent-decodes one path segment or query part; `None` if it is not valid UTF-8 after
 /// decoding or has a broken escape.
 pub fn decode(raw: &str) -> Option<String> {
@@ -161,14 +154,16 @@ pub fn page_query(query: &str) -> Result<(Option<usize>, Option<String>), ApiErr
     let mut marker = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let bad = || ApiError::invalid("Invalid query string: a part does not decode.");
+        let bad = refusal::undecodable_query;
         let key = decode(key).ok_or_else(bad)?;
         let value = decode(value).ok_or_else(bad)?;
         match key.as_str() {
             "limit" => {
-                limit = Some(value.parse::<usize>().map_err(|_| {
-                    ApiError::invalid(format!("Invalid limit: {value}; it must be 1–1000."))
-                })?);
+                limit = Some(
+                    value
+                        .parse::<usize>()
+                        .map_err(|_| refusal::bad_limit(&value))?,
+                );
             }
             "marker" => marker = Some(value),
             _ => {}

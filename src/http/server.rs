@@ -25,10 +25,11 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::auth::Credentials;
 use super::log;
+use super::refusal;
 use super::reply::Reply;
 use super::routes::Route;
 use super::workers::{self, Workers};
-use crate::csms::{ApiError, ErrorCode};
+use crate::csms::ApiError;
 use crate::vault::Vault;
 
 /// The largest request body taken, in bytes (1 MiB); larger: 400 `CSMS.0004`.
@@ -78,7 +79,7 @@ pub fn serve(
         .enable_all()
         .thread_name("csvault-serve")
         .build()
-        .map_err(|e| io_error(format!("Cannot start the server runtime: {e}")))?;
+        .map_err(|e| refusal::cannot_start("start the server runtime", &e))?;
     let state = Arc::new(State {
         workers: Workers::start(vault, READERS)?,
         credentials,
@@ -97,13 +98,7 @@ pub fn require_tls_off_loopback(listen: SocketAddr, tls: bool) -> Result<(), Api
     if tls || listen.ip().to_canonical().is_loopback() {
         return Ok(());
     }
-    Err(ApiError::new(
-        ErrorCode::Usage,
-        format!(
-            "{listen} is not a loopback address: serving on it needs TLS. Give --tls-cert and \
-             --tls-key, or listen on 127.0.0.1."
-        ),
-    ))
+    Err(refusal::needs_tls(listen))
 }
 
 async fn run(
@@ -113,17 +108,20 @@ async fn run(
 ) -> Result<(), ApiError> {
     let listener = TcpListener::bind(options.listen)
         .await
-        .map_err(|e| io_error(format!("Cannot listen on {}: {e}", options.listen)))?;
-    let mut terminate = signal(SignalKind::terminate()).map_err(|e| signal_error(&e))?;
-    let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| signal_error(&e))?;
+        .map_err(|e| refusal::cannot_start(&format!("listen on {}", options.listen), &e))?;
+    let mut terminate = signal(SignalKind::terminate())
+        .map_err(|e| refusal::cannot_start("watch for stop signals", &e))?;
+    let mut interrupt = signal(SignalKind::interrupt())
+        .map_err(|e| refusal::cannot_start("watch for stop signals", &e))?;
     let local = listener
         .local_addr()
-        .map_err(|e| io_error(format!("Cannot read the bound address: {e}")))?;
+        .map_err(|e| refusal::cannot_start("read the bound address", &e))?;
     on_listening(local)?;
     let tls = options.tls.map(TlsAcceptor::from);
     let graceful = GracefulShutdown::new();
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let mut hangup = signal(SignalKind::hangup()).map_err(|e| signal_error(&e))?;
+    let mut hangup = signal(SignalKind::hangup())
+        .map_err(|e| refusal::cannot_start("watch for stop signals", &e))?;
     {
         let stop = stop_signal(&mut terminate, &mut interrupt, &mut hangup);
         tokio::pin!(stop);
@@ -245,7 +243,7 @@ async fn respond(state: &State, parts: &Parts, body: Incoming) -> Reply {
     let body = match tokio::time::timeout(CLIENT_TIMEOUT, read_body(parts, body)).await {
         Ok(Ok(body)) => body,
         Ok(Err(e)) => return Reply::error(&e),
-        Err(_) => return Reply::error(&slow_body()),
+        Err(_) => return Reply::error(&refusal::slow_body(CLIENT_TIMEOUT.as_secs())),
     };
     if let Err(e) = state.credentials.admit(parts, &body, Timestamp::now()) {
         return Reply::error(&e);
@@ -280,12 +278,7 @@ async fn read_body(parts: &Parts, mut body: Incoming) -> Result<Zeroizing<Vec<u8
     ));
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            ApiError::new(
-                ErrorCode::MalformedBody,
-                format!("The request body could not be read: {e}."),
-            )
-        })?;
+        let frame = frame.map_err(|e| refusal::unreadable_body(&e))?;
         let Ok(chunk) = frame.into_data() else {
             continue;
         };
@@ -299,7 +292,7 @@ async fn read_body(parts: &Parts, mut body: Incoming) -> Result<Zeroizing<Vec<u8
         wipe(chunk);
     }
     if seen > MAX_BODY_BYTES || announced.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(too_large());
+        return Err(refusal::body_too_large(MAX_BODY_BYTES));
     }
     Ok(buf)
 }
@@ -320,23 +313,6 @@ fn wipe(chunk: Bytes) {
     if let Ok(mut owned) = chunk.try_into_mut() {
         owned.as_mut().zeroize();
     }
-}
-
-fn slow_body() -> ApiError {
-    ApiError::new(
-        ErrorCode::MalformedBody,
-        format!(
-            "The request body did not arrive within {} s.",
-            CLIENT_TIMEOUT.as_secs()
-        ),
-    )
-}
-
-fn too_large() -> ApiError {
-    ApiError::new(
-        ErrorCode::MalformedBody,
-        format!("The request body is larger than {MAX_BODY_BYTES} bytes (1 MiB)."),
-    )
 }
 
 /// A body hyper writes from the wiped buffer itself; the buffer is wiped when hyper drops it.
@@ -361,12 +337,4 @@ fn response(reply: Reply) -> Response<Full<Bytes>> {
     builder
         .body(Full::new(body))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
-}
-
-fn io_error(message: String) -> ApiError {
-    ApiError::new(ErrorCode::Io, message)
-}
-
-fn signal_error(e: &std::io::Error) -> ApiError {
-    io_error(format!("Cannot watch for SIGTERM/SIGINT: {e}"))
 }

@@ -7,7 +7,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::csms::{ApiError, ErrorCode};
+use super::refusal;
+use crate::csms::ApiError;
 
 /// The server configuration for `cert` (PEM, the leaf first) and `key` (PEM, PKCS#8, PKCS#1 or
 /// SEC1), HTTP/1.1 only.
@@ -17,24 +18,21 @@ use crate::csms::{ApiError, ErrorCode};
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, ApiError> {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
         .and_then(Iterator::collect)
-        .map_err(|e| unusable(cert, "certificate", &e))?;
+        .map_err(|e| refusal::tls_unusable(cert, "certificate", &e))?;
     if chain.is_empty() {
-        return Err(unusable(cert, "certificate", &"no CERTIFICATE block in it"));
+        return Err(refusal::tls_unusable(
+            cert,
+            "certificate",
+            &"no CERTIFICATE block in it",
+        ));
     }
-    let key_der =
-        PrivateKeyDer::from_pem_file(key).map_err(|e| unusable(key, "private key", &e))?;
+    let key_der = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| refusal::tls_unusable(key, "private key", &e))?;
     let mut config =
         ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .and_then(|b| b.with_no_client_auth().with_single_cert(chain, key_der))
-            .map_err(|e| unusable(key, "private key", &e))?;
+            .map_err(|e| refusal::tls_unusable(key, "private key", &e))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
-}
-
-fn unusable(path: &Path, what: &str, e: &dyn std::fmt::Display) -> ApiError {
-    ApiError::new(
-        ErrorCode::Io,
-        format!("Cannot use {} as the TLS {what}: {e}.", path.display()),
-    )
 }

@@ -18,6 +18,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use zeroize::Zeroizing;
 
 use super::operations::execute;
+use super::refusal;
 use super::reply::Reply;
 use super::routes::Route;
 use crate::csms::{ApiError, ErrorCode};
@@ -143,12 +144,12 @@ impl Workers {
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             let Some(lent) = pool.lend() else {
-                return internal("No reader is free; this is a bug.");
+                return Reply::error(&refusal::no_reader());
             };
             execute(lent.vault(), &request.route, &request.query, &request.body)
         })
         .await
-        .unwrap_or_else(|_| internal("A read failed unexpectedly."))
+        .unwrap_or_else(|_| Reply::error(&refusal::read_failed()))
     }
 
     /// From now on, a write waits for a busy vault at most [`STOP_BUSY_LIMIT`].
@@ -297,9 +298,7 @@ fn run_group(vault: &Vault, jobs: &[Job], stopping: &AtomicBool) -> Result<Vec<R
             }
             Ok(Err(e)) => return Err(Reply::error(&e.to_api())),
             Err(_) => {
-                return Err(internal(
-                    "The write failed unexpectedly; nothing of it was kept.",
-                ));
+                return Err(Reply::error(&refusal::write_failed()));
             }
         }
     }
@@ -310,9 +309,5 @@ fn is_busy(e: &VaultError) -> bool {
 }
 
 fn stopped() -> Reply {
-    internal("The endpoint is shutting down.")
-}
-
-fn internal(message: &str) -> Reply {
-    Reply::error(&ApiError::new(ErrorCode::Internal, message))
+    Reply::error(&refusal::shutting_down())
 }

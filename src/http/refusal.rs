@@ -1,0 +1,108 @@
+//! Every error the endpoint says in its own words (the vault's are the vault's): one place for
+//! their codes and text. None quotes a request's path, body or signature.
+
+use hyper::Method;
+use std::fmt::Display;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use super::signing::AuthError;
+use crate::csms::{ApiError, ErrorCode};
+
+/// 401 `APIGW.0301`, saying which signature check failed.
+pub fn unauthenticated(e: &AuthError) -> ApiError {
+    ApiError::new(
+        ErrorCode::Unauthenticated,
+        format!("Incorrect IAM authentication information: {e}."),
+    )
+}
+
+/// 400 `CSMS.0003`.
+pub fn unknown_path(method: &Method) -> ApiError {
+    ApiError::new(
+        ErrorCode::UnknownPath,
+        format!("The CSMS API has no {method} operation at this path."),
+    )
+}
+
+/// 400 `CSMS.0002`: a query-string part with a broken percent escape.
+pub fn undecodable_query() -> ApiError {
+    ApiError::invalid("Invalid query string: a part does not decode.")
+}
+
+/// 400 `CSMS.0002`: `limit` is not a whole number.
+pub fn bad_limit(value: &str) -> ApiError {
+    ApiError::invalid(format!("Invalid limit: {value}; it must be 1–1000."))
+}
+
+/// 400 `CSMS.0004`: the body broke off.
+pub fn unreadable_body(e: &dyn Display) -> ApiError {
+    ApiError::new(
+        ErrorCode::MalformedBody,
+        format!("The request body could not be read: {e}."),
+    )
+}
+
+/// 400 `CSMS.0004`: the body did not come in time.
+pub fn slow_body(seconds: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::MalformedBody,
+        format!("The request body did not arrive within {seconds} s."),
+    )
+}
+
+/// 400 `CSMS.0004`: the body is over the limit.
+pub fn body_too_large(limit_bytes: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::MalformedBody,
+        format!("The request body is larger than {limit_bytes} bytes (1 MiB)."),
+    )
+}
+
+/// 500 `CSMS.0500`: the server is stopping and the request was not run.
+pub fn shutting_down() -> ApiError {
+    internal("The endpoint is shutting down.")
+}
+
+/// 500 `CSMS.0500`: a read panicked.
+pub fn read_failed() -> ApiError {
+    internal("A read failed unexpectedly.")
+}
+
+/// 500 `CSMS.0500`: a write panicked or could not be committed; nothing of it was kept.
+pub fn write_failed() -> ApiError {
+    internal("The write failed unexpectedly; nothing of it was kept.")
+}
+
+/// 500 `CSMS.0500`: the reader pool was empty although a slot was free (a bug).
+pub fn no_reader() -> ApiError {
+    internal("No reader is free; this is a bug.")
+}
+
+fn internal(message: &str) -> ApiError {
+    ApiError::new(ErrorCode::Internal, message)
+}
+
+/// `VAULT.0008`: plain HTTP off loopback.
+pub fn needs_tls(listen: SocketAddr) -> ApiError {
+    ApiError::new(
+        ErrorCode::Usage,
+        format!(
+            "{listen} is not a loopback address: serving on it needs TLS. Give --tls-cert and \
+             --tls-key, or listen on 127.0.0.1."
+        ),
+    )
+}
+
+/// `VAULT.0007`: a TLS file that cannot be used.
+pub fn tls_unusable(path: &Path, what: &str, e: &dyn Display) -> ApiError {
+    ApiError::new(
+        ErrorCode::Io,
+        format!("Cannot use {} as the TLS {what}: {e}.", path.display()),
+    )
+}
+
+/// `VAULT.0007`: the server could not start (`what` failed with `e`).
+pub fn cannot_start(what: &str, e: &dyn Display) -> ApiError {
+    ApiError::new(ErrorCode::Io, format!("Cannot {what}: {e}."))
+}
