@@ -98,8 +98,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         cli::print_created(&vault)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if let (Command::Serve(args), Some(options)) = (&command, serve_options) {
-        return serve::run(&vault, args, options);
+    if let Some(options) = serve_options {
+        return serve::run(&vault, options);
     }
     cli::run(&vault, command)
 }

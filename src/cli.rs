@@ -68,6 +68,12 @@ pub enum Command {
     },
     /// Serve the CSMS REST API here, for the official SDKs; first stdout line:
     /// {"listening", "project_id", "access_key"} (+ "secret_key" when the pair is new)
+    ///
+    /// Requests must be signed with the AK/SK pair (SDK-HMAC-SHA256), from CSVAULT_SERVE_AK and
+    /// CSVAULT_SERVE_SK, else the pair made on the first start and kept in the vault (its SK is
+    /// shown once; --show-credentials shows it again). One log line per request on stderr.
+    /// SIGTERM, SIGINT (Ctrl+C) or SIGHUP stop it once requests in flight are done; a second
+    /// signal stops it at once.
     Serve(ServeArgs),
 }
 
@@ -79,9 +85,10 @@ pub enum Command {
 )]
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on (port 0: any free port); off loopback, TLS is required
+    /// Address and port to listen on (HOST:PORT, or a port on 127.0.0.1; port 0: any free
+    /// port); off loopback, TLS is required
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787")]
-    pub listen: std::net::SocketAddr,
+    pub listen: String,
     /// TLS certificate chain (PEM), with --tls-key
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

@@ -14,6 +14,6 @@ mod tls;
 mod workers;
 
 pub use auth::Credentials;
-pub use server::{MAX_BODY_BYTES, ServeOptions, require_tls_off_loopback, serve};
+pub use server::{MAX_BODY_BYTES, ServeOptions, bind, serve};
 pub use tls::server_config;
 pub use workers::MAX_GROUP;

@@ -95,14 +95,22 @@ fn the_log_has_one_line_per_request_and_no_value_body_or_signature() {
     c.post("secrets", &create_body("logged", "canary-value-4711"))
         .ok();
     c.get("secrets/logged/versions/latest").ok();
-    c.get("secrets/missing").refused(400, "CSMS.0106");
+    let missing = c.get("secrets/missing");
+    missing.refused(400, "CSMS.0106");
+    let request_id = missing.request_id.clone().unwrap();
+    assert_eq!(request_id.len(), 32, "{request_id}");
     let (code, log) = server.stop();
+    assert!(
+        log.contains(&format!("CSMS.0106 ")) && log.contains(&request_id),
+        "{log}"
+    );
     assert_eq!(code, Some(0), "{log}");
     let project = &c.project;
+    assert!(log.contains("listening on http://127.0.0.1:"), "{log}");
     for expected in [
         format!("POST /v1/{project}/secrets 200 "),
         format!("GET /v1/{project}/secrets/logged/versions/latest 200 "),
-        format!("GET /v1/{project}/secrets/missing 400 "),
+        format!("GET /v1/{project}/secrets/missing 400 CSMS.0106 "),
     ] {
         assert!(log.contains(&expected), "{expected:?} not in {log}");
     }

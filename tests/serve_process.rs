@@ -52,6 +52,49 @@ fn the_first_start_makes_a_pair_shows_its_secret_key_once_and_show_credentials_r
 }
 
 #[test]
+fn a_taken_port_is_said_before_unlocking_and_the_new_pair_is_still_shown_on_the_first_start() {
+    let vault = TestVault::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = vault
+        .command(&["--listen", &port], &[])
+        .env_remove("CSVAULT_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error_code"], "VAULT.0007");
+    let msg = err["error_msg"].as_str().unwrap();
+    assert!(
+        msg.contains(&format!("127.0.0.1:{port}")) && msg.contains("--listen 127.0.0.1:0"),
+        "{msg}"
+    );
+
+    let server = Server::start(vault.command(&["--listen", "localhost:0"], &[]));
+    assert!(
+        server.hello["listening"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    assert!(server.hello["secret_key"].is_string(), "{}", server.hello);
+
+    let out = vault
+        .command(&["--listen", "no-such-host.invalid:80"], &[])
+        .output()
+        .unwrap();
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error_code"], "VAULT.0008");
+    assert!(
+        err["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("127.0.0.1:8787"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_public_address_without_tls_and_unusable_tls_files_are_refused_before_unlocking() {
     let vault = TestVault::new();
     let out = vault

@@ -18,44 +18,48 @@ pub const ACCESS_KEY_ENV: &str = "CSVAULT_SERVE_AK";
 /// The endpoint's secret key, with [`ACCESS_KEY_ENV`].
 pub const SECRET_KEY_ENV: &str = "CSVAULT_SERVE_SK";
 
-/// What can be checked before asking for the passphrase: the address needs TLS or not, and the
-/// TLS files are usable.
+/// What can be done before asking for the passphrase: the TLS files are read, the address is
+/// bound (a taken port is said before unlocking, and before a new AK/SK pair is made that
+/// could then not be shown), the environment's AK/SK checked. `None` with `--show-credentials`.
 ///
-/// Errors: `VAULT.0008` for a non-loopback address without TLS; `VAULT.0007` for TLS files that
-/// cannot be used.
-pub fn prepare(args: &ServeArgs) -> Result<ServeOptions, ApiError> {
+/// Errors: `VAULT.0008` for an address that is no address, or off loopback without TLS, and for
+/// half an AK/SK pair; `VAULT.0007` for TLS files that cannot be used or an address that cannot
+/// be bound.
+pub fn prepare(args: &ServeArgs) -> Result<Option<ServeOptions>, ApiError> {
+    env_credentials()?;
+    if args.show_credentials {
+        return Ok(None);
+    }
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(http::server_config(cert, key)?),
         _ => None,
     };
-    if !args.show_credentials {
-        http::require_tls_off_loopback(args.listen, tls.is_some())?;
-    }
-    env_credentials()?;
-    Ok(ServeOptions {
-        listen: args.listen,
+    Ok(Some(ServeOptions {
+        listener: http::bind(&args.listen, tls.is_some())?,
         tls,
-    })
+    }))
 }
 
-/// Serves (or, with `--show-credentials`, prints the pair) on the unlocked vault.
-pub fn run(vault: &Vault, args: &ServeArgs, options: ServeOptions) -> Result<ExitCode, ApiError> {
+/// Serves on the unlocked vault with what [`prepare`] made, or, with none (`--show-credentials`),
+/// prints the pair.
+pub fn run(vault: &Vault, options: Option<ServeOptions>) -> Result<ExitCode, ApiError> {
     let (credentials, new) = credentials(vault)?;
     let project_id = project_id(vault);
-    if args.show_credentials {
+    let Some(options) = options else {
         cli::print_sensitive(&ShownCredentials {
             access_key: &credentials.access_key,
             secret_key: &credentials.secret_key,
             project_id: &project_id,
         })?;
         return Ok(ExitCode::SUCCESS);
-    }
+    };
     let scheme = if options.tls.is_some() {
         "https"
     } else {
         "http"
     };
     let announce = |local: SocketAddr| {
+        http::log::line(&format!("listening on {scheme}://{local}"));
         announce(&Listening {
             listening: format!("{scheme}://{local}"),
             project_id: &project_id,

@@ -9,11 +9,20 @@ use std::path::Path;
 use super::signing::AuthError;
 use crate::csms::{ApiError, ErrorCode};
 
-/// 401 `APIGW.0301`, saying which signature check failed.
+/// 401 `APIGW.0301`, saying which signature check failed and where to look.
 pub fn unauthenticated(e: &AuthError) -> ApiError {
+    let hint = match e {
+        AuthError::DateOutOfWindow { .. } | AuthError::MalformedDate => {
+            " Check the client's clock."
+        }
+        AuthError::UnknownAccessKey { .. } | AuthError::BadSignature => {
+            " Check the AK/SK pair: csvault serve --show-credentials prints it."
+        }
+        _ => " Sign requests with a Huawei Cloud SDK's BasicCredentials (AK/SK).",
+    };
     ApiError::new(
         ErrorCode::Unauthenticated,
-        format!("Incorrect IAM authentication information: {e}."),
+        format!("Incorrect IAM authentication information: {e}.{hint}"),
     )
 }
 
@@ -99,6 +108,31 @@ pub fn tls_unusable(path: &Path, what: &str, e: &dyn Display) -> ApiError {
     ApiError::new(
         ErrorCode::Io,
         format!("Cannot use {} as the TLS {what}: {e}.", path.display()),
+    )
+}
+
+/// `VAULT.0008`: `--listen` names no address.
+pub fn bad_listen(listen: &str, e: &dyn Display) -> ApiError {
+    ApiError::new(
+        ErrorCode::Usage,
+        format!(
+            "--listen {listen} is not an address to listen on ({e}): give ADDR:PORT, such as \
+             127.0.0.1:8787, or 127.0.0.1:0 for any free port."
+        ),
+    )
+}
+
+/// `VAULT.0007`: the address cannot be bound.
+pub fn cannot_listen(address: SocketAddr, e: &std::io::Error) -> ApiError {
+    let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+        " Another program (perhaps another csvault serve) listens there: give another port, or \
+         --listen 127.0.0.1:0 for any free one."
+    } else {
+        ""
+    };
+    ApiError::new(
+        ErrorCode::Io,
+        format!("Cannot listen on {address}: {e}.{hint}"),
     )
 }
 

@@ -15,6 +15,8 @@ const RENDER_FAILED: &[u8] =
 pub struct Reply {
     pub status: u16,
     pub body: Option<Zeroizing<Vec<u8>>>,
+    /// The error code, for the log line; `None` on success.
+    pub error_code: Option<&'static str>,
 }
 
 impl Reply {
@@ -28,12 +30,16 @@ impl Reply {
         Self {
             status: 204,
             body: None,
+            error_code: None,
         }
     }
 
     /// The error's status and its `{"error_code","error_msg"}` body.
     pub fn error(e: &ApiError) -> Self {
-        Self::json(e.http_status(), e)
+        Self {
+            error_code: Some(e.error_code()),
+            ..Self::json(e.http_status(), e)
+        }
     }
 
     fn json<T: Serialize>(status: u16, body: &T) -> Self {
@@ -41,12 +47,14 @@ impl Reply {
             Ok(bytes) => Self {
                 status,
                 body: Some(bytes),
+                error_code: None,
             },
             // Serialising our own types into memory does not fail; if it ever did, say so
             // without the body.
             Err(_) => Self {
                 status: ErrorCode::Internal.http_status(),
                 body: Some(Zeroizing::new(RENDER_FAILED.to_vec())),
+                error_code: Some(ErrorCode::Internal.as_str()),
             },
         }
     }
@@ -56,6 +64,7 @@ impl std::fmt::Debug for Reply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reply")
             .field("status", &self.status)
+            .field("error_code", &self.error_code)
             .field("body_bytes", &self.body.as_ref().map(|b| b.len()))
             .finish()
     }

@@ -53,7 +53,8 @@ const DISCARD_LIMIT: usize = 16 << 20;
 
 /// Where and how to listen.
 pub struct ServeOptions {
-    pub listen: SocketAddr,
+    /// Bound by [`bind`] (before the vault is unlocked, so a taken port is said first).
+    pub listener: std::net::TcpListener,
     /// TLS on every connection; required for an address other than loopback.
     pub tls: Option<Arc<ServerConfig>>,
 }
@@ -66,15 +67,13 @@ struct State {
 /// Serves until SIGTERM or SIGINT. `on_listening` is called with the bound address once
 /// connections are accepted (the caller announces it).
 ///
-/// Errors: `VAULT.0008` for a non-loopback address without TLS; `VAULT.0007` when the address
-/// cannot be bound or the runtime cannot start; the vault's errors opening its handles.
+/// Errors: `VAULT.0007` when the runtime cannot start; the vault's errors opening its handles.
 pub fn serve(
     vault: &Vault,
     options: ServeOptions,
     credentials: Credentials,
     on_listening: impl FnOnce(SocketAddr) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
-    require_tls_off_loopback(options.listen, options.tls.is_some())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("csvault-serve")
@@ -90,15 +89,34 @@ pub fn serve(
     served
 }
 
-/// Plain HTTP only on loopback: anywhere else the signatures, and the values in the bodies,
-/// would cross a network in clear.
+/// Binds `listen`: `ADDR:PORT`, `HOST:PORT` (the first address it resolves to, IPv4 first) or a
+/// bare port on 127.0.0.1; port 0 is any free port. Plain HTTP (`tls` false) only on loopback:
+/// anywhere else the signatures, and the values in the bodies, would cross a network in clear.
 ///
-/// Errors: `VAULT.0008` saying what to give.
-pub fn require_tls_off_loopback(listen: SocketAddr, tls: bool) -> Result<(), ApiError> {
-    if tls || listen.ip().to_canonical().is_loopback() {
-        return Ok(());
+/// Errors: `VAULT.0008` for an address that does not parse or resolve, or one off loopback without
+/// TLS; `VAULT.0007` when it cannot be bound (a port in use says so).
+pub fn bind(listen: &str, tls: bool) -> Result<std::net::TcpListener, ApiError> {
+    use std::net::ToSocketAddrs;
+    let mut addresses: Vec<SocketAddr> = match listen.parse::<u16>() {
+        Ok(port) => vec![SocketAddr::from(([127, 0, 0, 1], port))],
+        Err(_) => listen
+            .to_socket_addrs()
+            .map_err(|e| refusal::bad_listen(listen, &e))?
+            .collect(),
+    };
+    addresses.sort_by_key(|a| !a.is_ipv4());
+    let address = *addresses
+        .first()
+        .ok_or_else(|| refusal::bad_listen(listen, &"it resolves to no address"))?;
+    if !tls && !address.ip().to_canonical().is_loopback() {
+        return Err(refusal::needs_tls(address));
     }
-    Err(refusal::needs_tls(listen))
+    let listener =
+        std::net::TcpListener::bind(address).map_err(|e| refusal::cannot_listen(address, &e))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| refusal::cannot_listen(address, &e))?;
+    Ok(listener)
 }
 
 async fn run(
@@ -106,9 +124,8 @@ async fn run(
     options: ServeOptions,
     on_listening: impl FnOnce(SocketAddr) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
-    let listener = TcpListener::bind(options.listen)
-        .await
-        .map_err(|e| refusal::cannot_start(&format!("listen on {}", options.listen), &e))?;
+    let listener =
+        TcpListener::from_std(options.listener).map_err(|e| refusal::cannot_start("listen", &e))?;
     let mut terminate = signal(SignalKind::terminate())
         .map_err(|e| refusal::cannot_start("watch for stop signals", &e))?;
     let mut interrupt = signal(SignalKind::interrupt())
@@ -223,16 +240,19 @@ async fn connection(
 
 async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
+    let request_id = uuid::Uuid::new_v4().simple().to_string();
     let (parts, body) = req.into_parts();
     let reply = respond(state, &parts, body).await;
     log::line(&format!(
-        "{} {} {} {:.1}ms",
+        "{} {} {}{}{} {:.1}ms {request_id}",
         parts.method,
         parts.uri.path(),
         reply.status,
+        if reply.error_code.is_some() { " " } else { "" },
+        reply.error_code.unwrap_or(""),
         started.elapsed().as_secs_f64() * 1000.0
     ));
-    response(reply)
+    response(reply, &request_id)
 }
 
 /// Signature envelope, body, signature, route, then the operation: the first refusal answers.
@@ -324,9 +344,13 @@ impl AsRef<[u8]> for WipedBody {
     }
 }
 
-fn response(reply: Reply) -> Response<Full<Bytes>> {
+/// The HTTP response; `X-Request-Id` is what the SDKs report as an error's `request_id`, and
+/// the log line ends with it.
+fn response(reply: Reply, request_id: &str) -> Response<Full<Bytes>> {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut builder = Response::builder().status(status);
+    let mut builder = Response::builder()
+        .status(status)
+        .header("X-Request-Id", request_id);
     let body = match reply.body {
         Some(bytes) => {
             builder = builder.header(header::CONTENT_TYPE, "application/json;charset=utf-8");

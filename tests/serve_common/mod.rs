@@ -177,6 +177,7 @@ pub struct Answer {
     pub status: u16,
     pub body: Value,
     pub content_type: Option<String>,
+    pub request_id: Option<String>,
 }
 
 impl Answer {
@@ -281,10 +282,14 @@ impl Client {
         let request = builder.body(body.to_vec()).unwrap();
         let mut response = self.agent.run(request).unwrap();
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned());
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let content_type = header("content-type");
+        let request_id = header("x-request-id");
         let text = response.body_mut().read_to_string().unwrap();
         let body = if text.is_empty() {
             Value::Null
@@ -295,6 +300,7 @@ impl Client {
             status,
             body,
             content_type,
+            request_id,
         }
     }
 
