@@ -100,10 +100,7 @@ fn the_log_has_one_line_per_request_and_no_value_body_or_signature() {
     let request_id = missing.request_id.clone().unwrap();
     assert_eq!(request_id.len(), 32, "{request_id}");
     let (code, log) = server.stop();
-    assert!(
-        log.contains(&format!("CSMS.0106 ")) && log.contains(&request_id),
-        "{log}"
-    );
+    assert!(log.contains(&request_id), "{log}");
     assert_eq!(code, Some(0), "{log}");
     let project = &c.project;
     assert!(log.contains("listening on http://127.0.0.1:"), "{log}");
