@@ -104,6 +104,21 @@ fn on_detail(name: &str, more: bool) -> Harness {
     h
 }
 
+#[test]
+fn a_secret_another_process_deletes_is_no_longer_shown_as_there() {
+    let mut h = on_detail("short-lived", false);
+    other(&h).delete_secret("short-lived").unwrap();
+    h.advance(Duration::from_millis(300));
+    assert!(detail(&h).detail.is_none());
+    let frame = h.frame(100, 30);
+    assert!(frame.contains("short-lived"), "{frame}");
+    assert!(!frame.contains("ENABLED"), "{frame}");
+    assert!(
+        frame.contains("CSMS.0106") || frame.contains("No secret"),
+        "{frame}"
+    );
+}
+
 fn clear_field(h: &mut Harness) {
     h.ctrl('u');
 }

@@ -3,7 +3,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::csms::{ApiError, STAGE_CURRENT, STAGE_PREVIOUS, SecretVersion};
+use crate::csms::{ApiError, ErrorCode, STAGE_CURRENT, STAGE_PREVIOUS, SecretVersion};
 use crate::tui::msg::describe;
 use crate::vault::{DetailVersion, SecretDetail};
 
@@ -65,8 +65,12 @@ impl DetailState {
         }
     }
 
-    /// The secret could not be read.
+    /// The secret could not be read. One that is gone (another process deleted it) is no longer
+    /// shown as if it were there.
     pub fn failed(&mut self, error: &ApiError) {
+        if error.code == ErrorCode::SecretNotFound {
+            self.detail = None;
+        }
         self.error = Some(describe(error));
         self.mask();
     }
