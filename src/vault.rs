@@ -182,7 +182,8 @@ impl Vault {
     /// before this returns `Ok`; on `Err` nothing of the group is in the vault.
     ///
     /// Errors: `VAULT.0005` when another connection keeps the write lock past the busy timeout
-    /// (before `ops` runs); the commit's own failure (`VAULT.0007`).
+    /// (before `ops` runs); `VAULT.0007` when SQLite rolled the group back itself (an I/O error,
+    /// a full disk); the commit's own failure (`VAULT.0007` or `CSMS.0500`).
     pub fn group<T>(&self, ops: impl FnOnce(&Self) -> T) -> VaultResult<T> {
         self.store().begin_group()?;
         let guard = GroupGuard(self);

@@ -80,7 +80,7 @@ fn a_taken_port_is_said_before_unlocking_and_the_new_pair_is_still_shown_on_the_
     assert!(server.hello["secret_key"].is_string(), "{}", server.hello);
 
     let out = vault
-        .command(&["--listen", "no-such-host.invalid:80"], &[])
+        .command(&["--listen", "localhost:notaport"], &[])
         .output()
         .unwrap();
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
@@ -206,6 +206,38 @@ fn a_write_in_flight_when_sigterm_comes_is_finished_and_answered() {
         again.client().get("secrets/in-flight").ok()["secret"]["name"],
         "in-flight"
     );
+}
+
+#[test]
+fn a_stop_while_another_process_keeps_the_vault_answers_the_waiting_writes_busy_within_the_limit() {
+    let vault = TestVault::new();
+    let mut server = vault.serve();
+    let holder = rusqlite::Connection::open(&vault.path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let writers: Vec<_> = (0..4)
+        .map(|i| {
+            let c = server.client();
+            std::thread::spawn(move || {
+                let answer = c.post("secrets", &create_body(&format!("w{i}"), "v"));
+                (answer.status, answer.code().to_owned())
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let stopped_at = Instant::now();
+    server.signal("TERM");
+    for writer in writers {
+        assert_eq!(writer.join().unwrap(), (503, "VAULT.0005".to_owned()));
+    }
+    let code = serve_common::wait_for(&mut server.child, Duration::from_mins(1));
+    assert_eq!(code, Some(0));
+    // 20 s for all of them together (plus SQLite's 5 s busy timeout), not 20 s each.
+    assert!(
+        stopped_at.elapsed() < Duration::from_secs(40),
+        "{:?}",
+        stopped_at.elapsed()
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
 }
 
 #[test]

@@ -72,9 +72,14 @@ pub fn run(vault: &Vault, options: Option<ServeOptions>) -> Result<ExitCode, Api
         access_key: credentials.access_key.clone(),
         secret_key: http::signing::SecretKey::new(&credentials.secret_key),
     };
-    http::serve(vault, options, accepted, announce)?;
-    http::log::line("stopped");
+    let served = http::serve(vault, options, accepted, announce);
+    http::log::line(if served.is_ok() {
+        "stopped"
+    } else {
+        "stopped by an error"
+    });
     http::log::flush();
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -79,8 +79,18 @@ pub fn line(message: &str) {
 
 /// Waits (at most a second) until every line queued so far is written.
 pub fn flush() {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
     let (done, written) = mpsc::channel();
-    if logger().queue.try_send(Entry::Flush(done)).is_ok() {
-        let _ = written.recv_timeout(Duration::from_secs(1));
+    let mut flush = Entry::Flush(done);
+    loop {
+        match logger().queue.try_send(flush) {
+            Ok(()) => break,
+            Err(TrySendError::Full(entry)) if std::time::Instant::now() < deadline => {
+                flush = entry;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => return,
+        }
     }
+    let _ = written.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()));
 }

@@ -73,6 +73,15 @@ pub fn shutting_down() -> ApiError {
     internal("The endpoint is shutting down.")
 }
 
+/// 503 `VAULT.0005`: stopping, and another process kept the vault past the stop deadline.
+pub fn busy_at_stop() -> ApiError {
+    ApiError::new(
+        ErrorCode::VaultBusy,
+        "The endpoint is stopping and another process kept the vault busy: the write was not \
+         made.",
+    )
+}
+
 /// 500 `CSMS.0500`: a read panicked.
 pub fn read_failed() -> ApiError {
     internal("A read failed unexpectedly.")

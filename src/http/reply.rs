@@ -12,6 +12,7 @@ const RENDER_FAILED: &[u8] =
 /// What the endpoint answers: a status and, except for 204, a compact JSON body. Bodies may hold
 /// plaintext (a version's value, a generated password), so every one lives in a wiped buffer of
 /// exactly its size until the connection has written it.
+#[derive(Clone)]
 pub struct Reply {
     pub status: u16,
     pub body: Option<Zeroizing<Vec<u8>>>,

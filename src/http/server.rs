@@ -79,14 +79,52 @@ pub fn serve(
         .thread_name("csvault-serve")
         .build()
         .map_err(|e| refusal::cannot_start("start the server runtime", &e))?;
+    // Watched from before the address is announced until the process goes.
+    let mut stops = runtime.block_on(async { Stops::new() })?;
     let state = Arc::new(State {
         workers: Workers::start(vault, READERS)?,
         credentials,
     });
-    let served = runtime.block_on(run(Arc::clone(&state), options, on_listening));
-    // Every accepted write is committed and answered before the process goes.
-    state.workers.finish();
-    served
+    runtime.block_on(async {
+        let served = run(Arc::clone(&state), options, on_listening, &mut stops).await;
+        // Every accepted write is committed (or refused) and answered before the process goes;
+        // a signal meanwhile stops at once.
+        let finishing = Arc::clone(&state);
+        tokio::select! {
+            _ = tokio::task::spawn_blocking(move || finishing.workers.finish()) => {}
+            () = stops.next() => second_signal(),
+        }
+        served
+    })
+}
+
+/// SIGTERM, SIGINT (Ctrl+C) and SIGHUP (the terminal closed): each asks the server to stop.
+struct Stops {
+    terminate: Signal,
+    interrupt: Signal,
+    hangup: Signal,
+}
+
+impl Stops {
+    /// Errors: `VAULT.0007` when a handler cannot be installed.
+    fn new() -> Result<Self, ApiError> {
+        let watch =
+            |kind| signal(kind).map_err(|e| refusal::cannot_start("watch for stop signals", &e));
+        Ok(Self {
+            terminate: watch(SignalKind::terminate())?,
+            interrupt: watch(SignalKind::interrupt())?,
+            hangup: watch(SignalKind::hangup())?,
+        })
+    }
+
+    /// The next stop signal, whichever comes first.
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+            _ = self.hangup.recv() => {}
+        }
+    }
 }
 
 /// Binds `listen`: `ADDR:PORT`, `HOST:PORT` (the first address it resolves to, IPv4 first) or a
@@ -123,13 +161,10 @@ async fn run(
     state: Arc<State>,
     options: ServeOptions,
     on_listening: impl FnOnce(SocketAddr) -> Result<(), ApiError>,
+    stops: &mut Stops,
 ) -> Result<(), ApiError> {
     let listener =
         TcpListener::from_std(options.listener).map_err(|e| refusal::cannot_start("listen", &e))?;
-    let mut terminate = signal(SignalKind::terminate())
-        .map_err(|e| refusal::cannot_start("watch for stop signals", &e))?;
-    let mut interrupt = signal(SignalKind::interrupt())
-        .map_err(|e| refusal::cannot_start("watch for stop signals", &e))?;
     let local = listener
         .local_addr()
         .map_err(|e| refusal::cannot_start("read the bound address", &e))?;
@@ -137,10 +172,8 @@ async fn run(
     let tls = options.tls.map(TlsAcceptor::from);
     let graceful = GracefulShutdown::new();
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let mut hangup = signal(SignalKind::hangup())
-        .map_err(|e| refusal::cannot_start("watch for stop signals", &e))?;
     {
-        let stop = stop_signal(&mut terminate, &mut interrupt, &mut hangup);
+        let stop = stops.next();
         tokio::pin!(stop);
         loop {
             let slot = tokio::select! {
@@ -180,20 +213,14 @@ async fn run(
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(DRAIN_TIMEOUT) => {
-            log::line("stopping: requests still open after 30 s are dropped");
+            log::line(
+                "stopping: connections still open after 30 s will be closed; writes already \
+                 queued are committed and answered first",
+            );
         }
-        () = stop_signal(&mut terminate, &mut interrupt, &mut hangup) => second_signal(),
+        () = stops.next() => second_signal(),
     }
     Ok(())
-}
-
-/// SIGTERM, SIGINT or SIGHUP (the terminal closed), whichever comes first.
-async fn stop_signal(terminate: &mut Signal, interrupt: &mut Signal, hangup: &mut Signal) {
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
-        _ = hangup.recv() => {}
-    }
 }
 
 /// A second stop signal while draining: the user means it. Whatever was committed is in the
@@ -242,7 +269,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     let (parts, body) = req.into_parts();
-    let reply = respond(state, &parts, body).await;
+    let (reply, close) = respond(state, &parts, body).await;
     log::line(&format!(
         "{} {} {}{}{} {:.1}ms {request_id}",
         parts.method,
@@ -252,34 +279,51 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
         reply.error_code.unwrap_or(""),
         started.elapsed().as_secs_f64() * 1000.0
     ));
-    response(reply, &request_id)
+    response(reply, &request_id, close)
 }
 
 /// Signature envelope, body, signature, route, then the operation: the first refusal answers.
-async fn respond(state: &State, parts: &Parts, body: Incoming) -> Reply {
+/// `true` with the reply when the body was left unread, so the connection must close after it.
+async fn respond(state: &State, parts: &Parts, body: Incoming) -> (Reply, bool) {
     if let Err(e) = state.credentials.precheck(parts, Timestamp::now()) {
-        return Reply::error(&e);
+        return (Reply::error(&e), true);
+    }
+    if announced_length(parts).is_some_and(|n| n > DISCARD_LIMIT) {
+        return (Reply::error(&refusal::body_too_large(MAX_BODY_BYTES)), true);
     }
     let body = match tokio::time::timeout(CLIENT_TIMEOUT, read_body(parts, body)).await {
         Ok(Ok(body)) => body,
-        Ok(Err(e)) => return Reply::error(&e),
-        Err(_) => return Reply::error(&refusal::slow_body(CLIENT_TIMEOUT.as_secs())),
+        Ok(Err(e)) => return (Reply::error(&e), true),
+        Err(_) => {
+            let slow = refusal::slow_body(CLIENT_TIMEOUT.as_secs());
+            return (Reply::error(&slow), true);
+        }
     };
     if let Err(e) = state.credentials.admit(parts, &body, Timestamp::now()) {
-        return Reply::error(&e);
+        return (Reply::error(&e), false);
     }
     let route = match Route::parse(&parts.method, parts.uri.path()) {
         Ok(route) => route,
-        Err(e) => return Reply::error(&e),
+        Err(e) => return (Reply::error(&e), false),
     };
-    state
+    let reply = state
         .workers
         .run(workers::Request {
             route,
             query: parts.uri.query().unwrap_or("").to_owned(),
             body,
         })
-        .await
+        .await;
+    (reply, false)
+}
+
+/// The `Content-Length` the client announced, if any.
+fn announced_length(parts: &Parts) -> Option<usize> {
+    parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
 }
 
 /// The whole body, at most [`MAX_BODY_BYTES`], in wiped memory; hyper's own chunks are wiped
@@ -288,11 +332,7 @@ async fn respond(state: &State, parts: &Parts, body: Incoming) -> Reply {
 /// Errors: 400 `CSMS.0004` for a larger body (read and thrown away up to [`DISCARD_LIMIT`], so
 /// the client reads the answer) or one that breaks off.
 async fn read_body(parts: &Parts, mut body: Incoming) -> Result<Zeroizing<Vec<u8>>, ApiError> {
-    let announced = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let announced = announced_length(parts);
     let mut buf = Zeroizing::new(Vec::with_capacity(
         announced.unwrap_or(0).min(MAX_BODY_BYTES),
     ));
@@ -346,11 +386,15 @@ impl AsRef<[u8]> for WipedBody {
 
 /// The HTTP response; `X-Request-Id` is what the SDKs report as an error's `request_id`, and
 /// the log line ends with it.
-fn response(reply: Reply, request_id: &str) -> Response<Full<Bytes>> {
+fn response(reply: Reply, request_id: &str, close: bool) -> Response<Full<Bytes>> {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut builder = Response::builder()
         .status(status)
         .header("X-Request-Id", request_id);
+    if close {
+        // The rest of the request was not read: the connection cannot carry another one.
+        builder = builder.header(header::CONNECTION, "close");
+    }
     let body = match reply.body {
         Some(bytes) => {
             builder = builder.header(header::CONTENT_TYPE, "application/json;charset=utf-8");

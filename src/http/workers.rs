@@ -6,12 +6,11 @@
 //! ([`Vault::group`]), commits once (one `fsync` for the group) and only then answers them: no
 //! reply leaves before its write is durable, and concurrent clients share the cost of the disk
 //! flush. A vault held by another process makes the writer wait and retry, never fail a request
-//! (until a stop is asked for: then it waits at most [`STOP_BUSY_LIMIT`]).
+//! (until a stop is asked for: then all of them together wait at most [`STOP_BUSY_LIMIT`]).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
@@ -63,7 +62,8 @@ pub struct Workers {
     writes: Mutex<Option<mpsc::Sender<Job>>>,
     write_slots: Arc<Semaphore>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    stopping: Arc<AtomicBool>,
+    /// Set when a stop is asked for: until then a busy vault is waited for without end.
+    stop_deadline: Arc<OnceLock<Instant>>,
     readers: Arc<ReaderPool>,
     reader_slots: Arc<Semaphore>,
 }
@@ -81,13 +81,13 @@ impl Workers {
         for _ in 0..readers {
             handles.push(vault.handle()?);
         }
-        let stopping = Arc::new(AtomicBool::new(false));
+        let stop_deadline = Arc::new(OnceLock::new());
         let (tx, rx) = mpsc::channel();
         let writer = {
-            let stopping = Arc::clone(&stopping);
+            let stop_deadline = Arc::clone(&stop_deadline);
             std::thread::Builder::new()
                 .name("csvault-writer".into())
-                .spawn(move || write_loop(&writer_vault, &rx, &stopping))
+                .spawn(move || write_loop(&writer_vault, &rx, &stop_deadline))
                 .map_err(|e| {
                     ApiError::new(ErrorCode::Internal, format!("Cannot start the writer: {e}"))
                 })?
@@ -96,7 +96,7 @@ impl Workers {
             writes: Mutex::new(Some(tx)),
             write_slots: Arc::new(Semaphore::new(MAX_QUEUED_WRITES)),
             writer: Mutex::new(Some(writer)),
-            stopping,
+            stop_deadline,
             readers: Arc::new(ReaderPool(Mutex::new(handles))),
             reader_slots: Arc::new(Semaphore::new(readers)),
         })
@@ -143,18 +143,21 @@ impl Workers {
         let pool = Arc::clone(&self.readers);
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            let Some(lent) = pool.lend() else {
-                return Reply::error(&refusal::no_reader());
-            };
-            execute(lent.vault(), &request.route, &request.query, &request.body)
+            let lent = pool.lend();
+            match lent.as_ref().and_then(|l| l.vault.as_ref()) {
+                Some(vault) => execute(vault, &request.route, &request.query, &request.body),
+                None => Reply::error(&refusal::no_reader()),
+            }
         })
         .await
         .unwrap_or_else(|_| Reply::error(&refusal::read_failed()))
     }
 
-    /// From now on, a write waits for a busy vault at most [`STOP_BUSY_LIMIT`].
+    /// From now on, writes wait for a busy vault until [`STOP_BUSY_LIMIT`] from now, all
+    /// together; later calls keep the first deadline.
     pub fn stopping(&self) {
-        self.stopping.store(true, Ordering::Relaxed);
+        self.stop_deadline
+            .get_or_init(|| Instant::now() + STOP_BUSY_LIMIT);
     }
 
     /// Stops taking writes and waits until every queued one is committed (or refused) and
@@ -180,13 +183,6 @@ impl Workers {
 struct Lent<'p> {
     pool: &'p ReaderPool,
     vault: Option<Vault>,
-}
-
-impl Lent<'_> {
-    fn vault(&self) -> &Vault {
-        // Set from `lend` until the drop.
-        self.vault.as_ref().unwrap_or_else(|| unreachable!())
-    }
 }
 
 impl Drop for Lent<'_> {
@@ -219,7 +215,7 @@ impl ReaderPool {
 /// group and answers them all after the commit. Between groups, at most every
 /// [`PURGE_INTERVAL`], it purges the secrets whose scheduled deletion has come, as opening the
 /// vault does (a server may run for weeks).
-fn write_loop(vault: &Vault, queue: &mpsc::Receiver<Job>, stopping: &AtomicBool) {
+fn write_loop(vault: &Vault, queue: &mpsc::Receiver<Job>, stop_deadline: &OnceLock<Instant>) {
     let mut purged = Instant::now();
     let mut next: Option<Job> = None;
     loop {
@@ -247,7 +243,8 @@ fn write_loop(vault: &Vault, queue: &mpsc::Receiver<Job>, stopping: &AtomicBool)
             }
             jobs.push(job);
         }
-        let replies = commit(vault, &jobs, stopping);
+        let requests: Vec<&Request> = jobs.iter().map(|j| &j.request).collect();
+        let replies = commit(vault, &requests, stop_deadline, &execute_request);
         for (job, reply) in jobs.into_iter().zip(replies) {
             // A client that went away still had its write committed; nobody is left to tell.
             let _ = job.reply.send(reply);
@@ -255,51 +252,73 @@ fn write_loop(vault: &Vault, queue: &mpsc::Receiver<Job>, stopping: &AtomicBool)
     }
 }
 
-/// The replies of `jobs`, committed as one group. If the group cannot be committed (none of it
-/// is then in the vault), each job runs again in a group of its own, so one failing write (a
-/// panic, a disk error) answers for itself only.
-fn commit(vault: &Vault, jobs: &[Job], stopping: &AtomicBool) -> Vec<Reply> {
-    match run_group(vault, jobs, stopping) {
+fn execute_request(vault: &Vault, request: &Request) -> Reply {
+    execute(vault, &request.route, &request.query, &request.body)
+}
+
+/// How a group ended when it was not committed; in both cases nothing of it is in the vault.
+enum Uncommitted {
+    /// Another process held the vault past the stop deadline: the group never ran.
+    Busy(Reply),
+    /// A write panicked, or the commit failed.
+    Failed(Reply),
+}
+
+/// The replies of `requests`, committed as one group by `exec`. If the group fails (none of it
+/// is then in the vault), each request runs again in a group of its own, so one failing write (a
+/// panic, a disk error) answers for itself only; a group that never ran because the vault stayed
+/// busy past the stop deadline is answered `VAULT.0005` whole.
+fn commit(
+    vault: &Vault,
+    requests: &[&Request],
+    stop_deadline: &OnceLock<Instant>,
+    exec: &dyn Fn(&Vault, &Request) -> Reply,
+) -> Vec<Reply> {
+    match run_group(vault, requests, stop_deadline, exec) {
         Ok(replies) => replies,
-        Err(_) if jobs.len() > 1 => jobs
+        Err(Uncommitted::Busy(busy)) => requests.iter().map(|_| busy.clone()).collect(),
+        Err(Uncommitted::Failed(_)) if requests.len() > 1 => requests
             .iter()
-            .map(|job| {
-                run_group(vault, std::slice::from_ref(job), stopping)
-                    .map_or_else(|failed| failed, |mut one| one.remove(0))
+            .map(|request| {
+                match run_group(vault, std::slice::from_ref(request), stop_deadline, exec) {
+                    Ok(mut one) => one.remove(0),
+                    Err(Uncommitted::Busy(reply) | Uncommitted::Failed(reply)) => reply,
+                }
             })
             .collect(),
-        Err(failed) => vec![failed],
+        Err(Uncommitted::Failed(reply)) => vec![reply],
     }
 }
 
-/// Runs `jobs` as one group, retrying while the vault is busy; the error reply for the whole
-/// group when it could not be committed.
-fn run_group(vault: &Vault, jobs: &[Job], stopping: &AtomicBool) -> Result<Vec<Reply>, Reply> {
-    let mut stop_seen: Option<Instant> = None;
+/// Runs `requests` as one group, retrying while the vault is busy (until the stop deadline, once
+/// a stop is asked for).
+fn run_group(
+    vault: &Vault,
+    requests: &[&Request],
+    stop_deadline: &OnceLock<Instant>,
+    exec: &dyn Fn(&Vault, &Request) -> Reply,
+) -> Result<Vec<Reply>, Uncommitted> {
+    let past_deadline = || stop_deadline.get().is_some_and(|d| Instant::now() >= *d);
+    if past_deadline() {
+        // Stopping, and the vault stayed busy until the deadline: each further try would wait
+        // SQLite's busy timeout again, so what is still queued is refused at once.
+        return Err(Uncommitted::Busy(Reply::error(&refusal::busy_at_stop())));
+    }
     loop {
         let run = catch_unwind(AssertUnwindSafe(|| {
-            vault.group(|v| {
-                jobs.iter()
-                    .map(|j| execute(v, &j.request.route, &j.request.query, &j.request.body))
-                    .collect::<Vec<_>>()
-            })
+            vault.group(|v| requests.iter().map(|r| exec(v, r)).collect::<Vec<_>>())
         }));
         match run {
             Ok(Ok(replies)) => return Ok(replies),
             Ok(Err(e)) if is_busy(&e) => {
-                if stopping.load(Ordering::Relaxed) {
-                    let since = *stop_seen.get_or_insert_with(Instant::now);
-                    if since.elapsed() >= STOP_BUSY_LIMIT {
-                        return Err(Reply::error(&e.to_api()));
-                    }
+                if past_deadline() {
+                    return Err(Uncommitted::Busy(Reply::error(&e.to_api())));
                 }
                 // Nothing of the group was written: wait for the other process, run it again.
                 std::thread::sleep(BUSY_RETRY);
             }
-            Ok(Err(e)) => return Err(Reply::error(&e.to_api())),
-            Err(_) => {
-                return Err(Reply::error(&refusal::write_failed()));
-            }
+            Ok(Err(e)) => return Err(Uncommitted::Failed(Reply::error(&e.to_api()))),
+            Err(_) => return Err(Uncommitted::Failed(Reply::error(&refusal::write_failed()))),
         }
     }
 }
@@ -310,4 +329,77 @@ fn is_busy(e: &VaultError) -> bool {
 
 fn stopped() -> Reply {
     Reply::error(&refusal::shutting_down())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSPHRASE: &[u8] = b"correct horse battery staple";
+
+    fn vault() -> (tempfile::TempDir, Vault) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let vault =
+            Vault::init(&dir.path().join("v.db"), PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+        (dir, vault)
+    }
+
+    fn create(name: &str) -> Request {
+        Request {
+            route: Route::CreateSecret,
+            query: String::new(),
+            body: Zeroizing::new(
+                format!(r#"{{"name":"{name}","secret_string":"v"}}"#).into_bytes(),
+            ),
+        }
+    }
+
+    fn names(vault: &Vault) -> Vec<String> {
+        let page = vault
+            .list_secrets(None, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        page.secrets.into_iter().map(|s| s.name).collect()
+    }
+
+    #[test]
+    fn a_write_that_panics_fails_alone_and_the_others_are_committed_once() {
+        let (_dir, vault) = vault();
+        let requests = [create("one"), create("boom"), create("three")];
+        let refs: Vec<&Request> = requests.iter().collect();
+        let exec = |v: &Vault, r: &Request| {
+            assert!(
+                !r.body.windows(4).any(|w| w == b"boom"),
+                "a bug in one write"
+            );
+            execute_request(v, r)
+        };
+        let replies = commit(&vault, &refs, &OnceLock::new(), &exec);
+        let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [200, 500, 200]);
+        assert_eq!(names(&vault), ["one", "three"]);
+    }
+
+    #[test]
+    fn after_the_stop_deadline_a_busy_vault_refuses_the_whole_group_without_running_it() {
+        let (_dir, vault) = vault();
+        let holder = rusqlite::Connection::open(vault.path()).unwrap_or_else(|e| panic!("{e}"));
+        holder
+            .execute_batch("BEGIN IMMEDIATE")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let deadline = OnceLock::new();
+        deadline.get_or_init(Instant::now);
+        let requests = [create("a"), create("b")];
+        let refs: Vec<&Request> = requests.iter().collect();
+        let replies = commit(&vault, &refs, &deadline, &execute_request);
+        let answers: Vec<(u16, Option<&str>)> =
+            replies.iter().map(|r| (r.status, r.error_code)).collect();
+        assert_eq!(
+            answers,
+            [(503, Some("VAULT.0005")), (503, Some("VAULT.0005"))]
+        );
+        holder
+            .execute_batch("ROLLBACK")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(names(&vault).is_empty());
+    }
 }

@@ -172,6 +172,7 @@ impl Store {
             return Ok(());
         }
         self.in_group = false;
+        let checkpoint_due = self.checkpoint_due.replace(false);
         if self.conn.is_autocommit() {
             return Err(StoreError::GroupAborted);
         }
@@ -179,7 +180,7 @@ impl Store {
             self.rollback_open();
             return Err(e.into());
         }
-        if self.checkpoint_due.replace(false) {
+        if checkpoint_due {
             self.checkpoint();
         }
         Ok(())

@@ -34,3 +34,72 @@ impl Deref for Tx<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{HeaderRow, Store, StoreError, credentials};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let header = HeaderRow {
+            format: 1,
+            vault_id: "test-vault".into(),
+            kdf_memory_kib: 65_536,
+            kdf_iterations: 3,
+            kdf_parallelism: 1,
+            salt: vec![0; 16],
+            wrapped_root_key: vec![0; 60],
+        };
+        let store =
+            Store::create(&dir.path().join("v.db"), &header).unwrap_or_else(|e| panic!("{e}"));
+        (dir, store)
+    }
+
+    fn stored(store: &mut Store) -> Option<String> {
+        let read = store.snapshot().unwrap_or_else(|e| panic!("{e}"));
+        credentials::load(&read)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|(ak, _)| ak)
+    }
+
+    #[test]
+    fn a_failed_operation_rolls_back_alone_and_the_group_commits_the_rest() {
+        let (_dir, mut store) = store();
+        store.begin_group().unwrap_or_else(|e| panic!("{e}"));
+        let first = store.immediate().unwrap_or_else(|e| panic!("{e}"));
+        credentials::insert(&first, "FIRST", b"sealed", 1).unwrap_or_else(|e| panic!("{e}"));
+        first.commit().unwrap_or_else(|e| panic!("{e}"));
+        let second = store.immediate().unwrap_or_else(|e| panic!("{e}"));
+        assert!(credentials::insert(&second, "SECOND", b"sealed", 2).is_err());
+        drop(second);
+        store.commit_group().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored(&mut store).as_deref(), Some("FIRST"));
+    }
+
+    #[test]
+    fn a_group_sqlite_rolled_back_itself_refuses_more_work_and_leaves_nothing() {
+        let (_dir, mut store) = store();
+        store.begin_group().unwrap_or_else(|e| panic!("{e}"));
+        let op = store.immediate().unwrap_or_else(|e| panic!("{e}"));
+        credentials::insert(&op, "LOST", b"sealed", 1).unwrap_or_else(|e| panic!("{e}"));
+        op.commit().unwrap_or_else(|e| panic!("{e}"));
+        // What SQLite does by itself on a full disk or an I/O error.
+        store
+            .conn
+            .execute_batch("ROLLBACK")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(store.immediate(), Err(StoreError::GroupAborted)));
+        assert!(matches!(store.snapshot(), Err(StoreError::GroupAborted)));
+        assert!(matches!(
+            store.commit_group(),
+            Err(StoreError::GroupAborted)
+        ));
+        assert_eq!(
+            stored(&mut store),
+            None,
+            "nothing of the group is in the file"
+        );
+        store.begin_group().unwrap_or_else(|e| panic!("{e}"));
+        store.commit_group().unwrap_or_else(|e| panic!("{e}"));
+    }
+}
