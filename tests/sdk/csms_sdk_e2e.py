@@ -1045,7 +1045,7 @@ def restart(t, server, vault, env):
 
 
 def make_certificate(tmp):
-    """A self-signed certificate for 127.0.0.1, as in tests/sdk/README-snippet.md."""
+    """A self-signed certificate for 127.0.0.1, as in the README's TLS recipe."""
     cert, key = tmp / "cert.pem", tmp / "key.pem"
     command = (
         "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1"
@@ -1080,7 +1080,7 @@ def tls_run(t):
             short(info),
         )
 
-        # The snippet of tests/sdk/README-snippet.md:
+        # The README's TLS snippet:
         config = HttpConfig.get_default_config()
         config.ssl_ca_cert = str(cert)  # trust the server's self-signed certificate
         client = (
