@@ -479,14 +479,8 @@ impl Target {
             headers: &headers,
             body: &body,
         };
-        let canonical =
-            signing::canonical_request(&request, &SIGNED_HEADERS).map_err(|e| e.to_string())?;
-        let signature = signing::signature(key, &signing::string_to_sign(&date, &canonical));
-        let authorization = format!(
-            "{} Access={ACCESS_KEY}, SignedHeaders={}, Signature={signature}",
-            signing::ALGORITHM,
-            SIGNED_HEADERS.join(";")
-        );
+        let authorization = signing::authorization(ACCESS_KEY, key, &request, &SIGNED_HEADERS)
+            .map_err(|e| e.to_string())?;
         Request::builder()
             .method(method)
             .uri(path)

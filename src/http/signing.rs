@@ -252,6 +252,29 @@ pub fn signature(sk: &SecretKey, string_to_sign: &str) -> String {
     hex(&mac(sk, string_to_sign))
 }
 
+/// The `Authorization` value a Huawei SDK sends for `req`, signed over `signed_headers` with the
+/// `X-Sdk-Date` among `req.headers`: the client side of [`verify`], for the tests' and the
+/// benchmark's clients.
+///
+/// # Errors
+/// [`AuthError::MissingDate`] without an `X-Sdk-Date` header; as [`canonical_request`].
+pub fn authorization(
+    access_key: &str,
+    sk: &SecretKey,
+    req: &SignedRequest<'_>,
+    signed_headers: &[&str],
+) -> Result<String, AuthError> {
+    let date = header(req, DATE_HEADER)
+        .ok_or(AuthError::MissingDate)?
+        .trim();
+    let canonical = canonical_request(req, signed_headers)?;
+    let signature = signature(sk, &string_to_sign(date, &canonical));
+    Ok(format!(
+        "{ALGORITHM} Access={access_key}, SignedHeaders={}, Signature={signature}",
+        signed_headers.join(";")
+    ))
+}
+
 /// Verifies a request signed by a Huawei Cloud SDK.
 ///
 /// `secret_key_for` maps an AK to its SK; `now` is the server clock. Checks run cheapest first:
@@ -589,7 +612,7 @@ mod tests {
         (ak == AK).then(sk)
     }
 
-    fn authorization(f: &Fixture) -> String {
+    fn fixture_authorization(f: &Fixture) -> String {
         format!(
             "SDK-HMAC-SHA256 Access={AK}, SignedHeaders={}, Signature={}",
             f.signed_headers, f.signature
@@ -660,6 +683,12 @@ mod tests {
             let sts = string_to_sign(DATE, &canonical);
             assert_eq!(sts, f.string_to_sign, "{}", f.path);
             assert_eq!(signature(&sk(), &sts), f.signature, "{}", f.path);
+            assert_eq!(
+                authorization(AK, &sk(), &req, &signed),
+                Ok(fixture_authorization(f)),
+                "{}",
+                f.path
+            );
         }
     }
 
@@ -667,7 +696,7 @@ mod tests {
     fn every_sdk_fixture_verifies() {
         for f in ALL {
             assert_eq!(
-                verify_fixture(f, &headers(f, Some(&authorization(f)))),
+                verify_fixture(f, &headers(f, Some(&fixture_authorization(f)))),
                 Ok(()),
                 "{}",
                 f.path
@@ -684,7 +713,7 @@ mod tests {
             check(
                 f,
                 reordered,
-                &headers(f, Some(&authorization(f))),
+                &headers(f, Some(&fixture_authorization(f))),
                 b"",
                 at(DATE)
             ),
@@ -704,7 +733,7 @@ mod tests {
     #[test]
     fn a_tampered_request_is_a_bad_signature() {
         let f = &DELETE_WITH_BODY;
-        let headers = headers(f, Some(&authorization(f)));
+        let headers = headers(f, Some(&fixture_authorization(f)));
         assert_eq!(
             check(f, "", &headers, br#"{"action": "create"}"#, at(DATE)),
             Err(AuthError::BadSignature)
@@ -713,7 +742,7 @@ mod tests {
             check(f, "x=1", &headers, f.body, at(DATE)),
             Err(AuthError::BadSignature)
         );
-        let wrong = authorization(f).replace(f.signature, &"0".repeat(64));
+        let wrong = fixture_authorization(f).replace(f.signature, &"0".repeat(64));
         assert_eq!(
             verify_fixture(f, &headers_with(f, &wrong)),
             Err(AuthError::BadSignature)
@@ -731,7 +760,7 @@ mod tests {
             verify_fixture(f, &headers(f, None)),
             Err(AuthError::MissingAuthorization)
         );
-        let good = authorization(f);
+        let good = fixture_authorization(f);
         for bad in [
             good.replace("SDK-HMAC-SHA256", "SDK-HMAC-SM3"),
             good.replace("Access=", "Key="),
@@ -754,7 +783,7 @@ mod tests {
     #[test]
     fn an_unknown_access_key_is_refused() {
         let f = &PATH_WITH_ENCODED_SLASH;
-        let other = authorization(f).replace(AK, "SOMEONEELSE");
+        let other = fixture_authorization(f).replace(AK, "SOMEONEELSE");
         assert_eq!(
             verify_fixture(f, &headers_with(f, &other)),
             Err(AuthError::UnknownAccessKey {
@@ -766,7 +795,7 @@ mod tests {
     #[test]
     fn a_missing_or_malformed_date_is_refused() {
         let f = &PATH_WITH_ENCODED_SLASH;
-        let mut headers = headers(f, Some(&authorization(f)));
+        let mut headers = headers(f, Some(&fixture_authorization(f)));
         headers.retain(|(name, _)| name != "X-Sdk-Date");
         assert_eq!(verify_fixture(f, &headers), Err(AuthError::MissingDate));
         for bad in [
@@ -788,7 +817,7 @@ mod tests {
     #[test]
     fn the_date_must_be_within_fifteen_minutes_either_way() {
         let f = &PATH_WITH_ENCODED_SLASH;
-        let headers = headers(f, Some(&authorization(f)));
+        let headers = headers(f, Some(&fixture_authorization(f)));
         let signed_at = at(DATE);
         let fifteen = SignedDuration::from_mins(15);
         let second = SignedDuration::from_secs(1);
@@ -809,7 +838,7 @@ mod tests {
     fn the_date_and_host_must_be_signed() {
         let f = &POST_CONTENT_LENGTH_ZERO;
         for (dropped, header) in [(";x-sdk-date", DATE_HEADER), (";host", "host")] {
-            let auth = authorization(f).replace(dropped, "");
+            let auth = fixture_authorization(f).replace(dropped, "");
             assert_eq!(
                 verify_fixture(f, &headers_with(f, &auth)),
                 Err(AuthError::HeaderNotSigned { header })
@@ -820,7 +849,7 @@ mod tests {
     #[test]
     fn signed_headers_must_occur_exactly_once() {
         let f = &POST_CONTENT_LENGTH_ZERO;
-        let mut headers = headers(f, Some(&authorization(f)));
+        let mut headers = headers(f, Some(&fixture_authorization(f)));
         headers.retain(|(name, _)| name != "Content-Length");
         assert_eq!(
             verify_fixture(f, &headers),
@@ -841,7 +870,7 @@ mod tests {
     #[test]
     fn an_unsigned_payload_is_refused() {
         let f = &DELETE_WITH_BODY;
-        let mut headers = headers(f, Some(&authorization(f)));
+        let mut headers = headers(f, Some(&fixture_authorization(f)));
         headers.push((
             "X-Sdk-Content-Sha256".to_owned(),
             "UNSIGNED-PAYLOAD".to_owned(),
@@ -871,7 +900,7 @@ mod tests {
             },
             AuthError::BadSignature,
         ];
-        let auth = authorization(f);
+        let auth = fixture_authorization(f);
         let parsed = parse_authorization(&auth).unwrap_or_else(|e| panic!("{e}"));
         let shown = format!("{:?} {:?} {parsed:?}", sk(), errors)
             + &errors.iter().map(ToString::to_string).collect::<String>();

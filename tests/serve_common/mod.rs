@@ -340,31 +340,16 @@ impl Client {
             ("host", self.host.as_str()),
             ("x-sdk-date", date.as_str()),
         ];
+        let request = SignedRequest {
+            method,
+            path,
+            query,
+            headers: &headers,
+            body,
+        };
         let names = ["content-type", "host", "x-sdk-date"];
-        let canonical = signing::canonical_request(
-            &SignedRequest {
-                method,
-                path,
-                query,
-                headers: &headers,
-                body,
-            },
-            &names,
-        )
-        .unwrap();
-        let signature = signing::signature(&self.sk, &signing::string_to_sign(&date, &canonical));
-        vec![
-            ("X-Sdk-Date", date.clone()),
-            (
-                "Authorization",
-                format!(
-                    "{} Access={}, SignedHeaders={}, Signature={signature}",
-                    signing::ALGORITHM,
-                    self.ak,
-                    names.join(";")
-                ),
-            ),
-        ]
+        let authorization = signing::authorization(&self.ak, &self.sk, &request, &names).unwrap();
+        vec![("X-Sdk-Date", date), ("Authorization", authorization)]
     }
 }
 
