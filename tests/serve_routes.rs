@@ -9,6 +9,15 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use serve_common::{TestVault, create_body};
 
+/// The `name` of each object of a JSON array.
+fn names(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["name"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn create_show_list_update_and_delete_answer_as_the_api_does() {
     let vault = TestVault::new();
@@ -41,22 +50,10 @@ fn create_show_list_update_and_delete_answer_as_the_api_does() {
         c.post("secrets", &create_body(name, "x")).ok();
     }
     let page = c.get("secrets?limit=2").ok();
-    let names: Vec<&str> = page["secrets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["a", "b"]);
+    assert_eq!(names(&page["secrets"]), ["a", "b"]);
     assert_eq!(page["page_info"]["next_marker"], "b");
     let rest = c.get("secrets?limit=2&marker=b").ok();
-    let names: Vec<&str> = rest["secrets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["c", "db-pass"]);
+    assert_eq!(names(&rest["secrets"]), ["c", "db-pass"]);
 
     let deleted = c.call("DELETE", "secrets/db-pass", "");
     assert_eq!((deleted.status, &deleted.body), (204, &Value::Null));
@@ -244,13 +241,7 @@ fn backup_blobs_restore_exactly_and_batch_operations_work() {
     assert_eq!(imported["total"], 5);
     assert_eq!(imported["success"], 2);
     assert_eq!(imported["failed"], 3);
-    let failed: Vec<&str> = imported["error_list"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(failed, ["t", "bad name", ""]);
+    assert_eq!(names(&imported["error_list"]), ["t", "bad name", ""]);
     assert_eq!(
         c.get("secrets/i1/versions/latest").ok()["version"]["secret_string"],
         "a"
@@ -304,15 +295,9 @@ fn documented_errors_come_with_their_status_and_code_and_change_nothing() {
     );
     c.call("POST", "secrets", &huge).refused(400, "CSMS.0004");
 
-    let names: Vec<Value> = c.get("secrets").ok()["secrets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].clone())
-        .collect();
     assert_eq!(
-        names,
-        [json!("dup"), json!("fits")],
+        names(&c.get("secrets").ok()["secrets"]),
+        ["dup", "fits"],
         "nothing refused was written"
     );
     assert_eq!(

@@ -185,9 +185,10 @@ def clean_env(home, **extra):
     return env
 
 
-def init_vault(binary, vault, env):
-    done = subprocess.run(
-        [binary, "--vault", str(vault), "init"],
+def run_csvault(binary, vault, env, *args):
+    """`csvault --vault VAULT ARGS...` to completion, without a terminal."""
+    return subprocess.run(
+        [binary, "--vault", str(vault), *args],
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -195,6 +196,10 @@ def init_vault(binary, vault, env):
         timeout=120,
         check=False,
     )
+
+
+def init_vault(binary, vault, env):
+    done = run_csvault(binary, vault, env, "init")
     if done.returncode != 0:
         raise RuntimeError(f"csvault init failed ({done.returncode}): {done.stderr.strip()}")
 
@@ -1007,15 +1012,7 @@ def server_log(t, server):
 def restart(t, server, vault, env):
     r = t.report
     r.equal("SIGTERM stops serve with exit code 0", server.stop(), 0)
-    shown = subprocess.run(
-        [t.binary, "--vault", str(vault), "serve", "--show-credentials"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    shown = run_csvault(t.binary, vault, env, "serve", "--show-credentials")
     r.equal("serve --show-credentials exits 0", shown.returncode, 0)
     try:
         creds = json.loads(shown.stdout)

@@ -6,43 +6,19 @@ use csvault::http::signing::{self, SecretKey, SignedRequest};
 use hyper::http::{Method, Request};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tempfile::TempDir;
 
-pub const PASSPHRASE: &str = "correct horse battery staple";
 pub const AK: &str = "TESTAK0000000000000A";
 pub const SK: &str = "testSecretKey0123456789abcdefghijklmnopq";
 
-pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_csvault")
-}
-
-/// A vault made with `csvault init` in its own tempdir.
-pub struct TestVault {
-    pub dir: TempDir,
-    pub path: PathBuf,
-}
+// The vault in its tempdir, made by `csvault init`, as the command-line tests make it.
+#[path = "../cli_common/mod.rs"]
+mod cli_common;
+pub use cli_common::{PASSPHRASE, TestVault, bin};
 
 impl TestVault {
-    pub fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("vault.db");
-        let out = Command::new(bin())
-            .args(["--vault", path.to_str().unwrap(), "init"])
-            .env("CSVAULT_PASSPHRASE", PASSPHRASE)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Self { dir, path }
-    }
-
     /// `csvault serve` with these extra arguments and environment, not yet read from.
     pub fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(bin());
