@@ -9,6 +9,7 @@ mod create;
 mod credentials;
 mod deletion;
 mod error;
+mod execute;
 mod keys;
 mod passphrase;
 mod read;
@@ -25,7 +26,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use create::BatchOutcome;
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
-pub use read::{DetailVersion, SecretDetail};
+pub use crate::csms::{DetailVersion, SecretDetail};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
