@@ -15,8 +15,8 @@ mod value_field;
 
 pub use error::{ApiError, ErrorCode};
 pub use keys::{
-    DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyResponse, KeyState, ListKeysResponse, MAX_ALIAS_CHARS,
-    MAX_KEY_DESCRIPTION_CHARS, alias_problem, key_description_problem,
+    DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyResponse, KeyState, ListKeysResponse,
+    MAX_ALIAS_CHARS, MAX_KEY_DESCRIPTION_CHARS, alias_problem, key_description_problem,
 };
 pub use lifecycle::{
     BatchGetSecretValueRequest, BatchGetSecretValueResponse, CreateSecretVersionRequest, DAY_MS,

@@ -105,7 +105,11 @@ impl From<&FieldError> for ApiError {
     /// `CSMS.0002` `Invalid <field>: <problem>` (docs/DECISIONS.md "Operations as values").
     fn from(e: &FieldError) -> Self {
         let stop = if e.field.is_create_field() { "" } else { "." };
-        ApiError::invalid(format!("Invalid {}: {}{stop}", e.field.json_name(), e.message))
+        ApiError::invalid(format!(
+            "Invalid {}: {}{stop}",
+            e.field.json_name(),
+            e.message
+        ))
     }
 }
 

@@ -32,7 +32,11 @@ impl Vault {
     /// the command line and the terminal app). The first broken rule in field order answers:
     /// the name (also a duplicate, `CSMS.0002`), the key (its form `CSMS.0002`, then missing or
     /// disabled `CSMS.0401`), the description, the value, the type.
-    pub fn create_secret_as(&self, req: &CreateSecretRequest, keys: KeyLookup) -> VaultResult<Secret> {
+    pub fn create_secret_as(
+        &self,
+        req: &CreateSecretRequest,
+        keys: KeyLookup,
+    ) -> VaultResult<Secret> {
         let mut store = self.store();
         let tx = store.immediate()?;
         // The name is the first field checked: a clash outranks rule breaks in later fields.
@@ -125,8 +129,9 @@ fn plan<'r>(
     now: i64,
 ) -> VaultResult<Planned<'r>> {
     let problems = create_problems(req, keys);
-    let (up_to_key, after_key): (Vec<_>, Vec<_>) =
-        problems.into_iter().partition(|p| p.field <= Field::KmsKeyId);
+    let (up_to_key, after_key): (Vec<_>, Vec<_>) = problems
+        .into_iter()
+        .partition(|p| p.field <= Field::KmsKeyId);
     first_problem(&up_to_key)?;
     let key_id = if let Some(id) = memo.get(&req.kms_key_id) {
         id.clone()

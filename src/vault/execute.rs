@@ -7,8 +7,8 @@ use crate::csms::op::{
     ImportOutcome, Request, Response,
 };
 use crate::csms::{
-    ApiError, KeyResponse, ListKeysResponse, SecretBlobResponse, SecretResponse,
-    StageResponse, VersionMetadataResponse, VersionResponse, refusal,
+    ApiError, KeyResponse, ListKeysResponse, SecretBlobResponse, SecretResponse, StageResponse,
+    VersionMetadataResponse, VersionResponse, refusal,
 };
 
 impl Vault {
@@ -41,11 +41,9 @@ impl Vault {
                 limit,
                 marker,
             } => Response::VersionMetadatas(self.list_versions(name, *limit, marker.as_deref())?),
-            Request::ShowSecretVersion { name, version_id } => {
-                Response::Version(VersionResponse {
-                    version: self.get_value(name, version_id)?,
-                })
-            }
+            Request::ShowSecretVersion { name, version_id } => Response::Version(VersionResponse {
+                version: self.get_value(name, version_id)?,
+            }),
             Request::UpdateVersion {
                 name,
                 version_id,
@@ -155,4 +153,3 @@ fn lost_outcome() -> ApiError {
         "The batch lost an entry's outcome.",
     )
 }
-

@@ -9,12 +9,12 @@ use super::read::{metadata, secret_row};
 use super::rules::require_enabled;
 use super::seal::{RequestValue, VersionPlace, seal_version};
 use super::{Vault, VaultResult};
+use crate::csms::op::KeyLookup;
 use crate::csms::{
     ApiError, CreateSecretVersionRequest, ErrorCode, ListSecretVersionsResponse, MAX_STAGES,
     MAX_VERSIONS, PageInfo, STAGE_CURRENT, STAGE_PREVIOUS, UpdateVersionRequest, VersionMetadata,
     first_problem, page_limit, refusal, version_number,
 };
-use crate::csms::op::KeyLookup;
 use crate::store::secrets as secret_rows;
 use crate::store::versions as version_rows;
 use crate::store::{NewVersion, SecretRow, StoreError};

@@ -12,7 +12,10 @@ use crate::csms::{ApiError, CreateSecretRequest, Secret, json_object, malformed_
 pub enum ImportEntry {
     Parsed(CreateSecretRequest),
     /// Not a Create Secret body; `name` is its `name` if it has a string one (else `""`).
-    Unreadable { name: String, error: ApiError },
+    Unreadable {
+        name: String,
+        error: ApiError,
+    },
 }
 
 /// The entries in input order, with how their `kms_key_id`s name CMKs.
@@ -77,4 +80,16 @@ pub enum ImportOutcome {
 pub struct BatchImportError {
     pub name: String,
     pub error_msg: String,
+}
+
+/// `{"total", "success", "failed", "error_list": [{"name", "error_msg"}]}`, failures in input
+/// order; `outcomes` (every entry's, in input order) is for local edges and not serialised.
+#[derive(Clone, Debug, Serialize)]
+pub struct BatchImportSecretsResponse {
+    pub total: usize,
+    pub success: usize,
+    pub failed: usize,
+    pub error_list: Vec<BatchImportError>,
+    #[serde(skip)]
+    pub outcomes: Vec<ImportOutcome>,
 }

@@ -1,12 +1,8 @@
-//! Where each operation lives in the CSMS REST API (`csms-openapi/`): its method and path under
-//! `/v1/{project_id}/`, and how a call's path names, query and body become its [`Request`]. The
-//! endpoint matches paths here; a client (sync) will build them from the same table.
+//! Matching a call's method and path against the operations' endpoints (`ENDPOINTS`, beside the
+//! operations in `op.rs`), and the query-string rules every list shares.
 
-use super::{BatchImportSecretsRequest, KeyLookup, Request};
-use crate::csms::{
-    ApiError, CreateSecretRequest, DeleteSecretForScheduleRequest, GeneratePasswordRequest,
-    parse_body,
-};
+use super::{ENDPOINTS, Part, Request};
+use crate::csms::{ApiError, parse_body};
 
 /// One HTTP call, the `/v1/{project_id}/` prefix taken off: the path's segments (percent-decoded),
 /// the raw query string and the body.
@@ -16,200 +12,6 @@ pub struct Call<'a> {
     pub query: &'a str,
     pub body: &'a [u8],
 }
-
-/// A path segment of an endpoint: a fixed word, or a name the request carries.
-#[derive(Clone, Copy)]
-enum Part {
-    Word(&'static str),
-    Name,
-}
-
-use Part::{Name, Word};
-
-type Build = fn(&[String], &Call<'_>) -> Result<Request, ApiError>;
-
-/// An operation's method, path and builder.
-struct Endpoint {
-    method: &'static str,
-    path: &'static [Part],
-    build: Build,
-}
-
-/// Every served operation, fixed paths before named ones, plus `BatchImportSecrets` (`POST
-/// …/secrets/batch-import`, a local addition).
-static ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: "POST",
-        path: &[Word("secrets")],
-        build: |_, c| {
-            Ok(Request::CreateSecret {
-                body: CreateSecretRequest::from_json(c.body)?,
-                keys: KeyLookup::Id,
-            })
-        },
-    },
-    Endpoint {
-        method: "GET",
-        path: &[Word("secrets")],
-        build: |_, c| {
-            let (limit, marker) = page_query(c.query)?;
-            Ok(Request::ListSecrets { limit, marker })
-        },
-    },
-    Endpoint {
-        method: "POST",
-        path: &[Word("secrets"), Word("restore")],
-        build: |_, c| Ok(Request::UploadSecretBlob(parse_body(c.body)?)),
-    },
-    Endpoint {
-        method: "POST",
-        path: &[Word("secrets"), Word("batch-get-secret-value")],
-        build: |_, c| Ok(Request::BatchGetSecretValue(parse_body(c.body)?)),
-    },
-    Endpoint {
-        method: "POST",
-        path: &[Word("secrets"), Word("batch-import")],
-        build: |_, c| {
-            Ok(Request::BatchImportSecrets(
-                BatchImportSecretsRequest::from_json(c.body)?,
-            ))
-        },
-    },
-    Endpoint {
-        method: "POST",
-        path: &[Word("csms"), Word("generate-password")],
-        build: |_, c| {
-            Ok(Request::GenerateRandomPassword(optional_body::<
-                GeneratePasswordRequest,
-            >(c.body)?))
-        },
-    },
-    Endpoint {
-        method: "GET",
-        path: &[Word("secrets"), Name],
-        build: |n, _| Ok(Request::ShowSecret { name: n[0].clone() }),
-    },
-    Endpoint {
-        method: "PUT",
-        path: &[Word("secrets"), Name],
-        build: |n, c| {
-            Ok(Request::UpdateSecret {
-                name: n[0].clone(),
-                body: parse_body(c.body)?,
-                keys: KeyLookup::Id,
-            })
-        },
-    },
-    Endpoint {
-        method: "DELETE",
-        path: &[Word("secrets"), Name],
-        build: |n, _| Ok(Request::DeleteSecret { name: n[0].clone() }),
-    },
-    Endpoint {
-        method: "POST",
-        path: &[Word("secrets"), Name, Word("versions")],
-        build: |n, c| {
-            Ok(Request::CreateSecretVersion {
-                name: n[0].clone(),
-                body: parse_body(c.body)?,
-            })
-        },
-    },
-    Endpoint {
-        method: "GET",
-        path: &[Word("secrets"), Name, Word("versions")],
-        build: |n, c| {
-            let (limit, marker) = page_query(c.query)?;
-            Ok(Request::ListSecretVersions {
-                name: n[0].clone(),
-                limit,
-                marker,
-            })
-        },
-    },
-    Endpoint {
-        method: "GET",
-        path: &[Word("secrets"), Name, Word("versions"), Name],
-        build: |n, _| {
-            Ok(Request::ShowSecretVersion {
-                name: n[0].clone(),
-                version_id: n[1].clone(),
-            })
-        },
-    },
-    Endpoint {
-        method: "PUT",
-        path: &[Word("secrets"), Name, Word("versions"), Name],
-        build: |n, c| {
-            Ok(Request::UpdateVersion {
-                name: n[0].clone(),
-                version_id: n[1].clone(),
-                body: parse_body(c.body)?,
-            })
-        },
-    },
-    Endpoint {
-        method: "GET",
-        path: &[Word("secrets"), Name, Word("stages"), Name],
-        build: |n, _| {
-            Ok(Request::ShowSecretStage {
-                name: n[0].clone(),
-                stage: n[1].clone(),
-            })
-        },
-    },
-    Endpoint {
-        method: "PUT",
-        path: &[Word("secrets"), Name, Word("stages"), Name],
-        build: |n, c| {
-            Ok(Request::UpdateSecretStage {
-                name: n[0].clone(),
-                stage: n[1].clone(),
-                body: parse_body(c.body)?,
-            })
-        },
-    },
-    Endpoint {
-        method: "DELETE",
-        path: &[Word("secrets"), Name, Word("stages"), Name],
-        build: |n, _| {
-            Ok(Request::DeleteSecretStage {
-                name: n[0].clone(),
-                stage: n[1].clone(),
-            })
-        },
-    },
-    Endpoint {
-        method: "POST",
-        path: &[
-            Word("secrets"),
-            Name,
-            Word("scheduled-deleted-tasks"),
-            Word("create"),
-        ],
-        build: |n, c| {
-            Ok(Request::DeleteSecretForSchedule {
-                name: n[0].clone(),
-                body: optional_body::<DeleteSecretForScheduleRequest>(c.body)?,
-            })
-        },
-    },
-    Endpoint {
-        method: "POST",
-        path: &[
-            Word("secrets"),
-            Name,
-            Word("scheduled-deleted-tasks"),
-            Word("cancel"),
-        ],
-        build: |n, _| Ok(Request::RestoreSecret { name: n[0].clone() }),
-    },
-    Endpoint {
-        method: "POST",
-        path: &[Word("secrets"), Name, Word("backup")],
-        build: |n, _| Ok(Request::DownloadSecretBlob { name: n[0].clone() }),
-    },
-];
 
 /// The request a call makes: `None` when the API has no such operation (the endpoint answers
 /// `CSMS.0003`). Errors: the body or query is not what the operation takes (`CSMS.0004`,
@@ -222,9 +24,9 @@ pub fn route(call: &Call<'_>) -> Option<Result<Request, ApiError>> {
         let mut names = Vec::new();
         for (part, segment) in endpoint.path.iter().zip(call.segments) {
             match part {
-                Word(word) if word == segment => {}
-                Word(_) => return None,
-                Name => names.push(segment.clone()),
+                Part::Word(word) if word == segment => {}
+                Part::Word(_) => return None,
+                Part::Name => names.push(segment.clone()),
             }
         }
         Some((endpoint.build)(&names, call))
@@ -232,7 +34,7 @@ pub fn route(call: &Call<'_>) -> Option<Result<Request, ApiError>> {
 }
 
 /// A body the operation may go without (`Content-Length: 0`): absent means every field absent.
-fn optional_body<T: for<'de> serde::Deserialize<'de> + Default>(
+pub(super) fn optional_body<T: for<'de> serde::Deserialize<'de> + Default>(
     body: &[u8],
 ) -> Result<T, ApiError> {
     if body.trim_ascii().is_empty() {
@@ -312,24 +114,99 @@ mod tests {
     fn every_operation_of_the_api_has_its_path() {
         let cases: &[(&str, &str, &[u8], &str)] = &[
             ("POST", "secrets", b"{\"name\":\"a\"}", "CreateSecret"),
-            ("GET", "secrets", b"", "ListSecrets { limit: Some(5), marker: Some(\"m\") }"),
+            (
+                "GET",
+                "secrets",
+                b"",
+                "ListSecrets { limit: Some(5), marker: Some(\"m\") }",
+            ),
             ("GET", "secrets/db", b"", "ShowSecret { name: \"db\" }"),
             ("PUT", "secrets/db", b"{}", "UpdateSecret { name: \"db\""),
             ("DELETE", "secrets/db", b"", "DeleteSecret { name: \"db\" }"),
-            ("POST", "secrets/db/versions", b"{}", "CreateSecretVersion { name: \"db\""),
-            ("GET", "secrets/db/versions", b"", "ListSecretVersions { name: \"db\", limit: Some(5)"),
-            ("GET", "secrets/db/versions/latest", b"", "ShowSecretVersion { name: \"db\", version_id: \"latest\" }"),
-            ("PUT", "secrets/db/versions/v2", b"{\"expire_time\":1}", "UpdateVersion { name: \"db\", version_id: \"v2\""),
-            ("GET", "secrets/db/stages/blue", b"", "ShowSecretStage { name: \"db\", stage: \"blue\" }"),
-            ("PUT", "secrets/db/stages/blue", b"{\"version_id\":\"v1\"}", "UpdateSecretStage { name: \"db\", stage: \"blue\""),
-            ("DELETE", "secrets/db/stages/blue", b"", "DeleteSecretStage { name: \"db\", stage: \"blue\" }"),
-            ("POST", "secrets/db/scheduled-deleted-tasks/create", b"", "DeleteSecretForSchedule { name: \"db\""),
-            ("POST", "secrets/db/scheduled-deleted-tasks/cancel", b"", "RestoreSecret { name: \"db\" }"),
-            ("POST", "secrets/db/backup", b"", "DownloadSecretBlob { name: \"db\" }"),
-            ("POST", "secrets/restore", b"{\"secret_blob\":\"x\"}", "UploadSecretBlob("),
-            ("POST", "secrets/batch-get-secret-value", b"{\"secret_name_list\":[]}", "BatchGetSecretValue("),
-            ("POST", "secrets/batch-import", b"{\"secrets\":[]}", "BatchImportSecrets("),
-            ("POST", "csms/generate-password", b"", "GenerateRandomPassword("),
+            (
+                "POST",
+                "secrets/db/versions",
+                b"{}",
+                "CreateSecretVersion { name: \"db\"",
+            ),
+            (
+                "GET",
+                "secrets/db/versions",
+                b"",
+                "ListSecretVersions { name: \"db\", limit: Some(5)",
+            ),
+            (
+                "GET",
+                "secrets/db/versions/latest",
+                b"",
+                "ShowSecretVersion { name: \"db\", version_id: \"latest\" }",
+            ),
+            (
+                "PUT",
+                "secrets/db/versions/v2",
+                b"{\"expire_time\":1}",
+                "UpdateVersion { name: \"db\", version_id: \"v2\"",
+            ),
+            (
+                "GET",
+                "secrets/db/stages/blue",
+                b"",
+                "ShowSecretStage { name: \"db\", stage: \"blue\" }",
+            ),
+            (
+                "PUT",
+                "secrets/db/stages/blue",
+                b"{\"version_id\":\"v1\"}",
+                "UpdateSecretStage { name: \"db\", stage: \"blue\"",
+            ),
+            (
+                "DELETE",
+                "secrets/db/stages/blue",
+                b"",
+                "DeleteSecretStage { name: \"db\", stage: \"blue\" }",
+            ),
+            (
+                "POST",
+                "secrets/db/scheduled-deleted-tasks/create",
+                b"",
+                "DeleteSecretForSchedule { name: \"db\"",
+            ),
+            (
+                "POST",
+                "secrets/db/scheduled-deleted-tasks/cancel",
+                b"",
+                "RestoreSecret { name: \"db\" }",
+            ),
+            (
+                "POST",
+                "secrets/db/backup",
+                b"",
+                "DownloadSecretBlob { name: \"db\" }",
+            ),
+            (
+                "POST",
+                "secrets/restore",
+                b"{\"secret_blob\":\"x\"}",
+                "UploadSecretBlob(",
+            ),
+            (
+                "POST",
+                "secrets/batch-get-secret-value",
+                b"{\"secret_name_list\":[]}",
+                "BatchGetSecretValue(",
+            ),
+            (
+                "POST",
+                "secrets/batch-import",
+                b"{\"secrets\":[]}",
+                "BatchImportSecrets(",
+            ),
+            (
+                "POST",
+                "csms/generate-password",
+                b"",
+                "GenerateRandomPassword(",
+            ),
         ];
         for (method, path, body, expected) in cases {
             let got = routed(method, path, body).unwrap_or_default();
