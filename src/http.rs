@@ -3,7 +3,7 @@
 //! `vault` operation as the command line (DECISIONS.md "The local CSMS endpoint").
 
 mod auth;
-pub mod log;
+pub(crate) mod log;
 mod refusal;
 mod reply;
 mod routes;
