@@ -9,7 +9,7 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{self, Cli, Command};
+use crate::cli::{self, Cli, Command, VaultCommand};
 use crate::csms::{ApiError, ErrorCode};
 use crate::vault::Vault;
 
@@ -66,21 +66,24 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
         return Ok(ExitCode::SUCCESS);
     };
-    if let Command::Init = command {
-        // What is already there is said before the passphrase is asked for (twice).
-        Vault::ensure_absent(&path)?;
-        let passphrase = source.for_new_vault()?;
-        let vault = Vault::init(&path, passphrase.as_bytes())?;
-        cli::print_created(&vault)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Command::GeneratePassword(args) = command {
-        return cli::generate_password(args);
-    }
-    // An address that needs TLS, or TLS files that cannot be used, are said before unlocking.
-    let serve_options = match &command {
-        Command::Serve(args) => Some(serve::prepare(args)?),
-        _ => None,
+    // What needs no vault runs now; what is wrong with a serve's address or TLS files is said
+    // before unlocking.
+    let after_unlock = match command {
+        Command::Init => {
+            // What is already there is said before the passphrase is asked for (twice).
+            Vault::ensure_absent(&path)?;
+            let passphrase = source.for_new_vault()?;
+            let vault = Vault::init(&path, passphrase.as_bytes())?;
+            cli::print_created(&vault)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::GeneratePassword(args) => return cli::generate_password(args),
+        Command::Serve(args) => OnVault::Serve(serve::prepare(&args)?),
+        Command::ChangePassphrase {
+            new_passphrase_file,
+        } => OnVault::ChangePassphrase(new_passphrase_file),
+        Command::Secret(cmd) => OnVault::Command(VaultCommand::Secret(cmd)),
+        Command::Key(cmd) => OnVault::Command(VaultCommand::Key(cmd)),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.
@@ -89,17 +92,21 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let passphrase = source.for_existing_vault()?;
     let vault = Vault::open(&path, passphrase.as_bytes())?;
     drop(passphrase);
-    if let Command::ChangePassphrase {
-        new_passphrase_file,
-    } = &command
-    {
-        let new = PassphraseSource::for_change(new_passphrase_file.as_deref()).for_changed()?;
-        vault.change_passphrase(new.as_bytes())?;
-        cli::print_created(&vault)?;
-        return Ok(ExitCode::SUCCESS);
+    match after_unlock {
+        OnVault::ChangePassphrase(new_passphrase_file) => {
+            let new = PassphraseSource::for_change(new_passphrase_file.as_deref()).for_changed()?;
+            vault.change_passphrase(new.as_bytes())?;
+            cli::print_created(&vault)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        OnVault::Serve(options) => serve::run(&vault, options),
+        OnVault::Command(command) => cli::run(&vault, command),
     }
-    if let Some(options) = serve_options {
-        return serve::run(&vault, options);
-    }
-    cli::run(&vault, command)
+}
+
+/// What a command does once the vault is unlocked.
+enum OnVault {
+    ChangePassphrase(Option<std::path::PathBuf>),
+    Serve(Option<crate::http::ServeOptions>),
+    Command(VaultCommand),
 }

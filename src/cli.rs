@@ -100,22 +100,17 @@ pub struct ServeArgs {
     pub show_credentials: bool,
 }
 
-/// Runs a command on an unlocked vault (every command but `init`, which the process shell runs).
-pub fn run(vault: &Vault, command: Command) -> Result<ExitCode, ApiError> {
+/// The commands that run on an unlocked vault and print an operation's response.
+pub enum VaultCommand {
+    Secret(secrets::SecretCommand),
+    Key(keys::KeyCommand),
+}
+
+/// Runs a command on an unlocked vault.
+pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
     match command {
-        Command::Init => {
-            print_created(vault)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Secret(cmd) => secrets::run(vault, cmd),
-        Command::Key(cmd) => keys::run(vault, cmd),
-        Command::GeneratePassword(args) => password::run(args),
-        // The process shell runs these: one needs a new passphrase, the other starts another
-        // edge, and both are the shell's to do.
-        Command::ChangePassphrase { .. } | Command::Serve(_) => Err(ApiError::new(
-            ErrorCode::Internal,
-            "This command is run by the process shell.",
-        )),
+        VaultCommand::Secret(cmd) => secrets::run(vault, cmd),
+        VaultCommand::Key(cmd) => keys::run(vault, cmd),
     }
 }
 

@@ -15,8 +15,9 @@ mod value_field;
 
 pub use error::{ApiError, ErrorCode};
 pub use keys::{
-    DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyResponse, KeyState, ListKeysResponse,
-    MAX_ALIAS_CHARS, MAX_KEY_DESCRIPTION_CHARS, alias_problem, key_description_problem,
+    DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyLookup, KeyResponse, KeyState, ListKeysResponse,
+    MAX_ALIAS_CHARS, MAX_KEY_DESCRIPTION_CHARS, alias_form_problem, alias_problem,
+    key_description_problem,
 };
 pub use lifecycle::{
     BatchGetSecretValueRequest, BatchGetSecretValueResponse, CreateSecretVersionRequest, DAY_MS,
@@ -35,10 +36,10 @@ pub use response::{
 };
 pub use validate::{
     Field, FieldError, MAX_DESCRIPTION_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES, create_problems,
-    first_problem, rule_text, validate_create, validate_description, validate_key_id,
-    validate_key_ref, validate_name, validate_value,
+    first_create_problem, first_problem, rule_text, validate_create, validate_description,
+    validate_key_id, validate_key_ref, validate_name, validate_value,
 };
-pub use value::{SecretValue, ValueKind};
+pub use value::ValueKind;
 
 /// The stage every new version takes, and the one `latest` means.
 pub const STAGE_CURRENT: &str = "SYSCURRENT";

@@ -190,7 +190,8 @@ impl Batch {
             let secrets = self.requests.drain(..).map(ImportEntry::Parsed).collect();
             let request = Request::BatchImportSecrets(BatchImportSecretsRequest {
                 secrets,
-                keys: KeyLookup::IdOrAlias,
+                // Each line is the API's request body, read as the API reads it.
+                keys: KeyLookup::Id,
             });
             match vault.execute(&request)? {
                 Response::Imported(imported) => imported.outcomes,

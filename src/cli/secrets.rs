@@ -176,23 +176,13 @@ pub struct CreateArgs {
     pub value: ValueArgs,
 }
 
+/// Runs one command: the operation it asks for, its response printed. Key references may be ids
+/// or aliases, and `csms/default` (docs/DECISIONS.md "Operations as values").
 pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
     let raw = matches!(cmd, SecretCommand::GetValue { raw: true, .. });
     let request = match cmd {
+        // JSON Lines, created batch by batch: many requests, one report.
         SecretCommand::Import { file } => return super::import::run(vault, &file),
-        cmd => request(cmd)?,
-    };
-    match vault.execute(&request)? {
-        Response::Version(v) if raw => print_raw(&v.version)?,
-        response => print_response(&response)?,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The operation a command asks for. Key references may be ids or aliases, and `csms/default`
-/// (docs/DECISIONS.md "Operations as values").
-fn request(cmd: SecretCommand) -> Result<Request, ApiError> {
-    Ok(match cmd {
         SecretCommand::Create(args) => Request::CreateSecret {
             body: create_body(args)?,
             keys: KeyLookup::IdOrAlias,
@@ -269,13 +259,12 @@ fn request(cmd: SecretCommand) -> Result<Request, ApiError> {
                 secret_name_list: names,
             })
         }
-        SecretCommand::Import { .. } => {
-            return Err(ApiError::new(
-                ErrorCode::Internal,
-                "Import runs batch by batch, not as one request.",
-            ));
-        }
-    })
+    };
+    match vault.execute(&request)? {
+        Response::Version(v) if raw => print_raw(&v.version)?,
+        response => print_response(&response)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--raw`: the value alone, text as UTF-8, binary decoded, no newline.

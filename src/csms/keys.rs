@@ -139,9 +139,17 @@ pub struct KeyChoice {
     pub default_key: bool,
 }
 
-/// Why an alias is refused, if it is: the KMS rule `^[a-zA-Z0-9:/_-]{1,255}$`, and no `/default`
-/// ending (those belong to the service-created default keys; README "Local choices").
-pub fn alias_problem(alias: &str) -> Option<String> {
+/// How a request's `kms_key_id` names a CMK. Over HTTP the request carries an id, as the cloud's
+/// does; the command line and the terminal app also take an alias, and `csms/default` (created on
+/// first use) (docs/DECISIONS.md "Operations as values").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLookup {
+    Id,
+    IdOrAlias,
+}
+
+/// Why a text is not an alias in form, if it is not: the KMS rule `^[a-zA-Z0-9:/_-]{1,255}$`.
+pub fn alias_form_problem(alias: &str) -> Option<String> {
     let chars = alias.chars().count();
     if chars == 0 || chars > MAX_ALIAS_CHARS {
         return Some("an alias has 1–255 characters".into());
@@ -151,6 +159,15 @@ pub fn alias_problem(alias: &str) -> Option<String> {
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'))
     {
         return Some("an alias has only a–z A–Z 0–9 : / _ -".into());
+    }
+    None
+}
+
+/// Why a new alias is refused, if it is: [`alias_form_problem`], and no `/default` ending (those
+/// belong to the service-created default keys; README "Local choices").
+pub fn alias_problem(alias: &str) -> Option<String> {
+    if let Some(problem) = alias_form_problem(alias) {
+        return Some(problem);
     }
     if alias.ends_with("/default") {
         return Some("aliases ending in /default are reserved for default keys".into());

@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use zeroize::Zeroizing;
 
-use super::op::KeyLookup;
 use super::{
-    ApiError, ErrorCode, Field, FieldError, PageInfo, SecretVersion, VersionMetadata,
+    ApiError, ErrorCode, Field, FieldError, KeyLookup, PageInfo, SecretVersion, VersionMetadata,
     first_problem, json_object, malformed_body, validate_description, validate_key_ref,
     validate_value,
 };

@@ -26,14 +26,7 @@ use super::{
 };
 use route::optional_body;
 
-/// How a request's `kms_key_id` names a CMK. Over HTTP the request carries an id, as the cloud's
-/// does; the command line and the terminal app also take an alias, and `csms/default` (created on
-/// first use) (docs/DECISIONS.md "Operations as values").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyLookup {
-    Id,
-    IdOrAlias,
-}
+pub use super::KeyLookup;
 
 /// A new CMK (the local `key create`).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -160,28 +153,42 @@ pub enum Request {
 impl Request {
     /// Whether the operation may change the vault (the endpoint runs these on its writer).
     pub fn writes(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Self::CreateSecret { .. }
-                | Self::UpdateSecret { .. }
-                | Self::DeleteSecret { .. }
-                | Self::CreateSecretVersion { .. }
-                | Self::UpdateVersion { .. }
-                | Self::UpdateSecretStage { .. }
-                | Self::DeleteSecretStage { .. }
-                | Self::DeleteSecretForSchedule { .. }
-                | Self::RestoreSecret { .. }
-                | Self::UploadSecretBlob(_)
-                | Self::BatchImportSecrets(_)
-                | Self::SetSecretEnabled { .. }
-                | Self::CreateKey(_)
-                | Self::SetKeyState { .. }
-        )
+            | Self::UpdateSecret { .. }
+            | Self::DeleteSecret { .. }
+            | Self::CreateSecretVersion { .. }
+            | Self::UpdateVersion { .. }
+            | Self::UpdateSecretStage { .. }
+            | Self::DeleteSecretStage { .. }
+            | Self::DeleteSecretForSchedule { .. }
+            | Self::RestoreSecret { .. }
+            | Self::UploadSecretBlob(_)
+            | Self::BatchImportSecrets(_)
+            | Self::SetSecretEnabled { .. }
+            | Self::CreateKey(_)
+            | Self::SetKeyState { .. } => true,
+            Self::ListSecrets { .. }
+            | Self::ShowSecret { .. }
+            | Self::ListSecretVersions { .. }
+            | Self::ShowSecretVersion { .. }
+            | Self::ShowSecretStage { .. }
+            | Self::DownloadSecretBlob { .. }
+            | Self::BatchGetSecretValue(_)
+            | Self::GenerateRandomPassword(_)
+            | Self::ListKeys
+            | Self::ShowSecretDetail { .. }
+            | Self::ListAllSecrets
+            | Self::SecretNameExists { .. }
+            | Self::KeyUsage
+            | Self::ListKeyChoices => false,
+        }
     }
 
-    /// Every broken rule of the request's own fields, in the API's field order: what the vault
-    /// answers the first of (`CSMS.0002`) and a form shows all of. Checks that need the vault
-    /// (a duplicate name, a missing CMK) are the vault's.
+    /// Every broken rule of the fields a form fills in, in the API's field order: what the vault
+    /// answers the first of (`CSMS.0002`) and a form shows all of. Checks that need the vault (a
+    /// duplicate name, a missing CMK, a version or stage that is not there) are the vault's, and so
+    /// are a list's `limit` and `marker` (`csms::page_limit`) and a blob's contents.
     pub fn problems(&self) -> Vec<FieldError> {
         match self {
             Self::CreateSecret { body, keys } => create_problems(body, *keys),
@@ -194,7 +201,25 @@ impl Request {
             Self::DeleteSecretForSchedule { body, .. } => body.problems(),
             Self::GenerateRandomPassword(body) => body.problems(),
             Self::CreateKey(body) => body.problems(),
-            _ => Vec::new(),
+            // Each entry fails alone, with its own problems, when the batch runs.
+            Self::BatchImportSecrets(_)
+            | Self::ListSecrets { .. }
+            | Self::ShowSecret { .. }
+            | Self::DeleteSecret { .. }
+            | Self::ListSecretVersions { .. }
+            | Self::ShowSecretVersion { .. }
+            | Self::RestoreSecret { .. }
+            | Self::DownloadSecretBlob { .. }
+            | Self::UploadSecretBlob(_)
+            | Self::BatchGetSecretValue(_)
+            | Self::SetSecretEnabled { .. }
+            | Self::ListKeys
+            | Self::SetKeyState { .. }
+            | Self::ShowSecretDetail { .. }
+            | Self::ListAllSecrets
+            | Self::SecretNameExists { .. }
+            | Self::KeyUsage
+            | Self::ListKeyChoices => Vec::new(),
         }
     }
 }
@@ -486,7 +511,9 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::csms::{DEFAULT_KEY_ALIAS, DeleteSecretForScheduleRequest};
+    use crate::csms::{
+        DEFAULT_KEY_ALIAS, DeleteSecretForScheduleRequest, first_create_problem, first_problem,
+    };
 
     #[test]
     fn every_field_problem_at_once_in_field_order() {
@@ -544,8 +571,26 @@ mod tests {
         let over_http = update(KeyLookup::Id).problems();
         assert_eq!(over_http.len(), 1);
         assert_eq!(
-            ApiError::from(&over_http[0]).error_msg,
-            "Invalid kms_key_id: a key id has only a–z A–Z 0–9 and -"
+            first_create_problem(&over_http).err().map(|e| e.error_msg),
+            Some("Invalid kms_key_id: a key id has only a–z A–Z 0–9 and -".to_owned())
+        );
+        assert_eq!(
+            first_problem(&over_http).err().map(|e| e.error_msg),
+            Some("Invalid kms_key_id: a key id has only a–z A–Z 0–9 and -.".to_owned()),
+            "UpdateSecret's answer ends with a full stop, as it always has"
+        );
+        let reserved = Request::CreateSecret {
+            body: CreateSecretRequest {
+                name: "a".into(),
+                kms_key_id: Some("team/default".into()),
+                secret_string: Some(zeroize::Zeroizing::new("v".into())),
+                ..CreateSecretRequest::default()
+            },
+            keys: KeyLookup::IdOrAlias,
+        };
+        assert!(
+            reserved.problems().is_empty(),
+            "an alias in form is looked up (and missing: CSMS.0401)"
         );
     }
 
@@ -559,7 +604,7 @@ mod tests {
         };
         let problems = window.problems();
         assert_eq!(
-            ApiError::from(&problems[0]).error_msg,
+            problems[0].to_api().error_msg,
             "Invalid recovery_window_in_days: 6; it must be 7–30."
         );
         assert!(!Request::ListKeys.writes());

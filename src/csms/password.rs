@@ -68,7 +68,7 @@ impl GeneratePasswordRequest {
 
     /// The length asked for: 1–255, 32 when absent (`CSMS.0002` otherwise).
     pub fn length(&self) -> Result<usize, ApiError> {
-        self.checked_length().map_err(|p| ApiError::from(&p))
+        self.checked_length().map_err(|p| p.to_api())
     }
 
     /// The classes left after the `exclude_*`/`include_space` choices, each with the characters
@@ -76,7 +76,7 @@ impl GeneratePasswordRequest {
     /// is left to draw from, or when `require_each_included_type` asks for more classes than the
     /// length has characters.
     pub fn classes(&self) -> Result<Vec<(PasswordClass, Vec<char>)>, ApiError> {
-        self.checked_classes().map_err(|p| ApiError::from(&p))
+        self.checked_classes().map_err(|p| p.to_api())
     }
 
     fn checked_length(&self) -> Result<usize, FieldError> {

@@ -6,8 +6,8 @@ use base64::engine::general_purpose::STANDARD;
 
 use zeroize::Zeroizing;
 
-use super::op::KeyLookup;
-use super::{ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, SECRET_TYPE_COMMON, alias_problem};
+use super::KeyLookup;
+use super::{ApiError, CreateSecretRequest, SECRET_TYPE_COMMON, alias_form_problem};
 
 pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_DESCRIPTION_BYTES: usize = 2048;
@@ -60,11 +60,6 @@ impl Field {
             Self::PasswordOptions => "password options",
         }
     }
-
-    /// Create Secret's fields, whose messages end without a full stop (as they always have).
-    fn is_create_field(self) -> bool {
-        self <= Self::SecretType
-    }
 }
 
 /// The rule a field must follow, as shown next to it in the form.
@@ -101,14 +96,13 @@ impl FieldError {
     }
 }
 
-impl From<&FieldError> for ApiError {
-    /// `CSMS.0002` `Invalid <field>: <problem>` (docs/DECISIONS.md "Operations as values").
-    fn from(e: &FieldError) -> Self {
-        let stop = if e.field.is_create_field() { "" } else { "." };
+impl FieldError {
+    /// As the API answers it: `CSMS.0002` `Invalid <field>: <problem>.`
+    pub fn to_api(&self) -> ApiError {
         ApiError::invalid(format!(
-            "Invalid {}: {}{stop}",
-            e.field.json_name(),
-            e.message
+            "Invalid {}: {}.",
+            self.field.json_name(),
+            self.message
         ))
     }
 }
@@ -117,7 +111,21 @@ impl From<&FieldError> for ApiError {
 ///
 /// Errors: the first problem, when there is one.
 pub fn first_problem(problems: &[FieldError]) -> Result<(), ApiError> {
-    problems.first().map_or(Ok(()), |p| Err(p.into()))
+    problems.first().map_or(Ok(()), |p| Err(p.to_api()))
+}
+
+/// [`first_problem`] as Create Secret (and each entry of a batch import) words it: without the
+/// closing full stop, as it always has.
+///
+/// Errors: the first problem, when there is one.
+pub fn first_create_problem(problems: &[FieldError]) -> Result<(), ApiError> {
+    problems.first().map_or(Ok(()), |p| {
+        Err(ApiError::invalid(format!(
+            "Invalid {}: {}",
+            p.field.json_name(),
+            p.message
+        )))
+    })
 }
 
 /// Checks a secret name alone (also used for names in paths and markers).
@@ -211,8 +219,8 @@ pub fn validate_value(
 /// in the terminal app also an alias or `csms/default` (docs/DECISIONS.md "Operations as values").
 pub fn validate_key_ref(key: &str, lookup: KeyLookup) -> Option<String> {
     let id_problem = validate_key_id(key)?;
-    let alias_ok = key == DEFAULT_KEY_ALIAS || alias_problem(key).is_none();
-    (lookup == KeyLookup::Id || !alias_ok).then_some(id_problem)
+    // An alias in form (a reserved one too) is looked up, and answered `CSMS.0401` if missing.
+    (lookup == KeyLookup::Id || alias_form_problem(key).is_some()).then_some(id_problem)
 }
 
 /// Every broken rule of a Create Secret request, in the API's field order. Empty means valid

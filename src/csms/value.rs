@@ -1,7 +1,4 @@
-//! A secret value: its kind (text or binary) and its plaintext, wiped on drop.
-
-use std::fmt;
-use zeroize::Zeroizing;
+//! A secret value's kind: text or binary.
 
 /// Whether a version holds `secret_string` (text) or `secret_binary` (bytes, base64 on the wire).
 /// Part of every value's associated data, so a value cannot be reinterpreted as the other kind.
@@ -31,39 +28,6 @@ impl ValueKind {
             "text" => Some(Self::Text),
             "binary" => Some(Self::Binary),
             _ => None,
-        }
-    }
-}
-
-/// A secret value in plaintext, as stored in one version. Zeroized on drop; `Debug` redacts it.
-#[derive(Clone, PartialEq, Eq)]
-pub enum SecretValue {
-    Text(Zeroizing<String>),
-    Binary(Zeroizing<Vec<u8>>),
-}
-
-impl fmt::Debug for SecretValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Text(_) => f.write_str("Text(<redacted>)"),
-            Self::Binary(_) => f.write_str("Binary(<redacted>)"),
-        }
-    }
-}
-
-impl SecretValue {
-    pub fn kind(&self) -> ValueKind {
-        match self {
-            Self::Text(_) => ValueKind::Text,
-            Self::Binary(_) => ValueKind::Binary,
-        }
-    }
-
-    /// The bytes to seal.
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Self::Text(s) => s.as_bytes(),
-            Self::Binary(b) => b,
         }
     }
 }

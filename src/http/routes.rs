@@ -1,7 +1,7 @@
 //! The endpoint's routes: the operation a method, path, query and body ask for (pure, no I/O).
 //!
 //! Paths are those of `csms-openapi/` under `/v1/{project_id}/` (the table is the contract's,
-//! `csms::op::route`); here the path is decoded and its prefix checked. Any project id is
+//! `csms::op`'s `ENDPOINTS`); here the path is decoded and its prefix checked. Any project id is
 //! accepted: one vault is one project (docs/DECISIONS.md "The local CSMS endpoint").
 
 use hyper::Method;

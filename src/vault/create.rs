@@ -8,7 +8,7 @@ use super::{Vault, VaultError, VaultResult, secret_of};
 use crate::csms::op::KeyLookup;
 use crate::csms::{
     ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, ErrorCode, Field, KeyState,
-    SECRET_TYPE_COMMON, STAGE_CURRENT, Secret, SecretState, create_problems, first_problem,
+    SECRET_TYPE_COMMON, STAGE_CURRENT, Secret, SecretState, create_problems, first_create_problem,
     refusal, validate_name,
 };
 use crate::kms::Keyring;
@@ -119,7 +119,8 @@ type Rows = (SecretRow, VersionRow);
 type KeyMemo = HashMap<Option<String>, String>;
 
 /// Validates a request (its name already checked free) and makes its CMK ready. The key is
-/// checked in its place in field order: after the name, before the description and the value.
+/// checked in its place in field order: after the name, before the description and the value;
+/// the default key is made only for a request that passes every check.
 fn plan<'r>(
     conn: &Connection,
     keyring: &Keyring,
@@ -128,22 +129,23 @@ fn plan<'r>(
     memo: &mut KeyMemo,
     now: i64,
 ) -> VaultResult<Planned<'r>> {
-    let problems = create_problems(req, keys);
-    let (up_to_key, after_key): (Vec<_>, Vec<_>) = problems
+    let (up_to_key, after_key): (Vec<_>, Vec<_>) = create_problems(req, keys)
         .into_iter()
-        .partition(|p| p.field <= Field::KmsKeyId);
-    first_problem(&up_to_key)?;
-    let key_id = if let Some(id) = memo.get(&req.kms_key_id) {
-        id.clone()
-    } else {
-        let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), keys, now)?;
-        if !keyring.is_loaded(&key.key_id) {
-            keyring.load_cmk(&key.key_id, &key_rows::wrapped_material(conn, &key.key_id)?)?;
-        }
-        memo.insert(req.kms_key_id.clone(), key.key_id.clone());
-        key.key_id
+        .partition(|p| matches!(p.field, Field::Name | Field::KmsKeyId));
+    first_create_problem(&up_to_key)?;
+    let found = match memo.get(&req.kms_key_id) {
+        Some(_) => None,
+        None => Some(find_key_ref(conn, req.kms_key_id.as_deref(), keys)?),
     };
-    first_problem(&after_key)?;
+    first_create_problem(&after_key)?;
+    let key_id = match found {
+        None => memo.get(&req.kms_key_id).cloned().unwrap_or_default(),
+        Some(found) => {
+            let key = make_ready(conn, keyring, found, now)?;
+            memo.insert(req.kms_key_id.clone(), key.key_id.clone());
+            key.key_id
+        }
+    };
     Ok(Planned { req, key_id })
 }
 
@@ -273,35 +275,38 @@ fn insert(writer: &mut SecretWriter<'_>, (secret, version): &Rows) -> VaultResul
     Ok(())
 }
 
+/// A CMK a request names: a stored, enabled key, or the default key not made yet.
+pub(super) enum KeyRef {
+    Stored(KeyRow),
+    DefaultToMake,
+}
+
 /// The enabled CMK a request names, inside the request's transaction: by id, or with
 /// [`KeyLookup::IdOrAlias`] also by alias; the default key when it names none (or, with
-/// `IdOrAlias`, names `csms/default`), created on first use. `CSMS.0401` when the key is missing
+/// `IdOrAlias`, names `csms/default`). Nothing is written. `CSMS.0401` when the key is missing
 /// or disabled.
-pub(super) fn resolve_key(
+pub(super) fn find_key_ref(
     conn: &Connection,
-    keyring: &Keyring,
     key: Option<&str>,
     keys: KeyLookup,
-    now: i64,
-) -> VaultResult<KeyRow> {
+) -> VaultResult<KeyRef> {
     let found = match (key, keys) {
-        (None, _) | (Some(DEFAULT_KEY_ALIAS), KeyLookup::IdOrAlias) => None,
-        (Some(id), KeyLookup::Id) => Some(key_rows::find_by_id(conn, id)?),
-        (Some(id_or_alias), KeyLookup::IdOrAlias) => Some(key_rows::find(conn, id_or_alias)?),
+        (None, _) | (Some(DEFAULT_KEY_ALIAS), KeyLookup::IdOrAlias) => {
+            key_rows::find(conn, DEFAULT_KEY_ALIAS)?
+        }
+        (Some(id), KeyLookup::Id) => key_rows::find_by_id(conn, id)?,
+        (Some(id_or_alias), KeyLookup::IdOrAlias) => key_rows::find(conn, id_or_alias)?,
     };
     let key = match (found, key) {
-        (Some(Some(row)), _) => row,
-        (Some(None), Some(given)) => {
+        (Some(row), _) => row,
+        (None, Some(given)) if !(given == DEFAULT_KEY_ALIAS && keys == KeyLookup::IdOrAlias) => {
             return Err(ApiError::new(
                 ErrorCode::KeyUnusable,
                 format!("The CMK {given} does not exist in this vault."),
             )
             .into());
         }
-        _ => match key_rows::find(conn, DEFAULT_KEY_ALIAS)? {
-            Some(key) => key,
-            None => super::keys::create_key_in(conn, keyring, DEFAULT_KEY_ALIAS, "", true, now)?,
-        },
+        (None, _) => return Ok(KeyRef::DefaultToMake),
     };
     if key.state != KeyState::Enabled {
         return Err(ApiError::new(
@@ -309,6 +314,25 @@ pub(super) fn resolve_key(
             format!("The CMK {} ({}) is disabled.", key.key_id, key.alias),
         )
         .into());
+    }
+    Ok(KeyRef::Stored(key))
+}
+
+/// The key of `found`, its material unwrapped and ready; the default key made now (first use).
+pub(super) fn make_ready(
+    conn: &Connection,
+    keyring: &Keyring,
+    found: KeyRef,
+    now: i64,
+) -> VaultResult<KeyRow> {
+    let key = match found {
+        KeyRef::Stored(key) => key,
+        KeyRef::DefaultToMake => {
+            super::keys::create_key_in(conn, keyring, DEFAULT_KEY_ALIAS, "", true, now)?
+        }
+    };
+    if !keyring.is_loaded(&key.key_id) {
+        keyring.load_cmk(&key.key_id, &key_rows::wrapped_material(conn, &key.key_id)?)?;
     }
     Ok(key)
 }

@@ -272,15 +272,26 @@ mod tests {
             Some(ErrorCode::InvalidParameter),
             "the name comes first"
         );
-        let update = Request::UpdateSecret {
-            name: "missing".into(),
+        vault
+            .execute(&create("s", None, KeyLookup::Id))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let update = |name: &str| Request::UpdateSecret {
+            name: name.into(),
             body: UpdateSecretRequest {
                 kms_key_id: Some("00000000-0000-0000-0000-000000000000".into()),
                 description: Some("d".repeat(3000)),
             },
             keys: KeyLookup::Id,
         };
-        assert_eq!(code(vault.execute(&update)), Some(ErrorCode::KeyUnusable));
+        assert_eq!(
+            code(vault.execute(&update("s"))),
+            Some(ErrorCode::KeyUnusable)
+        );
+        assert_eq!(
+            code(vault.execute(&update("missing"))),
+            Some(ErrorCode::SecretNotFound),
+            "the secret's name comes first"
+        );
     }
 
     #[test]
@@ -307,6 +318,37 @@ mod tests {
         };
         assert_eq!(choices.len(), 2);
         assert!(choices.iter().all(|c| c.reference != DEFAULT_KEY_ALIAS));
+    }
+
+    #[test]
+    fn a_refused_request_makes_no_default_key() {
+        let (_dir, vault) = vault();
+        let body = br#"{"secrets": [{"name": "a"}, {"name": "b", "description": 5}]}"#;
+        let request = BatchImportSecretsRequest::from_json(body).unwrap_or_else(|e| panic!("{e}"));
+        let Ok(Response::Imported(answer)) = vault.execute(&Request::BatchImportSecrets(request))
+        else {
+            panic!("not an import answer");
+        };
+        assert_eq!(answer.failed, 2);
+        assert_eq!(
+            code(vault.execute(&create("bad name", None, KeyLookup::Id))),
+            Some(ErrorCode::InvalidParameter)
+        );
+        let mut no_value = create("c", None, KeyLookup::Id);
+        if let Request::CreateSecret { body, .. } = &mut no_value {
+            body.secret_string = None;
+        }
+        assert_eq!(
+            code(vault.execute(&no_value)),
+            Some(ErrorCode::InvalidParameter)
+        );
+        assert!(
+            vault
+                .list_keys()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_empty(),
+            "csms/default is made by the first request that uses it, not by one refused"
+        );
     }
 
     #[test]

@@ -92,9 +92,9 @@ impl Vault {
         Ok(key_of(key))
     }
 
-    /// What a new secret or an update may name: every enabled CMK, oldest first, with
-    /// `csms/default` first even before it exists (then named by its alias; it is made on first
-    /// use).
+    /// What a new secret or an update may name: every enabled CMK, oldest first; while the
+    /// default key does not exist yet, `csms/default` first, named by its alias (it is made on
+    /// first use).
     pub fn key_choices(&self) -> VaultResult<Vec<KeyChoice>> {
         let keys = key_rows::list(self.store().conn_ref())?;
         let default_missing = !keys.iter().any(|k| k.is_default);

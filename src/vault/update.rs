@@ -1,6 +1,6 @@
 //! Update Secret (description, CMK) and the local enable/disable.
 
-use super::create::resolve_key;
+use super::create::{find_key_ref, make_ready};
 use super::read::secret_row;
 use super::rules::require_not_pending;
 use super::{Vault, VaultResult, secret_of};
@@ -20,40 +20,34 @@ impl Vault {
     /// Update Secret: a new description (`""` clears it) and/or CMK (an enabled key, named as
     /// `keys` says; it applies to versions created afterwards, and `csms/default` is made on first
     /// use in this transaction). Nothing to update returns the record unchanged; otherwise
-    /// `update_time` moves. Errors, in this order: `CSMS.0002` a malformed key reference,
-    /// `CSMS.0401` the CMK missing or disabled, `CSMS.0002` a broken description, `CSMS.0106` no
-    /// such secret, `CSMS.0103` pending deletion.
+    /// `update_time` moves. Errors, in field order (the secret's name first): `CSMS.0002` a
+    /// malformed key reference, `CSMS.0106` no such secret, `CSMS.0103` pending deletion,
+    /// `CSMS.0401` the CMK missing or disabled, `CSMS.0002` a broken description.
     pub fn update_secret_as(
         &self,
         name: &str,
         req: &UpdateSecretRequest,
         keys: KeyLookup,
     ) -> VaultResult<Secret> {
-        let problems = req.problems(keys);
-        let (key_problems, rest): (Vec<_>, Vec<_>) = problems
+        let (key_problems, rest): (Vec<_>, Vec<_>) = req
+            .problems(keys)
             .into_iter()
             .partition(|p| p.field == Field::KmsKeyId);
         first_problem(&key_problems)?;
         let mut store = self.store();
         let tx = store.immediate()?;
-        let key = match &req.kms_key_id {
-            Some(given) => Some(resolve_key(
-                &tx,
-                &self.keyring,
-                Some(given),
-                keys,
-                self.now_ms(),
-            )?),
+        let mut secret = secret_row(&tx, name)?;
+        require_not_pending(&secret)?;
+        let found = match &req.kms_key_id {
+            Some(given) => Some(find_key_ref(&tx, Some(given), keys)?),
             None => None,
         };
         first_problem(&rest)?;
-        let mut secret = secret_row(&tx, name)?;
-        require_not_pending(&secret)?;
         if req.description.is_none() && req.kms_key_id.is_none() {
             return Ok(secret_of(secret));
         }
-        if let Some(key) = key {
-            secret.kms_key_id = key.key_id;
+        if let Some(found) = found {
+            secret.kms_key_id = make_ready(&tx, &self.keyring, found, self.now_ms())?.key_id;
         }
         if let Some(description) = &req.description {
             secret.description = Some(description.clone());

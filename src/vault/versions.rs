@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 use std::collections::BTreeSet;
 
-use super::create::resolve_key;
+use super::create::{find_key_ref, make_ready};
 use super::read::{metadata, secret_row};
 use super::rules::require_enabled;
 use super::seal::{RequestValue, VersionPlace, seal_version};
@@ -36,14 +36,8 @@ impl Vault {
         let mut secret = secret_row(&tx, name)?;
         require_enabled(&secret, "it cannot take a new version")?;
         let now = self.now_ms();
-        let key = resolve_key(
-            &tx,
-            &self.keyring,
-            Some(&secret.kms_key_id),
-            KeyLookup::Id,
-            now,
-        )?;
-        self.load_key(&tx, &key.key_id)?;
+        let found = find_key_ref(&tx, Some(&secret.kms_key_id), KeyLookup::Id)?;
+        let key = make_ready(&tx, &self.keyring, found, now)?;
         let seq = version_rows::next_seq(&tx, secret.row_id)?;
         let version_id = format!("v{seq}");
         let stages = new_stages(req);
