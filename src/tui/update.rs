@@ -12,11 +12,10 @@ mod paste;
 mod refresh;
 
 use super::action::{Action, Effect};
-use super::app::{App, ListMode, Overlay};
+use super::app::{App, Overlay};
 use super::msg::Msg;
 use super::screens::{Asks, Cx, Nav, Screen, help, list};
 use super::text::unlock as ut;
-use super::textfield::word_start;
 use super::view;
 
 pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
@@ -79,9 +78,6 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         app.overlay = Some(Overlay::Help { scroll });
         return None;
     }
-    if filter_edit(app, action) {
-        return None;
-    }
     let App {
         screen,
         catalog,
@@ -95,24 +91,6 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
     let asks = cx.finish();
     grant(app, asks);
     effect
-}
-
-/// Ctrl+U and Ctrl+W in the list's filter (the query has no cursor of its own: it is always
-/// at the end). Whether the action was one of those.
-fn filter_edit(app: &mut App, action: Action) -> bool {
-    if !matches!(app.screen, Screen::List(ListMode::Filter)) {
-        return false;
-    }
-    let query = app.catalog.query();
-    let keep = match action {
-        Action::DeleteToStart => 0,
-        Action::DeleteWordBack => word_start(query),
-        _ => return false,
-    };
-    let query = query[..keep].to_owned();
-    app.catalog.set_query(&query);
-    app.catalog.settle(list::page_rows(app.size));
-    true
 }
 
 /// Does what the screen asked for.
@@ -164,45 +142,11 @@ fn overlay(app: &mut App, action: Action) -> Option<Effect> {
             return Some(Effect::SetKeyState(key_id, to));
         }
         (Overlay::NewKey { mut alias, error }, action) => {
-            let effect = match action {
-                Action::Activate => Some(Effect::CreateKey(alias.as_str().to_owned())),
-                Action::Input(c) => {
-                    alias.insert(c);
-                    None
-                }
-                Action::Backspace => {
-                    alias.backspace();
-                    None
-                }
-                Action::Delete => {
-                    alias.delete();
-                    None
-                }
-                Action::Left => {
-                    alias.left();
-                    None
-                }
-                Action::Right => {
-                    alias.right();
-                    None
-                }
-                Action::Home => {
-                    alias.home();
-                    None
-                }
-                Action::End => {
-                    alias.end();
-                    None
-                }
-                Action::DeleteToStart => {
-                    alias.delete_to_start();
-                    None
-                }
-                Action::DeleteWordBack => {
-                    alias.delete_word_back();
-                    None
-                }
-                _ => None,
+            let effect = if action == Action::Activate {
+                Some(Effect::CreateKey(alias.as_str().to_owned()))
+            } else {
+                alias.apply(action);
+                None
             };
             app.overlay = Some(Overlay::NewKey { alias, error });
             return effect;

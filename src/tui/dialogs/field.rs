@@ -151,15 +151,9 @@ impl FieldDialog {
                     None => Step::Stay,
                 };
             }
-            Action::Input(c) => f.insert(c),
-            Action::Backspace => f.backspace(),
-            Action::Delete => f.delete(),
-            Action::Left => f.left(),
-            Action::Right => f.right(),
-            Action::Home => f.home(),
-            Action::End => f.end(),
-            Action::DeleteToStart => f.delete_to_start(),
-            Action::DeleteWordBack => f.delete_word_back(),
+            action if TextField::handles(action) => {
+                f.apply(action);
+            }
             _ => return Step::Stay,
         }
         self.error = None;

@@ -23,6 +23,7 @@ use crate::tui::screens::form::FormState;
 use crate::tui::screens::keys::KeysState;
 use crate::tui::text::lifecycle as lt;
 use crate::tui::text::{list as t, status as st};
+use crate::tui::textfield::TextField;
 use crate::tui::view;
 use crate::tui::widgets::{column_widths, cursor_span, thousands};
 use crate::tui::{theme, timefmt};
@@ -66,15 +67,13 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
     }
     let selected = cx.catalog.selected_row().map(|r| r.name.to_string());
     match (*mode, action) {
-        (ListMode::Filter, Action::Input(c)) => {
-            let mut q = cx.catalog.query().to_owned();
-            q.push(c);
-            cx.catalog.set_query(&q);
-        }
-        (ListMode::Filter, Action::Backspace) => {
-            let mut q = cx.catalog.query().to_owned();
-            q.pop();
-            cx.catalog.set_query(&q);
+        (ListMode::Filter, action) if TextField::handles(action) => {
+            // The query has no cursor of its own: it is edited at its end.
+            let mut query = TextField::single();
+            query.set(cx.catalog.query());
+            if query.apply(action) {
+                cx.catalog.set_query(query.as_str());
+            }
         }
         (ListMode::Filter, Action::Activate) => *mode = ListMode::Browse,
         (_, Action::Back) => {
