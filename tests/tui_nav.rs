@@ -8,7 +8,8 @@ mod tui_support;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use csvault::csms::KeyState;
 use csvault::csms::{ApiError, ErrorCode};
-use csvault::tui::app::{App, ListMode, Loaded, Overlay, Screen};
+use csvault::tui::app::{App, ListMode, Loaded, Screen};
+use csvault::tui::dialogs::Dialog;
 use csvault::tui::msg::{Listing, Msg};
 use csvault::tui::screens::form::FileLoad;
 use csvault::tui::screens::result::ResultState;
@@ -57,7 +58,7 @@ fn back_returns_to_the_screen_each_was_opened_from() {
     // Help over the detail closes back to the detail; the detail backs out to the list.
     h.press(KeyCode::Enter);
     h.chr('?');
-    assert!(matches!(h.session.app.overlay, Some(Overlay::Help { .. })));
+    assert!(matches!(h.session.app.overlay, Some(Dialog::Help { .. })));
     h.press(KeyCode::Esc);
     let Screen::Detail(d) = &h.session.app.screen else {
         panic!(

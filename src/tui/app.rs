@@ -1,5 +1,5 @@
-//! The model: the screen stack (the current `Screen` and those Back returns to), what floats over
-//! it (`Overlay`), and the state every screen shares. Only `update` writes into it.
+//! The model: the screen stack (the current `Screen` and those Back returns to), the popup over
+//! it (a [`Dialog`]), and the state every screen shares. Only `update` writes into it.
 
 use std::collections::HashMap;
 
@@ -12,38 +12,14 @@ use super::screens::Ctx;
 pub use super::screens::Screen;
 pub use super::screens::list::ListMode;
 use super::screens::unlock::UnlockState;
-use super::textfield::TextField;
 use super::timefmt::Zone;
-use crate::csms::{KeyInfo, KeyState};
+use crate::csms::KeyInfo;
 
 /// How much of the vault the list holds: the first page is drawn at once, the rest follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loaded {
     FirstPage,
     All,
-}
-
-/// A popup over the current screen.
-#[derive(Debug)]
-pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
-    /// Leaving a dirty form: wipe it?
-    Discard,
-    /// Typing the alias of a new key.
-    NewKey {
-        alias: TextField,
-        error: Option<String>,
-    },
-    /// Enabling or disabling a key.
-    KeyState {
-        key_id: String,
-        alias: String,
-        to: KeyState,
-    },
-    /// A dialog of the secret's lifecycle (tui-detail).
-    Dialog(Box<Dialog>),
 }
 
 /// How a status message reads.
@@ -71,7 +47,8 @@ pub struct App {
     pub screen: Screen,
     /// The screens under it, the one Back returns to last.
     pub below: Vec<Screen>,
-    pub overlay: Option<Overlay>,
+    /// The popup over the current screen, which takes the keys while it is open.
+    pub overlay: Option<Dialog>,
     pub catalog: Catalog,
     pub keys: Vec<KeyInfo>,
     /// Secrets per key id; `None` when the count failed (the keys screen shows `?`, not zeros).
@@ -163,10 +140,7 @@ impl App {
     /// Where the keyboard is: the overlay's context, else the screen's.
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Some(Overlay::Help { .. }) => Context::Help,
-            Some(Overlay::Discard | Overlay::KeyState { .. }) => Context::Confirm,
-            Some(Overlay::NewKey { .. }) => Context::KeyAlias,
-            Some(Overlay::Dialog(d)) => d.context(),
+            Some(dialog) => dialog.context(),
             None => self.screen.context(),
         }
     }

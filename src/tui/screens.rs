@@ -9,8 +9,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Rect, Size};
 
 use super::action::{Action, Effect};
-use super::app::{Loaded, Overlay, Status, Tone};
+use super::app::{Loaded, Status, Tone};
 use super::catalog::Catalog;
+use super::dialogs::Dialog;
 use super::keymap::Context;
 use super::timefmt::Zone;
 use crate::csms::KeyInfo;
@@ -89,14 +90,14 @@ pub struct Cx<'a> {
     /// The terminal's size, from the last resize: what scrolls and pages goes by it.
     pub size: Size,
     nav: Option<Nav>,
-    overlay: Option<Overlay>,
+    overlay: Option<Dialog>,
     status: Option<Status>,
 }
 
 /// What a screen asked of `update`: navigation, a popup, a status line.
 pub struct Asks {
     pub nav: Option<Nav>,
-    pub overlay: Option<Overlay>,
+    pub overlay: Option<Dialog>,
     pub status: Option<Status>,
 }
 
@@ -129,8 +130,9 @@ impl<'a> Cx<'a> {
         self.nav = Some(Nav::Back { select });
     }
 
-    pub fn open(&mut self, overlay: Overlay) {
-        self.overlay = Some(overlay);
+    /// Opens a popup over the screen.
+    pub fn open(&mut self, dialog: Dialog) {
+        self.overlay = Some(dialog);
     }
 
     pub fn info(&mut self, text: impl Into<String>) {

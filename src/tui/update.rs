@@ -1,7 +1,8 @@
 //! `update`, the one writer of the model: a message (a key's action, an effect's outcome, a
 //! resize) changes the model and may ask for one effect. Screens handle their own actions
-//! through one shape ([`Screen::update`]); this file routes actions, applies what screens ask for
-//! (navigation, popups, status lines) and owns what works everywhere (quit, help, overlays).
+//! through one shape ([`Screen::update`]), popups through theirs ([`Dialog::update`]); this file
+//! routes actions, applies what screens ask for (navigation, popups, status lines) and owns what
+//! works everywhere (quit, help).
 //! Effect outcomes land in [`outcome`], pastes in [`paste`], the idle lock and other processes'
 //! commits in [`refresh`].
 
@@ -12,7 +13,8 @@ mod paste;
 mod refresh;
 
 use super::action::{Action, Effect};
-use super::app::{App, Overlay};
+use super::app::App;
+use super::dialogs::{Dialog, Step};
 use super::msg::Msg;
 use super::screens::{Asks, Cx, Nav, Screen, help, list};
 use super::text::unlock as ut;
@@ -69,13 +71,13 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         app.quit = true;
         return None;
     }
-    if app.overlay.is_some() {
-        return overlay(app, action);
+    if let Some(open) = app.overlay.take() {
+        return dialog(app, open, action);
     }
     if action == Action::Help {
         // Opened at the section of where it was opened from.
         let scroll = help::section_scroll(app.context(), view::body_area(app.size));
-        app.overlay = Some(Overlay::Help { scroll });
+        app.overlay = Some(Dialog::Help { scroll });
         return None;
     }
     let App {
@@ -119,40 +121,20 @@ fn grant(app: &mut App, asks: Asks) {
     }
 }
 
-fn overlay(app: &mut App, action: Action) -> Option<Effect> {
-    let current = app.overlay.take()?;
-    match (current, action) {
-        (
-            Overlay::Help { scroll },
-            action @ (Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom),
-        ) => {
-            let scroll = help::scrolled(scroll, action, view::body_area(app.size));
-            app.overlay = Some(Overlay::Help { scroll });
+/// A key while a popup is open: it goes to the popup, and what it answers is done.
+fn dialog(app: &mut App, mut dialog: Dialog, action: Action) -> Option<Effect> {
+    let step = dialog.update(action, &mut app.catalog, view::body_area(app.size));
+    app.catalog.settle(list::page_rows(app.size));
+    match step {
+        Step::Stay => app.overlay = Some(dialog),
+        Step::Close => {}
+        Step::Leave => app.back(),
+        Step::Run { effect, keep } => {
+            if keep {
+                app.overlay = Some(dialog);
+            }
+            return Some(effect);
         }
-        (Overlay::Help { .. }, Action::Back | Action::Help)
-        | (Overlay::Discard | Overlay::KeyState { .. }, Action::No | Action::Back)
-        | (Overlay::NewKey { .. }, Action::Back) => {}
-        (Overlay::Discard, Action::Yes) => app.back(),
-        (Overlay::KeyState { key_id, to, .. }, Action::Yes) => {
-            return Some(Effect::SetKeyState(key_id, to));
-        }
-        (Overlay::NewKey { mut alias, error }, action) => {
-            let effect = if action == Action::Activate {
-                Some(Effect::CreateKey(alias.as_str().to_owned()))
-            } else {
-                alias.apply(action);
-                None
-            };
-            app.overlay = Some(Overlay::NewKey { alias, error });
-            return effect;
-        }
-        (Overlay::Dialog(dialog), action) => return lifecycle::dialog(app, dialog, action),
-        (other, _) => app.overlay = Some(other),
     }
     None
 }

@@ -1,18 +1,22 @@
 //! Dialogs of one text field, checked on every keystroke: a stage name (`t`), the deletion
 //! window in days (`d`), the secret's name typed to delete it now (`D`), a file path for a
-//! backup (`b`) or a restore (`U`). Enter is refused while the field breaks its rule.
+//! backup (`b`) or a restore (`U`), a new key's alias (`n` on the keys screen). Enter is
+//! refused while the field breaks its rule.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::Step;
-use crate::csms::{DEFAULT_RECOVERY_WINDOW_DAYS, RECOVERY_WINDOW_DAYS, stage_problem};
+use crate::csms::{
+    DEFAULT_RECOVERY_WINDOW_DAYS, RECOVERY_WINDOW_DAYS, alias_problem, stage_problem,
+};
 use crate::tui::action::{Action, Effect};
+use crate::tui::keymap::Context;
 use crate::tui::ops::Op;
-use crate::tui::text::lifecycle as t;
+use crate::tui::text::{keyscreen as kt, lifecycle as t};
 use crate::tui::textfield::TextField;
 use crate::tui::widgets::{input_line, popup};
 use crate::tui::{display, theme};
@@ -34,14 +38,18 @@ pub enum FieldKind {
     Backup { name: String },
     /// The backup blob file to restore from.
     Upload,
+    /// The alias of a new key.
+    NewKey,
 }
 
 #[derive(Debug)]
 pub struct FieldDialog {
     pub kind: FieldKind,
     pub field: TextField,
-    /// Why the last try failed (a file), until the field changes.
+    /// Why the last try failed (a file, the vault's objection), until the field changes.
     pub error: Option<String>,
+    /// Whether the field was edited or Enter tried (a new key's alias is checked from then).
+    touched: bool,
 }
 
 /// The field's verdict: `Ok` with what Enter will do, or `Err` with what is wrong.
@@ -59,6 +67,15 @@ impl FieldDialog {
             kind,
             field,
             error: None,
+            touched: false,
+        }
+    }
+
+    /// Where the keyboard is while the dialog is open.
+    pub fn context(&self) -> Context {
+        match self.kind {
+            FieldKind::NewKey => Context::KeyAlias,
+            _ => Context::DialogField,
         }
     }
 
@@ -110,14 +127,16 @@ impl FieldDialog {
                     Ok(String::new())
                 }
             }
+            FieldKind::NewKey => alias_problem(text).map_or(Ok(String::new()), Err),
         }
     }
 
-    /// The operation Enter asks for, if the field passes.
-    fn op(&self) -> Option<Op> {
+    /// What Enter asks for, if the field passes: the effect, and whether the dialog stays
+    /// until its answer (a file that cannot be used, a key the vault refuses, is said there).
+    fn run(&self) -> Option<Step> {
         self.verdict().ok()?;
         let text = self.field.as_str().to_owned();
-        Some(match &self.kind {
+        let op = match &self.kind {
             FieldKind::Stage {
                 name, version_id, ..
             } => Op::SetStage {
@@ -135,6 +154,16 @@ impl FieldDialog {
                 path: text,
             },
             FieldKind::Upload => Op::UploadBlob { path: text },
+            FieldKind::NewKey => {
+                return Some(Step::Run {
+                    effect: Effect::CreateKey(text),
+                    keep: true,
+                });
+            }
+        };
+        Some(Step::Run {
+            keep: op.uses_file(),
+            effect: Effect::Lifecycle(op),
         })
     }
 
@@ -143,13 +172,8 @@ impl FieldDialog {
         match action {
             Action::Back => return Step::Close,
             Action::Activate => {
-                return match self.op() {
-                    Some(op) => Step::Run {
-                        keep: op.uses_file(),
-                        effect: Effect::Lifecycle(op),
-                    },
-                    None => Step::Stay,
-                };
+                self.touched = true;
+                return self.run().unwrap_or(Step::Stay);
             }
             action if TextField::handles(action) => {
                 f.apply(action);
@@ -157,12 +181,14 @@ impl FieldDialog {
             _ => return Step::Stay,
         }
         self.error = None;
+        self.touched = true;
         Step::Stay
     }
 
     pub fn paste(&mut self, text: &str) {
         self.field.insert_str(text);
         self.error = None;
+        self.touched = true;
     }
 
     fn title_and_prompt(&self) -> (&'static str, String) {
@@ -176,10 +202,15 @@ impl FieldDialog {
             }
             FieldKind::Backup { .. } => (t::BACKUP_TITLE, t::BACKUP_PROMPT.to_owned()),
             FieldKind::Upload => (t::UPLOAD_TITLE, t::UPLOAD_PROMPT.to_owned()),
+            FieldKind::NewKey => (kt::NEW_TITLE, kt::ALIAS_RULE.to_owned()),
         }
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        if self.kind == FieldKind::NewKey {
+            self.render_new_key(area, buf);
+            return;
+        }
         let (title, prompt) = self.title_and_prompt();
         let prompt_rows = u16::try_from(display::wrap(&prompt, 60).len().min(2)).unwrap_or(2);
         let inner = popup(area, 64, 5 + prompt_rows, title, buf);
@@ -208,22 +239,36 @@ impl FieldDialog {
         lines.push(Line::styled(t::HINT_FIELD, theme::dim()));
         Paragraph::new(lines).render(inner, buf);
     }
-}
 
-/// The disable / enable question.
-pub fn render_toggle(name: &str, enable: bool, area: Rect, buf: &mut Buffer) {
-    let inner = popup(area, 60, 7, t::TOGGLE_TITLE, buf);
-    let verb = if enable { t::ENABLE } else { t::DISABLE };
-    let mut lines = vec![Line::from(display::spans(
-        &format!("{verb} {name}?"),
-        Style::new(),
-    ))];
-    if !enable {
-        lines.push(Line::styled(t::DISABLE_NOTE, theme::dim()));
+    /// The new-key popup: the alias rule over the input, then the vault's objection or, once
+    /// typed, what is wrong with the alias.
+    fn render_new_key(&self, area: Rect, buf: &mut Buffer) {
+        let (title, rule) = self.title_and_prompt();
+        let inner = popup(area, 56, 7, title, buf);
+        let cursor = self.field.as_str()[..self.field.cursor()].chars().count();
+        let mut lines = vec![
+            Line::styled(rule, theme::dim()),
+            input_line(
+                self.field.as_str(),
+                false,
+                Some(cursor),
+                usize::from(inner.width),
+                theme::input(),
+            ),
+        ];
+        let problem = match (&self.error, self.verdict()) {
+            (Some(why), _) => Some(why.clone()),
+            (None, Err(why)) if self.touched => Some(format!("✗ {why}")),
+            _ => None,
+        };
+        if let Some(e) = problem {
+            lines.extend(display::wrapped_lines(
+                &e,
+                usize::from(inner.width),
+                usize::from(inner.height.saturating_sub(2)),
+                theme::danger(),
+            ));
+        }
+        Paragraph::new(lines).render(inner, buf);
     }
-    lines.push(Line::default());
-    lines.push(Line::styled(t::YES_NO, theme::dim()));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .render(inner, buf);
 }

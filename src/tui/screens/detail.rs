@@ -14,8 +14,7 @@ pub use view::{max_scroll, render};
 use super::Cx;
 use crate::csms::SecretState;
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
-use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog};
+use crate::tui::dialogs::{Confirm, Dialog, FieldDialog, FieldKind, PickDialog};
 use crate::tui::ops::Op;
 use crate::tui::text::lifecycle as t;
 
@@ -107,16 +106,16 @@ fn act(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Option<Effec
                 cx.info(t::PENDING_NO_TOGGLE);
                 return None;
             }
-            other => Dialog::Toggle {
+            other => Dialog::Confirm(Confirm::Toggle {
                 name,
                 enable: other != SecretState::Enabled,
-            },
+            }),
         },
         Action::ScheduleDelete => Dialog::Field(FieldDialog::new(FieldKind::Schedule { name })),
         Action::DeleteNow => Dialog::Field(FieldDialog::new(FieldKind::DeleteNow { name })),
         Action::Backup => Dialog::Field(FieldDialog::new(FieldKind::Backup { name })),
         _ => return None,
     };
-    cx.open(Overlay::Dialog(Box::new(dialog)));
+    cx.open(dialog);
     None
 }

@@ -24,7 +24,7 @@ use crate::csms::{
     UpdateSecretRequest, rule_text, validate_description,
 };
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
+use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
 use crate::tui::text::{edit as t, form as ft};
 use crate::tui::textfield::TextField;
@@ -140,7 +140,7 @@ pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
 
 pub fn update(form: &mut EditFormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     match (action, form.focus) {
-        (Action::Back, _) if form.is_dirty() => cx.open(Overlay::Discard),
+        (Action::Back, _) if form.is_dirty() => cx.open(Dialog::Confirm(Confirm::Discard)),
         (Action::Back, _) => cx.back(),
         (Action::Submit, _) => {
             form.submit_tried = true;

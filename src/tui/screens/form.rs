@@ -13,7 +13,7 @@ use super::value_input::{file_after_edit, file_failure, request_value};
 use crate::csms::KeyInfo;
 use crate::csms::{CreateSecretRequest, Field, FieldError, validate_create};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
+use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
 use crate::tui::password::{self, Generator};
 use crate::tui::text::form as t;
@@ -317,7 +317,7 @@ impl FormState {
 pub fn update(form: &mut FormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     if action == Action::Back {
         if form.is_dirty() {
-            cx.open(Overlay::Discard);
+            cx.open(Dialog::Confirm(Confirm::Discard));
         } else {
             cx.back();
         }

@@ -13,7 +13,7 @@ use ratatui::layout::Size;
 
 use super::{Ctx, Cx, Screen};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::{Loaded, Overlay};
+use crate::tui::app::Loaded;
 use crate::tui::catalog::StateFilter;
 use crate::tui::catalog::{Catalog, SortBy};
 use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog, pick};
@@ -88,14 +88,10 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
         // The secret's lifecycle (tui-detail).
         (ListMode::Browse, Action::StateFilter) => {
             let states = cx.catalog.state_filter();
-            cx.open(Overlay::Dialog(Box::new(Dialog::Pick(PickDialog::states(
-                states,
-            )))));
+            cx.open(Dialog::Pick(PickDialog::states(states)));
         }
         (ListMode::Browse, Action::RestoreBlob) => {
-            cx.open(Overlay::Dialog(Box::new(Dialog::Field(FieldDialog::new(
-                FieldKind::Upload,
-            )))));
+            cx.open(Dialog::Field(FieldDialog::new(FieldKind::Upload)));
         }
         (ListMode::Browse, Action::KeysScreen) => {
             cx.push(Screen::Keys(KeysState::default()));

@@ -14,7 +14,7 @@ use crate::csms::{
     CreateSecretVersionRequest, MAX_EXPIRE_TIME, MAX_STAGES, stage_problem, validate_value,
 };
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
+use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
 use crate::tui::password::{self, Generator};
 use crate::tui::text::{form as ft, version as t};
@@ -311,7 +311,7 @@ pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
 /// submit says so on the status line.
 pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     match action {
-        Action::Back if form.is_dirty() => cx.open(Overlay::Discard),
+        Action::Back if form.is_dirty() => cx.open(Dialog::Confirm(Confirm::Discard)),
         Action::Back => cx.back(),
         Action::Submit => {
             let effect = form.submit(cx.zone);

@@ -1,36 +1,15 @@
-//! The secret's lifecycle in the model: keys in an open dialog, a revealed value, and each
+//! The secret's lifecycle in the model: a revealed value, and each
 //! operation's answer: the response screen (over the detail, refreshed under it; in the
 //! detail's place after a delete; over the list after a restore from a blob), or, for a file
 //! that could not be written or read, the reason in the dialog that asked.
 
 use crate::csms::{ApiError, SecretResponse, SecretVersion, StageResponse};
-use crate::tui::action::{Action, Effect};
-use crate::tui::app::{App, Overlay, Screen};
-use crate::tui::dialogs::{Dialog, Step};
+use crate::tui::app::{App, Screen};
 use crate::tui::msg::{Listing, describe};
 use crate::tui::ops::{Answer, Done, Failure, Op, Saved};
 use crate::tui::screens::list;
 use crate::tui::screens::result::ResultState;
 use crate::tui::text::lifecycle as t;
-
-/// A key in an open dialog.
-pub(super) fn dialog(app: &mut App, mut dialog: Box<Dialog>, action: Action) -> Option<Effect> {
-    let step = dialog.update(action, &mut app.catalog);
-    app.catalog.settle(list::page_rows(app.size));
-    match step {
-        Step::Stay => {
-            app.overlay = Some(Overlay::Dialog(dialog));
-            None
-        }
-        Step::Close => None,
-        Step::Run { effect, keep } => {
-            if keep {
-                app.overlay = Some(Overlay::Dialog(dialog));
-            }
-            Some(effect)
-        }
-    }
-}
 
 /// A version's value read for the detail: kept there only while that version is selected.
 pub(super) fn revealed(
@@ -79,7 +58,7 @@ pub(super) fn done(app: &mut App, done: Done) {
         Ok(answer) => answered(app, &op, answer),
         Err(Failure::File(why)) => {
             app.error(why.clone());
-            if let Some(Overlay::Dialog(dialog)) = &mut app.overlay {
+            if let Some(dialog) = &mut app.overlay {
                 dialog.set_error(why);
             }
         }

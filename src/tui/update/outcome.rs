@@ -2,7 +2,7 @@
 
 use crate::csms::{ApiError, ErrorCode, Secret};
 use crate::csms::{KeyInfo, KeyState};
-use crate::tui::app::{App, ListMode, Loaded, Overlay, Screen};
+use crate::tui::app::{App, ListMode, Loaded, Screen};
 use crate::tui::catalog::Catalog;
 use crate::tui::msg::{KeyList, Listing, Msg, describe};
 use crate::tui::screens::result::ResultState;
@@ -74,8 +74,8 @@ pub(super) fn apply(app: &mut App, msg: Msg) {
                 keys(app, list);
             }
             Err(e) => {
-                if let Some(Overlay::NewKey { error, .. }) = &mut app.overlay {
-                    *error = Some(e.error_msg);
+                if let Some(dialog) = &mut app.overlay {
+                    dialog.set_error(e.error_msg);
                 }
             }
         },
