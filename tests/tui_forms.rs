@@ -255,7 +255,7 @@ fn stages_and_expiry_are_checked_as_typed_and_submit_waits_for_them() {
     h.press(KeyCode::Tab);
     assert_eq!(version_form(&h).focus, version_form::Focus::Type);
     h.press(KeyCode::Right);
-    assert_eq!(version_form(&h).value_type, ValueType::Base64);
+    assert_eq!(version_form(&h).value.kind, ValueType::Base64);
     h.ctrl('s');
     let p = version_form(&h)
         .shown_problem(Part::Value, &utc)
@@ -296,7 +296,7 @@ fn a_refused_new_version_ends_on_the_error_response_with_the_form_kept() {
     assert_eq!(body["error_code"], "CSMS.0109");
     assert!(h.frame(100, 30).contains("back to the form"));
     h.press(KeyCode::Enter);
-    assert_eq!(version_form(&h).value.as_str(), "kept");
+    assert_eq!(version_form(&h).value.text.as_str(), "kept");
     assert_eq!(version_form(&h).stages.as_str(), "green");
 
     // Enabled again, the same form goes through.
@@ -316,7 +316,7 @@ fn leaving_a_filled_new_version_form_asks_first() {
     );
     h.chr('u');
     h.session.paste("pasted\nvalue", h.now);
-    assert_eq!(version_form(&h).value.as_str(), "pasted\nvalue");
+    assert_eq!(version_form(&h).value.text.as_str(), "pasted\nvalue");
     h.press(KeyCode::Esc);
     assert!(h.session.app.overlay.is_some());
     h.chr('y');
@@ -413,10 +413,10 @@ fn ctrl_g_fills_a_masked_password_and_the_options_line_regenerates_it() {
     }
     h.ctrl('g');
     let f = create_form(&h);
-    let first = f.value.as_str().to_owned();
+    let first = f.value.text.as_str().to_owned();
     assert_eq!(first.chars().count(), 32);
     assert_eq!(classes_in(&first), [true; 4], "every class");
-    assert_eq!(f.visibility, Visibility::Masked);
+    assert_eq!(f.value.visibility, Visibility::Masked);
     assert_eq!(f.focus, form::Focus::Generator);
     assert_eq!(h.session.app.context(), Context::FormGenerator);
     let frame = h.frame(100, 30);
@@ -429,11 +429,11 @@ fn ctrl_g_fills_a_masked_password_and_the_options_line_regenerates_it() {
 
     // Longer: a new password of 33; without punctuation: none in it.
     h.press(KeyCode::Right);
-    let second = create_form(&h).value.as_str().to_owned();
+    let second = create_form(&h).value.text.as_str().to_owned();
     assert_eq!(second.chars().count(), 33);
     assert_ne!(second, first);
     h.chr('p');
-    let third = create_form(&h).value.as_str().to_owned();
+    let third = create_form(&h).value.text.as_str().to_owned();
     assert!(
         !third.chars().any(|c| c.is_ascii_punctuation()),
         "{}",
@@ -441,29 +441,38 @@ fn ctrl_g_fills_a_masked_password_and_the_options_line_regenerates_it() {
     );
     assert!(h.frame(100, 30).contains("✗!#$"));
     h.press(KeyCode::PageDown);
-    assert_eq!(create_form(&h).value.as_str().chars().count(), 25);
-    let generator = create_form(&h).generator.clone().unwrap();
+    assert_eq!(create_form(&h).value.text.as_str().chars().count(), 25);
+    let generator = create_form(&h).value.generator.clone().unwrap();
     assert!(!generator.punctuation && generator.length == 25);
 
     // Nothing left to draw from: the value is kept and the line says why.
     for class in ['l', 'u', 'n'] {
         h.chr(class);
     }
-    let kept = create_form(&h).value.as_str().to_owned();
+    let kept = create_form(&h).value.text.as_str().to_owned();
     assert_eq!(kept.chars().count(), 25);
-    assert!(create_form(&h).generator.as_ref().unwrap().error.is_some());
+    assert!(
+        create_form(&h)
+            .value
+            .generator
+            .as_ref()
+            .unwrap()
+            .error
+            .is_some()
+    );
     assert!(h.frame(100, 30).contains("✗ Invalid password options"));
     h.chr('n');
     assert!(
         create_form(&h)
             .value
+            .text
             .as_str()
             .chars()
             .all(|c| c.is_ascii_digit())
     );
 
     // The password is the value: submit stores it.
-    let value = create_form(&h).value.as_str().to_owned();
+    let value = create_form(&h).value.text.as_str().to_owned();
     h.ctrl('s');
     assert_eq!(response(&h).0, "200 Request succeeded");
     assert_eq!(
@@ -483,18 +492,18 @@ fn ctrl_g_in_the_new_version_form_and_a_binary_type_drops_the_generator() {
     h.chr('u');
     h.ctrl('g');
     let f = version_form(&h);
-    assert_eq!(f.value.as_str().chars().count(), 32);
-    assert_eq!(classes_in(f.value.as_str()), [true; 4]);
-    assert_eq!(f.visibility, Visibility::Masked);
+    assert_eq!(f.value.text.as_str().chars().count(), 32);
+    assert_eq!(classes_in(f.value.text.as_str()), [true; 4]);
+    assert_eq!(f.value.visibility, Visibility::Masked);
     assert_eq!(f.focus, version_form::Focus::Generator);
     // Tab order: the options line sits between the value and the stages.
     h.press(KeyCode::Tab);
     assert_eq!(version_form(&h).focus, version_form::Focus::Stages);
     h.shift_tab();
     h.chr('s');
-    assert!(version_form(&h).value.as_str().len() == 32);
-    assert!(version_form(&h).generator.as_ref().unwrap().space);
-    let value = version_form(&h).value.as_str().to_owned();
+    assert!(version_form(&h).value.text.as_str().len() == 32);
+    assert!(version_form(&h).value.generator.as_ref().unwrap().space);
+    let value = version_form(&h).value.text.as_str().to_owned();
     h.ctrl('s');
     assert_eq!(response(&h).0, "200 Request succeeded");
     assert_eq!(
@@ -515,12 +524,12 @@ fn ctrl_g_in_the_new_version_form_and_a_binary_type_drops_the_generator() {
     h.shift_tab();
     assert_eq!(version_form(&h).focus, version_form::Focus::Type);
     h.press(KeyCode::Right);
-    assert!(version_form(&h).generator.is_none());
+    assert!(version_form(&h).value.generator.is_none());
     // Ctrl+G in the value brings it back and the type to text.
     h.press(KeyCode::Tab);
     h.ctrl('g');
-    assert_eq!(version_form(&h).value_type, ValueType::Text);
-    assert!(version_form(&h).generator.is_some());
+    assert_eq!(version_form(&h).value.kind, ValueType::Text);
+    assert!(version_form(&h).value.generator.is_some());
 }
 
 #[test]

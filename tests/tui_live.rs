@@ -227,7 +227,7 @@ fn a_paste_is_text_for_the_focused_field_and_never_a_binding() {
     h.press(KeyCode::Tab);
     h.session.paste(" ", h.now);
     assert_eq!(
-        form(&h).value_type,
+        form(&h).value.kind,
         ValueType::Text,
         "space did not flip it"
     );
@@ -235,7 +235,7 @@ fn a_paste_is_text_for_the_focused_field_and_never_a_binding() {
     let pem = "-----BEGIN KEY-----\r\nAAAA\r\nBBBB\r-----END KEY-----\r\n";
     h.session.paste(pem, h.now);
     assert_eq!(
-        form(&h).value.as_str(),
+        form(&h).value.text.as_str(),
         "-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n"
     );
     assert!(

@@ -214,7 +214,7 @@ fn duplicate_name_is_caught_before_submit_and_failed_submit_keeps_the_form() {
         "refused-2",
         "contents kept for correction"
     );
-    assert_eq!(form(&h).value.as_str(), "x");
+    assert_eq!(form(&h).value.text.as_str(), "x");
 
     // A new form no longer offers the disabled key, and says why it cannot submit.
     h.press(KeyCode::Esc);

@@ -7,16 +7,14 @@ use super::Cx;
 use super::Screen;
 use super::detail::DetailState;
 use super::key_picker::step;
-use super::value_input::{
-    FileLoad, ValueType, Visibility, file_after_edit, file_failure, request_value,
-};
+use super::value_input::{FileLoad, ValueInput};
 use crate::csms::{
     CreateSecretVersionRequest, MAX_EXPIRE_TIME, MAX_STAGES, stage_problem, validate_value,
 };
 use crate::tui::action::{Action, Effect};
 use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
-use crate::tui::password::{self, Generator};
+use crate::tui::password;
 use crate::tui::text::{form as ft, version as t};
 use crate::tui::textfield::TextField;
 use crate::tui::timefmt::{self, Zone};
@@ -62,12 +60,7 @@ pub struct VersionFormState {
     /// The secret the version is for.
     pub name: String,
     pub focus: Focus,
-    pub value_type: ValueType,
-    pub visibility: Visibility,
-    pub value: TextField,
-    pub path: TextField,
-    pub file: FileLoad,
-    pub generator: Option<Generator>,
+    pub value: ValueInput,
     /// Stage names, separated by commas or spaces; empty: `SYSCURRENT`.
     pub stages: TextField,
     /// Epoch ms, or `YYYY-MM-DD[ HH:MM]` in the local zone; empty: none.
@@ -114,12 +107,7 @@ impl VersionFormState {
         Self {
             name,
             focus: Focus::Value,
-            value_type: ValueType::Text,
-            visibility: Visibility::Masked,
-            value: TextField::multi(),
-            path: TextField::single(),
-            file: FileLoad::NotYet,
-            generator: None,
+            value: ValueInput::new(),
             stages: TextField::single(),
             expiry: TextField::single(),
             touched: Vec::new(),
@@ -131,8 +119,7 @@ impl VersionFormState {
     pub fn context(&self) -> Context {
         match self.focus {
             Focus::Type => Context::FormPicker,
-            Focus::Value if self.value_type == ValueType::File => Context::FormText,
-            Focus::Value => Context::FormValue,
+            Focus::Value => self.value.context(),
             Focus::Generator => Context::FormGenerator,
             Focus::Stages | Focus::Expiry => Context::FormText,
             Focus::Submit => Context::FormButton,
@@ -141,17 +128,12 @@ impl VersionFormState {
 
     /// Whether leaving would lose anything typed or chosen.
     pub fn is_dirty(&self) -> bool {
-        !(self.value.is_empty()
-            && self.path.is_empty()
-            && self.stages.is_empty()
-            && self.expiry.is_empty()
-            && self.value_type == ValueType::Text)
+        !(self.value.is_blank() && self.stages.is_empty() && self.expiry.is_empty())
     }
 
     /// The request the form describes (`None` while the expiry does not read).
     pub fn request(&self, zone: &Zone) -> Option<CreateSecretVersionRequest> {
-        let (secret_string, secret_binary) =
-            request_value(self.value_type, &self.value, &self.file);
+        let (secret_string, secret_binary) = self.value.request_value();
         let stages = stage_names(self.stages.as_str());
         Some(CreateSecretVersionRequest {
             secret_string,
@@ -164,14 +146,14 @@ impl VersionFormState {
     /// Every broken rule, in the API's order (value, stages, expiry).
     pub fn problems(&self, zone: &Zone) -> Vec<Problem> {
         let mut out = Vec::new();
-        if let Some(why) = file_failure(self.value_type, &self.file) {
+        if let Some(why) = self.value.file_failure() {
             out.push(Problem {
                 part: Part::Value,
                 message: why.to_owned(),
                 rule: None,
             });
         } else {
-            let (text, binary) = request_value(self.value_type, &self.value, &self.file);
+            let (text, binary) = self.value.request_value();
             if let Some(m) = validate_value(text.as_ref(), binary.as_ref()) {
                 out.push(Problem {
                     part: Part::Value,
@@ -214,23 +196,17 @@ impl VersionFormState {
 
     /// Whether to warn that the text value is empty (allowed, rarely meant).
     pub fn empty_value_warning(&self) -> bool {
-        self.value_type == ValueType::Text
-            && self.value.is_empty()
-            && (self.submit_tried || self.touched.contains(&Part::Value))
+        self.value.is_empty_text() && (self.submit_tried || self.touched.contains(&Part::Value))
     }
 
     /// The outcome of loading the file in file mode.
     pub fn set_file(&mut self, path: &str, load: FileLoad) {
-        if self.path.as_str() == path {
-            self.file = load;
-        }
+        self.value.set_file(path, load);
     }
 
     /// A generated password (or why none was): into the value, masked as it was.
     pub fn set_generated(&mut self, result: password::Outcome) {
-        if let Some(options) = &mut self.generator {
-            password::fill(options, &mut self.value, result);
-        }
+        self.value.set_generated(result);
     }
 
     fn part(&self) -> Option<Part> {
@@ -254,7 +230,7 @@ impl VersionFormState {
         self.touch();
         let order: Vec<Focus> = ORDER
             .into_iter()
-            .filter(|&f| f != Focus::Generator || self.generator.is_some())
+            .filter(|&f| f != Focus::Generator || self.value.generator.is_some())
             .collect();
         let i = order.iter().position(|&f| f == self.focus).unwrap_or(0);
         self.focus = order[step(i, order.len(), forward)];
@@ -262,23 +238,18 @@ impl VersionFormState {
 
     fn editing(&mut self) -> Option<&mut TextField> {
         match self.focus {
-            Focus::Value if self.value_type == ValueType::File => Some(&mut self.path),
-            Focus::Value => Some(&mut self.value),
             Focus::Stages => Some(&mut self.stages),
             Focus::Expiry => Some(&mut self.expiry),
-            Focus::Type | Focus::Generator | Focus::Submit => None,
+            Focus::Type | Focus::Value | Focus::Generator | Focus::Submit => None,
         }
     }
 
     fn start_generator(&mut self) -> Effect {
-        self.value_type = ValueType::Text;
-        self.file = FileLoad::NotYet;
         self.focus = Focus::Generator;
         if !self.touched.contains(&Part::Value) {
             self.touched.push(Part::Value);
         }
-        let options = self.generator.get_or_insert_with(Generator::default);
-        Effect::Generate(options.request())
+        self.value.start_generator()
     }
 
     fn submit(&mut self, zone: &Zone) -> Option<Effect> {
@@ -322,22 +293,13 @@ pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> O
         }
         Action::NextField => form.step_focus(true),
         Action::PrevField => form.step_focus(false),
-        Action::Reveal => form.visibility = form.visibility.toggled(),
+        Action::Reveal => form.value.toggle_visibility(),
         Action::Generate => return Some(form.start_generator()),
-        _ if form.focus == Focus::Generator => {
-            let options = form.generator.as_mut()?;
-            return options
-                .apply(action)
-                .then(|| Effect::Generate(options.request()));
-        }
+        _ if form.focus == Focus::Generator => return form.value.generator_key(action),
         Action::NextChoice | Action::PrevChoice if form.focus == Focus::Type => {
-            form.value_type = form.value_type.cycled(action == Action::NextChoice);
-            if form.value_type != ValueType::Text {
-                form.generator = None;
-            }
-            return file_after_edit(form.value_type, &form.path, usize::MAX, &mut form.file);
+            return form.value.cycle_kind(action == Action::NextChoice);
         }
-        Action::Newline if form.context() == Context::FormValue => form.value.insert('\n'),
+        Action::Newline if form.context() == Context::FormValue => form.value.newline(),
         _ => return edit(form, action),
     }
     None
@@ -345,20 +307,31 @@ pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> O
 
 /// Editing keys in the focused text field; the file to load when the path changed.
 fn edit(form: &mut VersionFormState, action: Action) -> Option<Effect> {
-    let before_path = form.path.as_str().len();
-    if !form.editing()?.apply(action) {
+    let load = if form.focus == Focus::Value {
+        let (edited, load) = form.value.edit(action);
+        if !edited {
+            return None;
+        }
+        load
+    } else if form.editing()?.apply(action) {
+        None
+    } else {
         return None;
-    }
+    };
     form.touch();
-    file_after_edit(form.value_type, &form.path, before_path, &mut form.file)
+    load
 }
 
 /// A paste into the focused text field, as one edit. `None` when no text field has the focus.
 pub fn paste(form: &mut VersionFormState, text: &str) -> Option<Effect> {
-    let before_path = form.path.as_str().len();
-    form.editing()?.insert_str(text);
+    let load = if form.focus == Focus::Value {
+        form.value.paste(text)
+    } else {
+        form.editing()?.insert_str(text);
+        None
+    };
     form.touch();
-    file_after_edit(form.value_type, &form.path, before_path, &mut form.file)
+    load
 }
 
 /// Whether the focused field takes line breaks (the value as text or base64).
