@@ -8,10 +8,10 @@ use ratatui::layout::Size;
 use super::catalog::Catalog;
 use super::dialogs::Dialog;
 use super::keymap::Context;
-use super::screens::Ctx;
 pub use super::screens::Screen;
 pub use super::screens::list::ListMode;
 use super::screens::unlock::UnlockState;
+use super::screens::{Ctx, Fresh};
 use super::timefmt::Zone;
 use crate::csms::KeyInfo;
 
@@ -123,6 +123,14 @@ impl App {
     pub(super) fn reset(&mut self, screen: Screen) {
         self.below.clear();
         self.screen = screen;
+    }
+
+    /// What the vault just said, to every screen in the stack that shows it (the one place
+    /// screens under the top are refreshed).
+    pub(super) fn refresh(&mut self, fresh: &Fresh<'_>) {
+        for screen in std::iter::once(&mut self.screen).chain(&mut self.below) {
+            screen.refresh(fresh);
+        }
     }
 
     /// What the screens may read while drawing.

@@ -14,7 +14,8 @@ use super::catalog::Catalog;
 use super::dialogs::Dialog;
 use super::keymap::Context;
 use super::timefmt::Zone;
-use crate::csms::KeyInfo;
+use crate::csms::{ApiError, KeyInfo};
+use crate::vault::SecretDetail;
 
 pub mod detail;
 pub mod form;
@@ -68,6 +69,22 @@ pub struct Ctx<'a> {
     pub zone: &'a Zone,
     pub loaded: Loaded,
     pub vault_label: &'a str,
+}
+
+/// What the vault just said that screens may show, wherever they are in the stack:
+/// [`App::refresh`](super::app::App::refresh) hands it to each of them through
+/// [`Screen::refresh`].
+#[derive(Clone, Copy, Debug)]
+pub enum Fresh<'a> {
+    /// The keys, read again.
+    Keys(&'a [KeyInfo]),
+    /// The secret `name` read again, or why it could not be.
+    Detail {
+        name: &'a str,
+        result: &'a Result<SecretDetail, ApiError>,
+    },
+    /// Whether the name `name` is taken (the create form's duplicate check).
+    NameTaken { name: &'a str, taken: bool },
 }
 
 /// What a screen wants done besides changing its own state.
@@ -172,6 +189,28 @@ impl Screen {
             Self::Keys(state) => keys::update(state, action, cx),
             Self::VersionForm(state) => version_form::update(state, action, cx),
             Self::EditForm(state) => edit_form::update(state, action, cx),
+        }
+    }
+
+    /// Takes what the vault just said, if this screen shows it (on top of the stack or under
+    /// it): the detail of its secret, the keys its picker offers, a name's check.
+    pub fn refresh(&mut self, fresh: &Fresh<'_>) {
+        match (self, *fresh) {
+            (Self::Detail(state), Fresh::Detail { name, result }) if state.name == name => {
+                match result {
+                    Ok(detail) => state.loaded(detail.clone()),
+                    Err(e) => state.failed(e),
+                }
+            }
+            (Self::Form(form), Fresh::Keys(keys)) => form.set_keys(keys),
+            (Self::Form(form), Fresh::NameTaken { name, taken }) => {
+                form.set_name_taken(name, taken);
+            }
+            (Self::EditForm(form), Fresh::Keys(keys)) => form.set_keys(keys),
+            (Self::Keys(state), Fresh::Keys(keys)) => {
+                state.selected = state.selected.min(keys.len().saturating_sub(1));
+            }
+            _ => {}
         }
     }
 

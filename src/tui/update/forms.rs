@@ -6,6 +6,7 @@ use crate::csms::{ApiError, SecretResponse, VersionMetadataResponse};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::{Msg, describe};
+use crate::tui::screens::Fresh;
 use crate::tui::screens::result::ResultState;
 use crate::tui::text::status as st;
 use crate::vault::SecretDetail;
@@ -39,7 +40,7 @@ pub(super) fn apply(app: &mut App, msg: Msg) -> Option<Effect> {
                     version_metadata: meta,
                 })
                 .with_id(id, st::WHAT_VERSION_ID);
-                Some(answered(app, response, &name, detail))
+                Some(answered(app, response, &name, detail.as_ref()))
             }
             Err(e) => refused(app, &e),
         },
@@ -52,7 +53,7 @@ pub(super) fn apply(app: &mut App, msg: Msg) -> Option<Effect> {
                 app.success(format!("{} {name}.", st::SECRET_UPDATED));
                 let id = secret.id.clone();
                 let response = ResultState::ok(&SecretResponse { secret }).with_id(id, st::WHAT_ID);
-                Some(answered(app, response, &name, detail))
+                Some(answered(app, response, &name, detail.as_ref()))
             }
             Err(e) => refused(app, &e),
         },
@@ -65,7 +66,7 @@ fn answered(
     app: &mut App,
     response: ResultState,
     name: &str,
-    detail: Option<Result<SecretDetail, ApiError>>,
+    detail: Option<&Result<SecretDetail, ApiError>>,
 ) -> Effect {
     let screen = Screen::Result(Box::new(response));
     if matches!(app.screen, Screen::VersionForm(_) | Screen::EditForm(_)) {
@@ -73,20 +74,8 @@ fn answered(
     } else {
         app.push(screen);
     }
-    for below in &mut app.below {
-        if let Screen::Detail(state) = below
-            && state.name == name
-        {
-            match detail {
-                Some(Ok(d)) => {
-                    state.detail = Some(d);
-                    state.error = None;
-                }
-                Some(Err(e)) => state.error = Some(describe(&e)),
-                None => {}
-            }
-            break;
-        }
+    if let Some(result) = detail {
+        app.refresh(&Fresh::Detail { name, result });
     }
     Effect::Reload { usage: false }
 }

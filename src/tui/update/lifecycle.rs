@@ -7,8 +7,8 @@ use crate::csms::{ApiError, SecretResponse, SecretVersion, StageResponse};
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::{Listing, describe};
 use crate::tui::ops::{Answer, Done, Failure, Op, Saved};
-use crate::tui::screens::list;
 use crate::tui::screens::result::ResultState;
+use crate::tui::screens::{Fresh, list};
 use crate::tui::text::lifecycle as t;
 
 /// A version's value read for the detail: kept there only while that version is selected.
@@ -41,18 +41,8 @@ pub(super) fn done(app: &mut App, done: Done) {
     if let Some(listing) = listing {
         relist(app, listing);
     }
-    if let (Some(detail), Some(name)) = (detail, op.secret_name()) {
-        for screen in std::iter::once(&mut app.screen).chain(&mut app.below) {
-            if let Screen::Detail(state) = screen
-                && state.name == name
-            {
-                match &detail {
-                    Ok(d) => state.loaded(d.clone()),
-                    Err(e) => state.failed(e),
-                }
-                state.mask();
-            }
-        }
+    if let (Some(result), Some(name)) = (&detail, op.secret_name()) {
+        app.refresh(&Fresh::Detail { name, result });
     }
     match result {
         Ok(answer) => answered(app, &op, answer),

@@ -5,6 +5,7 @@ use crate::csms::{KeyInfo, KeyState};
 use crate::tui::app::{App, ListMode, Loaded, Screen};
 use crate::tui::catalog::Catalog;
 use crate::tui::msg::{KeyList, Listing, Msg, describe};
+use crate::tui::screens::Fresh;
 use crate::tui::screens::result::ResultState;
 use crate::tui::screens::unlock::{UnlockMode, UnlockState};
 use crate::tui::text::{status as st, unlock as ut};
@@ -43,11 +44,7 @@ pub(super) fn apply(app: &mut App, msg: Msg) {
             }
         }
         Msg::NameChecked { name, taken } => match taken {
-            Ok(taken) => {
-                if let Screen::Form(form) = &mut app.screen {
-                    form.set_name_taken(&name, taken);
-                }
-            }
+            Ok(taken) => app.refresh(&Fresh::NameTaken { name: &name, taken }),
             Err(e) => app.error(describe(&e)),
         },
         Msg::FileLoaded { path, load } => match &mut app.screen {
@@ -56,16 +53,10 @@ pub(super) fn apply(app: &mut App, msg: Msg) {
             _ => {}
         },
         Msg::Created { result, keys } => created(app, result, keys),
-        Msg::Detail { name, result } => {
-            if let Screen::Detail(state) = &mut app.screen
-                && state.name == name
-            {
-                match result {
-                    Ok(detail) => state.loaded(detail),
-                    Err(e) => state.failed(&e),
-                }
-            }
-        }
+        Msg::Detail { name, result } => app.refresh(&Fresh::Detail {
+            name: &name,
+            result: &result,
+        }),
         Msg::Keys(list) => keys(app, Some(list)),
         Msg::KeyCreated { result, keys: list } => match result {
             Ok(key) => {
@@ -174,6 +165,7 @@ fn keys(app: &mut App, list: Option<KeyList>) {
     match keys {
         Ok(keys) => {
             app.catalog.set_keys(&keys);
+            app.refresh(&Fresh::Keys(&keys));
             app.keys = keys;
             match usage {
                 None => {}

@@ -9,6 +9,7 @@ use crate::tui::action::Effect;
 use crate::tui::app::{App, Loaded, Screen, Status};
 use crate::tui::catalog::Catalog;
 use crate::tui::msg::{Listing, describe};
+use crate::tui::screens::Fresh;
 use crate::tui::screens::unlock::{UnlockMode, UnlockState};
 use crate::tui::text::unlock as ut;
 
@@ -68,16 +69,9 @@ pub(super) fn reloaded(
         Some(Err(_)) => app.key_usage = None,
         None => {}
     }
-    for screen in std::iter::once(&mut app.screen).chain(&mut app.below) {
-        match screen {
-            Screen::Form(form) => form.set_keys(&app.keys),
-            Screen::EditForm(form) => form.set_keys(&app.keys),
-            Screen::Keys(state) => {
-                state.selected = state.selected.min(app.keys.len().saturating_sub(1));
-            }
-            _ => {}
-        }
-    }
+    let keys = std::mem::take(&mut app.keys);
+    app.refresh(&Fresh::Keys(&keys));
+    app.keys = keys;
     match &app.screen {
         Screen::Form(form)
             if !form.name.is_empty() && validate_name(form.name.as_str()).is_none() =>
