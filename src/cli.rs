@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::csms::{ApiError, DEFAULT_PAGE_LIMIT, DEFAULT_RECOVERY_WINDOW_DAYS, ErrorCode};
+use crate::csms::{ApiError, ErrorCode};
 use crate::vault::Vault;
 
 /// csvault: Huawei Cloud CSMS secrets on your own machine, in one encrypted SQLite file.
@@ -53,10 +53,10 @@ pub enum Command {
     Init,
     /// Secrets: create, read, list, versions and stages, update, delete and restore, backups, import
     #[command(subcommand)]
-    Secret(SecretCommand),
+    Secret(secrets::SecretCommand),
     /// Customer master keys (CMKs): create, list, enable, disable
     #[command(subcommand)]
-    Key(KeyCommand),
+    Key(keys::KeyCommand),
     /// Generate a random password; needs no vault (prints {"password": "..."})
     GeneratePassword(password::GeneratePasswordArgs),
     /// Change the vault's passphrase (new one from CSVAULT_NEW_PASSPHRASE, --new-passphrase-file,
@@ -98,173 +98,6 @@ pub struct ServeArgs {
     /// Print the endpoint's {"access_key", "secret_key", "project_id"} and exit
     #[arg(long, conflicts_with_all = ["listen", "tls_cert", "tls_key"])]
     pub show_credentials: bool,
-}
-
-#[allow(
-    clippy::doc_markdown,
-    reason = "these doc comments are --help text, shown as written"
-)]
-#[derive(Debug, Subcommand)]
-pub enum SecretCommand {
-    /// Create a secret (prints {"secret": {...}})
-    Create(secrets::CreateArgs),
-    /// List secrets by name (prints {"secrets": [...], "page_info": {...}})
-    List {
-        /// Page size, 1–1000
-        #[arg(long, default_value_t = DEFAULT_PAGE_LIMIT)]
-        limit: usize,
-        /// Start after this name (exclusive; it need not exist)
-        #[arg(long)]
-        marker: Option<String>,
-    },
-    /// Show a secret's record (prints {"secret": {...}})
-    Show {
-        /// The secret's name
-        name: String,
-    },
-    /// Print a version's value (prints {"version": {...}})
-    GetValue {
-        /// The secret's name
-        name: String,
-        /// A version id (v1, v2, …) or `latest`
-        #[arg(long, default_value = "latest")]
-        version_id: String,
-        /// Print the value alone: text as UTF-8, binary as raw bytes, no newline (for scripts)
-        #[arg(long)]
-        raw: bool,
-    },
-    /// Change a secret's description or CMK (prints {"secret": {...}})
-    Update(versions::UpdateArgs),
-    /// Add a version with a new value (prints {"version_metadata": {...}})
-    CreateVersion(versions::CreateVersionArgs),
-    /// List a secret's versions, oldest first (prints {"version_metadatas": [...], "page_info"})
-    ListVersions {
-        /// The secret's name
-        name: String,
-        /// Page size, 1–1000
-        #[arg(long, default_value_t = DEFAULT_PAGE_LIMIT)]
-        limit: usize,
-        /// Start after this version id (exclusive)
-        #[arg(long)]
-        marker: Option<String>,
-    },
-    /// Set a version's expiry (prints {"version_metadata": {...}})
-    UpdateVersion {
-        /// The secret's name
-        name: String,
-        /// The version id (v1, v2, …)
-        #[arg(long)]
-        version_id: String,
-        /// Expiry, epoch milliseconds (informational: an expired version stays readable)
-        #[arg(long, value_name = "MS", allow_negative_numbers = true)]
-        expire_time: i64,
-    },
-    /// Show which version a stage names (prints {"stage": {...}})
-    ShowStage {
-        /// The secret's name
-        name: String,
-        /// The stage's name
-        stage: String,
-    },
-    /// Point a stage at a version; an existing stage moves (prints {"stage": {...}})
-    UpdateStage {
-        /// The secret's name
-        name: String,
-        /// The stage's name: 1–64 of a–z A–Z 0–9 _ -
-        stage: String,
-        /// The version id it names
-        #[arg(long)]
-        version_id: String,
-    },
-    /// Remove a custom stage (SYSCURRENT and SYSPREVIOUS cannot be removed); prints nothing
-    DeleteStage {
-        /// The secret's name
-        name: String,
-        /// The stage's name
-        stage: String,
-    },
-    /// Schedule a secret's deletion after a recovery window (prints {"secret": {...}})
-    ScheduleDelete {
-        /// The secret's name
-        name: String,
-        /// Days until it is deleted for good, 7–30
-        #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_RECOVERY_WINDOW_DAYS)]
-        recovery_window_in_days: u32,
-    },
-    /// Cancel a scheduled deletion (prints {"secret": {...}})
-    Restore {
-        /// The secret's name
-        name: String,
-    },
-    /// Delete a secret now, with every version; final (prints nothing)
-    Delete {
-        /// The secret's name
-        name: String,
-    },
-    /// Enable a secret (prints {"secret": {...}})
-    Enable {
-        /// The secret's name
-        name: String,
-    },
-    /// Disable a secret: its values cannot be read until enabled (prints {"secret": {...}})
-    Disable {
-        /// The secret's name
-        name: String,
-    },
-    /// Print a backup blob of a secret, which restores only into this vault (prints {"secret_blob"})
-    DownloadBlob {
-        /// The secret's name
-        name: String,
-    },
-    /// Restore a secret from a backup blob (prints {"secret": {...}})
-    UploadBlob(versions::UploadBlobArgs),
-    /// Print the current value of several secrets (prints {"versions": [...], "total_count"})
-    BatchGetValue {
-        /// The secrets' names
-        #[arg(required = true)]
-        names: Vec<String>,
-    },
-    /// Create secrets from JSON Lines of create-secret request bodies
-    Import {
-        /// A file of JSON Lines, or - for stdin
-        file: PathBuf,
-    },
-}
-
-#[allow(
-    clippy::doc_markdown,
-    reason = "these doc comments are --help text, shown as written"
-)]
-#[derive(Debug, Subcommand)]
-pub enum KeyCommand {
-    /// Create a CMK (prints {"key_info": {...}})
-    Create(KeyCreateArgs),
-    /// List CMKs (prints {"key_details": [...]})
-    List,
-    /// Enable a CMK, by id or alias
-    Enable {
-        /// The CMK's id or alias
-        key: String,
-    },
-    /// Disable a CMK, by id or alias
-    Disable {
-        /// The CMK's id or alias
-        key: String,
-    },
-}
-
-#[allow(
-    clippy::doc_markdown,
-    reason = "these doc comments are --help text, shown as written"
-)]
-#[derive(Debug, Args)]
-pub struct KeyCreateArgs {
-    /// The alias: 1–255 of a–z A–Z 0–9 : / _ - (not ending in /default)
-    #[arg(long)]
-    pub alias: String,
-    /// What the key is for: at most 255 characters
-    #[arg(long, default_value = "", allow_hyphen_values = true)]
-    pub description: String,
 }
 
 /// Runs a command on an unlocked vault (every command but `init`, which the process shell runs).

@@ -4,6 +4,7 @@
 mod error;
 mod keys;
 mod lifecycle;
+pub mod op;
 mod page;
 mod password;
 mod request;
@@ -14,27 +15,28 @@ mod value_field;
 
 pub use error::{ApiError, ErrorCode};
 pub use keys::{
-    DEFAULT_KEY_ALIAS, KeyInfo, KeyResponse, KeyState, ListKeysResponse, MAX_ALIAS_CHARS,
-    MAX_KEY_DESCRIPTION_CHARS, alias_problem, key_description_problem,
+    DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyResponse, KeyState, ListKeysResponse,
+    MAX_ALIAS_CHARS, MAX_KEY_DESCRIPTION_CHARS, alias_problem, key_description_problem,
 };
 pub use lifecycle::{
     BatchGetSecretValueRequest, BatchGetSecretValueResponse, CreateSecretVersionRequest, DAY_MS,
     DEFAULT_RECOVERY_WINDOW_DAYS, DeleteSecretForScheduleRequest, ListSecretVersionsResponse,
     MAX_EXPIRE_TIME, MAX_STAGES, MAX_VERSIONS, RECOVERY_WINDOW_DAYS, SecretBlobResponse, Stage,
     StageResponse, UpdateSecretRequest, UpdateSecretStageRequest, UpdateVersionRequest,
-    UploadSecretBlobRequest, VersionMetadataResponse, parse_body, refusal, stage_problem,
-    version_number,
+    UploadSecretBlobRequest, VersionMetadataResponse, expire_problem, parse_body, refusal,
+    stage_name_problems, stage_problem, version_number,
 };
 pub use page::{DEFAULT_PAGE_LIMIT, LATEST, MAX_PAGE_LIMIT, page_limit};
 pub use password::{GeneratePasswordRequest, PasswordClass, PasswordResponse};
 pub use request::{CreateSecretRequest, json_object, malformed_body};
 pub use response::{
-    ListSecretsResponse, PageInfo, Secret, SecretResponse, SecretState, SecretVersion,
-    VersionMetadata, VersionResponse,
+    DetailVersion, ListSecretsResponse, PageInfo, Secret, SecretDetail, SecretResponse,
+    SecretState, SecretVersion, VersionMetadata, VersionResponse,
 };
 pub use validate::{
-    Field, FieldError, MAX_DESCRIPTION_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES, rule_text,
-    validate_create, validate_description, validate_key_id, validate_name, validate_value,
+    Field, FieldError, MAX_DESCRIPTION_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES, create_problems,
+    first_problem, rule_text, validate_create, validate_description, validate_key_id,
+    validate_key_ref, validate_name, validate_value,
 };
 pub use value::{SecretValue, ValueKind};
 

@@ -4,7 +4,6 @@
 
 mod auth;
 pub mod log;
-mod operations;
 mod refusal;
 mod reply;
 mod routes;

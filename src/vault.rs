@@ -9,6 +9,7 @@ mod create;
 mod credentials;
 mod deletion;
 mod error;
+mod execute;
 mod keys;
 mod passphrase;
 mod read;
@@ -18,6 +19,7 @@ mod stages;
 mod update;
 mod versions;
 
+pub use crate::csms::{DetailVersion, SecretDetail};
 /// The rule for new passphrases, shared by every edge that asks for one.
 pub use crate::kms::{MIN_PASSPHRASE_CHARS, new_passphrase_problem};
 pub use blob::MAX_BLOB_CHARS;
@@ -25,7 +27,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use create::BatchOutcome;
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
-pub use read::{DetailVersion, SecretDetail};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -9,8 +9,12 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use super::output::print_json;
+use crate::csms::op::{
+    BatchImportSecretsRequest, ImportEntry, ImportOutcome as BatchOutcome, KeyLookup, Request,
+    Response,
+};
 use crate::csms::{ApiError, CreateSecretRequest, ErrorCode};
-use crate::vault::{BatchOutcome, Vault};
+use crate::vault::Vault;
 
 /// Requests per transaction: a crash loses at most this many, already-created names are skipped on
 /// a re-run.
@@ -183,10 +187,17 @@ impl Batch {
         let mut outcomes = if self.requests.is_empty() {
             Vec::new()
         } else {
-            vault.create_secrets(&self.requests)?
+            let secrets = self.requests.drain(..).map(ImportEntry::Parsed).collect();
+            let request = Request::BatchImportSecrets(BatchImportSecretsRequest {
+                secrets,
+                keys: KeyLookup::IdOrAlias,
+            });
+            match vault.execute(&request)? {
+                Response::Imported(imported) => imported.outcomes,
+                _ => return Err(lost_outcome()),
+            }
         }
         .into_iter();
-        self.requests.clear();
         for (line, entry) in self.lines.drain(..) {
             let outcome = match entry {
                 Entry::Refused(e) => BatchOutcome::Failed(e),

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, Write};
 
+use crate::csms::op::Response;
 use crate::csms::{ApiError, ErrorCode};
 use crate::hidden::is_hidden;
 use crate::wiped::render_exact;
@@ -92,6 +93,18 @@ pub fn print_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
 pub fn print_sensitive_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
     let buf = render_exact(|out| render(out, body)).map_err(|e| write_failed(&e))?;
     print_bytes(&buf)
+}
+
+/// An operation's response as its JSON body: into wiped memory when it holds plaintext; nothing
+/// for the deletes (204 over HTTP).
+pub fn print_response(response: &Response) -> Result<(), ApiError> {
+    if !response.has_body() {
+        Ok(())
+    } else if response.carries_plaintext() {
+        print_sensitive_json(response)
+    } else {
+        print_json(response)
+    }
 }
 
 /// Raw bytes on stdout, flushed (`--raw` values, already wiped by the caller).

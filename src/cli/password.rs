@@ -3,7 +3,8 @@
 use clap::Args;
 use std::process::ExitCode;
 
-use super::output::print_sensitive_json;
+use super::output::print_response;
+use crate::csms::op::Response;
 use crate::csms::{ApiError, GeneratePasswordRequest};
 use crate::vault::generate_password;
 
@@ -55,6 +56,6 @@ pub fn run(args: GeneratePasswordArgs) -> Result<ExitCode, ApiError> {
         require_each_included_type: args.require_each_included_type,
         password_policy_name: None,
     };
-    print_sensitive_json(&generate_password(&req)?)?;
+    print_response(&Response::Password(generate_password(&req)?))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,22 +1,155 @@
-//! `csvault secret …`: every secret operation, each printing the API's response body.
+//! `csvault secret …`: every secret command, each one operation (`csms::op::Request`) whose
+//! response the command prints.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use clap::Args;
+use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zeroize::Zeroizing;
 
-use super::SecretCommand;
 use super::input::read_bounded;
-use super::output::{print_bytes, print_json, print_sensitive_json};
-use super::values::{ValueArgs, key_id};
+use super::output::{print_bytes, print_response};
+use super::values::ValueArgs;
+use super::versions;
+use crate::csms::op::{KeyLookup, Request, Response};
 use crate::csms::{
-    ApiError, CreateSecretRequest, DeleteSecretForScheduleRequest, ErrorCode, Secret,
-    SecretBlobResponse, SecretResponse, SecretVersion, StageResponse, UpdateVersionRequest,
-    VersionMetadataResponse, VersionResponse,
+    ApiError, BatchGetSecretValueRequest, CreateSecretRequest, DEFAULT_PAGE_LIMIT,
+    DEFAULT_RECOVERY_WINDOW_DAYS, DeleteSecretForScheduleRequest, ErrorCode, SecretVersion,
+    UpdateSecretStageRequest, UpdateVersionRequest,
 };
 use crate::vault::Vault;
+
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Create a secret (prints {"secret": {...}})
+    Create(CreateArgs),
+    /// List secrets by name (prints {"secrets": [...], "page_info": {...}})
+    List {
+        /// Page size, 1–1000
+        #[arg(long, default_value_t = DEFAULT_PAGE_LIMIT)]
+        limit: usize,
+        /// Start after this name (exclusive; it need not exist)
+        #[arg(long)]
+        marker: Option<String>,
+    },
+    /// Show a secret's record (prints {"secret": {...}})
+    Show {
+        /// The secret's name
+        name: String,
+    },
+    /// Print a version's value (prints {"version": {...}})
+    GetValue {
+        /// The secret's name
+        name: String,
+        /// A version id (v1, v2, …) or `latest`
+        #[arg(long, default_value = "latest")]
+        version_id: String,
+        /// Print the value alone: text as UTF-8, binary as raw bytes, no newline (for scripts)
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Change a secret's description or CMK (prints {"secret": {...}})
+    Update(versions::UpdateArgs),
+    /// Add a version with a new value (prints {"version_metadata": {...}})
+    CreateVersion(versions::CreateVersionArgs),
+    /// List a secret's versions, oldest first (prints {"version_metadatas": [...], "page_info"})
+    ListVersions {
+        /// The secret's name
+        name: String,
+        /// Page size, 1–1000
+        #[arg(long, default_value_t = DEFAULT_PAGE_LIMIT)]
+        limit: usize,
+        /// Start after this version id (exclusive)
+        #[arg(long)]
+        marker: Option<String>,
+    },
+    /// Set a version's expiry (prints {"version_metadata": {...}})
+    UpdateVersion {
+        /// The secret's name
+        name: String,
+        /// The version id (v1, v2, …)
+        #[arg(long)]
+        version_id: String,
+        /// Expiry, epoch milliseconds (informational: an expired version stays readable)
+        #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+        expire_time: i64,
+    },
+    /// Show which version a stage names (prints {"stage": {...}})
+    ShowStage {
+        /// The secret's name
+        name: String,
+        /// The stage's name
+        stage: String,
+    },
+    /// Point a stage at a version; an existing stage moves (prints {"stage": {...}})
+    UpdateStage {
+        /// The secret's name
+        name: String,
+        /// The stage's name: 1–64 of a–z A–Z 0–9 _ -
+        stage: String,
+        /// The version id it names
+        #[arg(long)]
+        version_id: String,
+    },
+    /// Remove a custom stage (SYSCURRENT and SYSPREVIOUS cannot be removed); prints nothing
+    DeleteStage {
+        /// The secret's name
+        name: String,
+        /// The stage's name
+        stage: String,
+    },
+    /// Schedule a secret's deletion after a recovery window (prints {"secret": {...}})
+    ScheduleDelete {
+        /// The secret's name
+        name: String,
+        /// Days until it is deleted for good, 7–30
+        #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_RECOVERY_WINDOW_DAYS)]
+        recovery_window_in_days: u32,
+    },
+    /// Cancel a scheduled deletion (prints {"secret": {...}})
+    Restore {
+        /// The secret's name
+        name: String,
+    },
+    /// Delete a secret now, with every version; final (prints nothing)
+    Delete {
+        /// The secret's name
+        name: String,
+    },
+    /// Enable a secret (prints {"secret": {...}})
+    Enable {
+        /// The secret's name
+        name: String,
+    },
+    /// Disable a secret: its values cannot be read until enabled (prints {"secret": {...}})
+    Disable {
+        /// The secret's name
+        name: String,
+    },
+    /// Print a backup blob of a secret, which restores only into this vault (prints {"secret_blob"})
+    DownloadBlob {
+        /// The secret's name
+        name: String,
+    },
+    /// Restore a secret from a backup blob (prints {"secret": {...}})
+    UploadBlob(versions::UploadBlobArgs),
+    /// Print the current value of several secrets (prints {"versions": [...], "total_count"})
+    BatchGetValue {
+        /// The secrets' names
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Create secrets from JSON Lines of create-secret request bodies
+    Import {
+        /// A file of JSON Lines, or - for stdin
+        file: PathBuf,
+    },
+}
 
 #[allow(
     clippy::doc_markdown,
@@ -44,92 +177,109 @@ pub struct CreateArgs {
 }
 
 pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
-    match cmd {
-        SecretCommand::Create(args) => {
-            let req = build_request(vault, args)?;
-            print_secret(vault.create_secret(&req)?)?;
-        }
-        SecretCommand::List { limit, marker } => {
-            print_json(&vault.list_secrets(Some(limit), marker.as_deref())?)?;
-        }
-        SecretCommand::Show { name } => print_secret(vault.show_secret(&name)?)?,
-        SecretCommand::GetValue {
-            name,
-            version_id,
-            raw,
-        } => print_version(vault.get_value(&name, &version_id)?, raw)?,
-        SecretCommand::Update(args) => {
-            let name = args.name.clone();
-            let req = args.request(vault)?;
-            print_secret(vault.update_secret(&name, &req)?)?;
-        }
-        SecretCommand::CreateVersion(args) => {
-            let name = args.name.clone();
-            let req = args.request()?;
-            let version_metadata = vault.create_version(&name, &req)?;
-            print_json(&VersionMetadataResponse { version_metadata })?;
-        }
-        SecretCommand::ListVersions {
-            name,
-            limit,
-            marker,
-        } => print_json(&vault.list_versions(&name, Some(limit), marker.as_deref())?)?,
-        SecretCommand::UpdateVersion {
-            name,
-            version_id,
-            expire_time,
-        } => {
-            let req = UpdateVersionRequest { expire_time };
-            let version_metadata = vault.update_version(&name, &version_id, &req)?;
-            print_json(&VersionMetadataResponse { version_metadata })?;
-        }
-        SecretCommand::ShowStage { name, stage } => print_json(&StageResponse {
-            stage: vault.show_stage(&name, &stage)?,
-        })?,
-        SecretCommand::UpdateStage {
-            name,
-            stage,
-            version_id,
-        } => print_json(&StageResponse {
-            stage: vault.update_stage(&name, &stage, &version_id)?,
-        })?,
-        SecretCommand::DeleteStage { name, stage } => vault.delete_stage(&name, &stage)?,
-        SecretCommand::ScheduleDelete {
-            name,
-            recovery_window_in_days,
-        } => {
-            let req = DeleteSecretForScheduleRequest {
-                recovery_window_in_days: Some(i64::from(recovery_window_in_days)),
-            };
-            print_secret(vault.schedule_delete(&name, &req)?)?;
-        }
-        SecretCommand::Restore { name } => print_secret(vault.restore_secret(&name)?)?,
-        SecretCommand::Delete { name } => vault.delete_secret(&name)?,
-        SecretCommand::Enable { name } => print_secret(vault.set_secret_enabled(&name, true)?)?,
-        SecretCommand::Disable { name } => print_secret(vault.set_secret_enabled(&name, false)?)?,
-        SecretCommand::DownloadBlob { name } => print_json(&SecretBlobResponse {
-            secret_blob: vault.download_blob(&name)?,
-        })?,
-        SecretCommand::UploadBlob(args) => {
-            print_secret(vault.upload_blob(&args.request()?.secret_blob)?)?;
-        }
-        SecretCommand::BatchGetValue { names } => {
-            print_sensitive_json(&vault.batch_get_value(&names)?)?;
-        }
+    let raw = matches!(cmd, SecretCommand::GetValue { raw: true, .. });
+    let request = match cmd {
         SecretCommand::Import { file } => return super::import::run(vault, &file),
+        cmd => request(cmd)?,
+    };
+    match vault.execute(&request)? {
+        Response::Version(v) if raw => print_raw(&v.version)?,
+        response => print_response(&response)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_secret(secret: Secret) -> Result<(), ApiError> {
-    print_json(&SecretResponse { secret })
+/// The operation a command asks for. Key references may be ids or aliases, and `csms/default`
+/// (docs/DECISIONS.md "Operations as values").
+fn request(cmd: SecretCommand) -> Result<Request, ApiError> {
+    Ok(match cmd {
+        SecretCommand::Create(args) => Request::CreateSecret {
+            body: create_body(args)?,
+            keys: KeyLookup::IdOrAlias,
+        },
+        SecretCommand::List { limit, marker } => Request::ListSecrets {
+            limit: Some(limit),
+            marker,
+        },
+        SecretCommand::Show { name } => Request::ShowSecret { name },
+        SecretCommand::GetValue {
+            name, version_id, ..
+        } => Request::ShowSecretVersion { name, version_id },
+        SecretCommand::Update(args) => Request::UpdateSecret {
+            name: args.name.clone(),
+            body: args.request()?,
+            keys: KeyLookup::IdOrAlias,
+        },
+        SecretCommand::CreateVersion(args) => Request::CreateSecretVersion {
+            name: args.name.clone(),
+            body: args.request()?,
+        },
+        SecretCommand::ListVersions {
+            name,
+            limit,
+            marker,
+        } => Request::ListSecretVersions {
+            name,
+            limit: Some(limit),
+            marker,
+        },
+        SecretCommand::UpdateVersion {
+            name,
+            version_id,
+            expire_time,
+        } => Request::UpdateVersion {
+            name,
+            version_id,
+            body: UpdateVersionRequest { expire_time },
+        },
+        SecretCommand::ShowStage { name, stage } => Request::ShowSecretStage { name, stage },
+        SecretCommand::UpdateStage {
+            name,
+            stage,
+            version_id,
+        } => Request::UpdateSecretStage {
+            name,
+            stage,
+            body: UpdateSecretStageRequest { version_id },
+        },
+        SecretCommand::DeleteStage { name, stage } => Request::DeleteSecretStage { name, stage },
+        SecretCommand::ScheduleDelete {
+            name,
+            recovery_window_in_days,
+        } => Request::DeleteSecretForSchedule {
+            name,
+            body: DeleteSecretForScheduleRequest {
+                recovery_window_in_days: Some(i64::from(recovery_window_in_days)),
+            },
+        },
+        SecretCommand::Restore { name } => Request::RestoreSecret { name },
+        SecretCommand::Delete { name } => Request::DeleteSecret { name },
+        SecretCommand::Enable { name } => Request::SetSecretEnabled {
+            name,
+            enabled: true,
+        },
+        SecretCommand::Disable { name } => Request::SetSecretEnabled {
+            name,
+            enabled: false,
+        },
+        SecretCommand::DownloadBlob { name } => Request::DownloadSecretBlob { name },
+        SecretCommand::UploadBlob(args) => Request::UploadSecretBlob(args.request()?),
+        SecretCommand::BatchGetValue { names } => {
+            Request::BatchGetSecretValue(BatchGetSecretValueRequest {
+                secret_name_list: names,
+            })
+        }
+        SecretCommand::Import { .. } => {
+            return Err(ApiError::new(
+                ErrorCode::Internal,
+                "Import runs batch by batch, not as one request.",
+            ));
+        }
+    })
 }
 
-/// `{"version": ...}`, or with `raw` the value alone: text as UTF-8, binary decoded, no newline.
-fn print_version(version: SecretVersion, raw: bool) -> Result<(), ApiError> {
-    if !raw {
-        return print_sensitive_json(&VersionResponse { version });
-    }
+/// `--raw`: the value alone, text as UTF-8, binary decoded, no newline.
+fn print_raw(version: &SecretVersion) -> Result<(), ApiError> {
     if let Some(text) = &version.secret_string {
         return print_bytes(text.as_bytes());
     }
@@ -141,14 +291,14 @@ fn print_version(version: SecretVersion, raw: bool) -> Result<(), ApiError> {
     print_bytes(&bytes)
 }
 
-fn build_request(vault: &Vault, args: CreateArgs) -> Result<CreateSecretRequest, ApiError> {
+fn create_body(args: CreateArgs) -> Result<CreateSecretRequest, ApiError> {
     if let Some(path) = &args.request {
         return CreateSecretRequest::from_json(&read_bounded(path)?);
     }
     let (secret_string, secret_binary) = args.value.read()?;
     Ok(CreateSecretRequest {
         name: args.name.unwrap_or_default(),
-        kms_key_id: key_id(vault, args.kms_key_id)?,
+        kms_key_id: args.kms_key_id,
         description: args.description,
         secret_string,
         secret_binary,

@@ -1,13 +1,11 @@
-//! The value flags shared by `secret create` and `secret create-version`, and CMK arguments that
-//! may be an alias.
+//! The value flags shared by `secret create` and `secret create-version`.
 
 use clap::Args;
 use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 use super::input::{read_binary_as_base64, read_text, stdin_twice};
-use crate::csms::{ApiError, DEFAULT_KEY_ALIAS};
-use crate::vault::Vault;
+use crate::csms::ApiError;
 
 #[allow(
     clippy::doc_markdown,
@@ -67,18 +65,4 @@ fn one_source(field: &str) -> ApiError {
     ApiError::invalid(format!(
         "Invalid {field}: give it inline or from a file, not both."
     ))
-}
-
-/// The CMK id a `--kms-key-id ID|ALIAS` names, as a request carries it (`None`: the default key,
-/// which the vault creates on first use). An alias is looked up; an unknown value goes through as
-/// given, so the vault answers `CSMS.0401` for it as the cloud would.
-pub fn key_id(vault: &Vault, given: Option<String>) -> Result<Option<String>, ApiError> {
-    let Some(given) = given else { return Ok(None) };
-    match vault.find_key(&given) {
-        Ok(key) => Ok(Some(key.key_id)),
-        Err(_) if given == DEFAULT_KEY_ALIAS => Ok(None),
-        // Not an id in form either: an alias this vault does not have.
-        Err(e) if given.contains('/') || given.contains(':') => Err(e.into()),
-        Err(_) => Ok(Some(given)),
-    }
 }

@@ -5,12 +5,11 @@ use clap::Args;
 use std::path::PathBuf;
 
 use super::input::{read_bounded, read_text_bounded};
-use super::values::{ValueArgs, key_id};
+use super::values::ValueArgs;
 use crate::csms::{
-    ApiError, CreateSecretVersionRequest, DEFAULT_KEY_ALIAS, UpdateSecretRequest,
-    UploadSecretBlobRequest, parse_body,
+    ApiError, CreateSecretVersionRequest, UpdateSecretRequest, UploadSecretBlobRequest, parse_body,
 };
-use crate::vault::{MAX_BLOB_CHARS, Vault};
+use crate::vault::MAX_BLOB_CHARS;
 
 #[allow(
     clippy::doc_markdown,
@@ -32,20 +31,15 @@ pub struct UpdateArgs {
 }
 
 impl UpdateArgs {
-    pub fn request(self, vault: &Vault) -> Result<UpdateSecretRequest, ApiError> {
+    /// The request body; `kms_key_id` as given (an id, an alias or `csms/default`: the vault
+    /// resolves it).
+    pub fn request(self) -> Result<UpdateSecretRequest, ApiError> {
         if let Some(path) = &self.request {
             return parse_body(&read_bounded(path)?);
         }
-        // Moving a secret to the default key names it, even before it exists (made now).
-        let kms_key_id = match self.kms_key_id {
-            Some(given) if given == DEFAULT_KEY_ALIAS && vault.find_key(&given).is_err() => {
-                Some(vault.default_key()?.key_id)
-            }
-            given => key_id(vault, given)?,
-        };
         Ok(UpdateSecretRequest {
             description: self.description,
-            kms_key_id,
+            kms_key_id: self.kms_key_id,
         })
     }
 }

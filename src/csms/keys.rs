@@ -128,6 +128,17 @@ impl ListKeysResponse {
     }
 }
 
+/// A CMK a new secret or an update may name: what the terminal app's key pickers offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyChoice {
+    /// What a request's `kms_key_id` carries to name it: the key's id, or `csms/default` for the
+    /// default key before it exists (the vault makes it on first use).
+    pub reference: String,
+    pub alias: String,
+    /// The automatic `csms/default` key.
+    pub default_key: bool,
+}
+
 /// Why an alias is refused, if it is: the KMS rule `^[a-zA-Z0-9:/_-]{1,255}$`, and no `/default`
 /// ending (those belong to the service-created default keys; README "Local choices").
 pub fn alias_problem(alias: &str) -> Option<String> {

@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use zeroize::Zeroizing;
 
+use super::op::KeyLookup;
 use super::{
-    ApiError, ErrorCode, PageInfo, SecretVersion, VersionMetadata, json_object, malformed_body,
-    validate_description, validate_key_id, validate_value,
+    ApiError, ErrorCode, Field, FieldError, PageInfo, SecretVersion, VersionMetadata,
+    first_problem, json_object, malformed_body, validate_description, validate_key_ref,
+    validate_value,
 };
 
 /// At most this many versions per secret; a 21st removes the oldest version without a stage.
@@ -55,9 +57,22 @@ pub fn version_number(version_id: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
-fn expire_problem(expire_time: i64) -> Option<String> {
-    (!(0..=MAX_EXPIRE_TIME).contains(&expire_time))
-        .then(|| format!("expire_time must be 0–{MAX_EXPIRE_TIME} (epoch ms)"))
+/// Why an `expire_time` (epoch ms) is refused, if it is: outside 0–[`MAX_EXPIRE_TIME`].
+pub fn expire_problem(expire_time: i64) -> Option<FieldError> {
+    (!(0..=MAX_EXPIRE_TIME).contains(&expire_time)).then(|| {
+        FieldError::new(
+            Field::ExpireTime,
+            format!("it must be 0–{MAX_EXPIRE_TIME} (epoch ms)"),
+        )
+    })
+}
+
+/// A stage named in a path: its problem, if it has one.
+pub fn stage_name_problems(stage: &str) -> Vec<FieldError> {
+    stage_problem(stage)
+        .map(|m| FieldError::new(Field::StageName, m))
+        .into_iter()
+        .collect()
 }
 
 /// `PUT /v1/{project_id}/secrets/{secret_name}`. Absent fields stay as they are; `""` clears the
@@ -71,15 +86,21 @@ pub struct UpdateSecretRequest {
 }
 
 impl UpdateSecretRequest {
-    /// The first broken rule, as Create Secret words it (`CSMS.0002`).
-    pub fn validate(&self) -> Result<(), ApiError> {
-        if let Some(m) = self.kms_key_id.as_deref().and_then(validate_key_id) {
-            return Err(ApiError::invalid(format!("Invalid kms_key_id: {m}.")));
+    /// Every broken rule, in field order (`kms_key_id`, then `description`); key references read
+    /// as `lookup` says.
+    pub fn problems(&self, lookup: KeyLookup) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if let Some(m) = self
+            .kms_key_id
+            .as_deref()
+            .and_then(|k| validate_key_ref(k, lookup))
+        {
+            out.push(FieldError::new(Field::KmsKeyId, m));
         }
         if let Some(m) = self.description.as_deref().and_then(validate_description) {
-            return Err(ApiError::invalid(format!("Invalid description: {m}.")));
+            out.push(FieldError::new(Field::Description, m));
         }
-        Ok(())
+        out
     }
 }
 
@@ -111,22 +132,22 @@ impl fmt::Debug for CreateSecretVersionRequest {
 }
 
 impl CreateSecretVersionRequest {
-    /// The first broken rule (`CSMS.0002`): the value as for create, stage names, expiry.
-    pub fn validate(&self) -> Result<(), ApiError> {
+    /// Every broken rule: the value as for create, each stage name, the expiry.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
         if let Some(m) = validate_value(self.secret_string.as_ref(), self.secret_binary.as_ref()) {
-            return Err(ApiError::invalid(format!(
-                "Invalid secret_string/secret_binary: {m}."
-            )));
+            out.push(FieldError::new(Field::Value, m));
         }
-        for stage in self.version_stages.iter().flatten() {
-            if let Some(m) = stage_problem(stage) {
-                return Err(ApiError::invalid(format!("Invalid version_stages: {m}.")));
-            }
+        if let Some(m) = self
+            .version_stages
+            .iter()
+            .flatten()
+            .find_map(|stage| stage_problem(stage))
+        {
+            out.push(FieldError::new(Field::VersionStages, m));
         }
-        if let Some(m) = self.expire_time.and_then(expire_problem) {
-            return Err(ApiError::invalid(format!("Invalid {m}.")));
-        }
-        Ok(())
+        out.extend(self.expire_time.and_then(expire_problem));
+        out
     }
 }
 
@@ -138,11 +159,9 @@ pub struct UpdateVersionRequest {
 }
 
 impl UpdateVersionRequest {
-    pub fn validate(&self) -> Result<(), ApiError> {
-        match expire_problem(self.expire_time) {
-            Some(m) => Err(ApiError::invalid(format!("Invalid {m}."))),
-            None => Ok(()),
-        }
+    /// The expiry's problem, if it has one.
+    pub fn problems(&self) -> Vec<FieldError> {
+        expire_problem(self.expire_time).into_iter().collect()
     }
 }
 
@@ -188,20 +207,31 @@ pub struct DeleteSecretForScheduleRequest {
 }
 
 impl DeleteSecretForScheduleRequest {
-    /// The window in ms; `CSMS.0002` outside 7–30 days.
-    pub fn window_ms(&self) -> Result<i64, ApiError> {
-        let days = self
-            .recovery_window_in_days
-            .unwrap_or(i64::from(DEFAULT_RECOVERY_WINDOW_DAYS));
+    /// The window asked for, in days (30 when absent).
+    pub fn days(&self) -> i64 {
+        self.recovery_window_in_days
+            .unwrap_or(i64::from(DEFAULT_RECOVERY_WINDOW_DAYS))
+    }
+
+    /// The window's problem, if it is outside 7–30 days.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let days = self.days();
         let range =
             i64::from(*RECOVERY_WINDOW_DAYS.start())..=i64::from(*RECOVERY_WINDOW_DAYS.end());
         if range.contains(&days) {
-            Ok(days * DAY_MS)
+            Vec::new()
         } else {
-            Err(ApiError::invalid(format!(
-                "Invalid recovery_window_in_days: {days}; it must be 7–30."
-            )))
+            vec![FieldError::new(
+                Field::RecoveryWindow,
+                format!("{days}; it must be 7–30"),
+            )]
         }
+    }
+
+    /// The window in ms; `CSMS.0002` outside 7–30 days.
+    pub fn window_ms(&self) -> Result<i64, ApiError> {
+        first_problem(&self.problems())?;
+        Ok(self.days() * DAY_MS)
     }
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use zeroize::Zeroizing;
 
-use super::ApiError;
+use super::{ApiError, Field, FieldError};
 
 /// Passwords have 1–255 characters; 32 when the request says nothing.
 pub const MAX_PASSWORD_LENGTH: u32 = 255;
@@ -55,15 +55,20 @@ pub struct GeneratePasswordRequest {
 }
 
 impl GeneratePasswordRequest {
+    /// Every broken rule: the length, then the character choices.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut out: Vec<FieldError> = self.checked_length().err().into_iter().collect();
+        if let Err(p) = self.checked_classes()
+            && !out.contains(&p)
+        {
+            out.push(p);
+        }
+        out
+    }
+
     /// The length asked for: 1–255, 32 when absent (`CSMS.0002` otherwise).
     pub fn length(&self) -> Result<usize, ApiError> {
-        let length = self.length.unwrap_or(i64::from(DEFAULT_PASSWORD_LENGTH));
-        match usize::try_from(length) {
-            Ok(n @ 1..=255) => Ok(n),
-            _ => Err(ApiError::invalid(format!(
-                "Invalid length: {length}; it must be 1–{MAX_PASSWORD_LENGTH}."
-            ))),
-        }
+        self.checked_length().map_err(|p| ApiError::from(&p))
     }
 
     /// The classes left after the `exclude_*`/`include_space` choices, each with the characters
@@ -71,6 +76,21 @@ impl GeneratePasswordRequest {
     /// is left to draw from, or when `require_each_included_type` asks for more classes than the
     /// length has characters.
     pub fn classes(&self) -> Result<Vec<(PasswordClass, Vec<char>)>, ApiError> {
+        self.checked_classes().map_err(|p| ApiError::from(&p))
+    }
+
+    fn checked_length(&self) -> Result<usize, FieldError> {
+        let length = self.length.unwrap_or(i64::from(DEFAULT_PASSWORD_LENGTH));
+        match usize::try_from(length) {
+            Ok(n @ 1..=255) => Ok(n),
+            _ => Err(FieldError::new(
+                Field::Length,
+                format!("{length}; it must be 1–{MAX_PASSWORD_LENGTH}"),
+            )),
+        }
+    }
+
+    fn checked_classes(&self) -> Result<Vec<(PasswordClass, Vec<char>)>, FieldError> {
         let excluded = self.exclude_characters.as_deref().unwrap_or("");
         let wanted = [
             (PasswordClass::Lowercase, !self.exclude_lowercase),
@@ -89,16 +109,20 @@ impl GeneratePasswordRequest {
             .filter(|(_, chars)| !chars.is_empty())
             .collect();
         if classes.is_empty() {
-            return Err(ApiError::invalid(
-                "Invalid password options: every character is excluded; nothing is left to draw from.",
+            return Err(FieldError::new(
+                Field::PasswordOptions,
+                "every character is excluded; nothing is left to draw from",
             ));
         }
-        let length = self.length()?;
+        let length = self.checked_length()?;
         if self.require_each_included_type && length < classes.len() {
-            return Err(ApiError::invalid(format!(
-                "Invalid length: {length} is fewer than the {} character types each password must include.",
-                classes.len()
-            )));
+            return Err(FieldError::new(
+                Field::Length,
+                format!(
+                    "{length} is fewer than the {} character types each password must include",
+                    classes.len()
+                ),
+            ));
         }
         Ok(classes)
     }

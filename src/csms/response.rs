@@ -4,6 +4,8 @@ use serde::Serialize;
 use std::fmt;
 use zeroize::Zeroizing;
 
+use super::ValueKind;
+
 /// A secret's lifecycle state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -107,4 +109,25 @@ impl fmt::Debug for SecretVersion {
 #[derive(Clone, Debug, Serialize)]
 pub struct VersionResponse {
     pub version: SecretVersion,
+}
+
+/// A secret with every version's metadata: what the terminal app's detail screen shows (a local
+/// read; no CSMS operation answers it).
+#[derive(Clone, Debug, Serialize)]
+pub struct SecretDetail {
+    pub secret: Secret,
+    /// The alias of the secret's CMK (`""` if the key is gone).
+    pub key_alias: String,
+    /// Oldest first.
+    pub versions: Vec<DetailVersion>,
+}
+
+/// One version as the detail screen shows it: its metadata, and what its value is without opening
+/// it.
+#[derive(Clone, Debug, Serialize)]
+pub struct DetailVersion {
+    pub metadata: VersionMetadata,
+    pub kind: ValueKind,
+    /// The value's size in bytes (decoded bytes for binary), known from the ciphertext's length.
+    pub value_bytes: usize,
 }

@@ -1,11 +1,13 @@
-//! Create Secret validation: every broken rule at once, in the API's field order, shared by CLI, vault and form.
+//! Field problems: every broken rule of a request at once, in the API's field order, from the one
+//! set of checks the vault, the command line and the terminal app's forms share.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use zeroize::Zeroizing;
 
-use super::{ApiError, CreateSecretRequest, SECRET_TYPE_COMMON};
+use super::op::KeyLookup;
+use super::{ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, SECRET_TYPE_COMMON, alias_problem};
 
 pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_DESCRIPTION_BYTES: usize = 2048;
@@ -13,7 +15,8 @@ pub const MAX_DESCRIPTION_BYTES: usize = 2048;
 pub const MAX_VALUE_BYTES: usize = 32 * 1024;
 const MAX_KEY_ID_CHARS: usize = 64;
 
-/// A request field, in the order the API checks them.
+/// A request field. Create Secret's come first, in the order the API checks them
+/// (docs/DECISIONS.md "several rule breaks at once"); the other operations' follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     Name,
@@ -21,6 +24,22 @@ pub enum Field {
     Description,
     Value,
     SecretType,
+    /// A new version's `version_stages`.
+    VersionStages,
+    /// A stage named in a path (Show/Update/Delete Secret Stage).
+    StageName,
+    /// A version's `expire_time`, epoch ms.
+    ExpireTime,
+    /// Scheduled deletion's `recovery_window_in_days`.
+    RecoveryWindow,
+    /// A new CMK's alias.
+    KeyAlias,
+    /// A new CMK's description.
+    KeyDescription,
+    /// Generate Random Password's `length`.
+    Length,
+    /// Generate Random Password's character choices taken together.
+    PasswordOptions,
 }
 
 impl Field {
@@ -31,7 +50,20 @@ impl Field {
             Self::Description => "description",
             Self::Value => "secret_string/secret_binary",
             Self::SecretType => "secret_type",
+            Self::VersionStages => "version_stages",
+            Self::StageName => "stage_name",
+            Self::ExpireTime => "expire_time",
+            Self::RecoveryWindow => "recovery_window_in_days",
+            Self::KeyAlias => "key_alias",
+            Self::KeyDescription => "key_description",
+            Self::Length => "length",
+            Self::PasswordOptions => "password options",
         }
+    }
+
+    /// Create Secret's fields, whose messages end without a full stop (as they always have).
+    fn is_create_field(self) -> bool {
+        self <= Self::SecretType
     }
 }
 
@@ -43,6 +75,13 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::Description => "at most 2,048 bytes",
         Field::Value => "exactly one of text or base64 binary, at most 32 KB",
         Field::SecretType => "COMMON, the only type csvault stores",
+        Field::VersionStages | Field::StageName => "1–64 of a–z A–Z 0–9 _ -",
+        Field::ExpireTime => "epoch ms, 0–9999999999999",
+        Field::RecoveryWindow => "7–30 days",
+        Field::KeyAlias => "1–255 of a–z A–Z 0–9 : / _ -, not ending in /default",
+        Field::KeyDescription => "at most 255 characters",
+        Field::Length => "1–255 characters",
+        Field::PasswordOptions => "at least one character left to draw from",
     }
 }
 
@@ -54,7 +93,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: Field, message: impl Into<String>) -> Self {
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
         Self {
             field,
             message: message.into(),
@@ -63,9 +102,22 @@ impl FieldError {
 }
 
 impl From<&FieldError> for ApiError {
+    /// `CSMS.0002` `Invalid <field>: <problem>` (docs/DECISIONS.md "Operations as values").
     fn from(e: &FieldError) -> Self {
-        ApiError::invalid(format!("Invalid {}: {}", e.field.json_name(), e.message))
+        let stop = if e.field.is_create_field() { "" } else { "." };
+        ApiError::invalid(format!(
+            "Invalid {}: {}{stop}",
+            e.field.json_name(),
+            e.message
+        ))
     }
+}
+
+/// The API's answer to a request with `problems`: the first of them, as `CSMS.0002`.
+///
+/// Errors: the first problem, when there is one.
+pub fn first_problem(problems: &[FieldError]) -> Result<(), ApiError> {
+    problems.first().map_or(Ok(()), |p| Err(p.into()))
 }
 
 /// Checks a secret name alone (also used for names in paths and markers).
@@ -155,14 +207,32 @@ pub fn validate_value(
     }
 }
 
+/// Checks a key reference: an id (over HTTP, as the cloud takes it), or on the command line and
+/// in the terminal app also an alias or `csms/default` (docs/DECISIONS.md "Operations as values").
+pub fn validate_key_ref(key: &str, lookup: KeyLookup) -> Option<String> {
+    let id_problem = validate_key_id(key)?;
+    let alias_ok = key == DEFAULT_KEY_ALIAS || alias_problem(key).is_none();
+    (lookup == KeyLookup::Id || !alias_ok).then_some(id_problem)
+}
+
 /// Every broken rule of a Create Secret request, in the API's field order. Empty means valid
-/// (the duplicate-name and key checks need the vault and happen there).
+/// (the duplicate-name and key checks need the vault and happen there). Key references are read
+/// as the API reads them: ids only.
 pub fn validate_create(req: &CreateSecretRequest) -> Vec<FieldError> {
+    create_problems(req, KeyLookup::Id)
+}
+
+/// [`validate_create`] with key references read as `lookup` says.
+pub fn create_problems(req: &CreateSecretRequest, lookup: KeyLookup) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(m) = validate_name(&req.name) {
         errors.push(FieldError::new(Field::Name, m));
     }
-    if let Some(m) = req.kms_key_id.as_deref().and_then(validate_key_id) {
+    if let Some(m) = req
+        .kms_key_id
+        .as_deref()
+        .and_then(|k| validate_key_ref(k, lookup))
+    {
         errors.push(FieldError::new(Field::KmsKeyId, m));
     }
     if let Some(m) = req.description.as_deref().and_then(validate_description) {

@@ -11,6 +11,12 @@ pub enum ValueKind {
     Binary,
 }
 
+impl serde::Serialize for ValueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl ValueKind {
     /// The kind as stored and as bound into associated data: `"text"` or `"binary"`.
     pub fn as_str(self) -> &'static str {

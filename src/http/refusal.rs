@@ -34,16 +34,6 @@ pub fn unknown_path(method: &Method) -> ApiError {
     )
 }
 
-/// 400 `CSMS.0002`: a query-string part with a broken percent escape.
-pub fn undecodable_query() -> ApiError {
-    ApiError::invalid("Invalid query string: a part does not decode.")
-}
-
-/// 400 `CSMS.0002`: `limit` is not a whole number.
-pub fn bad_limit(value: &str) -> ApiError {
-    ApiError::invalid(format!("Invalid limit: {value}; it must be 1–1000."))
-}
-
 /// 400 `CSMS.0004`: the body broke off.
 pub fn unreadable_body(e: &dyn Display) -> ApiError {
     ApiError::new(

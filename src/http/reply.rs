@@ -3,6 +3,7 @@
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::csms::op::Response;
 use crate::csms::{ApiError, ErrorCode};
 use crate::wiped::render_exact;
 
@@ -26,7 +27,16 @@ impl Reply {
         Self::json(200, body)
     }
 
-    /// 204 and no body (the delete operations, DECISIONS.md "bodies").
+    /// An operation's answer: 200 with its body, 204 with none (the deletes), or the error.
+    pub fn answer(result: &Result<Response, ApiError>) -> Self {
+        match result {
+            Ok(Response::NoContent) => Self::no_content(),
+            Ok(response) => Self::ok(response),
+            Err(e) => Self::error(e),
+        }
+    }
+
+    /// 204 and no body (the delete operations, docs/DECISIONS.md "bodies").
     pub fn no_content() -> Self {
         Self {
             status: 204,

@@ -27,7 +27,7 @@ use super::auth::Credentials;
 use super::log;
 use super::refusal;
 use super::reply::Reply;
-use super::routes::Route;
+use super::routes;
 use super::workers::{self, Workers};
 use crate::csms::ApiError;
 use crate::vault::Vault;
@@ -302,16 +302,19 @@ async fn respond(state: &State, parts: &Parts, body: Incoming) -> (Reply, bool) 
     if let Err(e) = state.credentials.admit(parts, &body, Timestamp::now()) {
         return (Reply::error(&e), false);
     }
-    let route = match Route::parse(&parts.method, parts.uri.path()) {
-        Ok(route) => route,
+    let query = parts.uri.query().unwrap_or("");
+    let operation = match routes::request(&parts.method, parts.uri.path(), query, &body) {
+        Ok(operation) => operation,
         Err(e) => return (Reply::error(&e), false),
     };
+    let body_bytes = body.len();
+    // The body is wiped now; the operation holds what it needs (a value in wiped memory).
+    drop(body);
     let reply = state
         .workers
         .run(workers::Request {
-            route,
-            query: parts.uri.query().unwrap_or("").to_owned(),
-            body,
+            operation,
+            body_bytes,
         })
         .await;
     (reply, false)

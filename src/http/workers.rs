@@ -14,12 +14,10 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
-use zeroize::Zeroizing;
 
-use super::operations::execute;
 use super::refusal;
 use super::reply::Reply;
-use super::routes::Route;
+use crate::csms::op;
 use crate::csms::{ApiError, ErrorCode};
 use crate::vault::{Vault, VaultError, VaultResult};
 
@@ -43,11 +41,11 @@ const BUSY_RETRY: Duration = Duration::from_millis(20);
 /// answered `VAULT.0005`.
 pub const STOP_BUSY_LIMIT: Duration = Duration::from_secs(20);
 
-/// One request, routed, with its body (which may hold a value: wiped on drop).
+/// One operation, with the size of the body it came in (which bounds a group's bytes). A value
+/// it carries is wiped on drop.
 pub struct Request {
-    pub route: Route,
-    pub query: String,
-    pub body: Zeroizing<Vec<u8>>,
+    pub operation: op::Request,
+    pub body_bytes: usize,
 }
 
 struct Job {
@@ -104,7 +102,7 @@ impl Workers {
 
     /// Runs the request on the writer or a reader, and its reply.
     pub async fn run(&self, request: Request) -> Reply {
-        if request.route.writes() {
+        if request.operation.writes() {
             self.write(request).await
         } else {
             self.read(request).await
@@ -145,7 +143,7 @@ impl Workers {
             let _slot = slot;
             let lent = pool.lend();
             match lent.as_ref().and_then(|l| l.vault.as_ref()) {
-                Some(vault) => execute(vault, &request.route, &request.query, &request.body),
+                Some(vault) => execute_request(vault, &request),
                 None => Reply::error(&refusal::no_reader()),
             }
         })
@@ -232,11 +230,11 @@ fn write_loop(vault: &Vault, queue: &mpsc::Receiver<Job>, stop_deadline: &OnceLo
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        let mut bytes = first.request.body.len();
+        let mut bytes = first.request.body_bytes;
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
             let Ok(job) = queue.try_recv() else { break };
-            bytes += job.request.body.len();
+            bytes += job.request.body_bytes;
             if bytes > MAX_GROUP_BYTES {
                 next = Some(job);
                 break;
@@ -253,7 +251,7 @@ fn write_loop(vault: &Vault, queue: &mpsc::Receiver<Job>, stop_deadline: &OnceLo
 }
 
 fn execute_request(vault: &Vault, request: &Request) -> Reply {
-    execute(vault, &request.route, &request.query, &request.body)
+    Reply::answer(&vault.execute(&request.operation).map_err(|e| e.to_api()))
 }
 
 /// How a group ended when it was not committed; in both cases nothing of it is in the vault.
@@ -345,12 +343,17 @@ mod tests {
     }
 
     fn create(name: &str) -> Request {
+        let body = crate::csms::CreateSecretRequest {
+            name: name.to_owned(),
+            secret_string: Some(zeroize::Zeroizing::new("v".to_owned())),
+            ..Default::default()
+        };
         Request {
-            route: Route::CreateSecret,
-            query: String::new(),
-            body: Zeroizing::new(
-                format!(r#"{{"name":"{name}","secret_string":"v"}}"#).into_bytes(),
-            ),
+            operation: op::Request::CreateSecret {
+                body,
+                keys: op::KeyLookup::Id,
+            },
+            body_bytes: 40,
         }
     }
 
@@ -368,7 +371,7 @@ mod tests {
         let refs: Vec<&Request> = requests.iter().collect();
         let exec = |v: &Vault, r: &Request| {
             assert!(
-                !r.body.windows(4).any(|w| w == b"boom"),
+                !format!("{:?}", r.operation).contains("boom"),
                 "a bug in one write"
             );
             execute_request(v, r)

@@ -5,9 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use super::seal::{RequestValue, VersionPlace, seal_version};
 use super::{Vault, VaultError, VaultResult, secret_of};
+use crate::csms::op::KeyLookup;
 use crate::csms::{
-    ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, ErrorCode, KeyState, SECRET_TYPE_COMMON,
-    STAGE_CURRENT, Secret, SecretState, refusal, validate_create, validate_name,
+    ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, ErrorCode, Field, KeyState,
+    SECRET_TYPE_COMMON, STAGE_CURRENT, Secret, SecretState, create_problems, first_problem,
+    refusal, validate_name,
 };
 use crate::kms::Keyring;
 use crate::store::keys::{self as key_rows, KeyRow};
@@ -17,18 +19,24 @@ use crate::store::{NewVersion, SecretWriter, StoreError, VersionRow};
 const FIRST_VERSION: &str = "v1";
 
 /// What became of one request of a batch.
-#[derive(Debug)]
-pub enum BatchOutcome {
-    Created(Secret),
-    /// A secret of that name was already in the vault (an earlier run of the same import, or
-    /// another process).
-    AlreadyExists,
-    Failed(ApiError),
-}
+pub use crate::csms::op::ImportOutcome as BatchOutcome;
 
 impl Vault {
-    /// Create Secret. Validation errors answer with the first broken rule in field order.
+    /// Create Secret with `kms_key_id` an id, as the API takes it. Validation errors answer with
+    /// the first broken rule in field order.
     pub fn create_secret(&self, req: &CreateSecretRequest) -> VaultResult<Secret> {
+        self.create_secret_as(req, KeyLookup::Id)
+    }
+
+    /// Create Secret with `kms_key_id` read as `keys` says (an alias and `csms/default` too, for
+    /// the command line and the terminal app). The first broken rule in field order answers:
+    /// the name (also a duplicate, `CSMS.0002`), the key (its form `CSMS.0002`, then missing or
+    /// disabled `CSMS.0401`), the description, the value, the type.
+    pub fn create_secret_as(
+        &self,
+        req: &CreateSecretRequest,
+        keys: KeyLookup,
+    ) -> VaultResult<Secret> {
         let mut store = self.store();
         let tx = store.immediate()?;
         // The name is the first field checked: a clash outranks rule breaks in later fields.
@@ -36,7 +44,7 @@ impl Vault {
             return Err(refusal::duplicate_name(&req.name).into());
         }
         let now = self.now_ms();
-        let planned = plan(&tx, &self.keyring, req, &mut KeyMemo::new(), now)?;
+        let planned = plan(&tx, &self.keyring, req, keys, &mut KeyMemo::new(), now)?;
         let rows = seal(&self.keyring, &planned, new_secret_id(), now)?;
         insert(&mut SecretWriter::new(&tx)?, &rows)?;
         tx.commit().map_err(StoreError::from)?;
@@ -46,15 +54,25 @@ impl Vault {
     /// Creates many secrets in one transaction: all of them are there after a crash, or none.
     /// A request that fails does not stop the others. A name already in the vault (whoever made
     /// it, whenever) is `AlreadyExists`; a name repeated within the batch fails as a duplicate
-    /// (`CSMS.0002`). Sealing runs on every core; SQLite writes on this thread.
+    /// (`CSMS.0002`). Sealing runs on every core; SQLite writes on this thread. Keys are ids.
     pub fn create_secrets(&self, reqs: &[CreateSecretRequest]) -> VaultResult<Vec<BatchOutcome>> {
+        let reqs: Vec<&CreateSecretRequest> = reqs.iter().collect();
+        self.create_secrets_as(&reqs, KeyLookup::Id)
+    }
+
+    /// [`Vault::create_secrets`] with `kms_key_id`s read as `keys` says.
+    pub(super) fn create_secrets_as(
+        &self,
+        reqs: &[&CreateSecretRequest],
+        keys: KeyLookup,
+    ) -> VaultResult<Vec<BatchOutcome>> {
         let mut store = self.store();
         let tx = store.immediate()?;
         let now = self.now_ms();
         let mut names_in_batch = HashSet::with_capacity(reqs.len());
-        let mut keys = KeyMemo::new();
+        let mut memo = KeyMemo::new();
         let mut plans: Vec<Result<Planned<'_>, BatchOutcome>> = Vec::with_capacity(reqs.len());
-        for req in reqs {
+        for &req in reqs {
             if !names_in_batch.insert(req.name.as_str()) {
                 plans.push(Err(BatchOutcome::Failed(refusal::duplicate_name(
                     &req.name,
@@ -65,7 +83,7 @@ impl Vault {
                 plans.push(Err(BatchOutcome::AlreadyExists));
                 continue;
             }
-            plans.push(match plan(&tx, &self.keyring, req, &mut keys, now) {
+            plans.push(match plan(&tx, &self.keyring, req, keys, &mut memo, now) {
                 Ok(planned) => Ok(planned),
                 Err(VaultError::Api(e)) => Err(BatchOutcome::Failed(e)),
                 Err(other) => return Err(other),
@@ -100,27 +118,32 @@ type Rows = (SecretRow, VersionRow);
 /// The CMK ids that requests' `kms_key_id`s resolved to within one transaction.
 type KeyMemo = HashMap<Option<String>, String>;
 
-/// Validates a request (its name already checked free) and makes its CMK ready.
+/// Validates a request (its name already checked free) and makes its CMK ready. The key is
+/// checked in its place in field order: after the name, before the description and the value.
 fn plan<'r>(
     conn: &Connection,
     keyring: &Keyring,
     req: &'r CreateSecretRequest,
-    keys: &mut KeyMemo,
+    keys: KeyLookup,
+    memo: &mut KeyMemo,
     now: i64,
 ) -> VaultResult<Planned<'r>> {
-    if let Some(first) = validate_create(req).first() {
-        return Err(ApiError::from(first).into());
-    }
-    let key_id = if let Some(id) = keys.get(&req.kms_key_id) {
+    let problems = create_problems(req, keys);
+    let (up_to_key, after_key): (Vec<_>, Vec<_>) = problems
+        .into_iter()
+        .partition(|p| p.field <= Field::KmsKeyId);
+    first_problem(&up_to_key)?;
+    let key_id = if let Some(id) = memo.get(&req.kms_key_id) {
         id.clone()
     } else {
-        let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), now)?;
+        let key = resolve_key(conn, keyring, req.kms_key_id.as_deref(), keys, now)?;
         if !keyring.is_loaded(&key.key_id) {
             keyring.load_cmk(&key.key_id, &key_rows::wrapped_material(conn, &key.key_id)?)?;
         }
-        keys.insert(req.kms_key_id.clone(), key.key_id.clone());
+        memo.insert(req.kms_key_id.clone(), key.key_id.clone());
         key.key_id
     };
+    first_problem(&after_key)?;
     Ok(Planned { req, key_id })
 }
 
@@ -250,21 +273,32 @@ fn insert(writer: &mut SecretWriter<'_>, (secret, version): &Rows) -> VaultResul
     Ok(())
 }
 
-/// The enabled CMK a request asks for; the default key, created on first use, when it names none.
+/// The enabled CMK a request names, inside the request's transaction: by id, or with
+/// [`KeyLookup::IdOrAlias`] also by alias; the default key when it names none (or, with
+/// `IdOrAlias`, names `csms/default`), created on first use. `CSMS.0401` when the key is missing
+/// or disabled.
 pub(super) fn resolve_key(
     conn: &Connection,
     keyring: &Keyring,
-    key_id: Option<&str>,
+    key: Option<&str>,
+    keys: KeyLookup,
     now: i64,
 ) -> VaultResult<KeyRow> {
-    let key = match key_id {
-        Some(id) => key_rows::find_by_id(conn, id)?.ok_or_else(|| {
-            ApiError::new(
+    let found = match (key, keys) {
+        (None, _) | (Some(DEFAULT_KEY_ALIAS), KeyLookup::IdOrAlias) => None,
+        (Some(id), KeyLookup::Id) => Some(key_rows::find_by_id(conn, id)?),
+        (Some(id_or_alias), KeyLookup::IdOrAlias) => Some(key_rows::find(conn, id_or_alias)?),
+    };
+    let key = match (found, key) {
+        (Some(Some(row)), _) => row,
+        (Some(None), Some(given)) => {
+            return Err(ApiError::new(
                 ErrorCode::KeyUnusable,
-                format!("The CMK {id} does not exist in this vault."),
+                format!("The CMK {given} does not exist in this vault."),
             )
-        })?,
-        None => match key_rows::find(conn, DEFAULT_KEY_ALIAS)? {
+            .into());
+        }
+        _ => match key_rows::find(conn, DEFAULT_KEY_ALIAS)? {
             Some(key) => key,
             None => super::keys::create_key_in(conn, keyring, DEFAULT_KEY_ALIAS, "", true, now)?,
         },

@@ -4,7 +4,10 @@ use rusqlite::Connection;
 use std::collections::HashMap;
 
 use super::{Vault, VaultResult, key_of};
-use crate::csms::{ApiError, ErrorCode, KeyInfo, KeyState, alias_problem, key_description_problem};
+use crate::csms::op::{CreateKeyRequest, KeyLookup};
+use crate::csms::{
+    ApiError, DEFAULT_KEY_ALIAS, ErrorCode, KeyChoice, KeyInfo, KeyState, first_problem,
+};
 use crate::kms::Keyring;
 use crate::store::StoreError;
 use crate::store::keys::{self as key_rows, KeyRow};
@@ -40,14 +43,15 @@ fn no_such_key(id_or_alias: &str) -> ApiError {
 
 impl Vault {
     /// Creates a CMK with a user alias. Errors: `CSMS.0002` for an alias or description that
-    /// breaks the KMS rules ([`alias_problem`]) or an alias in use.
+    /// breaks the KMS rules ([`CreateKeyRequest::problems`]) or an alias in use.
     pub fn create_key(&self, alias: &str, description: &str) -> VaultResult<KeyInfo> {
-        if let Some(problem) = alias_problem(alias) {
-            return Err(ApiError::invalid(format!("Invalid key_alias: {problem}.")).into());
-        }
-        if let Some(problem) = key_description_problem(description) {
-            return Err(ApiError::invalid(format!("Invalid key_description: {problem}.")).into());
-        }
+        first_problem(
+            &CreateKeyRequest {
+                key_alias: alias.to_owned(),
+                key_description: description.to_owned(),
+            }
+            .problems(),
+        )?;
         let mut store = self.store();
         let tx = store.immediate()?;
         if key_rows::find(&tx, alias)?.is_some() {
@@ -66,7 +70,8 @@ impl Vault {
     pub fn default_key(&self) -> VaultResult<KeyInfo> {
         let mut store = self.store();
         let tx = store.immediate()?;
-        let key = super::create::resolve_key(&tx, &self.keyring, None, self.now_ms())?;
+        let key =
+            super::create::resolve_key(&tx, &self.keyring, None, KeyLookup::Id, self.now_ms())?;
         tx.commit().map_err(StoreError::from)?;
         Ok(key_of(key))
     }
@@ -96,6 +101,31 @@ impl Vault {
         tx.commit().map_err(StoreError::from)?;
         key.state = state;
         Ok(key_of(key))
+    }
+
+    /// What a new secret or an update may name: every enabled CMK, oldest first, with
+    /// `csms/default` first even before it exists (then named by its alias; it is made on first
+    /// use).
+    pub fn key_choices(&self) -> VaultResult<Vec<KeyChoice>> {
+        let keys = key_rows::list(self.store().conn_ref())?;
+        let default_missing = !keys.iter().any(|k| k.is_default);
+        let missing = default_missing.then(|| KeyChoice {
+            reference: DEFAULT_KEY_ALIAS.to_owned(),
+            alias: DEFAULT_KEY_ALIAS.to_owned(),
+            default_key: true,
+        });
+        Ok(missing
+            .into_iter()
+            .chain(
+                keys.into_iter()
+                    .filter(|k| k.state == KeyState::Enabled)
+                    .map(|k| KeyChoice {
+                        reference: k.key_id,
+                        alias: k.alias,
+                        default_key: k.is_default,
+                    }),
+            )
+            .collect())
     }
 
     /// How many secrets use each CMK, by key id.

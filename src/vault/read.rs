@@ -7,33 +7,14 @@ use zeroize::Zeroizing;
 
 use super::{Vault, VaultResult, secret_of};
 use crate::csms::{
-    ApiError, ErrorCode, KeyState, LATEST, ListSecretsResponse, PageInfo, STAGE_CURRENT, Secret,
-    SecretState, SecretVersion, ValueKind, VersionMetadata, page_limit, validate_name,
+    ApiError, DetailVersion, ErrorCode, KeyState, LATEST, ListSecretsResponse, PageInfo,
+    STAGE_CURRENT, Secret, SecretDetail, SecretState, SecretVersion, ValueKind, VersionMetadata,
+    page_limit, validate_name,
 };
 use crate::kms::ValueContext;
 use crate::store::keys as key_rows;
 use crate::store::secrets::{self as secret_rows, SecretRow};
 use crate::store::versions::{self as version_rows, VersionSummary};
-
-/// A secret with every version's metadata: what the detail pane shows.
-#[derive(Clone, Debug)]
-pub struct SecretDetail {
-    pub secret: Secret,
-    /// The alias of the secret's CMK (`""` if the key is gone).
-    pub key_alias: String,
-    /// Oldest first.
-    pub versions: Vec<DetailVersion>,
-}
-
-/// One version as the detail pane shows it: its metadata, and what its value is without opening
-/// it.
-#[derive(Clone, Debug)]
-pub struct DetailVersion {
-    pub metadata: VersionMetadata,
-    pub kind: ValueKind,
-    /// The value's size in bytes (decoded bytes for binary), known from the ciphertext's length.
-    pub value_bytes: usize,
-}
 
 fn not_found(name: &str) -> ApiError {
     ApiError::new(

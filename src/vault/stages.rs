@@ -6,7 +6,8 @@ use super::rules::require_not_pending;
 use super::versions::{check_quota, moved_previous};
 use super::{Vault, VaultResult};
 use crate::csms::{
-    ApiError, ErrorCode, STAGE_CURRENT, STAGE_PREVIOUS, Stage, refusal, stage_problem,
+    ApiError, ErrorCode, STAGE_CURRENT, STAGE_PREVIOUS, Stage, first_problem, refusal,
+    stage_name_problems,
 };
 use crate::store::StoreError;
 use crate::store::versions::{self as version_rows, StageRow};
@@ -21,10 +22,7 @@ fn stage_of(row: StageRow, secret_name: &str) -> Stage {
 }
 
 fn check_name(stage: &str) -> Result<(), ApiError> {
-    match stage_problem(stage) {
-        Some(m) => Err(ApiError::invalid(format!("Invalid stage_name: {m}."))),
-        None => Ok(()),
-    }
+    first_problem(&stage_name_problems(stage))
 }
 
 impl Vault {

@@ -4,27 +4,56 @@ use super::create::resolve_key;
 use super::read::secret_row;
 use super::rules::require_not_pending;
 use super::{Vault, VaultResult, secret_of};
-use crate::csms::{ApiError, ErrorCode, Secret, SecretState, UpdateSecretRequest};
+use crate::csms::op::KeyLookup;
+use crate::csms::{
+    ApiError, ErrorCode, Field, Secret, SecretState, UpdateSecretRequest, first_problem,
+};
 use crate::store::StoreError;
 use crate::store::secrets as secret_rows;
 
 impl Vault {
-    /// Update Secret: a new description (`""` clears it) and/or CMK (an enabled key's id; it
-    /// applies to versions created afterwards). Nothing to update returns the record unchanged;
-    /// otherwise `update_time` moves. Errors: `CSMS.0002` a broken rule, `CSMS.0106` no such
-    /// secret, `CSMS.0103` pending deletion, `CSMS.0401` the CMK missing or disabled.
+    /// Update Secret with `kms_key_id` an id, as the API takes it; see [`Vault::update_secret_as`].
     pub fn update_secret(&self, name: &str, req: &UpdateSecretRequest) -> VaultResult<Secret> {
-        req.validate()?;
+        self.update_secret_as(name, req, KeyLookup::Id)
+    }
+
+    /// Update Secret: a new description (`""` clears it) and/or CMK (an enabled key, named as
+    /// `keys` says; it applies to versions created afterwards, and `csms/default` is made on first
+    /// use in this transaction). Nothing to update returns the record unchanged; otherwise
+    /// `update_time` moves. Errors, in this order: `CSMS.0002` a malformed key reference,
+    /// `CSMS.0401` the CMK missing or disabled, `CSMS.0002` a broken description, `CSMS.0106` no
+    /// such secret, `CSMS.0103` pending deletion.
+    pub fn update_secret_as(
+        &self,
+        name: &str,
+        req: &UpdateSecretRequest,
+        keys: KeyLookup,
+    ) -> VaultResult<Secret> {
+        let problems = req.problems(keys);
+        let (key_problems, rest): (Vec<_>, Vec<_>) = problems
+            .into_iter()
+            .partition(|p| p.field == Field::KmsKeyId);
+        first_problem(&key_problems)?;
         let mut store = self.store();
         let tx = store.immediate()?;
+        let key = match &req.kms_key_id {
+            Some(given) => Some(resolve_key(
+                &tx,
+                &self.keyring,
+                Some(given),
+                keys,
+                self.now_ms(),
+            )?),
+            None => None,
+        };
+        first_problem(&rest)?;
         let mut secret = secret_row(&tx, name)?;
         require_not_pending(&secret)?;
         if req.description.is_none() && req.kms_key_id.is_none() {
             return Ok(secret_of(secret));
         }
-        if let Some(key_id) = &req.kms_key_id {
-            secret.kms_key_id =
-                resolve_key(&tx, &self.keyring, Some(key_id), self.now_ms())?.key_id;
+        if let Some(key) = key {
+            secret.kms_key_id = key.key_id;
         }
         if let Some(description) = &req.description {
             secret.description = Some(description.clone());

@@ -9,10 +9,11 @@ use super::read::{metadata, secret_row};
 use super::rules::require_enabled;
 use super::seal::{RequestValue, VersionPlace, seal_version};
 use super::{Vault, VaultResult};
+use crate::csms::op::KeyLookup;
 use crate::csms::{
     ApiError, CreateSecretVersionRequest, ErrorCode, ListSecretVersionsResponse, MAX_STAGES,
     MAX_VERSIONS, PageInfo, STAGE_CURRENT, STAGE_PREVIOUS, UpdateVersionRequest, VersionMetadata,
-    page_limit, refusal, version_number,
+    first_problem, page_limit, refusal, version_number,
 };
 use crate::store::secrets as secret_rows;
 use crate::store::versions as version_rows;
@@ -29,13 +30,19 @@ impl Vault {
         name: &str,
         req: &CreateSecretVersionRequest,
     ) -> VaultResult<VersionMetadata> {
-        req.validate()?;
+        first_problem(&req.problems())?;
         let mut store = self.store();
         let tx = store.immediate()?;
         let mut secret = secret_row(&tx, name)?;
         require_enabled(&secret, "it cannot take a new version")?;
         let now = self.now_ms();
-        let key = resolve_key(&tx, &self.keyring, Some(&secret.kms_key_id), now)?;
+        let key = resolve_key(
+            &tx,
+            &self.keyring,
+            Some(&secret.kms_key_id),
+            KeyLookup::Id,
+            now,
+        )?;
         self.load_key(&tx, &key.key_id)?;
         let seq = version_rows::next_seq(&tx, secret.row_id)?;
         let version_id = format!("v{seq}");
@@ -132,7 +139,7 @@ impl Vault {
         version_id: &str,
         req: &UpdateVersionRequest,
     ) -> VaultResult<VersionMetadata> {
-        req.validate()?;
+        first_problem(&req.problems())?;
         let mut store = self.store();
         let tx = store.immediate()?;
         let secret = secret_row(&tx, name)?;

@@ -168,7 +168,7 @@ impl FormState {
             Field::Name => self.taken.as_deref() == Some(self.name.as_str()),
             Field::KmsKeyId => self.choices.is_empty(),
             Field::Value => self.value.file_failure().is_some(),
-            Field::Description | Field::SecretType => false,
+            _ => false,
         };
         !own
     }
@@ -253,8 +253,8 @@ impl FormState {
                     Field::Name => Focus::Name,
                     Field::KmsKeyId => Focus::Key,
                     Field::Description => Focus::Description,
-                    // The form always asks for COMMON.
-                    Field::Value | Field::SecretType => Focus::Value,
+                    // The form always asks for COMMON; other fields are not Create Secret's.
+                    _ => Focus::Value,
                 };
                 None
             }

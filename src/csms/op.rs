@@ -1,0 +1,484 @@
+//! Operations as values, the one list of them: one [`Request`] variant per CSMS operation (and per
+//! local one), one [`Response`] variant per answer shape, and where each lives in the REST API
+//! (`ENDPOINTS`). Every edge builds a `Request` and renders a `Response`; `Vault::execute` runs
+//! them (docs/ARCHITECTURE.md "Operations are values").
+
+mod import;
+mod route;
+
+pub use import::{
+    BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse, ImportEntry,
+    ImportOutcome,
+};
+pub use route::{Call, decode, page_query, route};
+
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::HashMap;
+
+use super::{
+    ApiError, BatchGetSecretValueRequest, BatchGetSecretValueResponse, CreateSecretRequest,
+    CreateSecretVersionRequest, DeleteSecretForScheduleRequest, Field, FieldError,
+    GeneratePasswordRequest, KeyChoice, KeyResponse, KeyState, ListKeysResponse,
+    ListSecretVersionsResponse, ListSecretsResponse, PasswordResponse, Secret, SecretBlobResponse,
+    SecretDetail, SecretResponse, StageResponse, UpdateSecretRequest, UpdateSecretStageRequest,
+    UpdateVersionRequest, UploadSecretBlobRequest, VersionMetadataResponse, VersionResponse,
+    alias_problem, create_problems, key_description_problem, parse_body, stage_name_problems,
+};
+use route::optional_body;
+
+/// How a request's `kms_key_id` names a CMK. Over HTTP the request carries an id, as the cloud's
+/// does; the command line and the terminal app also take an alias, and `csms/default` (created on
+/// first use) (docs/DECISIONS.md "Operations as values").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLookup {
+    Id,
+    IdOrAlias,
+}
+
+/// A new CMK (the local `key create`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+pub struct CreateKeyRequest {
+    pub key_alias: String,
+    #[serde(default)]
+    pub key_description: String,
+}
+
+impl CreateKeyRequest {
+    /// Every broken KMS rule: the alias, then the description.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if let Some(m) = alias_problem(&self.key_alias) {
+            out.push(FieldError::new(Field::KeyAlias, m));
+        }
+        if let Some(m) = key_description_problem(&self.key_description) {
+            out.push(FieldError::new(Field::KeyDescription, m));
+        }
+        out
+    }
+}
+
+/// One operation with everything it needs. Names are secret names as paths carry them; `limit`
+/// and `marker` are a list's paging (docs/DECISIONS.md "lists"). `Debug` never shows a value:
+/// the request types holding one redact it.
+#[derive(Clone, Debug)]
+pub enum Request {
+    CreateSecret {
+        body: CreateSecretRequest,
+        keys: KeyLookup,
+    },
+    ListSecrets {
+        limit: Option<usize>,
+        marker: Option<String>,
+    },
+    ShowSecret {
+        name: String,
+    },
+    UpdateSecret {
+        name: String,
+        body: UpdateSecretRequest,
+        keys: KeyLookup,
+    },
+    DeleteSecret {
+        name: String,
+    },
+    CreateSecretVersion {
+        name: String,
+        body: CreateSecretVersionRequest,
+    },
+    ListSecretVersions {
+        name: String,
+        limit: Option<usize>,
+        marker: Option<String>,
+    },
+    /// `version_id` may be `latest`.
+    ShowSecretVersion {
+        name: String,
+        version_id: String,
+    },
+    UpdateVersion {
+        name: String,
+        version_id: String,
+        body: UpdateVersionRequest,
+    },
+    ShowSecretStage {
+        name: String,
+        stage: String,
+    },
+    UpdateSecretStage {
+        name: String,
+        stage: String,
+        body: UpdateSecretStageRequest,
+    },
+    DeleteSecretStage {
+        name: String,
+        stage: String,
+    },
+    DeleteSecretForSchedule {
+        name: String,
+        body: DeleteSecretForScheduleRequest,
+    },
+    RestoreSecret {
+        name: String,
+    },
+    DownloadSecretBlob {
+        name: String,
+    },
+    UploadSecretBlob(UploadSecretBlobRequest),
+    BatchGetSecretValue(BatchGetSecretValueRequest),
+    BatchImportSecrets(BatchImportSecretsRequest),
+    GenerateRandomPassword(GeneratePasswordRequest),
+
+    // Local operations: no CSMS path, the command line and the terminal app only.
+    /// The local enable / disable.
+    SetSecretEnabled {
+        name: String,
+        enabled: bool,
+    },
+    CreateKey(CreateKeyRequest),
+    ListKeys,
+    /// `key` is an id or an alias.
+    SetKeyState {
+        key: String,
+        state: KeyState,
+    },
+    /// A secret with every version's metadata (the terminal app's detail screen).
+    ShowSecretDetail {
+        name: String,
+    },
+    /// Every secret, by name.
+    ListAllSecrets,
+    /// Whether a secret of that name exists (the create form's duplicate-name check).
+    SecretNameExists {
+        name: String,
+    },
+    /// How many secrets use each CMK.
+    KeyUsage,
+    /// The CMKs a new secret or an update may name (the pickers' choices).
+    ListKeyChoices,
+}
+
+impl Request {
+    /// Whether the operation may change the vault (the endpoint runs these on its writer).
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Self::CreateSecret { .. }
+                | Self::UpdateSecret { .. }
+                | Self::DeleteSecret { .. }
+                | Self::CreateSecretVersion { .. }
+                | Self::UpdateVersion { .. }
+                | Self::UpdateSecretStage { .. }
+                | Self::DeleteSecretStage { .. }
+                | Self::DeleteSecretForSchedule { .. }
+                | Self::RestoreSecret { .. }
+                | Self::UploadSecretBlob(_)
+                | Self::BatchImportSecrets(_)
+                | Self::SetSecretEnabled { .. }
+                | Self::CreateKey(_)
+                | Self::SetKeyState { .. }
+        )
+    }
+
+    /// Every broken rule of the request's own fields, in the API's field order: what the vault
+    /// answers the first of (`CSMS.0002`) and a form shows all of. Checks that need the vault
+    /// (a duplicate name, a missing CMK) are the vault's.
+    pub fn problems(&self) -> Vec<FieldError> {
+        match self {
+            Self::CreateSecret { body, keys } => create_problems(body, *keys),
+            Self::UpdateSecret { body, keys, .. } => body.problems(*keys),
+            Self::CreateSecretVersion { body, .. } => body.problems(),
+            Self::UpdateVersion { body, .. } => body.problems(),
+            Self::ShowSecretStage { stage, .. }
+            | Self::UpdateSecretStage { stage, .. }
+            | Self::DeleteSecretStage { stage, .. } => stage_name_problems(stage),
+            Self::DeleteSecretForSchedule { body, .. } => body.problems(),
+            Self::GenerateRandomPassword(body) => body.problems(),
+            Self::CreateKey(body) => body.problems(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// An operation's answer: the API's response body (or none, for the deletes).
+#[derive(Clone, Debug)]
+pub enum Response {
+    /// `{"secret": {...}}`.
+    Secret(SecretResponse),
+    Secrets(ListSecretsResponse),
+    /// `{"version": {...}}`, with the value.
+    Version(VersionResponse),
+    VersionMetadata(VersionMetadataResponse),
+    VersionMetadatas(ListSecretVersionsResponse),
+    Stage(StageResponse),
+    SecretBlob(SecretBlobResponse),
+    /// Batch Get Secret Value, with the values.
+    Values(BatchGetSecretValueResponse),
+    Imported(BatchImportSecretsResponse),
+    /// A generated password.
+    Password(PasswordResponse),
+    /// `{"key_info": {...}}`.
+    Key(KeyResponse),
+    Keys(ListKeysResponse),
+    /// 204: the deletes answer with no body.
+    NoContent,
+    Detail(SecretDetail),
+    AllSecrets(Vec<Secret>),
+    NameTaken(bool),
+    /// Secrets per CMK id.
+    KeyUsage(HashMap<String, i64>),
+    KeyChoices(Vec<KeyChoice>),
+}
+
+impl Response {
+    /// Whether the body holds a plaintext value: every edge renders it into wiped memory only.
+    pub fn carries_plaintext(&self) -> bool {
+        matches!(self, Self::Version(_) | Self::Values(_) | Self::Password(_))
+    }
+
+    /// Whether there is a body at all (the deletes answer 204 and print nothing).
+    pub fn has_body(&self) -> bool {
+        !matches!(self, Self::NoContent)
+    }
+}
+
+impl Serialize for Response {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Secret(b) => b.serialize(s),
+            Self::Secrets(b) => b.serialize(s),
+            Self::Version(b) => b.serialize(s),
+            Self::VersionMetadata(b) => b.serialize(s),
+            Self::VersionMetadatas(b) => b.serialize(s),
+            Self::Stage(b) => b.serialize(s),
+            Self::SecretBlob(b) => b.serialize(s),
+            Self::Values(b) => b.serialize(s),
+            Self::Imported(b) => b.serialize(s),
+            Self::Password(b) => b.serialize(s),
+            Self::Key(b) => b.serialize(s),
+            Self::Keys(b) => b.serialize(s),
+            Self::NoContent => s.serialize_unit(),
+            Self::Detail(b) => b.serialize(s),
+            Self::AllSecrets(b) => b.serialize(s),
+            Self::NameTaken(b) => b.serialize(s),
+            Self::KeyUsage(b) => b.serialize(s),
+            Self::KeyChoices(b) => b.serialize(s),
+        }
+    }
+}
+
+/// A path segment of an endpoint: a fixed word, or a name the request carries.
+#[derive(Clone, Copy)]
+pub(super) enum Part {
+    Word(&'static str),
+    Name,
+}
+
+pub(super) type Build = fn(&[String], &Call<'_>) -> Result<Request, ApiError>;
+
+/// An operation's method, path and builder.
+pub(super) struct Endpoint {
+    pub(super) method: &'static str,
+    pub(super) path: &'static [Part],
+    pub(super) build: Build,
+}
+
+/// Every served operation, fixed paths before named ones, plus `BatchImportSecrets` (`POST
+/// …/secrets/batch-import`, a local addition).
+pub(super) static ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: "POST",
+        path: &[Part::Word("secrets")],
+        build: |_, c| {
+            Ok(Request::CreateSecret {
+                body: CreateSecretRequest::from_json(c.body)?,
+                keys: KeyLookup::Id,
+            })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: &[Part::Word("secrets")],
+        build: |_, c| {
+            let (limit, marker) = page_query(c.query)?;
+            Ok(Request::ListSecrets { limit, marker })
+        },
+    },
+    Endpoint {
+        method: "POST",
+        path: &[Part::Word("secrets"), Part::Word("restore")],
+        build: |_, c| Ok(Request::UploadSecretBlob(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "POST",
+        path: &[Part::Word("secrets"), Part::Word("batch-get-secret-value")],
+        build: |_, c| Ok(Request::BatchGetSecretValue(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "POST",
+        path: &[Part::Word("secrets"), Part::Word("batch-import")],
+        build: |_, c| {
+            Ok(Request::BatchImportSecrets(
+                BatchImportSecretsRequest::from_json(c.body)?,
+            ))
+        },
+    },
+    Endpoint {
+        method: "POST",
+        path: &[Part::Word("csms"), Part::Word("generate-password")],
+        build: |_, c| {
+            Ok(Request::GenerateRandomPassword(optional_body::<
+                GeneratePasswordRequest,
+            >(c.body)?))
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: &[Part::Word("secrets"), Part::Name],
+        build: |n, _| Ok(Request::ShowSecret { name: n[0].clone() }),
+    },
+    Endpoint {
+        method: "PUT",
+        path: &[Part::Word("secrets"), Part::Name],
+        build: |n, c| {
+            Ok(Request::UpdateSecret {
+                name: n[0].clone(),
+                body: parse_body(c.body)?,
+                keys: KeyLookup::Id,
+            })
+        },
+    },
+    Endpoint {
+        method: "DELETE",
+        path: &[Part::Word("secrets"), Part::Name],
+        build: |n, _| Ok(Request::DeleteSecret { name: n[0].clone() }),
+    },
+    Endpoint {
+        method: "POST",
+        path: &[Part::Word("secrets"), Part::Name, Part::Word("versions")],
+        build: |n, c| {
+            Ok(Request::CreateSecretVersion {
+                name: n[0].clone(),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: &[Part::Word("secrets"), Part::Name, Part::Word("versions")],
+        build: |n, c| {
+            let (limit, marker) = page_query(c.query)?;
+            Ok(Request::ListSecretVersions {
+                name: n[0].clone(),
+                limit,
+                marker,
+            })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: &[
+            Part::Word("secrets"),
+            Part::Name,
+            Part::Word("versions"),
+            Part::Name,
+        ],
+        build: |n, _| {
+            Ok(Request::ShowSecretVersion {
+                name: n[0].clone(),
+                version_id: n[1].clone(),
+            })
+        },
+    },
+    Endpoint {
+        method: "PUT",
+        path: &[
+            Part::Word("secrets"),
+            Part::Name,
+            Part::Word("versions"),
+            Part::Name,
+        ],
+        build: |n, c| {
+            Ok(Request::UpdateVersion {
+                name: n[0].clone(),
+                version_id: n[1].clone(),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: &[
+            Part::Word("secrets"),
+            Part::Name,
+            Part::Word("stages"),
+            Part::Name,
+        ],
+        build: |n, _| {
+            Ok(Request::ShowSecretStage {
+                name: n[0].clone(),
+                stage: n[1].clone(),
+            })
+        },
+    },
+    Endpoint {
+        method: "PUT",
+        path: &[
+            Part::Word("secrets"),
+            Part::Name,
+            Part::Word("stages"),
+            Part::Name,
+        ],
+        build: |n, c| {
+            Ok(Request::UpdateSecretStage {
+                name: n[0].clone(),
+                stage: n[1].clone(),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "DELETE",
+        path: &[
+            Part::Word("secrets"),
+            Part::Name,
+            Part::Word("stages"),
+            Part::Name,
+        ],
+        build: |n, _| {
+            Ok(Request::DeleteSecretStage {
+                name: n[0].clone(),
+                stage: n[1].clone(),
+            })
+        },
+    },
+    Endpoint {
+        method: "POST",
+        path: &[
+            Part::Word("secrets"),
+            Part::Name,
+            Part::Word("scheduled-deleted-tasks"),
+            Part::Word("create"),
+        ],
+        build: |n, c| {
+            Ok(Request::DeleteSecretForSchedule {
+                name: n[0].clone(),
+                body: optional_body::<DeleteSecretForScheduleRequest>(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "POST",
+        path: &[
+            Part::Word("secrets"),
+            Part::Name,
+            Part::Word("scheduled-deleted-tasks"),
+            Part::Word("cancel"),
+        ],
+        build: |n, _| Ok(Request::RestoreSecret { name: n[0].clone() }),
+    },
+    Endpoint {
+        method: "POST",
+        path: &[Part::Word("secrets"), Part::Name, Part::Word("backup")],
+        build: |n, _| Ok(Request::DownloadSecretBlob { name: n[0].clone() }),
+    },
+];

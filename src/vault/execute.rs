@@ -1,0 +1,155 @@
+//! `Vault::execute`: the service's one entry point, a [`Request`] in and its [`Response`] out,
+//! one arm per operation over the functions of `vault/<family>.rs`.
+
+use super::{BatchOutcome, Vault, VaultResult, generate_password};
+use crate::csms::op::{
+    BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse, ImportEntry,
+    ImportOutcome, Request, Response,
+};
+use crate::csms::{
+    ApiError, KeyResponse, ListKeysResponse, SecretBlobResponse, SecretResponse, StageResponse,
+    VersionMetadataResponse, VersionResponse, refusal,
+};
+
+impl Vault {
+    /// Runs one operation, in one transaction of its own (or as a savepoint of [`Vault::group`]).
+    ///
+    /// Errors: as the operation's own function says (the CSMS codes of docs/DECISIONS.md), and
+    /// `VAULT.0005` when another process keeps the vault busy.
+    pub fn execute(&self, request: &Request) -> VaultResult<Response> {
+        let secret = |secret| Response::Secret(SecretResponse { secret });
+        Ok(match request {
+            Request::CreateSecret { body, keys } => secret(self.create_secret_as(body, *keys)?),
+            Request::ListSecrets { limit, marker } => {
+                Response::Secrets(self.list_secrets(*limit, marker.as_deref())?)
+            }
+            Request::ShowSecret { name } => secret(self.show_secret(name)?),
+            Request::UpdateSecret { name, body, keys } => {
+                secret(self.update_secret_as(name, body, *keys)?)
+            }
+            Request::DeleteSecret { name } => {
+                self.delete_secret(name)?;
+                Response::NoContent
+            }
+            Request::CreateSecretVersion { name, body } => {
+                Response::VersionMetadata(VersionMetadataResponse {
+                    version_metadata: self.create_version(name, body)?,
+                })
+            }
+            Request::ListSecretVersions {
+                name,
+                limit,
+                marker,
+            } => Response::VersionMetadatas(self.list_versions(name, *limit, marker.as_deref())?),
+            Request::ShowSecretVersion { name, version_id } => Response::Version(VersionResponse {
+                version: self.get_value(name, version_id)?,
+            }),
+            Request::UpdateVersion {
+                name,
+                version_id,
+                body,
+            } => Response::VersionMetadata(VersionMetadataResponse {
+                version_metadata: self.update_version(name, version_id, body)?,
+            }),
+            Request::ShowSecretStage { name, stage } => Response::Stage(StageResponse {
+                stage: self.show_stage(name, stage)?,
+            }),
+            Request::UpdateSecretStage { name, stage, body } => Response::Stage(StageResponse {
+                stage: self.update_stage(name, stage, &body.version_id)?,
+            }),
+            Request::DeleteSecretStage { name, stage } => {
+                self.delete_stage(name, stage)?;
+                Response::NoContent
+            }
+            Request::DeleteSecretForSchedule { name, body } => {
+                secret(self.schedule_delete(name, body)?)
+            }
+            Request::RestoreSecret { name } => secret(self.restore_secret(name)?),
+            Request::DownloadSecretBlob { name } => Response::SecretBlob(SecretBlobResponse {
+                secret_blob: self.download_blob(name)?,
+            }),
+            Request::UploadSecretBlob(body) => secret(self.upload_blob(&body.secret_blob)?),
+            Request::BatchGetSecretValue(body) => {
+                Response::Values(self.batch_get_value(&body.secret_name_list)?)
+            }
+            Request::BatchImportSecrets(body) => Response::Imported(self.batch_import(body)?),
+            Request::GenerateRandomPassword(body) => Response::Password(generate_password(body)?),
+            Request::SetSecretEnabled { name, enabled } => {
+                secret(self.set_secret_enabled(name, *enabled)?)
+            }
+            Request::CreateKey(body) => Response::Key(KeyResponse {
+                key_info: self.create_key(&body.key_alias, &body.key_description)?,
+            }),
+            Request::ListKeys => Response::Keys(ListKeysResponse::new(self.list_keys()?)),
+            Request::SetKeyState { key, state } => Response::Key(KeyResponse {
+                key_info: self.set_key_state(key, *state)?,
+            }),
+            Request::ShowSecretDetail { name } => Response::Detail(self.secret_detail(name)?),
+            Request::ListAllSecrets => Response::AllSecrets(self.all_secrets()?),
+            Request::SecretNameExists { name } => Response::NameTaken(self.name_exists(name)?),
+            Request::KeyUsage => Response::KeyUsage(self.key_usage()?),
+            Request::ListKeyChoices => Response::KeyChoices(self.key_choices()?),
+        })
+    }
+
+    /// Batch Import Secrets: every readable entry created in one transaction, each succeeding or
+    /// failing alone; a name already in the vault fails as Create Secret's duplicate does.
+    /// `outcomes` tells a local edge which entries were already there.
+    fn batch_import(
+        &self,
+        req: &BatchImportSecretsRequest,
+    ) -> VaultResult<BatchImportSecretsResponse> {
+        let parsed: Vec<_> = req
+            .secrets
+            .iter()
+            .filter_map(|e| match e {
+                ImportEntry::Parsed(create) => Some(create),
+                ImportEntry::Unreadable { .. } => None,
+            })
+            .collect();
+        let mut outcomes_of_parsed = self.create_secrets_as(&parsed, req.keys)?.into_iter();
+        let mut outcomes = Vec::with_capacity(req.secrets.len());
+        let mut error_list = Vec::new();
+        for entry in &req.secrets {
+            let (name, outcome) = match entry {
+                ImportEntry::Parsed(create) => (
+                    create.name.as_str(),
+                    outcomes_of_parsed
+                        .next()
+                        .unwrap_or_else(|| BatchOutcome::Failed(lost_outcome())),
+                ),
+                ImportEntry::Unreadable { name, error } => {
+                    (name.as_str(), ImportOutcome::Failed(error.clone()))
+                }
+            };
+            let error = match &outcome {
+                ImportOutcome::Created(_) => None,
+                ImportOutcome::AlreadyExists => Some(refusal::duplicate_name(name)),
+                ImportOutcome::Failed(e) => Some(e.clone()),
+            };
+            if let Some(e) = error {
+                error_list.push(BatchImportError {
+                    name: name.to_owned(),
+                    error_msg: e.error_msg,
+                });
+            }
+            outcomes.push(outcome);
+        }
+        let total = req.secrets.len();
+        Ok(BatchImportSecretsResponse {
+            total,
+            success: total - error_list.len(),
+            failed: error_list.len(),
+            error_list,
+            outcomes,
+        })
+    }
+}
+
+/// An entry `create_secrets` gave no outcome for; it answers one per request, so this is a bug.
+fn lost_outcome() -> ApiError {
+    ApiError::new(
+        crate::csms::ErrorCode::Internal,
+        "The batch lost an entry's outcome.",
+    )
+}
