@@ -234,10 +234,11 @@ fn stages_and_expiry_are_checked_as_typed_and_submit_waits_for_them() {
         h.press(KeyCode::Backspace);
     }
     assert!(version_form(&h).shown_problem(Part::Stages, &utc).is_none());
-    // Thirteen stages are more than a secret holds.
+    // Thirteen stages are more than a secret holds: the counter says so; it is the vault's
+    // refusal (CSMS.0203, the secret's stages counted), not a problem of the request's fields.
     h.type_str("a b c d e f g h i j k l");
     assert!(h.frame(100, 30).contains("13/12"));
-    assert!(version_form(&h).shown_problem(Part::Stages, &utc).is_some());
+    assert!(version_form(&h).shown_problem(Part::Stages, &utc).is_none());
     for _ in 0.."a b c d e f g h i j k l".len() {
         h.press(KeyCode::Backspace);
     }
@@ -371,6 +372,62 @@ fn the_edit_form_changes_the_description_and_the_key() {
         h.session.app.status.clone().unwrap().text,
         text::form::FIX_FIRST
     );
+}
+
+#[test]
+fn the_key_pickers_offer_what_the_vault_offers_the_default_key_before_it_exists() {
+    let mut h = Harness::unlocked().unwrap();
+    let key = vault(&h).create_key("app/db", "").unwrap();
+    // A secret under app/db: the default key is not made.
+    h.chr('n');
+    let aliases = |h: &Harness| -> Vec<String> {
+        create_form(h)
+            .choices
+            .iter()
+            .map(|c| c.alias.clone())
+            .collect()
+    };
+    assert_eq!(aliases(&h), ["csms/default", "app/db"]);
+    h.type_str("db");
+    h.press(KeyCode::Tab);
+    assert!(h.frame(100, 30).contains(text::form::DEFAULT_KEY_NEW));
+    h.press(KeyCode::Right);
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.type_str("one");
+    h.ctrl('s');
+    assert_eq!(response(&h).1["secret"]["kms_key_id"], key.key_id.as_str());
+    assert_eq!(h.session.app.keys.len(), 1, "no default key yet");
+
+    // The edit form offers it too, and saving with it makes it.
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    h.chr('e');
+    h.press(KeyCode::Tab);
+    assert!(h.frame(100, 30).contains("◀ app/db (current) ▶"));
+    let choices: Vec<String> = edit_form(&h)
+        .choices
+        .iter()
+        .map(|c| c.alias.clone())
+        .collect();
+    assert_eq!(choices, ["csms/default", "app/db"]);
+    h.press(KeyCode::Left);
+    assert!(
+        h.frame(100, 30)
+            .contains("◀ csms/default (default, created on first use) ▶")
+    );
+    h.ctrl('s');
+    let (status, body) = response(&h);
+    assert_eq!(status, "200 Request succeeded");
+    let default = vault(&h)
+        .list_keys()
+        .unwrap()
+        .into_iter()
+        .find(|k| k.key_alias == "csms/default")
+        .expect("made on first use");
+    assert_eq!(body["secret"]["kms_key_id"], default.key_id.as_str());
+    assert_eq!(h.session.app.keys.len(), 2, "the app knows it");
 }
 
 #[test]

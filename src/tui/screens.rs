@@ -14,7 +14,7 @@ use super::catalog::Catalog;
 use super::dialogs::Dialog;
 use super::keymap::Context;
 use super::timefmt::Zone;
-use crate::csms::{ApiError, KeyInfo};
+use crate::csms::{ApiError, KeyChoice, KeyInfo};
 use crate::vault::SecretDetail;
 
 pub mod detail;
@@ -78,6 +78,8 @@ pub struct Ctx<'a> {
 pub enum Fresh<'a> {
     /// The keys, read again.
     Keys(&'a [KeyInfo]),
+    /// The keys a new secret or an update may name (the pickers' choices).
+    KeyChoices(&'a [KeyChoice]),
     /// The secret `name` read again, or why it could not be.
     Detail {
         name: &'a str,
@@ -202,10 +204,11 @@ impl Screen {
                     Err(e) => state.failed(e),
                 }
             }
-            (Self::Form(form), Fresh::Keys(keys)) => form.set_keys(keys),
+            (Self::Form(form), Fresh::KeyChoices(choices)) => form.set_choices(choices),
             (Self::Form(form), Fresh::NameTaken { name, taken }) => {
                 form.set_name_taken(name, taken);
             }
+            (Self::EditForm(form), Fresh::KeyChoices(choices)) => form.set_choices(choices),
             (Self::EditForm(form), Fresh::Keys(keys)) => form.set_keys(keys),
             (Self::Keys(state), Fresh::Keys(keys)) => {
                 state.selected = state.selected.min(keys.len().saturating_sub(1));

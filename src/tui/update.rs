@@ -3,22 +3,24 @@
 //! through one shape ([`Screen::update`]), popups through theirs ([`Dialog::update`]); this file
 //! routes actions, applies what screens ask for (navigation, popups, status lines) and owns what
 //! works everywhere (quit, help).
-//! Effect outcomes land in [`outcome`], pastes in [`paste`], the idle lock and other processes'
-//! commits in [`refresh`].
+//! The vault's answers land in [`reads`] (what the screens show) and [`writes`] (a change's
+//! response and status line, and the reads that follow it); pastes in [`paste`]; opening, the
+//! idle lock and other processes' commits in [`refresh`].
 
-mod forms;
-mod lifecycle;
-mod outcome;
 mod paste;
+mod reads;
 mod refresh;
+mod writes;
 
-use super::action::{Action, Effect};
+use super::action::{Action, Effect, Purpose};
 use super::app::App;
 use super::dialogs::{Dialog, Step};
-use super::msg::Msg;
+use super::msg::{Answered, Msg};
 use super::screens::{Asks, Cx, Nav, Screen, help, list};
 use super::text::unlock as ut;
 use super::view;
+
+pub use refresh::load_all;
 
 pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
     match msg.into() {
@@ -39,19 +41,51 @@ pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
             None
         }
         Msg::VaultChanged => refresh::changed(app),
-        Msg::Reloaded { listing, usage } => refresh::reloaded(app, listing, usage),
-        // The new-version and edit forms, and the password generator.
-        msg @ (Msg::PasswordGenerated(_)
-        | Msg::VersionCreated { .. }
-        | Msg::SecretUpdated { .. }) => {
-            app.busy = None;
-            forms::apply(app, msg)
+        Msg::Notice(status) => {
+            app.status = Some(status);
+            None
         }
         outcome => {
             app.busy = None;
-            outcome::apply(app, outcome);
+            match outcome {
+                Msg::Opened { created } => Some(refresh::opened(app, created)),
+                Msg::OpenFailed { error, from_env } => {
+                    refresh::not_opened(app, &error, from_env);
+                    None
+                }
+                Msg::Answered(answered) => answer(app, *answered),
+                Msg::FileLoaded { path, load } => {
+                    match &mut app.screen {
+                        Screen::Form(form) => form.set_file(&path, load),
+                        Screen::VersionForm(form) => form.set_file(&path, load),
+                        _ => {}
+                    }
+                    None
+                }
+                Msg::BlobSaved { name, blob, saved } => {
+                    writes::blob_saved(app, &name, &blob, saved);
+                    None
+                }
+                Msg::BlobLoaded(loaded) => writes::blob_loaded(app, loaded),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// The vault answered a call: what it is for, then what its request says, decides where the
+/// answer goes.
+fn answer(app: &mut App, answered: Answered) -> Option<Effect> {
+    let Answered { call, result } = answered;
+    match call.purpose {
+        Purpose::Copy => reads::copy(app, &call.request, result),
+        Purpose::Reveal => {
+            reads::reveal(app, &call.request, result);
             None
         }
+        Purpose::Backup { path } => writes::backup(app, &call.request, path, result),
+        Purpose::Show if call.request.writes() => writes::answered(app, &call.request, result),
+        Purpose::Show => reads::answered(app, &call.request, result),
     }
 }
 

@@ -9,8 +9,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::Step;
 use crate::csms::KeyState;
+use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect};
-use crate::tui::ops::Op;
 use crate::tui::text::{confirm as ct, form as ft, lifecycle as lt};
 use crate::tui::widgets::popup;
 use crate::tui::{display, theme};
@@ -36,11 +36,14 @@ impl Confirm {
             Action::Yes => match self {
                 Self::Discard => Step::Leave,
                 Self::KeyState { key_id, to, .. } => Step::Run {
-                    effect: Effect::SetKeyState(key_id.clone(), *to),
+                    effect: Effect::vault(Request::SetKeyState {
+                        key: key_id.clone(),
+                        state: *to,
+                    }),
                     keep: false,
                 },
                 Self::Toggle { name, enable } => Step::Run {
-                    effect: Effect::Lifecycle(Op::SetEnabled {
+                    effect: Effect::vault(Request::SetSecretEnabled {
                         name: name.clone(),
                         enabled: *enable,
                     }),

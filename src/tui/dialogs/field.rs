@@ -1,7 +1,8 @@
 //! Dialogs of one text field, checked on every keystroke: a stage name (`t`), the deletion
 //! window in days (`d`), the secret's name typed to delete it now (`D`), a file path for a
-//! backup (`b`) or a restore (`U`), a new key's alias (`n` on the keys screen). Enter is
-//! refused while the field breaks its rule.
+//! backup (`b`) or a restore (`U`), a new key's alias (`n` on the keys screen). What the vault
+//! would refuse is what the request says of itself (`Request::problems`); Enter is refused while
+//! the field breaks a rule.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -10,12 +11,12 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Step;
+use crate::csms::op::{CreateKeyRequest, Request};
 use crate::csms::{
-    DEFAULT_RECOVERY_WINDOW_DAYS, RECOVERY_WINDOW_DAYS, alias_problem, stage_problem,
+    DEFAULT_RECOVERY_WINDOW_DAYS, DeleteSecretForScheduleRequest, UpdateSecretStageRequest,
 };
-use crate::tui::action::{Action, Effect};
+use crate::tui::action::{Action, Effect, Purpose};
 use crate::tui::keymap::Context;
-use crate::tui::ops::Op;
 use crate::tui::text::{keyscreen as kt, lifecycle as t};
 use crate::tui::textfield::TextField;
 use crate::tui::widgets::{input_line, popup};
@@ -79,19 +80,55 @@ impl FieldDialog {
         }
     }
 
-    /// The window typed, in days, if it is one the API takes.
+    /// The window typed, in days, if it reads as a number of days (whether the API takes it
+    /// is the request's to say).
     fn days(&self) -> Option<i64> {
         let text = self.field.as_str();
         if text.is_empty() || text.len() > 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let days: u32 = text.parse().ok()?;
-        RECOVERY_WINDOW_DAYS
-            .contains(&days)
-            .then_some(i64::from(days))
+        text.parse().ok()
     }
 
-    /// Checks the field as it stands (the same rules the vault applies).
+    /// The vault operation Enter asks for, as the field stands (`None` for the file dialogs,
+    /// whose file step comes first, and while the days do not read as a number).
+    fn request(&self) -> Option<Request> {
+        let text = self.field.as_str().to_owned();
+        Some(match &self.kind {
+            FieldKind::Stage {
+                name, version_id, ..
+            } => Request::UpdateSecretStage {
+                name: name.clone(),
+                stage: text,
+                body: UpdateSecretStageRequest {
+                    version_id: version_id.clone(),
+                },
+            },
+            FieldKind::Schedule { name } => Request::DeleteSecretForSchedule {
+                name: name.clone(),
+                body: DeleteSecretForScheduleRequest {
+                    recovery_window_in_days: Some(self.days()?),
+                },
+            },
+            FieldKind::DeleteNow { name } => Request::DeleteSecret { name: name.clone() },
+            FieldKind::NewKey => Request::CreateKey(CreateKeyRequest {
+                key_alias: text,
+                key_description: String::new(),
+            }),
+            FieldKind::Backup { .. } | FieldKind::Upload => return None,
+        })
+    }
+
+    /// The first of the request's problems (`Request::problems`, the vault's own check).
+    fn problem(&self) -> Option<String> {
+        self.request()?
+            .problems()
+            .into_iter()
+            .next()
+            .map(|p| p.message)
+    }
+
+    /// Checks the field as it stands: the request's problems, or what the field cannot be.
     pub fn verdict(&self) -> Verdict {
         let text = self.field.as_str();
         match &self.kind {
@@ -100,7 +137,7 @@ impl FieldDialog {
                 holders,
                 ..
             } => {
-                if let Some(problem) = stage_problem(text) {
+                if let Some(problem) = self.problem() {
                     return Err(problem);
                 }
                 Ok(match holders.iter().find(|(stage, _)| stage == text) {
@@ -109,9 +146,12 @@ impl FieldDialog {
                     None => t::STAGE_NEW.to_owned(),
                 })
             }
+            // The rule in the field's own words: a number it reads, in the window the API takes.
             FieldKind::Schedule { .. } => match self.days() {
-                Some(days) => Ok(format!("{} {days} {}", t::DAYS_OK, t::DAYS_OK_AFTER)),
-                None => Err(t::DAYS_RULE.to_owned()),
+                Some(days) if self.problem().is_none() => {
+                    Ok(format!("{} {days} {}", t::DAYS_OK, t::DAYS_OK_AFTER))
+                }
+                _ => Err(t::DAYS_RULE.to_owned()),
             },
             FieldKind::DeleteNow { name } => {
                 if text == name {
@@ -127,7 +167,7 @@ impl FieldDialog {
                     Ok(String::new())
                 }
             }
-            FieldKind::NewKey => alias_problem(text).map_or(Ok(String::new()), Err),
+            FieldKind::NewKey => self.problem().map_or(Ok(String::new()), Err),
         }
     }
 
@@ -135,36 +175,20 @@ impl FieldDialog {
     /// until its answer (a file that cannot be used, a key the vault refuses, is said there).
     fn run(&self) -> Option<Step> {
         self.verdict().ok()?;
-        let text = self.field.as_str().to_owned();
-        let op = match &self.kind {
-            FieldKind::Stage {
-                name, version_id, ..
-            } => Op::SetStage {
-                name: name.clone(),
-                stage: text,
-                version_id: version_id.clone(),
-            },
-            FieldKind::Schedule { name } => Op::ScheduleDelete {
-                name: name.clone(),
-                days: self.days()?,
-            },
-            FieldKind::DeleteNow { name } => Op::DeleteNow { name: name.clone() },
-            FieldKind::Backup { name } => Op::Backup {
-                name: name.clone(),
-                path: text,
-            },
-            FieldKind::Upload => Op::UploadBlob { path: text },
-            FieldKind::NewKey => {
-                return Some(Step::Run {
-                    effect: Effect::CreateKey(text),
-                    keep: true,
-                });
-            }
+        let path = || self.field.as_str().to_owned();
+        let (effect, keep) = match &self.kind {
+            FieldKind::Backup { name } => (
+                Effect::call(
+                    Request::DownloadSecretBlob { name: name.clone() },
+                    Purpose::Backup { path: path() },
+                ),
+                true,
+            ),
+            FieldKind::Upload => (Effect::LoadBlob(path()), true),
+            FieldKind::NewKey => (Effect::vault(self.request()?), true),
+            _ => (Effect::vault(self.request()?), false),
         };
-        Some(Step::Run {
-            keep: op.uses_file(),
-            effect: Effect::Lifecycle(op),
-        })
+        Some(Step::Run { effect, keep })
     }
 
     pub fn update(&mut self, action: Action) -> Step {

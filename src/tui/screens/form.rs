@@ -1,16 +1,17 @@
 //! Screen 3, state and behaviour: the create-secret form with live validation.
 //!
-//! Every change rebuilds the request and runs `csms::validate_create` on it, the same check the
-//! vault makes; the duplicate-name check is an effect answered by the vault (`set_name_taken`).
+//! Every change rebuilds the request and asks it for its problems (`Request::problems`), the
+//! same check the vault makes; the duplicate-name check and the key picker's choices are asked
+//! of the vault (`set_name_taken`, `set_choices`).
 
 use super::Cx;
 pub use super::key_picker::KeyChoice;
-use super::key_picker::{self, choices};
+use super::key_picker::{self, ordered};
 pub use super::value_input::{
     FileLoad, MAX_FILE_BYTES, ValueInput, ValueType, Visibility, expand_path, load_file,
 };
-use crate::csms::KeyInfo;
-use crate::csms::{CreateSecretRequest, Field, FieldError, validate_create};
+use crate::csms::op::{KeyLookup, Request};
+use crate::csms::{CreateSecretRequest, Field, FieldError};
 use crate::tui::action::{Action, Effect};
 use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
@@ -56,15 +57,22 @@ pub struct FormState {
     errors: Vec<FieldError>,
 }
 
+impl Default for FormState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl FormState {
-    /// A blank form offering the enabled keys (see [`choices`]).
-    pub fn new(keys: &[KeyInfo]) -> Self {
+    /// A blank form; its key picker offers what the vault answers to `ListKeyChoices` (see
+    /// [`Self::set_choices`]).
+    pub fn new() -> Self {
         let mut form = Self {
             focus: Focus::Name,
             name: TextField::single(),
             description: TextField::single(),
             value: ValueInput::new(),
-            choices: choices(keys),
+            choices: Vec::new(),
             choice: 0,
             taken: None,
             touched: Vec::new(),
@@ -75,11 +83,11 @@ impl FormState {
         form
     }
 
-    /// The keys re-read (another process created, enabled or disabled one): the picker offers
-    /// the enabled ones, the choice kept if it is still there.
-    pub fn set_keys(&mut self, keys: &[KeyInfo]) {
+    /// The vault's key choices (again: another process created, enabled or disabled a key):
+    /// the choice kept if it is still there.
+    pub fn set_choices(&mut self, choices: &[KeyChoice]) {
         let chosen = self.choices.get(self.choice).map(|c| c.alias.clone());
-        self.choices = choices(keys);
+        self.choices = ordered(choices);
         self.choice = key_picker::position(&self.choices, chosen.as_deref());
         self.revalidate();
     }
@@ -108,7 +116,7 @@ impl FormState {
         let (secret_string, secret_binary) = self.value.request_value();
         CreateSecretRequest {
             name: self.name.as_str().to_owned(),
-            kms_key_id: self.choices.get(self.choice).and_then(|c| c.key_id.clone()),
+            kms_key_id: self.choices.get(self.choice).map(|c| c.reference.clone()),
             description: (!self.description.is_empty())
                 .then(|| self.description.as_str().to_owned()),
             secret_string,
@@ -117,8 +125,16 @@ impl FormState {
         }
     }
 
+    /// The Create Secret request the form submits (keys named by id or alias).
+    fn call(&self) -> Request {
+        Request::CreateSecret {
+            body: self.request(),
+            keys: KeyLookup::IdOrAlias,
+        }
+    }
+
     fn revalidate(&mut self) {
-        self.errors = validate_create(&self.request());
+        self.errors = self.call().problems();
         if self.choices.is_empty() {
             self.errors.push(FieldError {
                 field: Field::KmsKeyId,
@@ -247,7 +263,7 @@ impl FormState {
     fn submit(&mut self) -> Option<Effect> {
         self.submit_tried = true;
         match self.errors.first() {
-            None => Some(Effect::Submit(Box::new(self.request()))),
+            None => Some(Effect::vault(self.call())),
             Some(first) => {
                 self.focus = match first.field {
                     Field::Name => Focus::Name,
@@ -373,7 +389,9 @@ fn after_edit(form: &mut FormState, before_name: usize, load: Option<Effect>) ->
         && name.len() != before_name
         && crate::csms::validate_name(name).is_none()
     {
-        return Some(Effect::CheckName(name.to_owned()));
+        return Some(Effect::vault(Request::SecretNameExists {
+            name: name.to_owned(),
+        }));
     }
     load
 }

@@ -12,14 +12,15 @@ use ratatui::widgets::{
 use ratatui::layout::Size;
 
 use super::{Ctx, Cx, Screen};
-use crate::tui::action::{Action, Effect};
+use crate::csms::LATEST;
+use crate::csms::op::Request;
+use crate::tui::action::{Action, Effect, Purpose};
 use crate::tui::app::Loaded;
 use crate::tui::catalog::StateFilter;
 use crate::tui::catalog::{Catalog, SortBy};
 use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog, pick};
 use crate::tui::display;
 use crate::tui::screens::detail::DetailState;
-use crate::tui::screens::form::FormState;
 use crate::tui::screens::keys::KeysState;
 use crate::tui::text::lifecycle as lt;
 use crate::tui::text::{list as t, status as st};
@@ -83,7 +84,8 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
         (ListMode::Browse, Action::Filter) => *mode = ListMode::Filter,
         (ListMode::Browse, Action::Sort) => cx.catalog.cycle_sort(),
         (ListMode::Browse, Action::NewSecret) => {
-            cx.push(Screen::Form(Box::new(FormState::new(cx.keys))));
+            cx.push(Screen::Form(Box::default()));
+            return Some(Effect::vault(Request::ListKeyChoices));
         }
         // The secret's lifecycle (tui-detail).
         (ListMode::Browse, Action::StateFilter) => {
@@ -95,7 +97,7 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
         }
         (ListMode::Browse, Action::KeysScreen) => {
             cx.push(Screen::Keys(KeysState::default()));
-            return Some(Effect::LoadKeys);
+            return Some(Effect::reads([Request::ListKeys, Request::KeyUsage]));
         }
         (ListMode::Browse, Action::Activate | Action::CopyRecord | Action::CopyValue) => {
             let Some(name) = selected else {
@@ -105,10 +107,16 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
             return Some(match action {
                 Action::Activate => {
                     cx.push(Screen::Detail(Box::new(DetailState::new(name.clone()))));
-                    Effect::LoadDetail(name)
+                    Effect::vault(Request::ShowSecretDetail { name })
                 }
-                Action::CopyRecord => Effect::CopyRecord(name),
-                _ => Effect::CopyValue(name),
+                Action::CopyRecord => Effect::call(Request::ShowSecret { name }, Purpose::Copy),
+                _ => Effect::call(
+                    Request::ShowSecretVersion {
+                        name,
+                        version_id: LATEST.to_owned(),
+                    },
+                    Purpose::Copy,
+                ),
             });
         }
         _ => {}

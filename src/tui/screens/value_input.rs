@@ -15,6 +15,7 @@ use super::field_rows::{
     Rows, counter, indented, problem, spans_row, text_row, value_box, value_heading,
 };
 use crate::csms::MAX_VALUE_BYTES;
+use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect};
 use crate::tui::keymap::Context;
 use crate::tui::password::{self, Generator};
@@ -154,7 +155,7 @@ impl ValueInput {
         self.kind = ValueType::Text;
         self.file = FileLoad::NotYet;
         let options = self.generator.get_or_insert_with(Generator::default);
-        Effect::Generate(options.request())
+        Effect::vault(Request::GenerateRandomPassword(options.request()))
     }
 
     /// A key on the generator's options line: another password when an option changed.
@@ -162,7 +163,7 @@ impl ValueInput {
         let options = self.generator.as_mut()?;
         options
             .apply(action)
-            .then(|| Effect::Generate(options.request()))
+            .then(|| Effect::vault(Request::GenerateRandomPassword(options.request())))
     }
 
     /// A generated password (or why none was): into the value, as masked as it was.

@@ -1,16 +1,15 @@
 //! The new-version form (`u` on the detail screen), state and behaviour: the value as in the
-//! create form (type, masked value, file, `Ctrl+G` generator), stages and expiry, each checked
-//! on every keystroke with the vault's own rules (`csms::validate_value`, `stage_problem`,
-//! `MAX_EXPIRE_TIME`); `Ctrl+S` asks for Create Secret Version.
+//! create form (type, masked value, file, `Ctrl+G` generator), stages and expiry, checked on
+//! every keystroke by the request itself (`Request::problems`, the vault's own check);
+//! `Ctrl+S` asks for Create Secret Version.
 
 use super::Cx;
 use super::Screen;
 use super::detail::DetailState;
 use super::key_picker::step;
 use super::value_input::{FileLoad, ValueInput};
-use crate::csms::{
-    CreateSecretVersionRequest, MAX_EXPIRE_TIME, MAX_STAGES, stage_problem, validate_value,
-};
+use crate::csms::op::Request;
+use crate::csms::{CreateSecretVersionRequest, Field, rule_text, stage_problem};
 use crate::tui::action::{Action, Effect};
 use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
@@ -80,7 +79,8 @@ pub fn stage_names(text: &str) -> Vec<String> {
     names
 }
 
-/// The expiry typed: `Ok(None)` when empty, epoch ms when it reads, else why not.
+/// The expiry typed: `Ok(None)` when empty, epoch ms when it reads, else why not (whether the
+/// API takes that time is the request's to say).
 pub fn parse_expiry(text: &str, zone: &Zone) -> Result<Option<i64>, String> {
     let text = text.trim();
     if text.is_empty() {
@@ -92,13 +92,7 @@ pub fn parse_expiry(text: &str, zone: &Zone) -> Result<Option<i64>, String> {
     } else {
         timefmt::parse_local(text, zone).ok_or_else(|| t::EXPIRY_UNREADABLE.to_owned())?
     };
-    if (0..=MAX_EXPIRE_TIME).contains(&ms) {
-        Ok(Some(ms))
-    } else if ms < 0 {
-        Err(t::EXPIRY_TOO_EARLY.to_owned())
-    } else {
-        Err(t::EXPIRY_TOO_LATE.to_owned())
-    }
+    Ok(Some(ms))
 }
 
 impl VersionFormState {
@@ -133,18 +127,36 @@ impl VersionFormState {
 
     /// The request the form describes (`None` while the expiry does not read).
     pub fn request(&self, zone: &Zone) -> Option<CreateSecretVersionRequest> {
+        Some(self.body(parse_expiry(self.expiry.as_str(), zone).ok()?))
+    }
+
+    /// The body with the value and stages typed and `expire_time`.
+    fn body(&self, expire_time: Option<i64>) -> CreateSecretVersionRequest {
         let (secret_string, secret_binary) = self.value.request_value();
         let stages = stage_names(self.stages.as_str());
-        Some(CreateSecretVersionRequest {
+        CreateSecretVersionRequest {
             secret_string,
             secret_binary,
             version_stages: (!stages.is_empty()).then_some(stages),
-            expire_time: parse_expiry(self.expiry.as_str(), zone).ok()?,
-        })
+            expire_time,
+        }
     }
 
-    /// Every broken rule, in the API's order (value, stages, expiry).
+    /// Create Secret Version for the secret, as the form describes it.
+    fn call(&self, expire_time: Option<i64>) -> Request {
+        Request::CreateSecretVersion {
+            name: self.name.clone(),
+            body: self.body(expire_time),
+        }
+    }
+
+    /// Every broken rule, in the API's order (value, stages, expiry): the request's problems,
+    /// and what the form's own input cannot be (a file that cannot be read, a time that does
+    /// not read).
     pub fn problems(&self, zone: &Zone) -> Vec<Problem> {
+        let expiry = parse_expiry(self.expiry.as_str(), zone);
+        let found = self.call(expiry.clone().ok().flatten()).problems();
+        let of = |field: Field| found.iter().find(|p| p.field == field);
         let mut out = Vec::new();
         if let Some(why) = self.value.file_failure() {
             out.push(Problem {
@@ -152,30 +164,35 @@ impl VersionFormState {
                 message: why.to_owned(),
                 rule: None,
             });
-        } else {
-            let (text, binary) = self.value.request_value();
-            if let Some(m) = validate_value(text.as_ref(), binary.as_ref()) {
-                out.push(Problem {
-                    part: Part::Value,
-                    message: m,
-                    rule: Some(crate::csms::rule_text(crate::csms::Field::Value)),
-                });
-            }
+        } else if let Some(p) = of(Field::Value) {
+            out.push(Problem {
+                part: Part::Value,
+                message: p.message.clone(),
+                rule: Some(rule_text(Field::Value)),
+            });
         }
-        let stages = stage_names(self.stages.as_str());
-        let bad = stages
-            .iter()
-            .find_map(|s| stage_problem(s).map(|m| format!("{s}: {m}")));
-        let too_many =
-            (stages.len() > MAX_STAGES).then(|| format!("{} {}", stages.len(), t::TOO_MANY_STAGES));
-        if let Some(message) = bad.or(too_many) {
+        if let Some(p) = of(Field::VersionStages) {
+            // Which of the names typed it is.
+            let message = stage_names(self.stages.as_str())
+                .into_iter()
+                .find(|s| stage_problem(s).is_some())
+                .map_or_else(|| p.message.clone(), |s| format!("{s}: {}", p.message));
             out.push(Problem {
                 part: Part::Stages,
                 message,
                 rule: Some(t::STAGES_RULE),
             });
         }
-        if let Err(message) = parse_expiry(self.expiry.as_str(), zone) {
+        let expiry_problem = match expiry {
+            Err(message) => Some(message),
+            Ok(Some(ms)) if of(Field::ExpireTime).is_some() => Some(if ms < 0 {
+                t::EXPIRY_TOO_EARLY.to_owned()
+            } else {
+                t::EXPIRY_TOO_LATE.to_owned()
+            }),
+            Ok(_) => None,
+        };
+        if let Some(message) = expiry_problem {
             out.push(Problem {
                 part: Part::Expiry,
                 message,
@@ -262,11 +279,8 @@ impl VersionFormState {
             };
             return None;
         }
-        let req = self.request(zone)?;
-        Some(Effect::CreateVersion {
-            name: self.name.clone(),
-            req: Box::new(req),
-        })
+        let expire_time = parse_expiry(self.expiry.as_str(), zone).ok()?;
+        Some(Effect::vault(self.call(expire_time)))
     }
 }
 
@@ -365,9 +379,13 @@ mod tests {
             parse_expiry("2026-01-01", &utc),
             Ok(Some(1_767_225_600_000))
         );
-        assert!(parse_expiry("99999999999999", &utc).is_err());
+        assert_eq!(
+            parse_expiry("99999999999999", &utc),
+            Ok(Some(99_999_999_999_999)),
+            "too late: the request's problem"
+        );
         assert!(parse_expiry("99999999999999999999", &utc).is_err());
-        assert!(parse_expiry("1900-01-01", &utc).is_err(), "before 1970");
+        assert!(parse_expiry("1900-01-01", &utc).is_ok_and(|ms| ms < Some(0)));
         assert!(parse_expiry("next week", &utc).is_err());
     }
 }
