@@ -14,6 +14,7 @@ use super::screens::unlock::UnlockState;
 use super::screens::{Ctx, Fresh};
 use super::timefmt::Zone;
 use crate::csms::KeyInfo;
+use crate::csms::op::Request;
 
 /// How much of the vault the list holds: the first page is drawn at once, the rest follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +134,20 @@ impl App {
         }
     }
 
+    /// What to read again when the vault changed (by this app or another process): the keys
+    /// and every secret (the list), and what each screen in the stack shows (each once).
+    pub(super) fn rereads(&self) -> Vec<Request> {
+        let mut reads = vec![Request::ListKeys, Request::ListAllSecrets];
+        for screen in std::iter::once(&self.screen).chain(&self.below) {
+            for read in screen.reads() {
+                if !reads.iter().any(|r| same_read(r, &read)) {
+                    reads.push(read);
+                }
+            }
+        }
+        reads
+    }
+
     /// What the screens may read while drawing.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
@@ -151,5 +166,18 @@ impl App {
             Some(dialog) => dialog.context(),
             None => self.screen.context(),
         }
+    }
+}
+
+/// Whether two of the screens' reads ask the same.
+fn same_read(a: &Request, b: &Request) -> bool {
+    match (a, b) {
+        (Request::ShowSecretDetail { name: x }, Request::ShowSecretDetail { name: y })
+        | (Request::SecretNameExists { name: x }, Request::SecretNameExists { name: y }) => x == y,
+        (Request::ListKeys, Request::ListKeys)
+        | (Request::ListAllSecrets, Request::ListAllSecrets)
+        | (Request::ListKeyChoices, Request::ListKeyChoices)
+        | (Request::KeyUsage, Request::KeyUsage) => true,
+        _ => false,
     }
 }

@@ -14,7 +14,8 @@ use super::catalog::Catalog;
 use super::dialogs::Dialog;
 use super::keymap::Context;
 use super::timefmt::Zone;
-use crate::csms::{ApiError, KeyChoice, KeyInfo};
+use crate::csms::op::Request;
+use crate::csms::{ApiError, KeyChoice, KeyInfo, validate_name};
 use crate::vault::SecretDetail;
 
 pub mod detail;
@@ -191,6 +192,30 @@ impl Screen {
             Self::Keys(state) => keys::update(state, action, cx),
             Self::VersionForm(state) => version_form::update(state, action, cx),
             Self::EditForm(state) => edit_form::update(state, action, cx),
+        }
+    }
+
+    /// The reads that bring what this screen shows up to date (after a change, this app's or
+    /// another process's): a secret's detail, the pickers' choices, whether the name typed is
+    /// taken, how many secrets use each key. Their answers come back through [`Self::refresh`].
+    pub fn reads(&self) -> Vec<Request> {
+        match self {
+            Self::Detail(state) => vec![Request::ShowSecretDetail {
+                name: state.name.clone(),
+            }],
+            Self::Form(form) => {
+                let mut reads = vec![Request::ListKeyChoices];
+                let name = form.name.as_str();
+                if !name.is_empty() && validate_name(name).is_none() {
+                    reads.push(Request::SecretNameExists {
+                        name: name.to_owned(),
+                    });
+                }
+                reads
+            }
+            Self::EditForm(_) => vec![Request::ListKeyChoices],
+            Self::Keys(_) => vec![Request::KeyUsage],
+            Self::Unlock(_) | Self::List(_) | Self::Result(_) | Self::VersionForm(_) => Vec::new(),
         }
     }
 

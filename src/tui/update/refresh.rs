@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::csms::op::Request;
-use crate::csms::{ApiError, ErrorCode, validate_name};
+use crate::csms::{ApiError, ErrorCode};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, ListMode, Loaded, Screen, Status};
 use crate::tui::catalog::Catalog;
@@ -73,39 +73,9 @@ pub(super) fn locked(app: &mut App, clipboard: Option<Status>) {
     app.status = clipboard;
 }
 
-/// Another process committed: read again what the screens show, wherever they are in the stack:
-/// the keys and every secret; how many secrets use each key when the keys screen is open (a
-/// scan of every secret); the pickers' choices; each secret shown in detail; and the form's
-/// name, whether it is taken now.
+/// Another process committed: read again what the screens show, wherever they are in the stack
+/// (see [`App::rereads`]; how many secrets use each key only while the keys screen is open, as
+/// that scans every secret).
 pub(super) fn changed(app: &App) -> Option<Effect> {
-    if matches!(app.screen, Screen::Unlock(_)) {
-        return None;
-    }
-    let stack: Vec<&Screen> = std::iter::once(&app.screen).chain(&app.below).collect();
-    let mut reads = vec![Request::ListKeys, Request::ListAllSecrets];
-    if stack.iter().any(|s| matches!(s, Screen::Keys(_))) {
-        reads.push(Request::KeyUsage);
-    }
-    if stack
-        .iter()
-        .any(|s| matches!(s, Screen::Form(_) | Screen::EditForm(_)))
-    {
-        reads.push(Request::ListKeyChoices);
-    }
-    for screen in &stack {
-        if let Screen::Detail(detail) = screen {
-            reads.push(Request::ShowSecretDetail {
-                name: detail.name.clone(),
-            });
-        }
-    }
-    if let Screen::Form(form) = &app.screen
-        && !form.name.is_empty()
-        && validate_name(form.name.as_str()).is_none()
-    {
-        reads.push(Request::SecretNameExists {
-            name: form.name.as_str().to_owned(),
-        });
-    }
-    Some(Effect::reads(reads))
+    (!matches!(app.screen, Screen::Unlock(_))).then(|| Effect::reads(app.rereads()))
 }

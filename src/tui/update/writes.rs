@@ -49,12 +49,12 @@ fn changed(app: &mut App, request: &Request, response: &Response) -> Option<Effe
             let id = version_metadata.id.clone();
             app.success(format!("{} {id} {} {name}.", st::VERSION_CREATED, st::OF));
             let shown = ResultState::ok(response).with_id(id, st::WHAT_VERSION_ID);
-            Some(form_answered(app, shown, name))
+            Some(form_answered(app, shown))
         }
         (Request::UpdateSecret { name, .. }, Response::Secret(SecretResponse { secret })) => {
             app.success(format!("{} {name}.", st::SECRET_UPDATED));
             let shown = ResultState::ok(response).with_id(secret.id.clone(), st::WHAT_ID);
-            Some(form_answered(app, shown, name))
+            Some(form_answered(app, shown))
         }
         (Request::CreateKey(_), Response::Key(KeyResponse { key_info })) => {
             app.overlay = None;
@@ -74,22 +74,22 @@ fn changed(app: &mut App, request: &Request, response: &Response) -> Option<Effe
     }
 }
 
-/// The response of a submitted form in the form's place, so Back returns to the detail; the
-/// secret and the list read again.
-fn form_answered(app: &mut App, shown: ResultState, name: &str) -> Effect {
+/// The response of a submitted form in the form's place, so Back returns to the detail; what
+/// the screens show read again.
+fn form_answered(app: &mut App, shown: ResultState) -> Effect {
     let shown = Screen::Result(Box::new(shown));
     if matches!(app.screen, Screen::VersionForm(_) | Screen::EditForm(_)) {
         app.replace(shown);
     } else {
         app.push(shown);
     }
-    reread(app, name)
+    Effect::reads(app.rereads())
 }
 
 /// An action on a secret (its lifecycle): the status line, and the response over the detail or
 /// the list (in the detail's place after a delete: nothing is left to show there).
 fn on_secret(app: &mut App, request: &Request, response: &Response) -> Option<Effect> {
-    let (status, shown, name) = match (request, response) {
+    let (status, shown) = match (request, response) {
         (request, Response::Secret(SecretResponse { secret })) => {
             let name = &secret.name;
             let status = match request {
@@ -102,7 +102,7 @@ fn on_secret(app: &mut App, request: &Request, response: &Response) -> Option<Ef
                 _ => format!("{} {name}.", t::RESTORED),
             };
             let shown = ResultState::ok(response).selecting(name.clone());
-            (status, shown, name.clone())
+            (status, shown)
         }
         (Request::UpdateSecretStage { name, .. }, Response::Stage(StageResponse { stage })) => {
             let status = format!(
@@ -112,15 +112,15 @@ fn on_secret(app: &mut App, request: &Request, response: &Response) -> Option<Ef
                 name,
                 stage.version_id
             );
-            (status, ResultState::ok(response), name.clone())
+            (status, ResultState::ok(response))
         }
         (Request::DeleteSecretStage { name, stage }, Response::NoContent) => {
             let status = format!("{} {stage} from {name}.", t::STAGE_REMOVED);
-            (status, ResultState::no_content(), name.clone())
+            (status, ResultState::no_content())
         }
         (Request::DeleteSecret { name }, Response::NoContent) => {
             let status = format!("{} {name}.", t::DELETED);
-            (status, ResultState::no_content(), name.clone())
+            (status, ResultState::no_content())
         }
         _ => {
             app.error(describe(&super::reads::unexpected(response)));
@@ -136,22 +136,7 @@ fn on_secret(app: &mut App, request: &Request, response: &Response) -> Option<Ef
     } else {
         app.push(shown);
     }
-    Some(reread(app, &name))
-}
-
-/// After a change to the secret `name`: the keys and the list again (states, dates,
-/// descriptions, keys may have moved), and the secret itself where a screen shows it.
-fn reread(app: &App, name: &str) -> Effect {
-    let mut reads = vec![Request::ListKeys, Request::ListAllSecrets];
-    let shown = std::iter::once(&app.screen)
-        .chain(&app.below)
-        .any(|s| matches!(s, Screen::Detail(d) if d.name == name));
-    if shown {
-        reads.push(Request::ShowSecretDetail {
-            name: name.to_owned(),
-        });
-    }
-    Effect::reads(reads)
+    Some(Effect::reads(app.rereads()))
 }
 
 /// A change refused: the error response where the change was asked for.
