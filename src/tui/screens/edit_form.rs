@@ -156,10 +156,15 @@ impl EditFormState {
 
     /// Why the description is refused, once the user has been there.
     pub fn shown_problem(&self) -> Option<String> {
+        self.shown(Field::Description)
+    }
+
+    /// Why `field` (the description, the key) is refused, once the user has been there.
+    fn shown(&self, field: Field) -> Option<String> {
         self.call()
             .problems()
             .into_iter()
-            .find(|p| p.field == Field::Description)
+            .find(|p| p.field == field)
             .map(|p| p.message)
             .filter(|_| self.touched || self.submit_tried)
     }
@@ -185,8 +190,12 @@ pub fn update(form: &mut EditFormState, action: Action, cx: &mut Cx<'_>) -> Opti
         (Action::Submit, _) => {
             form.submit_tried = true;
             let call = form.call();
-            if !call.problems().is_empty() {
-                form.focus = Focus::Description;
+            if let Some(first) = call.problems().first() {
+                form.focus = if first.field == Field::KmsKeyId {
+                    Focus::Key
+                } else {
+                    Focus::Description
+                };
                 cx.error(ft::FIX_FIRST);
                 return None;
             }
@@ -255,7 +264,7 @@ pub fn render(form: &EditFormState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer)
         width,
         counter(form.description.as_str().len(), MAX_DESCRIPTION_BYTES, " B"),
     ));
-    if let Some(why) = form.shown_problem() {
+    if let Some(why) = form.shown(Field::Description) {
         rows.lines(problem(&why, Some(rule_text(Field::Description)), width));
     }
     rows.line(picker_row(
@@ -264,7 +273,9 @@ pub fn render(form: &EditFormState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer)
         form.focus == Focus::Key,
         width,
     ));
-    if form.new_key().is_some() {
+    if let Some(why) = form.shown(Field::KmsKeyId) {
+        rows.lines(problem(&why, Some(rule_text(Field::KmsKeyId)), width));
+    } else if form.new_key().is_some() {
         rows.lines(indented(t::KEY_APPLIES, width, theme::dim()));
     }
     rows.line(Line::default());
