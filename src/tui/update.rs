@@ -41,10 +41,6 @@ pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
             None
         }
         Msg::VaultChanged => refresh::changed(app),
-        Msg::Notice(status) => {
-            app.status = Some(status);
-            None
-        }
         outcome => {
             app.busy = None;
             match outcome {
@@ -67,6 +63,11 @@ pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
                     None
                 }
                 Msg::BlobLoaded(loaded) => writes::blob_loaded(app, loaded),
+                Msg::Notice(status) => {
+                    app.status = Some(status);
+                    None
+                }
+                // Inputs, taken above.
                 _ => None,
             }
         }

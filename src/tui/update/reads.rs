@@ -112,7 +112,7 @@ fn response_name(response: &Response) -> &'static str {
 }
 
 /// The keys read again: into the list's aliases and every screen that shows them.
-pub(super) fn keys(app: &mut App, keys: Vec<KeyInfo>) {
+fn keys(app: &mut App, keys: Vec<KeyInfo>) {
     app.catalog.set_keys(&keys);
     app.refresh(&Fresh::Keys(&keys));
     app.keys = keys;
