@@ -1,9 +1,9 @@
 //! The local CSMS endpoint (`csvault serve`): the REST API of `csms-openapi/` over HTTP, for the
 //! official SDKs. Only requests signed with the endpoint's AK/SK are served, each through the same
-//! `vault` operation as the command line (DECISIONS.md "The local CSMS endpoint").
+//! `vault` operation as the command line (docs/DECISIONS.md "The local CSMS endpoint").
 
 mod auth;
-pub mod log;
+pub(crate) mod log;
 mod refusal;
 mod reply;
 mod routes;

@@ -16,8 +16,7 @@ pub mod versions;
 pub use file::{HeaderRow, Store};
 pub use keys::KeyRow;
 pub use secrets::{SecretRow, SecretWriter};
-pub use tx::Tx;
-pub use versions::{NewVersion, VersionRow, VersionSummary};
+pub use versions::{NewVersion, VersionRow};
 
 use std::path::PathBuf;
 

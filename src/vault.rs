@@ -79,7 +79,7 @@ impl Vault {
     }
 
     /// [`Vault::open`] reading time from `clock`; secrets pending deletion whose date has come
-    /// by that clock are purged (DECISIONS.md "states").
+    /// by that clock are purged (docs/DECISIONS.md "states").
     pub fn open_with_clock(
         path: &Path,
         passphrase: &[u8],

@@ -1,6 +1,6 @@
 //! The operations beyond create: Update Secret, versions (create, list, update), stages (show,
 //! update, delete), scheduled deletion, batch reads and backup blobs. Request and response shapes
-//! and their rules (DECISIONS.md "Versions, stages, states").
+//! and their rules (docs/DECISIONS.md "Versions, stages, states").
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -260,12 +260,12 @@ pub struct UploadSecretBlobRequest {
     pub secret_blob: String,
 }
 
-/// The codes of the lifecycle's refusals, with their messages (DECISIONS.md "Errors").
+/// The codes of the lifecycle's refusals, with their messages (docs/DECISIONS.md "Errors").
 pub mod refusal {
     use super::{ApiError, ErrorCode};
     use crate::csms::SecretState;
 
-    /// 400 `CSMS.0002`: a secret of that name exists, in whatever state (DECISIONS.md
+    /// 400 `CSMS.0002`: a secret of that name exists, in whatever state (docs/DECISIONS.md
     /// "duplicate name").
     pub fn duplicate_name(name: &str) -> ApiError {
         ApiError::invalid(format!(

@@ -482,3 +482,97 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
         build: |n, _| Ok(Request::DownloadSecretBlob { name: n[0].clone() }),
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csms::{DEFAULT_KEY_ALIAS, DeleteSecretForScheduleRequest};
+
+    #[test]
+    fn every_field_problem_at_once_in_field_order() {
+        let create = Request::CreateSecret {
+            body: CreateSecretRequest {
+                name: "bad name".into(),
+                kms_key_id: Some("not an id!".into()),
+                description: Some("d".repeat(2049)),
+                ..CreateSecretRequest::default()
+            },
+            keys: KeyLookup::IdOrAlias,
+        };
+        let fields: Vec<Field> = create.problems().iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Field::Name,
+                Field::KmsKeyId,
+                Field::Description,
+                Field::Value
+            ]
+        );
+        let version = Request::CreateSecretVersion {
+            name: "a".into(),
+            body: CreateSecretVersionRequest {
+                version_stages: Some(vec!["ok".into(), "not ok".into()]),
+                expire_time: Some(-1),
+                ..CreateSecretVersionRequest::default()
+            },
+        };
+        let fields: Vec<Field> = version.problems().iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            [Field::Value, Field::VersionStages, Field::ExpireTime]
+        );
+        let key = Request::CreateKey(CreateKeyRequest {
+            key_alias: "team/default".into(),
+            key_description: "k".repeat(256),
+        });
+        let fields: Vec<Field> = key.problems().iter().map(|p| p.field).collect();
+        assert_eq!(fields, [Field::KeyAlias, Field::KeyDescription]);
+    }
+
+    #[test]
+    fn an_alias_is_a_key_reference_only_where_aliases_are_taken() {
+        let update = |keys| Request::UpdateSecret {
+            name: "a".into(),
+            body: UpdateSecretRequest {
+                kms_key_id: Some(DEFAULT_KEY_ALIAS.into()),
+                description: None,
+            },
+            keys,
+        };
+        assert!(update(KeyLookup::IdOrAlias).problems().is_empty());
+        let over_http = update(KeyLookup::Id).problems();
+        assert_eq!(over_http.len(), 1);
+        assert_eq!(
+            ApiError::from(&over_http[0]).error_msg,
+            "Invalid kms_key_id: a key id has only a–z A–Z 0–9 and -"
+        );
+    }
+
+    #[test]
+    fn api_messages_name_the_field_and_keep_their_sentence() {
+        let window = Request::DeleteSecretForSchedule {
+            name: "a".into(),
+            body: DeleteSecretForScheduleRequest {
+                recovery_window_in_days: Some(6),
+            },
+        };
+        let problems = window.problems();
+        assert_eq!(
+            ApiError::from(&problems[0]).error_msg,
+            "Invalid recovery_window_in_days: 6; it must be 7–30."
+        );
+        assert!(!Request::ListKeys.writes());
+        assert!(window.writes());
+    }
+
+    #[test]
+    fn plaintext_answers_say_so() {
+        let password = Response::Password(PasswordResponse {
+            password: zeroize::Zeroizing::new("x".into()),
+        });
+        assert!(password.carries_plaintext());
+        assert!(!Response::NoContent.has_body());
+        assert!(!Response::NameTaken(true).carries_plaintext());
+    }
+}

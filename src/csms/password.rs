@@ -1,5 +1,5 @@
 //! Generate Random Password: the request, its rules, and which characters each class holds
-//! (DECISIONS.md `GenerateRandomPassword`). The drawing itself is the key manager's.
+//! (docs/DECISIONS.md `GenerateRandomPassword`). The drawing itself is the key manager's.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -158,10 +158,6 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<SecretRow>> {
     Ok(rows)
 }
 
-pub fn count(conn: &Connection) -> StoreResult<i64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM secrets", [], |r| r.get(0))?)
-}
-
 /// Writes a secret's mutable fields (description, CMK, state, times) back by row id.
 pub fn save(conn: &Connection, s: &SecretRow) -> StoreResult<()> {
     conn.prepare_cached(

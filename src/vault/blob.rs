@@ -1,7 +1,7 @@
 //! Backup blobs: Download Secret Blob packs a secret (metadata, every version as it is stored —
 //! ciphertext and wrapped data key, never plaintext — and its stages) and seals it under this
 //! vault's blob key; Upload Secret Blob restores it exactly, or refuses with nothing written
-//! (DECISIONS.md "backup blob").
+//! (docs/DECISIONS.md "backup blob").
 //!
 //! Format: `csvb1.` + base64url (no padding) of the sealed payload. The payload is
 //! `u32 len ‖ JSON metadata ‖ (u32 len ‖ wrapped data key ‖ u32 len ‖ ciphertext)*`, one pair per

@@ -1,5 +1,5 @@
 //! Deleting: scheduled deletion with a recovery window, restore, immediate delete, and the purge
-//! of past-due secrets when a vault is opened (DECISIONS.md "states", `DeleteSecret`).
+//! of past-due secrets when a vault is opened (docs/DECISIONS.md "states", `DeleteSecret`).
 
 use super::read::secret_row;
 use super::{Vault, VaultResult, secret_of};

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use std::collections::HashMap;
 
 use super::{Vault, VaultResult, key_of};
-use crate::csms::op::{CreateKeyRequest, KeyLookup};
+use crate::csms::op::CreateKeyRequest;
 use crate::csms::{
     ApiError, DEFAULT_KEY_ALIAS, ErrorCode, KeyChoice, KeyInfo, KeyState, first_problem,
 };
@@ -61,17 +61,6 @@ impl Vault {
             .into());
         }
         let key = create_key_in(&tx, &self.keyring, alias, description, false, self.now_ms())?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(key_of(key))
-    }
-
-    /// The default CMK `csms/default`, created now if this is its first use. `CSMS.0401` when it
-    /// exists but is disabled.
-    pub fn default_key(&self) -> VaultResult<KeyInfo> {
-        let mut store = self.store();
-        let tx = store.immediate()?;
-        let key =
-            super::create::resolve_key(&tx, &self.keyring, None, KeyLookup::Id, self.now_ms())?;
         tx.commit().map_err(StoreError::from)?;
         Ok(key_of(key))
     }

@@ -51,14 +51,14 @@ impl Vault {
     }
 
     /// List Secrets: sorted by name, `marker` exclusive, `limit` 1–1000 (default 50); the paging
-    /// rules of DECISIONS.md "lists". `CSMS.0002` for a bad limit or marker.
+    /// rules of docs/DECISIONS.md "lists". `CSMS.0002` for a bad limit or marker.
     pub fn list_secrets(
         &self,
         limit: Option<usize>,
         marker: Option<&str>,
     ) -> VaultResult<ListSecretsResponse> {
         let limit = page_limit(limit)?;
-        // `""` asks for the first page (DECISIONS.md "lists").
+        // `""` asks for the first page (docs/DECISIONS.md "lists").
         let marker = marker.filter(|m| !m.is_empty());
         if let Some(problem) = marker.and_then(validate_name) {
             return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());

@@ -1,4 +1,4 @@
-//! The state rules every lifecycle operation checks first (DECISIONS.md "not ENABLED").
+//! The state rules every lifecycle operation checks first (docs/DECISIONS.md "not ENABLED").
 
 use crate::csms::{ApiError, SecretState, refusal};
 use crate::store::SecretRow;

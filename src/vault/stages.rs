@@ -1,5 +1,5 @@
 //! Stages: Show, Update (point a stage at a version; an existing stage moves) and Delete Secret
-//! Stage (DECISIONS.md "stages", "stage quota").
+//! Stage (docs/DECISIONS.md "stages", "stage quota").
 
 use super::read::secret_row;
 use super::rules::require_not_pending;

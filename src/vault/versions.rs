@@ -1,5 +1,5 @@
 //! Versions: Create Secret Version (with the `SYSCURRENT`/`SYSPREVIOUS` moves, the stage quota and
-//! the 20-version cap), List Secret Versions, Update Version (DECISIONS.md "Versions, stages").
+//! the 20-version cap), List Secret Versions, Update Version (docs/DECISIONS.md "Versions, stages").
 
 use rusqlite::Connection;
 use std::collections::BTreeSet;
