@@ -13,7 +13,6 @@ pub mod display;
 pub mod effects;
 pub mod keymap;
 pub mod msg;
-pub mod ops;
 pub mod password;
 pub mod screens;
 pub mod session;

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use csvault::csms::{CreateSecretVersionRequest, DAY_MS, SecretState, UpdateVersionRequest};
-use csvault::tui::app::{ListMode, Overlay, Screen};
+use csvault::tui::app::{ListMode, Screen};
 use csvault::tui::catalog::StateFilter;
-use csvault::tui::dialogs::Dialog;
+use csvault::tui::dialogs::{Confirm, Dialog};
 use csvault::tui::keymap::Context;
 use csvault::tui::screens::detail::DetailState;
 use csvault::tui::screens::result::ResultState;
@@ -50,7 +50,7 @@ fn status(h: &Harness) -> String {
 
 fn dialog(h: &Harness) -> &Dialog {
     match &h.session.app.overlay {
-        Some(Overlay::Dialog(d)) => d,
+        Some(d @ (Dialog::Field(_) | Dialog::Pick(_) | Dialog::Confirm(_))) => d,
         other => panic!("expected a dialog, got {other:?}"),
     }
 }
@@ -189,7 +189,7 @@ fn stages_are_set_with_live_validation_moved_and_removed() {
     assert!(h.frame(100, 30).contains("a stage name has only"));
     h.press(KeyCode::Enter);
     assert!(
-        matches!(h.session.app.overlay, Some(Overlay::Dialog(_))),
+        matches!(h.session.app.overlay, Some(Dialog::Field(_))),
         "refused: the dialog stays"
     );
     clear_field(&mut h);
@@ -257,7 +257,10 @@ fn disable_and_enable_ask_first() {
     let mut h = on_detail("svc", false);
     h.chr('x');
     assert_eq!(h.session.app.context(), Context::Confirm);
-    assert!(matches!(dialog(&h), Dialog::Toggle { enable: false, .. }));
+    assert!(matches!(
+        dialog(&h),
+        Dialog::Confirm(Confirm::Toggle { enable: false, .. })
+    ));
     h.chr('n');
     assert!(h.session.app.overlay.is_none());
     assert_eq!(
@@ -278,7 +281,10 @@ fn disable_and_enable_ask_first() {
     assert!(detail(&h).revealed.is_none());
     assert!(status(&h).contains("CSMS.0109"), "{}", status(&h));
     h.chr('x');
-    assert!(matches!(dialog(&h), Dialog::Toggle { enable: true, .. }));
+    assert!(matches!(
+        dialog(&h),
+        Dialog::Confirm(Confirm::Toggle { enable: true, .. })
+    ));
     h.press(KeyCode::Enter);
     assert_eq!(body(&h)["secret"]["state"], "ENABLED");
     h.press(KeyCode::Esc);

@@ -234,10 +234,11 @@ fn stages_and_expiry_are_checked_as_typed_and_submit_waits_for_them() {
         h.press(KeyCode::Backspace);
     }
     assert!(version_form(&h).shown_problem(Part::Stages, &utc).is_none());
-    // Thirteen stages are more than a secret holds.
+    // Thirteen stages are more than a secret holds: the counter says so; it is the vault's
+    // refusal (CSMS.0203, the secret's stages counted), not a problem of the request's fields.
     h.type_str("a b c d e f g h i j k l");
     assert!(h.frame(100, 30).contains("13/12"));
-    assert!(version_form(&h).shown_problem(Part::Stages, &utc).is_some());
+    assert!(version_form(&h).shown_problem(Part::Stages, &utc).is_none());
     for _ in 0.."a b c d e f g h i j k l".len() {
         h.press(KeyCode::Backspace);
     }
@@ -255,7 +256,7 @@ fn stages_and_expiry_are_checked_as_typed_and_submit_waits_for_them() {
     h.press(KeyCode::Tab);
     assert_eq!(version_form(&h).focus, version_form::Focus::Type);
     h.press(KeyCode::Right);
-    assert_eq!(version_form(&h).value_type, ValueType::Base64);
+    assert_eq!(version_form(&h).value.kind, ValueType::Base64);
     h.ctrl('s');
     let p = version_form(&h)
         .shown_problem(Part::Value, &utc)
@@ -296,7 +297,7 @@ fn a_refused_new_version_ends_on_the_error_response_with_the_form_kept() {
     assert_eq!(body["error_code"], "CSMS.0109");
     assert!(h.frame(100, 30).contains("back to the form"));
     h.press(KeyCode::Enter);
-    assert_eq!(version_form(&h).value.as_str(), "kept");
+    assert_eq!(version_form(&h).value.text.as_str(), "kept");
     assert_eq!(version_form(&h).stages.as_str(), "green");
 
     // Enabled again, the same form goes through.
@@ -316,7 +317,7 @@ fn leaving_a_filled_new_version_form_asks_first() {
     );
     h.chr('u');
     h.session.paste("pasted\nvalue", h.now);
-    assert_eq!(version_form(&h).value.as_str(), "pasted\nvalue");
+    assert_eq!(version_form(&h).value.text.as_str(), "pasted\nvalue");
     h.press(KeyCode::Esc);
     assert!(h.session.app.overlay.is_some());
     h.chr('y');
@@ -374,6 +375,62 @@ fn the_edit_form_changes_the_description_and_the_key() {
 }
 
 #[test]
+fn the_key_pickers_offer_what_the_vault_offers_the_default_key_before_it_exists() {
+    let mut h = Harness::unlocked().unwrap();
+    let key = vault(&h).create_key("app/db", "").unwrap();
+    // A secret under app/db: the default key is not made.
+    h.chr('n');
+    let aliases = |h: &Harness| -> Vec<String> {
+        create_form(h)
+            .choices
+            .iter()
+            .map(|c| c.alias.clone())
+            .collect()
+    };
+    assert_eq!(aliases(&h), ["csms/default", "app/db"]);
+    h.type_str("db");
+    h.press(KeyCode::Tab);
+    assert!(h.frame(100, 30).contains(text::form::DEFAULT_KEY_NEW));
+    h.press(KeyCode::Right);
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.type_str("one");
+    h.ctrl('s');
+    assert_eq!(response(&h).1["secret"]["kms_key_id"], key.key_id.as_str());
+    assert_eq!(h.session.app.keys.len(), 1, "no default key yet");
+
+    // The edit form offers it too, and saving with it makes it.
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    h.chr('e');
+    h.press(KeyCode::Tab);
+    assert!(h.frame(100, 30).contains("◀ app/db (current) ▶"));
+    let choices: Vec<String> = edit_form(&h)
+        .choices
+        .iter()
+        .map(|c| c.alias.clone())
+        .collect();
+    assert_eq!(choices, ["csms/default", "app/db"]);
+    h.press(KeyCode::Left);
+    assert!(
+        h.frame(100, 30)
+            .contains("◀ csms/default (default, created on first use) ▶")
+    );
+    h.ctrl('s');
+    let (status, body) = response(&h);
+    assert_eq!(status, "200 Request succeeded");
+    let default = vault(&h)
+        .list_keys()
+        .unwrap()
+        .into_iter()
+        .find(|k| k.key_alias == "csms/default")
+        .expect("made on first use");
+    assert_eq!(body["secret"]["kms_key_id"], default.key_id.as_str());
+    assert_eq!(h.session.app.keys.len(), 2, "the app knows it");
+}
+
+#[test]
 fn a_refused_edit_ends_on_the_error_response_with_the_form_kept() {
     let mut h = detail_of_db();
     h.chr('e');
@@ -413,10 +470,10 @@ fn ctrl_g_fills_a_masked_password_and_the_options_line_regenerates_it() {
     }
     h.ctrl('g');
     let f = create_form(&h);
-    let first = f.value.as_str().to_owned();
+    let first = f.value.text.as_str().to_owned();
     assert_eq!(first.chars().count(), 32);
     assert_eq!(classes_in(&first), [true; 4], "every class");
-    assert_eq!(f.visibility, Visibility::Masked);
+    assert_eq!(f.value.visibility, Visibility::Masked);
     assert_eq!(f.focus, form::Focus::Generator);
     assert_eq!(h.session.app.context(), Context::FormGenerator);
     let frame = h.frame(100, 30);
@@ -429,11 +486,11 @@ fn ctrl_g_fills_a_masked_password_and_the_options_line_regenerates_it() {
 
     // Longer: a new password of 33; without punctuation: none in it.
     h.press(KeyCode::Right);
-    let second = create_form(&h).value.as_str().to_owned();
+    let second = create_form(&h).value.text.as_str().to_owned();
     assert_eq!(second.chars().count(), 33);
     assert_ne!(second, first);
     h.chr('p');
-    let third = create_form(&h).value.as_str().to_owned();
+    let third = create_form(&h).value.text.as_str().to_owned();
     assert!(
         !third.chars().any(|c| c.is_ascii_punctuation()),
         "{}",
@@ -441,29 +498,38 @@ fn ctrl_g_fills_a_masked_password_and_the_options_line_regenerates_it() {
     );
     assert!(h.frame(100, 30).contains("✗!#$"));
     h.press(KeyCode::PageDown);
-    assert_eq!(create_form(&h).value.as_str().chars().count(), 25);
-    let generator = create_form(&h).generator.clone().unwrap();
+    assert_eq!(create_form(&h).value.text.as_str().chars().count(), 25);
+    let generator = create_form(&h).value.generator.clone().unwrap();
     assert!(!generator.punctuation && generator.length == 25);
 
     // Nothing left to draw from: the value is kept and the line says why.
     for class in ['l', 'u', 'n'] {
         h.chr(class);
     }
-    let kept = create_form(&h).value.as_str().to_owned();
+    let kept = create_form(&h).value.text.as_str().to_owned();
     assert_eq!(kept.chars().count(), 25);
-    assert!(create_form(&h).generator.as_ref().unwrap().error.is_some());
+    assert!(
+        create_form(&h)
+            .value
+            .generator
+            .as_ref()
+            .unwrap()
+            .error
+            .is_some()
+    );
     assert!(h.frame(100, 30).contains("✗ Invalid password options"));
     h.chr('n');
     assert!(
         create_form(&h)
             .value
+            .text
             .as_str()
             .chars()
             .all(|c| c.is_ascii_digit())
     );
 
     // The password is the value: submit stores it.
-    let value = create_form(&h).value.as_str().to_owned();
+    let value = create_form(&h).value.text.as_str().to_owned();
     h.ctrl('s');
     assert_eq!(response(&h).0, "200 Request succeeded");
     assert_eq!(
@@ -483,18 +549,18 @@ fn ctrl_g_in_the_new_version_form_and_a_binary_type_drops_the_generator() {
     h.chr('u');
     h.ctrl('g');
     let f = version_form(&h);
-    assert_eq!(f.value.as_str().chars().count(), 32);
-    assert_eq!(classes_in(f.value.as_str()), [true; 4]);
-    assert_eq!(f.visibility, Visibility::Masked);
+    assert_eq!(f.value.text.as_str().chars().count(), 32);
+    assert_eq!(classes_in(f.value.text.as_str()), [true; 4]);
+    assert_eq!(f.value.visibility, Visibility::Masked);
     assert_eq!(f.focus, version_form::Focus::Generator);
     // Tab order: the options line sits between the value and the stages.
     h.press(KeyCode::Tab);
     assert_eq!(version_form(&h).focus, version_form::Focus::Stages);
     h.shift_tab();
     h.chr('s');
-    assert!(version_form(&h).value.as_str().len() == 32);
-    assert!(version_form(&h).generator.as_ref().unwrap().space);
-    let value = version_form(&h).value.as_str().to_owned();
+    assert!(version_form(&h).value.text.as_str().len() == 32);
+    assert!(version_form(&h).value.generator.as_ref().unwrap().space);
+    let value = version_form(&h).value.text.as_str().to_owned();
     h.ctrl('s');
     assert_eq!(response(&h).0, "200 Request succeeded");
     assert_eq!(
@@ -515,12 +581,12 @@ fn ctrl_g_in_the_new_version_form_and_a_binary_type_drops_the_generator() {
     h.shift_tab();
     assert_eq!(version_form(&h).focus, version_form::Focus::Type);
     h.press(KeyCode::Right);
-    assert!(version_form(&h).generator.is_none());
+    assert!(version_form(&h).value.generator.is_none());
     // Ctrl+G in the value brings it back and the type to text.
     h.press(KeyCode::Tab);
     h.ctrl('g');
-    assert_eq!(version_form(&h).value_type, ValueType::Text);
-    assert!(version_form(&h).generator.is_some());
+    assert_eq!(version_form(&h).value.kind, ValueType::Text);
+    assert!(version_form(&h).value.generator.is_some());
 }
 
 #[test]

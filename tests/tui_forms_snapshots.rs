@@ -147,8 +147,8 @@ fn a_masked_value_typed_or_generated_never_reaches_the_new_screens() {
     h.ctrl('g');
     let windows = |h: &Harness| -> Vec<String> {
         let value = match &h.session.app.screen {
-            Screen::VersionForm(f) => f.value.as_str().to_owned(),
-            Screen::Form(f) => f.value.as_str().to_owned(),
+            Screen::VersionForm(f) => f.value.text.as_str().to_owned(),
+            Screen::Form(f) => f.value.text.as_str().to_owned(),
             other => panic!("a form, got {other:?}"),
         };
         let chars: Vec<char> = value.chars().collect();

@@ -11,7 +11,8 @@ use crossterm::event::KeyCode;
 use zeroize::Zeroizing;
 
 use csvault::csms::{CreateSecretRequest, KeyState};
-use csvault::tui::app::{ListMode, Overlay, Screen};
+use csvault::tui::app::{ListMode, Screen};
+use csvault::tui::dialogs::Dialog;
 use csvault::tui::screens::form::{FormState, ValueType};
 use csvault::tui::text;
 use csvault::vault::Vault;
@@ -226,7 +227,7 @@ fn a_paste_is_text_for_the_focused_field_and_never_a_binding() {
     h.press(KeyCode::Tab);
     h.session.paste(" ", h.now);
     assert_eq!(
-        form(&h).value_type,
+        form(&h).value.kind,
         ValueType::Text,
         "space did not flip it"
     );
@@ -234,7 +235,7 @@ fn a_paste_is_text_for_the_focused_field_and_never_a_binding() {
     let pem = "-----BEGIN KEY-----\r\nAAAA\r\nBBBB\r-----END KEY-----\r\n";
     h.session.paste(pem, h.now);
     assert_eq!(
-        form(&h).value.as_str(),
+        form(&h).value.text.as_str(),
         "-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n"
     );
     assert!(
@@ -317,17 +318,17 @@ fn text_fields_have_the_usual_editing_keys() {
     h.ctrl('w');
     h.press(KeyCode::Home);
     h.chr('a');
-    let Some(Overlay::NewKey { alias, .. }) = &h.session.app.overlay else {
+    let Some(Dialog::Field(popup)) = &h.session.app.overlay else {
         panic!("new key popup")
     };
-    assert_eq!(alias.as_str(), "ateam/x ");
+    assert_eq!(popup.field.as_str(), "ateam/x ");
     h.ctrl('u');
     h.press(KeyCode::End);
     h.ctrl('u');
-    let Some(Overlay::NewKey { alias, .. }) = &h.session.app.overlay else {
+    let Some(Dialog::Field(popup)) = &h.session.app.overlay else {
         panic!("new key popup")
     };
-    assert!(alias.is_empty());
+    assert!(popup.field.is_empty());
 
     // The help lists them, from the keymap.
     let help: Vec<String> = csvault::tui::screens::help::lines()
@@ -348,7 +349,7 @@ fn help_opens_at_its_screen_and_pages() {
     h.chr('K');
     h.chr('?');
     let top = |h: &Harness| {
-        let Some(Overlay::Help { scroll }) = h.session.app.overlay else {
+        let Some(Dialog::Help { scroll }) = h.session.app.overlay else {
             panic!("help")
         };
         scroll

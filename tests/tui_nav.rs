@@ -6,10 +6,13 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use csvault::csms::KeyState;
-use csvault::csms::{ApiError, ErrorCode};
-use csvault::tui::app::{App, ListMode, Loaded, Overlay, Screen};
-use csvault::tui::msg::{Listing, Msg};
+use csvault::csms::op::{Request, Response};
+use csvault::csms::{ApiError, ErrorCode, KeyState};
+use csvault::csms::{ListKeysResponse, ListSecretsResponse, PageInfo};
+use csvault::tui::action::{Call, Purpose};
+use csvault::tui::app::{App, ListMode, Loaded, Screen};
+use csvault::tui::dialogs::Dialog;
+use csvault::tui::msg::{Answered, Msg};
 use csvault::tui::screens::form::FileLoad;
 use csvault::tui::screens::result::ResultState;
 use csvault::tui::screens::unlock::{UnlockMode, UnlockState};
@@ -57,7 +60,7 @@ fn back_returns_to_the_screen_each_was_opened_from() {
     // Help over the detail closes back to the detail; the detail backs out to the list.
     h.press(KeyCode::Enter);
     h.chr('?');
-    assert!(matches!(h.session.app.overlay, Some(Overlay::Help { .. })));
+    assert!(matches!(h.session.app.overlay, Some(Dialog::Help { .. })));
     h.press(KeyCode::Esc);
     let Screen::Detail(d) = &h.session.app.screen else {
         panic!(
@@ -186,19 +189,38 @@ fn what_effects_find_enters_the_model_as_messages_through_update() {
     };
     assert_eq!(u.error.as_deref(), Some(text::unlock::ENV_WRONG));
 
-    let listing = Listing {
+    let reads = update(&mut app, Msg::Opened { created: true });
+    let Some(Effect::Each(reads)) = reads else {
+        panic!("the first page is asked for")
+    };
+    assert_eq!(reads.len(), 2, "the keys and the first page");
+    assert!(matches!(app.screen, Screen::List(ListMode::Browse)));
+    assert_eq!(app.catalog.total(), 0, "nothing read yet");
+    update(
+        &mut app,
+        answered(
+            Request::ListKeys,
+            Ok(Response::Keys(ListKeysResponse::new(Vec::new()))),
+        ),
+    );
+    let first_page = ListSecretsResponse {
         secrets: vec![alpha.clone()],
-        keys: Vec::new(),
-        more: true,
+        page_info: PageInfo {
+            next_marker: Some("alpha".into()),
+            previous_marker: None,
+            current_count: 1,
+        },
     };
     update(
         &mut app,
-        Msg::Opened {
-            created: true,
-            listing: Ok(listing),
-        },
+        answered(
+            Request::ListSecrets {
+                limit: Some(200),
+                marker: None,
+            },
+            Ok(Response::Secrets(first_page)),
+        ),
     );
-    assert!(matches!(app.screen, Screen::List(ListMode::Browse)));
     assert_eq!(app.catalog.total(), 1);
     assert_eq!(app.loaded, Loaded::FirstPage);
     assert_eq!(
@@ -208,35 +230,38 @@ fn what_effects_find_enters_the_model_as_messages_through_update() {
 
     // Opening the detail asks for an effect and shows "loading" until its answer arrives.
     let effect = update(&mut app, csvault::tui::Action::Activate);
-    assert!(matches!(effect, Some(Effect::LoadDetail(ref n)) if n == "alpha"));
+    let Some(Effect::Vault(call)) = effect else {
+        panic!("a vault call")
+    };
+    assert!(matches!(&call.request, Request::ShowSecretDetail { name } if name == "alpha"));
     let Screen::Detail(d) = &app.screen else {
         panic!("detail")
     };
     assert!(d.detail.is_none() && d.error.is_none());
     // An answer for another secret is not this screen's.
     let gone = ApiError::new(ErrorCode::SecretNotFound, "gone");
-    update(
-        &mut app,
-        Msg::Detail {
-            name: "other".into(),
-            result: Err(gone.clone()),
-        },
-    );
+    let detail = |name: &str| Request::ShowSecretDetail { name: name.into() };
+    update(&mut app, answered(detail("other"), Err(gone.clone())));
     let Screen::Detail(d) = &app.screen else {
         panic!("detail")
     };
     assert!(d.error.is_none());
-    update(
-        &mut app,
-        Msg::Detail {
-            name: "alpha".into(),
-            result: Err(gone),
-        },
-    );
+    update(&mut app, answered(detail("alpha"), Err(gone)));
     let Screen::Detail(d) = &app.screen else {
         panic!("detail")
     };
     assert_eq!(d.error.as_deref(), Some("CSMS.0106 gone"));
+}
+
+/// The vault's answer to `request`, as the runner sends it back.
+fn answered(request: Request, result: Result<Response, ApiError>) -> Msg {
+    Msg::Answered(Box::new(Answered {
+        call: Call {
+            request,
+            purpose: Purpose::Show,
+        },
+        result,
+    }))
 }
 
 #[test]

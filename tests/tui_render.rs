@@ -7,7 +7,8 @@ mod tui_support;
 
 use crossterm::event::KeyCode;
 use csvault::csms::KeyState;
-use csvault::tui::app::{Overlay, Screen};
+use csvault::tui::app::Screen;
+use csvault::tui::dialogs::Dialog;
 use csvault::tui::screens::help;
 use csvault::tui::view;
 use csvault::vault::Vault;
@@ -145,7 +146,7 @@ fn scrolling_stops_at_the_end_of_the_content() {
     // Help: exactly to its last line.
     h.chr('?');
     repeat(&mut h, KeyCode::Down, 1000);
-    let Some(Overlay::Help { scroll }) = h.session.app.overlay else {
+    let Some(Dialog::Help { scroll }) = h.session.app.overlay else {
         panic!("help")
     };
     let max = help::max_scroll(view::body_area(Size::new(60, 15)));

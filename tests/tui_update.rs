@@ -8,7 +8,8 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use csvault::csms::KeyState;
 use csvault::csms::{Field, MAX_DESCRIPTION_BYTES, MAX_VALUE_BYTES, rule_text};
-use csvault::tui::app::{ListMode, Overlay, Screen};
+use csvault::tui::app::{ListMode, Screen};
+use csvault::tui::dialogs::{Confirm, Dialog};
 use csvault::tui::screens::form::FormState;
 use csvault::tui::screens::unlock::UnlockMode;
 use csvault::tui::text;
@@ -213,7 +214,7 @@ fn duplicate_name_is_caught_before_submit_and_failed_submit_keeps_the_form() {
         "refused-2",
         "contents kept for correction"
     );
-    assert_eq!(form(&h).value.as_str(), "x");
+    assert_eq!(form(&h).value.text.as_str(), "x");
 
     // A new form no longer offers the disabled key, and says why it cannot submit.
     h.press(KeyCode::Esc);
@@ -229,14 +230,14 @@ fn duplicate_name_is_caught_before_submit_and_failed_submit_keeps_the_form() {
     h.chr('e');
     assert!(matches!(
         h.session.app.overlay,
-        Some(Overlay::KeyState { .. })
+        Some(Dialog::Confirm(Confirm::KeyState { .. }))
     ));
     h.chr('y');
     assert_eq!(h.session.app.keys[0].key_state, KeyState::Enabled);
     h.chr('d');
     assert!(matches!(
         h.session.app.overlay,
-        Some(Overlay::KeyState { .. })
+        Some(Dialog::Confirm(Confirm::KeyState { .. }))
     ));
     h.chr('y');
     assert_eq!(h.session.app.keys[0].key_state, KeyState::Disabled);
@@ -260,7 +261,10 @@ fn escape_backs_out_everywhere_and_a_dirty_form_asks_first() {
     h.chr('n');
     h.type_str("half");
     h.press(KeyCode::Esc);
-    assert!(matches!(h.session.app.overlay, Some(Overlay::Discard)));
+    assert!(matches!(
+        h.session.app.overlay,
+        Some(Dialog::Confirm(Confirm::Discard))
+    ));
     h.chr('n');
     assert!(h.session.app.overlay.is_none());
     assert_eq!(form(&h).name.as_str(), "half");
@@ -293,7 +297,7 @@ fn escape_backs_out_everywhere_and_a_dirty_form_asks_first() {
     assert!(matches!(h.session.app.screen, Screen::Keys(_)));
     h.press(KeyCode::Esc);
     h.chr('?');
-    assert!(matches!(h.session.app.overlay, Some(Overlay::Help { .. })));
+    assert!(matches!(h.session.app.overlay, Some(Dialog::Help { .. })));
     h.press(KeyCode::Esc);
     assert!(h.session.app.overlay.is_none());
     h.chr('/');
@@ -344,11 +348,15 @@ fn unlock_retries_after_a_wrong_passphrase_and_keys_can_be_made() {
     h.chr('K');
     h.chr('n');
     h.type_str("bad alias!");
+    assert!(
+        h.frame(100, 30).contains("an alias has only"),
+        "the alias is checked as typed"
+    );
     h.press(KeyCode::Enter);
-    let Some(Overlay::NewKey { error, .. }) = &h.session.app.overlay else {
-        panic!("popup")
-    };
-    assert!(error.is_some(), "the vault's objection is shown");
+    assert!(
+        matches!(h.session.app.overlay, Some(Dialog::Field(_))),
+        "refused: the popup stays"
+    );
     for _ in 0..10 {
         h.press(KeyCode::Backspace);
     }
@@ -356,6 +364,20 @@ fn unlock_retries_after_a_wrong_passphrase_and_keys_can_be_made() {
     h.press(KeyCode::Enter);
     assert!(h.session.app.overlay.is_none());
     assert_eq!(h.session.app.keys.len(), 1);
+    h.chr('n');
+    h.type_str("app/key");
+    h.press(KeyCode::Enter);
+    let Some(Dialog::Field(popup)) = &h.session.app.overlay else {
+        panic!("popup")
+    };
+    assert!(
+        popup
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("already in use")),
+        "the vault's objection is shown"
+    );
+    h.press(KeyCode::Esc);
     h.press(KeyCode::Esc);
     h.chr('n');
     assert_eq!(
@@ -395,7 +417,7 @@ fn on_the_unlock_screen_f1_opens_the_help_and_esc_quits() {
     let mut h = Harness::locked().unwrap();
     h.type_str("typed");
     h.press(KeyCode::F(1));
-    assert!(matches!(h.session.app.overlay, Some(Overlay::Help { .. })));
+    assert!(matches!(h.session.app.overlay, Some(Dialog::Help { .. })));
     let frame = h.frame(100, 30);
     assert!(
         frame.contains(&format!(" {} ", text::keys::CTX_HELP)),

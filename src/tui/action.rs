@@ -1,13 +1,10 @@
-//! What the user asked for (`Action`, from the keymap) and what `update` asks the runner to do (`Effect`).
+//! What the user asked for (`Action`, from the keymap) and what `update` asks the runner to do
+//! (`Effect`): every vault operation is one [`Effect::Vault`] carrying a [`Call`].
 
-use crate::csms::CreateSecretRequest;
-use crate::csms::KeyState;
-use crate::csms::{
-    CreateSecretVersionRequest, GeneratePasswordRequest, PasswordClass, UpdateSecretRequest,
-};
 use zeroize::Zeroizing;
 
-use super::ops::Op;
+use crate::csms::op::Request;
+use crate::csms::{PasswordClass, SecretBlobResponse};
 
 /// An intent. Key events become actions through the keymap; `update` interprets them per screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,60 +84,72 @@ pub enum Action {
     StateFilter,
 }
 
-/// A side effect `update` asks for; the runner performs it against the vault or the clipboard
-/// and answers with a [`Msg`](super::msg::Msg) that goes back through `update`.
+/// A vault operation the app asks for: the request, and what its answer is for. It comes back,
+/// with the vault's answer, in [`Msg::Answered`](super::msg::Msg::Answered).
+#[derive(Debug)]
+pub struct Call {
+    pub request: Request,
+    pub purpose: Purpose,
+}
+
+/// What an answer is for, beyond what its request says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// To show: the answer goes where its request says (the screens that show it, a response).
+    Show,
+    /// To copy to the clipboard (a secret's record, a value), never shown.
+    Copy,
+    /// A version's value, shown on the detail screen while revealed.
+    Reveal,
+    /// A backup blob, to save to the file at `path` (as typed; `~/` is the home directory).
+    Backup { path: String },
+}
+
+/// A side effect `update` asks for; the runner performs it against the vault, a file or the
+/// clipboard and answers with a [`Msg`](super::msg::Msg) that goes back through `update`.
 pub enum Effect {
     Unlock(Zeroizing<String>),
     CreateVault(Zeroizing<String>),
-    /// Every secret, after the first frame was drawn from the first page.
-    LoadAll,
-    CheckName(String),
+    /// A vault operation; its answer comes back with the call.
+    Vault(Box<Call>),
+    /// Several effects, run in this order (the reads that follow a change).
+    Each(Vec<Effect>),
+    /// The file named in a form's file mode, read as the value.
     LoadFile(String),
-    Submit(Box<CreateSecretRequest>),
-    LoadDetail(String),
-    CopyRecord(String),
-    CopyValue(String),
+    /// A backup blob of `name`, written to the file at `path` (the step after the vault's
+    /// `DownloadSecretBlob`).
+    SaveBlob {
+        name: String,
+        path: String,
+        blob: SecretBlobResponse,
+    },
+    /// The backup blob file at `path`, read (the step before the vault's `UploadSecretBlob`).
+    LoadBlob(String),
+    /// Text to the clipboard; `sensitive`: a value, cleared after the usual delay.
     Copy {
         text: Zeroizing<String>,
-        what: &'static str,
+        what: String,
+        sensitive: bool,
     },
-    /// The keys screen opened: refresh keys and how many secrets use each.
-    LoadKeys,
-    CreateKey(String),
-    SetKeyState(String, KeyState),
     /// The idle lock: drop the vault (its keys are wiped on drop) and clear a copied value.
     Lock,
-    /// Another process committed: re-read secrets and keys (`usage`: and the count per key).
-    Reload {
-        usage: bool,
-    },
+}
 
-    // The new-version and edit forms, and the password generator.
-    /// A password for the value field (no vault needed).
-    Generate(GeneratePasswordRequest),
-    /// Create Secret Version for `name`, then the secret re-read for its detail screen.
-    CreateVersion {
-        name: String,
-        req: Box<CreateSecretVersionRequest>,
-    },
-    /// Update Secret for `name`, then the secret re-read for its detail screen.
-    UpdateSecret {
-        name: String,
-        req: UpdateSecretRequest,
-    },
-    // The secret's lifecycle (tui-detail).
-    /// The value of one version, to show on the detail screen (Ctrl+R).
-    RevealValue {
-        name: String,
-        version_id: String,
-    },
-    /// The value of one version, to copy (`c` on the detail screen).
-    CopyVersion {
-        name: String,
-        version_id: String,
-    },
-    /// A lifecycle operation; its answer brings the fresh detail and list.
-    Lifecycle(Op),
+impl Effect {
+    /// The vault operation `request`, its answer to show.
+    pub fn vault(request: Request) -> Self {
+        Self::call(request, Purpose::Show)
+    }
+
+    /// The vault operation `request`, its answer for `purpose`.
+    pub fn call(request: Request, purpose: Purpose) -> Self {
+        Self::Vault(Box::new(Call { request, purpose }))
+    }
+
+    /// Reads, one after the other.
+    pub fn reads(requests: impl IntoIterator<Item = Request>) -> Self {
+        Self::Each(requests.into_iter().map(Self::vault).collect())
+    }
 }
 
 impl std::fmt::Debug for Effect {
@@ -149,25 +158,13 @@ impl std::fmt::Debug for Effect {
         let name = match self {
             Self::Unlock(_) => "Unlock",
             Self::CreateVault(_) => "CreateVault",
-            Self::LoadAll => "LoadAll",
-            Self::CheckName(_) => "CheckName",
+            Self::Vault(_) => "Vault",
+            Self::Each(_) => "Each",
             Self::LoadFile(_) => "LoadFile",
-            Self::Submit(_) => "Submit",
-            Self::LoadDetail(_) => "LoadDetail",
-            Self::CopyRecord(_) => "CopyRecord",
-            Self::CopyValue(_) => "CopyValue",
+            Self::SaveBlob { .. } => "SaveBlob",
+            Self::LoadBlob(_) => "LoadBlob",
             Self::Copy { .. } => "Copy",
-            Self::LoadKeys => "LoadKeys",
-            Self::CreateKey(_) => "CreateKey",
-            Self::SetKeyState(..) => "SetKeyState",
             Self::Lock => "Lock",
-            Self::Reload { .. } => "Reload",
-            Self::Generate(_) => "Generate",
-            Self::CreateVersion { .. } => "CreateVersion",
-            Self::UpdateSecret { .. } => "UpdateSecret",
-            Self::RevealValue { .. } => "RevealValue",
-            Self::CopyVersion { .. } => "CopyVersion",
-            Self::Lifecycle(_) => "Lifecycle",
         };
         f.write_str(name)
     }

@@ -1,5 +1,5 @@
-//! The model: the screen stack (the current `Screen` and those Back returns to), what floats over
-//! it (`Overlay`), and the state every screen shares. Only `update` writes into it.
+//! The model: the screen stack (the current `Screen` and those Back returns to), the popup over
+//! it (a [`Dialog`]), and the state every screen shares. Only `update` writes into it.
 
 use std::collections::HashMap;
 
@@ -8,42 +8,19 @@ use ratatui::layout::Size;
 use super::catalog::Catalog;
 use super::dialogs::Dialog;
 use super::keymap::Context;
-use super::screens::Ctx;
 pub use super::screens::Screen;
 pub use super::screens::list::ListMode;
 use super::screens::unlock::UnlockState;
-use super::textfield::TextField;
+use super::screens::{Ctx, Fresh};
 use super::timefmt::Zone;
-use crate::csms::{KeyInfo, KeyState};
+use crate::csms::KeyInfo;
+use crate::csms::op::Request;
 
 /// How much of the vault the list holds: the first page is drawn at once, the rest follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loaded {
     FirstPage,
     All,
-}
-
-/// A popup over the current screen.
-#[derive(Debug)]
-pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
-    /// Leaving a dirty form: wipe it?
-    Discard,
-    /// Typing the alias of a new key.
-    NewKey {
-        alias: TextField,
-        error: Option<String>,
-    },
-    /// Enabling or disabling a key.
-    KeyState {
-        key_id: String,
-        alias: String,
-        to: KeyState,
-    },
-    /// A dialog of the secret's lifecycle (tui-detail).
-    Dialog(Box<Dialog>),
 }
 
 /// How a status message reads.
@@ -71,7 +48,8 @@ pub struct App {
     pub screen: Screen,
     /// The screens under it, the one Back returns to last.
     pub below: Vec<Screen>,
-    pub overlay: Option<Overlay>,
+    /// The popup over the current screen, which takes the keys while it is open.
+    pub overlay: Option<Dialog>,
     pub catalog: Catalog,
     pub keys: Vec<KeyInfo>,
     /// Secrets per key id; `None` when the count failed (the keys screen shows `?`, not zeros).
@@ -148,6 +126,28 @@ impl App {
         self.screen = screen;
     }
 
+    /// What the vault just said, to every screen in the stack that shows it (the one place
+    /// screens under the top are refreshed).
+    pub(super) fn refresh(&mut self, fresh: &Fresh<'_>) {
+        for screen in std::iter::once(&mut self.screen).chain(&mut self.below) {
+            screen.refresh(fresh);
+        }
+    }
+
+    /// What to read again when the vault changed (by this app or another process): the keys
+    /// and every secret (the list), and what each screen in the stack shows (each once).
+    pub(super) fn rereads(&self) -> Vec<Request> {
+        let mut reads = vec![Request::ListKeys, Request::ListAllSecrets];
+        for screen in std::iter::once(&self.screen).chain(&self.below) {
+            for read in screen.reads() {
+                if !reads.iter().any(|r| same_read(r, &read)) {
+                    reads.push(read);
+                }
+            }
+        }
+        reads
+    }
+
     /// What the screens may read while drawing.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
@@ -163,11 +163,21 @@ impl App {
     /// Where the keyboard is: the overlay's context, else the screen's.
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Some(Overlay::Help { .. }) => Context::Help,
-            Some(Overlay::Discard | Overlay::KeyState { .. }) => Context::Confirm,
-            Some(Overlay::NewKey { .. }) => Context::KeyAlias,
-            Some(Overlay::Dialog(d)) => d.context(),
+            Some(dialog) => dialog.context(),
             None => self.screen.context(),
         }
+    }
+}
+
+/// Whether two of the screens' reads ask the same.
+fn same_read(a: &Request, b: &Request) -> bool {
+    match (a, b) {
+        (Request::ShowSecretDetail { name: x }, Request::ShowSecretDetail { name: y })
+        | (Request::SecretNameExists { name: x }, Request::SecretNameExists { name: y }) => x == y,
+        (Request::ListKeys, Request::ListKeys)
+        | (Request::ListAllSecrets, Request::ListAllSecrets)
+        | (Request::ListKeyChoices, Request::ListKeyChoices)
+        | (Request::KeyUsage, Request::KeyUsage) => true,
+        _ => false,
     }
 }

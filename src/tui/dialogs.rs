@@ -1,7 +1,9 @@
-//! The dialogs of a secret's lifecycle, over the detail screen or the list: a text field checked
-//! as you type ([`field`]), a list of choices ([`pick`]), or a yes/no question. Each confirms into
-//! one lifecycle effect; Esc cancels. `update` routes keys here while one is open.
+//! The popups over a screen, one system: the help ([`Dialog::Help`]), a yes/no question
+//! ([`confirm`]), a text field checked as you type ([`field`]) and a list of choices ([`pick`]).
+//! Screens open one through `Cx::open`; while one is open, `update` gives it every key, and it
+//! answers with a [`Step`]: stay, close, leave the screen under it, or run an effect.
 
+pub mod confirm;
 pub mod field;
 pub mod pick;
 
@@ -11,20 +13,22 @@ use ratatui::layout::Rect;
 use crate::tui::action::{Action, Effect};
 use crate::tui::catalog::Catalog;
 use crate::tui::keymap::Context;
+use crate::tui::screens::help;
 
+pub use confirm::Confirm;
 pub use field::{FieldDialog, FieldKind};
 pub use pick::{PickDialog, PickKind};
 
-/// A dialog over the current screen.
+/// A popup over the current screen.
 #[derive(Debug)]
 pub enum Dialog {
+    /// Every key binding, scrolled to `scroll`.
+    Help {
+        scroll: u16,
+    },
+    Confirm(Confirm),
     Field(FieldDialog),
     Pick(PickDialog),
-    /// Disable (`enable: false`) or enable the secret `name`?
-    Toggle {
-        name: String,
-        enable: bool,
-    },
 }
 
 /// What a key in a dialog leads to.
@@ -34,8 +38,10 @@ pub enum Step {
     Stay,
     /// The dialog closes, nothing done.
     Close,
-    /// The effect runs; `keep`: the dialog stays until its answer (a file that cannot be
-    /// written or read is said there, for another try).
+    /// The dialog closes and the screen under it is left (Back).
+    Leave,
+    /// The effect runs; `keep`: the dialog stays until its answer (why it failed is said
+    /// there, for another try).
     Run { effect: Effect, keep: bool },
 }
 
@@ -43,27 +49,32 @@ impl Dialog {
     /// Where the keyboard is while this dialog is open.
     pub fn context(&self) -> Context {
         match self {
-            Self::Field(_) => Context::DialogField,
+            Self::Help { .. } => Context::Help,
+            Self::Confirm(_) => Context::Confirm,
+            Self::Field(d) => d.context(),
             Self::Pick(_) => Context::DialogPick,
-            Self::Toggle { .. } => Context::Confirm,
         }
     }
 
-    pub fn update(&mut self, action: Action, catalog: &mut Catalog) -> Step {
+    /// A key while the dialog is open; `body` is where screens draw (how far the help scrolls).
+    pub fn update(&mut self, action: Action, catalog: &mut Catalog, body: Rect) -> Step {
         match self {
-            Self::Field(d) => d.update(action),
-            Self::Pick(d) => d.update(action, catalog),
-            Self::Toggle { name, enable } => match action {
-                Action::Yes => Step::Run {
-                    effect: Effect::Lifecycle(crate::tui::ops::Op::SetEnabled {
-                        name: name.clone(),
-                        enabled: *enable,
-                    }),
-                    keep: false,
-                },
-                Action::No | Action::Back => Step::Close,
+            Self::Help { scroll } => match action {
+                Action::Back | Action::Help => Step::Close,
+                Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom => {
+                    *scroll = help::scrolled(*scroll, action, body);
+                    Step::Stay
+                }
                 _ => Step::Stay,
             },
+            Self::Confirm(d) => d.update(action),
+            Self::Field(d) => d.update(action),
+            Self::Pick(d) => d.update(action, catalog),
         }
     }
 
@@ -74,7 +85,8 @@ impl Dialog {
         }
     }
 
-    /// Says why the last try failed (a file that could not be written or read).
+    /// Says why the last try failed (a file that could not be written or read, the vault's
+    /// objection).
     pub fn set_error(&mut self, why: String) {
         if let Self::Field(d) = self {
             d.error = Some(why);
@@ -83,9 +95,10 @@ impl Dialog {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         match self {
+            Self::Help { scroll } => help::render(*scroll, area, buf),
+            Self::Confirm(d) => d.render(area, buf),
             Self::Field(d) => d.render(area, buf),
             Self::Pick(d) => d.render(area, buf),
-            Self::Toggle { name, enable } => field::render_toggle(name, *enable, area, buf),
         }
     }
 }

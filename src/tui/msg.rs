@@ -1,36 +1,23 @@
-//! What comes back into `update` from outside a key press (`Msg`): the outcome of an effect, the
-//! terminal's size, a paste, a clipboard clear, the idle lock, another process's commit. Effects
-//! answer with a message; only `update` applies it.
-
-use std::collections::HashMap;
+//! What comes back into `update` from outside a key press (`Msg`): the vault's answer to a call,
+//! a file read or written, the terminal's size, a paste, a clipboard clear, the idle lock,
+//! another process's commit. Effects answer with a message; only `update` applies it.
 
 use ratatui::layout::Size;
 use zeroize::Zeroizing;
 
-use super::action::Action;
+use super::action::{Action, Call};
 use super::app::Status;
+use super::effects::Saved;
 use super::screens::form::FileLoad;
-use crate::csms::{ApiError, Secret};
-use crate::csms::{KeyInfo, KeyState};
-use crate::csms::{PasswordResponse, VersionMetadata};
-use crate::vault::SecretDetail;
+use crate::csms::ApiError;
+use crate::csms::SecretBlobResponse;
+use crate::csms::op::Response;
 
-use super::ops::Done;
-use crate::csms::SecretVersion;
-
-/// Secrets and keys read together (the list shows each secret's key alias).
-#[derive(Clone)]
-pub struct Listing {
-    pub secrets: Vec<Secret>,
-    pub keys: Vec<KeyInfo>,
-    /// Whether the vault holds more than these (only the first page was read).
-    pub more: bool,
-}
-
-/// The keys re-read after a change, and, when asked for, how many secrets use each.
-pub struct KeyList {
-    pub keys: Result<Vec<KeyInfo>, ApiError>,
-    pub usage: Option<Result<HashMap<String, i64>, ApiError>>,
+/// The vault's answer to a call, with the call it answers.
+#[derive(Debug)]
+pub struct Answered {
+    pub call: Call,
+    pub result: Result<Response, ApiError>,
 }
 
 /// One input to `update`.
@@ -41,43 +28,22 @@ pub enum Msg {
     Resize(Size),
     /// Something slow is about to run (the status line says so until its answer comes).
     Busy(&'static str),
-    /// The vault opened (`created`: it was made just now), with its first page.
-    Opened {
-        created: bool,
-        listing: Result<Listing, ApiError>,
-    },
+    /// The vault opened (`created`: it was made just now).
+    Opened { created: bool },
     /// The vault did not open; `from_env` when the passphrase came from the environment.
     OpenFailed { error: ApiError, from_env: bool },
-    /// Every secret, read after the first frame was drawn from the first page.
-    AllLoaded(Result<Listing, ApiError>),
-    /// The vault's answer to the form's duplicate-name check.
-    NameChecked {
-        name: String,
-        taken: Result<bool, ApiError>,
-    },
+    /// A vault operation answered.
+    Answered(Box<Answered>),
     /// The file named in the form's file mode, read (or not).
     FileLoaded { path: String, load: FileLoad },
-    /// The form's submit: the new secret (and the keys, which may now include the default one).
-    Created {
-        result: Result<Secret, ApiError>,
-        keys: Option<KeyList>,
-    },
-    /// One secret in full, for the detail screen.
-    Detail {
+    /// The backup blob of `name` written to its file, or why not.
+    BlobSaved {
         name: String,
-        result: Result<SecretDetail, ApiError>,
+        blob: SecretBlobResponse,
+        saved: Result<Saved, String>,
     },
-    /// The keys screen's data.
-    Keys(KeyList),
-    KeyCreated {
-        result: Result<KeyInfo, ApiError>,
-        keys: Option<KeyList>,
-    },
-    KeyStateSet {
-        to: KeyState,
-        result: Result<KeyInfo, ApiError>,
-        keys: Option<KeyList>,
-    },
+    /// The backup blob file read for a restore, or why not.
+    BlobLoaded(Result<String, String>),
     /// A line for the status bar (a copy, a clipboard clear). Never holds a value.
     Notice(Status),
     /// Text pasted into the terminal (bracketed paste): typed into the focused field as text,
@@ -90,37 +56,6 @@ pub enum Msg {
     Locked(Option<Status>),
     /// Another process (or handle) committed to the vault.
     VaultChanged,
-    /// The vault re-read after another process's commit: every secret and key, and how many
-    /// secrets use each key when the keys screen is open.
-    Reloaded {
-        listing: Result<Listing, ApiError>,
-        usage: Option<Result<HashMap<String, i64>, ApiError>>,
-    },
-
-    // The new-version and edit forms, and the password generator.
-    /// A generated password for the value field (or why none).
-    PasswordGenerated(Result<PasswordResponse, ApiError>),
-    /// Create Secret Version answered; on success the secret re-read for its detail screen.
-    VersionCreated {
-        name: String,
-        result: Result<VersionMetadata, ApiError>,
-        detail: Option<Result<SecretDetail, ApiError>>,
-    },
-    /// Update Secret answered; on success the secret re-read for its detail screen.
-    SecretUpdated {
-        name: String,
-        result: Result<Secret, ApiError>,
-        detail: Option<Result<SecretDetail, ApiError>>,
-    },
-    // The secret's lifecycle (tui-detail).
-    /// One version's value, read for the detail screen (shown only while revealed).
-    Revealed {
-        name: String,
-        version_id: String,
-        result: Result<SecretVersion, ApiError>,
-    },
-    /// A lifecycle operation answered.
-    Done(Box<Done>),
 }
 
 impl From<Action> for Msg {
@@ -138,25 +73,15 @@ impl std::fmt::Debug for Msg {
             Self::Busy(_) => "Busy",
             Self::Opened { .. } => "Opened",
             Self::OpenFailed { .. } => "OpenFailed",
-            Self::AllLoaded(_) => "AllLoaded",
-            Self::NameChecked { .. } => "NameChecked",
+            Self::Answered(_) => "Answered",
             Self::FileLoaded { .. } => "FileLoaded",
-            Self::Created { .. } => "Created",
-            Self::Detail { .. } => "Detail",
-            Self::Keys(_) => "Keys",
-            Self::KeyCreated { .. } => "KeyCreated",
-            Self::KeyStateSet { .. } => "KeyStateSet",
+            Self::BlobSaved { .. } => "BlobSaved",
+            Self::BlobLoaded(_) => "BlobLoaded",
             Self::Notice(_) => "Notice",
             Self::Paste(_) => "Paste",
             Self::IdleTimeout => "IdleTimeout",
             Self::Locked(_) => "Locked",
             Self::VaultChanged => "VaultChanged",
-            Self::Reloaded { .. } => "Reloaded",
-            Self::PasswordGenerated(_) => "PasswordGenerated",
-            Self::VersionCreated { .. } => "VersionCreated",
-            Self::SecretUpdated { .. } => "SecretUpdated",
-            Self::Revealed { .. } => "Revealed",
-            Self::Done(_) => "Done",
         };
         f.write_str(name)
     }

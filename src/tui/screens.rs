@@ -9,11 +9,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Rect, Size};
 
 use super::action::{Action, Effect};
-use super::app::{Loaded, Overlay, Status, Tone};
+use super::app::{Loaded, Status, Tone};
 use super::catalog::Catalog;
+use super::dialogs::Dialog;
 use super::keymap::Context;
 use super::timefmt::Zone;
-use crate::csms::KeyInfo;
+use crate::csms::op::Request;
+use crate::csms::{ApiError, KeyChoice, KeyInfo, validate_name};
+use crate::vault::SecretDetail;
 
 pub mod detail;
 pub mod form;
@@ -69,6 +72,24 @@ pub struct Ctx<'a> {
     pub vault_label: &'a str,
 }
 
+/// What the vault just said that screens may show, wherever they are in the stack:
+/// [`App::refresh`](super::app::App::refresh) hands it to each of them through
+/// [`Screen::refresh`].
+#[derive(Clone, Copy, Debug)]
+pub enum Fresh<'a> {
+    /// The keys, read again.
+    Keys(&'a [KeyInfo]),
+    /// The keys a new secret or an update may name (the pickers' choices).
+    KeyChoices(&'a [KeyChoice]),
+    /// The secret `name` read again, or why it could not be.
+    Detail {
+        name: &'a str,
+        result: &'a Result<SecretDetail, ApiError>,
+    },
+    /// Whether the name `name` is taken (the create form's duplicate check).
+    NameTaken { name: &'a str, taken: bool },
+}
+
 /// What a screen wants done besides changing its own state.
 #[derive(Debug)]
 pub enum Nav {
@@ -89,14 +110,14 @@ pub struct Cx<'a> {
     /// The terminal's size, from the last resize: what scrolls and pages goes by it.
     pub size: Size,
     nav: Option<Nav>,
-    overlay: Option<Overlay>,
+    overlay: Option<Dialog>,
     status: Option<Status>,
 }
 
 /// What a screen asked of `update`: navigation, a popup, a status line.
 pub struct Asks {
     pub nav: Option<Nav>,
-    pub overlay: Option<Overlay>,
+    pub overlay: Option<Dialog>,
     pub status: Option<Status>,
 }
 
@@ -129,8 +150,9 @@ impl<'a> Cx<'a> {
         self.nav = Some(Nav::Back { select });
     }
 
-    pub fn open(&mut self, overlay: Overlay) {
-        self.overlay = Some(overlay);
+    /// Opens a popup over the screen.
+    pub fn open(&mut self, dialog: Dialog) {
+        self.overlay = Some(dialog);
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -170,6 +192,53 @@ impl Screen {
             Self::Keys(state) => keys::update(state, action, cx),
             Self::VersionForm(state) => version_form::update(state, action, cx),
             Self::EditForm(state) => edit_form::update(state, action, cx),
+        }
+    }
+
+    /// The reads that bring what this screen shows up to date (after a change, this app's or
+    /// another process's): a secret's detail, the pickers' choices, whether the name typed is
+    /// taken, how many secrets use each key. Their answers come back through [`Self::refresh`].
+    pub fn reads(&self) -> Vec<Request> {
+        match self {
+            Self::Detail(state) => vec![Request::ShowSecretDetail {
+                name: state.name.clone(),
+            }],
+            Self::Form(form) => {
+                let mut reads = vec![Request::ListKeyChoices];
+                let name = form.name.as_str();
+                if !name.is_empty() && validate_name(name).is_none() {
+                    reads.push(Request::SecretNameExists {
+                        name: name.to_owned(),
+                    });
+                }
+                reads
+            }
+            Self::EditForm(_) => vec![Request::ListKeyChoices],
+            Self::Keys(_) => vec![Request::KeyUsage],
+            Self::Unlock(_) | Self::List(_) | Self::Result(_) | Self::VersionForm(_) => Vec::new(),
+        }
+    }
+
+    /// Takes what the vault just said, if this screen shows it (on top of the stack or under
+    /// it): the detail of its secret, the keys its picker offers, a name's check.
+    pub fn refresh(&mut self, fresh: &Fresh<'_>) {
+        match (self, *fresh) {
+            (Self::Detail(state), Fresh::Detail { name, result }) if state.name == name => {
+                match result {
+                    Ok(detail) => state.loaded(detail.clone()),
+                    Err(e) => state.failed(e),
+                }
+            }
+            (Self::Form(form), Fresh::KeyChoices(choices)) => form.set_choices(choices),
+            (Self::Form(form), Fresh::NameTaken { name, taken }) => {
+                form.set_name_taken(name, taken);
+            }
+            (Self::EditForm(form), Fresh::KeyChoices(choices)) => form.set_choices(choices),
+            (Self::EditForm(form), Fresh::Keys(keys)) => form.set_keys(keys),
+            (Self::Keys(state), Fresh::Keys(keys)) => {
+                state.selected = state.selected.min(keys.len().saturating_sub(1));
+            }
+            _ => {}
         }
     }
 

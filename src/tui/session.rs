@@ -2,6 +2,7 @@
 //! answers back through `update`, frames out; ticks for the clipboard, the idle lock and other
 //! processes' commits. The terminal loop and the tests drive the app through this type.
 
+use std::collections::VecDeque;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use super::keymap;
 use super::msg::Msg;
 use super::screens::unlock::{UnlockMode, UnlockState};
 use super::text::unlock as ut;
-use super::update::update;
+use super::update::{load_all, update};
 use super::view;
 use crate::clipboard::{ClearOutcome, ClipboardGuard};
 use crate::vault::Vault;
@@ -28,7 +29,8 @@ pub const DEFAULT_LOCK_AFTER: Duration = Duration::from_mins(10);
 pub struct Session {
     pub app: App,
     env: Env,
-    pending: Option<Effect>,
+    /// Effects asked for and not run yet, in order.
+    pending: VecDeque<Effect>,
     /// The last key or paste (or the unlock): the idle lock counts from here.
     last_input: Option<Instant>,
     lock_after: Duration,
@@ -53,7 +55,7 @@ impl Session {
         Self {
             app: App::new(path.display().to_string(), UnlockState::new(mode)),
             env: Env::new(path.to_owned(), clipboard),
-            pending: None,
+            pending: VecDeque::new(),
             last_input: None,
             lock_after: DEFAULT_LOCK_AFTER,
         }
@@ -73,12 +75,15 @@ impl Session {
         let mut session = Self::new(&path, clipboard);
         let msg = effects::opened(&mut session.env, Ok(vault), false);
         session.send(msg);
+        session.run_pending(Instant::now());
         session
     }
 
     /// Applies a message through `update`; an effect it asks for waits for [`Self::run_pending`].
     pub fn send(&mut self, msg: impl Into<Msg>) {
-        self.pending = update(&mut self.app, msg);
+        if let Some(effect) = update(&mut self.app, msg) {
+            self.pending.push_back(effect);
+        }
     }
 
     /// Says that something slow is about to run (the terminal loop draws this before
@@ -117,14 +122,18 @@ impl Session {
             return false;
         };
         self.send(action);
-        self.pending.is_some()
+        !self.pending.is_empty()
     }
 
-    /// Performs the effect the last input asked for, if any, and applies its answer (and so on,
-    /// should the answer ask for another).
+    /// Performs the effects the last input asked for, in order, and applies their answers (and
+    /// so on, should an answer ask for more).
     pub fn run_pending(&mut self, now: Instant) {
-        while let Some(effect) = self.pending.take() {
-            if let Some(msg) = effects::perform(&mut self.env, effect, now) {
+        while let Some(effect) = self.pending.pop_front() {
+            if let Effect::Each(effects) = effect {
+                for effect in effects.into_iter().rev() {
+                    self.pending.push_front(effect);
+                }
+            } else if let Some(msg) = effects::perform(&mut self.env, effect, now) {
                 self.send(msg);
             }
         }
@@ -135,7 +144,7 @@ impl Session {
     pub fn handle_paste(&mut self, text: Zeroizing<String>, now: Instant) -> bool {
         self.last_input = Some(now);
         self.send(Msg::Paste(text));
-        self.pending.is_some()
+        !self.pending.is_empty()
     }
 
     /// A key press, start to finish (the rest of the list included, after an unlock).
@@ -154,7 +163,7 @@ impl Session {
     /// Loads the rest of the secrets after the first frame was drawn from the first page.
     pub fn finish_loading(&mut self) {
         if self.app.loaded == Loaded::FirstPage {
-            self.pending = Some(Effect::LoadAll);
+            self.pending.push_back(load_all());
             self.run_pending(Instant::now());
         }
     }

@@ -241,7 +241,6 @@ pub mod version {
     pub const STAGES_KEEP_CURRENT: &str = "SYSCURRENT stays on the current version";
     pub const STAGES_RULE: &str =
         "names of 1–64 of a–z A–Z 0–9 _ -, by commas or spaces, at most 12";
-    pub const TOO_MANY_STAGES: &str = "stages, more than a secret can hold";
     pub const EXPIRY_RULE: &str = "epoch ms up to 9,999,999,999,999, or YYYY-MM-DD[ HH:MM]";
     pub const EXPIRY_HINT: &str = "optional: epoch ms, or YYYY-MM-DD[ HH:MM] in local time";
     pub const EXPIRY_UNREADABLE: &str = "not a time csvault reads";
@@ -256,6 +255,7 @@ pub mod edit {
     pub const DEFAULT: &str = "default";
     pub const CURRENT: &str = "current";
     pub const KEY_GONE: &str = "not in this vault";
+    pub const FIRST_USE: &str = "created on first use";
     pub const KEY_DISABLED: &str = "disabled";
     pub const KEY_APPLIES: &str =
         "applies to versions made from now on; existing ones keep their key";

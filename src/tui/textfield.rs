@@ -30,7 +30,29 @@ impl Default for TextField {
 }
 
 impl TextField {
-    /// Applies an editing or cursor action; whether the text changed. Other actions do nothing.
+    /// Whether `action` is one of a text field's editing or cursor keys: what [`Self::apply`]
+    /// acts on.
+    pub fn handles(action: crate::tui::Action) -> bool {
+        use crate::tui::Action as A;
+        matches!(
+            action,
+            A::Input(_)
+                | A::Backspace
+                | A::Delete
+                | A::DeleteToStart
+                | A::DeleteWordBack
+                | A::Left
+                | A::Right
+                | A::Home
+                | A::End
+                | A::Up
+                | A::Down
+        )
+    }
+
+    /// Applies an editing or cursor action: the one place every text field (forms, dialogs,
+    /// popups, the unlock screen, the list's filter) takes its editing keys. Whether the text
+    /// changed; other actions do nothing.
     pub fn apply(&mut self, action: crate::tui::Action) -> bool {
         use crate::tui::Action as A;
         match action {

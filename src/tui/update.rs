@@ -1,23 +1,26 @@
 //! `update`, the one writer of the model: a message (a key's action, an effect's outcome, a
 //! resize) changes the model and may ask for one effect. Screens handle their own actions
-//! through one shape ([`Screen::update`]); this file routes actions, applies what screens ask for
-//! (navigation, popups, status lines) and owns what works everywhere (quit, help, overlays).
-//! Effect outcomes land in [`outcome`], pastes in [`paste`], the idle lock and other processes'
-//! commits in [`refresh`].
+//! through one shape ([`Screen::update`]), popups through theirs ([`Dialog::update`]); this file
+//! routes actions, applies what screens ask for (navigation, popups, status lines) and owns what
+//! works everywhere (quit, help).
+//! The vault's answers land in [`reads`] (what the screens show) and [`writes`] (a change's
+//! response and status line, and the reads that follow it); pastes in [`paste`]; opening, the
+//! idle lock and other processes' commits in [`refresh`].
 
-mod forms;
-mod lifecycle;
-mod outcome;
 mod paste;
+mod reads;
 mod refresh;
+mod writes;
 
-use super::action::{Action, Effect};
-use super::app::{App, ListMode, Overlay};
-use super::msg::Msg;
+use super::action::{Action, Effect, Purpose};
+use super::app::App;
+use super::dialogs::{Dialog, Step};
+use super::msg::{Answered, Msg};
 use super::screens::{Asks, Cx, Nav, Screen, help, list};
 use super::text::unlock as ut;
-use super::textfield::word_start;
 use super::view;
+
+pub use refresh::load_all;
 
 pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
     match msg.into() {
@@ -38,19 +41,52 @@ pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
             None
         }
         Msg::VaultChanged => refresh::changed(app),
-        Msg::Reloaded { listing, usage } => refresh::reloaded(app, listing, usage),
-        // The new-version and edit forms, and the password generator.
-        msg @ (Msg::PasswordGenerated(_)
-        | Msg::VersionCreated { .. }
-        | Msg::SecretUpdated { .. }) => {
-            app.busy = None;
-            forms::apply(app, msg)
-        }
         outcome => {
             app.busy = None;
-            outcome::apply(app, outcome);
+            match outcome {
+                Msg::Opened { created } => Some(refresh::opened(app, created)),
+                Msg::OpenFailed { error, from_env } => {
+                    refresh::not_opened(app, &error, from_env);
+                    None
+                }
+                Msg::Answered(answered) => answer(app, *answered),
+                Msg::FileLoaded { path, load } => {
+                    match &mut app.screen {
+                        Screen::Form(form) => form.set_file(&path, load),
+                        Screen::VersionForm(form) => form.set_file(&path, load),
+                        _ => {}
+                    }
+                    None
+                }
+                Msg::BlobSaved { name, blob, saved } => {
+                    writes::blob_saved(app, &name, &blob, saved);
+                    None
+                }
+                Msg::BlobLoaded(loaded) => writes::blob_loaded(app, loaded),
+                Msg::Notice(status) => {
+                    app.status = Some(status);
+                    None
+                }
+                // Inputs, taken above.
+                _ => None,
+            }
+        }
+    }
+}
+
+/// The vault answered a call: what it is for, then what its request says, decides where the
+/// answer goes.
+fn answer(app: &mut App, answered: Answered) -> Option<Effect> {
+    let Answered { call, result } = answered;
+    match call.purpose {
+        Purpose::Copy => reads::copy(app, &call.request, result),
+        Purpose::Reveal => {
+            reads::reveal(app, &call.request, result);
             None
         }
+        Purpose::Backup { path } => writes::backup(app, &call.request, path, result),
+        Purpose::Show if call.request.writes() => writes::answered(app, &call.request, result),
+        Purpose::Show => reads::answered(app, &call.request, result),
     }
 }
 
@@ -70,16 +106,13 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         app.quit = true;
         return None;
     }
-    if app.overlay.is_some() {
-        return overlay(app, action);
+    if let Some(open) = app.overlay.take() {
+        return dialog(app, open, action);
     }
     if action == Action::Help {
         // Opened at the section of where it was opened from.
         let scroll = help::section_scroll(app.context(), view::body_area(app.size));
-        app.overlay = Some(Overlay::Help { scroll });
-        return None;
-    }
-    if filter_edit(app, action) {
+        app.overlay = Some(Dialog::Help { scroll });
         return None;
     }
     let App {
@@ -95,24 +128,6 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
     let asks = cx.finish();
     grant(app, asks);
     effect
-}
-
-/// Ctrl+U and Ctrl+W in the list's filter (the query has no cursor of its own: it is always
-/// at the end). Whether the action was one of those.
-fn filter_edit(app: &mut App, action: Action) -> bool {
-    if !matches!(app.screen, Screen::List(ListMode::Filter)) {
-        return false;
-    }
-    let query = app.catalog.query();
-    let keep = match action {
-        Action::DeleteToStart => 0,
-        Action::DeleteWordBack => word_start(query),
-        _ => return false,
-    };
-    let query = query[..keep].to_owned();
-    app.catalog.set_query(&query);
-    app.catalog.settle(list::page_rows(app.size));
-    true
 }
 
 /// Does what the screen asked for.
@@ -141,74 +156,20 @@ fn grant(app: &mut App, asks: Asks) {
     }
 }
 
-fn overlay(app: &mut App, action: Action) -> Option<Effect> {
-    let current = app.overlay.take()?;
-    match (current, action) {
-        (
-            Overlay::Help { scroll },
-            action @ (Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom),
-        ) => {
-            let scroll = help::scrolled(scroll, action, view::body_area(app.size));
-            app.overlay = Some(Overlay::Help { scroll });
+/// A key while a popup is open: it goes to the popup, and what it answers is done.
+fn dialog(app: &mut App, mut dialog: Dialog, action: Action) -> Option<Effect> {
+    let step = dialog.update(action, &mut app.catalog, view::body_area(app.size));
+    app.catalog.settle(list::page_rows(app.size));
+    match step {
+        Step::Stay => app.overlay = Some(dialog),
+        Step::Close => {}
+        Step::Leave => app.back(),
+        Step::Run { effect, keep } => {
+            if keep {
+                app.overlay = Some(dialog);
+            }
+            return Some(effect);
         }
-        (Overlay::Help { .. }, Action::Back | Action::Help)
-        | (Overlay::Discard | Overlay::KeyState { .. }, Action::No | Action::Back)
-        | (Overlay::NewKey { .. }, Action::Back) => {}
-        (Overlay::Discard, Action::Yes) => app.back(),
-        (Overlay::KeyState { key_id, to, .. }, Action::Yes) => {
-            return Some(Effect::SetKeyState(key_id, to));
-        }
-        (Overlay::NewKey { mut alias, error }, action) => {
-            let effect = match action {
-                Action::Activate => Some(Effect::CreateKey(alias.as_str().to_owned())),
-                Action::Input(c) => {
-                    alias.insert(c);
-                    None
-                }
-                Action::Backspace => {
-                    alias.backspace();
-                    None
-                }
-                Action::Delete => {
-                    alias.delete();
-                    None
-                }
-                Action::Left => {
-                    alias.left();
-                    None
-                }
-                Action::Right => {
-                    alias.right();
-                    None
-                }
-                Action::Home => {
-                    alias.home();
-                    None
-                }
-                Action::End => {
-                    alias.end();
-                    None
-                }
-                Action::DeleteToStart => {
-                    alias.delete_to_start();
-                    None
-                }
-                Action::DeleteWordBack => {
-                    alias.delete_word_back();
-                    None
-                }
-                _ => None,
-            };
-            app.overlay = Some(Overlay::NewKey { alias, error });
-            return effect;
-        }
-        (Overlay::Dialog(dialog), action) => return lifecycle::dialog(app, dialog, action),
-        (other, _) => app.overlay = Some(other),
     }
     None
 }

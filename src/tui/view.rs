@@ -3,7 +3,7 @@
 //! ```text
 //! ┌ header: app name · vault path ───────────────── secrets count ┐
 //! │ body: the current screen (list, detail, form, result, keys)   │
-//! │       with an overlay on top (help, confirmation, new key)    │
+//! │       with a popup on top (help, a question, a dialog)        │
 //! │ status line                                                   │
 //! └ footer: the keys that work here, from the keymap              ┘
 //! ```
@@ -13,12 +13,11 @@ use ratatui::layout::{Constraint, Layout, Position, Rect, Size};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::app::{App, Loaded, Overlay, Screen, Tone};
+use super::app::{App, Loaded, Screen, Tone};
 use super::display;
-use super::screens::{help, keys};
-use super::text::{self as t, confirm as ct, form as ft};
+use super::text as t;
 use super::theme;
-use super::widgets::{footer, popup, thousands};
+use super::widgets::{footer, thousands};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
@@ -107,41 +106,7 @@ fn status_lines(app: &App, width: usize) -> Vec<Line<'static>> {
 }
 
 fn overlay(app: &App, area: Rect, buf: &mut Buffer) {
-    match &app.overlay {
-        None => {}
-        Some(Overlay::Help { scroll }) => help::render(*scroll, area, buf),
-        Some(Overlay::Discard) => {
-            let inner = popup(area, 56, 5, ct::TITLE, buf);
-            Paragraph::new(vec![
-                Line::raw(ft::DISCARD),
-                Line::default(),
-                Line::styled(ct::YES_NO, theme::dim()),
-            ])
-            .wrap(Wrap { trim: true })
-            .render(inner, buf);
-        }
-        Some(Overlay::KeyState { alias, to, .. }) => {
-            let verb = match to {
-                crate::csms::KeyState::Enabled => ct::ENABLE,
-                crate::csms::KeyState::Disabled => ct::DISABLE,
-            };
-            let inner = popup(area, 56, 7, ct::TITLE, buf);
-            let mut lines = vec![Line::from(display::spans(
-                &format!("{verb} {alias}?"),
-                ratatui::style::Style::new(),
-            ))];
-            if *to == crate::csms::KeyState::Disabled {
-                lines.push(Line::styled(ct::DISABLE_NOTE, theme::dim()));
-            }
-            lines.push(Line::default());
-            lines.push(Line::styled(ct::YES_NO, theme::dim()));
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: true })
-                .render(inner, buf);
-        }
-        Some(Overlay::NewKey { alias, error }) => {
-            keys::render_new_key(alias, error.as_deref(), area, buf);
-        }
-        Some(Overlay::Dialog(dialog)) => dialog.render(area, buf),
+    if let Some(dialog) = &app.overlay {
+        dialog.render(area, buf);
     }
 }

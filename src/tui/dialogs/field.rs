@@ -1,18 +1,23 @@
 //! Dialogs of one text field, checked on every keystroke: a stage name (`t`), the deletion
 //! window in days (`d`), the secret's name typed to delete it now (`D`), a file path for a
-//! backup (`b`) or a restore (`U`). Enter is refused while the field breaks its rule.
+//! backup (`b`) or a restore (`U`), a new key's alias (`n` on the keys screen). What the vault
+//! would refuse is what the request says of itself (`Request::problems`); Enter is refused while
+//! the field breaks a rule.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::Step;
-use crate::csms::{DEFAULT_RECOVERY_WINDOW_DAYS, RECOVERY_WINDOW_DAYS, stage_problem};
-use crate::tui::action::{Action, Effect};
-use crate::tui::ops::Op;
-use crate::tui::text::lifecycle as t;
+use crate::csms::op::{CreateKeyRequest, Request};
+use crate::csms::{
+    DEFAULT_RECOVERY_WINDOW_DAYS, DeleteSecretForScheduleRequest, UpdateSecretStageRequest,
+};
+use crate::tui::action::{Action, Effect, Purpose};
+use crate::tui::keymap::Context;
+use crate::tui::text::{keyscreen as kt, lifecycle as t};
 use crate::tui::textfield::TextField;
 use crate::tui::widgets::{input_line, popup};
 use crate::tui::{display, theme};
@@ -34,14 +39,18 @@ pub enum FieldKind {
     Backup { name: String },
     /// The backup blob file to restore from.
     Upload,
+    /// The alias of a new key.
+    NewKey,
 }
 
 #[derive(Debug)]
 pub struct FieldDialog {
     pub kind: FieldKind,
     pub field: TextField,
-    /// Why the last try failed (a file), until the field changes.
+    /// Why the last try failed (a file, the vault's objection), until the field changes.
     pub error: Option<String>,
+    /// Whether the field was edited or Enter tried (a new key's alias is checked from then).
+    touched: bool,
 }
 
 /// The field's verdict: `Ok` with what Enter will do, or `Err` with what is wrong.
@@ -59,22 +68,67 @@ impl FieldDialog {
             kind,
             field,
             error: None,
+            touched: false,
         }
     }
 
-    /// The window typed, in days, if it is one the API takes.
+    /// Where the keyboard is while the dialog is open.
+    pub fn context(&self) -> Context {
+        match self.kind {
+            FieldKind::NewKey => Context::KeyAlias,
+            _ => Context::DialogField,
+        }
+    }
+
+    /// The window typed, in days, if it reads as a number of days (whether the API takes it
+    /// is the request's to say).
     fn days(&self) -> Option<i64> {
         let text = self.field.as_str();
         if text.is_empty() || text.len() > 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let days: u32 = text.parse().ok()?;
-        RECOVERY_WINDOW_DAYS
-            .contains(&days)
-            .then_some(i64::from(days))
+        text.parse().ok()
     }
 
-    /// Checks the field as it stands (the same rules the vault applies).
+    /// The vault operation Enter asks for, as the field stands (`None` for the file dialogs,
+    /// whose file step comes first, and while the days do not read as a number).
+    fn request(&self) -> Option<Request> {
+        let text = self.field.as_str().to_owned();
+        Some(match &self.kind {
+            FieldKind::Stage {
+                name, version_id, ..
+            } => Request::UpdateSecretStage {
+                name: name.clone(),
+                stage: text,
+                body: UpdateSecretStageRequest {
+                    version_id: version_id.clone(),
+                },
+            },
+            FieldKind::Schedule { name } => Request::DeleteSecretForSchedule {
+                name: name.clone(),
+                body: DeleteSecretForScheduleRequest {
+                    recovery_window_in_days: Some(self.days()?),
+                },
+            },
+            FieldKind::DeleteNow { name } => Request::DeleteSecret { name: name.clone() },
+            FieldKind::NewKey => Request::CreateKey(CreateKeyRequest {
+                key_alias: text,
+                key_description: String::new(),
+            }),
+            FieldKind::Backup { .. } | FieldKind::Upload => return None,
+        })
+    }
+
+    /// The first of the request's problems (`Request::problems`, the vault's own check).
+    fn problem(&self) -> Option<String> {
+        self.request()?
+            .problems()
+            .into_iter()
+            .next()
+            .map(|p| p.message)
+    }
+
+    /// Checks the field as it stands: the request's problems, or what the field cannot be.
     pub fn verdict(&self) -> Verdict {
         let text = self.field.as_str();
         match &self.kind {
@@ -83,7 +137,7 @@ impl FieldDialog {
                 holders,
                 ..
             } => {
-                if let Some(problem) = stage_problem(text) {
+                if let Some(problem) = self.problem() {
                     return Err(problem);
                 }
                 Ok(match holders.iter().find(|(stage, _)| stage == text) {
@@ -92,9 +146,12 @@ impl FieldDialog {
                     None => t::STAGE_NEW.to_owned(),
                 })
             }
+            // The rule in the field's own words: a number it reads, in the window the API takes.
             FieldKind::Schedule { .. } => match self.days() {
-                Some(days) => Ok(format!("{} {days} {}", t::DAYS_OK, t::DAYS_OK_AFTER)),
-                None => Err(t::DAYS_RULE.to_owned()),
+                Some(days) if self.problem().is_none() => {
+                    Ok(format!("{} {days} {}", t::DAYS_OK, t::DAYS_OK_AFTER))
+                }
+                _ => Err(t::DAYS_RULE.to_owned()),
             },
             FieldKind::DeleteNow { name } => {
                 if text == name {
@@ -110,32 +167,28 @@ impl FieldDialog {
                     Ok(String::new())
                 }
             }
+            FieldKind::NewKey => self.problem().map_or(Ok(String::new()), Err),
         }
     }
 
-    /// The operation Enter asks for, if the field passes.
-    fn op(&self) -> Option<Op> {
+    /// What Enter asks for, if the field passes: the effect, and whether the dialog stays
+    /// until its answer (a file that cannot be used, a key the vault refuses, is said there).
+    fn run(&self) -> Option<Step> {
         self.verdict().ok()?;
-        let text = self.field.as_str().to_owned();
-        Some(match &self.kind {
-            FieldKind::Stage {
-                name, version_id, ..
-            } => Op::SetStage {
-                name: name.clone(),
-                stage: text,
-                version_id: version_id.clone(),
-            },
-            FieldKind::Schedule { name } => Op::ScheduleDelete {
-                name: name.clone(),
-                days: self.days()?,
-            },
-            FieldKind::DeleteNow { name } => Op::DeleteNow { name: name.clone() },
-            FieldKind::Backup { name } => Op::Backup {
-                name: name.clone(),
-                path: text,
-            },
-            FieldKind::Upload => Op::UploadBlob { path: text },
-        })
+        let path = || self.field.as_str().to_owned();
+        let (effect, keep) = match &self.kind {
+            FieldKind::Backup { name } => (
+                Effect::call(
+                    Request::DownloadSecretBlob { name: name.clone() },
+                    Purpose::Backup { path: path() },
+                ),
+                true,
+            ),
+            FieldKind::Upload => (Effect::LoadBlob(path()), true),
+            FieldKind::NewKey => (Effect::vault(self.request()?), true),
+            _ => (Effect::vault(self.request()?), false),
+        };
+        Some(Step::Run { effect, keep })
     }
 
     pub fn update(&mut self, action: Action) -> Step {
@@ -143,32 +196,23 @@ impl FieldDialog {
         match action {
             Action::Back => return Step::Close,
             Action::Activate => {
-                return match self.op() {
-                    Some(op) => Step::Run {
-                        keep: op.uses_file(),
-                        effect: Effect::Lifecycle(op),
-                    },
-                    None => Step::Stay,
-                };
+                self.touched = true;
+                return self.run().unwrap_or(Step::Stay);
             }
-            Action::Input(c) => f.insert(c),
-            Action::Backspace => f.backspace(),
-            Action::Delete => f.delete(),
-            Action::Left => f.left(),
-            Action::Right => f.right(),
-            Action::Home => f.home(),
-            Action::End => f.end(),
-            Action::DeleteToStart => f.delete_to_start(),
-            Action::DeleteWordBack => f.delete_word_back(),
+            action if TextField::handles(action) => {
+                f.apply(action);
+            }
             _ => return Step::Stay,
         }
         self.error = None;
+        self.touched = true;
         Step::Stay
     }
 
     pub fn paste(&mut self, text: &str) {
         self.field.insert_str(text);
         self.error = None;
+        self.touched = true;
     }
 
     fn title_and_prompt(&self) -> (&'static str, String) {
@@ -182,10 +226,15 @@ impl FieldDialog {
             }
             FieldKind::Backup { .. } => (t::BACKUP_TITLE, t::BACKUP_PROMPT.to_owned()),
             FieldKind::Upload => (t::UPLOAD_TITLE, t::UPLOAD_PROMPT.to_owned()),
+            FieldKind::NewKey => (kt::NEW_TITLE, kt::ALIAS_RULE.to_owned()),
         }
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        if self.kind == FieldKind::NewKey {
+            self.render_new_key(area, buf);
+            return;
+        }
         let (title, prompt) = self.title_and_prompt();
         let prompt_rows = u16::try_from(display::wrap(&prompt, 60).len().min(2)).unwrap_or(2);
         let inner = popup(area, 64, 5 + prompt_rows, title, buf);
@@ -214,22 +263,36 @@ impl FieldDialog {
         lines.push(Line::styled(t::HINT_FIELD, theme::dim()));
         Paragraph::new(lines).render(inner, buf);
     }
-}
 
-/// The disable / enable question.
-pub fn render_toggle(name: &str, enable: bool, area: Rect, buf: &mut Buffer) {
-    let inner = popup(area, 60, 7, t::TOGGLE_TITLE, buf);
-    let verb = if enable { t::ENABLE } else { t::DISABLE };
-    let mut lines = vec![Line::from(display::spans(
-        &format!("{verb} {name}?"),
-        Style::new(),
-    ))];
-    if !enable {
-        lines.push(Line::styled(t::DISABLE_NOTE, theme::dim()));
+    /// The new-key popup: the alias rule over the input, then the vault's objection or, once
+    /// typed, what is wrong with the alias.
+    fn render_new_key(&self, area: Rect, buf: &mut Buffer) {
+        let (title, rule) = self.title_and_prompt();
+        let inner = popup(area, 56, 7, title, buf);
+        let cursor = self.field.as_str()[..self.field.cursor()].chars().count();
+        let mut lines = vec![
+            Line::styled(rule, theme::dim()),
+            input_line(
+                self.field.as_str(),
+                false,
+                Some(cursor),
+                usize::from(inner.width),
+                theme::input(),
+            ),
+        ];
+        let problem = match (&self.error, self.verdict()) {
+            (Some(why), _) => Some(why.clone()),
+            (None, Err(why)) if self.touched => Some(format!("✗ {why}")),
+            _ => None,
+        };
+        if let Some(e) = problem {
+            lines.extend(display::wrapped_lines(
+                &e,
+                usize::from(inner.width),
+                usize::from(inner.height.saturating_sub(2)),
+                theme::danger(),
+            ));
+        }
+        Paragraph::new(lines).render(inner, buf);
     }
-    lines.push(Line::default());
-    lines.push(Line::styled(t::YES_NO, theme::dim()));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .render(inner, buf);
 }

@@ -8,9 +8,9 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Step;
+use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect};
 use crate::tui::catalog::{Catalog, StateFilter};
-use crate::tui::ops::Op;
 use crate::tui::text::lifecycle as t;
 use crate::tui::widgets::popup;
 use crate::tui::{display, theme};
@@ -96,7 +96,7 @@ impl PickDialog {
                 }
                 PickKind::RemoveStage { name, stages, .. } => match stages.get(self.selected) {
                     Some(stage) => Step::Run {
-                        effect: Effect::Lifecycle(Op::RemoveStage {
+                        effect: Effect::vault(Request::DeleteSecretStage {
                             name: name.clone(),
                             stage: stage.clone(),
                         }),

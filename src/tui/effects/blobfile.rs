@@ -8,10 +8,19 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::OFlags;
 
-use crate::tui::ops::Saved;
 use crate::tui::screens::form::expand_path;
 use crate::tui::text::lifecycle as t;
 use crate::vault::MAX_BLOB_CHARS;
+
+/// A backup blob written to a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Saved {
+    /// The path as written to (after `~/` expansion).
+    pub path: String,
+    pub bytes: usize,
+    /// Whether a file was there and was replaced (else it was created).
+    pub replaced: bool,
+}
 
 /// The path as typed, `~/` expanded.
 fn resolve(typed: &str) -> Result<PathBuf, String> {

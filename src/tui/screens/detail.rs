@@ -13,10 +13,9 @@ pub use view::{max_scroll, render};
 
 use super::Cx;
 use crate::csms::SecretState;
-use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
-use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog};
-use crate::tui::ops::Op;
+use crate::csms::op::Request;
+use crate::tui::action::{Action, Effect, Purpose};
+use crate::tui::dialogs::{Confirm, Dialog, FieldDialog, FieldKind, PickDialog};
 use crate::tui::text::lifecycle as t;
 
 /// Version selection, the value, the record's scroll, the lifecycle dialogs, and Back.
@@ -37,7 +36,10 @@ pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Optio
                 state.scroll.saturating_add(page).min(max)
             };
         }
-        Action::CopyRecord => return Some(Effect::CopyRecord(state.name.clone())),
+        Action::CopyRecord => {
+            let name = state.name.clone();
+            return Some(Effect::call(Request::ShowSecret { name }, Purpose::Copy));
+        }
         Action::NewVersion => return super::version_form::open(state, cx),
         Action::EditSecret => return super::edit_form::open(state, cx),
         Action::Reveal
@@ -85,10 +87,18 @@ fn act(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Option<Effec
                 state.mask();
                 return None;
             }
-            return Some(Effect::RevealValue { name, version_id });
+            return Some(Effect::call(
+                Request::ShowSecretVersion { name, version_id },
+                Purpose::Reveal,
+            ));
         }
-        Action::CopyValue => return Some(Effect::CopyVersion { name, version_id }),
-        Action::RestoreSecret => return Some(Effect::Lifecycle(Op::Restore { name })),
+        Action::CopyValue => {
+            return Some(Effect::call(
+                Request::ShowSecretVersion { name, version_id },
+                Purpose::Copy,
+            ));
+        }
+        Action::RestoreSecret => return Some(Effect::vault(Request::RestoreSecret { name })),
         Action::SetStage => Dialog::Field(FieldDialog::new(FieldKind::Stage {
             name,
             version_id,
@@ -107,16 +117,16 @@ fn act(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Option<Effec
                 cx.info(t::PENDING_NO_TOGGLE);
                 return None;
             }
-            other => Dialog::Toggle {
+            other => Dialog::Confirm(Confirm::Toggle {
                 name,
                 enable: other != SecretState::Enabled,
-            },
+            }),
         },
         Action::ScheduleDelete => Dialog::Field(FieldDialog::new(FieldKind::Schedule { name })),
         Action::DeleteNow => Dialog::Field(FieldDialog::new(FieldKind::DeleteNow { name })),
         Action::Backup => Dialog::Field(FieldDialog::new(FieldKind::Backup { name })),
         _ => return None,
     };
-    cx.open(Overlay::Dialog(Box::new(dialog)));
+    cx.open(dialog);
     None
 }

@@ -1,5 +1,6 @@
 //! The edit form (`e` on the detail screen): the secret's description (with its byte counter)
-//! and its KMS key (the create form's picker), checked as typed with the vault's rules;
+//! and its KMS key (the create form's picker: the vault's choices, and the secret's own key),
+//! checked as typed by the request itself (`Request::problems`, the vault's own check);
 //! `Ctrl+S` asks for Update Secret with what changed.
 //!
 //! ```text
@@ -17,14 +18,14 @@ use ratatui::text::Line;
 
 use super::detail::DetailState;
 use super::field_rows::{Rows, counter, frame, indented, label, picker_row, problem, text_row};
-use super::key_picker::{self, KeyChoice, existing_choices};
+use super::key_picker::{self, KeyChoice, exists, with_current};
 use super::{Ctx, Cx, Screen};
+use crate::csms::op::{KeyLookup, Request};
 use crate::csms::{
-    DEFAULT_KEY_ALIAS, Field, KeyInfo, KeyState, MAX_DESCRIPTION_BYTES, Secret,
-    UpdateSecretRequest, rule_text, validate_description,
+    Field, KeyInfo, KeyState, MAX_DESCRIPTION_BYTES, Secret, UpdateSecretRequest, rule_text,
 };
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
+use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
 use crate::tui::text::{edit as t, form as ft};
 use crate::tui::textfield::TextField;
@@ -47,12 +48,17 @@ pub struct EditFormState {
     original_description: String,
     /// The secret's key id now.
     current_key: String,
+    /// What the vault offers (`ListKeyChoices`), and the keys (where the secret's own key
+    /// goes among them when it is not offered).
+    offered: Vec<KeyChoice>,
+    keys: Vec<KeyInfo>,
     touched: bool,
     submit_tried: bool,
 }
 
 impl EditFormState {
-    /// The form filled with `secret` as it is, offering the enabled keys.
+    /// The form filled with `secret` as it is; its key picker offers the secret's own key and
+    /// what the vault answers to `ListKeyChoices` (see [`Self::set_choices`]).
     pub fn new(secret: &Secret, keys: &[KeyInfo]) -> Self {
         let mut description = TextField::single();
         description.set(&secret.description);
@@ -64,25 +70,43 @@ impl EditFormState {
             choice: 0,
             original_description: secret.description.clone(),
             current_key: secret.kms_key_id.clone(),
+            offered: Vec::new(),
+            keys: keys.to_vec(),
             touched: false,
             submit_tried: false,
         };
-        form.set_keys(keys);
-        if let Some(i) = form.choices.iter().position(|c| form.is_current(c)) {
-            form.choice = i;
-        }
+        form.relist();
         form
     }
 
-    /// The keys re-read: the choice kept if it is still offered.
+    /// The vault's key choices (again): the choice kept if it is still offered.
+    pub fn set_choices(&mut self, choices: &[KeyChoice]) {
+        self.offered = choices.to_vec();
+        self.relist();
+    }
+
+    /// The keys read again (where the secret's own key goes when it is not offered).
     pub fn set_keys(&mut self, keys: &[KeyInfo]) {
-        let chosen = self.choices.get(self.choice).map(|c| c.alias.clone());
-        self.choices = existing_choices(keys, &self.current_key);
-        self.choice = key_picker::position(&self.choices, chosen.as_deref());
+        self.keys = keys.to_vec();
+        self.relist();
+    }
+
+    /// The picker's entries again, the choice kept (at first: the secret's own key).
+    fn relist(&mut self) {
+        let chosen = self
+            .choices
+            .get(self.choice)
+            .map_or_else(|| self.current_key.clone(), |c| c.reference.clone());
+        self.choices = with_current(&self.offered, &self.keys, &self.current_key);
+        self.choice = self
+            .choices
+            .iter()
+            .position(|c| c.reference == chosen)
+            .unwrap_or_else(|| key_picker::position(&self.choices, None));
     }
 
     fn is_current(&self, choice: &KeyChoice) -> bool {
-        choice.key_id.as_deref() == Some(self.current_key.as_str())
+        choice.reference == self.current_key
     }
 
     pub fn context(&self) -> Context {
@@ -96,12 +120,13 @@ impl EditFormState {
         self.description.as_str() != self.original_description
     }
 
-    /// The key id chosen, when it is not the secret's own.
+    /// The key chosen (its id, or `csms/default` before it exists), when it is not the
+    /// secret's own.
     fn new_key(&self) -> Option<&str> {
         self.choices
             .get(self.choice)
             .filter(|c| !self.is_current(c))
-            .and_then(|c| c.key_id.as_deref())
+            .map(|c| c.reference.as_str())
     }
 
     /// Whether leaving would lose a change.
@@ -120,39 +145,61 @@ impl EditFormState {
         }
     }
 
+    /// Update Secret for the secret, as the form describes it (keys named by id or alias).
+    fn call(&self) -> Request {
+        Request::UpdateSecret {
+            name: self.name.clone(),
+            body: self.request(),
+            keys: KeyLookup::IdOrAlias,
+        }
+    }
+
     /// Why the description is refused, once the user has been there.
     pub fn shown_problem(&self) -> Option<String> {
-        validate_description(self.description.as_str())
+        self.shown(Field::Description)
+    }
+
+    /// Why `field` (the description, the key) is refused, once the user has been there.
+    fn shown(&self, field: Field) -> Option<String> {
+        self.call()
+            .problems()
+            .into_iter()
+            .find(|p| p.field == field)
+            .map(|p| p.message)
             .filter(|_| self.touched || self.submit_tried)
     }
 }
 
-/// `e` on the detail screen: the edit form, once the secret is loaded.
+/// `e` on the detail screen: the edit form, once the secret is loaded; its key picker's
+/// choices are asked of the vault.
 pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
-    match &detail.detail {
-        Some(d) => cx.push(Screen::EditForm(Box::new(EditFormState::new(
-            &d.secret, cx.keys,
-        )))),
-        None => cx.info(t::NOT_LOADED),
-    }
-    None
+    let Some(d) = &detail.detail else {
+        cx.info(t::NOT_LOADED);
+        return None;
+    };
+    cx.push(Screen::EditForm(Box::new(EditFormState::new(
+        &d.secret, cx.keys,
+    ))));
+    Some(Effect::vault(Request::ListKeyChoices))
 }
 
 pub fn update(form: &mut EditFormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     match (action, form.focus) {
-        (Action::Back, _) if form.is_dirty() => cx.open(Overlay::Discard),
+        (Action::Back, _) if form.is_dirty() => cx.open(Dialog::Confirm(Confirm::Discard)),
         (Action::Back, _) => cx.back(),
         (Action::Submit, _) => {
             form.submit_tried = true;
-            if validate_description(form.description.as_str()).is_some() {
-                form.focus = Focus::Description;
+            let call = form.call();
+            if let Some(first) = call.problems().first() {
+                form.focus = if first.field == Field::KmsKeyId {
+                    Focus::Key
+                } else {
+                    Focus::Description
+                };
                 cx.error(ft::FIX_FIRST);
                 return None;
             }
-            return Some(Effect::UpdateSecret {
-                name: form.name.clone(),
-                req: form.request(),
-            });
+            return Some(Effect::vault(call));
         }
         (Action::NextField | Action::PrevField, Focus::Description) => {
             form.touched = true;
@@ -183,7 +230,7 @@ fn key_label(form: &EditFormState, keys: &[KeyInfo]) -> String {
         return String::new();
     };
     let mut notes = Vec::new();
-    if choice.alias == DEFAULT_KEY_ALIAS {
+    if choice.default_key {
         notes.push(t::DEFAULT);
     }
     if form.is_current(choice) {
@@ -191,9 +238,10 @@ fn key_label(form: &EditFormState, keys: &[KeyInfo]) -> String {
     }
     let state = keys
         .iter()
-        .find(|k| Some(k.key_id.as_str()) == choice.key_id.as_deref())
+        .find(|k| k.key_id == choice.reference)
         .map(|k| k.key_state);
     match state {
+        None if !exists(choice) => notes.push(t::FIRST_USE),
         None => notes.push(t::KEY_GONE),
         Some(KeyState::Disabled) => notes.push(t::KEY_DISABLED),
         Some(KeyState::Enabled) => {}
@@ -216,7 +264,7 @@ pub fn render(form: &EditFormState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer)
         width,
         counter(form.description.as_str().len(), MAX_DESCRIPTION_BYTES, " B"),
     ));
-    if let Some(why) = form.shown_problem() {
+    if let Some(why) = form.shown(Field::Description) {
         rows.lines(problem(&why, Some(rule_text(Field::Description)), width));
     }
     rows.line(picker_row(
@@ -225,7 +273,9 @@ pub fn render(form: &EditFormState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer)
         form.focus == Focus::Key,
         width,
     ));
-    if form.new_key().is_some() {
+    if let Some(why) = form.shown(Field::KmsKeyId) {
+        rows.lines(problem(&why, Some(rule_text(Field::KmsKeyId)), width));
+    } else if form.new_key().is_some() {
         rows.lines(indented(t::KEY_APPLIES, width, theme::dim()));
     }
     rows.line(Line::default());

@@ -1,21 +1,21 @@
 //! Screen 3, state and behaviour: the create-secret form with live validation.
 //!
-//! Every change rebuilds the request and runs `csms::validate_create` on it, the same check the
-//! vault makes; the duplicate-name check is an effect answered by the vault (`set_name_taken`).
+//! Every change rebuilds the request and asks it for its problems (`Request::problems`), the
+//! same check the vault makes; the duplicate-name check and the key picker's choices are asked
+//! of the vault (`set_name_taken`, `set_choices`).
 
 use super::Cx;
 pub use super::key_picker::KeyChoice;
-use super::key_picker::{self, choices};
+use super::key_picker::{self, ordered};
 pub use super::value_input::{
-    FileLoad, MAX_FILE_BYTES, ValueType, Visibility, expand_path, load_file,
+    FileLoad, MAX_FILE_BYTES, ValueInput, ValueType, Visibility, expand_path, load_file,
 };
-use super::value_input::{file_after_edit, file_failure, request_value};
-use crate::csms::KeyInfo;
-use crate::csms::{CreateSecretRequest, Field, FieldError, validate_create};
+use crate::csms::op::{KeyLookup, Request};
+use crate::csms::{CreateSecretRequest, Field, FieldError};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
+use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
-use crate::tui::password::{self, Generator};
+use crate::tui::password;
 use crate::tui::text::form as t;
 use crate::tui::textfield::TextField;
 
@@ -47,38 +47,34 @@ pub struct FormState {
     pub focus: Focus,
     pub name: TextField,
     pub description: TextField,
-    pub value: TextField,
-    pub path: TextField,
+    pub value: ValueInput,
     pub choices: Vec<KeyChoice>,
     pub choice: usize,
-    pub value_type: ValueType,
-    pub visibility: Visibility,
     /// The name the vault last said is taken.
     pub taken: Option<String>,
-    pub file: FileLoad,
-    /// The password generator, once `Ctrl+G` was pressed in the value.
-    pub generator: Option<Generator>,
     touched: Vec<Field>,
     submit_tried: bool,
     errors: Vec<FieldError>,
 }
 
+impl Default for FormState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl FormState {
-    /// A blank form offering the enabled keys (see [`choices`]).
-    pub fn new(keys: &[KeyInfo]) -> Self {
+    /// A blank form; its key picker offers what the vault answers to `ListKeyChoices` (see
+    /// [`Self::set_choices`]).
+    pub fn new() -> Self {
         let mut form = Self {
             focus: Focus::Name,
             name: TextField::single(),
             description: TextField::single(),
-            value: TextField::multi(),
-            path: TextField::single(),
-            choices: choices(keys),
+            value: ValueInput::new(),
+            choices: Vec::new(),
             choice: 0,
-            value_type: ValueType::Text,
-            visibility: Visibility::Masked,
             taken: None,
-            file: FileLoad::NotYet,
-            generator: None,
             touched: Vec::new(),
             submit_tried: false,
             errors: Vec::new(),
@@ -87,11 +83,11 @@ impl FormState {
         form
     }
 
-    /// The keys re-read (another process created, enabled or disabled one): the picker offers
-    /// the enabled ones, the choice kept if it is still there.
-    pub fn set_keys(&mut self, keys: &[KeyInfo]) {
+    /// The vault's key choices (again: another process created, enabled or disabled a key):
+    /// the choice kept if it is still there.
+    pub fn set_choices(&mut self, choices: &[KeyChoice]) {
         let chosen = self.choices.get(self.choice).map(|c| c.alias.clone());
-        self.choices = choices(keys);
+        self.choices = ordered(choices);
         self.choice = key_picker::position(&self.choices, chosen.as_deref());
         self.revalidate();
     }
@@ -100,8 +96,7 @@ impl FormState {
     pub fn context(&self) -> Context {
         match self.focus {
             Focus::Name | Focus::Description => Context::FormText,
-            Focus::Value if self.value_type == ValueType::File => Context::FormText,
-            Focus::Value => Context::FormValue,
+            Focus::Value => self.value.context(),
             Focus::Key | Focus::Type => Context::FormPicker,
             Focus::Generator => Context::FormGenerator,
             Focus::Submit => Context::FormButton,
@@ -112,19 +107,16 @@ impl FormState {
     pub fn is_dirty(&self) -> bool {
         !(self.name.is_empty()
             && self.description.is_empty()
-            && self.value.is_empty()
-            && self.path.is_empty()
-            && self.choice == 0
-            && self.value_type == ValueType::Text)
+            && self.value.is_blank()
+            && self.choice == 0)
     }
 
     /// The request the form describes now.
     pub fn request(&self) -> CreateSecretRequest {
-        let (secret_string, secret_binary) =
-            request_value(self.value_type, &self.value, &self.file);
+        let (secret_string, secret_binary) = self.value.request_value();
         CreateSecretRequest {
             name: self.name.as_str().to_owned(),
-            kms_key_id: self.choices.get(self.choice).and_then(|c| c.key_id.clone()),
+            kms_key_id: self.choices.get(self.choice).map(|c| c.reference.clone()),
             description: (!self.description.is_empty())
                 .then(|| self.description.as_str().to_owned()),
             secret_string,
@@ -133,8 +125,16 @@ impl FormState {
         }
     }
 
+    /// The Create Secret request the form submits (keys named by id or alias).
+    fn call(&self) -> Request {
+        Request::CreateSecret {
+            body: self.request(),
+            keys: KeyLookup::IdOrAlias,
+        }
+    }
+
     fn revalidate(&mut self) {
-        self.errors = validate_create(&self.request());
+        self.errors = self.call().problems();
         if self.choices.is_empty() {
             self.errors.push(FieldError {
                 field: Field::KmsKeyId,
@@ -142,7 +142,7 @@ impl FormState {
             });
             self.errors.sort_by_key(|e| e.field);
         }
-        if let Some(why) = file_failure(self.value_type, &self.file) {
+        if let Some(why) = self.value.file_failure() {
             let message = why.to_owned();
             self.errors.retain(|e| e.field != Field::Value);
             self.errors.push(FieldError {
@@ -183,7 +183,7 @@ impl FormState {
         let own = match error.field {
             Field::Name => self.taken.as_deref() == Some(self.name.as_str()),
             Field::KmsKeyId => self.choices.is_empty(),
-            Field::Value => file_failure(self.value_type, &self.file).is_some(),
+            Field::Value => self.value.file_failure().is_some(),
             _ => false,
         };
         !own
@@ -192,8 +192,7 @@ impl FormState {
     /// Whether to warn that the text value is empty: the API allows it, but it is rarely meant.
     /// Shown once the value has been visited or a submit was tried.
     pub fn empty_value_warning(&self) -> bool {
-        self.value_type == ValueType::Text
-            && self.value.is_empty()
+        self.value.is_empty_text()
             && (self.submit_tried
                 || self.touched.contains(&Field::Value)
                 || self.focus == Focus::Submit)
@@ -211,10 +210,8 @@ impl FormState {
 
     /// The outcome of loading the file in file mode.
     pub fn set_file(&mut self, path: &str, load: FileLoad) {
-        if self.path.as_str() == path {
-            self.file = load;
-            self.revalidate();
-        }
+        self.value.set_file(path, load);
+        self.revalidate();
     }
 
     fn touch_field(&mut self, field: Field) {
@@ -238,7 +235,7 @@ impl FormState {
         self.touch();
         let order: Vec<Focus> = FOCUS_ORDER
             .into_iter()
-            .filter(|&f| f != Focus::Generator || self.generator.is_some())
+            .filter(|&f| f != Focus::Generator || self.value.generator.is_some())
             .collect();
         let i = order.iter().position(|&f| f == self.focus).unwrap_or(0);
         self.focus = order[key_picker::step(i, order.len(), forward)];
@@ -248,32 +245,25 @@ impl FormState {
         match self.focus {
             Focus::Name => Some(&mut self.name),
             Focus::Description => Some(&mut self.description),
-            Focus::Value if self.value_type == ValueType::File => Some(&mut self.path),
-            Focus::Value => Some(&mut self.value),
-            Focus::Key | Focus::Type | Focus::Generator | Focus::Submit => None,
+            Focus::Key | Focus::Value | Focus::Type | Focus::Generator | Focus::Submit => None,
         }
     }
 
-    fn cycle(&mut self, forward: bool) {
+    fn cycle(&mut self, forward: bool) -> Option<Effect> {
         match self.focus {
             Focus::Key => {
                 self.choice = key_picker::step(self.choice, self.choices.len(), forward);
+                None
             }
-            Focus::Type => {
-                self.value_type = self.value_type.cycled(forward);
-                // A password is text: the generator goes with the text type.
-                if self.value_type != ValueType::Text {
-                    self.generator = None;
-                }
-            }
-            _ => {}
+            Focus::Type => self.value.cycle_kind(forward),
+            _ => None,
         }
     }
 
     fn submit(&mut self) -> Option<Effect> {
         self.submit_tried = true;
         match self.errors.first() {
-            None => Some(Effect::Submit(Box::new(self.request()))),
+            None => Some(Effect::vault(self.call())),
             Some(first) => {
                 self.focus = match first.field {
                     Field::Name => Focus::Name,
@@ -290,18 +280,15 @@ impl FormState {
     /// `Ctrl+G`: the value becomes text, the options line shows (and takes the focus), and a
     /// password with its options is asked for.
     fn start_generator(&mut self) -> Effect {
-        self.value_type = ValueType::Text;
-        self.file = FileLoad::NotYet;
         self.focus = Focus::Generator;
         self.touch_field(Field::Value);
-        let options = self.generator.get_or_insert_with(Generator::default);
-        Effect::Generate(options.request())
+        self.value.start_generator()
     }
 
     /// A generated password (or why none was): into the value, which stays as masked as it was.
     pub fn set_generated(&mut self, result: password::Outcome) {
-        if let Some(options) = &mut self.generator {
-            password::fill(options, &mut self.value, result);
+        if self.value.generator.is_some() {
+            self.value.set_generated(result);
             self.revalidate();
         }
     }
@@ -317,7 +304,7 @@ impl FormState {
 pub fn update(form: &mut FormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     if action == Action::Back {
         if form.is_dirty() {
-            cx.open(Overlay::Discard);
+            cx.open(Dialog::Confirm(Confirm::Discard));
         } else {
             cx.back();
         }
@@ -333,44 +320,59 @@ pub fn update(form: &mut FormState, action: Action, cx: &mut Cx<'_>) -> Option<E
 /// The form's own reaction to an action: focus, editing, revalidation, and the checks to run.
 fn edit(form: &mut FormState, action: Action) -> Option<Effect> {
     let before_name = form.name.as_str().len();
-    let before_path = form.path.as_str().len();
-    let mut edited = true;
-    match action {
-        Action::NextField => form.step_focus(true),
-        Action::PrevField => form.step_focus(false),
-        Action::Submit => return form.submit(),
-        Action::Reveal => form.visibility = form.visibility.toggled(),
-        Action::Generate => return Some(form.start_generator()),
-        _ if form.focus == Focus::Generator => {
-            let options = form.generator.as_mut()?;
-            return options
-                .apply(action)
-                .then(|| Effect::Generate(options.request()));
+    let load = match action {
+        Action::NextField => {
+            form.step_focus(true);
+            None
         }
+        Action::PrevField => {
+            form.step_focus(false);
+            None
+        }
+        Action::Submit => return form.submit(),
+        Action::Reveal => {
+            form.value.toggle_visibility();
+            None
+        }
+        Action::Generate => return Some(form.start_generator()),
+        _ if form.focus == Focus::Generator => return form.value.generator_key(action),
         Action::NextChoice => form.cycle(true),
         Action::PrevChoice => form.cycle(false),
-        Action::Newline => form.value.insert('\n'),
-        _ => {
-            edited = form.editing()?.apply(action);
-            if edited {
-                form.touch();
-            }
+        Action::Newline => {
+            form.value.newline();
+            None
         }
-    }
-    if !edited {
-        return None;
-    }
-    after_edit(form, before_name, before_path)
+        _ if form.focus == Focus::Value => {
+            let (edited, load) = form.value.edit(action);
+            if !edited {
+                return None;
+            }
+            form.touch();
+            load
+        }
+        _ => {
+            if !form.editing()?.apply(action) {
+                return None;
+            }
+            form.touch();
+            None
+        }
+    };
+    after_edit(form, before_name, load)
 }
 
 /// A paste into the focused text field, as one edit (the caller has cut it to one line for a
 /// single-line field). `None` when no text field has the focus.
 pub fn paste(form: &mut FormState, text: &str) -> Option<Effect> {
     let before_name = form.name.as_str().len();
-    let before_path = form.path.as_str().len();
-    form.editing()?.insert_str(text);
+    let load = if form.focus == Focus::Value {
+        form.value.paste(text)
+    } else {
+        form.editing()?.insert_str(text);
+        None
+    };
     form.touch();
-    after_edit(form, before_name, before_path)
+    after_edit(form, before_name, load)
 }
 
 /// Whether the focused field takes line breaks (the value as text or base64).
@@ -378,16 +380,18 @@ pub fn multiline_focus(form: &FormState) -> bool {
     form.context() == Context::FormValue
 }
 
-/// Revalidates after an edit and asks for the checks it calls for.
-fn after_edit(form: &mut FormState, before_name: usize, before_path: usize) -> Option<Effect> {
-    let load = file_after_edit(form.value_type, &form.path, before_path, &mut form.file);
+/// Revalidates after an edit and asks for the checks it calls for: the name's, else loading
+/// the file the value names (`load`).
+fn after_edit(form: &mut FormState, before_name: usize, load: Option<Effect>) -> Option<Effect> {
     form.revalidate();
     let name = form.name.as_str();
     if form.focus == Focus::Name
         && name.len() != before_name
         && crate::csms::validate_name(name).is_none()
     {
-        return Some(Effect::CheckName(name.to_owned()));
+        return Some(Effect::vault(Request::SecretNameExists {
+            name: name.to_owned(),
+        }));
     }
     load
 }

@@ -1,68 +1,56 @@
-//! The KMS key picker shared by the create and edit forms: which keys it offers, how it cycles,
-//! and how an entry is written.
+//! The KMS key picker shared by the create and edit forms: the choices the vault offers
+//! (`ListKeyChoices`: `csms/default` even before it exists, then the enabled keys), the default
+//! key first; how the picker cycles, and how an entry is written.
 
-use crate::csms::{DEFAULT_KEY_ALIAS, KeyInfo, KeyState};
+pub use crate::csms::KeyChoice;
+use crate::csms::{DEFAULT_KEY_ALIAS, KeyInfo};
 use crate::tui::text::form as t;
 
-/// One entry of the key picker. `key_id` `None` is the default key (the request omits the id).
-#[derive(Clone, Debug)]
-pub struct KeyChoice {
-    pub key_id: Option<String>,
-    pub alias: String,
-    pub exists: bool,
+/// The vault's choices as the pickers list them: the default key first.
+pub fn ordered(choices: &[KeyChoice]) -> Vec<KeyChoice> {
+    let mut out = choices.to_vec();
+    out.sort_by_key(|c| !c.default_key);
+    out
 }
 
-/// The create form's entries: the default key first (even before it exists, but not once it
-/// is disabled), then the other enabled keys, oldest first.
-pub fn choices(keys: &[KeyInfo]) -> Vec<KeyChoice> {
-    let default = keys.iter().find(|k| k.key_alias == DEFAULT_KEY_ALIAS);
-    let mut choices = Vec::new();
-    if default.is_none_or(|k| k.key_state == KeyState::Enabled) {
-        choices.push(KeyChoice {
-            key_id: None,
-            alias: DEFAULT_KEY_ALIAS.to_owned(),
-            exists: default.is_some(),
-        });
+/// Whether the key behind a choice exists yet (the default key is made on first use).
+pub fn exists(choice: &KeyChoice) -> bool {
+    !(choice.default_key && choice.reference == DEFAULT_KEY_ALIAS)
+}
+
+/// The edit form's entries: the vault's choices, and the secret's own key (`current`, an id)
+/// where it would be were it offered, when it is not (disabled, or gone from the vault: then
+/// first, by its id). Choosing it changes nothing.
+pub fn with_current(choices: &[KeyChoice], keys: &[KeyInfo], current: &str) -> Vec<KeyChoice> {
+    let mut out = ordered(choices);
+    if out.iter().any(|c| c.reference == current) {
+        return out;
     }
-    choices.extend(
-        keys.iter()
-            .filter(|k| k.key_state == KeyState::Enabled && k.key_alias != DEFAULT_KEY_ALIAS)
-            .map(|k| KeyChoice {
-                key_id: Some(k.key_id.clone()),
-                alias: k.key_alias.clone(),
-                exists: true,
-            }),
-    );
-    choices
-}
-
-/// The edit form's entries: every enabled key by id, the default key first, and the secret's
-/// own key `current` even if it is disabled (choosing it changes nothing).
-pub fn existing_choices(keys: &[KeyInfo], current: &str) -> Vec<KeyChoice> {
-    let mut listed: Vec<&KeyInfo> = keys
-        .iter()
-        .filter(|k| k.key_state == KeyState::Enabled || k.key_id == current)
-        .collect();
-    listed.sort_by_key(|k| k.key_alias != DEFAULT_KEY_ALIAS);
-    let mut out: Vec<KeyChoice> = listed
-        .into_iter()
-        .map(|k| KeyChoice {
-            key_id: Some(k.key_id.clone()),
-            alias: k.key_alias.clone(),
-            exists: true,
-        })
-        .collect();
-    if !out.iter().any(|c| c.key_id.as_deref() == Some(current)) {
-        // The key is gone from the vault: still the secret's, shown by id.
+    let order = |id: &str| keys.iter().position(|k| k.key_id == id);
+    let Some(key) = keys.iter().find(|k| k.key_id == current) else {
         out.insert(
             0,
             KeyChoice {
-                key_id: Some(current.to_owned()),
+                reference: current.to_owned(),
                 alias: current.to_owned(),
-                exists: false,
+                default_key: false,
             },
         );
-    }
+        return out;
+    };
+    let entry = KeyChoice {
+        reference: key.key_id.clone(),
+        alias: key.key_alias.clone(),
+        default_key: key.default_key,
+    };
+    let at = if entry.default_key {
+        0
+    } else {
+        out.iter()
+            .position(|c| !c.default_key && order(&c.reference) > order(current))
+            .unwrap_or(out.len())
+    };
+    out.insert(at, entry);
     out
 }
 
@@ -86,8 +74,8 @@ pub fn step(i: usize, n: usize, forward: bool) -> usize {
 /// How the create form's picker writes an entry: the default key says whether it exists yet.
 pub fn label(choice: Option<&KeyChoice>) -> String {
     match choice {
-        Some(c) if c.key_id.is_none() && c.exists => format!("{} {}", c.alias, t::DEFAULT_KEY),
-        Some(c) if c.key_id.is_none() => format!("{} {}", c.alias, t::DEFAULT_KEY_NEW),
+        Some(c) if c.default_key && exists(c) => format!("{} {}", c.alias, t::DEFAULT_KEY),
+        Some(c) if c.default_key => format!("{} {}", c.alias, t::DEFAULT_KEY_NEW),
         Some(c) => c.alias.clone(),
         None => String::new(),
     }

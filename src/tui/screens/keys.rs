@@ -1,4 +1,5 @@
-//! Screen 5: the vault's CMKs (alias, id, state, created, secrets using it); create, enable, disable.
+//! Screen 5: the vault's CMKs (alias, id, state, created, secrets using it); create, enable, disable
+//! (each through a popup).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -9,11 +10,10 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, StatefulWidget, Table, Table
 use super::{Ctx, Cx};
 use crate::csms::KeyState;
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
+use crate::tui::dialogs::{Confirm, Dialog, FieldDialog, FieldKind};
 use crate::tui::display;
 use crate::tui::text::{keyscreen as t, status as st};
-use crate::tui::textfield::TextField;
-use crate::tui::widgets::{column_widths, input_line, popup};
+use crate::tui::widgets::column_widths;
 use crate::tui::{theme, timefmt};
 
 #[derive(Debug, Default)]
@@ -29,12 +29,7 @@ pub fn update(state: &mut KeysState, action: Action, cx: &mut Cx<'_>) -> Option<
         Action::Back => cx.back(),
         Action::Up => state.selected = state.selected.saturating_sub(1),
         Action::Down => state.selected = (state.selected + 1).min(last),
-        Action::NewKey => {
-            cx.open(Overlay::NewKey {
-                alias: TextField::single(),
-                error: None,
-            });
-        }
+        Action::NewKey => cx.open(Dialog::Field(FieldDialog::new(FieldKind::NewKey))),
         Action::EnableKey | Action::DisableKey => {
             let to = if action == Action::EnableKey {
                 KeyState::Enabled
@@ -43,11 +38,11 @@ pub fn update(state: &mut KeysState, action: Action, cx: &mut Cx<'_>) -> Option<
             };
             match keys.get(state.selected) {
                 Some(k) if k.key_state == to => cx.info(t::ALREADY),
-                Some(k) => cx.open(Overlay::KeyState {
+                Some(k) => cx.open(Dialog::Confirm(Confirm::KeyState {
                     key_id: k.key_id.clone(),
                     alias: k.key_alias.clone(),
                     to,
-                }),
+                })),
                 None => cx.info(st::NOTHING_SELECTED),
             }
         }
@@ -116,29 +111,4 @@ pub fn render(state: &KeysState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         buf,
         &mut state,
     );
-}
-
-/// The new-key popup: the alias input and the vault's objection, if any.
-pub fn render_new_key(alias: &TextField, error: Option<&str>, area: Rect, buf: &mut Buffer) {
-    let inner = popup(area, 56, 7, t::NEW_TITLE, buf);
-    let cursor = alias.as_str()[..alias.cursor()].chars().count();
-    let mut lines = vec![
-        Line::styled(t::ALIAS_RULE, theme::dim()),
-        input_line(
-            alias.as_str(),
-            false,
-            Some(cursor),
-            usize::from(inner.width),
-            theme::input(),
-        ),
-    ];
-    if let Some(e) = error {
-        lines.extend(display::wrapped_lines(
-            e,
-            usize::from(inner.width),
-            usize::from(inner.height.saturating_sub(2)),
-            theme::danger(),
-        ));
-    }
-    Paragraph::new(lines).render(inner, buf);
 }

@@ -12,17 +12,19 @@ use ratatui::widgets::{
 use ratatui::layout::Size;
 
 use super::{Ctx, Cx, Screen};
-use crate::tui::action::{Action, Effect};
-use crate::tui::app::{Loaded, Overlay};
+use crate::csms::LATEST;
+use crate::csms::op::Request;
+use crate::tui::action::{Action, Effect, Purpose};
+use crate::tui::app::Loaded;
 use crate::tui::catalog::StateFilter;
 use crate::tui::catalog::{Catalog, SortBy};
 use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog, pick};
 use crate::tui::display;
 use crate::tui::screens::detail::DetailState;
-use crate::tui::screens::form::FormState;
 use crate::tui::screens::keys::KeysState;
 use crate::tui::text::lifecycle as lt;
 use crate::tui::text::{list as t, status as st};
+use crate::tui::textfield::TextField;
 use crate::tui::view;
 use crate::tui::widgets::{column_widths, cursor_span, thousands};
 use crate::tui::{theme, timefmt};
@@ -66,15 +68,13 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
     }
     let selected = cx.catalog.selected_row().map(|r| r.name.to_string());
     match (*mode, action) {
-        (ListMode::Filter, Action::Input(c)) => {
-            let mut q = cx.catalog.query().to_owned();
-            q.push(c);
-            cx.catalog.set_query(&q);
-        }
-        (ListMode::Filter, Action::Backspace) => {
-            let mut q = cx.catalog.query().to_owned();
-            q.pop();
-            cx.catalog.set_query(&q);
+        (ListMode::Filter, action) if TextField::handles(action) => {
+            // The query has no cursor of its own: it is edited at its end.
+            let mut query = TextField::single();
+            query.set(cx.catalog.query());
+            if query.apply(action) {
+                cx.catalog.set_query(query.as_str());
+            }
         }
         (ListMode::Filter, Action::Activate) => *mode = ListMode::Browse,
         (_, Action::Back) => {
@@ -84,23 +84,20 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
         (ListMode::Browse, Action::Filter) => *mode = ListMode::Filter,
         (ListMode::Browse, Action::Sort) => cx.catalog.cycle_sort(),
         (ListMode::Browse, Action::NewSecret) => {
-            cx.push(Screen::Form(Box::new(FormState::new(cx.keys))));
+            cx.push(Screen::Form(Box::default()));
+            return Some(Effect::vault(Request::ListKeyChoices));
         }
         // The secret's lifecycle (tui-detail).
         (ListMode::Browse, Action::StateFilter) => {
             let states = cx.catalog.state_filter();
-            cx.open(Overlay::Dialog(Box::new(Dialog::Pick(PickDialog::states(
-                states,
-            )))));
+            cx.open(Dialog::Pick(PickDialog::states(states)));
         }
         (ListMode::Browse, Action::RestoreBlob) => {
-            cx.open(Overlay::Dialog(Box::new(Dialog::Field(FieldDialog::new(
-                FieldKind::Upload,
-            )))));
+            cx.open(Dialog::Field(FieldDialog::new(FieldKind::Upload)));
         }
         (ListMode::Browse, Action::KeysScreen) => {
             cx.push(Screen::Keys(KeysState::default()));
-            return Some(Effect::LoadKeys);
+            return Some(Effect::reads([Request::ListKeys, Request::KeyUsage]));
         }
         (ListMode::Browse, Action::Activate | Action::CopyRecord | Action::CopyValue) => {
             let Some(name) = selected else {
@@ -110,10 +107,16 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
             return Some(match action {
                 Action::Activate => {
                     cx.push(Screen::Detail(Box::new(DetailState::new(name.clone()))));
-                    Effect::LoadDetail(name)
+                    Effect::vault(Request::ShowSecretDetail { name })
                 }
-                Action::CopyRecord => Effect::CopyRecord(name),
-                _ => Effect::CopyValue(name),
+                Action::CopyRecord => Effect::call(Request::ShowSecret { name }, Purpose::Copy),
+                _ => Effect::call(
+                    Request::ShowSecretVersion {
+                        name,
+                        version_id: LATEST.to_owned(),
+                    },
+                    Purpose::Copy,
+                ),
             });
         }
         _ => {}

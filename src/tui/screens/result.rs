@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::form::FormState;
 use super::{Ctx, Cx, Screen};
+use crate::csms::op::Request;
 use crate::csms::{ApiError, Secret, SecretResponse};
 use crate::tui::action::{Action, Effect};
 use crate::tui::text::{result as t, status as st};
@@ -135,7 +135,8 @@ pub fn update(state: &mut ResultState, action: Action, cx: &mut Cx<'_>) -> Optio
         Action::Back => cx.back_selecting(state.select.clone()),
         Action::Another => match state.again {
             Some(Again::CreateSecret) => {
-                cx.replace(Screen::Form(Box::new(FormState::new(cx.keys))));
+                cx.replace(Screen::Form(Box::default()));
+                return Some(Effect::vault(Request::ListKeyChoices));
             }
             None => cx.back_selecting(state.select.clone()),
         },
@@ -147,14 +148,16 @@ pub fn update(state: &mut ResultState, action: Action, cx: &mut Cx<'_>) -> Optio
         Action::CopyBody => {
             return Some(Effect::Copy {
                 text: Zeroizing::new(state.body.clone()),
-                what: st::WHAT_BODY,
+                what: st::WHAT_BODY.to_owned(),
+                sensitive: false,
             });
         }
         Action::CopyId => {
             if let Some(id) = &state.id {
                 return Some(Effect::Copy {
                     text: Zeroizing::new(id.clone()),
-                    what: state.id_label,
+                    what: state.id_label.to_owned(),
+                    sensitive: false,
                 });
             }
         }

@@ -85,18 +85,6 @@ pub fn strength(pass: &str) -> &'static str {
 /// Typing and submitting; the keymap makes Esc quit here, as there is nothing to go back to.
 pub fn update(state: &mut UnlockState, action: Action, _cx: &mut Cx<'_>) -> Option<Effect> {
     match action {
-        Action::Input(c) => {
-            state.error = None;
-            state.field().insert(c);
-        }
-        Action::Backspace => state.field().backspace(),
-        Action::Delete => state.field().delete(),
-        Action::Left => state.field().left(),
-        Action::Right => state.field().right(),
-        Action::Home => state.field().home(),
-        Action::End => state.field().end(),
-        Action::DeleteToStart => state.field().delete_to_start(),
-        Action::DeleteWordBack => state.field().delete_word_back(),
         Action::NextField | Action::PrevField if state.mode == UnlockMode::Create => {
             state.focus = match state.focus {
                 PassFocus::First => PassFocus::Repeat,
@@ -104,7 +92,12 @@ pub fn update(state: &mut UnlockState, action: Action, _cx: &mut Cx<'_>) -> Opti
             };
         }
         Action::Activate => return activate(state),
-        _ => {}
+        action => {
+            if matches!(action, Action::Input(_)) {
+                state.error = None;
+            }
+            state.field().apply(action);
+        }
     }
     None
 }

@@ -1,16 +1,231 @@
-//! The value field shared by the create and new-version forms: its type (text, base64, a file
-//! to load), whether it is drawn, the request fields it makes, and loading a file as base64.
+//! The value editor of the create and new-version forms, one component: its type (text, base64,
+//! a file to load), the value (masked until `Ctrl+R`), the file path and what was read from it,
+//! the password generator (`Ctrl+G`), the request fields it makes, and how it is drawn.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 use zeroize::Zeroizing;
 
-use crate::tui::action::Effect;
-use crate::tui::text::form as t;
+use super::field_rows::{
+    Rows, counter, indented, problem, spans_row, text_row, value_box, value_heading,
+};
+use crate::csms::MAX_VALUE_BYTES;
+use crate::csms::op::Request;
+use crate::tui::action::{Action, Effect};
+use crate::tui::keymap::Context;
+use crate::tui::password::{self, Generator};
+use crate::tui::text::{form as t, password as pt};
 use crate::tui::textfield::TextField;
+use crate::tui::theme;
+
+/// The value editor: what the value is, as typed or loaded, and how it is given and shown.
+#[derive(Debug)]
+pub struct ValueInput {
+    pub kind: ValueType,
+    pub visibility: Visibility,
+    /// The value as text or base64 (multi-line).
+    pub text: TextField,
+    /// The file to load, in file mode.
+    pub path: TextField,
+    pub file: FileLoad,
+    /// The password generator, once `Ctrl+G` was pressed.
+    pub generator: Option<Generator>,
+}
+
+impl Default for ValueInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ValueInput {
+    /// An empty text value, masked.
+    pub fn new() -> Self {
+        Self {
+            kind: ValueType::Text,
+            visibility: Visibility::Masked,
+            text: TextField::multi(),
+            path: TextField::single(),
+            file: FileLoad::NotYet,
+            generator: None,
+        }
+    }
+
+    /// Whether nothing was typed or chosen.
+    pub fn is_blank(&self) -> bool {
+        self.text.is_empty() && self.path.is_empty() && self.kind == ValueType::Text
+    }
+
+    /// Whether the value is an empty text (allowed by the API, rarely meant: the forms warn).
+    pub fn is_empty_text(&self) -> bool {
+        self.kind == ValueType::Text && self.text.is_empty()
+    }
+
+    /// The keymap context of the value itself: a file path is a line of text, a value takes
+    /// line breaks.
+    pub fn context(&self) -> Context {
+        if self.kind == ValueType::File {
+            Context::FormText
+        } else {
+            Context::FormValue
+        }
+    }
+
+    /// The text field typed into: the path in file mode, else the value.
+    pub fn editing(&mut self) -> &mut TextField {
+        if self.kind == ValueType::File {
+            &mut self.path
+        } else {
+            &mut self.text
+        }
+    }
+
+    /// The request's `(secret_string, secret_binary)`.
+    pub fn request_value(&self) -> (Option<Zeroizing<String>>, Option<Zeroizing<String>>) {
+        request_value(self.kind, &self.text, &self.file)
+    }
+
+    /// Why the file named in file mode cannot be used, if that is the value's problem.
+    pub fn file_failure(&self) -> Option<&str> {
+        file_failure(self.kind, &self.file)
+    }
+
+    /// `Ctrl+R`: masked becomes revealed and back.
+    pub fn toggle_visibility(&mut self) {
+        self.visibility = self.visibility.toggled();
+    }
+
+    /// The type picker's next (or previous) choice; a password is text, so the generator goes
+    /// with the text type. The file to load, when file mode names one.
+    pub fn cycle_kind(&mut self, forward: bool) -> Option<Effect> {
+        self.kind = self.kind.cycled(forward);
+        if self.kind != ValueType::Text {
+            self.generator = None;
+        }
+        self.after_edit(usize::MAX)
+    }
+
+    /// Typing into the value (or the path): whether it changed, and the file to load when the
+    /// path did.
+    pub fn edit(&mut self, action: Action) -> (bool, Option<Effect>) {
+        let before_path = self.path.as_str().len();
+        let edited = self.editing().apply(action);
+        let load = if edited {
+            self.after_edit(before_path)
+        } else {
+            None
+        };
+        (edited, load)
+    }
+
+    /// Enter in the value: a line break.
+    pub fn newline(&mut self) {
+        self.text.insert('\n');
+    }
+
+    /// A paste into the value (or the path), as one edit; the file to load when the path
+    /// changed.
+    pub fn paste(&mut self, text: &str) -> Option<Effect> {
+        let before_path = self.path.as_str().len();
+        self.editing().insert_str(text);
+        self.after_edit(before_path)
+    }
+
+    /// After an edit: forgets a loaded file outside file mode, and asks to load the file named
+    /// when the path changed (`before_path`: its length before) or nothing was loaded for it yet.
+    fn after_edit(&mut self, before_path: usize) -> Option<Effect> {
+        file_after_edit(self.kind, &self.path, before_path, &mut self.file)
+    }
+
+    /// The outcome of loading the file in file mode (ignored if the path changed meanwhile).
+    pub fn set_file(&mut self, path: &str, load: FileLoad) {
+        if self.path.as_str() == path {
+            self.file = load;
+        }
+    }
+
+    /// `Ctrl+G`: the value becomes text and the generator's options show; a password with
+    /// them is asked for.
+    pub fn start_generator(&mut self) -> Effect {
+        self.kind = ValueType::Text;
+        self.file = FileLoad::NotYet;
+        let options = self.generator.get_or_insert_with(Generator::default);
+        Effect::vault(Request::GenerateRandomPassword(options.request()))
+    }
+
+    /// A key on the generator's options line: another password when an option changed.
+    pub fn generator_key(&mut self, action: Action) -> Option<Effect> {
+        let options = self.generator.as_mut()?;
+        options
+            .apply(action)
+            .then(|| Effect::vault(Request::GenerateRandomPassword(options.request())))
+    }
+
+    /// A generated password (or why none was): into the value, as masked as it was.
+    pub fn set_generated(&mut self, result: password::Outcome) {
+        if let Some(options) = &mut self.generator {
+            password::fill(options, &mut self.text, result);
+        }
+    }
+
+    /// The notes under the value: its problem, the empty-value `warning` when due, the
+    /// generator's options (and why its last request was refused).
+    pub fn notes(
+        &self,
+        mut problem_lines: Vec<Line<'static>>,
+        warning: Option<&str>,
+        generator_focused: bool,
+        width: u16,
+    ) -> Vec<Line<'static>> {
+        if let Some(warning) = warning {
+            problem_lines.extend(indented(warning, width, theme::warning()));
+        }
+        if let Some(options) = &self.generator {
+            problem_lines.push(spans_row(
+                pt::LABEL,
+                generator_focused,
+                options.spans(generator_focused),
+                width,
+            ));
+            if let Some(why) = &options.error {
+                problem_lines.extend(problem(why, None, width));
+            }
+        }
+        problem_lines
+    }
+
+    /// Draws the value (the file row in file mode, else the heading over the value box), the
+    /// box taking the room `below` leaves, then `below`.
+    pub fn render(&self, focused: bool, below: Vec<Line<'static>>, rows: &mut Rows<'_>) {
+        let width = rows.area.width;
+        if self.kind == ValueType::File {
+            let loaded = match &self.file {
+                FileLoad::Loaded(b64) => counter(b64.len(), MAX_VALUE_BYTES, " ch"),
+                _ => Span::raw(""),
+            };
+            rows.line(text_row(&self.path, t::FILE, focused, width, loaded));
+        } else {
+            let unit = if self.kind == ValueType::Text {
+                " B"
+            } else {
+                " ch"
+            };
+            let used = counter(self.text.as_str().len(), MAX_VALUE_BYTES, unit);
+            rows.line(value_heading(self.visibility, focused, used, width));
+            let reserved = u16::try_from(below.len()).unwrap_or(u16::MAX);
+            let box_height = rows.left().saturating_sub(reserved).max(1);
+            let area = Rect::new(rows.area.x, rows.y, width, box_height.min(rows.left()));
+            value_box(&self.text, self.visibility, focused, area, rows.buf);
+            rows.y += area.height;
+        }
+        rows.lines(below);
+    }
+}
 
 /// How the value is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,7 +344,7 @@ impl Visibility {
 
 /// The request's `(secret_string, secret_binary)` for the value as given: text, base64 typed,
 /// or the file's base64 once loaded (neither until then).
-pub fn request_value(
+fn request_value(
     kind: ValueType,
     value: &TextField,
     file: &FileLoad,
@@ -143,7 +358,7 @@ pub fn request_value(
 }
 
 /// Why the file named in file mode cannot be used, if that is the value's problem.
-pub fn file_failure(kind: ValueType, file: &FileLoad) -> Option<&str> {
+fn file_failure(kind: ValueType, file: &FileLoad) -> Option<&str> {
     match (kind, file) {
         (ValueType::File, FileLoad::Failed(why)) => Some(why),
         _ => None,
@@ -152,7 +367,7 @@ pub fn file_failure(kind: ValueType, file: &FileLoad) -> Option<&str> {
 
 /// After an edit: forgets a loaded file outside file mode, and asks to load the file named when
 /// the path changed (or nothing was loaded for it yet).
-pub fn file_after_edit(
+fn file_after_edit(
     kind: ValueType,
     path: &TextField,
     before_path: usize,

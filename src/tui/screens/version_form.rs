@@ -1,22 +1,19 @@
 //! The new-version form (`u` on the detail screen), state and behaviour: the value as in the
-//! create form (type, masked value, file, `Ctrl+G` generator), stages and expiry, each checked
-//! on every keystroke with the vault's own rules (`csms::validate_value`, `stage_problem`,
-//! `MAX_EXPIRE_TIME`); `Ctrl+S` asks for Create Secret Version.
+//! create form (type, masked value, file, `Ctrl+G` generator), stages and expiry, checked on
+//! every keystroke by the request itself (`Request::problems`, the vault's own check);
+//! `Ctrl+S` asks for Create Secret Version.
 
 use super::Cx;
 use super::Screen;
 use super::detail::DetailState;
 use super::key_picker::step;
-use super::value_input::{
-    FileLoad, ValueType, Visibility, file_after_edit, file_failure, request_value,
-};
-use crate::csms::{
-    CreateSecretVersionRequest, MAX_EXPIRE_TIME, MAX_STAGES, stage_problem, validate_value,
-};
+use super::value_input::{FileLoad, ValueInput};
+use crate::csms::op::Request;
+use crate::csms::{CreateSecretVersionRequest, Field, rule_text, stage_problem};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::Overlay;
+use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
-use crate::tui::password::{self, Generator};
+use crate::tui::password;
 use crate::tui::text::{form as ft, version as t};
 use crate::tui::textfield::TextField;
 use crate::tui::timefmt::{self, Zone};
@@ -62,12 +59,7 @@ pub struct VersionFormState {
     /// The secret the version is for.
     pub name: String,
     pub focus: Focus,
-    pub value_type: ValueType,
-    pub visibility: Visibility,
-    pub value: TextField,
-    pub path: TextField,
-    pub file: FileLoad,
-    pub generator: Option<Generator>,
+    pub value: ValueInput,
     /// Stage names, separated by commas or spaces; empty: `SYSCURRENT`.
     pub stages: TextField,
     /// Epoch ms, or `YYYY-MM-DD[ HH:MM]` in the local zone; empty: none.
@@ -87,7 +79,8 @@ pub fn stage_names(text: &str) -> Vec<String> {
     names
 }
 
-/// The expiry typed: `Ok(None)` when empty, epoch ms when it reads, else why not.
+/// The expiry typed: `Ok(None)` when empty, epoch ms when it reads, else why not (whether the
+/// API takes that time is the request's to say).
 pub fn parse_expiry(text: &str, zone: &Zone) -> Result<Option<i64>, String> {
     let text = text.trim();
     if text.is_empty() {
@@ -99,13 +92,7 @@ pub fn parse_expiry(text: &str, zone: &Zone) -> Result<Option<i64>, String> {
     } else {
         timefmt::parse_local(text, zone).ok_or_else(|| t::EXPIRY_UNREADABLE.to_owned())?
     };
-    if (0..=MAX_EXPIRE_TIME).contains(&ms) {
-        Ok(Some(ms))
-    } else if ms < 0 {
-        Err(t::EXPIRY_TOO_EARLY.to_owned())
-    } else {
-        Err(t::EXPIRY_TOO_LATE.to_owned())
-    }
+    Ok(Some(ms))
 }
 
 impl VersionFormState {
@@ -114,12 +101,7 @@ impl VersionFormState {
         Self {
             name,
             focus: Focus::Value,
-            value_type: ValueType::Text,
-            visibility: Visibility::Masked,
-            value: TextField::multi(),
-            path: TextField::single(),
-            file: FileLoad::NotYet,
-            generator: None,
+            value: ValueInput::new(),
             stages: TextField::single(),
             expiry: TextField::single(),
             touched: Vec::new(),
@@ -131,8 +113,7 @@ impl VersionFormState {
     pub fn context(&self) -> Context {
         match self.focus {
             Focus::Type => Context::FormPicker,
-            Focus::Value if self.value_type == ValueType::File => Context::FormText,
-            Focus::Value => Context::FormValue,
+            Focus::Value => self.value.context(),
             Focus::Generator => Context::FormGenerator,
             Focus::Stages | Focus::Expiry => Context::FormText,
             Focus::Submit => Context::FormButton,
@@ -141,59 +122,77 @@ impl VersionFormState {
 
     /// Whether leaving would lose anything typed or chosen.
     pub fn is_dirty(&self) -> bool {
-        !(self.value.is_empty()
-            && self.path.is_empty()
-            && self.stages.is_empty()
-            && self.expiry.is_empty()
-            && self.value_type == ValueType::Text)
+        !(self.value.is_blank() && self.stages.is_empty() && self.expiry.is_empty())
     }
 
     /// The request the form describes (`None` while the expiry does not read).
     pub fn request(&self, zone: &Zone) -> Option<CreateSecretVersionRequest> {
-        let (secret_string, secret_binary) =
-            request_value(self.value_type, &self.value, &self.file);
+        Some(self.body(parse_expiry(self.expiry.as_str(), zone).ok()?))
+    }
+
+    /// The body with the value and stages typed and `expire_time`.
+    fn body(&self, expire_time: Option<i64>) -> CreateSecretVersionRequest {
+        let (secret_string, secret_binary) = self.value.request_value();
         let stages = stage_names(self.stages.as_str());
-        Some(CreateSecretVersionRequest {
+        CreateSecretVersionRequest {
             secret_string,
             secret_binary,
             version_stages: (!stages.is_empty()).then_some(stages),
-            expire_time: parse_expiry(self.expiry.as_str(), zone).ok()?,
-        })
+            expire_time,
+        }
     }
 
-    /// Every broken rule, in the API's order (value, stages, expiry).
+    /// Create Secret Version for the secret, as the form describes it.
+    fn call(&self, expire_time: Option<i64>) -> Request {
+        Request::CreateSecretVersion {
+            name: self.name.clone(),
+            body: self.body(expire_time),
+        }
+    }
+
+    /// Every broken rule, in the API's order (value, stages, expiry): the request's problems,
+    /// and what the form's own input cannot be (a file that cannot be read, a time that does
+    /// not read).
     pub fn problems(&self, zone: &Zone) -> Vec<Problem> {
+        let expiry = parse_expiry(self.expiry.as_str(), zone);
+        let found = self.call(expiry.clone().ok().flatten()).problems();
+        let of = |field: Field| found.iter().find(|p| p.field == field);
         let mut out = Vec::new();
-        if let Some(why) = file_failure(self.value_type, &self.file) {
+        if let Some(why) = self.value.file_failure() {
             out.push(Problem {
                 part: Part::Value,
                 message: why.to_owned(),
                 rule: None,
             });
-        } else {
-            let (text, binary) = request_value(self.value_type, &self.value, &self.file);
-            if let Some(m) = validate_value(text.as_ref(), binary.as_ref()) {
-                out.push(Problem {
-                    part: Part::Value,
-                    message: m,
-                    rule: Some(crate::csms::rule_text(crate::csms::Field::Value)),
-                });
-            }
+        } else if let Some(p) = of(Field::Value) {
+            out.push(Problem {
+                part: Part::Value,
+                message: p.message.clone(),
+                rule: Some(rule_text(Field::Value)),
+            });
         }
-        let stages = stage_names(self.stages.as_str());
-        let bad = stages
-            .iter()
-            .find_map(|s| stage_problem(s).map(|m| format!("{s}: {m}")));
-        let too_many =
-            (stages.len() > MAX_STAGES).then(|| format!("{} {}", stages.len(), t::TOO_MANY_STAGES));
-        if let Some(message) = bad.or(too_many) {
+        if let Some(p) = of(Field::VersionStages) {
+            // Which of the names typed it is.
+            let message = stage_names(self.stages.as_str())
+                .into_iter()
+                .find(|s| stage_problem(s).is_some())
+                .map_or_else(|| p.message.clone(), |s| format!("{s}: {}", p.message));
             out.push(Problem {
                 part: Part::Stages,
                 message,
                 rule: Some(t::STAGES_RULE),
             });
         }
-        if let Err(message) = parse_expiry(self.expiry.as_str(), zone) {
+        let expiry_problem = match expiry {
+            Err(message) => Some(message),
+            Ok(Some(ms)) if of(Field::ExpireTime).is_some() => Some(if ms < 0 {
+                t::EXPIRY_TOO_EARLY.to_owned()
+            } else {
+                t::EXPIRY_TOO_LATE.to_owned()
+            }),
+            Ok(_) => None,
+        };
+        if let Some(message) = expiry_problem {
             out.push(Problem {
                 part: Part::Expiry,
                 message,
@@ -214,23 +213,17 @@ impl VersionFormState {
 
     /// Whether to warn that the text value is empty (allowed, rarely meant).
     pub fn empty_value_warning(&self) -> bool {
-        self.value_type == ValueType::Text
-            && self.value.is_empty()
-            && (self.submit_tried || self.touched.contains(&Part::Value))
+        self.value.is_empty_text() && (self.submit_tried || self.touched.contains(&Part::Value))
     }
 
     /// The outcome of loading the file in file mode.
     pub fn set_file(&mut self, path: &str, load: FileLoad) {
-        if self.path.as_str() == path {
-            self.file = load;
-        }
+        self.value.set_file(path, load);
     }
 
     /// A generated password (or why none was): into the value, masked as it was.
     pub fn set_generated(&mut self, result: password::Outcome) {
-        if let Some(options) = &mut self.generator {
-            password::fill(options, &mut self.value, result);
-        }
+        self.value.set_generated(result);
     }
 
     fn part(&self) -> Option<Part> {
@@ -254,7 +247,7 @@ impl VersionFormState {
         self.touch();
         let order: Vec<Focus> = ORDER
             .into_iter()
-            .filter(|&f| f != Focus::Generator || self.generator.is_some())
+            .filter(|&f| f != Focus::Generator || self.value.generator.is_some())
             .collect();
         let i = order.iter().position(|&f| f == self.focus).unwrap_or(0);
         self.focus = order[step(i, order.len(), forward)];
@@ -262,23 +255,18 @@ impl VersionFormState {
 
     fn editing(&mut self) -> Option<&mut TextField> {
         match self.focus {
-            Focus::Value if self.value_type == ValueType::File => Some(&mut self.path),
-            Focus::Value => Some(&mut self.value),
             Focus::Stages => Some(&mut self.stages),
             Focus::Expiry => Some(&mut self.expiry),
-            Focus::Type | Focus::Generator | Focus::Submit => None,
+            Focus::Type | Focus::Value | Focus::Generator | Focus::Submit => None,
         }
     }
 
     fn start_generator(&mut self) -> Effect {
-        self.value_type = ValueType::Text;
-        self.file = FileLoad::NotYet;
         self.focus = Focus::Generator;
         if !self.touched.contains(&Part::Value) {
             self.touched.push(Part::Value);
         }
-        let options = self.generator.get_or_insert_with(Generator::default);
-        Effect::Generate(options.request())
+        self.value.start_generator()
     }
 
     fn submit(&mut self, zone: &Zone) -> Option<Effect> {
@@ -291,11 +279,8 @@ impl VersionFormState {
             };
             return None;
         }
-        let req = self.request(zone)?;
-        Some(Effect::CreateVersion {
-            name: self.name.clone(),
-            req: Box::new(req),
-        })
+        let expire_time = parse_expiry(self.expiry.as_str(), zone).ok()?;
+        Some(Effect::vault(self.call(expire_time)))
     }
 }
 
@@ -311,7 +296,7 @@ pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
 /// submit says so on the status line.
 pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     match action {
-        Action::Back if form.is_dirty() => cx.open(Overlay::Discard),
+        Action::Back if form.is_dirty() => cx.open(Dialog::Confirm(Confirm::Discard)),
         Action::Back => cx.back(),
         Action::Submit => {
             let effect = form.submit(cx.zone);
@@ -322,22 +307,13 @@ pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> O
         }
         Action::NextField => form.step_focus(true),
         Action::PrevField => form.step_focus(false),
-        Action::Reveal => form.visibility = form.visibility.toggled(),
+        Action::Reveal => form.value.toggle_visibility(),
         Action::Generate => return Some(form.start_generator()),
-        _ if form.focus == Focus::Generator => {
-            let options = form.generator.as_mut()?;
-            return options
-                .apply(action)
-                .then(|| Effect::Generate(options.request()));
-        }
+        _ if form.focus == Focus::Generator => return form.value.generator_key(action),
         Action::NextChoice | Action::PrevChoice if form.focus == Focus::Type => {
-            form.value_type = form.value_type.cycled(action == Action::NextChoice);
-            if form.value_type != ValueType::Text {
-                form.generator = None;
-            }
-            return file_after_edit(form.value_type, &form.path, usize::MAX, &mut form.file);
+            return form.value.cycle_kind(action == Action::NextChoice);
         }
-        Action::Newline if form.context() == Context::FormValue => form.value.insert('\n'),
+        Action::Newline if form.context() == Context::FormValue => form.value.newline(),
         _ => return edit(form, action),
     }
     None
@@ -345,20 +321,31 @@ pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> O
 
 /// Editing keys in the focused text field; the file to load when the path changed.
 fn edit(form: &mut VersionFormState, action: Action) -> Option<Effect> {
-    let before_path = form.path.as_str().len();
-    if !form.editing()?.apply(action) {
+    let load = if form.focus == Focus::Value {
+        let (edited, load) = form.value.edit(action);
+        if !edited {
+            return None;
+        }
+        load
+    } else if form.editing()?.apply(action) {
+        None
+    } else {
         return None;
-    }
+    };
     form.touch();
-    file_after_edit(form.value_type, &form.path, before_path, &mut form.file)
+    load
 }
 
 /// A paste into the focused text field, as one edit. `None` when no text field has the focus.
 pub fn paste(form: &mut VersionFormState, text: &str) -> Option<Effect> {
-    let before_path = form.path.as_str().len();
-    form.editing()?.insert_str(text);
+    let load = if form.focus == Focus::Value {
+        form.value.paste(text)
+    } else {
+        form.editing()?.insert_str(text);
+        None
+    };
     form.touch();
-    file_after_edit(form.value_type, &form.path, before_path, &mut form.file)
+    load
 }
 
 /// Whether the focused field takes line breaks (the value as text or base64).
@@ -392,9 +379,13 @@ mod tests {
             parse_expiry("2026-01-01", &utc),
             Ok(Some(1_767_225_600_000))
         );
-        assert!(parse_expiry("99999999999999", &utc).is_err());
+        assert_eq!(
+            parse_expiry("99999999999999", &utc),
+            Ok(Some(99_999_999_999_999)),
+            "too late: the request's problem"
+        );
         assert!(parse_expiry("99999999999999999999", &utc).is_err());
-        assert!(parse_expiry("1900-01-01", &utc).is_err(), "before 1970");
+        assert!(parse_expiry("1900-01-01", &utc).is_ok_and(|ms| ms < Some(0)));
         assert!(parse_expiry("next week", &utc).is_err());
     }
 }

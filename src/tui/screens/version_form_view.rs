@@ -21,13 +21,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::Ctx;
-use super::field_rows::{
-    Rows, button, counter, frame, indented, picker_row, problem, text_row, value_box, value_heading,
-};
-use super::form_view::generator_lines;
-use super::value_input::{FileLoad, ValueType};
+use super::field_rows::{Rows, button, counter, frame, indented, picker_row, problem, text_row};
 use super::version_form::{Focus, Part, VersionFormState, parse_expiry, stage_names};
-use crate::csms::{MAX_STAGES, MAX_VALUE_BYTES, STAGE_CURRENT};
+use crate::csms::{MAX_STAGES, STAGE_CURRENT};
 use crate::tui::text::{form as ft, version as t};
 use crate::tui::theme;
 use crate::tui::timefmt::{self, Zone};
@@ -45,17 +41,13 @@ fn problem_lines(
 
 /// Everything under the value box: notes on the value, the generator, stages, expiry, button.
 fn below_value(form: &VersionFormState, zone: &Zone, width: u16) -> Vec<Line<'static>> {
-    let mut out = problem_lines(form, Part::Value, zone, width);
-    if form.empty_value_warning() {
-        out.extend(indented(t::EMPTY_VALUE, width, theme::warning()));
-    }
-    if let Some(options) = &form.generator {
-        out.extend(generator_lines(
-            options,
-            form.focus == Focus::Generator,
-            width,
-        ));
-    }
+    let warning = form.empty_value_warning().then_some(t::EMPTY_VALUE);
+    let mut out = form.value.notes(
+        problem_lines(form, Part::Value, zone, width),
+        warning,
+        form.focus == Focus::Generator,
+        width,
+    );
 
     let stages = stage_names(form.stages.as_str());
     out.push(text_row(
@@ -110,31 +102,11 @@ pub fn render(form: &VersionFormState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buff
     let mut rows = Rows::new(inner, buf);
     rows.line(picker_row(
         ft::TYPE,
-        form.value_type.label(),
+        form.value.kind.label(),
         form.focus == Focus::Type,
         width,
     ));
     let below = below_value(form, ctx.zone, width);
-    let focused = form.focus == Focus::Value;
-    if form.value_type == ValueType::File {
-        let loaded = match &form.file {
-            FileLoad::Loaded(b64) => counter(b64.len(), MAX_VALUE_BYTES, " ch"),
-            _ => Span::raw(""),
-        };
-        rows.line(text_row(&form.path, ft::FILE, focused, width, loaded));
-    } else {
-        let unit = if form.value_type == ValueType::Text {
-            " B"
-        } else {
-            " ch"
-        };
-        let used = counter(form.value.as_str().len(), MAX_VALUE_BYTES, unit);
-        rows.line(value_heading(form.visibility, focused, used, width));
-        let reserved = u16::try_from(below.len()).unwrap_or(u16::MAX);
-        let box_height = rows.left().saturating_sub(reserved).max(1);
-        let area = Rect::new(inner.x, rows.y, width, box_height.min(rows.left()));
-        value_box(&form.value, form.visibility, focused, area, rows.buf);
-        rows.y += area.height;
-    }
-    rows.lines(below);
+    form.value
+        .render(form.focus == Focus::Value, below, &mut rows);
 }

@@ -5,7 +5,7 @@
 use zeroize::Zeroizing;
 
 use crate::tui::action::Effect;
-use crate::tui::app::{App, ListMode, Overlay, Screen, Tone};
+use crate::tui::app::{App, ListMode, Screen, Tone};
 use crate::tui::screens::{edit_form, form, list, unlock, version_form};
 use crate::tui::text::status as st;
 
@@ -31,11 +31,7 @@ pub(super) fn paste(app: &mut App, text: &str) -> Option<Effect> {
         }
         Zeroizing::new(line.to_owned())
     };
-    if let Some(Overlay::NewKey { alias, .. }) = &mut app.overlay {
-        alias.insert_str(&text);
-        return None;
-    }
-    if let Some(Overlay::Dialog(dialog)) = &mut app.overlay {
+    if let Some(dialog) = &mut app.overlay {
         dialog.paste(&text);
         return None;
     }

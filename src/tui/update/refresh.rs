@@ -1,16 +1,57 @@
-//! Showing the vault as it is: the idle lock (the vault dropped, the unlock screen again) and
-//! another process's commits (secrets, keys and the form's key picker re-read, selection and
-//! filter kept).
+//! Showing the vault as it is: the vault opened (its first page read), the idle lock (the vault
+//! dropped, the unlock screen again), and another process's commits (what the screens show read
+//! again, selection and filter kept).
 
 use std::collections::HashMap;
 
-use crate::csms::{ApiError, validate_name};
+use crate::csms::op::Request;
+use crate::csms::{ApiError, ErrorCode};
 use crate::tui::action::Effect;
-use crate::tui::app::{App, Loaded, Screen, Status};
+use crate::tui::app::{App, ListMode, Loaded, Screen, Status};
 use crate::tui::catalog::Catalog;
-use crate::tui::msg::{Listing, describe};
+use crate::tui::msg::describe;
 use crate::tui::screens::unlock::{UnlockMode, UnlockState};
-use crate::tui::text::unlock as ut;
+use crate::tui::text::{status as st, unlock as ut};
+
+/// How many secrets the first frame after unlocking is drawn from.
+pub(super) const FIRST_PAGE: usize = 200;
+
+/// The vault opened: the list, drawn from the keys and the first page of secrets.
+pub(super) fn opened(app: &mut App, created: bool) -> Effect {
+    app.reset(Screen::List(ListMode::Browse));
+    app.catalog = Catalog::default();
+    if created {
+        app.success(st::VAULT_CREATED);
+    }
+    Effect::reads([
+        Request::ListKeys,
+        Request::ListSecrets {
+            limit: Some(FIRST_PAGE),
+            marker: None,
+        },
+    ])
+}
+
+/// The rest of the secrets, after the first frame was drawn from the first page.
+pub fn load_all() -> Effect {
+    Effect::reads([Request::ListKeys, Request::ListAllSecrets])
+}
+
+/// The unlock screen again, wiped, saying why.
+pub(super) fn not_opened(app: &mut App, error: &ApiError, from_env: bool) {
+    let why = match (error.code, from_env) {
+        (ErrorCode::WrongPassphrase, false) => ut::WRONG.to_owned(),
+        (ErrorCode::WrongPassphrase, true) => ut::ENV_WRONG.to_owned(),
+        _ => describe(error),
+    };
+    if let Screen::Unlock(state) = &mut app.screen {
+        state.failed(why);
+    } else {
+        let mut state = UnlockState::new(UnlockMode::Unlock);
+        state.failed(why);
+        app.reset(Screen::Unlock(state));
+    }
+}
 
 /// No input for the idle-lock time: lock, unless nothing is unlocked.
 pub(super) fn idle(app: &App) -> Option<Effect> {
@@ -32,59 +73,9 @@ pub(super) fn locked(app: &mut App, clipboard: Option<Status>) {
     app.status = clipboard;
 }
 
-fn keys_screen_open(app: &App) -> bool {
-    std::iter::once(&app.screen)
-        .chain(&app.below)
-        .any(|s| matches!(s, Screen::Keys(_)))
-}
-
-/// Another process committed: re-read what the app shows (the usage counts only when the keys
-/// screen is open, as they scan every secret).
+/// Another process committed: read again what the screens show, wherever they are in the stack
+/// (see [`App::rereads`]; how many secrets use each key only while the keys screen is open, as
+/// that scans every secret).
 pub(super) fn changed(app: &App) -> Option<Effect> {
-    (!matches!(app.screen, Screen::Unlock(_))).then(|| Effect::Reload {
-        usage: keys_screen_open(app),
-    })
-}
-
-/// The vault re-read: into the list (selection, filter and sort kept), the keys, the form's key
-/// picker; then the check the current screen needs (the form's name, the detail shown).
-pub(super) fn reloaded(
-    app: &mut App,
-    listing: Result<Listing, ApiError>,
-    usage: Option<Result<HashMap<String, i64>, ApiError>>,
-) -> Option<Effect> {
-    let listing = match listing {
-        Ok(listing) => listing,
-        Err(e) => {
-            app.error(describe(&e));
-            return None;
-        }
-    };
-    app.catalog.refresh(listing.secrets, &listing.keys);
-    app.keys = listing.keys;
-    app.loaded = Loaded::All;
-    match usage {
-        Some(Ok(usage)) => app.key_usage = Some(usage),
-        Some(Err(_)) => app.key_usage = None,
-        None => {}
-    }
-    for screen in std::iter::once(&mut app.screen).chain(&mut app.below) {
-        match screen {
-            Screen::Form(form) => form.set_keys(&app.keys),
-            Screen::EditForm(form) => form.set_keys(&app.keys),
-            Screen::Keys(state) => {
-                state.selected = state.selected.min(app.keys.len().saturating_sub(1));
-            }
-            _ => {}
-        }
-    }
-    match &app.screen {
-        Screen::Form(form)
-            if !form.name.is_empty() && validate_name(form.name.as_str()).is_none() =>
-        {
-            Some(Effect::CheckName(form.name.as_str().to_owned()))
-        }
-        Screen::Detail(detail) => Some(Effect::LoadDetail(detail.name.clone())),
-        _ => None,
-    }
+    (!matches!(app.screen, Screen::Unlock(_))).then(|| Effect::reads(app.rereads()))
 }

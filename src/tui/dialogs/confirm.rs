@@ -1,0 +1,86 @@
+//! Yes/no questions: leaving a form that would lose what was typed, enabling or disabling a
+//! key, disabling or enabling a secret.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::Step;
+use crate::csms::KeyState;
+use crate::csms::op::Request;
+use crate::tui::action::{Action, Effect};
+use crate::tui::text::{confirm as ct, form as ft, lifecycle as lt};
+use crate::tui::widgets::popup;
+use crate::tui::{display, theme};
+
+/// What is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Leaving a dirty form: wipe it?
+    Discard,
+    /// Enabling or disabling a key.
+    KeyState {
+        key_id: String,
+        alias: String,
+        to: KeyState,
+    },
+    /// Disable (`enable: false`) or enable the secret `name`?
+    Toggle { name: String, enable: bool },
+}
+
+impl Confirm {
+    pub fn update(&self, action: Action) -> Step {
+        match action {
+            Action::Yes => match self {
+                Self::Discard => Step::Leave,
+                Self::KeyState { key_id, to, .. } => Step::Run {
+                    effect: Effect::vault(Request::SetKeyState {
+                        key: key_id.clone(),
+                        state: *to,
+                    }),
+                    keep: false,
+                },
+                Self::Toggle { name, enable } => Step::Run {
+                    effect: Effect::vault(Request::SetSecretEnabled {
+                        name: name.clone(),
+                        enabled: *enable,
+                    }),
+                    keep: false,
+                },
+            },
+            Action::No | Action::Back => Step::Close,
+            _ => Step::Stay,
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        let (width, height, title, question, note) = match self {
+            Self::Discard => (56, 5, ct::TITLE, ft::DISCARD.to_owned(), None),
+            Self::KeyState { alias, to, .. } => {
+                let verb = match to {
+                    KeyState::Enabled => ct::ENABLE,
+                    KeyState::Disabled => ct::DISABLE,
+                };
+                let note = (*to == KeyState::Disabled).then_some(ct::DISABLE_NOTE);
+                (56, 7, ct::TITLE, format!("{verb} {alias}?"), note)
+            }
+            Self::Toggle { name, enable } => {
+                let verb = if *enable { lt::ENABLE } else { lt::DISABLE };
+                let note = (!enable).then_some(lt::DISABLE_NOTE);
+                (60, 7, lt::TOGGLE_TITLE, format!("{verb} {name}?"), note)
+            }
+        };
+        let inner = popup(area, width, height, title, buf);
+        let mut lines = vec![Line::from(display::spans(&question, Style::new()))];
+        if let Some(note) = note {
+            lines.push(Line::styled(note, theme::dim()));
+        }
+        lines.push(Line::default());
+        lines.push(Line::styled(ct::YES_NO, theme::dim()));
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
+    }
+}

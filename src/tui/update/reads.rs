@@ -1,0 +1,229 @@
+//! What the vault's reads answered, into the model: the keys, the secrets, how many secrets use
+//! each key, the pickers' choices, a secret's detail, a name's check (each to every screen that
+//! shows it, through [`App::refresh`]); a generated password into the form; and the reads for
+//! the clipboard and for a revealed value.
+
+use zeroize::Zeroizing;
+
+use crate::csms::op::{Request, Response};
+use crate::csms::{
+    ApiError, ErrorCode, KeyInfo, LATEST, ListSecretsResponse, SecretResponse, VersionResponse,
+};
+use crate::tui::action::Effect;
+use crate::tui::app::{App, Loaded, Screen, Status, Tone};
+use crate::tui::catalog::Catalog;
+use crate::tui::msg::describe;
+use crate::tui::screens::Fresh;
+use crate::tui::text::{lifecycle as lt, status as st};
+
+/// A read answered, for what the screens show.
+pub(super) fn answered(
+    app: &mut App,
+    request: &Request,
+    result: Result<Response, ApiError>,
+) -> Option<Effect> {
+    match (request, result) {
+        (Request::ShowSecretDetail { name }, result) => {
+            let result = result.and_then(|r| match r {
+                Response::Detail(detail) => Ok(detail),
+                other => Err(unexpected(&other)),
+            });
+            app.refresh(&Fresh::Detail {
+                name,
+                result: &result,
+            });
+        }
+        (Request::GenerateRandomPassword(_), result) => {
+            let result = result.and_then(|r| match r {
+                Response::Password(password) => Ok(password),
+                other => Err(unexpected(&other)),
+            });
+            match &mut app.screen {
+                Screen::Form(form) => form.set_generated(result),
+                Screen::VersionForm(form) => form.set_generated(result),
+                _ => {}
+            }
+        }
+        (Request::ListAllSecrets, result) => {
+            app.loaded = Loaded::All;
+            match result {
+                // What was filtered, sorted or selected meanwhile is kept.
+                Ok(Response::AllSecrets(secrets)) => app.catalog.refresh(secrets, &app.keys),
+                other => failed(app, other),
+            }
+        }
+        (Request::KeyUsage, Ok(Response::KeyUsage(usage))) => app.key_usage = Some(usage),
+        (Request::KeyUsage, Err(e)) => {
+            // Zeros would read as "no secret uses this key": say the count failed.
+            app.key_usage = None;
+            app.error(format!("{}: {}", st::USAGE_FAILED, describe(&e)));
+        }
+        (Request::ListKeys, Ok(Response::Keys(list))) => keys(app, list.key_details),
+        (Request::ListSecrets { .. }, Ok(Response::Secrets(page))) => first_page(app, page),
+        (Request::ListKeyChoices, Ok(Response::KeyChoices(choices))) => {
+            app.refresh(&Fresh::KeyChoices(&choices));
+        }
+        (Request::SecretNameExists { name }, Ok(Response::NameTaken(taken))) => {
+            app.refresh(&Fresh::NameTaken { name, taken });
+        }
+        (_, other) => failed(app, other),
+    }
+    None
+}
+
+/// An answer that is not the one its request gets (or a failure): the status line says so.
+fn failed(app: &mut App, result: Result<Response, ApiError>) {
+    let error = match result {
+        Ok(other) => unexpected(&other),
+        Err(e) => e,
+    };
+    app.error(describe(&error));
+}
+
+/// The error for an answer of the wrong shape (the vault never sends one).
+pub(super) fn unexpected(response: &Response) -> ApiError {
+    ApiError::new(
+        ErrorCode::Internal,
+        format!("unexpected answer {}", response_name(response)),
+    )
+}
+
+fn response_name(response: &Response) -> &'static str {
+    match response {
+        Response::Secret(_) => "Secret",
+        Response::Secrets(_) => "Secrets",
+        Response::Version(_) => "Version",
+        Response::VersionMetadata(_) => "VersionMetadata",
+        Response::VersionMetadatas(_) => "VersionMetadatas",
+        Response::Stage(_) => "Stage",
+        Response::SecretBlob(_) => "SecretBlob",
+        Response::Values(_) => "Values",
+        Response::Imported(_) => "Imported",
+        Response::Password(_) => "Password",
+        Response::Key(_) => "Key",
+        Response::Keys(_) => "Keys",
+        Response::NoContent => "NoContent",
+        Response::Detail(_) => "Detail",
+        Response::AllSecrets(_) => "AllSecrets",
+        Response::NameTaken(_) => "NameTaken",
+        Response::KeyUsage(_) => "KeyUsage",
+        Response::KeyChoices(_) => "KeyChoices",
+    }
+}
+
+/// The keys read again: into the list's aliases and every screen that shows them.
+fn keys(app: &mut App, keys: Vec<KeyInfo>) {
+    app.catalog.set_keys(&keys);
+    app.refresh(&Fresh::Keys(&keys));
+    app.keys = keys;
+}
+
+/// The first page after unlocking: drawn at once; the rest follows if there is more.
+fn first_page(app: &mut App, page: ListSecretsResponse) {
+    app.loaded = if page.page_info.next_marker.is_some() {
+        Loaded::FirstPage
+    } else {
+        Loaded::All
+    };
+    app.catalog = Catalog::new(page.secrets, &app.keys);
+}
+
+/// A read for the clipboard: the Secret record as JSON (`y`), or a value (`c`: the list's the
+/// current one, the detail's the selected version), never shown.
+pub(super) fn copy(
+    app: &mut App,
+    request: &Request,
+    result: Result<Response, ApiError>,
+) -> Option<Effect> {
+    let response = match result {
+        Ok(response) => response,
+        Err(e) => {
+            app.error(describe(&e));
+            return None;
+        }
+    };
+    match (request, response) {
+        (Request::ShowSecret { .. }, Response::Secret(SecretResponse { secret })) => {
+            let json = Zeroizing::new(serde_json::to_string_pretty(&secret).unwrap_or_default());
+            Some(Effect::Copy {
+                text: json,
+                what: st::WHAT_RECORD.to_owned(),
+                sensitive: false,
+            })
+        }
+        (
+            Request::ShowSecretVersion { name, version_id },
+            Response::Version(VersionResponse { version }),
+        ) => {
+            let (text, binary) = match (version.secret_string, version.secret_binary) {
+                (Some(text), _) => (text, false),
+                (None, Some(b64)) => (b64, true),
+                (None, None) => {
+                    empty_value(app, name, version_id);
+                    return None;
+                }
+            };
+            let what = if version_id == LATEST {
+                let what = format!("{} {name}", st::VALUE_OF);
+                if binary {
+                    format!("{what} {}", st::AS_BASE64)
+                } else {
+                    what
+                }
+            } else {
+                let what = format!("{} {name} {version_id}", lt::VALUE_OF_VERSION);
+                if binary {
+                    format!("{what} {}", lt::AS_BASE64_NOTE)
+                } else {
+                    what
+                }
+            };
+            Some(Effect::Copy {
+                text,
+                what,
+                sensitive: true,
+            })
+        }
+        (_, other) => {
+            failed(app, Ok(other));
+            None
+        }
+    }
+}
+
+/// A version with no value: nothing copied (the list's current value is a note, the detail's
+/// chosen version a failure).
+fn empty_value(app: &mut App, name: &str, version_id: &str) {
+    app.status = Some(if version_id == LATEST {
+        Status {
+            text: format!("{} {name} {}", st::NO_VALUE, st::NOTHING_COPIED),
+            tone: Tone::Info,
+        }
+    } else {
+        Status {
+            text: format!(
+                "{} {name} {version_id}: {}",
+                lt::VALUE_OF_VERSION,
+                lt::NO_VALUE
+            ),
+            tone: Tone::Error,
+        }
+    });
+}
+
+/// A version's value read for the detail: kept there only while that version is selected.
+pub(super) fn reveal(app: &mut App, request: &Request, result: Result<Response, ApiError>) {
+    match (request, result) {
+        (
+            Request::ShowSecretVersion { name, version_id },
+            Ok(Response::Version(VersionResponse { version })),
+        ) => {
+            if let Screen::Detail(state) = &mut app.screen
+                && state.name == *name
+            {
+                state.reveal(version_id, version);
+            }
+        }
+        (_, other) => failed(app, other),
+    }
+}
