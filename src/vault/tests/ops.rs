@@ -1,12 +1,10 @@
 //! Vault operations at the library level: batches, duplicates, default key, paging, detail, states.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
-use csvault::csms::CreateSecretRequest;
-use csvault::csms::KeyState;
-use csvault::vault::BatchOutcome;
-use support::{TempVault, text_request};
+use super::{TempVault, text_request};
+use crate::csms::CreateSecretRequest;
+use crate::csms::KeyState;
+use crate::vault::BatchOutcome;
 
 #[test]
 fn a_batch_creates_what_it_can_skips_existing_names_and_refuses_repeats() {

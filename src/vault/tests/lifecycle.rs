@@ -3,35 +3,17 @@
 //! blobs, passwords and passphrase changes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use csvault::csms::{
+use super::{PASSPHRASE, T0, TempVault, binary_request, code, text_request, vault};
+use crate::csms::{
     CreateSecretVersionRequest, DAY_MS, DeleteSecretForScheduleRequest, GeneratePasswordRequest,
     KeyState, LATEST, SecretState, UpdateSecretRequest, UpdateVersionRequest,
 };
-use csvault::vault::{ManualClock, Vault, VaultError, generate_password};
+use crate::vault::{ManualClock, Vault, generate_password};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use support::{PASSPHRASE, TempVault, binary_request, text_request};
 use zeroize::Zeroizing;
-
-/// 2026-01-01T00:00:00Z.
-const T0: i64 = 1_767_225_600_000;
-
-fn vault() -> (TempVault, Vault, Arc<ManualClock>) {
-    let (tv, v) = TempVault::new();
-    let clock = Arc::new(ManualClock::at(T0));
-    (tv, v.with_clock(clock.clone()), clock)
-}
-
-fn code<T: std::fmt::Debug>(r: Result<T, VaultError>) -> &'static str {
-    match r {
-        Ok(v) => panic!("expected an error, got {v:?}"),
-        Err(e) => e.to_api().error_code(),
-    }
-}
 
 fn new_text(value: &str) -> CreateSecretVersionRequest {
     CreateSecretVersionRequest {
@@ -355,7 +337,7 @@ fn versions_list_in_pages_and_take_an_expiry() {
         v.create_version("db", &new_text(&i.to_string())).unwrap();
     }
     let first = v.list_versions("db", Some(2), None).unwrap();
-    let ids = |p: &csvault::csms::ListSecretVersionsResponse| {
+    let ids = |p: &crate::csms::ListSecretVersionsResponse| {
         p.version_metadatas
             .iter()
             .map(|m| m.id.clone())
@@ -441,7 +423,7 @@ fn a_blob_restores_the_secret_exactly() {
     let restored = v.upload_blob(&blob).unwrap();
     assert_eq!(restored, before.secret);
     let after = v.secret_detail("tls").unwrap();
-    let meta = |d: &csvault::vault::SecretDetail| {
+    let meta = |d: &crate::vault::SecretDetail| {
         d.versions
             .iter()
             .map(|x| x.metadata.clone())
@@ -589,7 +571,7 @@ fn passwords_follow_the_rules() {
 
 #[test]
 fn a_new_passphrase_opens_the_vault_and_the_old_one_no_longer_does() {
-    let (tv, v, _) = vault();
+    let (tv, v) = TempVault::real();
     v.create_secret(&text_request("db", "pw")).unwrap();
     assert_eq!(code(v.change_passphrase(b"short")), "VAULT.0004");
     v.change_passphrase(b"a brand new passphrase").unwrap();
@@ -601,7 +583,7 @@ fn a_new_passphrase_opens_the_vault_and_the_old_one_no_longer_does() {
 
 #[test]
 fn a_change_that_cannot_commit_leaves_the_old_passphrase_working() {
-    let (tv, v, _) = vault();
+    let (tv, v) = TempVault::real();
     v.create_secret(&text_request("db", "pw")).unwrap();
     // Another process holds the write lock throughout: the change cannot commit.
     let blocker = tv.sql();
