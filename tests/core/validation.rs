@@ -1,5 +1,4 @@
 //! Table-driven tests of every Create Secret rule and its boundary, through `validate_create` and the vault.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use csvault::csms::{CreateSecretRequest, Field, validate_create};
 use zeroize::Zeroizing;

@@ -1,10 +1,7 @@
 //! The raw vault file and its WAL never hold a stored value, in any encoding.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::{TempVault, binary_request, text_request};
 use base64::Engine;
-use support::{TempVault, binary_request, text_request};
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
@@ -81,7 +78,7 @@ fn vault_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/deeper/vault.db");
-    let vault = csvault::vault::Vault::init(&path, support::PASSPHRASE).unwrap();
+    let vault = csvault::vault::Vault::init(&path, crate::support::PASSPHRASE).unwrap();
     vault.create_secret(&text_request("s", "v")).unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&path), 0o600);
@@ -115,7 +112,7 @@ fn a_file_that_is_not_a_vault_is_refused() {
         b"this is not an SQLite database, just some text padding it out",
     )
     .unwrap();
-    let err = csvault::vault::Vault::open(&path, support::PASSPHRASE)
+    let err = csvault::vault::Vault::open(&path, crate::support::PASSPHRASE)
         .unwrap_err()
         .to_api();
     assert_eq!(err.error_code(), "VAULT.0003");
@@ -125,7 +122,7 @@ fn a_file_that_is_not_a_vault_is_refused() {
         .unwrap()
         .execute_batch("CREATE TABLE t (x); PRAGMA user_version = 1;")
         .unwrap();
-    let err = csvault::vault::Vault::open(&other, support::PASSPHRASE)
+    let err = csvault::vault::Vault::open(&other, crate::support::PASSPHRASE)
         .unwrap_err()
         .to_api();
     assert_eq!(err.error_code(), "VAULT.0003");

@@ -1,7 +1,4 @@
 //! Property tests: any request creates a secret that reads back byte-identical, or gets a CSMS error.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
 
 use base64::Engine;
 use csvault::csms::{CreateSecretRequest, validate_create};
@@ -43,8 +40,8 @@ fn name_input() -> impl Strategy<Value = String> {
 }
 
 thread_local! {
-    static VAULT: RefCell<(support::TempVault, csvault::vault::Vault, HashSet<String>)> = {
-        let (tv, vault) = support::TempVault::new();
+    static VAULT: RefCell<(crate::support::TempVault, csvault::vault::Vault, HashSet<String>)> = {
+        let (tv, vault) = crate::support::TempVault::new();
         RefCell::new((tv, vault, HashSet::new()))
     };
 }

@@ -1,13 +1,10 @@
 //! The key hierarchy end to end: round trips, tamper detection, context binding, fresh nonces, passphrase.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::{PASSPHRASE, TempVault, binary_request, text_request};
 use csvault::csms::KeyState;
 use csvault::kms::{KdfParams, VaultHeader};
 use csvault::vault::Vault;
 use rusqlite::params;
-use support::{PASSPHRASE, TempVault, binary_request, text_request};
 
 fn code_of(result: Result<impl Sized, csvault::vault::VaultError>) -> &'static str {
     match result {

@@ -1,5 +1,4 @@
-//! Helpers shared by the library-level integration tests: a temporary unlocked vault.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! What the core tests share: a temporary unlocked vault and requests to fill it.
 
 use csvault::csms::CreateSecretRequest;
 use csvault::vault::Vault;
