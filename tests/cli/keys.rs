@@ -1,10 +1,7 @@
 //! `csvault key …` through the real binary: KMS-shaped JSON, enable/disable by alias and by id, and
 //! what a disabled or unknown key does to secrets (CSMS.0401).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cli_common;
-
-use cli_common::{TestVault, assert_uuid_v4, keys};
+use crate::support::{TestVault, assert_uuid_v4, keys};
 use serde_json::Value;
 
 /// Checks a `key_info` / `key_details` entry; its id.

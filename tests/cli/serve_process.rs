@@ -1,11 +1,9 @@
 //! `csvault serve` as a process: its first line and credentials, its refusals before unlocking,
 //! many clients at once, a busy vault, and a stop that loses no acknowledged write.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod serve_common;
-
+use crate::support::TestVault;
+use crate::support::serve::{Client, Server, create_body};
 use serde_json::{Value, json};
-use serve_common::{Client, Server, TestVault, create_body};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -229,7 +227,7 @@ fn a_stop_while_another_process_keeps_the_vault_answers_the_waiting_writes_busy_
     for writer in writers {
         assert_eq!(writer.join().unwrap(), (503, "VAULT.0005".to_owned()));
     }
-    let code = serve_common::wait_for(&mut server.child, Duration::from_mins(1));
+    let code = crate::support::serve::wait_for(&mut server.child, Duration::from_mins(1));
     assert_eq!(code, Some(0));
     // 20 s for all of them together (plus SQLite's 5 s busy timeout), not 20 s each.
     assert!(
@@ -252,7 +250,7 @@ fn a_second_signal_stops_at_once_even_while_a_write_waits_for_a_held_vault() {
     server.signal("TERM");
     std::thread::sleep(Duration::from_millis(500));
     server.signal("TERM");
-    let code = serve_common::wait_for(&mut server.child, Duration::from_secs(5));
+    let code = crate::support::serve::wait_for(&mut server.child, Duration::from_secs(5));
     assert_eq!(
         code,
         Some(1),

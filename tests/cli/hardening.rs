@@ -1,11 +1,8 @@
 //! Issue 7 §7, §8 and §9 through the real binary: an honest command line. Output that cannot be
 //! written fails; values are taken as given and never echoed; inputs from files and the
 //! environment are bounded; request bodies are objects; new passphrases have 8 characters.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cli_common;
-
-use cli_common::{PASSPHRASE, TestVault, api_err, ok_json};
+use crate::support::{PASSPHRASE, TestVault, api_err, ok_json};
 use std::os::unix::ffi::OsStrExt;
 use std::time::{Duration, Instant};
 
@@ -16,7 +13,7 @@ fn a_failed_write_to_stdout_is_an_error() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let out = std::process::Command::new(cli_common::bin())
+    let out = std::process::Command::new(crate::support::bin())
         .env("CSVAULT_PASSPHRASE", PASSPHRASE)
         .arg("--vault")
         .arg(&v.path)
@@ -206,7 +203,7 @@ fn help_describes_every_argument_and_shows_defaults() {
         &["key", "disable"],
     ];
     for command in commands {
-        let out = std::process::Command::new(cli_common::bin())
+        let out = std::process::Command::new(crate::support::bin())
             .args(*command)
             .arg("-h")
             .output()
@@ -231,7 +228,7 @@ fn help_describes_every_argument_and_shows_defaults() {
             "{command:?}: --vault shown as required: {usage}"
         );
     }
-    let list = std::process::Command::new(cli_common::bin())
+    let list = std::process::Command::new(crate::support::bin())
         .args(["secret", "list", "-h"])
         .output()
         .unwrap();
@@ -270,7 +267,7 @@ fn help_that_cannot_be_written_fails_and_devices_are_not_imported() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let status = std::process::Command::new(cli_common::bin())
+    let status = std::process::Command::new(crate::support::bin())
         .arg("--help")
         .stdout(full)
         .stderr(std::process::Stdio::null())

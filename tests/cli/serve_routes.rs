@@ -1,13 +1,11 @@
 //! `csvault serve` through HTTP: every operation of the API with its success shape, and each
 //! documented error, signed as the SDK signs.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod serve_common;
-
+use crate::support::TestVault;
+use crate::support::serve::create_body;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
-use serve_common::{TestVault, create_body};
 
 /// The `name` of each object of a JSON array.
 fn names(list: &Value) -> Vec<&str> {

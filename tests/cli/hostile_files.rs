@@ -1,11 +1,8 @@
 //! Files that are not ours, half-made vaults, planted `-wal`/`-shm` files and odd things at the vault
 //! path: refused untouched, with a message that says what is there, through the library and the
 //! real binary.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cli_common;
-
-use cli_common::{PASSPHRASE, TestVault, api_err, bin, ok_json, sidecar};
+use crate::support::{PASSPHRASE, TestVault, api_err, bin, ok_json, sidecar};
 use csvault::vault::Vault;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -69,7 +66,7 @@ fn run(path: &Path, args: &[&str]) -> assert_cmd::Command {
         .arg("--vault")
         .arg(path)
         .args(args)
-        .timeout(cli_common::TIMEOUT);
+        .timeout(crate::support::TIMEOUT);
     cmd
 }
 
@@ -437,7 +434,7 @@ fn as_nobody() -> Option<assert_cmd::Command> {
     ])
     .env("CSVAULT_PASSPHRASE", PASSPHRASE)
     .env_remove("CSVAULT_PATH")
-    .timeout(cli_common::TIMEOUT);
+    .timeout(crate::support::TIMEOUT);
     Some(cmd)
 }
 

@@ -1,7 +1,7 @@
-//! Shared helpers of the `cli_*` tests: a vault in its own tempdir, driven through the real binary.
-//!
-//! Each `cli_*.rs` test file uses a different subset of these helpers.
-#![allow(dead_code)]
+//! What the tests of this binary share: a vault in its own tempdir, driven through the real binary,
+//! and the checks of its JSON output and error lines.
+
+pub mod serve;
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -1,11 +1,8 @@
 //! The vault file through the real binary: `init`, file modes, the path from `CSVAULT_PATH`, a missing
 //! vault, passphrase errors, usage errors.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cli_common;
-
+use crate::support::{PASSPHRASE, TIMEOUT, TestVault, api_err, bin, ok_json, sidecar};
 use assert_cmd::Command;
-use cli_common::{PASSPHRASE, TIMEOUT, TestVault, api_err, bin, ok_json, sidecar};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -1,7 +1,7 @@
-//! Shared helpers of the `serve_*` tests: `csvault serve` on a free loopback port over a vault of
-//! its own, and a client that signs requests as the Huawei SDKs do.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! What the `serve_*` tests share: `csvault serve` on a free loopback port over a [`TestVault`],
+//! and a client that signs requests as the Huawei SDKs do.
 
+use super::{PASSPHRASE, TestVault, bin};
 use csvault::http::signing::{self, SecretKey, SignedRequest};
 use hyper::http::{Method, Request};
 use serde_json::Value;
@@ -12,11 +12,6 @@ use std::time::Duration;
 
 pub const AK: &str = "TESTAK0000000000000A";
 pub const SK: &str = "testSecretKey0123456789abcdefghijklmnopq";
-
-// The vault in its tempdir, made by `csvault init`, as the command-line tests make it.
-#[path = "../cli_common/mod.rs"]
-mod cli_common;
-pub use cli_common::{PASSPHRASE, TestVault, bin};
 
 impl TestVault {
     /// `csvault serve` with these extra arguments and environment, not yet read from.

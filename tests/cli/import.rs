@@ -1,10 +1,7 @@
 //! `csvault secret import` through the real binary: counts, per-line errors with their line numbers,
 //! re-runs that skip what exists, stdin, values read back.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cli_common;
-
-use cli_common::{TestVault, error_body, keys};
+use crate::support::{TestVault, error_body, keys};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::process::Output;
@@ -225,8 +222,8 @@ fn two_imports_of_one_file_at_once_split_the_names_without_failures() {
     let path = file.to_str().unwrap().to_owned();
     let runs: Vec<_> = (0..2)
         .map(|_| {
-            std::process::Command::new(cli_common::bin())
-                .env("CSVAULT_PASSPHRASE", cli_common::PASSPHRASE)
+            std::process::Command::new(crate::support::bin())
+                .env("CSVAULT_PASSPHRASE", crate::support::PASSPHRASE)
                 .arg("--vault")
                 .arg(&v.path)
                 .args(["secret", "import", &path])

@@ -1,11 +1,9 @@
 //! `csvault serve` admits only requests signed with its AK/SK (SDK-HMAC-SHA256, `X-Sdk-Date`
 //! within 15 minutes either way); every refusal is 401 `APIGW.0301` and does nothing.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod serve_common;
-
+use crate::support::TestVault;
+use crate::support::serve::{AK, Client, SK, create_body};
 use serde_json::json;
-use serve_common::{AK, Client, SK, TestVault, create_body};
 
 #[test]
 fn unsigned_badly_signed_and_unknown_requests_are_refused_and_change_nothing() {

@@ -1,14 +1,11 @@
 //! The lifecycle commands through the real binary: each command's output shape and each error
 //! code path (issue 8).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(
     clippy::too_many_lines,
     reason = "each test is one scenario, read top to bottom"
 )]
 
-mod cli_common;
-
-use cli_common::{PASSPHRASE, TestVault, api_err, keys, ok_json};
+use crate::support::{PASSPHRASE, TestVault, api_err, keys, ok_json};
 use serde_json::Value;
 
 fn stages_of(v: &TestVault, name: &str) -> Vec<(String, Value)> {

@@ -1,12 +1,9 @@
 //! `csvault secret …` through the real binary: the API page's example, every error path, values read
 //! back byte for byte, paging.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cli_common;
-
+use crate::support::{TestVault, assert_recent_ms, assert_uuid_v4, keys};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use cli_common::{TestVault, assert_recent_ms, assert_uuid_v4, keys};
 use serde_json::{Value, json};
 
 /// The example request of the Create Secret page, verbatim.
