@@ -2,19 +2,17 @@
 //! (ids and times redacted); the README screenshots in `assets/` are produced from the same
 //! buffers; and a masked value never reaches any rendered buffer.
 //!
-//! New or changed snapshots: `INSTA_UPDATE=always cargo test --test tui_snapshots`, then review
-//! the `.snap` files. Assets: `CSVAULT_UPDATE_ASSETS=1 cargo test --test tui_snapshots`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod tui_support;
+//! New or changed snapshots: `INSTA_UPDATE=always cargo test --test tui snapshots` (this module
+//! and the other `*_snapshots`), then review the `.snap` files in `tests/snapshots/`. Assets:
+//! `CSVAULT_UPDATE_ASSETS=1 cargo test --test tui snapshots`.
 
 use std::path::PathBuf;
 
+use crate::support::{Harness, PASSPHRASE, buffer_text, redact, snapshot_settings, svg};
 use crossterm::event::KeyCode;
 use csvault::csms::KeyState;
 use csvault::tui::app::Screen;
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE, buffer_text, redact, snapshot_settings, svg};
 
 const LABEL: &str = "~/.local/share/csvault/vault.db";
 const SIZES: [(u16, u16); 2] = [(100, 30), (60, 15)];

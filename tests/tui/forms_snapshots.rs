@@ -2,16 +2,13 @@
 //! `TestBackend` at 100×30 and 60×15 and compared with insta snapshots (ids and times
 //! redacted); and a masked value, typed or generated, never reaches any rendered buffer there.
 //!
-//! New or changed snapshots: `INSTA_UPDATE=always cargo test --test tui_forms_snapshots`, then
+//! New or changed snapshots: `INSTA_UPDATE=always cargo test --test tui forms_snapshots::`, then
 //! review the `.snap` files.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
-
+use crate::support::{Harness, PASSPHRASE, redact, snapshot_settings};
 use crossterm::event::KeyCode;
 use csvault::tui::app::Screen;
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE, redact, snapshot_settings};
 
 const LABEL: &str = "~/.local/share/csvault/vault.db";
 const SIZES: [(u16, u16); 2] = [(100, 30), (60, 15)];

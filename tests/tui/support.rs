@@ -1,6 +1,5 @@
-//! Shared helpers of the terminal-app tests: a session on a temporary vault with a fake
-//! clipboard, key presses, rendering into a TestBackend, and redaction of ids and times.
-#![allow(dead_code)]
+//! What the terminal-app tests share: a session on a temporary vault with a fake clipboard, key
+//! presses, rendering into a TestBackend, and redaction of ids and times.
 
 pub mod svg;
 
@@ -27,7 +26,6 @@ pub struct Harness {
     pub clipboard: FakeClipboard,
     pub dir: tempfile::TempDir,
     pub path: PathBuf,
-    pub t0: Instant,
     pub now: Instant,
 }
 
@@ -46,14 +44,12 @@ impl Harness {
         let guard = ClipboardGuard::new(Box::new(clipboard.clone())).with_clear_after(clear_after);
         let mut session = Session::new(&path, guard).with_lock_after(lock_after);
         session.app.zone = Zone::utc();
-        let t0 = Instant::now();
         Ok(Self {
             session,
             clipboard,
             dir,
             path,
-            t0,
-            now: t0,
+            now: Instant::now(),
         })
     }
 
@@ -245,10 +241,12 @@ fn time_at(chars: &[char], i: usize) -> Option<usize> {
     }
 }
 
-/// Insta settings for whole-screen snapshots: snapshot names as given, and filters that hide ids
-/// and times should anything volatile slip past [`redact`].
+/// Insta settings for whole-screen snapshots: `tests/snapshots/NAME.snap` (the path is relative to
+/// the asserting file, `tests/tui/*.rs`), and filters that hide ids and times should anything
+/// volatile slip past [`redact`].
 pub fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
     settings.add_filter(
         r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
         "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",

@@ -1,11 +1,9 @@
 //! `update` driven by key events for the new-version form (`u`), the edit form (`e`) and the
 //! password generator (`Ctrl+G`), on a temporary vault with a fake clipboard and a test clock.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod tui_support;
 
 use std::time::Duration;
 
+use crate::support::{Harness, PASSPHRASE};
 use crossterm::event::KeyCode;
 use csvault::csms::{DeleteSecretForScheduleRequest, LATEST, STAGE_CURRENT};
 use csvault::tui::app::Screen;
@@ -17,7 +15,6 @@ use csvault::tui::screens::version_form::{self, Part, VersionFormState};
 use csvault::tui::text;
 use csvault::tui::timefmt::Zone;
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE};
 
 const STAGE_PREVIOUS: &str = "SYSPREVIOUS";
 

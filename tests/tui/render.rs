@@ -1,10 +1,8 @@
 //! Drawing at sizes the snapshots do not cover, and what scrolls: every screen drawn at odd
 //! terminal sizes must not panic; scroll positions stop at the end of their content; the keys
 //! table follows its selection.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
-
+use crate::support::{Harness, PASSPHRASE};
 use crossterm::event::KeyCode;
 use csvault::csms::KeyState;
 use csvault::tui::app::{Overlay, Screen};
@@ -12,7 +10,6 @@ use csvault::tui::screens::help;
 use csvault::tui::view;
 use csvault::vault::Vault;
 use ratatui::layout::Size;
-use tui_support::{Harness, PASSPHRASE};
 
 /// Degenerate, one-dimensional, and either side of the 60×15 minimum.
 const ODD_SIZES: [(u16, u16); 6] = [(0, 0), (1, 1), (200, 5), (5, 200), (59, 15), (60, 15)];

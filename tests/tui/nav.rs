@@ -1,10 +1,8 @@
 //! The model's shape, driven through `update`: Back returns to the screen a screen was opened
 //! from (the navigation stack), the response screen serves any operation, and what effects find
 //! enters the model only as messages.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
-
+use crate::support::{Harness, PASSPHRASE};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use csvault::csms::KeyState;
 use csvault::csms::{ApiError, ErrorCode};
@@ -16,7 +14,6 @@ use csvault::tui::screens::unlock::{UnlockMode, UnlockState};
 use csvault::tui::update::update;
 use csvault::tui::{Effect, text};
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE};
 use zeroize::Zeroizing;
 
 fn selected_name(h: &Harness) -> Option<String> {

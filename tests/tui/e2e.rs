@@ -3,7 +3,6 @@
 //! and the command line then shows the secret. Waits for text on screen, never for time.
 //!
 //! Skipped with a note when tmux is missing, unless `CSVAULT_REQUIRE_TMUX` is set (CI sets it).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

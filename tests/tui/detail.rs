@@ -1,13 +1,11 @@
 //! The detail screen as a secret's home and the list's lifecycle keys, driven by key events on a
 //! temporary vault with a fake clipboard: each action through its dialog to the response screen
 //! (status line and JSON body), Back to the detail refreshed, and what the vault then holds.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod tui_support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
+use crate::support::{Harness, PASSPHRASE};
 use crossterm::event::KeyCode;
 use csvault::csms::{CreateSecretVersionRequest, DAY_MS, SecretState, UpdateVersionRequest};
 use csvault::tui::app::{ListMode, Overlay, Screen};
@@ -18,7 +16,6 @@ use csvault::tui::screens::detail::DetailState;
 use csvault::tui::screens::result::ResultState;
 use csvault::tui::text::lifecycle as t;
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE};
 use zeroize::Zeroizing;
 
 fn detail(h: &Harness) -> &DetailState {

@@ -3,18 +3,15 @@
 //! and compared with insta snapshots (ids and times redacted); and a version's value, masked,
 //! never reaches any rendered buffer.
 //!
-//! New or changed snapshots: `INSTA_UPDATE=always cargo test --test tui_detail_snapshots`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod tui_support;
+//! New or changed snapshots: `INSTA_UPDATE=always cargo test --test tui detail_snapshots::`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{Harness, PASSPHRASE, buffer_text, redact, snapshot_settings};
 use crossterm::event::KeyCode;
 use csvault::csms::{CreateSecretVersionRequest, UpdateVersionRequest};
 use csvault::vault::{ManualClock, Vault};
-use tui_support::{Harness, PASSPHRASE, buffer_text, redact, snapshot_settings};
 use zeroize::Zeroizing;
 
 const LABEL: &str = "~/.local/share/csvault/vault.db";

@@ -1,16 +1,13 @@
 //! Text on screen and honest copies (issue 7, §2, §4, §9), end to end through `update` and the
 //! view: column widths, visible cuts, hidden characters escaped, reasons first, where a copy went.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
-
+use crate::support::Harness;
 use crossterm::event::KeyCode;
 use csvault::clipboard::{Delivery, TmuxClipboard};
 use csvault::csms::{Field, rule_text};
 use csvault::tui::app::{Screen, Tone};
 use csvault::tui::text;
 use ratatui::buffer::Buffer;
-use tui_support::Harness;
 
 /// The row of `buf` as drawn, one string per cell (the cell after a wide character is empty).
 fn row_cells(buf: &Buffer, y: u16) -> Vec<String> {

@@ -1,10 +1,8 @@
 //! `update` driven by key events, on a temporary vault with a fake clipboard and a test clock.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod tui_support;
 
 use std::time::Duration;
 
+use crate::support::{Harness, PASSPHRASE};
 use crossterm::event::KeyCode;
 use csvault::csms::KeyState;
 use csvault::csms::{Field, MAX_DESCRIPTION_BYTES, MAX_VALUE_BYTES, rule_text};
@@ -13,7 +11,6 @@ use csvault::tui::screens::form::FormState;
 use csvault::tui::screens::unlock::UnlockMode;
 use csvault::tui::text;
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE};
 
 fn form(h: &Harness) -> &FormState {
     match &h.session.app.screen {

@@ -1,21 +1,18 @@
 //! The terminal app as time passes and input arrives in other shapes than single keys, through
 //! `Session` with a test clock: the idle lock, other processes' commits, pastes, the editing
 //! keys of text fields, the help's sections and the create-vault screen's passphrase rule.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod tui_support;
 
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use zeroize::Zeroizing;
 
+use crate::support::{Harness, PASSPHRASE};
 use csvault::csms::{CreateSecretRequest, KeyState};
 use csvault::tui::app::{ListMode, Overlay, Screen};
 use csvault::tui::screens::form::{FormState, ValueType};
 use csvault::tui::text;
 use csvault::vault::Vault;
-use tui_support::{Harness, PASSPHRASE};
 
 fn form(h: &Harness) -> &FormState {
     match &h.session.app.screen {

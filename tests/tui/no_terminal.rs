@@ -1,6 +1,5 @@
 //! The terminal app without a terminal: nothing on stdout (no escape sequence), one CSMS error
 //! line on stderr, exit code 1. Through the real binary.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Command, Stdio};
 
