@@ -1,36 +1,78 @@
-//! The service below every edge: concurrency through handles, the injected clock, reads and keys,
-//! on temporary vault files.
+//! The vault service's tests, on temporary vault files: what they share (a vault on the cheap KDF,
+//! requests, the error code of a result), and one child per subject.
 
+mod lifecycle;
+mod ops;
+mod service;
+
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::*;
-use crate::csms::{CreateSecretRequest, ErrorCode, KeyState, LATEST, STAGE_CURRENT};
 use zeroize::Zeroizing;
+
+use super::{ManualClock, Vault, VaultResult, header_row};
+use crate::csms::CreateSecretRequest;
+use crate::kms::{KdfParams, Keyring, VaultHeader};
+use crate::store::Store;
 
 const PASSPHRASE: &[u8] = b"correct horse battery staple";
 /// 2026-01-01T00:00:00Z in ms.
 const T0: i64 = 1_767_225_600_000;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    vault: Vault,
-    clock: Arc<ManualClock>,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let clock = Arc::new(ManualClock::at(T0));
-    let vault = Vault::init(&dir.path().join("v.db"), PASSPHRASE)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .with_clock(clock.clone());
-    Fixture {
-        _dir: dir,
-        vault,
-        clock,
+impl Vault {
+    /// [`Vault::init`] on [`KdfParams::CHEAP`] (and without the passphrase rule): a vault in
+    /// microseconds. [`Vault::open`] accepts it in test builds only.
+    fn init_for_tests(path: &Path, passphrase: &[u8]) -> VaultResult<Self> {
+        Self::ensure_absent(path)?;
+        let (header, root) = VaultHeader::create(passphrase, KdfParams::CHEAP)?;
+        let store = Store::create(path, &header_row(&header))?;
+        Ok(Self::over(store, Keyring::new(&header.vault_id, &root)))
     }
 }
 
-fn text(name: &str, value: &str) -> CreateSecretRequest {
+/// A vault file in its own tempdir, kept while this lives.
+struct TempVault {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl TempVault {
+    /// A new vault on the cheap KDF, unlocked.
+    fn new() -> (Self, Vault) {
+        Self::made_by(Vault::init_for_tests)
+    }
+
+    /// A new vault as [`Vault::init`] makes it, on the real Argon2id cost: for the tests of what
+    /// unlocks it.
+    fn real() -> (Self, Vault) {
+        Self::made_by(Vault::init)
+    }
+
+    fn made_by(init: fn(&Path, &[u8]) -> VaultResult<Vault>) -> (Self, Vault) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("vault.db");
+        let vault = init(&path, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+        (Self { _dir: dir, path }, vault)
+    }
+
+    fn reopen(&self) -> Vault {
+        Vault::open(&self.path, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A plain SQLite connection to the file, beside the vault's own.
+    fn sql(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.path).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+/// A new cheap vault reading time from a manual clock at [`T0`].
+fn vault() -> (TempVault, Vault, Arc<ManualClock>) {
+    let (tv, v) = TempVault::new();
+    let clock = Arc::new(ManualClock::at(T0));
+    (tv, v.with_clock(clock.clone()), clock)
+}
+
+fn text_request(name: &str, value: &str) -> CreateSecretRequest {
     CreateSecretRequest {
         name: name.into(),
         secret_string: Some(Zeroizing::new(value.into())),
@@ -38,223 +80,21 @@ fn text(name: &str, value: &str) -> CreateSecretRequest {
     }
 }
 
+fn binary_request(name: &str, bytes: &[u8]) -> CreateSecretRequest {
+    use base64::Engine;
+    CreateSecretRequest {
+        name: name.into(),
+        secret_binary: Some(Zeroizing::new(
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        )),
+        ..CreateSecretRequest::default()
+    }
+}
+
+/// The CSMS error code of a result that must be an error.
 fn code<T: std::fmt::Debug>(r: VaultResult<T>) -> &'static str {
     match r {
         Ok(v) => panic!("expected an error, got {v:?}"),
         Err(e) => e.to_api().error_code(),
     }
-}
-
-fn value_of(vault: &Vault, name: &str) -> String {
-    let version = vault
-        .get_value(name, LATEST)
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    version
-        .secret_string
-        .map(|s| s.to_string())
-        .unwrap_or_default()
-}
-
-#[test]
-fn a_vault_is_shared_across_threads() {
-    fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<Vault>();
-}
-
-#[test]
-fn two_threads_create_and_read_through_their_own_handles_at_once() {
-    let f = fixture();
-    // The default key is created once, up front, so both threads race only on secrets.
-    f.vault
-        .create_secret(&text("seed", "0"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let per_thread = 150;
-    std::thread::scope(|scope| {
-        for t in 0..2 {
-            let handle = f.vault.handle().unwrap_or_else(|e| panic!("{e}"));
-            scope.spawn(move || {
-                for i in 0..per_thread {
-                    let name = format!("t{t}-{i}");
-                    let value = format!("value of {name} · {}", "x".repeat(i));
-                    handle
-                        .create_secret(&text(&name, &value))
-                        .unwrap_or_else(|e| panic!("{name}: {e}"));
-                    // Read back, and read the other thread's latest write too.
-                    assert_eq!(value_of(&handle, &name), value);
-                    let other = format!("t{}-{}", 1 - t, i / 2);
-                    if handle.name_exists(&other).unwrap_or(false) {
-                        assert!(
-                            value_of(&handle, &other).starts_with(&format!("value of {other}"))
-                        );
-                    }
-                }
-            });
-        }
-    });
-    let all = f.vault.all_secrets().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(all.len(), 2 * per_thread + 1);
-    for t in 0..2 {
-        for i in 0..per_thread {
-            let name = format!("t{t}-{i}");
-            assert_eq!(
-                value_of(&f.vault, &name),
-                format!("value of {name} · {}", "x".repeat(i))
-            );
-        }
-    }
-}
-
-#[test]
-fn a_handle_sees_what_another_committed() {
-    let f = fixture();
-    let other = f.vault.handle().unwrap_or_else(|e| panic!("{e}"));
-    assert!(!other.name_exists("db").unwrap_or(true));
-    f.vault
-        .create_secret(&text("db", "hunter2"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(value_of(&other, "db"), "hunter2");
-    assert_eq!(other.vault_id(), f.vault.vault_id());
-}
-
-#[test]
-fn times_come_from_the_injected_clock() {
-    let f = fixture();
-    let a = f
-        .vault
-        .create_secret(&text("a", "1"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!((a.create_time, a.update_time), (T0, T0));
-    f.clock.advance(61_000);
-    let handle = f.vault.handle().unwrap_or_else(|e| panic!("{e}"));
-    let b = handle
-        .create_secret(&text("b", "2"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(b.create_time, T0 + 61_000, "a handle reads the same clock");
-    let default_key = f
-        .vault
-        .find_key(crate::csms::DEFAULT_KEY_ALIAS)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        default_key.creation_date, T0,
-        "made on first use, at that time"
-    );
-    let detail = f.vault.secret_detail("b").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(detail.versions.len(), 1);
-    assert_eq!(detail.versions[0].metadata.id, "v1");
-    assert_eq!(detail.versions[0].metadata.create_time, T0 + 61_000);
-    assert_eq!(detail.versions[0].metadata.version_stages, [STAGE_CURRENT]);
-    assert_eq!(detail.key_alias, "csms/default");
-}
-
-#[test]
-fn reads_answer_with_the_api_codes() {
-    let f = fixture();
-    f.vault
-        .create_secret(&text("db", "pw"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(code(f.vault.show_secret("nope")), "CSMS.0106");
-    assert_eq!(code(f.vault.get_value("nope", LATEST)), "CSMS.0106");
-    assert_eq!(code(f.vault.get_value("db", "v2")), "CSMS.0005");
-    assert_eq!(code(f.vault.list_secrets(Some(0), None)), "CSMS.0002");
-    assert_eq!(code(f.vault.list_secrets(None, Some("a b"))), "CSMS.0002");
-    let v1 = f
-        .vault
-        .get_value("db", "v1")
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(v1.secret_string.as_deref().map(String::as_str), Some("pw"));
-    assert_eq!(v1.version_metadata.version_stages, [STAGE_CURRENT]);
-}
-
-#[test]
-fn a_disabled_key_refuses_new_secrets_and_reads() {
-    let f = fixture();
-    let key = f
-        .vault
-        .create_key("app/db", "database")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut req = text("db", "pw");
-    req.kms_key_id = Some(key.key_id.clone());
-    f.vault
-        .create_secret(&req)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let disabled = f
-        .vault
-        .set_key_state("app/db", KeyState::Disabled)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(disabled.key_state, KeyState::Disabled);
-    assert_eq!(code(f.vault.get_value("db", LATEST)), "CSMS.0401");
-    req.name = "db2".into();
-    assert_eq!(code(f.vault.create_secret(&req)), "CSMS.0401");
-    assert_eq!(
-        code(f.vault.set_key_state("nope", KeyState::Enabled)),
-        "CSMS.0401"
-    );
-    assert_eq!(code(f.vault.create_key("app/db", "")), "CSMS.0002");
-    assert_eq!(code(f.vault.create_key("x/default", "")), "CSMS.0002");
-    let usage = f.vault.key_usage().unwrap_or_default();
-    assert_eq!(usage.get(&key.key_id), Some(&1));
-}
-
-#[test]
-fn errors_keep_their_cause_and_path() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let blocked = dir.path().join("file");
-    std::fs::write(&blocked, b"").unwrap_or_else(|e| panic!("{e}"));
-    // A vault under a path whose parent is a file cannot be created.
-    let err = Vault::init(&blocked.join("sub").join("v.db"), PASSPHRASE)
-        .err()
-        .unwrap_or_else(|| panic!("init under a file succeeded"));
-    let api = err.to_api();
-    assert_eq!(api.code, ErrorCode::Io);
-    match &err {
-        VaultError::Store(StoreError::File { path, source, .. }) => {
-            assert_eq!(path, &blocked.join("sub"));
-            assert_eq!(source.kind(), std::io::ErrorKind::NotADirectory);
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert!(std::error::Error::source(&err).is_some());
-    assert!(api.error_msg.contains(&blocked.display().to_string()));
-    assert_eq!(
-        Vault::missing(&dir.path().join("none.db")).to_api().code,
-        ErrorCode::NoVault
-    );
-}
-
-#[test]
-fn another_handles_commit_changes_the_data_version() {
-    let f = fixture();
-    let other = f.vault.handle().unwrap_or_else(|e| panic!("{e}"));
-    let before = f.vault.data_version().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        f.vault.data_version().ok(),
-        Some(before),
-        "stable while nothing happens"
-    );
-    other
-        .create_secret(&text("db", "pw"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_ne!(f.vault.data_version().ok(), Some(before));
-}
-
-#[test]
-fn the_detail_says_what_each_value_is_without_opening_it() {
-    let f = fixture();
-    f.vault
-        .create_secret(&text("t", "héllo"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let binary = CreateSecretRequest {
-        name: "b".into(),
-        secret_binary: Some(Zeroizing::new("AAEC/w==".into())),
-        ..CreateSecretRequest::default()
-    };
-    f.vault
-        .create_secret(&binary)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let t = f.vault.secret_detail("t").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(t.versions[0].kind, crate::csms::ValueKind::Text);
-    assert_eq!(t.versions[0].value_bytes, "héllo".len());
-    let b = f.vault.secret_detail("b").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(b.versions[0].kind, crate::csms::ValueKind::Binary);
-    assert_eq!(b.versions[0].value_bytes, 4);
 }

@@ -1,0 +1,15 @@
+//! The real `csvault` binary, run as a process: each command's output and errors, the vault file it
+//! makes and what it refuses to touch, and `csvault serve` over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod hardening;
+mod hostile_files;
+mod import;
+mod keys;
+mod lifecycle;
+mod secrets;
+mod serve_auth;
+mod serve_process;
+mod serve_routes;
+mod support;
+mod vault;

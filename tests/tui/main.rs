@@ -1,0 +1,18 @@
+//! The terminal app: `update` driven by key events on a temporary vault with a fake clipboard and
+//! a test clock, whole screens drawn into a `TestBackend` and compared with the insta snapshots in
+//! `tests/snapshots/`, and the real binary without a terminal and in tmux.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod detail;
+mod detail_snapshots;
+mod e2e;
+mod forms;
+mod forms_snapshots;
+mod live;
+mod nav;
+mod no_terminal;
+mod render;
+mod snapshots;
+mod support;
+mod text;
+mod update;
