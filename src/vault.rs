@@ -19,12 +19,12 @@ mod stages;
 mod update;
 mod versions;
 
+pub use crate::csms::op::ImportOutcome;
 pub use crate::csms::{DetailVersion, SecretDetail};
 /// The rule for new passphrases, shared by every edge that asks for one.
 pub use crate::kms::{MIN_PASSPHRASE_CHARS, new_passphrase_problem};
 pub use blob::MAX_BLOB_CHARS;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use create::BatchOutcome;
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
 

@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::output::print_json;
 use crate::csms::op::{
-    BatchImportSecretsRequest, ImportEntry, ImportOutcome as BatchOutcome, KeyLookup, Request,
-    Response,
+    BatchImportSecretsRequest, ImportEntry, ImportOutcome, KeyLookup, Request, Response,
 };
 use crate::csms::{ApiError, CreateSecretRequest, ErrorCode};
 use crate::vault::Vault;
@@ -201,13 +200,13 @@ impl Batch {
         .into_iter();
         for (line, entry) in self.lines.drain(..) {
             let outcome = match entry {
-                Entry::Refused(e) => BatchOutcome::Failed(e),
+                Entry::Refused(e) => ImportOutcome::Failed(e),
                 Entry::Send => outcomes.next().ok_or_else(lost_outcome)?,
             };
             match outcome {
-                BatchOutcome::Created(_) => summary.created += 1,
-                BatchOutcome::AlreadyExists => summary.skipped_existing += 1,
-                BatchOutcome::Failed(e) => summary.fail(line, &e),
+                ImportOutcome::Created(_) => summary.created += 1,
+                ImportOutcome::AlreadyExists => summary.skipped_existing += 1,
+                ImportOutcome::Failed(e) => summary.fail(line, &e),
             }
         }
         Ok(())

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::seal::{RequestValue, VersionPlace, seal_version};
 use super::{Vault, VaultError, VaultResult, secret_of};
-use crate::csms::op::KeyLookup;
+use crate::csms::op::{ImportOutcome, KeyLookup};
 use crate::csms::{
     ApiError, CreateSecretRequest, DEFAULT_KEY_ALIAS, ErrorCode, Field, KeyState,
     SECRET_TYPE_COMMON, STAGE_CURRENT, Secret, SecretState, create_problems, first_create_problem,
@@ -17,9 +17,6 @@ use crate::store::secrets::{self as secret_rows, SecretRow};
 use crate::store::{NewVersion, SecretWriter, StoreError, VersionRow};
 
 const FIRST_VERSION: &str = "v1";
-
-/// What became of one request of a batch.
-pub use crate::csms::op::ImportOutcome as BatchOutcome;
 
 impl Vault {
     /// Create Secret with `kms_key_id` an id, as the API takes it. Validation errors answer with
@@ -55,7 +52,7 @@ impl Vault {
     /// A request that fails does not stop the others. A name already in the vault (whoever made
     /// it, whenever) is `AlreadyExists`; a name repeated within the batch fails as a duplicate
     /// (`CSMS.0002`). Sealing runs on every core; SQLite writes on this thread. Keys are ids.
-    pub fn create_secrets(&self, reqs: &[CreateSecretRequest]) -> VaultResult<Vec<BatchOutcome>> {
+    pub fn create_secrets(&self, reqs: &[CreateSecretRequest]) -> VaultResult<Vec<ImportOutcome>> {
         let reqs: Vec<&CreateSecretRequest> = reqs.iter().collect();
         self.create_secrets_as(&reqs, KeyLookup::Id)
     }
@@ -65,27 +62,27 @@ impl Vault {
         &self,
         reqs: &[&CreateSecretRequest],
         keys: KeyLookup,
-    ) -> VaultResult<Vec<BatchOutcome>> {
+    ) -> VaultResult<Vec<ImportOutcome>> {
         let mut store = self.store();
         let tx = store.immediate()?;
         let now = self.now_ms();
         let mut names_in_batch = HashSet::with_capacity(reqs.len());
         let mut memo = KeyMemo::new();
-        let mut plans: Vec<Result<Planned<'_>, BatchOutcome>> = Vec::with_capacity(reqs.len());
+        let mut plans: Vec<Result<Planned<'_>, ImportOutcome>> = Vec::with_capacity(reqs.len());
         for &req in reqs {
             if !names_in_batch.insert(req.name.as_str()) {
-                plans.push(Err(BatchOutcome::Failed(refusal::duplicate_name(
+                plans.push(Err(ImportOutcome::Failed(refusal::duplicate_name(
                     &req.name,
                 ))));
                 continue;
             }
             if secret_rows::name_exists(&tx, &req.name)? {
-                plans.push(Err(BatchOutcome::AlreadyExists));
+                plans.push(Err(ImportOutcome::AlreadyExists));
                 continue;
             }
             plans.push(match plan(&tx, &self.keyring, req, keys, &mut memo, now) {
                 Ok(planned) => Ok(planned),
-                Err(VaultError::Api(e)) => Err(BatchOutcome::Failed(e)),
+                Err(VaultError::Api(e)) => Err(ImportOutcome::Failed(e)),
                 Err(other) => return Err(other),
             });
         }
@@ -96,7 +93,7 @@ impl Vault {
             outcomes.push(match item {
                 Ok(rows) => {
                     insert(&mut writer, &rows)?;
-                    BatchOutcome::Created(secret_of(rows.0))
+                    ImportOutcome::Created(secret_of(rows.0))
                 }
                 Err(outcome) => outcome,
             });
@@ -171,11 +168,11 @@ fn secret_ids(count: usize) -> VaultResult<Vec<String>> {
 /// Seals every planned request, in order, spreading the work over the available cores.
 fn seal_all<'r>(
     keyring: &Keyring,
-    plans: Vec<Result<Planned<'r>, BatchOutcome>>,
+    plans: Vec<Result<Planned<'r>, ImportOutcome>>,
     now: i64,
-) -> VaultResult<Vec<Result<Rows, BatchOutcome>>> {
+) -> VaultResult<Vec<Result<Rows, ImportOutcome>>> {
     let seal_chunk =
-        |chunk: &[Result<Planned<'r>, BatchOutcome>]| -> VaultResult<Vec<Option<Rows>>> {
+        |chunk: &[Result<Planned<'r>, ImportOutcome>]| -> VaultResult<Vec<Option<Rows>>> {
             let ids = secret_ids(chunk.len())?;
             chunk
                 .iter()

@@ -4,7 +4,7 @@
 use super::{TempVault, text_request};
 use crate::csms::CreateSecretRequest;
 use crate::csms::KeyState;
-use crate::vault::BatchOutcome;
+use crate::vault::ImportOutcome;
 
 #[test]
 fn a_batch_creates_what_it_can_skips_existing_names_and_refuses_repeats() {
@@ -21,14 +21,14 @@ fn a_batch_creates_what_it_can_skips_existing_names_and_refuses_repeats() {
     let kinds: Vec<&str> = outcomes
         .iter()
         .map(|o| match o {
-            BatchOutcome::Created(_) => "created",
-            BatchOutcome::AlreadyExists => "exists",
-            BatchOutcome::Failed(_) => "failed",
+            ImportOutcome::Created(_) => "created",
+            ImportOutcome::AlreadyExists => "exists",
+            ImportOutcome::Failed(_) => "failed",
         })
         .collect();
     assert_eq!(kinds, ["created", "exists", "failed", "failed", "created"]);
     match &outcomes[3] {
-        BatchOutcome::Failed(e) => {
+        ImportOutcome::Failed(e) => {
             assert!(e.error_msg.contains("already exists"), "{}", e.error_msg);
         }
         other => panic!("{other:?}"),
@@ -57,7 +57,7 @@ fn a_batch_larger_than_the_parallel_threshold_keeps_request_order() {
     let outcomes = vault.create_secrets(&batch).unwrap();
     for (i, outcome) in outcomes.iter().enumerate() {
         match outcome {
-            BatchOutcome::Created(secret) => assert_eq!(secret.name, format!("s{i:04}")),
+            ImportOutcome::Created(secret) => assert_eq!(secret.name, format!("s{i:04}")),
             other => panic!("request {i}: {other:?}"),
         }
     }

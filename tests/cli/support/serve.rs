@@ -7,6 +7,7 @@ use hyper::http::{Method, Request};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -51,6 +52,9 @@ pub struct Server {
     /// blocks the server).
     log: Arc<Mutex<String>>,
     drain: Option<std::thread::JoinHandle<()>>,
+    /// Whether a test already sent a signal: then [`Server::stop`] only waits, since a second
+    /// signal would stop the server at once (exit 1).
+    signaled: AtomicBool,
 }
 
 impl Server {
@@ -76,6 +80,7 @@ impl Server {
             child,
             log,
             drain: Some(drain),
+            signaled: AtomicBool::new(false),
         }
     }
 
@@ -85,6 +90,7 @@ impl Server {
     }
 
     pub fn signal(&self, sig: &str) {
+        self.signaled.store(true, Ordering::SeqCst);
         let ok = Command::new("kill")
             .args([&format!("-{sig}"), &self.child.id().to_string()])
             .status()
@@ -93,9 +99,12 @@ impl Server {
         assert!(ok);
     }
 
-    /// SIGTERM, then the exit code and everything the server wrote on stderr.
+    /// SIGTERM (unless a signal was sent already), then the exit code and everything the server
+    /// wrote on stderr.
     pub fn stop(mut self) -> (Option<i32>, String) {
-        self.signal("TERM");
+        if !self.signaled.load(Ordering::SeqCst) {
+            self.signal("TERM");
+        }
         let status = wait_for(&mut self.child, Duration::from_mins(1));
         if let Some(drain) = self.drain.take() {
             drain.join().unwrap();
