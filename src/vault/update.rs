@@ -20,9 +20,9 @@ impl Vault {
     /// Update Secret: a new description (`""` clears it) and/or CMK (an enabled key, named as
     /// `keys` says; it applies to versions created afterwards, and `csms/default` is made on first
     /// use in this transaction). Nothing to update returns the record unchanged; otherwise
-    /// `update_time` moves. Errors, in field order (the secret's name first): `CSMS.0002` a
-    /// malformed key reference, `CSMS.0106` no such secret, `CSMS.0103` pending deletion,
-    /// `CSMS.0401` the CMK missing or disabled, `CSMS.0002` a broken description.
+    /// `update_time` moves. Errors, the body's fields in field order before the secret it names:
+    /// `CSMS.0002` a malformed key reference, `CSMS.0401` the CMK missing or disabled, `CSMS.0002`
+    /// a broken description, then `CSMS.0106` no such secret, `CSMS.0103` pending deletion.
     pub fn update_secret_as(
         &self,
         name: &str,
@@ -36,13 +36,13 @@ impl Vault {
         first_problem(&key_problems)?;
         let mut store = self.store();
         let tx = store.immediate()?;
-        let mut secret = secret_row(&tx, name)?;
-        require_not_pending(&secret)?;
         let found = match &req.kms_key_id {
             Some(given) => Some(find_key_ref(&tx, Some(given), keys)?),
             None => None,
         };
         first_problem(&rest)?;
+        let mut secret = secret_row(&tx, name)?;
+        require_not_pending(&secret)?;
         if req.description.is_none() && req.kms_key_id.is_none() {
             return Ok(secret_of(secret));
         }

@@ -132,8 +132,8 @@ fn an_unusable_key_is_reported_before_a_broken_description_or_value() {
     );
     assert_eq!(
         code(vault.execute(&update("missing"))),
-        Some(ErrorCode::SecretNotFound),
-        "the secret's name comes first"
+        Some(ErrorCode::KeyUnusable),
+        "the body's fields come before the secret they name, as they always have"
     );
 }
 
