@@ -28,7 +28,10 @@ pub use lifecycle::{
     stage_name_problems, stage_problem, version_number,
 };
 pub use page::{DEFAULT_PAGE_LIMIT, LATEST, MAX_PAGE_LIMIT, page_limit};
-pub use password::{GeneratePasswordRequest, PasswordClass, PasswordResponse};
+pub use password::{
+    DEFAULT_PASSWORD_LENGTH, GeneratePasswordRequest, MAX_PASSWORD_LENGTH, PasswordClass,
+    PasswordResponse,
+};
 pub use request::{CreateSecretRequest, json_object, malformed_body};
 pub use response::{
     DetailVersion, ListSecretsResponse, PageInfo, Secret, SecretDetail, SecretResponse,

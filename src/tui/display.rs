@@ -68,11 +68,6 @@ pub fn width(text: &str) -> usize {
     pieces(text).iter().map(|p| p.width).sum()
 }
 
-/// `text` as shown, escapes inline, unstyled.
-pub fn shown(text: &str) -> String {
-    pieces(text).into_iter().map(|p| p.text).collect()
-}
-
 /// The pieces of `text` that fit in `width` columns; when not all do, as many as fit in one
 /// column less, and `true` (the caller ends them with `…`).
 fn cut(pieces: Vec<Piece>, width: usize) -> (Vec<Piece>, bool) {
@@ -231,6 +226,11 @@ pub fn wrapped_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `text` as shown, escapes inline, unstyled.
+    fn shown(text: &str) -> String {
+        pieces(text).into_iter().map(|p| p.text).collect()
+    }
 
     #[test]
     fn widths_are_columns_not_chars() {

@@ -5,7 +5,10 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::csms::{ApiError, GeneratePasswordRequest, PasswordClass, PasswordResponse};
+use crate::csms::{
+    ApiError, DEFAULT_PASSWORD_LENGTH as DEFAULT_LENGTH, GeneratePasswordRequest,
+    MAX_PASSWORD_LENGTH as MAX_LENGTH, PasswordClass, PasswordResponse,
+};
 use crate::tui::action::Action;
 use crate::tui::text::password as t;
 use crate::tui::textfield::TextField;
@@ -13,9 +16,6 @@ use crate::tui::theme;
 
 /// How much `PgUp`/`PgDn` change the length.
 const LENGTH_STEP: u32 = 8;
-/// The API's bounds and default (`GenerateRandomPassword`: 1–255, 32).
-const MAX_LENGTH: u32 = 255;
-const DEFAULT_LENGTH: u32 = 32;
 
 /// The generator's options; every password has at least one character of each chosen class.
 #[allow(

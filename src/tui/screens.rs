@@ -20,20 +20,20 @@ use crate::vault::SecretDetail;
 
 pub mod detail;
 pub mod form;
-pub mod form_view;
+pub(crate) mod form_view;
 pub mod help;
-pub mod keys;
-pub mod list;
+pub(crate) mod keys;
+pub(crate) mod list;
 pub mod result;
 pub mod unlock;
 
 // The new-version and edit forms, and the parts they share with the create form.
 pub mod edit_form;
-pub mod field_rows;
-pub mod key_picker;
+pub(crate) mod field_rows;
+pub(crate) mod key_picker;
 pub mod value_input;
 pub mod version_form;
-pub mod version_form_view;
+pub(crate) mod version_form_view;
 
 use detail::DetailState;
 use form::FormState;
@@ -245,7 +245,7 @@ impl Screen {
     pub fn render(&self, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         match self {
             Self::Unlock(state) => unlock::render(state, ctx, area, buf),
-            Self::List(state) => list::render(state, ctx, area, buf),
+            Self::List(state) => list::render(*state, ctx, area, buf),
             Self::Detail(state) => detail::render(state, ctx, area, buf),
             Self::Form(state) => form_view::render(state, ctx, area, buf),
             Self::Result(state) => result::render(state, ctx, area, buf),

@@ -206,8 +206,7 @@ fn title_of(ctx: &Ctx<'_>) -> String {
     )
 }
 
-pub fn render(mode: &ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
-    let mode = *mode;
+pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let cat = ctx.catalog;
     let title = title_of(ctx);
     let mut block = Block::bordered()

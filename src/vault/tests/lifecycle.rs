@@ -1,4 +1,4 @@
-//! The lifecycle rules of DECISIONS.md at the vault layer, with an injected clock: versions and
+//! The lifecycle rules of docs/DECISIONS.md at the vault layer, with an injected clock: versions and
 //! stages, the cap and the quota, states and their refusals, scheduled deletion and purge, backup
 //! blobs, passwords and passphrase changes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
