@@ -241,6 +241,7 @@ pub mod version {
     pub const STAGES_KEEP_CURRENT: &str = "SYSCURRENT stays on the current version";
     pub const STAGES_RULE: &str =
         "names of 1–64 of a–z A–Z 0–9 _ -, by commas or spaces, at most 12";
+    pub const TOO_MANY_STAGES: &str = "stages, more than a secret can hold";
     pub const EXPIRY_RULE: &str = "epoch ms up to 9,999,999,999,999, or YYYY-MM-DD[ HH:MM]";
     pub const EXPIRY_HINT: &str = "optional: epoch ms, or YYYY-MM-DD[ HH:MM] in local time";
     pub const EXPIRY_UNREADABLE: &str = "not a time csvault reads";
@@ -448,4 +449,29 @@ pub mod lifecycle {
     pub const VALUE_OF_VERSION: &str = "the value of";
     pub const AS_BASE64_NOTE: &str = "as base64 (the value is binary)";
     pub const NO_CONTENT: &str = "No Content";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csms::{MAX_ALIAS_CHARS, MAX_EXPIRE_TIME, MAX_STAGES, RECOVERY_WINDOW_DAYS};
+
+    /// The rules the screens spell out are the vault's: these texts follow its limits.
+    #[test]
+    fn the_rules_shown_say_the_vaults_limits() {
+        let (first, last) = (RECOVERY_WINDOW_DAYS.start(), RECOVERY_WINDOW_DAYS.end());
+        assert!(lifecycle::DAYS_RULE.ends_with(&format!("from {first} to {last}")));
+        assert!(lifecycle::SCHEDULE_PROMPT.contains(&format!("({first}–{last})")));
+        assert!(version::STAGES_RULE.ends_with(&format!("at most {MAX_STAGES}")));
+        let grouped = MAX_EXPIRE_TIME
+            .to_string()
+            .as_bytes()
+            .rchunks(3)
+            .rev()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(version::EXPIRY_RULE.contains(&grouped));
+        assert!(keyscreen::ALIAS_RULE.starts_with(&format!("1–{MAX_ALIAS_CHARS} ")));
+    }
 }

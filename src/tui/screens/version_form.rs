@@ -9,7 +9,7 @@ use super::detail::DetailState;
 use super::key_picker::step;
 use super::value_input::{FileLoad, ValueInput};
 use crate::csms::op::Request;
-use crate::csms::{CreateSecretVersionRequest, Field, rule_text, stage_problem};
+use crate::csms::{CreateSecretVersionRequest, Field, MAX_STAGES, rule_text, stage_problem};
 use crate::tui::action::{Action, Effect};
 use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::keymap::Context;
@@ -171,12 +171,19 @@ impl VersionFormState {
                 rule: Some(rule_text(Field::Value)),
             });
         }
-        if let Some(p) = of(Field::VersionStages) {
+        let names = stage_names(self.stages.as_str());
+        let bad_name = of(Field::VersionStages).map(|p| {
             // Which of the names typed it is.
-            let message = stage_names(self.stages.as_str())
-                .into_iter()
+            names
+                .iter()
                 .find(|s| stage_problem(s).is_some())
-                .map_or_else(|| p.message.clone(), |s| format!("{s}: {}", p.message));
+                .map_or_else(|| p.message.clone(), |s| format!("{s}: {}", p.message))
+        });
+        // The form's own finding: more names than any secret can hold (the vault counts the
+        // secret's stages too, and answers CSMS.0203).
+        let too_many =
+            (names.len() > MAX_STAGES).then(|| format!("{} {}", names.len(), t::TOO_MANY_STAGES));
+        if let Some(message) = bad_name.or(too_many) {
             out.push(Problem {
                 part: Part::Stages,
                 message,

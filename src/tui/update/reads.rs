@@ -26,7 +26,7 @@ pub(super) fn answered(
         (Request::ShowSecretDetail { name }, result) => {
             let result = result.and_then(|r| match r {
                 Response::Detail(detail) => Ok(detail),
-                other => Err(unexpected(&other)),
+                _ => Err(unexpected()),
             });
             app.refresh(&Fresh::Detail {
                 name,
@@ -36,7 +36,7 @@ pub(super) fn answered(
         (Request::GenerateRandomPassword(_), result) => {
             let result = result.and_then(|r| match r {
                 Response::Password(password) => Ok(password),
-                other => Err(unexpected(&other)),
+                _ => Err(unexpected()),
             });
             match &mut app.screen {
                 Screen::Form(form) => form.set_generated(result),
@@ -74,41 +74,18 @@ pub(super) fn answered(
 /// An answer that is not the one its request gets (or a failure): the status line says so.
 fn failed(app: &mut App, result: Result<Response, ApiError>) {
     let error = match result {
-        Ok(other) => unexpected(&other),
+        Ok(_) => unexpected(),
         Err(e) => e,
     };
     app.error(describe(&error));
 }
 
 /// The error for an answer of the wrong shape (the vault never sends one).
-pub(super) fn unexpected(response: &Response) -> ApiError {
+pub(super) fn unexpected() -> ApiError {
     ApiError::new(
         ErrorCode::Internal,
-        format!("unexpected answer {}", response_name(response)),
+        "The vault answered with a shape this screen does not take.",
     )
-}
-
-fn response_name(response: &Response) -> &'static str {
-    match response {
-        Response::Secret(_) => "Secret",
-        Response::Secrets(_) => "Secrets",
-        Response::Version(_) => "Version",
-        Response::VersionMetadata(_) => "VersionMetadata",
-        Response::VersionMetadatas(_) => "VersionMetadatas",
-        Response::Stage(_) => "Stage",
-        Response::SecretBlob(_) => "SecretBlob",
-        Response::Values(_) => "Values",
-        Response::Imported(_) => "Imported",
-        Response::Password(_) => "Password",
-        Response::Key(_) => "Key",
-        Response::Keys(_) => "Keys",
-        Response::NoContent => "NoContent",
-        Response::Detail(_) => "Detail",
-        Response::AllSecrets(_) => "AllSecrets",
-        Response::NameTaken(_) => "NameTaken",
-        Response::KeyUsage(_) => "KeyUsage",
-        Response::KeyChoices(_) => "KeyChoices",
-    }
 }
 
 /// The keys read again: into the list's aliases and every screen that shows them.

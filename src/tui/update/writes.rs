@@ -123,7 +123,7 @@ fn on_secret(app: &mut App, request: &Request, response: &Response) -> Option<Ef
             (status, ResultState::no_content())
         }
         _ => {
-            app.error(describe(&super::reads::unexpected(response)));
+            app.error(describe(&super::reads::unexpected()));
             return None;
         }
     };
