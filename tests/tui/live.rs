@@ -8,7 +8,7 @@ use crossterm::event::KeyCode;
 use zeroize::Zeroizing;
 
 use crate::support::{Harness, PASSPHRASE};
-use csvault::csms::{CreateSecretRequest, KeyState};
+use csvault::csms::{CreateSecretRequest, CreateSecretVersionRequest, KeyState};
 use csvault::tui::app::{ListMode, Screen};
 use csvault::tui::dialogs::Dialog;
 use csvault::tui::screens::form::{FormState, ValueType};
@@ -135,6 +135,35 @@ fn another_process_commit_appears_keeping_selection_and_filter() {
     h.chr('k');
     h.advance(SECOND);
     assert_eq!(selected_name(&h).as_deref(), Some("alpha-2"));
+}
+
+#[test]
+fn a_screen_below_the_top_follows_another_process_commit() {
+    let mut h = Harness::unlocked().unwrap();
+    h.create("db", "", "v1");
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    h.chr('u');
+    assert!(matches!(h.session.app.screen, Screen::VersionForm(_)));
+    h.advance(SECOND);
+
+    let elsewhere = other(&h);
+    let req = CreateSecretVersionRequest {
+        secret_string: Some(Zeroizing::new("v2".into())),
+        ..CreateSecretVersionRequest::default()
+    };
+    elsewhere.create_version("db", &req).unwrap();
+    h.advance(Duration::from_millis(250));
+    let versions_below = h.session.app.below.iter().find_map(|screen| match screen {
+        Screen::Detail(state) => state.detail.as_ref().map(|d| d.versions.len()),
+        _ => None,
+    });
+    assert_eq!(
+        versions_below,
+        Some(2),
+        "the detail under the form was refreshed while the form stayed on top"
+    );
+    assert!(matches!(h.session.app.screen, Screen::VersionForm(_)));
 }
 
 #[test]
