@@ -189,8 +189,8 @@ impl Batch {
             let secrets = self.requests.drain(..).map(ImportEntry::Parsed).collect();
             let request = Request::BatchImportSecrets(BatchImportSecretsRequest {
                 secrets,
-                // Each line is the API's request body, read as the API reads it.
-                keys: KeyLookup::Id,
+                // As everywhere on the command line: an id, an alias or csms/default.
+                keys: KeyLookup::IdOrAlias,
             });
             match vault.execute(&request)? {
                 Response::Imported(imported) => imported.outcomes,

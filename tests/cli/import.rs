@@ -245,3 +245,36 @@ fn two_imports_of_one_file_at_once_split_the_names_without_failures() {
     }
     assert_eq!((created, skipped), (n, n));
 }
+
+#[test]
+fn import_names_keys_as_the_rest_of_the_command_line_does() {
+    let v = TestVault::new();
+    let key = v.ok(&["key", "create", "--alias", "app/db"]);
+    let lines = [
+        r#"{"name":"by-alias","kms_key_id":"app/db","secret_string":"x"}"#,
+        r#"{"name":"by-default","kms_key_id":"csms/default","secret_string":"x"}"#,
+        r#"{"name":"by-nothing","kms_key_id":"app/none","secret_string":"x"}"#,
+    ]
+    .join("\n");
+    let out = v
+        .cmd()
+        .args(["secret", "import", "-"])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    let (summary, errors) = import_result(&out, 1);
+    assert_eq!(summary, counts(3, 2, 0, 1, 0));
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].0, errors[0].1.as_str()), (3, "CSMS.0401"));
+    let shown = v.ok(&["secret", "show", "by-alias"]);
+    assert_eq!(shown["secret"]["kms_key_id"], key["key_info"]["key_id"]);
+    let default = v.ok(&["secret", "show", "by-default"]);
+    let keys = v.ok(&["key", "list"]);
+    let default_id = keys["key_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["key_alias"] == "csms/default")
+        .map(|k| k["key_id"].clone());
+    assert_eq!(Some(default["secret"]["kms_key_id"].clone()), default_id);
+}
