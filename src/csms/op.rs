@@ -291,19 +291,13 @@ impl Serialize for Response {
     }
 }
 
-/// A path segment of an endpoint: a fixed word, or a name the request carries.
-#[derive(Clone, Copy)]
-pub(super) enum Part {
-    Word(&'static str),
-    Name,
-}
-
 pub(super) type Build = fn(&[String], &Call<'_>) -> Result<Request, ApiError>;
 
 /// An operation's method, path and builder.
 pub(super) struct Endpoint {
     pub(super) method: &'static str,
-    pub(super) path: &'static [Part],
+    /// The path after `/v1/{project_id}/`, each `{}` a name the request carries.
+    pub(super) path: &'static str,
     pub(super) build: Build,
 }
 
@@ -312,7 +306,7 @@ pub(super) struct Endpoint {
 pub(super) static ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "POST",
-        path: &[Part::Word("secrets")],
+        path: "secrets",
         build: |_, c| {
             Ok(Request::CreateSecret {
                 body: CreateSecretRequest::from_json(c.body)?,
@@ -322,7 +316,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
-        path: &[Part::Word("secrets")],
+        path: "secrets",
         build: |_, c| {
             let (limit, marker) = page_query(c.query)?;
             Ok(Request::ListSecrets { limit, marker })
@@ -330,17 +324,17 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "POST",
-        path: &[Part::Word("secrets"), Part::Word("restore")],
+        path: "secrets/restore",
         build: |_, c| Ok(Request::UploadSecretBlob(parse_body(c.body)?)),
     },
     Endpoint {
         method: "POST",
-        path: &[Part::Word("secrets"), Part::Word("batch-get-secret-value")],
+        path: "secrets/batch-get-secret-value",
         build: |_, c| Ok(Request::BatchGetSecretValue(parse_body(c.body)?)),
     },
     Endpoint {
         method: "POST",
-        path: &[Part::Word("secrets"), Part::Word("batch-import")],
+        path: "secrets/batch-import",
         build: |_, c| {
             Ok(Request::BatchImportSecrets(
                 BatchImportSecretsRequest::from_json(c.body)?,
@@ -349,7 +343,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "POST",
-        path: &[Part::Word("csms"), Part::Word("generate-password")],
+        path: "csms/generate-password",
         build: |_, c| {
             Ok(Request::GenerateRandomPassword(optional_body::<
                 GeneratePasswordRequest,
@@ -358,12 +352,12 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
-        path: &[Part::Word("secrets"), Part::Name],
+        path: "secrets/{}",
         build: |n, _| Ok(Request::ShowSecret { name: n[0].clone() }),
     },
     Endpoint {
         method: "PUT",
-        path: &[Part::Word("secrets"), Part::Name],
+        path: "secrets/{}",
         build: |n, c| {
             Ok(Request::UpdateSecret {
                 name: n[0].clone(),
@@ -374,12 +368,12 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "DELETE",
-        path: &[Part::Word("secrets"), Part::Name],
+        path: "secrets/{}",
         build: |n, _| Ok(Request::DeleteSecret { name: n[0].clone() }),
     },
     Endpoint {
         method: "POST",
-        path: &[Part::Word("secrets"), Part::Name, Part::Word("versions")],
+        path: "secrets/{}/versions",
         build: |n, c| {
             Ok(Request::CreateSecretVersion {
                 name: n[0].clone(),
@@ -389,7 +383,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
-        path: &[Part::Word("secrets"), Part::Name, Part::Word("versions")],
+        path: "secrets/{}/versions",
         build: |n, c| {
             let (limit, marker) = page_query(c.query)?;
             Ok(Request::ListSecretVersions {
@@ -401,12 +395,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
-        path: &[
-            Part::Word("secrets"),
-            Part::Name,
-            Part::Word("versions"),
-            Part::Name,
-        ],
+        path: "secrets/{}/versions/{}",
         build: |n, _| {
             Ok(Request::ShowSecretVersion {
                 name: n[0].clone(),
@@ -416,12 +405,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "PUT",
-        path: &[
-            Part::Word("secrets"),
-            Part::Name,
-            Part::Word("versions"),
-            Part::Name,
-        ],
+        path: "secrets/{}/versions/{}",
         build: |n, c| {
             Ok(Request::UpdateVersion {
                 name: n[0].clone(),
@@ -432,12 +416,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
-        path: &[
-            Part::Word("secrets"),
-            Part::Name,
-            Part::Word("stages"),
-            Part::Name,
-        ],
+        path: "secrets/{}/stages/{}",
         build: |n, _| {
             Ok(Request::ShowSecretStage {
                 name: n[0].clone(),
@@ -447,12 +426,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "PUT",
-        path: &[
-            Part::Word("secrets"),
-            Part::Name,
-            Part::Word("stages"),
-            Part::Name,
-        ],
+        path: "secrets/{}/stages/{}",
         build: |n, c| {
             Ok(Request::UpdateSecretStage {
                 name: n[0].clone(),
@@ -463,12 +437,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "DELETE",
-        path: &[
-            Part::Word("secrets"),
-            Part::Name,
-            Part::Word("stages"),
-            Part::Name,
-        ],
+        path: "secrets/{}/stages/{}",
         build: |n, _| {
             Ok(Request::DeleteSecretStage {
                 name: n[0].clone(),
@@ -478,12 +447,7 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "POST",
-        path: &[
-            Part::Word("secrets"),
-            Part::Name,
-            Part::Word("scheduled-deleted-tasks"),
-            Part::Word("create"),
-        ],
+        path: "secrets/{}/scheduled-deleted-tasks/create",
         build: |n, c| {
             Ok(Request::DeleteSecretForSchedule {
                 name: n[0].clone(),
@@ -493,17 +457,12 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "POST",
-        path: &[
-            Part::Word("secrets"),
-            Part::Name,
-            Part::Word("scheduled-deleted-tasks"),
-            Part::Word("cancel"),
-        ],
+        path: "secrets/{}/scheduled-deleted-tasks/cancel",
         build: |n, _| Ok(Request::RestoreSecret { name: n[0].clone() }),
     },
     Endpoint {
         method: "POST",
-        path: &[Part::Word("secrets"), Part::Name, Part::Word("backup")],
+        path: "secrets/{}/backup",
         build: |n, _| Ok(Request::DownloadSecretBlob { name: n[0].clone() }),
     },
 ];

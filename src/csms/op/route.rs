@@ -1,7 +1,7 @@
 //! Matching a call's method and path against the operations' endpoints (`ENDPOINTS`, beside the
 //! operations in `op.rs`), and the query-string rules every list shares.
 
-use super::{ENDPOINTS, Part, Request};
+use super::{ENDPOINTS, Request};
 use crate::csms::{ApiError, parse_body};
 
 /// One HTTP call, the `/v1/{project_id}/` prefix taken off: the path's segments (percent-decoded),
@@ -18,15 +18,16 @@ pub struct Call<'a> {
 /// `CSMS.0002`).
 pub fn route(call: &Call<'_>) -> Option<Result<Request, ApiError>> {
     ENDPOINTS.iter().find_map(|endpoint| {
-        if endpoint.method != call.method || endpoint.path.len() != call.segments.len() {
+        if endpoint.method != call.method || endpoint.path.split('/').count() != call.segments.len()
+        {
             return None;
         }
         let mut names = Vec::new();
-        for (part, segment) in endpoint.path.iter().zip(call.segments) {
+        for (part, segment) in endpoint.path.split('/').zip(call.segments) {
             match part {
-                Part::Word(word) if word == segment => {}
-                Part::Word(_) => return None,
-                Part::Name => names.push(segment.clone()),
+                "{}" => names.push(segment.clone()),
+                word if word == segment => {}
+                _ => return None,
             }
         }
         Some((endpoint.build)(&names, call))
