@@ -2,6 +2,7 @@
 //! stages, keys, pages), validation, and the API error type. Depends on nothing of ours.
 
 mod error;
+mod events;
 mod keys;
 mod lifecycle;
 pub mod op;
@@ -9,11 +10,13 @@ mod page;
 mod password;
 mod request;
 mod response;
+mod settings;
 mod validate;
 mod value;
 mod value_field;
 
 pub use error::{ApiError, ErrorCode};
+pub use events::EventType;
 pub use keys::{
     DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyLookup, KeyResponse, KeyState, ListKeysResponse,
     MAX_ALIAS_CHARS, MAX_KEY_DESCRIPTION_CHARS, alias_form_problem, alias_problem,
@@ -36,6 +39,12 @@ pub use request::{CreateSecretRequest, json_object, malformed_body};
 pub use response::{
     DetailVersion, ListSecretsResponse, PageInfo, Secret, SecretDetail, SecretResponse,
     SecretState, SecretVersion, VersionMetadata, VersionResponse,
+};
+pub use settings::{
+    DEFAULT_ENTERPRISE_PROJECT, MAX_ENTERPRISE_PROJECT_CHARS, MAX_EVENT_SUBSCRIPTIONS,
+    MAX_ROTATION_CONFIG_BYTES, MAX_ROTATION_FUNC_URN_BYTES, MAX_ROTATION_PERIOD_MS,
+    MIN_ROTATION_PERIOD_MS, SecretSettings, SettingsChange, event_name_problem, next_rotation,
+    rotation_period_ms, rotation_period_problem,
 };
 pub use validate::{
     Field, FieldError, MAX_DESCRIPTION_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES, create_problems,

@@ -4,6 +4,7 @@
 //! into the contract's shapes.
 
 pub mod credentials;
+pub mod events;
 mod file;
 pub mod keys;
 mod probe;

@@ -10,11 +10,14 @@ mod credentials;
 mod deletion;
 mod error;
 mod execute;
+mod housekeeping;
 mod keys;
+mod notify;
 mod passphrase;
 mod read;
 mod rules;
 mod seal;
+mod settings;
 mod stages;
 mod update;
 mod versions;
@@ -78,8 +81,8 @@ impl Vault {
         Self::open_with_clock(path, passphrase, Arc::new(SystemClock))
     }
 
-    /// [`Vault::open`] reading time from `clock`; secrets pending deletion whose date has come
-    /// by that clock are purged (docs/DECISIONS.md "states").
+    /// [`Vault::open`] reading time from `clock`; what has come due by that clock is done
+    /// ([`Vault::housekeeping`]: the purge of docs/DECISIONS.md "states", …).
     pub fn open_with_clock(
         path: &Path,
         passphrase: &[u8],
@@ -89,7 +92,7 @@ impl Vault {
         let header = header_of(store.load_header()?);
         let root = header.unlock(passphrase)?;
         let vault = Self::over(store, Keyring::new(&header.vault_id, &root)).with_clock(clock);
-        vault.purge_due()?;
+        vault.housekeeping()?;
         Ok(vault)
     }
 
@@ -231,6 +234,7 @@ fn secret_of(row: SecretRow) -> Secret {
         update_time: row.update_time,
         scheduled_delete_time: row.scheduled_delete_time,
         secret_type: row.secret_type,
+        settings: Box::new(row.settings),
     }
 }
 

@@ -186,7 +186,11 @@ impl Batch {
         let mut outcomes = if self.requests.is_empty() {
             Vec::new()
         } else {
-            let secrets = self.requests.drain(..).map(ImportEntry::Parsed).collect();
+            let secrets = self
+                .requests
+                .drain(..)
+                .map(|r| ImportEntry::Parsed(Box::new(r)))
+                .collect();
             let request = Request::BatchImportSecrets(BatchImportSecretsRequest {
                 secrets,
                 // As everywhere on the command line: an id, an alias or csms/default.

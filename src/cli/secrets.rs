@@ -27,7 +27,7 @@ use crate::vault::Vault;
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
     /// Create a secret (prints {"secret": {...}})
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// List secrets by name (prints {"secrets": [...], "page_info": {...}})
     List {
         /// Page size, 1–1000
@@ -160,7 +160,8 @@ pub struct CreateArgs {
     /// The API's JSON request body, from FILE or - (stdin); excludes the other options
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "name", "kms_key_id", "description", "secret_string", "secret_string_file",
-        "secret_binary", "secret_binary_file"
+        "secret_binary", "secret_binary_file", "auto_rotation", "rotation_period",
+        "rotation_func_urn", "event_subscription", "rotation_config", "enterprise_project_id"
     ])]
     pub request: Option<PathBuf>,
     /// Secret name: 1–64 of a–z A–Z 0–9 . _ -
@@ -174,6 +175,14 @@ pub struct CreateArgs {
     pub description: Option<String>,
     #[command(flatten)]
     pub value: ValueArgs,
+    #[command(flatten)]
+    pub rotation: versions::RotationArgs,
+    /// Rotation configuration text, at most 1,024 bytes, stored and returned
+    #[arg(long, value_name = "TEXT")]
+    pub rotation_config: Option<String>,
+    /// Enterprise project id, at most 36 characters [default: 0]
+    #[arg(long, value_name = "ID")]
+    pub enterprise_project_id: Option<String>,
 }
 
 /// Runs one command: the operation it asks for, its response printed. Key references may be ids
@@ -190,6 +199,7 @@ pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
         SecretCommand::List { limit, marker } => Request::ListSecrets {
             limit: Some(limit),
             marker,
+            event_name: None,
         },
         SecretCommand::Show { name } => Request::ShowSecret { name },
         SecretCommand::GetValue {
@@ -280,7 +290,7 @@ fn print_raw(version: &SecretVersion) -> Result<(), ApiError> {
     print_bytes(&bytes)
 }
 
-fn create_body(args: CreateArgs) -> Result<CreateSecretRequest, ApiError> {
+fn create_body(args: Box<CreateArgs>) -> Result<CreateSecretRequest, ApiError> {
     if let Some(path) = &args.request {
         return CreateSecretRequest::from_json(&read_bounded(path)?);
     }
@@ -291,6 +301,12 @@ fn create_body(args: CreateArgs) -> Result<CreateSecretRequest, ApiError> {
         description: args.description,
         secret_string,
         secret_binary,
-        ..CreateSecretRequest::default()
+        secret_type: None,
+        event_subscriptions: args.rotation.event_subscriptions(),
+        auto_rotation: args.rotation.auto_rotation,
+        rotation_period: args.rotation.rotation_period,
+        rotation_func_urn: args.rotation.rotation_func_urn,
+        rotation_config: args.rotation_config,
+        enterprise_project_id: args.enterprise_project_id,
     })
 }

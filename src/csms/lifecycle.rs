@@ -7,9 +7,9 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use super::{
-    ApiError, ErrorCode, Field, FieldError, KeyLookup, PageInfo, SecretVersion, VersionMetadata,
-    first_problem, json_object, malformed_body, validate_description, validate_key_ref,
-    validate_value,
+    ApiError, ErrorCode, Field, FieldError, KeyLookup, PageInfo, SecretVersion, SettingsChange,
+    VersionMetadata, first_problem, json_object, malformed_body, validate_description,
+    validate_key_ref, validate_value,
 };
 
 /// At most this many versions per secret; a 21st removes the oldest version without a stage.
@@ -82,9 +82,33 @@ pub struct UpdateSecretRequest {
     pub description: Option<String>,
     #[serde(default)]
     pub kms_key_id: Option<String>,
+    #[serde(default)]
+    pub auto_rotation: Option<bool>,
+    #[serde(default)]
+    pub rotation_period: Option<String>,
+    #[serde(default)]
+    pub rotation_func_urn: Option<String>,
+    #[serde(default)]
+    pub event_subscriptions: Option<Vec<String>>,
 }
 
 impl UpdateSecretRequest {
+    /// The newer Secret fields `UpdateSecret` carries (docs/DECISIONS.md "new Secret fields").
+    pub fn settings(&self) -> SettingsChange {
+        SettingsChange {
+            auto_rotation: self.auto_rotation,
+            rotation_period: self.rotation_period.clone(),
+            rotation_func_urn: self.rotation_func_urn.clone(),
+            event_subscriptions: self.event_subscriptions.clone(),
+            ..SettingsChange::default()
+        }
+    }
+
+    /// Whether the request changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.description.is_none() && self.kms_key_id.is_none() && self.settings().is_empty()
+    }
+
     /// Every broken rule, in field order (`kms_key_id`, then `description`); key references read
     /// as `lookup` says.
     pub fn problems(&self, lookup: KeyLookup) -> Vec<FieldError> {
@@ -99,6 +123,7 @@ impl UpdateSecretRequest {
         if let Some(m) = self.description.as_deref().and_then(validate_description) {
             out.push(FieldError::new(Field::Description, m));
         }
+        out.extend(self.settings().problems());
         out
     }
 }

@@ -10,7 +10,7 @@ pub use import::{
     BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse, ImportEntry,
     ImportOutcome,
 };
-pub use route::{Call, decode, page_query, route};
+pub use route::{Call, decode, page_query, query_param, route};
 
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::HashMap;
@@ -62,6 +62,8 @@ pub enum Request {
     ListSecrets {
         limit: Option<usize>,
         marker: Option<String>,
+        /// Only the secrets subscribed to this event (none if it does not exist).
+        event_name: Option<String>,
     },
     ShowSecret {
         name: String,
@@ -319,7 +321,11 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
         path: "secrets",
         build: |_, c| {
             let (limit, marker) = page_query(c.query)?;
-            Ok(Request::ListSecrets { limit, marker })
+            Ok(Request::ListSecrets {
+                limit,
+                marker,
+                event_name: query_param(c.query, "event_name")?,
+            })
         },
     },
     Endpoint {
@@ -523,6 +529,7 @@ mod tests {
             body: UpdateSecretRequest {
                 kms_key_id: Some(DEFAULT_KEY_ALIAS.into()),
                 description: None,
+                ..UpdateSecretRequest::default()
             },
             keys,
         };

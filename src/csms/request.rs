@@ -4,7 +4,7 @@ use serde::Deserialize;
 use std::fmt;
 use zeroize::Zeroizing;
 
-use super::{ApiError, ErrorCode};
+use super::{ApiError, ErrorCode, SettingsChange};
 
 /// The Create Secret request body (`POST /v1/{project_id}/secrets`). Unknown fields are ignored.
 #[derive(Clone, Default, Deserialize)]
@@ -21,6 +21,18 @@ pub struct CreateSecretRequest {
     /// Only `COMMON` is stored; absent means `COMMON`. Anything else is refused (`CSMS.0002`).
     #[serde(default)]
     pub secret_type: Option<String>,
+    #[serde(default)]
+    pub auto_rotation: Option<bool>,
+    #[serde(default)]
+    pub rotation_period: Option<String>,
+    #[serde(default)]
+    pub rotation_config: Option<String>,
+    #[serde(default)]
+    pub rotation_func_urn: Option<String>,
+    #[serde(default)]
+    pub enterprise_project_id: Option<String>,
+    #[serde(default)]
+    pub event_subscriptions: Option<Vec<String>>,
 }
 
 impl fmt::Debug for CreateSecretRequest {
@@ -33,11 +45,29 @@ impl fmt::Debug for CreateSecretRequest {
             .field("secret_string", &redact(&self.secret_string))
             .field("secret_binary", &redact(&self.secret_binary))
             .field("secret_type", &self.secret_type)
+            .field("auto_rotation", &self.auto_rotation)
+            .field("rotation_period", &self.rotation_period)
+            .field("rotation_config", &self.rotation_config)
+            .field("rotation_func_urn", &self.rotation_func_urn)
+            .field("enterprise_project_id", &self.enterprise_project_id)
+            .field("event_subscriptions", &self.event_subscriptions)
             .finish()
     }
 }
 
 impl CreateSecretRequest {
+    /// The newer Secret fields this request sets (docs/DECISIONS.md "new Secret fields").
+    pub fn settings(&self) -> SettingsChange {
+        SettingsChange {
+            auto_rotation: self.auto_rotation,
+            rotation_period: self.rotation_period.clone(),
+            rotation_config: self.rotation_config.clone(),
+            rotation_func_urn: self.rotation_func_urn.clone(),
+            enterprise_project_id: self.enterprise_project_id.clone(),
+            event_subscriptions: self.event_subscriptions.clone(),
+        }
+    }
+
     /// Parses a JSON body: an object (`CSMS.0004` for anything else, an array included), after
     /// an optional UTF-8 byte-order mark. The error says where the JSON broke, never what it held.
     pub fn from_json(body: &[u8]) -> Result<Self, ApiError> {

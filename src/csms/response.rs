@@ -4,12 +4,13 @@ use serde::Serialize;
 use std::fmt;
 use zeroize::Zeroizing;
 
-use super::ValueKind;
+use super::{SecretSettings, ValueKind};
 
 /// A secret's lifecycle state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SecretState {
+    #[default]
     Enabled,
     Disabled,
     PendingDelete,
@@ -38,7 +39,8 @@ impl SecretState {
     }
 }
 
-/// The `Secret` object. Times are epoch milliseconds.
+/// The `Secret` object, every field of the API's (docs/DECISIONS.md "Secret record"). Times are
+/// epoch milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Secret {
     pub id: String,
@@ -50,6 +52,10 @@ pub struct Secret {
     pub update_time: i64,
     pub scheduled_delete_time: Option<i64>,
     pub secret_type: String,
+    /// `auto_rotation` … `rotation_func_urn`, in the API's order.
+    /// Boxed: a `Secret` travels in many answers; most never look at these.
+    #[serde(flatten)]
+    pub settings: Box<SecretSettings>,
 }
 
 /// `{"secret": {...}}`: the body of Create/Show/Update Secret.

@@ -24,6 +24,13 @@ pub enum Field {
     Description,
     Value,
     SecretType,
+    /// The newer Secret fields (docs/DECISIONS.md "new Secret fields"), in the API's order.
+    AutoRotation,
+    RotationPeriod,
+    RotationConfig,
+    RotationFuncUrn,
+    EnterpriseProjectId,
+    EventSubscriptions,
     /// A new version's `version_stages`.
     VersionStages,
     /// A stage named in a path (Show/Update/Delete Secret Stage).
@@ -50,6 +57,12 @@ impl Field {
             Self::Description => "description",
             Self::Value => "secret_string/secret_binary",
             Self::SecretType => "secret_type",
+            Self::AutoRotation => "auto_rotation",
+            Self::RotationPeriod => "rotation_period",
+            Self::RotationConfig => "rotation_config",
+            Self::RotationFuncUrn => "rotation_func_urn",
+            Self::EnterpriseProjectId => "enterprise_project_id",
+            Self::EventSubscriptions => "event_subscriptions",
             Self::VersionStages => "version_stages",
             Self::StageName => "stage_name",
             Self::ExpireTime => "expire_time",
@@ -70,6 +83,11 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::Description => "at most 2,048 bytes",
         Field::Value => "exactly one of text or base64 binary, at most 32 KB",
         Field::SecretType => "COMMON, the only type csvault stores",
+        Field::AutoRotation => "true or false; true needs a rotation period",
+        Field::RotationPeriod => "a number and d, h, m or s: 6 h to 365 d",
+        Field::RotationConfig | Field::RotationFuncUrn => "at most 1,024 bytes",
+        Field::EnterpriseProjectId => "at most 36 characters",
+        Field::EventSubscriptions => "at most one event of this vault",
         Field::VersionStages | Field::StageName => "1–64 of a–z A–Z 0–9 _ -",
         Field::ExpireTime => "epoch ms, 0–9999999999999",
         Field::RecoveryWindow => "7–30 days",
@@ -260,5 +278,8 @@ pub fn create_problems(req: &CreateSecretRequest, lookup: KeyLookup) -> Vec<Fiel
             format!("{shown:?} is not supported; csvault stores only {SECRET_TYPE_COMMON}"),
         ));
     }
+    let settings = req.settings();
+    errors.extend(settings.missing_period(None));
+    errors.extend(settings.problems());
     errors
 }

@@ -211,15 +211,15 @@ impl ReaderPool {
 
 /// The writer thread: waits for a write, takes every other one already queued, runs them as one
 /// group and answers them all after the commit. Between groups, at most every
-/// [`PURGE_INTERVAL`], it purges the secrets whose scheduled deletion has come, as opening the
-/// vault does (a server may run for weeks).
+/// [`PURGE_INTERVAL`], it does what has come due ([`Vault::housekeeping`]), as opening the vault
+/// does (a server may run for weeks).
 fn write_loop(vault: &Vault, queue: &mpsc::Receiver<Job>, stop_deadline: &OnceLock<Instant>) {
     let mut purged = Instant::now();
     let mut next: Option<Job> = None;
     loop {
         if purged.elapsed() >= PURGE_INTERVAL {
             // Best effort: a busy vault (or anything else) is tried again next time.
-            let _ = catch_unwind(AssertUnwindSafe(|| vault.purge_due()));
+            let _ = catch_unwind(AssertUnwindSafe(|| vault.housekeeping()));
             purged = Instant::now();
         }
         let first = match next

@@ -77,6 +77,77 @@ CREATE TABLE endpoint_credentials (
     create_time        INTEGER NOT NULL
 );
 ",
+    // Issue 14: the rest of the Secret record, tags, events and notification records, rotation
+    // tasks, vault settings, and the version counters of deleted secrets.
+    r"
+CREATE TABLE events (
+    name           TEXT PRIMARY KEY,
+    event_id       TEXT NOT NULL UNIQUE,
+    event_types    TEXT NOT NULL,
+    state          TEXT NOT NULL CHECK (state IN ('ENABLED', 'DISABLED')),
+    target_type    TEXT,
+    target_id      TEXT,
+    target_name    TEXT,
+    create_time    INTEGER NOT NULL,
+    update_time    INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE secrets ADD COLUMN auto_rotation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE secrets ADD COLUMN rotation_period TEXT;
+ALTER TABLE secrets ADD COLUMN rotation_config TEXT;
+ALTER TABLE secrets ADD COLUMN rotation_time INTEGER;
+ALTER TABLE secrets ADD COLUMN next_rotation_time INTEGER;
+ALTER TABLE secrets ADD COLUMN auto_rotation_since INTEGER;
+ALTER TABLE secrets ADD COLUMN enterprise_project_id TEXT NOT NULL DEFAULT '0';
+ALTER TABLE secrets ADD COLUMN rotation_func_urn TEXT;
+ALTER TABLE secrets ADD COLUMN event_subscription TEXT REFERENCES events (name);
+CREATE INDEX secrets_by_event ON secrets (event_subscription)
+    WHERE event_subscription IS NOT NULL;
+CREATE INDEX secrets_by_next_rotation ON secrets (next_rotation_time)
+    WHERE next_rotation_time IS NOT NULL;
+CREATE TABLE secret_tags (
+    secret_row  INTEGER NOT NULL REFERENCES secrets (row_id) ON DELETE CASCADE,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    PRIMARY KEY (secret_row, key)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_key_value ON secret_tags (key, value, secret_row);
+CREATE TABLE rotation_tasks (
+    seq                INTEGER PRIMARY KEY,
+    task_id            TEXT NOT NULL UNIQUE,
+    secret_name        TEXT NOT NULL,
+    rotation_func_urn  TEXT,
+    operate_type       TEXT NOT NULL,
+    task_time          INTEGER NOT NULL,
+    attempt_nums       INTEGER NOT NULL,
+    task_status        TEXT NOT NULL,
+    task_error_code    TEXT,
+    task_error_msg     TEXT
+);
+CREATE INDEX tasks_by_secret ON rotation_tasks (secret_name, seq);
+CREATE INDEX tasks_by_time ON rotation_tasks (task_time);
+CREATE TABLE notification_records (
+    seq                       INTEGER PRIMARY KEY,
+    create_time               INTEGER NOT NULL,
+    event_name                TEXT NOT NULL,
+    trigger_event_type        TEXT NOT NULL,
+    secret_name               TEXT NOT NULL,
+    secret_type               TEXT NOT NULL,
+    notification_target_name  TEXT,
+    notification_target_id    TEXT,
+    notification_content      TEXT NOT NULL,
+    notification_status       TEXT NOT NULL,
+    seen                      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX records_by_time ON notification_records (create_time, event_name);
+CREATE TABLE settings (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE retired_secrets (
+    id            TEXT PRIMARY KEY,
+    next_version  INTEGER NOT NULL
+) WITHOUT ROWID;
+",
 ];
 
 /// Brings a vault's schema up to date, all migrations in one transaction.

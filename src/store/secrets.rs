@@ -4,10 +4,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::StoreResult;
 use super::versions::{INSERT_VERSION, NewVersion, SET_STAGE};
-use crate::csms::SecretState;
+use crate::csms::{SecretSettings, SecretState};
 
 /// A secret as stored. Times are epoch ms.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SecretRow {
     /// The internal row id versions and stages refer to (0 before insertion).
     pub row_id: i64,
@@ -22,10 +22,17 @@ pub struct SecretRow {
     pub create_time: i64,
     pub update_time: i64,
     pub scheduled_delete_time: Option<i64>,
+    /// The rotation, subscription and project fields, as the API returns them.
+    pub settings: SecretSettings,
+    /// When automatic rotation was last switched on (epoch ms): the base of the first
+    /// `next_rotation_time` before any rotation.
+    pub auto_rotation_since: Option<i64>,
 }
 
 const SECRET_COLUMNS: &str = "id, name, state, kms_key_id, description, secret_type, create_time,
-    update_time, scheduled_delete_time, row_id";
+    update_time, scheduled_delete_time, row_id, auto_rotation, rotation_period, rotation_config,
+    rotation_time, next_rotation_time, event_subscription, enterprise_project_id,
+    rotation_func_urn, auto_rotation_since";
 
 fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
     // Borrowed, not allocated: this runs once per secret when the app loads a large vault.
@@ -47,6 +54,17 @@ fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
         update_time: r.get(7)?,
         scheduled_delete_time: r.get(8)?,
         row_id: r.get(9)?,
+        settings: SecretSettings {
+            auto_rotation: r.get(10)?,
+            rotation_period: r.get(11)?,
+            rotation_config: r.get(12)?,
+            rotation_time: r.get(13)?,
+            next_rotation_time: r.get(14)?,
+            event_subscriptions: r.get::<_, Option<String>>(15)?.into_iter().collect(),
+            enterprise_project_id: r.get(16)?,
+            rotation_func_urn: r.get(17)?,
+        },
+        auto_rotation_since: r.get(18)?,
     })
 }
 
@@ -65,8 +83,12 @@ impl<'c> SecretWriter<'c> {
             conn,
             secret: conn.prepare(
                 "INSERT INTO secrets (id, name, state, kms_key_id, description, secret_type,
-                     create_time, update_time, scheduled_delete_time, next_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     create_time, update_time, scheduled_delete_time, next_version, auto_rotation,
+                     rotation_period, rotation_config, rotation_time, next_rotation_time,
+                     event_subscription, enterprise_project_id, rotation_func_urn,
+                     auto_rotation_since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19)",
             )?,
             version: conn.prepare(INSERT_VERSION)?,
             stage: conn.prepare(SET_STAGE)?,
@@ -85,7 +107,16 @@ impl<'c> SecretWriter<'c> {
             s.create_time,
             s.update_time,
             s.scheduled_delete_time,
-            first.seq + 1
+            first.seq + 1,
+            s.settings.auto_rotation,
+            s.settings.rotation_period,
+            s.settings.rotation_config,
+            s.settings.rotation_time,
+            s.settings.next_rotation_time,
+            s.settings.event_subscriptions.first(),
+            s.settings.enterprise_project_id,
+            s.settings.rotation_func_urn,
+            s.auto_rotation_since
         ])?;
         let secret_row = self.conn.last_insert_rowid();
         let v = first.row;
@@ -120,14 +151,22 @@ pub fn name_exists(conn: &Connection, name: &str) -> StoreResult<bool> {
     Ok(stmt.exists([name])?)
 }
 
-/// Up to `limit` secrets after `marker` (exclusive), by name.
-pub fn page(conn: &Connection, marker: Option<&str>, limit: usize) -> StoreResult<Vec<SecretRow>> {
+/// Up to `limit` secrets after `marker` (exclusive), by name; only those subscribed to `event`
+/// when given.
+pub fn page(
+    conn: &Connection,
+    marker: Option<&str>,
+    event: Option<&str>,
+    limit: usize,
+) -> StoreResult<Vec<SecretRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SECRET_COLUMNS} FROM secrets WHERE ?1 IS NULL OR name > ?1 ORDER BY name LIMIT ?2"
+        "SELECT {SECRET_COLUMNS} FROM secrets
+         WHERE (?1 IS NULL OR name > ?1) AND (?3 IS NULL OR event_subscription = ?3)
+         ORDER BY name LIMIT ?2"
     ))?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt
-        .query_map(params![marker, limit], secret_from_row)?
+        .query_map(params![marker, limit, event], secret_from_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }
@@ -136,14 +175,16 @@ pub fn page(conn: &Connection, marker: Option<&str>, limit: usize) -> StoreResul
 pub fn previous_marker(
     conn: &Connection,
     first: &str,
+    event: Option<&str>,
     limit: usize,
 ) -> StoreResult<Option<String>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT name FROM secrets WHERE name < ?1 ORDER BY name DESC LIMIT 1 OFFSET ?2",
+        "SELECT name FROM secrets WHERE name < ?1 AND (?3 IS NULL OR event_subscription = ?3)
+         ORDER BY name DESC LIMIT 1 OFFSET ?2",
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     Ok(stmt
-        .query_row(params![first, limit], |r| r.get(0))
+        .query_row(params![first, limit, event], |r| r.get(0))
         .optional()?)
 }
 
@@ -158,11 +199,15 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<SecretRow>> {
     Ok(rows)
 }
 
-/// Writes a secret's mutable fields (description, CMK, state, times) back by row id.
+/// Writes a secret's mutable fields (description, CMK, state, times, settings) back by row id.
 pub fn save(conn: &Connection, s: &SecretRow) -> StoreResult<()> {
     conn.prepare_cached(
         "UPDATE secrets SET description = ?2, kms_key_id = ?3, state = ?4, update_time = ?5,
-             scheduled_delete_time = ?6 WHERE row_id = ?1",
+             scheduled_delete_time = ?6, auto_rotation = ?7, rotation_period = ?8,
+             rotation_config = ?9, rotation_time = ?10, next_rotation_time = ?11,
+             event_subscription = ?12, enterprise_project_id = ?13, rotation_func_urn = ?14,
+             auto_rotation_since = ?15
+         WHERE row_id = ?1",
     )?
     .execute(params![
         s.row_id,
@@ -170,14 +215,32 @@ pub fn save(conn: &Connection, s: &SecretRow) -> StoreResult<()> {
         s.kms_key_id,
         s.state.as_str(),
         s.update_time,
-        s.scheduled_delete_time
+        s.scheduled_delete_time,
+        s.settings.auto_rotation,
+        s.settings.rotation_period,
+        s.settings.rotation_config,
+        s.settings.rotation_time,
+        s.settings.next_rotation_time,
+        s.settings.event_subscriptions.first(),
+        s.settings.enterprise_project_id,
+        s.settings.rotation_func_urn,
+        s.auto_rotation_since
     ])?;
     Ok(())
 }
 
-/// Deletes a secret with every version and stage: its stages first, then the secret (its versions
-/// go with it by the foreign key's cascade).
+/// Deletes a secret with every version, stage and tag: its stages first, then the secret (its
+/// versions and tags go with it by the foreign keys' cascade). Its id and version counter are
+/// kept (`retired_secrets`), so a restored backup of it numbers new versions after every
+/// version it ever had: no version id is used twice (docs/DECISIONS.md "Secret record (issue
+/// 14)").
 pub fn delete(conn: &Connection, row_id: i64) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO retired_secrets (id, next_version)
+             SELECT id, next_version FROM secrets WHERE row_id = ?1
+         ON CONFLICT (id) DO UPDATE SET next_version = MAX(next_version, excluded.next_version)",
+    )?
+    .execute([row_id])?;
     conn.prepare_cached("DELETE FROM stages WHERE secret_row = ?1")?
         .execute([row_id])?;
     conn.prepare_cached("DELETE FROM secrets WHERE row_id = ?1")?
@@ -185,14 +248,20 @@ pub fn delete(conn: &Connection, row_id: i64) -> StoreResult<()> {
     Ok(())
 }
 
-/// The row ids of the secrets pending deletion whose date is `now` (epoch ms) or earlier.
-pub fn due_for_purge(conn: &Connection, now: i64) -> StoreResult<Vec<i64>> {
+/// The secrets pending deletion whose date is `now` (epoch ms) or earlier.
+pub fn due_for_purge(conn: &Connection, now: i64) -> StoreResult<Vec<SecretRow>> {
     let due = conn
-        .prepare_cached(
-            "SELECT row_id FROM secrets
-             WHERE state = 'PENDING_DELETE' AND scheduled_delete_time <= ?1",
-        )?
-        .query_map([now], |r| r.get(0))?
+        .prepare_cached(&format!(
+            "SELECT {SECRET_COLUMNS} FROM secrets
+             WHERE state = 'PENDING_DELETE' AND scheduled_delete_time <= ?1"
+        ))?
+        .query_map([now], secret_from_row)?
         .collect::<Result<_, _>>()?;
     Ok(due)
+}
+
+/// The version counter a deleted secret of this id had reached, if one was deleted.
+pub fn retired_next_version(conn: &Connection, id: &str) -> StoreResult<Option<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT next_version FROM retired_secrets WHERE id = ?1")?;
+    Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
 }

@@ -367,6 +367,7 @@ mod tests {
             create_time: 1,
             update_time: 1,
             scheduled_delete_time: None,
+            ..SecretRow::default()
         };
         let v1 = row_at("v1", 1);
         let mut writer = SecretWriter::new(&conn).unwrap_or_else(|e| panic!("{e}"));

@@ -428,6 +428,7 @@ mod tests {
             update_time: t,
             scheduled_delete_time: None,
             secret_type: "COMMON".into(),
+            settings: Box::default(),
         }
     }
 

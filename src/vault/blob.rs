@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::read::secret_row;
 use super::{Vault, VaultResult, secret_of};
-use crate::csms::{ApiError, ErrorCode, KeyState, Secret, SecretState, ValueKind};
+use crate::csms::{ApiError, ErrorCode, KeyState, Secret, SecretSettings, SecretState, ValueKind};
 use crate::store::keys as key_rows;
 use crate::store::secrets::SecretWriter;
 use crate::store::versions as version_rows;
@@ -36,6 +36,11 @@ struct Manifest {
     next_version: i64,
     versions: Vec<ManifestVersion>,
     stages: Vec<ManifestStage>,
+    /// The rotation, subscription and project fields (absent from blobs made before issue 14).
+    #[serde(default)]
+    settings: SecretSettings,
+    #[serde(default)]
+    auto_rotation_since: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -116,6 +121,8 @@ impl Vault {
             secret_type: secret.secret_type,
             create_time: secret.create_time,
             update_time: secret.update_time,
+            settings: secret.settings,
+            auto_rotation_since: secret.auto_rotation_since,
         };
         let json = serde_json::to_vec(&manifest)
             .map_err(|_| ApiError::new(ErrorCode::Internal, "The blob could not be written."))?;
@@ -144,6 +151,7 @@ impl Vault {
             .into());
         }
         check_keys(&tx, &manifest)?;
+        check_subscriptions(&tx, &manifest)?;
         let secret = insert_restored(&tx, manifest, &versions)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(secret_of(secret))
@@ -219,6 +227,21 @@ fn check_keys(conn: &rusqlite::Connection, manifest: &Manifest) -> VaultResult<(
     Ok(())
 }
 
+/// `CSMS.0002` unless the event the secret subscribes to exists: a restore never drops a
+/// subscription silently.
+fn check_subscriptions(conn: &rusqlite::Connection, manifest: &Manifest) -> VaultResult<()> {
+    for event in &manifest.settings.event_subscriptions {
+        if !crate::store::events::exists(conn, event)? {
+            return Err(ApiError::invalid(format!(
+                "Invalid secret_blob: the secret subscribes to the event {event}, which does not \
+                 exist in this vault; create the event first."
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Writes the restored secret, its versions (sealed as they were), stages and version counter.
 fn insert_restored(
     conn: &rusqlite::Connection,
@@ -236,6 +259,8 @@ fn insert_restored(
         create_time: manifest.create_time,
         update_time: manifest.update_time,
         scheduled_delete_time: None,
+        settings: manifest.settings,
+        auto_rotation_since: manifest.auto_rotation_since,
     };
     let Some(((first_seq, first), later)) = versions.split_first() else {
         return Err(bad_blob("it holds no version").into());
@@ -268,6 +293,9 @@ fn insert_restored(
             stage.update_time,
         )?;
     }
-    version_rows::set_next_seq(conn, secret.row_id, manifest.next_version)?;
+    // A secret deleted after the blob was made may have numbered further: continue after it,
+    // so no version id names two values (docs/DECISIONS.md "Secret record (issue 14)").
+    let retired = crate::store::secrets::retired_next_version(conn, &secret.id)?.unwrap_or(0);
+    version_rows::set_next_seq(conn, secret.row_id, manifest.next_version.max(retired))?;
     Ok(secret)
 }

@@ -1,9 +1,12 @@
 //! Create Secret: validate, resolve the CMK, seal under a fresh data key, write secret + v1 + SYSCURRENT.
 
+use super::notify::fire;
+use crate::csms::EventType;
 use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 
 use super::seal::{RequestValue, VersionPlace, seal_version};
+use super::settings::{missing_event, new_settings};
 use super::{Vault, VaultError, VaultResult, secret_of};
 use crate::csms::op::{ImportOutcome, KeyLookup};
 use crate::csms::{
@@ -44,6 +47,13 @@ impl Vault {
         let planned = plan(&tx, &self.keyring, req, keys, &mut KeyMemo::new(), now)?;
         let rows = seal(&self.keyring, &planned, new_secret_id(), now)?;
         insert(&mut SecretWriter::new(&tx)?, &rows)?;
+        fire(
+            &tx,
+            &rows.0,
+            EventType::SecretVersionCreated,
+            Some(FIRST_VERSION),
+            now,
+        )?;
         tx.commit().map_err(StoreError::from)?;
         Ok(secret_of(rows.0))
     }
@@ -93,6 +103,13 @@ impl Vault {
             outcomes.push(match item {
                 Ok(rows) => {
                     insert(&mut writer, &rows)?;
+                    fire(
+                        &tx,
+                        &rows.0,
+                        EventType::SecretVersionCreated,
+                        Some(FIRST_VERSION),
+                        now,
+                    )?;
                     ImportOutcome::Created(secret_of(rows.0))
                 }
                 Err(outcome) => outcome,
@@ -135,6 +152,11 @@ fn plan<'r>(
         None => Some(find_key_ref(conn, req.kms_key_id.as_deref(), keys)?),
     };
     first_create_problem(&after_key)?;
+    first_create_problem(
+        &missing_event(conn, &req.settings())?
+            .into_iter()
+            .collect::<Vec<_>>(),
+    )?;
     let key_id = match found {
         None => memo.get(&req.kms_key_id).cloned().unwrap_or_default(),
         Some(found) => {
@@ -245,6 +267,7 @@ fn seal(
             secret_binary: req.secret_binary.as_ref(),
         },
     )?;
+    let (settings, auto_rotation_since) = new_settings(&req.settings(), now);
     let secret = SecretRow {
         row_id: 0,
         id: secret_id,
@@ -256,6 +279,8 @@ fn seal(
         create_time: now,
         update_time: now,
         scheduled_delete_time: None,
+        settings,
+        auto_rotation_since,
     };
     Ok((secret, version))
 }

@@ -1,8 +1,10 @@
 //! Deleting: scheduled deletion with a recovery window, restore, immediate delete, and the purge
 //! of past-due secrets when a vault is opened (docs/DECISIONS.md "states", `DeleteSecret`).
 
+use super::notify::fire;
 use super::read::secret_row;
 use super::{Vault, VaultResult, secret_of};
+use crate::csms::EventType;
 use crate::csms::{ApiError, DeleteSecretForScheduleRequest, ErrorCode, Secret, SecretState};
 use crate::store::StoreError;
 use crate::store::secrets as secret_rows;
@@ -66,6 +68,7 @@ impl Vault {
         let mut store = self.store();
         let tx = store.immediate()?;
         let secret = secret_row(&tx, name)?;
+        fire(&tx, &secret, EventType::SecretDeleted, None, self.now_ms())?;
         secret_rows::delete(&tx, secret.row_id)?;
         tx.commit().map_err(StoreError::from)?;
         store.checkpoint();
@@ -83,8 +86,9 @@ impl Vault {
         let mut store = self.store();
         let tx = store.immediate()?;
         let due = secret_rows::due_for_purge(&tx, now)?;
-        for row in &due {
-            secret_rows::delete(&tx, *row)?;
+        for secret in &due {
+            fire(&tx, secret, EventType::SecretDeleted, None, now)?;
+            secret_rows::delete(&tx, secret.row_id)?;
         }
         tx.commit().map_err(StoreError::from)?;
         store.checkpoint();

@@ -20,9 +20,15 @@ impl Vault {
         let secret = |secret| Response::Secret(SecretResponse { secret });
         Ok(match request {
             Request::CreateSecret { body, keys } => secret(self.create_secret_as(body, *keys)?),
-            Request::ListSecrets { limit, marker } => {
-                Response::Secrets(self.list_secrets(*limit, marker.as_deref())?)
-            }
+            Request::ListSecrets {
+                limit,
+                marker,
+                event_name,
+            } => Response::Secrets(self.list_secrets_subscribed(
+                *limit,
+                marker.as_deref(),
+                event_name.as_deref(),
+            )?),
             Request::ShowSecret { name } => secret(self.show_secret(name)?),
             Request::UpdateSecret { name, body, keys } => {
                 secret(self.update_secret_as(name, body, *keys)?)
@@ -103,7 +109,7 @@ impl Vault {
             .secrets
             .iter()
             .filter_map(|e| match e {
-                ImportEntry::Parsed(create) => Some(create),
+                ImportEntry::Parsed(create) => Some(&**create),
                 ImportEntry::Unreadable { .. } => None,
             })
             .collect();

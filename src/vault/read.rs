@@ -57,6 +57,17 @@ impl Vault {
         limit: Option<usize>,
         marker: Option<&str>,
     ) -> VaultResult<ListSecretsResponse> {
+        self.list_secrets_subscribed(limit, marker, None)
+    }
+
+    /// [`Vault::list_secrets`] of the secrets subscribed to `event_name` only (when given),
+    /// filtered before paging: none if no such event (docs/DECISIONS.md "`ListSecrets` filters").
+    pub fn list_secrets_subscribed(
+        &self,
+        limit: Option<usize>,
+        marker: Option<&str>,
+        event_name: Option<&str>,
+    ) -> VaultResult<ListSecretsResponse> {
         let limit = page_limit(limit)?;
         // `""` asks for the first page (docs/DECISIONS.md "lists").
         let marker = marker.filter(|m| !m.is_empty());
@@ -66,7 +77,7 @@ impl Vault {
         let mut store = self.store();
         let snapshot = store.snapshot()?;
         let conn: &rusqlite::Connection = &snapshot;
-        let mut rows = secret_rows::page(conn, marker, limit + 1)?;
+        let mut rows = secret_rows::page(conn, marker, event_name, limit + 1)?;
         let more = rows.len() > limit;
         rows.truncate(limit);
         let secrets: Vec<Secret> = rows.into_iter().map(secret_of).collect();
@@ -74,7 +85,7 @@ impl Vault {
             .then(|| secrets.last().map(|s| s.name.clone()))
             .flatten();
         let previous_marker = match secrets.first() {
-            Some(first) => secret_rows::previous_marker(conn, &first.name, limit)?,
+            Some(first) => secret_rows::previous_marker(conn, &first.name, event_name, limit)?,
             None => None,
         };
         Ok(ListSecretsResponse {

@@ -3,6 +3,7 @@
 use super::create::{find_key_ref, make_ready};
 use super::read::secret_row;
 use super::rules::require_not_pending;
+use super::settings::{apply, missing_event};
 use super::{Vault, VaultResult, secret_of};
 use crate::csms::op::KeyLookup;
 use crate::csms::{
@@ -17,12 +18,15 @@ impl Vault {
         self.update_secret_as(name, req, KeyLookup::Id)
     }
 
-    /// Update Secret: a new description (`""` clears it) and/or CMK (an enabled key, named as
-    /// `keys` says; it applies to versions created afterwards, and `csms/default` is made on first
-    /// use in this transaction). Nothing to update returns the record unchanged; otherwise
-    /// `update_time` moves. Errors, the body's fields in field order before the secret it names:
-    /// `CSMS.0002` a malformed key reference, `CSMS.0401` the CMK missing or disabled, `CSMS.0002`
-    /// a broken description, then `CSMS.0106` no such secret, `CSMS.0103` pending deletion.
+    /// Update Secret: a new description (`""` clears it), CMK (an enabled key, named as `keys`
+    /// says; it applies to versions created afterwards, and `csms/default` is made on first use
+    /// in this transaction), and the settings `UpdateSecret` carries (`auto_rotation`,
+    /// `rotation_period`, `rotation_func_urn`, `event_subscriptions`). Nothing to update returns
+    /// the record unchanged; otherwise `update_time` moves. Errors, the body's fields in field
+    /// order before the secret it names: `CSMS.0002` a malformed key reference, `CSMS.0401` the
+    /// CMK missing or disabled, `CSMS.0002` a broken description or setting, or an event that
+    /// does not exist, then `CSMS.0106` no such secret, `CSMS.0103` pending deletion, and
+    /// `CSMS.0002` automatic rotation without a period (in the request or the secret).
     pub fn update_secret_as(
         &self,
         name: &str,
@@ -41,11 +45,20 @@ impl Vault {
             None => None,
         };
         first_problem(&rest)?;
+        let change = req.settings();
+        first_problem(&missing_event(&tx, &change)?.into_iter().collect::<Vec<_>>())?;
         let mut secret = secret_row(&tx, name)?;
         require_not_pending(&secret)?;
-        if req.description.is_none() && req.kms_key_id.is_none() {
+        first_problem(
+            &change
+                .missing_period(secret.settings.rotation_period.as_deref())
+                .into_iter()
+                .collect::<Vec<_>>(),
+        )?;
+        if req.is_empty() {
             return Ok(secret_of(secret));
         }
+        apply(&mut secret, &change, self.now_ms());
         if let Some(found) = found {
             secret.kms_key_id = make_ready(&tx, &self.keyring, found, self.now_ms())?.key_id;
         }

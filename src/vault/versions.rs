@@ -1,6 +1,8 @@
 //! Versions: Create Secret Version (with the `SYSCURRENT`/`SYSPREVIOUS` moves, the stage quota and
 //! the 20-version cap), List Secret Versions, Update Version (docs/DECISIONS.md "Versions, stages").
 
+use super::notify::fire;
+use crate::csms::EventType;
 use rusqlite::Connection;
 use std::collections::BTreeSet;
 
@@ -73,6 +75,13 @@ impl Vault {
         prune(&tx, &secret)?;
         secret.update_time = now;
         secret_rows::save(&tx, &secret)?;
+        fire(
+            &tx,
+            &secret,
+            EventType::SecretVersionCreated,
+            Some(&version_id),
+            now,
+        )?;
         let meta = version_metadata(&tx, &secret, &version_id)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(meta)

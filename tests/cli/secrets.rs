@@ -21,11 +21,19 @@ fn assert_new_secret(body: &Value, name: &str, key_id: &str, description: &str) 
     assert_eq!(
         keys(s),
         [
+            "auto_rotation",
             "create_time",
             "description",
+            "enterprise_project_id",
+            "event_subscriptions",
             "id",
             "kms_key_id",
             "name",
+            "next_rotation_time",
+            "rotation_config",
+            "rotation_func_urn",
+            "rotation_period",
+            "rotation_time",
             "scheduled_delete_time",
             "secret_type",
             "state",
@@ -33,6 +41,9 @@ fn assert_new_secret(body: &Value, name: &str, key_id: &str, description: &str) 
         ],
         "{s}"
     );
+    assert_eq!(s["auto_rotation"], false);
+    assert_eq!(s["enterprise_project_id"], "0");
+    assert_eq!(s["event_subscriptions"], json!([]));
     assert_uuid_v4(s["id"].as_str().unwrap());
     assert_eq!(s["name"], name);
     assert_eq!(s["state"], "ENABLED");

@@ -70,6 +70,7 @@ proptest! {
             secret_string: secret_string.clone().map(Zeroizing::new),
             secret_binary: secret_binary.clone().map(Zeroizing::new),
             secret_type: None,
+            ..CreateSecretRequest::default()
 };
         VAULT.with(|cell| {
             let mut guard = cell.borrow_mut();

@@ -146,6 +146,7 @@ fn every_broken_rule_is_reported_at_once_in_field_order() {
         secret_string: None,
         secret_binary: None,
         secret_type: None,
+        ..CreateSecretRequest::default()
     };
     assert_eq!(
         fields(&req),

@@ -214,6 +214,7 @@ fn what_effects_find_enters_the_model_as_messages_through_update() {
             Request::ListSecrets {
                 limit: Some(200),
                 marker: None,
+                event_name: None,
             },
             Ok(Response::Secrets(first_page)),
         ),

@@ -10,7 +10,7 @@ use crate::csms::{ApiError, CreateSecretRequest, Secret, json_object, malformed_
 /// One entry of a batch: a Create Secret body, or one that could not be read as one.
 #[derive(Clone, Debug)]
 pub enum ImportEntry {
-    Parsed(CreateSecretRequest),
+    Parsed(Box<CreateSecretRequest>),
     /// Not a Create Secret body; `name` is its `name` if it has a string one (else `""`).
     Unreadable {
         name: String,
@@ -41,7 +41,7 @@ impl BatchImportSecretsRequest {
             .iter()
             .map(
                 |entry| match CreateSecretRequest::from_json(entry.get().as_bytes()) {
-                    Ok(create) => ImportEntry::Parsed(create),
+                    Ok(create) => ImportEntry::Parsed(Box::new(create)),
                     Err(error) => ImportEntry::Unreadable {
                         name: name_of(entry),
                         error,

@@ -93,6 +93,22 @@ pub fn page_query(query: &str) -> Result<(Option<usize>, Option<String>), ApiErr
     Ok((limit, marker))
 }
 
+/// The value of `key` in a query string, decoded; `None` when absent. `""` is absent too (a
+/// client's empty filter filters nothing).
+///
+/// Errors: 400 `CSMS.0002` for a part that does not decode.
+pub fn query_param(query: &str, key: &str) -> Result<Option<String>, ApiError> {
+    let mut found = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let undecodable = || ApiError::invalid("Invalid query string: a part does not decode.");
+        if decode(k).ok_or_else(undecodable)? == key {
+            found = Some(decode(value).ok_or_else(undecodable)?);
+        }
+    }
+    Ok(found.filter(|v| !v.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,7 +135,7 @@ mod tests {
                 "GET",
                 "secrets",
                 b"",
-                "ListSecrets { limit: Some(5), marker: Some(\"m\") }",
+                "ListSecrets { limit: Some(5), marker: Some(\"m\"), event_name: None }",
             ),
             ("GET", "secrets/db", b"", "ShowSecret { name: \"db\" }"),
             ("PUT", "secrets/db", b"{}", "UpdateSecret { name: \"db\""),

@@ -142,6 +142,7 @@ impl EditFormState {
                 .description_changed()
                 .then(|| self.description.as_str().to_owned()),
             kms_key_id: self.new_key().map(str::to_owned),
+            ..UpdateSecretRequest::default()
         }
     }
 

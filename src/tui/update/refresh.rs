@@ -28,6 +28,7 @@ pub(super) fn opened(app: &mut App, created: bool) -> Effect {
         Request::ListSecrets {
             limit: Some(FIRST_PAGE),
             marker: None,
+            event_name: None,
         },
     ])
 }

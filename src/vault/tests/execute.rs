@@ -67,6 +67,7 @@ fn csms_default_is_made_inside_the_update_that_names_it_and_not_when_it_fails() 
         body: UpdateSecretRequest {
             kms_key_id: Some(DEFAULT_KEY_ALIAS.into()),
             description: None,
+            ..UpdateSecretRequest::default()
         },
         keys: KeyLookup::IdOrAlias,
     };
@@ -123,6 +124,7 @@ fn an_unusable_key_is_reported_before_a_broken_description_or_value() {
         body: UpdateSecretRequest {
             kms_key_id: Some("00000000-0000-0000-0000-000000000000".into()),
             description: Some("d".repeat(3000)),
+            ..UpdateSecretRequest::default()
         },
         keys: KeyLookup::Id,
     };

@@ -184,6 +184,7 @@ fn each_state_refuses_what_decisions_say() {
     let update = UpdateSecretRequest {
         description: Some("still editable".into()),
         kms_key_id: None,
+        ..UpdateSecretRequest::default()
     };
     v.update_secret("db", &update).unwrap();
     v.set_secret_enabled("db", true).unwrap();
@@ -288,6 +289,7 @@ fn update_secret_changes_description_and_key_for_new_versions() {
             &UpdateSecretRequest {
                 description: Some("prod".into()),
                 kms_key_id: Some(key.key_id.clone()),
+                ..UpdateSecretRequest::default()
             },
         )
         .unwrap();
@@ -307,6 +309,7 @@ fn update_secret_changes_description_and_key_for_new_versions() {
             &UpdateSecretRequest {
                 description: Some(String::new()),
                 kms_key_id: None,
+                ..UpdateSecretRequest::default()
             },
         )
         .unwrap();
@@ -319,11 +322,13 @@ fn update_secret_changes_description_and_key_for_new_versions() {
     let back = UpdateSecretRequest {
         description: None,
         kms_key_id: Some(key.key_id),
+        ..UpdateSecretRequest::default()
     };
     assert_eq!(code(v.update_secret("db", &back)), "CSMS.0401");
     let long = UpdateSecretRequest {
         description: Some("d".repeat(2049)),
         kms_key_id: None,
+        ..UpdateSecretRequest::default()
     };
     assert_eq!(code(v.update_secret("db", &long)), "CSMS.0002");
     assert_eq!(code(v.update_secret("nope", &long)), "CSMS.0002");

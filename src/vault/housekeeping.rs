@@ -1,0 +1,17 @@
+//! What comes due with time, done in one place: run when a vault is opened and, while `serve` or
+//! the terminal app runs, about every minute (docs/DECISIONS.md "automatic rotation", "what
+//! fires").
+
+use super::{Vault, VaultResult};
+
+impl Vault {
+    /// Does everything that has come due by the vault's clock: the purge of secrets whose
+    /// scheduled deletion has come. Writes nothing when nothing is due, so a read-only vault
+    /// still opens.
+    ///
+    /// Errors: the store's (`VAULT.0005` when another process keeps the vault busy).
+    pub fn housekeeping(&self) -> VaultResult<()> {
+        self.purge_due()?;
+        Ok(())
+    }
+}
