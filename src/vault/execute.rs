@@ -2,9 +2,11 @@
 //! one arm per operation over the functions of `vault/<family>.rs`.
 
 use super::{Vault, VaultResult, generate_password};
+use crate::csms::op::cloud_refusal::{Owner, cloud_only, no_user};
 use crate::csms::op::{
-    BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse, ImportEntry,
-    ImportOutcome, Request, Response,
+    AgencyResponse, BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse,
+    FunctionTemplatesResponse, ImportEntry, ImportOutcome, ListGrantsResponse, ListUsersResponse,
+    Request, Response,
 };
 use crate::csms::{
     ApiError, KeyResponse, ListKeysResponse, SecretBlobResponse, SecretResponse, StageResponse,
@@ -89,6 +91,24 @@ impl Vault {
             Request::SecretNameExists { name } => Response::NameTaken(self.name_exists(name)?),
             Request::KeyUsage => Response::KeyUsage(self.key_usage()?),
             Request::ListKeyChoices => Response::KeyChoices(self.key_choices()?),
+            // Huawei Cloud's own operations: what a local vault has of them (nothing).
+            Request::ListGrants { .. } => Response::Grants(ListGrantsResponse::default()),
+            Request::CreateGrants => return Err(cloud_only("CreateGrants", Owner::Iam).into()),
+            Request::UpdateGrant => return Err(cloud_only("UpdateGrant", Owner::Iam).into()),
+            Request::DeleteGrant => return Err(cloud_only("DeleteGrant", Owner::Iam).into()),
+            Request::ShowAgency { .. } => Response::Agency(AgencyResponse::default()),
+            Request::CreateAgency => {
+                return Err(cloud_only("CreateAgency", Owner::FunctionGraph).into());
+            }
+            Request::ListUsers(_) => Response::Users(ListUsersResponse::default()),
+            Request::ShowUserDetail { .. } => return Err(no_user().into()),
+            Request::UpdateUserPassword => {
+                return Err(cloud_only("UpdateUserPassword", Owner::Iam).into());
+            }
+            Request::ShowSecretFunctionTemplates(_) => {
+                Response::FunctionTemplates(FunctionTemplatesResponse::default())
+            }
+            Request::ListProjects(query) => Response::Projects(self.list_projects(query)),
         })
     }
 
