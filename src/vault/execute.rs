@@ -93,9 +93,9 @@ impl Vault {
             Request::ListKeyChoices => Response::KeyChoices(self.key_choices()?),
             // Huawei Cloud's own operations: what a local vault has of them (nothing).
             Request::ListGrants { .. } => Response::Grants(ListGrantsResponse::default()),
-            Request::CreateGrants => return Err(cloud_only("CreateGrants", Owner::Iam).into()),
-            Request::UpdateGrant => return Err(cloud_only("UpdateGrant", Owner::Iam).into()),
-            Request::DeleteGrant => return Err(cloud_only("DeleteGrant", Owner::Iam).into()),
+            Request::CreateGrants => return Err(cloud_only("CreateGrants", Owner::Grants).into()),
+            Request::UpdateGrant => return Err(cloud_only("UpdateGrant", Owner::Grants).into()),
+            Request::DeleteGrant => return Err(cloud_only("DeleteGrant", Owner::Grants).into()),
             Request::ShowAgency { .. } => Response::Agency(AgencyResponse::default()),
             Request::CreateAgency => {
                 return Err(cloud_only("CreateAgency", Owner::FunctionGraph).into());
@@ -103,7 +103,7 @@ impl Vault {
             Request::ListUsers(_) => Response::Users(ListUsersResponse::default()),
             Request::ShowUserDetail { .. } => return Err(no_user().into()),
             Request::UpdateUserPassword => {
-                return Err(cloud_only("UpdateUserPassword", Owner::Iam).into());
+                return Err(cloud_only("UpdateUserPassword", Owner::Users).into());
             }
             Request::ShowSecretFunctionTemplates(_) => {
                 Response::FunctionTemplates(FunctionTemplatesResponse::default())

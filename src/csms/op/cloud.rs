@@ -313,11 +313,13 @@ impl Query {
 pub mod refusal {
     use super::{ApiError, ErrorCode, RangeInclusive};
 
-    /// Huawei Cloud's service that owns an operation a local vault does not offer.
+    /// What of Huawei Cloud's an operation a local vault does not offer is about.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Owner {
-        /// Grants and IAM users.
-        Iam,
+        /// Grants of secrets to other users (IAM).
+        Grants,
+        /// IAM users.
+        Users,
         /// The agency through which FunctionGraph rotates a secret.
         FunctionGraph,
     }
@@ -326,9 +328,14 @@ pub mod refusal {
     /// `DeleteGrant`, `CreateAgency`, `UpdateUserPassword`).
     pub fn cloud_only(operation: &str, owner: Owner) -> ApiError {
         let (service, why) = match owner {
-            Owner::Iam => (
+            Owner::Grants => (
                 "IAM",
-                "a local vault has no other users to grant secrets to or to manage",
+                "a local vault has one user, its owner, and nobody to grant a secret to",
+            ),
+            Owner::Users => (
+                "IAM",
+                "a local vault has no IAM users (its passphrase changes with csvault \
+                 change-passphrase)",
             ),
             Owner::FunctionGraph => (
                 "IAM and FunctionGraph",
@@ -573,7 +580,7 @@ mod tests {
 
     #[test]
     fn refusals_name_the_operation_and_the_cloud() {
-        let e = refusal::cloud_only("CreateGrants", refusal::Owner::Iam);
+        let e = refusal::cloud_only("CreateGrants", refusal::Owner::Grants);
         assert_eq!(e.error_code(), "CSMS.0003");
         assert!(e.error_msg.starts_with(
             "CreateGrants belongs to Huawei Cloud (IAM) and is not available in a local vault"
