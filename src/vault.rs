@@ -5,6 +5,7 @@
 mod batch;
 mod blob;
 mod clock;
+mod cloud;
 mod create;
 mod credentials;
 mod deletion;

@@ -44,7 +44,7 @@ pub fn prepare(args: &ServeArgs) -> Result<Option<ServeOptions>, ApiError> {
 /// prints the pair.
 pub fn run(vault: &Vault, options: Option<ServeOptions>) -> Result<ExitCode, ApiError> {
     let (credentials, new) = credentials(vault)?;
-    let project_id = project_id(vault);
+    let project_id = vault.project_id();
     let Some(options) = options else {
         cli::print_sensitive(&ShownCredentials {
             access_key: &credentials.access_key,
@@ -81,11 +81,6 @@ pub fn run(vault: &Vault, options: Option<ServeOptions>) -> Result<ExitCode, Api
     http::log::flush();
     served?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// One vault is one project: its id is the vault id's 32 hex digits, as the cloud's look.
-fn project_id(vault: &Vault) -> String {
-    vault.vault_id().replace('-', "")
 }
 
 /// The pair from the environment, else the one kept in the vault (made now if there is none;

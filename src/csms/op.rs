@@ -3,14 +3,20 @@
 //! (`ENDPOINTS`). Every edge builds a `Request` and renders a `Response`; `Vault::execute` runs
 //! them (docs/ARCHITECTURE.md "Operations are values").
 
+mod cloud;
 mod import;
 mod route;
 
+pub use cloud::{
+    AgencyResponse, FunctionTemplatesQuery, FunctionTemplatesResponse, ListGrantsResponse,
+    ListProjectsQuery, ListProjectsResponse, ListUsersQuery, ListUsersResponse, Nothing, Project,
+    UNNAMED_PROJECT, refusal as cloud_refusal,
+};
 pub use import::{
     BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse, ImportEntry,
     ImportOutcome,
 };
-pub use route::{Call, decode, page_query, query_param, route};
+pub use route::{Call, decode, page_query, query_param, route, route_outside_project};
 
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::HashMap;
@@ -150,6 +156,27 @@ pub enum Request {
     KeyUsage,
     /// The CMKs a new secret or an update may name (the pickers' choices).
     ListKeyChoices,
+
+    // Huawei Cloud's own operations in the CSMS API (IAM, FunctionGraph; op/cloud.rs): the reads
+    // answer that a local vault has none, the writes are refused. And IAM's project lookup.
+    ListGrants {
+        resource_id: String,
+    },
+    CreateGrants,
+    UpdateGrant,
+    DeleteGrant,
+    ShowAgency {
+        secret_type: String,
+    },
+    CreateAgency,
+    ListUsers(ListUsersQuery),
+    ShowUserDetail {
+        user_id: String,
+    },
+    UpdateUserPassword,
+    ShowSecretFunctionTemplates(FunctionTemplatesQuery),
+    /// IAM's `KeystoneListProjects`: the vault's one project.
+    ListProjects(ListProjectsQuery),
 }
 
 impl Request {
@@ -183,7 +210,19 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => false,
+            | Self::ListKeyChoices
+            // Huawei Cloud's (op/cloud.rs): its writes are refused, so none changes the vault.
+            | Self::ListGrants { .. }
+            | Self::CreateGrants
+            | Self::UpdateGrant
+            | Self::DeleteGrant
+            | Self::ShowAgency { .. }
+            | Self::CreateAgency
+            | Self::ListUsers(_)
+            | Self::ShowUserDetail { .. }
+            | Self::UpdateUserPassword
+            | Self::ShowSecretFunctionTemplates(_)
+            | Self::ListProjects(_) => false,
         }
     }
 
@@ -221,7 +260,19 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => Vec::new(),
+            | Self::ListKeyChoices
+            // Huawei Cloud's (op/cloud.rs): their endpoints read their queries whole.
+            | Self::ListGrants { .. }
+            | Self::CreateGrants
+            | Self::UpdateGrant
+            | Self::DeleteGrant
+            | Self::ShowAgency { .. }
+            | Self::CreateAgency
+            | Self::ListUsers(_)
+            | Self::ShowUserDetail { .. }
+            | Self::UpdateUserPassword
+            | Self::ShowSecretFunctionTemplates(_)
+            | Self::ListProjects(_) => Vec::new(),
         }
     }
 }
@@ -254,6 +305,12 @@ pub enum Response {
     /// Secrets per CMK id.
     KeyUsage(HashMap<String, i64>),
     KeyChoices(Vec<KeyChoice>),
+    // The cloud's reads (op/cloud.rs) and IAM's project lookup.
+    Grants(ListGrantsResponse),
+    Users(ListUsersResponse),
+    FunctionTemplates(FunctionTemplatesResponse),
+    Agency(AgencyResponse),
+    Projects(ListProjectsResponse),
 }
 
 impl Response {
@@ -289,6 +346,11 @@ impl Serialize for Response {
             Self::NameTaken(b) => b.serialize(s),
             Self::KeyUsage(b) => b.serialize(s),
             Self::KeyChoices(b) => b.serialize(s),
+            Self::Grants(b) => b.serialize(s),
+            Self::Users(b) => b.serialize(s),
+            Self::FunctionTemplates(b) => b.serialize(s),
+            Self::Agency(b) => b.serialize(s),
+            Self::Projects(b) => b.serialize(s),
         }
     }
 }
@@ -298,13 +360,15 @@ pub(super) type Build = fn(&[String], &Call<'_>) -> Result<Request, ApiError>;
 /// An operation's method, path and builder.
 pub(super) struct Endpoint {
     pub(super) method: &'static str,
-    /// The path after `/v1/{project_id}/`, each `{}` a name the request carries.
+    /// The path after `/v1/{project_id}/`, each `{}` a name the request carries; or, beginning
+    /// with `/`, the whole path of an operation outside a project (`/v1/csms/users`, IAM's
+    /// `/v3/projects`).
     pub(super) path: &'static str,
     pub(super) build: Build,
 }
 
 /// Every served operation, fixed paths before named ones, plus `BatchImportSecrets` (`POST
-/// …/secrets/batch-import`, a local addition).
+/// …/secrets/batch-import`, a local addition) and IAM's project lookup (`GET /v3/projects`).
 pub(super) static ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "POST",
@@ -470,6 +534,66 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
         method: "POST",
         path: "secrets/{}/backup",
         build: |n, _| Ok(Request::DownloadSecretBlob { name: n[0].clone() }),
+    },
+    // Huawei Cloud's own operations (op/cloud.rs) and IAM's project lookup.
+    Endpoint {
+        method: "GET",
+        path: "csms/grants",
+        build: cloud::list_grants,
+    },
+    Endpoint {
+        method: "POST",
+        path: "csms/grants",
+        build: |_, _| Ok(Request::CreateGrants),
+    },
+    Endpoint {
+        method: "PUT",
+        path: "csms/grants",
+        build: |_, _| Ok(Request::UpdateGrant),
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "csms/grants",
+        build: |_, _| Ok(Request::DeleteGrant),
+    },
+    Endpoint {
+        method: "GET",
+        path: "/v1/csms/agencies",
+        build: cloud::show_agency,
+    },
+    Endpoint {
+        method: "POST",
+        path: "/v1/csms/agencies",
+        build: |_, _| Ok(Request::CreateAgency),
+    },
+    Endpoint {
+        method: "GET",
+        path: "/v1/csms/users",
+        build: cloud::list_users,
+    },
+    Endpoint {
+        method: "POST",
+        path: "/v1/csms/users/change-password",
+        build: |_, _| Ok(Request::UpdateUserPassword),
+    },
+    Endpoint {
+        method: "GET",
+        path: "/v1/csms/users/{}",
+        build: |n, _| {
+            Ok(Request::ShowUserDetail {
+                user_id: n[0].clone(),
+            })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: "/v1/csms/function-templates",
+        build: cloud::show_function_templates,
+    },
+    Endpoint {
+        method: "GET",
+        path: "/v3/projects",
+        build: cloud::list_projects,
     },
 ];
 

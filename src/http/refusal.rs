@@ -34,6 +34,29 @@ pub fn unknown_path(method: &Method) -> ApiError {
     )
 }
 
+/// 400 `CSMS.0003`: a path of Huawei Cloud KMS (`/v1.0/{project_id}/kms/…`), which the endpoint
+/// does not serve.
+pub fn kms_path() -> ApiError {
+    ApiError::new(
+        ErrorCode::UnknownPath,
+        "This is a Huawei Cloud KMS path: csvault serve answers the CSMS API only, not KMS. The \
+         vault's own keys (CMKs) are managed on the command line: csvault key create, list, \
+         enable, disable.",
+    )
+}
+
+/// 400 `CSMS.0003`: the path's project id has characters no project id has, as a client's
+/// unfilled `{project_id}` does.
+pub fn not_a_project_id() -> ApiError {
+    ApiError::new(
+        ErrorCode::UnknownPath,
+        "The project id in the path is unfilled or invalid (a project id has only A–Z a–z 0–9 _ \
+         -). Give the client the project_id that csvault serve prints, or let the SDK look it \
+         up: a region whose endpoint is this one, and this endpoint as the IAM endpoint \
+         (with_iam_endpoint or HUAWEICLOUD_SDK_IAM_ENDPOINT).",
+    )
+}
+
 /// 400 `CSMS.0004`: the body broke off.
 pub fn unreadable_body(e: &dyn Display) -> ApiError {
     ApiError::new(

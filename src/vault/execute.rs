@@ -2,9 +2,11 @@
 //! one arm per operation over the functions of `vault/<family>.rs`.
 
 use super::{Vault, VaultResult, generate_password};
+use crate::csms::op::cloud_refusal::{Owner, cloud_only, no_user};
 use crate::csms::op::{
-    BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse, ImportEntry,
-    ImportOutcome, Request, Response,
+    AgencyResponse, BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse,
+    FunctionTemplatesResponse, ImportEntry, ImportOutcome, ListGrantsResponse, ListUsersResponse,
+    Request, Response,
 };
 use crate::csms::{
     ApiError, KeyResponse, ListKeysResponse, SecretBlobResponse, SecretResponse, StageResponse,
@@ -95,6 +97,24 @@ impl Vault {
             Request::SecretNameExists { name } => Response::NameTaken(self.name_exists(name)?),
             Request::KeyUsage => Response::KeyUsage(self.key_usage()?),
             Request::ListKeyChoices => Response::KeyChoices(self.key_choices()?),
+            // Huawei Cloud's own operations: what a local vault has of them (nothing).
+            Request::ListGrants { .. } => Response::Grants(ListGrantsResponse::default()),
+            Request::CreateGrants => return Err(cloud_only("CreateGrants", Owner::Grants).into()),
+            Request::UpdateGrant => return Err(cloud_only("UpdateGrant", Owner::Grants).into()),
+            Request::DeleteGrant => return Err(cloud_only("DeleteGrant", Owner::Grants).into()),
+            Request::ShowAgency { .. } => Response::Agency(AgencyResponse::default()),
+            Request::CreateAgency => {
+                return Err(cloud_only("CreateAgency", Owner::FunctionGraph).into());
+            }
+            Request::ListUsers(_) => Response::Users(ListUsersResponse::default()),
+            Request::ShowUserDetail { .. } => return Err(no_user().into()),
+            Request::UpdateUserPassword => {
+                return Err(cloud_only("UpdateUserPassword", Owner::Users).into());
+            }
+            Request::ShowSecretFunctionTemplates(_) => {
+                Response::FunctionTemplates(FunctionTemplatesResponse::default())
+            }
+            Request::ListProjects(query) => Response::Projects(self.list_projects(query)),
         })
     }
 

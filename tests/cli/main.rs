@@ -10,6 +10,7 @@ mod lifecycle;
 mod secret_record;
 mod secrets;
 mod serve_auth;
+mod serve_cloud;
 mod serve_process;
 mod serve_routes;
 mod support;

@@ -68,6 +68,7 @@ from huaweicloudsdkcore.exceptions.exceptions import (  # noqa: E402
     SslHandShakeException,
 )
 from huaweicloudsdkcore.http.http_config import HttpConfig  # noqa: E402
+from huaweicloudsdkcore.region.region import Region  # noqa: E402
 from huaweicloudsdkcore.sdk_response import SdkResponse  # noqa: E402
 from huaweicloudsdkcsms.v1 import CsmsClient  # noqa: E402
 from huaweicloudsdkcsms.v1 import model as csms  # noqa: E402
@@ -941,6 +942,152 @@ def protocol_errors(t):
     r.equal("unsigned request (plain http.client) -> 401 APIGW.0301", (answer.status, code), (401, "APIGW.0301"))
 
 
+def refusal_of(call):
+    """(status, error_code, error_msg) of the ClientRequestException `call` raises; None if it succeeds."""
+    try:
+        call()
+    except ClientRequestException as err:
+        return err.status_code, err.error_code, err.error_msg or ""
+    return None
+
+
+def cloud_only_operations(t):
+    """Huawei Cloud's own operations in the CSMS API, through CsmsClient's models: the reads answer
+    that a local vault has none, ShowUserDetail finds nobody, the writes are refused; KMS paths point
+    at `csvault key`."""
+    r, c = t.report, t.client
+    grants = c.list_grants(csms.ListGrantsRequest(resource_id="e2e-resource"))
+    r.equal("ListGrants: 200, data.grantee_user []", (grants.status_code, grants.data.grantee_user), (200, []))
+    r.equal("ListGrants: no grant id", grants.data.id, None)
+    users = c.list_users(csms.ListUsersRequest(offset=0, limit=10))
+    r.equal("ListUsers: total 0, users []", (users.total, users.users), (0, []))
+    r.expect_error(
+        "ListUsers limit 5 (10-100)", 400, "CSMS.0002", lambda: c.list_users(csms.ListUsersRequest(offset=0, limit=5))
+    )
+    agency = c.show_agency(csms.ShowAgencyRequest(secret_type="RDS-FG"))
+    r.equal("ShowAgency: agency_granted 'false'", agency.agency_granted, "false")
+    templates = c.show_secret_function_templates(
+        csms.ShowSecretFunctionTemplatesRequest(secret_type="RDS-FG", secret_sub_type="SingleUser", engine="mysql")
+    )
+    r.equal("ShowSecretFunctionTemplates: function_templates '[]'", templates.function_templates, "[]")
+    r.expect_error(
+        "ShowUserDetail",
+        400,
+        "CSMS.0005",
+        lambda: c.show_user_detail(csms.ShowUserDetailRequest(user_id="20220413165737132-3BA0-91FCA2CB7")),
+    )
+
+    grant = csms.GrantSecretReqBody(resource_id="e2e", type="SECRET", grantee_type="0", grantee_target_id="user_01")
+    writes = (
+        ("CreateGrants", lambda: c.create_grants(csms.CreateGrantsRequest(body=grant))),
+        ("UpdateGrant", lambda: c.update_grant(csms.UpdateGrantRequest(resource_id="e2e", body=grant))),
+        ("DeleteGrant", lambda: c.delete_grant(csms.DeleteGrantRequest(resource_id="e2e", grantee_user="user_01"))),
+        (
+            "CreateAgency",
+            lambda: c.create_agency(csms.CreateAgencyRequest(body=csms.CreateAgencyRequestBody(secret_type="RDS-FG"))),
+        ),
+        (
+            "UpdateUserPassword",
+            lambda: c.update_user_password(
+                csms.UpdateUserPasswordRequest(
+                    body=csms.ChangeUsersPassword(old_password="e2e-old", password="e2e-new")
+                )
+            ),
+        ),
+    )
+    for name, call in writes:
+        got = refusal_of(call)
+        r.check(
+            f"{name} -> 400 CSMS.0003 saying it belongs to Huawei Cloud",
+            got is not None
+            and got[:2] == (400, "CSMS.0003")
+            and got[2].startswith(f"{name} belongs to Huawei Cloud")
+            and "not available in a local vault" in got[2],
+            short(got),
+        )
+
+    kms = refusal_of(lambda: raw_call(c, "POST", "/v1.0/{project_id}/kms/create-key", body={"key_alias": "e2e"}))
+    r.check(
+        "a KMS path (call_api) -> 400 CSMS.0003 pointing at csvault key",
+        kms is not None and kms[:2] == (400, "CSMS.0003") and "KMS" in kms[2] and "csvault key" in kms[2],
+        short(kms),
+    )
+
+
+def client_without_project_id(t, server):
+    """BasicCredentials(ak, sk) without a project id: the SDK asks IAM (`GET /v3/projects?name=REGION`)
+    for it, and serve is that IAM endpoint too, given by with_iam_endpoint or HUAWEICLOUD_SDK_IAM_ENDPOINT."""
+    r = t.report
+
+    def lookups():
+        return Path(server.log_path).read_text("utf-8", "replace").count("GET /v3/projects 200")
+
+    def build(credentials, region_id):
+        return (
+            CsmsClient.new_builder()
+            .with_credentials(credentials)
+            .with_region(Region(region_id, t.endpoint))  # the SDK looks project ids up for a region
+            .build()
+        )
+
+    before = lookups()
+    credentials = BasicCredentials(t.ak, t.sk).with_iam_endpoint(t.endpoint)
+    client = build(credentials, "e2e-region-iam")
+    r.equal("with_iam_endpoint: the SDK found the vault's project id", credentials.project_id, t.project_id)
+    name = "e2e-no-project-id"
+    create(client, name, string="found by IAM ✓")
+    r.equal(
+        "with_iam_endpoint: a real CSMS call (CreateSecret, read back by the other client)",
+        version(t.client, name).secret_string,
+        "found by IAM ✓",
+    )
+    r.equal("with_iam_endpoint: ShowSecret through it", show(client, name).name, name)
+
+    saved = os.environ.get("HUAWEICLOUD_SDK_IAM_ENDPOINT")
+    os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = t.endpoint
+    try:
+        from_env = BasicCredentials(t.ak, t.sk)
+        env_client = build(from_env, "e2e-region-env")
+    finally:
+        if saved is None:
+            del os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"]
+        else:
+            os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = saved
+    r.equal("HUAWEICLOUD_SDK_IAM_ENDPOINT: the same project id", from_env.project_id, t.project_id)
+    r.check(
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT: ListSecrets through it sees the secret",
+        name in [s.name for s in list_page(env_client, limit=1000).secrets],
+    )
+    r.equal("HUAWEICLOUD_SDK_IAM_ENDPOINT: DeleteSecret through it", delete(env_client, name).status_code, 204)
+    deadline = time.monotonic() + 5
+    while lookups() - before < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    r.equal("serve answered the two lookups (GET /v3/projects 200 in its log)", lookups() - before, 2)
+
+    try:
+        build(BasicCredentials(t.ak, t.sk + "x").with_iam_endpoint(t.endpoint), "e2e-region-bad-sk")
+        r.check("a lookup signed with a wrong SK fails the client's build", False, "the build succeeded")
+    except SdkException as err:
+        r.check(
+            "a lookup signed with a wrong SK fails the client's build (401 from serve)",
+            "APIGW.0301" in str(err) or "401" in str(err),
+            short(str(err)),
+        )
+
+    unfilled = (
+        CsmsClient.new_builder()
+        .with_credentials(BasicCredentials(t.ak, t.sk))
+        .with_endpoint(t.endpoint)  # no region: the SDK looks nothing up and sends {project_id} as it is
+        .build()
+    )
+    got = refusal_of(lambda: list_page(unfilled))
+    r.check(
+        "no project id and no region -> 400 CSMS.0003 saying the project id is unfilled",
+        got is not None and got[:2] == (400, "CSMS.0003") and "project id in the path is unfilled" in got[2],
+        short(got),
+    )
+
+
 def concurrent_clients(t):
     r = t.report
     workers, per_worker = 4, 6
@@ -1158,6 +1305,8 @@ def main():
             report.area("BatchGetSecretValue and BatchImportSecrets", batch_calls, t)
             report.area("GenerateRandomPassword", passwords, t)
             report.area("protocol errors and authentication", protocol_errors, t)
+            report.area("Huawei Cloud's own operations and KMS paths", cloud_only_operations, t)
+            report.area("a client without a project id (IAM project lookup)", client_without_project_id, t, server)
             report.area("4 clients at once", concurrent_clients, t)
             report.area("server log", server_log, t, server)
             report.area("SIGTERM, --show-credentials, restart, SIGINT", restart, t, server, vault, env)

@@ -1,11 +1,12 @@
 //! Matching a call's method and path against the operations' endpoints (`ENDPOINTS`, beside the
-//! operations in `op.rs`), and the query-string rules every list shares.
+//! operations in `op.rs`), under a project or outside one, and the query-string rules every list
+//! shares.
 
 use super::{ENDPOINTS, Request};
 use crate::csms::{ApiError, parse_body};
 
-/// One HTTP call, the `/v1/{project_id}/` prefix taken off: the path's segments (percent-decoded),
-/// the raw query string and the body.
+/// One HTTP call, the `/v1/{project_id}/` prefix taken off (for [`route_outside_project`], the
+/// whole path): the path's segments (percent-decoded), the raw query string and the body.
 pub struct Call<'a> {
     pub method: &'a str,
     pub segments: &'a [String],
@@ -17,13 +18,29 @@ pub struct Call<'a> {
 /// `CSMS.0003`). Errors: the body or query is not what the operation takes (`CSMS.0004`,
 /// `CSMS.0002`).
 pub fn route(call: &Call<'_>) -> Option<Result<Request, ApiError>> {
+    matching(call, false)
+}
+
+/// As [`route`], for the few operations outside a project (`/v1/csms/users`, IAM's
+/// `/v3/projects`): here `call.segments` are the whole path's.
+pub fn route_outside_project(call: &Call<'_>) -> Option<Result<Request, ApiError>> {
+    matching(call, true)
+}
+
+/// The endpoint whose method and path the call has; `whole`: among the whole paths (those
+/// beginning with `/`), else among the paths under a project.
+fn matching(call: &Call<'_>, whole: bool) -> Option<Result<Request, ApiError>> {
     ENDPOINTS.iter().find_map(|endpoint| {
-        if endpoint.method != call.method || endpoint.path.split('/').count() != call.segments.len()
-        {
+        let path = match (endpoint.path.strip_prefix('/'), whole) {
+            (Some(path), true) => path,
+            (None, false) => endpoint.path,
+            _ => return None,
+        };
+        if endpoint.method != call.method || path.split('/').count() != call.segments.len() {
             return None;
         }
         let mut names = Vec::new();
-        for (part, segment) in endpoint.path.split('/').zip(call.segments) {
+        for (part, segment) in path.split('/').zip(call.segments) {
             match part {
                 "{}" => names.push(segment.clone()),
                 word if word == segment => {}
@@ -229,6 +246,96 @@ mod tests {
             let got = routed(method, path, body).unwrap_or_default();
             assert!(got.starts_with(expected), "{method} {path}: {got}");
         }
+    }
+
+    #[test]
+    fn the_clouds_operations_have_their_paths_under_a_project_or_outside_one() {
+        let outside = |method: &str, path: &str, query: &str| {
+            let segments: Vec<String> = path.split('/').map(str::to_owned).collect();
+            let call = Call {
+                method,
+                segments: &segments,
+                query,
+                body: b"{}",
+            };
+            route_outside_project(&call).map(|r| match r {
+                Ok(request) => format!("{request:?}"),
+                Err(e) => e.error_code().to_owned(),
+            })
+        };
+        let grants = |method: &str| {
+            let segments = ["csms".to_owned(), "grants".to_owned()];
+            let call = Call {
+                method,
+                segments: &segments,
+                query: "resource_id=r1",
+                body: b"{}",
+            };
+            route(&call).map(|r| r.map(|request| format!("{request:?}")))
+        };
+        assert_eq!(
+            grants("GET"),
+            Some(Ok("ListGrants { resource_id: \"r1\" }".into()))
+        );
+        assert_eq!(grants("POST"), Some(Ok("CreateGrants".into())));
+        assert_eq!(grants("PUT"), Some(Ok("UpdateGrant".into())));
+        assert_eq!(grants("DELETE"), Some(Ok("DeleteGrant".into())));
+        for (method, path, query, expected) in [
+            (
+                "GET",
+                "v1/csms/agencies",
+                "secret_type=RDS-FG",
+                "ShowAgency { secret_type: \"RDS-FG\" }",
+            ),
+            ("POST", "v1/csms/agencies", "", "CreateAgency"),
+            (
+                "GET",
+                "v1/csms/users",
+                "offset=0&limit=10",
+                "ListUsers(ListUsersQuery { offset: 0, limit: 10,",
+            ),
+            (
+                "GET",
+                "v1/csms/users/u1",
+                "",
+                "ShowUserDetail { user_id: \"u1\" }",
+            ),
+            (
+                "POST",
+                "v1/csms/users/change-password",
+                "",
+                "UpdateUserPassword",
+            ),
+            (
+                "GET",
+                "v1/csms/function-templates",
+                "secret_type=GaussDB-FG&secret_sub_type=MultiUser",
+                "ShowSecretFunctionTemplates(",
+            ),
+            (
+                "GET",
+                "v3/projects",
+                "name=cn-north-4",
+                "ListProjects(ListProjectsQuery { name: Some(\"cn-north-4\")",
+            ),
+            ("GET", "v1/csms/users", "offset=0", "CSMS.0002"),
+        ] {
+            let got = outside(method, path, query).unwrap_or_default();
+            assert!(got.starts_with(expected), "{method} {path}: {got}");
+        }
+        for (method, path) in [
+            ("GET", "v1/p/secrets"),
+            ("DELETE", "v1/csms/agencies"),
+            ("POST", "v3/projects"),
+            ("GET", "v3/projects/p1"),
+        ] {
+            assert_eq!(outside(method, path, ""), None, "{method} {path}");
+        }
+        assert_eq!(
+            routed("GET", "v1/csms/users", b""),
+            None,
+            "a whole path is not matched under a project"
+        );
     }
 
     #[test]
