@@ -110,6 +110,20 @@ pub fn tls_unusable(path: &Path, what: &str, e: &dyn Display) -> ApiError {
     )
 }
 
+/// `VAULT.0007`: a TLS private key file that others than its owner may read.
+pub fn tls_key_exposed(path: &Path, mode: u32) -> ApiError {
+    ApiError::new(
+        ErrorCode::Io,
+        format!(
+            "Cannot use {} as the TLS private key: its group or others may read or write it \
+             (mode {:03o}). Run chmod 600 {} and start again.",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        ),
+    )
+}
+
 /// `VAULT.0008`: `--listen` names no address.
 pub fn bad_listen(listen: &str, e: &dyn Display) -> ApiError {
     ApiError::new(

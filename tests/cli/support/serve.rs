@@ -6,6 +6,7 @@ use csvault::http::signing::{self, SecretKey, SignedRequest};
 use hyper::http::{Method, Request};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -115,6 +116,11 @@ impl Server {
     /// What the server has written on stderr so far.
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.base.split("://").nth(1).unwrap().parse().unwrap()
     }
 }
 
