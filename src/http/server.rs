@@ -38,6 +38,9 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long a client may take to send a request's headers, and a TLS handshake to finish.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How much of a path one log line shows, in bytes.
+const LOGGED_PATH_BYTES: usize = 256;
+
 /// How long requests in flight may take to finish once a stop is asked for.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -273,7 +276,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
     log::line(&format!(
         "{} {} {}{}{} {:.1}ms {request_id}",
         parts.method,
-        parts.uri.path(),
+        log::cut(parts.uri.path(), LOGGED_PATH_BYTES),
         reply.status,
         if reply.error_code.is_some() { " " } else { "" },
         reply.error_code.unwrap_or(""),
