@@ -58,6 +58,15 @@ pub fn body_too_large(limit_bytes: usize) -> ApiError {
     )
 }
 
+/// 503 `VAULT.0005`: the connection was closed to make room for a new one (at the connection
+/// cap) before its request ran; the client does not read it, the connection being gone.
+pub fn made_room() -> ApiError {
+    ApiError::new(
+        ErrorCode::VaultBusy,
+        "The connection was closed to make room for new ones; the request was not run.",
+    )
+}
+
 /// 500 `CSMS.0500`: the server is stopping and the request was not run.
 pub fn shutting_down() -> ApiError {
     internal("The endpoint is shutting down.")

@@ -9,6 +9,7 @@ mod keys;
 mod lifecycle;
 mod secrets;
 mod serve_auth;
+mod serve_limits;
 mod serve_process;
 mod serve_routes;
 mod support;
