@@ -58,6 +58,18 @@ pub fn body_too_large(limit_bytes: usize) -> ApiError {
     )
 }
 
+/// 429 `APIGW.0308`: a large body waited for its turn to be read (with the others whose
+/// signature is not yet checked) past the body's time limit.
+pub fn too_many_bodies(seconds: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::Throttled,
+        format!(
+            "Too many large request bodies are being read at once: this one found no turn within \
+             {seconds} s. Try again."
+        ),
+    )
+}
+
 /// 503 `VAULT.0005`: the connection was closed to make room for a new one (at the connection
 /// cap) before its request ran; the client does not read it, the connection being gone.
 pub fn made_room() -> ApiError {

@@ -4,11 +4,14 @@
 //! flight finish, and returns.
 //!
 //! Work done before a request's signature is checked is bounded: its head is at most
-//! [`MAX_HEAD_BYTES`].
+//! [`MAX_HEAD_BYTES`]; a body is read into a buffer that grows as it arrives (never sized by
+//! `Content-Length`), and bodies over [`SMALL_BODY_BYTES`] (or of unknown length) are read at
+//! most [`UNVERIFIED_BODIES`] at once, so knowing the access key (which is not secret) does not
+//! make the server hold much memory.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::http::request::Parts;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -24,6 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -40,12 +44,19 @@ use crate::vault::Vault;
 /// The largest request body taken, in bytes (1 MiB); larger: 400 `CSMS.0004`.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// How long a client may take to send a request's body.
+/// How long a client may take to send a request's body (waiting for a turn to be read included).
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The largest request head (request line and headers) taken, in bytes (64 KiB): hyper's read
 /// buffer, so also what a connection that has not finished its head can make the server hold.
 const MAX_HEAD_BYTES: usize = 64 << 10;
+
+/// A body whose `Content-Length` is at most this (64 KiB) is read at once; a larger one, or one
+/// of unknown length, waits for one of the [`UNVERIFIED_BODIES`] turns.
+const SMALL_BODY_BYTES: u64 = 64 << 10;
+
+/// Large bodies read at once before their signature is checked.
+const UNVERIFIED_BODIES: usize = 16;
 
 /// How much of a path one log line shows, in bytes.
 const LOGGED_PATH_BYTES: usize = 256;
@@ -71,6 +82,8 @@ pub struct ServeOptions {
 struct State {
     workers: Workers,
     credentials: Credentials,
+    /// Turns to read a large body whose signature is not yet checked.
+    unverified_bodies: Semaphore,
 }
 
 /// Serves until SIGTERM or SIGINT. `on_listening` is called with the bound address once
@@ -93,6 +106,7 @@ pub fn serve(
     let state = Arc::new(State {
         workers: Workers::start(vault, READERS)?,
         credentials,
+        unverified_bodies: Semaphore::new(UNVERIFIED_BODIES),
     });
     runtime.block_on(async {
         let served = run(Arc::clone(&state), options, on_listening, &mut stops).await;
@@ -333,7 +347,26 @@ async fn respond(state: &State, slot: &Slot, parts: &Parts, body: Incoming) -> (
     if announced_length(parts).is_some_and(|n| n > DISCARD_LIMIT) {
         return (Reply::error(&refusal::body_too_large(MAX_BODY_BYTES)), true);
     }
-    let body = match tokio::time::timeout(BODY_TIMEOUT, read_body(parts, body)).await {
+    let deadline = tokio::time::Instant::now() + BODY_TIMEOUT;
+    // A large body (or one of unknown length) waits for a turn, held until its signature is
+    // checked: only so many unverified bodies are in memory at once.
+    let turn = if body
+        .size_hint()
+        .upper()
+        .is_some_and(|n| n <= SMALL_BODY_BYTES)
+    {
+        None
+    } else {
+        match tokio::time::timeout_at(deadline, state.unverified_bodies.acquire()).await {
+            Ok(Ok(turn)) => Some(turn),
+            Ok(Err(_)) => return (Reply::error(&refusal::shutting_down()), true),
+            Err(_) => {
+                let busy = refusal::too_many_bodies(BODY_TIMEOUT.as_secs());
+                return (Reply::error(&busy), true);
+            }
+        }
+    };
+    let body = match tokio::time::timeout_at(deadline, read_body(parts, body)).await {
         Ok(Ok(body)) => body,
         Ok(Err(e)) => return (Reply::error(&e), true),
         Err(_) => {
@@ -344,6 +377,7 @@ async fn respond(state: &State, slot: &Slot, parts: &Parts, body: Incoming) -> (
     if let Err(e) = state.credentials.admit(parts, &body, Timestamp::now()) {
         return (Reply::error(&e), true);
     }
+    drop(turn);
     if !slot.enter(Phase::Serving) {
         // Closed to make room while the body was read: the request is not run.
         return (Reply::error(&refusal::made_room()), true);
@@ -375,16 +409,15 @@ fn announced_length(parts: &Parts) -> Option<usize> {
         .and_then(|v| v.parse::<usize>().ok())
 }
 
-/// The whole body, at most [`MAX_BODY_BYTES`], in wiped memory; hyper's own chunks are wiped
-/// after copying where nothing else holds them.
+/// The whole body, at most [`MAX_BODY_BYTES`], in wiped memory that grows as the body arrives
+/// (not sized by what `Content-Length` claims); hyper's own chunks are wiped after copying where
+/// nothing else holds them.
 ///
 /// Errors: 400 `CSMS.0004` for a larger body (read and thrown away up to [`DISCARD_LIMIT`], so
 /// the client reads the answer) or one that breaks off.
 async fn read_body(parts: &Parts, mut body: Incoming) -> Result<Zeroizing<Vec<u8>>, ApiError> {
     let announced = announced_length(parts);
-    let mut buf = Zeroizing::new(Vec::with_capacity(
-        announced.unwrap_or(0).min(MAX_BODY_BYTES),
-    ));
+    let mut buf = Zeroizing::new(Vec::new());
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| refusal::unreadable_body(&e))?;

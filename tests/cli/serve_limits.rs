@@ -1,6 +1,6 @@
 //! `csvault serve` under connections and requests that need no credentials, or only the access key
-//! (which is not secret): a flood of silent connections or idle keep-alive connections cannot
-//! keep a signed request out.
+//! (which is not secret): neither a flood of silent connections nor idle keep-alive connections
+//! keep a signed request out, and large bodies nobody could sign are not all held in memory.
 
 use crate::support::TestVault;
 use crate::support::serve::{AK, Client, allow_open_files};
@@ -94,6 +94,58 @@ fn idle_keep_alive_connections_give_way_to_new_ones_at_the_cap() {
         Some(200),
         "a recent one still serves"
     );
+}
+
+#[test]
+fn large_bodies_only_the_access_key_signs_do_not_make_the_server_hold_them_all() {
+    allow_open_files(2048);
+    let vault = TestVault::new();
+    let server = vault.serve();
+    server.client().get("secrets").ok();
+    let before = server.resident_bytes();
+
+    // The access key is no secret: anyone may sign with it and a wrong secret key, so the
+    // signature can only be found wrong once the whole body is in.
+    let stranger = Client::new(
+        &server.base,
+        &server.project_id,
+        AK,
+        "not-the-secret-key-0123456789abcdefghij",
+    );
+    let path = format!("/v1/{}/secrets", server.project_id);
+    let mut wire = stranger.wire("POST", &path, &vec![b'x'; 1 << 20]);
+    // The last byte never comes, so each body is held as long as the server reads it.
+    wire.pop();
+    let mut senders: Vec<(TcpStream, usize)> = (0..200)
+        .map(|_| {
+            let stream = TcpStream::connect(server.address()).unwrap();
+            stream.set_nonblocking(true).unwrap();
+            (stream, 0)
+        })
+        .collect();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(4) {
+        for (stream, sent) in &mut senders {
+            if *sent < wire.len() {
+                match stream.write(&wire[*sent..]) {
+                    Ok(n) => *sent += n,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let grown = server.resident_bytes().saturating_sub(before);
+    assert!(
+        grown < 64 << 20,
+        "200 bodies of 1 MiB grew the server by {} MiB",
+        grown >> 20
+    );
+
+    let started = Instant::now();
+    server.client().get("secrets").ok();
+    assert!(started.elapsed() < Duration::from_secs(1));
 }
 
 #[test]

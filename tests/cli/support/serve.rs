@@ -122,6 +122,20 @@ impl Server {
     pub fn address(&self) -> SocketAddr {
         self.base.split("://").nth(1).unwrap().parse().unwrap()
     }
+
+    /// The server process's resident memory (`VmRSS`), in bytes.
+    pub fn resident_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().strip_suffix("kB"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        kib * 1024
+    }
 }
 
 /// Raises this process's soft limit of open files to at least `wanted` (as far as the hard limit
