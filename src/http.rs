@@ -9,6 +9,7 @@ mod reply;
 mod routes;
 mod server;
 pub mod signing;
+mod slots;
 mod tls;
 mod workers;
 

@@ -17,14 +17,18 @@ use crate::wiped::render_exact;
 pub const ACCESS_KEY_ENV: &str = "CSVAULT_SERVE_AK";
 /// The endpoint's secret key, with [`ACCESS_KEY_ENV`].
 pub const SECRET_KEY_ENV: &str = "CSVAULT_SERVE_SK";
+/// The fewest characters a secret key from [`SECRET_KEY_ENV`] may have: a shorter one could be
+/// found from one signed request by trying keys offline (a generated one has 40).
+pub const MIN_SECRET_KEY_CHARS: usize = 32;
 
 /// What can be done before asking for the passphrase: the TLS files are read, the address is
 /// bound (a taken port is said before unlocking, and before a new AK/SK pair is made that
 /// could then not be shown), the environment's AK/SK checked. `None` with `--show-credentials`.
 ///
-/// Errors: `VAULT.0008` for an address that is no address, or off loopback without TLS, and for
-/// half an AK/SK pair; `VAULT.0007` for TLS files that cannot be used or an address that cannot
-/// be bound.
+/// Errors: `VAULT.0008` for an address that is no address, or off loopback without TLS, for
+/// half an AK/SK pair and for a secret key under [`MIN_SECRET_KEY_CHARS`]; `VAULT.0007` for TLS
+/// files that cannot be used (a private key others may read among them) or an address that
+/// cannot be bound.
 pub fn prepare(args: &ServeArgs) -> Result<Option<ServeOptions>, ApiError> {
     env_credentials()?;
     if args.show_credentials {
@@ -95,7 +99,7 @@ fn credentials(vault: &Vault) -> Result<(EndpointCredentials, bool), ApiError> {
 /// The pair from `CSVAULT_SERVE_AK` and `CSVAULT_SERVE_SK`, if both are set.
 ///
 /// Errors: `VAULT.0008` when one is set without the other, or one is empty, not UTF-8 or holds
-/// white space.
+/// white space, or the secret key is shorter than [`MIN_SECRET_KEY_CHARS`].
 fn env_credentials() -> Result<Option<EndpointCredentials>, ApiError> {
     let ak = std::env::var_os(ACCESS_KEY_ENV);
     let sk = std::env::var_os(SECRET_KEY_ENV).map(|v| Zeroizing::new(v.into_encoded_bytes()));
@@ -109,6 +113,20 @@ fn env_credentials() -> Result<Option<EndpointCredentials>, ApiError> {
                 .filter(|s| usable(s))
                 .map(|s| Zeroizing::new(s.to_owned()));
             match (access_key, secret_key) {
+                (Some(_), Some(secret_key))
+                    if secret_key.chars().count() < MIN_SECRET_KEY_CHARS =>
+                {
+                    Err(ApiError::new(
+                        ErrorCode::Usage,
+                        format!(
+                            "{SECRET_KEY_ENV} has {} characters; it must have at least \
+                             {MIN_SECRET_KEY_CHARS}, random (a shorter key can be guessed from \
+                             one signed request). Unset {ACCESS_KEY_ENV} and {SECRET_KEY_ENV} to \
+                             use the pair kept in the vault instead.",
+                            secret_key.chars().count()
+                        ),
+                    ))
+                }
                 (Some(access_key), Some(secret_key)) => Ok(Some(EndpointCredentials {
                     access_key,
                     secret_key,

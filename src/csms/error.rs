@@ -36,6 +36,9 @@ pub enum ErrorCode {
     /// 401 APIGW.0301: the request is not signed, badly signed, from an unknown AK or out of
     /// the time window (the API gateway's code; the local endpoint only).
     Unauthenticated,
+    /// 429 APIGW.0308: too many requests at once (the API gateway's throttling code; the local
+    /// endpoint only, when large unverified bodies wait too long for their turn).
+    Throttled,
     /// VAULT.0001: no vault file at the path.
     NoVault,
     /// VAULT.0002: the passphrase does not unlock the vault.
@@ -73,6 +76,7 @@ impl ErrorCode {
             Self::KeyUnusable => "CSMS.0401",
             Self::Internal => "CSMS.0500",
             Self::Unauthenticated => "APIGW.0301",
+            Self::Throttled => "APIGW.0308",
             Self::NoVault => "VAULT.0001",
             Self::WrongPassphrase => "VAULT.0002",
             Self::VaultCorrupt => "VAULT.0003",
@@ -90,6 +94,7 @@ impl ErrorCode {
             Self::SecretNotEnabled => 403,
             Self::Internal | Self::Io | Self::VaultCorrupt => 500,
             Self::VaultBusy => 503,
+            Self::Throttled => 429,
             Self::NoPassphrase | Self::WrongPassphrase | Self::Unauthenticated => 401,
             Self::NoVault => 404,
             _ => 400,

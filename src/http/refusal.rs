@@ -81,6 +81,27 @@ pub fn body_too_large(limit_bytes: usize) -> ApiError {
     )
 }
 
+/// 429 `APIGW.0308`: a large body waited for its turn to be read (with the others whose
+/// signature is not yet checked) past the body's time limit.
+pub fn too_many_bodies(seconds: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::Throttled,
+        format!(
+            "Too many large request bodies are being read at once: this one found no turn within \
+             {seconds} s. Try again."
+        ),
+    )
+}
+
+/// 503 `VAULT.0005`: the connection was closed to make room for a new one (at the connection
+/// cap) before its request ran; the client does not read it, the connection being gone.
+pub fn made_room() -> ApiError {
+    ApiError::new(
+        ErrorCode::VaultBusy,
+        "The connection was closed to make room for new ones; the request was not run.",
+    )
+}
+
 /// 500 `CSMS.0500`: the server is stopping and the request was not run.
 pub fn shutting_down() -> ApiError {
     internal("The endpoint is shutting down.")
@@ -130,6 +151,20 @@ pub fn tls_unusable(path: &Path, what: &str, e: &dyn Display) -> ApiError {
     ApiError::new(
         ErrorCode::Io,
         format!("Cannot use {} as the TLS {what}: {e}.", path.display()),
+    )
+}
+
+/// `VAULT.0007`: a TLS private key file that others than its owner may read.
+pub fn tls_key_exposed(path: &Path, mode: u32) -> ApiError {
+    ApiError::new(
+        ErrorCode::Io,
+        format!(
+            "Cannot use {} as the TLS private key: its group or others may read or write it \
+             (mode {:03o}). Run chmod 600 {} and start again.",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        ),
     )
 }
 

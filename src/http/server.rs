@@ -1,10 +1,17 @@
-//! The endpoint's network side: listens (plain on loopback, TLS anywhere), reads each request
-//! whole, admits signed ones, hands them to the [`Workers`], logs one line each, and on
-//! SIGTERM/SIGINT stops accepting, lets requests in flight finish, and returns.
+//! The endpoint's network side: listens (plain on loopback, TLS anywhere), gives each connection
+//! a slot ([`Slots`]), reads each request whole, admits signed ones, hands them to the
+//! [`Workers`], logs one line each, and on SIGTERM/SIGINT stops accepting, lets requests in
+//! flight finish, and returns.
+//!
+//! Work done before a request's signature is checked is bounded: its head is at most
+//! [`MAX_HEAD_BYTES`]; a body is read into a buffer that grows as it arrives (never sized by
+//! `Content-Length`), and bodies over [`SMALL_BODY_BYTES`] (or of unknown length) are read at
+//! most [`UNVERIFIED_BODIES`] at once, so knowing the access key (which is not secret) does not
+//! make the server hold much memory.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::http::request::Parts;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -14,6 +21,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use jiff::Timestamp;
 use rustls::ServerConfig;
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,6 +36,7 @@ use super::log;
 use super::refusal;
 use super::reply::Reply;
 use super::routes;
+use super::slots::{HEAD_TIMEOUT, IDLE_TIMEOUT, Phase, Slot, Slots};
 use super::workers::{self, Workers};
 use crate::csms::ApiError;
 use crate::vault::Vault;
@@ -35,17 +44,28 @@ use crate::vault::Vault;
 /// The largest request body taken, in bytes (1 MiB); larger: 400 `CSMS.0004`.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// How long a client may take to send a request's headers, and a TLS handshake to finish.
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to send a request's body (waiting for a turn to be read included).
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest request head (request line and headers) taken, in bytes (64 KiB): hyper's read
+/// buffer, so also what a connection that has not finished its head can make the server hold.
+const MAX_HEAD_BYTES: usize = 64 << 10;
+
+/// A body whose `Content-Length` is at most this (64 KiB) is read at once; a larger one, or one
+/// of unknown length, waits for one of the [`UNVERIFIED_BODIES`] turns.
+const SMALL_BODY_BYTES: u64 = 64 << 10;
+
+/// Large bodies read at once before their signature is checked.
+const UNVERIFIED_BODIES: usize = 16;
+
+/// How much of a path one log line shows, in bytes.
+const LOGGED_PATH_BYTES: usize = 256;
 
 /// How long requests in flight may take to finish once a stop is asked for.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Reader handles, besides the one writer.
 const READERS: usize = 4;
-
-/// Connections served at once; more wait in the listen backlog.
-const MAX_CONNECTIONS: usize = 512;
 
 /// How much of a body over [`MAX_BODY_BYTES`] is read and thrown away so the client gets its
 /// 400 instead of a reset connection (16 MiB); beyond it the connection is closed.
@@ -62,6 +82,8 @@ pub struct ServeOptions {
 struct State {
     workers: Workers,
     credentials: Credentials,
+    /// Turns to read a large body whose signature is not yet checked.
+    unverified_bodies: Semaphore,
 }
 
 /// Serves until SIGTERM or SIGINT. `on_listening` is called with the bound address once
@@ -84,6 +106,7 @@ pub fn serve(
     let state = Arc::new(State {
         workers: Workers::start(vault, READERS)?,
         credentials,
+        unverified_bodies: Semaphore::new(UNVERIFIED_BODIES),
     });
     runtime.block_on(async {
         let served = run(Arc::clone(&state), options, on_listening, &mut stops).await;
@@ -171,28 +194,26 @@ async fn run(
     on_listening(local)?;
     let tls = options.tls.map(TlsAcceptor::from);
     let graceful = GracefulShutdown::new();
-    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let slots = Slots::new();
     {
         let stop = stops.next();
         tokio::pin!(stop);
         loop {
-            let slot = tokio::select! {
-                slot = Arc::clone(&connections).acquire_owned() => match slot {
-                    Ok(slot) => slot,
-                    Err(_) => break,
-                },
+            tokio::select! {
+                () = slots.room() => {}
                 () = &mut stop => break,
-            };
+            }
             tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => {
+                    Ok((stream, peer)) => {
+                        // At a cap with no connection to give way, the new one is closed.
+                        let Some(slot) = slots.admit(peer.ip().to_canonical()) else {
+                            continue;
+                        };
                         let watcher = graceful.watcher();
                         let state = Arc::clone(&state);
                         let tls = tls.clone();
-                        tokio::spawn(async move {
-                            connection(stream, tls, state, watcher).await;
-                            drop(slot);
-                        });
+                        tokio::spawn(connection(stream, tls, state, watcher, slot));
                     }
                     // Out of file descriptors or a connection reset before accept: keep serving.
                     Err(e) => {
@@ -231,76 +252,135 @@ fn second_signal() -> ! {
     std::process::exit(1);
 }
 
-/// Serves one connection (keep-alive, HTTP/1.1) until the client closes it or a stop drains it.
+/// Serves one connection (keep-alive, HTTP/1.1) until the client closes it, a stop drains it, it
+/// overstays its phase or its slot is taken for a new connection ([`guarded`]).
 async fn connection(
     stream: TcpStream,
     tls: Option<TlsAcceptor>,
     state: Arc<State>,
     watcher: hyper_util::server::graceful::Watcher,
+    slot: Slot,
 ) {
     let _ = stream.set_nodelay(true);
-    let service = service_fn(move |req| {
-        let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(handle(&state, req).await) }
-    });
+    let slot = Arc::new(slot);
+    let service = {
+        let slot = Arc::clone(&slot);
+        service_fn(move |req| {
+            let state = Arc::clone(&state);
+            let slot = Arc::clone(&slot);
+            async move { Ok::<_, Infallible>(handle(&state, &slot, req).await) }
+        })
+    };
     let mut http = http1::Builder::new();
+    // The slot closes a connection idle (or sending its next head) too long; hyper's own timer
+    // is the same bound, kept as a second line.
     http.timer(TokioTimer::new())
-        .header_read_timeout(CLIENT_TIMEOUT);
+        .header_read_timeout(IDLE_TIMEOUT)
+        .max_buf_size(MAX_HEAD_BYTES);
     match tls {
         None => {
-            let _ = watcher
-                .watch(http.serve_connection(TokioIo::new(stream), service))
-                .await;
+            let served = watcher.watch(http.serve_connection(TokioIo::new(stream), service));
+            let _ = guarded(&slot, served).await;
         }
         Some(acceptor) => {
-            let Ok(Ok(stream)) =
-                tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await
-            else {
+            let Some(Ok(stream)) = guarded(&slot, acceptor.accept(stream)).await else {
                 return;
             };
-            let _ = watcher
-                .watch(http.serve_connection(TokioIo::new(stream), service))
-                .await;
+            let served = watcher.watch(http.serve_connection(TokioIo::new(stream), service));
+            let _ = guarded(&slot, served).await;
         }
     }
 }
 
-async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+/// Runs `work` (a TLS handshake, a connection) until it ends; `None`, and `work` is dropped
+/// (which closes the connection), when the slot is taken for a new connection or the connection
+/// stays opening longer than [`HEAD_TIMEOUT`] or idle longer than [`IDLE_TIMEOUT`].
+async fn guarded<F: Future>(slot: &Slot, work: F) -> Option<F::Output> {
+    tokio::pin!(work);
+    loop {
+        // While a request is read or served, look again a little later.
+        let check = slot
+            .deadline()
+            .unwrap_or_else(|| Instant::now() + HEAD_TIMEOUT);
+        tokio::select! {
+            biased;
+            () = slot.taken() => return None,
+            out = &mut work => return Some(out),
+            () = tokio::time::sleep_until(check.into()) => {
+                if slot.deadline().is_some_and(|d| d <= Instant::now()) {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+async fn handle(state: &State, slot: &Slot, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().simple().to_string();
+    if !slot.enter(Phase::Reading) {
+        // The connection was closed to make room; it is going, nothing is answered.
+        return response(Reply::error(&refusal::made_room()), &request_id, true);
+    }
     let (parts, body) = req.into_parts();
-    let (reply, close) = respond(state, &parts, body).await;
+    let (reply, close) = respond(state, slot, &parts, body).await;
     log::line(&format!(
         "{} {} {}{}{} {:.1}ms {request_id}",
         parts.method,
-        parts.uri.path(),
+        log::cut(parts.uri.path(), LOGGED_PATH_BYTES),
         reply.status,
         if reply.error_code.is_some() { " " } else { "" },
         reply.error_code.unwrap_or(""),
         started.elapsed().as_secs_f64() * 1000.0
     ));
+    slot.enter(Phase::Idle);
     response(reply, &request_id, close)
 }
 
 /// Signature envelope, body, signature, route, then the operation: the first refusal answers.
-/// `true` with the reply when the body was left unread, so the connection must close after it.
-async fn respond(state: &State, parts: &Parts, body: Incoming) -> (Reply, bool) {
+/// `true` with the reply when the connection must close after it: the body was left unread, or
+/// the request was not signed with the endpoint's key (only signed clients keep a connection).
+async fn respond(state: &State, slot: &Slot, parts: &Parts, body: Incoming) -> (Reply, bool) {
     if let Err(e) = state.credentials.precheck(parts, Timestamp::now()) {
         return (Reply::error(&e), true);
     }
     if announced_length(parts).is_some_and(|n| n > DISCARD_LIMIT) {
         return (Reply::error(&refusal::body_too_large(MAX_BODY_BYTES)), true);
     }
-    let body = match tokio::time::timeout(CLIENT_TIMEOUT, read_body(parts, body)).await {
+    let deadline = tokio::time::Instant::now() + BODY_TIMEOUT;
+    // A large body (or one of unknown length) waits for a turn, held until its signature is
+    // checked: only so many unverified bodies are in memory at once.
+    let turn = if body
+        .size_hint()
+        .upper()
+        .is_some_and(|n| n <= SMALL_BODY_BYTES)
+    {
+        None
+    } else {
+        match tokio::time::timeout_at(deadline, state.unverified_bodies.acquire()).await {
+            Ok(Ok(turn)) => Some(turn),
+            Ok(Err(_)) => return (Reply::error(&refusal::shutting_down()), true),
+            Err(_) => {
+                let busy = refusal::too_many_bodies(BODY_TIMEOUT.as_secs());
+                return (Reply::error(&busy), true);
+            }
+        }
+    };
+    let body = match tokio::time::timeout_at(deadline, read_body(parts, body)).await {
         Ok(Ok(body)) => body,
         Ok(Err(e)) => return (Reply::error(&e), true),
         Err(_) => {
-            let slow = refusal::slow_body(CLIENT_TIMEOUT.as_secs());
-            return (Reply::error(&slow), true);
+            let late = refusal::slow_body(BODY_TIMEOUT.as_secs());
+            return (Reply::error(&late), true);
         }
     };
     if let Err(e) = state.credentials.admit(parts, &body, Timestamp::now()) {
-        return (Reply::error(&e), false);
+        return (Reply::error(&e), true);
+    }
+    drop(turn);
+    if !slot.enter(Phase::Serving) {
+        // Closed to make room while the body was read: the request is not run.
+        return (Reply::error(&refusal::made_room()), true);
     }
     let query = parts.uri.query().unwrap_or("");
     let operation = match routes::request(&parts.method, parts.uri.path(), query, &body) {
@@ -329,16 +409,15 @@ fn announced_length(parts: &Parts) -> Option<usize> {
         .and_then(|v| v.parse::<usize>().ok())
 }
 
-/// The whole body, at most [`MAX_BODY_BYTES`], in wiped memory; hyper's own chunks are wiped
-/// after copying where nothing else holds them.
+/// The whole body, at most [`MAX_BODY_BYTES`], in wiped memory that grows as the body arrives
+/// (not sized by what `Content-Length` claims); hyper's own chunks are wiped after copying where
+/// nothing else holds them.
 ///
 /// Errors: 400 `CSMS.0004` for a larger body (read and thrown away up to [`DISCARD_LIMIT`], so
 /// the client reads the answer) or one that breaks off.
 async fn read_body(parts: &Parts, mut body: Incoming) -> Result<Zeroizing<Vec<u8>>, ApiError> {
     let announced = announced_length(parts);
-    let mut buf = Zeroizing::new(Vec::with_capacity(
-        announced.unwrap_or(0).min(MAX_BODY_BYTES),
-    ));
+    let mut buf = Zeroizing::new(Vec::new());
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| refusal::unreadable_body(&e))?;

@@ -11,6 +11,7 @@ mod secret_record;
 mod secrets;
 mod serve_auth;
 mod serve_cloud;
+mod serve_limits;
 mod serve_process;
 mod serve_routes;
 mod support;

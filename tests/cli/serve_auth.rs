@@ -113,3 +113,22 @@ fn the_log_has_one_line_per_request_and_no_value_body_or_signature() {
         assert!(!log.contains(secret), "{secret:?} is in the log: {log}");
     }
 }
+
+#[test]
+fn a_long_path_is_logged_cut() {
+    let vault = TestVault::new();
+    let server = vault.serve();
+    let c = server.client();
+    let path = format!("/v1/{}/secrets/{}", c.project, "a".repeat(10_000));
+    c.raw("GET", &path, b"", false).refused(401, "APIGW.0301");
+    let (_, log) = server.stop();
+    let line = log
+        .lines()
+        .find(|line| line.contains(" GET /v1/"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        line.contains(&format!("…[cut: {} bytes] 401 APIGW.0301", path.len())),
+        "{line}"
+    );
+    assert!(line.len() < 400, "{line}");
+}

@@ -2,8 +2,11 @@
 //! many clients at once, a busy vault, and a stop that loses no acknowledged write.
 
 use crate::support::TestVault;
-use crate::support::serve::{Client, Server, create_body};
+use crate::support::serve::{AK, Client, SK, Server, create_body};
 use serde_json::{Value, json};
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -132,6 +135,97 @@ fn a_public_address_without_tls_and_unusable_tls_files_are_refused_before_unlock
         err["error_msg"].as_str().unwrap().contains("missing.pem"),
         "{err}"
     );
+}
+
+#[test]
+fn a_secret_key_under_32_characters_is_refused_before_unlocking() {
+    let vault = TestVault::new();
+    let short = "s".repeat(31);
+    let out = vault
+        .command(
+            &["--listen", "127.0.0.1:0"],
+            &[("CSVAULT_SERVE_AK", AK), ("CSVAULT_SERVE_SK", &short)],
+        )
+        .env_remove("CSVAULT_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error_code"], "VAULT.0008", "{err}");
+    let msg = err["error_msg"].as_str().unwrap();
+    assert!(
+        msg.contains("CSVAULT_SERVE_SK has 31 characters") && msg.contains("at least 32"),
+        "{msg}"
+    );
+
+    let enough = "s".repeat(32);
+    let server = Server::start(vault.command(
+        &["--listen", "127.0.0.1:0"],
+        &[("CSVAULT_SERVE_AK", AK), ("CSVAULT_SERVE_SK", &enough)],
+    ));
+    let c = Client::new(&server.base, &server.project_id, AK, &enough);
+    assert_eq!(c.get("secrets").ok()["secrets"], json!([]));
+}
+
+/// The test certificate and key (tests/fixtures/tls) copied into `dir`, the key with `mode`.
+fn tls_files(dir: &Path, mode: u32) -> (PathBuf, PathBuf) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::copy(fixtures.join("cert.pem"), &cert).unwrap();
+    std::fs::copy(fixtures.join("key.pem"), &key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+    (cert, key)
+}
+
+#[test]
+fn a_tls_key_its_group_or_others_may_read_is_refused_naming_it_and_chmod_600() {
+    let vault = TestVault::new();
+    let (cert, key) = tls_files(vault.dir.path(), 0o640);
+    let args = [
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ];
+    let env = [("CSVAULT_SERVE_AK", AK), ("CSVAULT_SERVE_SK", SK)];
+    let out = vault
+        .command(&args, &env)
+        .env_remove("CSVAULT_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error_code"], "VAULT.0007", "{err}");
+    let msg = err["error_msg"].as_str().unwrap();
+    assert!(
+        msg.contains(key.to_str().unwrap()) && msg.contains("chmod 600"),
+        "{msg}"
+    );
+
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let server = Server::start(vault.command(&args, &env));
+    assert!(
+        server.base.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.hello
+    );
+    // A connection that never starts its TLS handshake is closed within seconds.
+    let mut silent = std::net::TcpStream::connect(server.address()).unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let started = Instant::now();
+    let mut byte = [0u8; 1];
+    let read = silent.read(&mut byte);
+    assert!(
+        matches!(&read, Ok(0))
+            || read.is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "closed"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[test]

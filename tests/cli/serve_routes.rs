@@ -303,3 +303,25 @@ fn documented_errors_come_with_their_status_and_code_and_change_nothing() {
         "x"
     );
 }
+
+#[test]
+fn a_list_query_giving_limit_or_marker_twice_is_refused_naming_it() {
+    let vault = TestVault::new();
+    let server = vault.serve();
+    let c = server.client();
+    c.post("secrets", &create_body("api", "one")).ok();
+    for (query, named) in [
+        ("secrets?limit=1&limit=2", "limit"),
+        ("secrets?marker=a&limit=5&marker=b", "marker"),
+        ("secrets/api/versions?limit=1&limit=1", "limit"),
+        ("secrets/api/versions?marker=v1&marker=v2", "marker"),
+    ] {
+        let refused = c.get(query);
+        refused.refused(400, "CSMS.0002");
+        assert_eq!(
+            refused.body["error_msg"],
+            format!("Invalid {named}: it is given more than once."),
+            "{query}"
+        );
+    }
+}

@@ -84,11 +84,12 @@ pub fn decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The `limit` and `marker` of a list's query string (repeated keys: the last wins; others, such
-/// as `event_name`, are ignored).
+/// The `limit` and `marker` of a list's query string (other keys, such as `event_name`, are
+/// ignored). Each may be given once: the signature covers the query's keys sorted, not their
+/// order, so which of two values would count is not the signer's to fix.
 ///
-/// Errors: 400 `CSMS.0002` for a `limit` that is not a whole number, or a part that does not
-/// decode.
+/// Errors: 400 `CSMS.0002` for a `limit` that is not a whole number, a key given twice (named),
+/// or a part that does not decode.
 pub fn page_query(query: &str) -> Result<(Option<usize>, Option<String>), ApiError> {
     let mut limit = None;
     let mut marker = None;
@@ -97,12 +98,15 @@ pub fn page_query(query: &str) -> Result<(Option<usize>, Option<String>), ApiErr
         let undecodable = || ApiError::invalid("Invalid query string: a part does not decode.");
         let key = decode(key).ok_or_else(undecodable)?;
         let value = decode(value).ok_or_else(undecodable)?;
+        let repeated = || ApiError::invalid(format!("Invalid {key}: it is given more than once."));
         match key.as_str() {
+            "limit" if limit.is_some() => return Err(repeated()),
             "limit" => {
                 limit = Some(value.parse::<usize>().map_err(|_| {
                     ApiError::invalid(format!("Invalid limit: {value}; it must be 1–1000."))
                 })?);
             }
+            "marker" if marker.is_some() => return Err(repeated()),
             "marker" => marker = Some(value),
             _ => {}
         }
@@ -111,15 +115,20 @@ pub fn page_query(query: &str) -> Result<(Option<usize>, Option<String>), ApiErr
 }
 
 /// The value of `key` in a query string, decoded; `None` when absent. `""` is absent too (a
-/// client's empty filter filters nothing).
+/// client's empty filter filters nothing). Given once at most, as [`page_query`]'s keys.
 ///
-/// Errors: 400 `CSMS.0002` for a part that does not decode.
+/// Errors: 400 `CSMS.0002` for a part that does not decode, or `key` given twice (named).
 pub fn query_param(query: &str, key: &str) -> Result<Option<String>, ApiError> {
     let mut found = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, value) = pair.split_once('=').unwrap_or((pair, ""));
         let undecodable = || ApiError::invalid("Invalid query string: a part does not decode.");
         if decode(k).ok_or_else(undecodable)? == key {
+            if found.is_some() {
+                return Err(ApiError::invalid(format!(
+                    "Invalid {key}: it is given more than once."
+                )));
+            }
             found = Some(decode(value).ok_or_else(undecodable)?);
         }
     }
@@ -381,6 +390,35 @@ mod tests {
         assert_eq!(
             page_query("limit=five").map_err(|e| e.error_code()),
             Err("CSMS.0002")
+        );
+    }
+
+    #[test]
+    fn a_limit_or_marker_given_twice_is_refused_naming_it() {
+        for (query, named) in [
+            ("limit=1&limit=2", "limit"),
+            ("limit=1&marker=a&li%6Dit=1", "limit"),
+            ("marker=a&limit=3&marker=b", "marker"),
+            ("marker=&marker=", "marker"),
+        ] {
+            let Err(refused) = query_param(query, named) else {
+                panic!("{query} was taken by query_param");
+            };
+            assert_eq!(refused.error_code(), "CSMS.0002", "{query}");
+            let Err(refused) = page_query(query) else {
+                panic!("{query} was taken");
+            };
+            assert_eq!(refused.error_code(), "CSMS.0002", "{query}");
+            assert_eq!(
+                refused.error_msg,
+                format!("Invalid {named}: it is given more than once."),
+                "{query}"
+            );
+        }
+        assert_eq!(
+            page_query("event_name=a&event_name=b&limit=2"),
+            Ok((Some(2), None)),
+            "keys not read are not counted"
         );
     }
 }

@@ -5,7 +5,8 @@ use super::{PASSPHRASE, TestVault, bin};
 use csvault::http::signing::{self, SecretKey, SignedRequest};
 use hyper::http::{Method, Request};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -116,6 +117,66 @@ impl Server {
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.base.split("://").nth(1).unwrap().parse().unwrap()
+    }
+
+    /// The server process's resident memory (`VmRSS`), in bytes.
+    pub fn resident_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().strip_suffix("kB"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        kib * 1024
+    }
+}
+
+/// Raises this process's soft limit of open files to at least `wanted` (as far as the hard limit
+/// allows; servers started afterwards inherit it); the limit now.
+pub fn allow_open_files(wanted: u64) -> u64 {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    let current = limit.current.unwrap_or(u64::MAX);
+    if current >= wanted {
+        return current;
+    }
+    let raised = limit.maximum.map_or(wanted, |max| max.min(wanted));
+    limit.current = Some(raised);
+    setrlimit(Resource::Nofile, limit).unwrap();
+    raised
+}
+
+/// Reads one response off a raw connection: its status, or `None` if the server closed the
+/// connection first.
+pub fn read_response(stream: &mut TcpStream) -> Option<u16> {
+    let mut head = Vec::new();
+    let mut byte = [0u8];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8(head).unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).ok()?;
+    Some(status)
 }
 
 impl Drop for Server {
@@ -302,6 +363,30 @@ impl Client {
             .ok()?;
         response.body_mut().read_to_string().ok()?;
         Some(response.status().as_u16())
+    }
+
+    /// A signed request as it goes on the wire (HTTP/1.1, keep-alive): its head, then `body`.
+    pub fn wire(&self, method: &str, path: &str, body: &[u8]) -> Vec<u8> {
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: \
+             application/json;charset=utf-8\r\nContent-Length: {}\r\n",
+            self.host,
+            body.len()
+        );
+        for (name, value) in self.signed_headers(method, path, "", body) {
+            head.extend([name, ": ", &value, "\r\n"]);
+        }
+        head.push_str("\r\n");
+        let mut wire = head.into_bytes();
+        wire.extend_from_slice(body);
+        wire
+    }
+
+    /// Sends a signed request on a raw connection and reads its answer's status (`None`: the
+    /// server closed the connection).
+    pub fn exchange(&self, stream: &mut TcpStream, method: &str, path: &str) -> Option<u16> {
+        stream.write_all(&self.wire(method, path, b"")).ok()?;
+        read_response(stream)
     }
 
     /// `X-Sdk-Date` and `Authorization` for this request, as the SDK computes them.
