@@ -61,10 +61,11 @@ impl RotationArgs {
     /// `event_subscriptions` as the API takes it: `[]` for "", one name otherwise.
     pub fn event_subscriptions(&self) -> Option<Vec<String>> {
         self.event_subscription.as_ref().map(|e| {
-            e.split(',')
-                .filter(|e| !e.is_empty())
-                .map(str::to_owned)
-                .collect()
+            if e.is_empty() {
+                Vec::new()
+            } else {
+                vec![e.clone()]
+            }
         })
     }
 }

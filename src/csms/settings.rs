@@ -113,36 +113,32 @@ impl SettingsChange {
         if let Some(config) = &self.rotation_config
             && config.len() > MAX_ROTATION_CONFIG_BYTES
         {
-            {
-                out.push(FieldError::new(
-                    Field::RotationConfig,
-                    format!(
-                        "it has {} bytes, at most {MAX_ROTATION_CONFIG_BYTES} are allowed",
-                        config.len()
-                    ),
-                ));
-            }
+            out.push(FieldError::new(
+                Field::RotationConfig,
+                format!(
+                    "it has {} bytes, at most {MAX_ROTATION_CONFIG_BYTES} are allowed",
+                    config.len()
+                ),
+            ));
         }
         if let Some(urn) = &self.rotation_func_urn
             && urn.len() > MAX_ROTATION_FUNC_URN_BYTES
         {
-            {
-                out.push(FieldError::new(
-                    Field::RotationFuncUrn,
-                    format!(
-                        "it has {} bytes, at most {MAX_ROTATION_FUNC_URN_BYTES} are allowed",
-                        urn.len()
-                    ),
-                ));
-            }
+            out.push(FieldError::new(
+                Field::RotationFuncUrn,
+                format!(
+                    "it has {} bytes, at most {MAX_ROTATION_FUNC_URN_BYTES} are allowed",
+                    urn.len()
+                ),
+            ));
         }
         if let Some(project) = &self.enterprise_project_id {
             let chars = project.chars().count();
-            if chars > MAX_ENTERPRISE_PROJECT_CHARS {
+            if !(1..=MAX_ENTERPRISE_PROJECT_CHARS).contains(&chars) {
                 out.push(FieldError::new(
                     Field::EnterpriseProjectId,
                     format!(
-                        "it has {chars} characters, at most {MAX_ENTERPRISE_PROJECT_CHARS} are allowed"
+                        "it has {chars} characters; it must have 1–{MAX_ENTERPRISE_PROJECT_CHARS}"
                     ),
                 ));
             }

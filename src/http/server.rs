@@ -61,6 +61,9 @@ const UNVERIFIED_BODIES: usize = 16;
 /// How much of a path one log line shows, in bytes.
 const LOGGED_PATH_BYTES: usize = 256;
 
+/// How much of a request's method a log line shows, in bytes (the API's are at most 6).
+const LOGGED_METHOD_BYTES: usize = 16;
+
 /// How long requests in flight may take to finish once a stop is asked for.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -268,7 +271,7 @@ async fn connection(
         service_fn(move |req| {
             let state = Arc::clone(&state);
             let slot = Arc::clone(&slot);
-            async move { Ok::<_, Infallible>(handle(&state, &slot, req).await) }
+            async move { Ok::<_, Infallible>(handle(&state, slot, req).await) }
         })
     };
     let mut http = http1::Builder::new();
@@ -315,26 +318,65 @@ async fn guarded<F: Future>(slot: &Slot, work: F) -> Option<F::Output> {
     }
 }
 
-async fn handle(state: &State, slot: &Slot, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(state: &State, slot: Arc<Slot>, req: Request<Incoming>) -> Response<Answer> {
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     if !slot.enter(Phase::Reading) {
         // The connection was closed to make room; it is going, nothing is answered.
-        return response(Reply::error(&refusal::made_room()), &request_id, true);
+        return response(Reply::error(&refusal::made_room()), &request_id, true)
+            .map(|body| Answer { body, slot: None });
     }
     let (parts, body) = req.into_parts();
-    let (reply, close) = respond(state, slot, &parts, body).await;
+    let (reply, close) = respond(state, &slot, &parts, body).await;
     log::line(&format!(
         "{} {} {}{}{} {:.1}ms {request_id}",
-        parts.method,
+        // hyper takes extension methods of any length: cut like the path.
+        log::cut(parts.method.as_str(), LOGGED_METHOD_BYTES),
         log::cut(parts.uri.path(), LOGGED_PATH_BYTES),
         reply.status,
         if reply.error_code.is_some() { " " } else { "" },
         reply.error_code.unwrap_or(""),
         started.elapsed().as_secs_f64() * 1000.0
     ));
-    slot.enter(Phase::Idle);
-    response(reply, &request_id, close)
+    response(reply, &request_id, close).map(|body| Answer {
+        body,
+        slot: Some(slot),
+    })
+}
+
+/// A response body that moves its connection to idle (so that it may give way to a new one)
+/// only once hyper is done with it, not while the answer to a signed request is being sent.
+pub struct Answer {
+    body: Full<Bytes>,
+    slot: Option<Arc<Slot>>,
+}
+
+impl hyper::body::Body for Answer {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            slot.enter(Phase::Idle);
+        }
+    }
 }
 
 /// Signature envelope, body, signature, route, then the operation: the first refusal answers.

@@ -143,6 +143,7 @@ impl Slots {
     /// cap is reached; `None` when every connection that could give way is serving (then the
     /// new one is closed).
     pub fn admit(self: &Arc<Self>, address: IpAddr) -> Option<Slot> {
+        let address = client(address);
         let mut open = self.lock();
         let at_cap = if open.by_address.get(&address).copied().unwrap_or(0) >= self.per_address {
             Some(Some(address))
@@ -183,16 +184,30 @@ impl Slots {
     }
 }
 
+/// The client a connection counts against: its IPv4 address, or the /64 network of an IPv6 one
+/// (one host commonly holds a whole /64).
+fn client(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+        }
+        v4 @ IpAddr::V4(_) => v4,
+    }
+}
+
 impl Open {
     /// Takes the slot of the connection that gives way first (from `address` only, if given)
-    /// out of the table; `None` if all of them serve signed requests.
+    /// out of the table; `None` if all of them serve signed requests. The address holding the
+    /// most gives way first, then by phase and age within it: a second address cannot make a
+    /// third one's connections give way to its own while it holds more.
     fn give_way(&mut self, address: Option<IpAddr>) -> Option<Entry> {
         let held = |a: &IpAddr| self.by_address.get(a).copied().unwrap_or(0);
         let id = self
             .connections
             .iter()
             .filter(|(_, e)| e.phase != Phase::Serving && address.is_none_or(|a| a == e.address))
-            .min_by_key(|(_, e)| (e.phase, Reverse(held(&e.address)), e.since))
+            .min_by_key(|(_, e)| (Reverse(held(&e.address)), e.phase, e.since))
             .map(|(id, _)| *id)?;
         self.remove(id)
     }
@@ -350,6 +365,41 @@ mod tests {
             "all of A's connections are serving"
         );
         assert!(slots.admit(B).is_some(), "B still has room");
+    }
+
+    #[test]
+    fn at_the_overall_cap_the_address_holding_the_most_gives_way_first() {
+        const C: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 3));
+        let slots = Slots::with_caps(4, 4);
+        let client = slots.admit(C).unwrap();
+        assert!(client.enter(Phase::Idle));
+        let flood: Vec<Slot> = (0..3).map(|_| slots.admit(A).unwrap()).collect();
+        for slot in &flood {
+            assert!(
+                slot.enter(Phase::Reading),
+                "a body being read, signature unchecked"
+            );
+        }
+        let _more = slots.admit(B).unwrap();
+        assert!(
+            is_open(&client),
+            "C's idle connection stays while A holds more than C"
+        );
+        assert_eq!(flood.iter().filter(|s| is_open(s)).count(), 2);
+    }
+
+    #[test]
+    fn an_ipv6_host_counts_as_its_slash_64() {
+        let v6 =
+            |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
+        let slots = Slots::with_caps(8, 2);
+        let first = slots.admit(v6(1)).unwrap();
+        let _second = slots.admit(v6(2)).unwrap();
+        let _third = slots.admit(v6(3)).unwrap();
+        assert!(
+            !is_open(&first),
+            "the /64 is at its cap: its oldest gave way"
+        );
     }
 
     #[test]

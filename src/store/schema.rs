@@ -168,6 +168,14 @@ pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Another process may have upgraded the vault while this one waited for the write lock.
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let version = usize::try_from(version)
+        .unwrap_or(usize::MAX)
+        .min(MIGRATIONS.len());
+    if version == MIGRATIONS.len() {
+        return Ok(());
+    }
     for migration in &MIGRATIONS[version..] {
         tx.execute_batch(migration)?;
     }

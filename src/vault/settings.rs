@@ -34,11 +34,12 @@ pub(super) fn new_settings(change: &SettingsChange, now: i64) -> (SecretSettings
 }
 
 /// Applies a valid change at `now` (epoch ms). Switching automatic rotation on or changing the
-/// period sets `next_rotation_time` = (the last rotation, else the time it was switched on) +
-/// the period; switching it off clears it. Other changes leave it where it is (a failed
-/// rotation's move included).
+/// period (to another one) sets `next_rotation_time` = (the last rotation, else the time it was
+/// switched on) + the period; switching it off clears it. Anything else, the same values sent
+/// again included, leaves it where it is (a failed rotation's move included).
 pub(super) fn apply(secret: &mut SecretRow, change: &SettingsChange, now: i64) {
     let s = &mut secret.settings;
+    let was = (s.auto_rotation, s.rotation_period.clone());
     if let Some(period) = &change.rotation_period {
         s.rotation_period = Some(period.clone());
     }
@@ -65,7 +66,8 @@ pub(super) fn apply(secret: &mut SecretRow, change: &SettingsChange, now: i64) {
         }
         _ => {}
     }
-    if change.auto_rotation.is_some() || change.rotation_period.is_some() {
+    // A client re-sending the record as it is (read, modify, write) moves nothing.
+    if (s.auto_rotation, s.rotation_period.clone()) != was {
         s.next_rotation_time = match (&s.rotation_period, s.auto_rotation) {
             (Some(period), true) => {
                 let base = s

@@ -58,14 +58,15 @@ impl Vault {
         if req.is_empty() {
             return Ok(secret_of(secret));
         }
-        apply(&mut secret, &change, self.now_ms());
+        let now = self.now_ms();
+        apply(&mut secret, &change, now);
         if let Some(found) = found {
-            secret.kms_key_id = make_ready(&tx, &self.keyring, found, self.now_ms())?.key_id;
+            secret.kms_key_id = make_ready(&tx, &self.keyring, found, now)?.key_id;
         }
         if let Some(description) = &req.description {
             secret.description = Some(description.clone());
         }
-        secret.update_time = self.now_ms();
+        secret.update_time = now;
         secret_rows::save(&tx, &secret)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(secret_of(secret))

@@ -244,20 +244,27 @@ fn a_vault_made_by_the_previous_release_is_upgraded_in_place() {
         "new",
     ]);
     assert_eq!(v3["version_metadata"]["id"], "v3", "numbering continues");
-    let version = sqlite_user_version(&path);
-    assert!(
-        version >= 3,
-        "schema upgraded in place (user_version {version})"
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        version, 3,
+        "schema upgraded in place to the current version"
     );
-}
-
-fn sqlite_user_version(path: &std::path::Path) -> i64 {
-    let out = std::process::Command::new("sqlite3")
-        .arg(path)
-        .arg("PRAGMA user_version;")
-        .output()
-        .expect("sqlite3 is on every machine (the brief)");
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    let integrity: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let broken_keys: i64 = db
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        broken_keys, 0,
+        "every foreign key of the upgraded vault holds"
+    );
 }
 
 #[test]

@@ -5,10 +5,9 @@
 //! "cloud-only operations", "IAM project lookup").
 
 use serde::Serialize;
-use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
-use super::{Call, Request, decode};
+use super::{Call, Request, route};
 use crate::csms::{ApiError, ErrorCode};
 
 /// Never made: the element type of the lists a local vault always answers empty (grants, users).
@@ -178,7 +177,7 @@ pub(super) fn list_users(_: &[String], c: &Call<'_>) -> Result<Request, ApiError
     Ok(Request::ListUsers(ListUsersQuery {
         offset: q.number("offset", 0..=u32::MAX)?,
         limit: q.number("limit", 10..=100)?,
-        org_id: q.optional("org_id"),
+        org_id: q.optional("org_id")?,
         user_info: q.optional_text("user_info", 0..=64)?,
     }))
 }
@@ -209,9 +208,9 @@ pub(super) fn list_projects(_: &[String], c: &Call<'_>) -> Result<Request, ApiEr
         format!("/v3/projects?{}", c.query)
     };
     Ok(Request::ListProjects(ListProjectsQuery {
-        name: q.optional("name"),
-        domain_id: q.optional("domain_id"),
-        parent_id: q.optional("parent_id"),
+        name: q.optional("name")?,
+        domain_id: q.optional("domain_id")?,
+        parent_id: q.optional("parent_id")?,
         enabled: q.flag("enabled")?,
         is_domain: q.flag("is_domain")?,
         page,
@@ -222,24 +221,19 @@ pub(super) fn list_projects(_: &[String], c: &Call<'_>) -> Result<Request, ApiEr
 /// The secret types a rotation function or agency is for.
 const SECRET_TYPES: &[&str] = &["RDS-FG", "GaussDB-FG"];
 
-/// A query string's parameters, percent-decoded (`+` is a plus, as the signature reads it); of a
-/// repeated key the last wins, and keys no operation reads are ignored, as everywhere else.
-struct Query(HashMap<String, String>);
+/// A query string's parameters ([`route::Query`]: a key read twice is refused) with the checks
+/// these operations' definitions put on them.
+struct Query(route::Query);
 
 impl Query {
     /// Errors: 400 `CSMS.0002` when a part does not decode.
     fn parse(raw: &str) -> Result<Self, ApiError> {
-        let mut pairs = HashMap::new();
-        for pair in raw.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let decoded = |s: &str| decode(s).ok_or_else(refusal::undecodable);
-            pairs.insert(decoded(key)?, decoded(value)?);
-        }
-        Ok(Self(pairs))
+        Ok(Self(route::Query::parse(raw)?))
     }
 
-    fn optional(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
+    /// Errors: 400 `CSMS.0002` when the key is given twice.
+    fn optional(&self, key: &str) -> Result<Option<String>, ApiError> {
+        Ok(self.0.get(key)?.map(str::to_owned))
     }
 
     /// A text of `chars` characters, absent allowed.
@@ -248,11 +242,11 @@ impl Query {
         key: &str,
         chars: RangeInclusive<usize>,
     ) -> Result<Option<String>, ApiError> {
-        match self.0.get(key) {
+        match self.optional(key)? {
             Some(v) if !chars.contains(&v.chars().count()) => {
                 Err(refusal::length(key, v.chars().count(), &chars))
             }
-            other => Ok(other.cloned()),
+            other => Ok(other),
         }
     }
 
@@ -263,9 +257,9 @@ impl Query {
     }
 
     fn optional_one_of(&self, key: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
-        match self.0.get(key) {
+        match self.optional(key)? {
             Some(v) if !allowed.contains(&v.as_str()) => Err(refusal::not_one_of(key, allowed)),
-            other => Ok(other.cloned()),
+            other => Ok(other),
         }
     }
 
@@ -281,7 +275,7 @@ impl Query {
         range: RangeInclusive<u32>,
     ) -> Result<Option<u32>, ApiError> {
         self.0
-            .get(key)
+            .get(key)?
             .map(|v| {
                 v.parse::<u32>()
                     .ok()
@@ -299,7 +293,7 @@ impl Query {
     /// `true` or `false` (in any case), absent allowed.
     fn flag(&self, key: &str) -> Result<Option<bool>, ApiError> {
         self.0
-            .get(key)
+            .get(key)?
             .map(|v| match v.to_ascii_lowercase().as_str() {
                 "true" => Ok(true),
                 "false" => Ok(false),
@@ -357,10 +351,6 @@ pub mod refusal {
             ErrorCode::VersionNotFound,
             "No such user: a local vault has no IAM users (ListUsers lists none).",
         )
-    }
-
-    pub(super) fn undecodable() -> ApiError {
-        ApiError::invalid("Invalid query string: a part does not decode.")
     }
 
     pub(super) fn missing(key: &str) -> ApiError {

@@ -3,6 +3,8 @@
 //! shares.
 
 use super::{ENDPOINTS, Request};
+use std::collections::HashMap;
+
 use crate::csms::{ApiError, parse_body};
 
 /// One HTTP call, the `/v1/{project_id}/` prefix taken off (for [`route_outside_project`], the
@@ -84,55 +86,72 @@ pub fn decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The `limit` and `marker` of a list's query string (other keys, such as `event_name`, are
-/// ignored). Each may be given once: the signature covers the query's keys sorted, not their
-/// order, so which of two values would count is not the signer's to fix.
+/// A query string's parameters, percent-decoded (`+` is a plus, as the signature reads it).
+/// Every key an operation reads may be given once: the signature covers the keys sorted, not
+/// their order, so which of two values would count is not the signer's to fix. Keys no
+/// operation reads are ignored.
+pub struct Query(HashMap<String, Vec<String>>);
+
+impl Query {
+    /// Errors: 400 `CSMS.0002` when a part does not decode.
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let mut pairs: HashMap<String, Vec<String>> = HashMap::new();
+        for pair in raw.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decoded = |s: &str| {
+                decode(s).ok_or_else(|| {
+                    ApiError::invalid("Invalid query string: a part does not decode.")
+                })
+            };
+            pairs
+                .entry(decoded(key)?)
+                .or_default()
+                .push(decoded(value)?);
+        }
+        Ok(Self(pairs))
+    }
+
+    /// The value of `key`, if given.
+    ///
+    /// Errors: 400 `CSMS.0002` naming `key` when it is given more than once.
+    pub fn get(&self, key: &str) -> Result<Option<&str>, ApiError> {
+        match self.0.get(key).map(Vec::as_slice) {
+            None | Some([]) => Ok(None),
+            Some([one]) => Ok(Some(one.as_str())),
+            Some(_) => Err(ApiError::invalid(format!(
+                "Invalid {key}: it is given more than once."
+            ))),
+        }
+    }
+}
+
+/// The `limit` and `marker` of a list's query string (other keys are read by the operation that
+/// takes them, or ignored); each given once at most ([`Query`]).
 ///
 /// Errors: 400 `CSMS.0002` for a `limit` that is not a whole number, a key given twice (named),
 /// or a part that does not decode.
 pub fn page_query(query: &str) -> Result<(Option<usize>, Option<String>), ApiError> {
-    let mut limit = None;
-    let mut marker = None;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let undecodable = || ApiError::invalid("Invalid query string: a part does not decode.");
-        let key = decode(key).ok_or_else(undecodable)?;
-        let value = decode(value).ok_or_else(undecodable)?;
-        let repeated = || ApiError::invalid(format!("Invalid {key}: it is given more than once."));
-        match key.as_str() {
-            "limit" if limit.is_some() => return Err(repeated()),
-            "limit" => {
-                limit = Some(value.parse::<usize>().map_err(|_| {
-                    ApiError::invalid(format!("Invalid limit: {value}; it must be 1–1000."))
-                })?);
-            }
-            "marker" if marker.is_some() => return Err(repeated()),
-            "marker" => marker = Some(value),
-            _ => {}
-        }
-    }
-    Ok((limit, marker))
+    let q = Query::parse(query)?;
+    let limit = q
+        .get("limit")?
+        .map(|value| {
+            value.parse::<usize>().map_err(|_| {
+                ApiError::invalid(format!("Invalid limit: {value}; it must be 1–1000."))
+            })
+        })
+        .transpose()?;
+    Ok((limit, q.get("marker")?.map(str::to_owned)))
 }
 
 /// The value of `key` in a query string, decoded; `None` when absent. `""` is absent too (a
-/// client's empty filter filters nothing). Given once at most, as [`page_query`]'s keys.
+/// client's empty filter filters nothing). Given once at most ([`Query`]).
 ///
 /// Errors: 400 `CSMS.0002` for a part that does not decode, or `key` given twice (named).
 pub fn query_param(query: &str, key: &str) -> Result<Option<String>, ApiError> {
-    let mut found = None;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let undecodable = || ApiError::invalid("Invalid query string: a part does not decode.");
-        if decode(k).ok_or_else(undecodable)? == key {
-            if found.is_some() {
-                return Err(ApiError::invalid(format!(
-                    "Invalid {key}: it is given more than once."
-                )));
-            }
-            found = Some(decode(value).ok_or_else(undecodable)?);
-        }
-    }
-    Ok(found.filter(|v| !v.is_empty()))
+    Ok(Query::parse(query)?
+        .get(key)?
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned))
 }
 
 #[cfg(test)]
