@@ -24,6 +24,7 @@ use super::{
     UpdateVersionRequest, UploadSecretBlobRequest, VersionMetadataResponse, VersionResponse,
     alias_problem, create_problems, key_description_problem, parse_body, stage_name_problems,
 };
+use super::{Housekeeping, ListSecretTaskQuery, ListSecretTaskResponse, RotateSecretResponse};
 use route::optional_body;
 
 pub use super::KeyLookup;
@@ -122,6 +123,11 @@ pub enum Request {
     BatchGetSecretValue(BatchGetSecretValueRequest),
     BatchImportSecrets(BatchImportSecretsRequest),
     GenerateRandomPassword(GeneratePasswordRequest),
+    // Rotation (docs/DECISIONS.md "RotateSecret", "ListSecretTask").
+    RotateSecret {
+        name: String,
+    },
+    ListSecretTask(ListSecretTaskQuery),
 
     // Local operations: no CSMS path, the command line and the terminal app only.
     /// The local enable / disable.
@@ -150,6 +156,9 @@ pub enum Request {
     KeyUsage,
     /// The CMKs a new secret or an update may name (the pickers' choices).
     ListKeyChoices,
+    /// What has come due by the vault's clock (the purge, automatic rotations, …): what
+    /// opening a vault does, asked again by the terminal app about every minute.
+    Housekeeping,
 }
 
 impl Request {
@@ -169,7 +178,9 @@ impl Request {
             | Self::BatchImportSecrets(_)
             | Self::SetSecretEnabled { .. }
             | Self::CreateKey(_)
-            | Self::SetKeyState { .. } => true,
+            | Self::SetKeyState { .. }
+            | Self::RotateSecret { .. }
+            | Self::Housekeeping => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -183,7 +194,8 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => false,
+            | Self::ListKeyChoices
+            | Self::ListSecretTask(_) => false,
         }
     }
 
@@ -203,6 +215,7 @@ impl Request {
             Self::DeleteSecretForSchedule { body, .. } => body.problems(),
             Self::GenerateRandomPassword(body) => body.problems(),
             Self::CreateKey(body) => body.problems(),
+            Self::ListSecretTask(query) => query.problems(),
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -221,7 +234,9 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => Vec::new(),
+            | Self::ListKeyChoices
+            | Self::RotateSecret { .. }
+            | Self::Housekeeping => Vec::new(),
         }
     }
 }
@@ -254,6 +269,12 @@ pub enum Response {
     /// Secrets per CMK id.
     KeyUsage(HashMap<String, i64>),
     KeyChoices(Vec<KeyChoice>),
+    /// `{"rotation_task_id", "secret_name", "version_id"}`.
+    Rotated(RotateSecretResponse),
+    /// `{"tasks": [...], "total", "next_marker"}`.
+    Tasks(ListSecretTaskResponse),
+    /// What a housekeeping run did (counts).
+    Housekeeping(Housekeeping),
 }
 
 impl Response {
@@ -289,6 +310,9 @@ impl Serialize for Response {
             Self::NameTaken(b) => b.serialize(s),
             Self::KeyUsage(b) => b.serialize(s),
             Self::KeyChoices(b) => b.serialize(s),
+            Self::Rotated(b) => b.serialize(s),
+            Self::Tasks(b) => b.serialize(s),
+            Self::Housekeeping(b) => b.serialize(s),
         }
     }
 }
@@ -354,6 +378,21 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
             Ok(Request::GenerateRandomPassword(optional_body::<
                 GeneratePasswordRequest,
             >(c.body)?))
+        },
+    },
+    // Rotation.
+    Endpoint {
+        method: "GET",
+        path: "csms/tasks",
+        build: |_, c| {
+            let (limit, marker) = page_query(c.query)?;
+            Ok(Request::ListSecretTask(ListSecretTaskQuery {
+                secret_name: query_param(c.query, "secret_name")?,
+                status: query_param(c.query, "status")?,
+                task_id: query_param(c.query, "task_id")?,
+                limit,
+                marker: marker.filter(|m| !m.is_empty()),
+            }))
         },
     },
     Endpoint {
@@ -470,6 +509,12 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
         method: "POST",
         path: "secrets/{}/backup",
         build: |n, _| Ok(Request::DownloadSecretBlob { name: n[0].clone() }),
+    },
+    // Rotation.
+    Endpoint {
+        method: "POST",
+        path: "secrets/{}/rotate",
+        build: |n, _| Ok(Request::RotateSecret { name: n[0].clone() }),
     },
 ];
 

@@ -95,6 +95,10 @@ impl Vault {
             Request::SecretNameExists { name } => Response::NameTaken(self.name_exists(name)?),
             Request::KeyUsage => Response::KeyUsage(self.key_usage()?),
             Request::ListKeyChoices => Response::KeyChoices(self.key_choices()?),
+            // Rotation.
+            Request::RotateSecret { name } => Response::Rotated(self.rotate_secret(name)?),
+            Request::ListSecretTask(query) => Response::Tasks(self.list_tasks(query)?),
+            Request::Housekeeping => Response::Housekeeping(self.housekeeping()?),
         })
     }
 

@@ -4,6 +4,7 @@
 mod execute;
 mod lifecycle;
 mod ops;
+mod rotation;
 mod service;
 
 use std::path::{Path, PathBuf};
