@@ -1,4 +1,4 @@
-//! `csvault tasks`: the rotation tasks (ListSecretTask), newest first, in the API's shape.
+//! `csvault tasks`: the rotation tasks (`ListSecretTask`), newest first, in the API's shape.
 
 use clap::Args;
 use std::process::ExitCode;
