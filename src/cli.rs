@@ -6,6 +6,7 @@ mod keys;
 mod output;
 mod password;
 mod secrets;
+mod tasks;
 mod values;
 mod versions;
 
@@ -75,6 +76,8 @@ pub enum Command {
     /// SIGTERM, SIGINT (Ctrl+C) or SIGHUP stop it once requests in flight are done; a second
     /// signal stops it at once.
     Serve(ServeArgs),
+    /// Rotation tasks, newest first (prints {"tasks": [...], "total", "next_marker"})
+    Tasks(tasks::TasksArgs),
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -104,6 +107,7 @@ pub struct ServeArgs {
 pub enum VaultCommand {
     Secret(secrets::SecretCommand),
     Key(keys::KeyCommand),
+    Tasks(tasks::TasksArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -111,6 +115,7 @@ pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
     match command {
         VaultCommand::Secret(cmd) => secrets::run(vault, cmd),
         VaultCommand::Key(cmd) => keys::run(vault, cmd),
+        VaultCommand::Tasks(args) => tasks::run(vault, args),
     }
 }
 

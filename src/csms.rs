@@ -3,6 +3,7 @@
 
 mod error;
 mod events;
+mod housekeeping;
 mod keys;
 mod lifecycle;
 pub mod op;
@@ -10,6 +11,7 @@ mod page;
 mod password;
 mod request;
 mod response;
+mod rotation;
 mod settings;
 mod validate;
 mod value;
@@ -17,6 +19,7 @@ mod value_field;
 
 pub use error::{ApiError, ErrorCode};
 pub use events::EventType;
+pub use housekeeping::Housekeeping;
 pub use keys::{
     DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyLookup, KeyResponse, KeyState, ListKeysResponse,
     MAX_ALIAS_CHARS, MAX_KEY_DESCRIPTION_CHARS, alias_form_problem, alias_problem,
@@ -39,6 +42,11 @@ pub use request::{CreateSecretRequest, json_object, malformed_body};
 pub use response::{
     DetailVersion, ListSecretsResponse, PageInfo, Secret, SecretDetail, SecretResponse,
     SecretState, SecretVersion, VersionMetadata, VersionResponse,
+};
+pub use rotation::{
+    ListSecretTaskQuery, ListSecretTaskResponse, OperateType, ROTATED_BINARY_BYTES,
+    ROTATED_TEXT_CHARS, RotateSecretResponse, SecretTask, TASK_ATTEMPTS, TASK_FAILED,
+    TASK_RETENTION_MS, TASK_SUCCESS, is_task_id,
 };
 pub use settings::{
     DEFAULT_ENTERPRISE_PROJECT, MAX_ENTERPRISE_PROJECT_CHARS, MAX_EVENT_SUBSCRIPTIONS,

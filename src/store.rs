@@ -8,6 +8,7 @@ pub mod events;
 mod file;
 pub mod keys;
 mod probe;
+pub mod rotation;
 mod schema;
 pub mod secrets;
 mod sidecar;
@@ -17,6 +18,7 @@ pub mod versions;
 pub use file::{HeaderRow, Store};
 pub use keys::KeyRow;
 pub use secrets::{SecretRow, SecretWriter};
+pub use tx::attempt;
 pub use versions::{NewVersion, VersionRow};
 
 use std::path::PathBuf;

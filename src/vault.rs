@@ -16,6 +16,7 @@ mod keys;
 mod notify;
 mod passphrase;
 mod read;
+mod rotation;
 mod rules;
 mod seal;
 mod settings;
@@ -31,6 +32,7 @@ pub use blob::MAX_BLOB_CHARS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
+pub use rotation::RotationPass;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

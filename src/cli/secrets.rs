@@ -53,7 +53,8 @@ pub enum SecretCommand {
         #[arg(long)]
         raw: bool,
     },
-    /// Change a secret's description or CMK (prints {"secret": {...}})
+    /// Change a secret's description, CMK, rotation settings or event subscription (prints
+    /// {"secret": {...}})
     Update(versions::UpdateArgs),
     /// Add a version with a new value (prints {"version_metadata": {...}})
     CreateVersion(versions::CreateVersionArgs),
@@ -148,6 +149,12 @@ pub enum SecretCommand {
     Import {
         /// A file of JSON Lines, or - for stdin
         file: PathBuf,
+    },
+    /// Rotate now: a new current version with a generated value, recorded as a task (prints
+    /// {"rotation_task_id", "secret_name", "version_id"})
+    Rotate {
+        /// The secret's name
+        name: String,
     },
 }
 
@@ -264,6 +271,7 @@ pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
         },
         SecretCommand::DownloadBlob { name } => Request::DownloadSecretBlob { name },
         SecretCommand::UploadBlob(args) => Request::UploadSecretBlob(args.request()?),
+        SecretCommand::Rotate { name } => Request::RotateSecret { name },
         SecretCommand::BatchGetValue { names } => {
             Request::BatchGetSecretValue(BatchGetSecretValueRequest {
                 secret_name_list: names,

@@ -30,6 +30,7 @@ use super::{
     UpdateVersionRequest, UploadSecretBlobRequest, VersionMetadataResponse, VersionResponse,
     alias_problem, create_problems, key_description_problem, parse_body, stage_name_problems,
 };
+use super::{Housekeeping, ListSecretTaskQuery, ListSecretTaskResponse, RotateSecretResponse};
 use route::optional_body;
 
 pub use super::KeyLookup;
@@ -128,6 +129,11 @@ pub enum Request {
     BatchGetSecretValue(BatchGetSecretValueRequest),
     BatchImportSecrets(BatchImportSecretsRequest),
     GenerateRandomPassword(GeneratePasswordRequest),
+    // Rotation (docs/DECISIONS.md "RotateSecret", "ListSecretTask").
+    RotateSecret {
+        name: String,
+    },
+    ListSecretTask(ListSecretTaskQuery),
 
     // Local operations: no CSMS path, the command line and the terminal app only.
     /// The local enable / disable.
@@ -177,6 +183,9 @@ pub enum Request {
     ShowSecretFunctionTemplates(FunctionTemplatesQuery),
     /// IAM's `KeystoneListProjects`: the vault's one project.
     ListProjects(ListProjectsQuery),
+    /// What has come due by the vault's clock (the purge, automatic rotations, …): what
+    /// opening a vault does, asked again by the terminal app about every minute.
+    Housekeeping,
 }
 
 impl Request {
@@ -196,7 +205,9 @@ impl Request {
             | Self::BatchImportSecrets(_)
             | Self::SetSecretEnabled { .. }
             | Self::CreateKey(_)
-            | Self::SetKeyState { .. } => true,
+            | Self::SetKeyState { .. }
+            | Self::RotateSecret { .. }
+            | Self::Housekeeping => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -222,7 +233,8 @@ impl Request {
             | Self::ShowUserDetail { .. }
             | Self::UpdateUserPassword
             | Self::ShowSecretFunctionTemplates(_)
-            | Self::ListProjects(_) => false,
+            | Self::ListProjects(_)
+            | Self::ListSecretTask(_) => false,
         }
     }
 
@@ -242,6 +254,7 @@ impl Request {
             Self::DeleteSecretForSchedule { body, .. } => body.problems(),
             Self::GenerateRandomPassword(body) => body.problems(),
             Self::CreateKey(body) => body.problems(),
+            Self::ListSecretTask(query) => query.problems(),
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -272,7 +285,9 @@ impl Request {
             | Self::ShowUserDetail { .. }
             | Self::UpdateUserPassword
             | Self::ShowSecretFunctionTemplates(_)
-            | Self::ListProjects(_) => Vec::new(),
+            | Self::ListProjects(_)
+            | Self::RotateSecret { .. }
+            | Self::Housekeeping => Vec::new(),
         }
     }
 }
@@ -311,6 +326,12 @@ pub enum Response {
     FunctionTemplates(FunctionTemplatesResponse),
     Agency(AgencyResponse),
     Projects(ListProjectsResponse),
+    /// `{"rotation_task_id", "secret_name", "version_id"}`.
+    Rotated(RotateSecretResponse),
+    /// `{"tasks": [...], "total", "next_marker"}`.
+    Tasks(ListSecretTaskResponse),
+    /// What a housekeeping run did (counts).
+    Housekeeping(Housekeeping),
 }
 
 impl Response {
@@ -351,6 +372,9 @@ impl Serialize for Response {
             Self::FunctionTemplates(b) => b.serialize(s),
             Self::Agency(b) => b.serialize(s),
             Self::Projects(b) => b.serialize(s),
+            Self::Rotated(b) => b.serialize(s),
+            Self::Tasks(b) => b.serialize(s),
+            Self::Housekeeping(b) => b.serialize(s),
         }
     }
 }
@@ -418,6 +442,21 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
             Ok(Request::GenerateRandomPassword(optional_body::<
                 GeneratePasswordRequest,
             >(c.body)?))
+        },
+    },
+    // Rotation.
+    Endpoint {
+        method: "GET",
+        path: "csms/tasks",
+        build: |_, c| {
+            let (limit, marker) = page_query(c.query)?;
+            Ok(Request::ListSecretTask(ListSecretTaskQuery {
+                secret_name: query_param(c.query, "secret_name")?,
+                status: query_param(c.query, "status")?,
+                task_id: query_param(c.query, "task_id")?,
+                limit,
+                marker: marker.filter(|m| !m.is_empty()),
+            }))
         },
     },
     Endpoint {
@@ -594,6 +633,12 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
         method: "GET",
         path: "/v3/projects",
         build: cloud::list_projects,
+    },
+    // Rotation.
+    Endpoint {
+        method: "POST",
+        path: "secrets/{}/rotate",
+        build: |n, _| Ok(Request::RotateSecret { name: n[0].clone() }),
     },
 ];
 

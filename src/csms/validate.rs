@@ -47,6 +47,15 @@ pub enum Field {
     Length,
     /// Generate Random Password's character choices taken together.
     PasswordOptions,
+    // ListSecretTask's query (docs/DECISIONS.md "ListSecretTask").
+    /// The `secret_name` filter.
+    TaskSecretName,
+    /// The `status` filter.
+    TaskStatus,
+    /// The `task_id` filter.
+    TaskId,
+    /// The list's `marker`, a task id.
+    TaskMarker,
 }
 
 impl Field {
@@ -71,6 +80,10 @@ impl Field {
             Self::KeyDescription => "key_description",
             Self::Length => "length",
             Self::PasswordOptions => "password options",
+            Self::TaskSecretName => "secret_name",
+            Self::TaskStatus => "status",
+            Self::TaskId => "task_id",
+            Self::TaskMarker => "marker",
         }
     }
 }
@@ -78,7 +91,7 @@ impl Field {
 /// The rule a field must follow, as shown next to it in the form.
 pub fn rule_text(field: Field) -> &'static str {
     match field {
-        Field::Name => "1–64 of a–z A–Z 0–9 . _ -",
+        Field::Name | Field::TaskSecretName => "1–64 of a–z A–Z 0–9 . _ -",
         Field::KmsKeyId => "the id of an enabled CMK of this vault",
         Field::Description => "at most 2,048 bytes",
         Field::Value => "exactly one of text or base64 binary, at most 32 KB",
@@ -95,6 +108,8 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::KeyDescription => "at most 255 characters",
         Field::Length => "1–255 characters",
         Field::PasswordOptions => "at least one character left to draw from",
+        Field::TaskStatus => "SUCCESS or FAILED",
+        Field::TaskId | Field::TaskMarker => "a task id (8-4-4-4-12 of 0–9 a–z)",
     }
 }
 

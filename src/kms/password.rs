@@ -32,6 +32,14 @@ pub fn generate(
     Err(KmsError::Random)
 }
 
+/// `len` bytes from the operating system's generator, in a buffer wiped on drop (a rotated
+/// binary value).
+pub fn random_bytes(len: usize) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    getrandom::fill(out.as_mut_slice()).map_err(|_| KmsError::Random)?;
+    Ok(out)
+}
+
 /// `length` characters of `pool`, each uniform: a random `u32` is used only below the largest
 /// multiple of the pool's size, so every character is equally likely.
 fn draw(length: usize, pool: &[char]) -> Result<Zeroizing<String>, KmsError> {

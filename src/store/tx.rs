@@ -1,6 +1,8 @@
 //! `Tx`: the transaction a vault operation runs in: its own, or a savepoint inside a group commit.
 
 use rusqlite::{Connection, Savepoint, Transaction};
+
+use super::StoreError;
 use std::ops::Deref;
 
 /// One vault operation's unit of work. On its own it is a SQLite transaction; inside a group
@@ -33,6 +35,22 @@ impl Deref for Tx<'_> {
             Self::InGroup(sp) => sp,
         }
     }
+}
+
+/// Runs `work` inside a savepoint of the transaction open on `conn`: what it wrote is kept when
+/// it returns `Ok`, and undone when it returns `Err` while the transaction goes on (so a failure
+/// can still be recorded in it). The outer `Result` is the savepoint's own failure.
+pub fn attempt<T, E>(
+    conn: &Connection,
+    work: impl FnOnce() -> Result<T, E>,
+) -> Result<Result<T, E>, StoreError> {
+    conn.execute_batch("SAVEPOINT attempt")?;
+    let outcome = work();
+    match &outcome {
+        Ok(_) => conn.execute_batch("RELEASE attempt")?,
+        Err(_) => conn.execute_batch("ROLLBACK TO attempt; RELEASE attempt")?,
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]
@@ -101,5 +119,33 @@ mod tests {
         );
         store.begin_group().unwrap_or_else(|e| panic!("{e}"));
         store.commit_group().unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn a_failed_attempt_is_undone_and_its_transaction_goes_on() {
+        let (_dir, mut store) = store();
+        let tx = store.immediate().unwrap_or_else(|e| panic!("{e}"));
+        let set = |name: &str| {
+            tx.execute(
+                "INSERT INTO settings (name, value) VALUES (?1, '1')",
+                [name],
+            )
+            .map(|_| ())
+        };
+        let failed = super::attempt(&tx, || {
+            set("tried").unwrap_or_else(|e| panic!("{e}"));
+            Err::<(), _>("refused")
+        });
+        assert_eq!(failed.ok(), Some(Err("refused")));
+        let kept = super::attempt(&tx, || set("kept"));
+        assert!(matches!(kept, Ok(Ok(()))));
+        set("after").unwrap_or_else(|e| panic!("{e}"));
+        tx.commit().unwrap_or_else(|e| panic!("{e}"));
+        let read = store.snapshot().unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<String> = read
+            .prepare("SELECT name FROM settings ORDER BY name")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names, ["after", "kept"]);
     }
 }

@@ -82,6 +82,9 @@ pub enum Action {
     RestoreBlob,
     /// `X` on the list: which states to show.
     StateFilter,
+    // Rotation.
+    /// `R` on the detail screen: rotate the secret now (after a confirmation).
+    RotateNow,
 }
 
 /// A vault operation the app asks for: the request, and what its answer is for. It comes back,

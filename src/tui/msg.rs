@@ -56,6 +56,9 @@ pub enum Msg {
     Locked(Option<Status>),
     /// Another process (or handle) committed to the vault.
     VaultChanged,
+    /// About a minute passed since the vault last did what had come due (automatic rotations,
+    /// the purge): time to ask again.
+    HousekeepingDue,
 }
 
 impl From<Action> for Msg {
@@ -82,6 +85,7 @@ impl std::fmt::Debug for Msg {
             Self::IdleTimeout => "IdleTimeout",
             Self::Locked(_) => "Locked",
             Self::VaultChanged => "VaultChanged",
+            Self::HousekeepingDue => "HousekeepingDue",
         };
         f.write_str(name)
     }

@@ -29,6 +29,7 @@ pub mod unlock;
 
 // The new-version and edit forms, and the parts they share with the create form.
 pub mod edit_form;
+pub mod edit_rotation;
 pub(crate) mod field_rows;
 pub(crate) mod key_picker;
 pub mod value_input;

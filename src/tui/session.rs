@@ -25,6 +25,9 @@ use crate::vault::Vault;
 
 /// How long the app stays unlocked without input (`CSVAULT_LOCK_AFTER_SECS` overrides it).
 pub const DEFAULT_LOCK_AFTER: Duration = Duration::from_mins(10);
+/// How often an open vault is asked to do what has come due (automatic rotations, the purge),
+/// as `serve` does (docs/DECISIONS.md "automatic rotation"). Opening it did it once already.
+pub const HOUSEKEEPING_EVERY: Duration = Duration::from_mins(1);
 
 pub struct Session {
     pub app: App,
@@ -34,6 +37,8 @@ pub struct Session {
     /// The last key or paste (or the unlock): the idle lock counts from here.
     last_input: Option<Instant>,
     lock_after: Duration,
+    /// When the open vault last did what had come due (its opening, at first).
+    housekept: Option<Instant>,
 }
 
 impl std::fmt::Debug for Session {
@@ -58,6 +63,7 @@ impl Session {
             pending: VecDeque::new(),
             last_input: None,
             lock_after: DEFAULT_LOCK_AFTER,
+            housekept: None,
         }
     }
 
@@ -170,19 +176,27 @@ impl Session {
 
     /// Time passes: the clipboard guard clears a sensitive copy that came due; an open vault is
     /// locked after [`Self::with_lock_after`] without input, or re-read when another process
-    /// committed to it.
+    /// committed to it, and every [`HOUSEKEEPING_EVERY`] does what has come due.
     pub fn tick(&mut self, now: Instant) {
         if let Some(outcome) = self.env.clipboard.tick(now) {
             self.send(Msg::Notice(effects::clear_notice(outcome)));
         }
         if self.env.vault.is_none() {
+            self.housekept = None;
             return;
         }
         let since = *self.last_input.get_or_insert(now);
         if now.saturating_duration_since(since) >= self.lock_after {
             self.send(Msg::IdleTimeout);
-        } else if self.env.vault_changed() {
-            self.send(Msg::VaultChanged);
+        } else {
+            if self.env.vault_changed() {
+                self.send(Msg::VaultChanged);
+            }
+            let housekept = *self.housekept.get_or_insert(now);
+            if now.saturating_duration_since(housekept) >= HOUSEKEEPING_EVERY {
+                self.housekept = Some(now);
+                self.send(Msg::HousekeepingDue);
+            }
         }
         self.run_pending(now);
     }

@@ -86,8 +86,8 @@ pub mod keys {
     // The new-version and edit forms, and the password generator.
     pub const CTX_FORM_GENERATOR: &str = "On the password generator's options";
     pub const CTX_EDIT_ALL: &str = "Edit secret form: every field";
-    pub const CTX_EDIT_TEXT: &str = "In the description";
-    pub const CTX_EDIT_PICKER: &str = "On KMS key";
+    pub const CTX_EDIT_TEXT: &str = "In the description, the rotation period or the event";
+    pub const CTX_EDIT_PICKER: &str = "On KMS key or rotation";
     pub const CTX_RESULT_BACK: &str = "Result of a change to a secret";
     pub const NEW_VERSION: &str = "new version";
     pub const EDIT_SECRET: &str = "edit";
@@ -125,6 +125,8 @@ pub mod keys {
     pub const RESTORE_BLOB: &str = "restore backup";
     pub const CONFIRM_DIALOG: &str = "confirm";
     pub const CHOOSE: &str = "choose";
+    // Rotation.
+    pub const ROTATE_NOW: &str = "rotate now";
 }
 
 pub mod unlock {
@@ -179,6 +181,17 @@ pub mod list {
     pub const VALUE_FIELD: &str = "current value";
     pub const COPIED_AS_BASE64: &str = " (c copies it as base64)";
     pub const LOADING: &str = "Loading…";
+}
+
+pub mod detail {
+    //! The Secret record's newer fields on the detail screen (rotation, subscription, project).
+    pub const AUTO_EVERY: &str = "on, every";
+    pub const AUTO_ON: &str = "on";
+    pub const AUTO_OFF: &str = "off";
+    pub const PERIOD_KEPT: &str = "period";
+    pub const NEVER: &str = "never";
+    pub const NOT_SCHEDULED: &str = "— (automatic rotation is off)";
+    pub const NO_EVENT: &str = "none";
 }
 
 pub mod form {
@@ -265,6 +278,20 @@ pub mod edit {
     pub const CHANGED_KEY: &str = "KMS key";
     pub const NO_CHANGES: &str = "none yet (saving returns the secret as it is)";
     pub const SAVE_HINT: &str = "Ctrl+S saves";
+    // The rotation settings.
+    pub const ROTATION: &str = "Rotation";
+    pub const PERIOD: &str = "Period";
+    pub const EVENT: &str = "Event";
+    pub const AUTO_ON: &str = "automatic";
+    pub const AUTO_OFF: &str = "manual only";
+    pub const PERIOD_HINT: &str = "how often it rotates while automatic: 30d, 12h, 360m, 21600s";
+    pub const EVENT_HINT: &str = "an event of this vault to notify; empty: none";
+    /// An emptied period: the API has no way to clear one.
+    pub const PERIOD_KEPT: &str =
+        "a period cannot be removed, only changed (rotation manual only keeps it unused)";
+    pub const CHANGED_AUTO: &str = "rotation";
+    pub const CHANGED_PERIOD: &str = "period";
+    pub const CHANGED_EVENT: &str = "event";
 }
 
 pub mod result {
@@ -449,6 +476,44 @@ pub mod lifecycle {
     pub const VALUE_OF_VERSION: &str = "the value of";
     pub const AS_BASE64_NOTE: &str = "as base64 (the value is binary)";
     pub const NO_CONTENT: &str = "No Content";
+}
+
+pub mod rotation {
+    //! Rotating a secret from the detail screen, and what the app's housekeeping did. None of
+    //! these ever holds a secret value.
+    pub const TITLE: &str = "Rotate now";
+    pub const ROTATE: &str = "Rotate";
+    pub const NOTE: &str = "A new version with a generated value becomes SYSCURRENT; the current \
+         one becomes SYSPREVIOUS. Recorded as a task.";
+    /// Status lines.
+    pub const ROTATED: &str = "Rotated";
+    pub const IS_CURRENT: &str = "is current";
+
+    /// The status line after housekeeping changed something: how many secrets were rotated on
+    /// schedule, failed to rotate, or were deleted for good; `None` when nothing was done.
+    pub fn housekept(rotated: usize, failed: usize, purged: usize) -> Option<String> {
+        let secrets = |n: usize| if n == 1 { "secret" } else { "secrets" };
+        let mut parts = Vec::new();
+        if rotated > 0 {
+            parts.push(format!(
+                "Rotated {rotated} {} on schedule.",
+                secrets(rotated)
+            ));
+        }
+        if failed > 0 {
+            parts.push(format!(
+                "Automatic rotation failed for {failed} {}: csvault tasks --status FAILED says why.",
+                secrets(failed)
+            ));
+        }
+        if purged > 0 {
+            parts.push(format!(
+                "Deleted {purged} {} whose scheduled deletion came.",
+                secrets(purged)
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 mod paste;
 mod reads;
 mod refresh;
+mod rotation;
 mod writes;
 
 use super::action::{Action, Effect, Purpose};
@@ -41,6 +42,7 @@ pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
             None
         }
         Msg::VaultChanged => refresh::changed(app),
+        Msg::HousekeepingDue => rotation::due(app),
         outcome => {
             app.busy = None;
             match outcome {

@@ -115,6 +115,10 @@ impl Vault {
                 Response::FunctionTemplates(FunctionTemplatesResponse::default())
             }
             Request::ListProjects(query) => Response::Projects(self.list_projects(query)),
+            // Rotation.
+            Request::RotateSecret { name } => Response::Rotated(self.rotate_secret(name)?),
+            Request::ListSecretTask(query) => Response::Tasks(self.list_tasks(query)?),
+            Request::Housekeeping => Response::Housekeeping(self.housekeeping()?),
         })
     }
 

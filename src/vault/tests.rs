@@ -5,6 +5,7 @@ mod cloud;
 mod execute;
 mod lifecycle;
 mod ops;
+mod rotation;
 mod service;
 
 use std::path::{Path, PathBuf};

@@ -37,14 +37,43 @@ impl Vault {
         let tx = store.immediate()?;
         let mut secret = secret_row(&tx, name)?;
         require_enabled(&secret, "it cannot take a new version")?;
-        let now = self.now_ms();
-        let found = find_key_ref(&tx, Some(&secret.kms_key_id), KeyLookup::Id)?;
-        let key = make_ready(&tx, &self.keyring, found, now)?;
-        let seq = version_rows::next_seq(&tx, secret.row_id)?;
+        let meta = self.add_version(
+            &tx,
+            &mut secret,
+            &NewValue {
+                value: RequestValue {
+                    secret_string: req.secret_string.as_ref(),
+                    secret_binary: req.secret_binary.as_ref(),
+                },
+                stages: new_stages(req),
+                expire_time: req.expire_time,
+            },
+            self.now_ms(),
+        )?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(meta)
+    }
+
+    /// A new version of `secret` (already checked: it exists and is `ENABLED`) in the open
+    /// transaction `conn`, at `now` (epoch ms): sealed under the secret's CMK, carrying
+    /// `new.stages` (a `SYSCURRENT` among them moves `SYSPREVIOUS` to the version that had it),
+    /// the 21st version removing the oldest without a stage; `update_time` moves and
+    /// `SECRET_VERSION_CREATED` fires. What Create Secret Version and a rotation share. `secret`
+    /// is saved as it is (with whatever else the caller changed). Errors: `CSMS.0002` 20
+    /// versions all staged, `CSMS.0203` a 13th stage, `CSMS.0401` the CMK unusable.
+    pub(super) fn add_version(
+        &self,
+        conn: &Connection,
+        secret: &mut SecretRow,
+        new: &NewValue<'_>,
+        now: i64,
+    ) -> VaultResult<VersionMetadata> {
+        let found = find_key_ref(conn, Some(&secret.kms_key_id), KeyLookup::Id)?;
+        let key = make_ready(conn, &self.keyring, found, now)?;
+        let seq = version_rows::next_seq(conn, secret.row_id)?;
         let version_id = format!("v{seq}");
-        let stages = new_stages(req);
-        let previous_to = moved_previous(&tx, &secret, &stages)?;
-        check_quota(&tx, &secret, &stages, previous_to.is_some())?;
+        let previous_to = moved_previous(conn, secret, &new.stages)?;
+        check_quota(conn, secret, &new.stages, previous_to.is_some())?;
         let row = seal_version(
             &self.keyring,
             &VersionPlace {
@@ -52,16 +81,13 @@ impl Vault {
                 version_id: &version_id,
                 key_id: &key.key_id,
                 create_time: now,
-                expire_time: req.expire_time,
+                expire_time: new.expire_time,
             },
-            RequestValue {
-                secret_string: req.secret_string.as_ref(),
-                secret_binary: req.secret_binary.as_ref(),
-            },
+            new.value,
         )?;
-        let stage_refs: Vec<&str> = stages.iter().map(String::as_str).collect();
+        let stage_refs: Vec<&str> = new.stages.iter().map(String::as_str).collect();
         version_rows::insert(
-            &tx,
+            conn,
             secret.row_id,
             &NewVersion {
                 row: &row,
@@ -70,21 +96,19 @@ impl Vault {
             },
         )?;
         if let Some(old_current) = previous_to {
-            version_rows::set_stage(&tx, secret.row_id, STAGE_PREVIOUS, &old_current, now)?;
+            version_rows::set_stage(conn, secret.row_id, STAGE_PREVIOUS, &old_current, now)?;
         }
-        prune(&tx, &secret)?;
+        prune(conn, secret)?;
         secret.update_time = now;
-        secret_rows::save(&tx, &secret)?;
+        secret_rows::save(conn, secret)?;
         fire(
-            &tx,
-            &secret,
+            conn,
+            secret,
             EventType::SecretVersionCreated,
             Some(&version_id),
             now,
         )?;
-        let meta = version_metadata(&tx, &secret, &version_id)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(meta)
+        version_metadata(conn, secret, &version_id)
     }
 
     /// List Secret Versions: oldest first, paged by version id like List Secrets by name
@@ -154,6 +178,14 @@ impl Vault {
         tx.commit().map_err(StoreError::from)?;
         Ok(meta)
     }
+}
+
+/// A new version's value, stages (each once) and expiry (epoch ms), for
+/// [`Vault::add_version`].
+pub(super) struct NewValue<'a> {
+    pub value: RequestValue<'a>,
+    pub stages: Vec<String>,
+    pub expire_time: Option<i64>,
 }
 
 /// The stages a new version takes, each once, in the order given (`SYSCURRENT` by default).

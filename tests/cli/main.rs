@@ -7,6 +7,7 @@ mod hostile_files;
 mod import;
 mod keys;
 mod lifecycle;
+mod rotation;
 mod secret_record;
 mod secrets;
 mod serve_auth;

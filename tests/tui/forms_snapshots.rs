@@ -67,7 +67,7 @@ fn walk() -> Vec<(String, String)> {
     h.press(KeyCode::Tab);
     h.press(KeyCode::Right);
     shoot(&h, "edit_changed", &mut shots);
-    h.press(KeyCode::Tab);
+    h.shift_tab();
     h.press(KeyCode::End);
     h.type_str(&"é".repeat(1020));
     shoot(&h, "edit_too_long", &mut shots);

@@ -12,6 +12,7 @@ mod live;
 mod nav;
 mod no_terminal;
 mod render;
+mod rotation;
 mod snapshots;
 mod support;
 mod text;

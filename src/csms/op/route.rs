@@ -367,6 +367,49 @@ mod tests {
     }
 
     #[test]
+    fn rotation_has_its_paths_and_the_task_list_its_filters() {
+        let cases: &[(&str, &str, &[u8], &str)] = &[
+            (
+                "POST",
+                "secrets/db/rotate",
+                b"",
+                "RotateSecret { name: \"db\" }",
+            ),
+            (
+                "GET",
+                "csms/tasks",
+                b"",
+                "ListSecretTask(ListSecretTaskQuery { secret_name: None, status: None, \
+                 task_id: None, limit: Some(5), marker: Some(\"m\") })",
+            ),
+        ];
+        for (method, path, body, expected) in cases {
+            let got = routed(method, path, body).unwrap_or_default();
+            assert_eq!(&got, expected, "{method} {path}");
+        }
+        let segments = ["csms".to_owned(), "tasks".to_owned()];
+        let call = Call {
+            method: "GET",
+            segments: &segments,
+            query: "secret_name=db&status=FAILED&task_id=a71a4b47-6cac-4f11-92c1-21a165bb6401",
+            body: b"",
+        };
+        let got = route(&call).map(|r| r.map(|request| format!("{request:?}")));
+        assert_eq!(
+            got,
+            Some(Ok("ListSecretTask(ListSecretTaskQuery { secret_name: Some(\"db\"), \
+                     status: Some(\"FAILED\"), task_id: Some(\"a71a4b47-6cac-4f11-92c1-21a165bb6401\"), \
+                     limit: None, marker: None })"
+                .to_owned()))
+        );
+        assert_eq!(
+            routed("GET", "secrets/db/rotate", b""),
+            None,
+            "rotation is a POST"
+        );
+    }
+
+    #[test]
     fn a_secret_named_like_a_collection_word_is_still_a_secret() {
         assert_eq!(
             routed("GET", "secrets/restore", b"").as_deref(),

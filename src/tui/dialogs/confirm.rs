@@ -1,5 +1,5 @@
 //! Yes/no questions: leaving a form that would lose what was typed, enabling or disabling a
-//! key, disabling or enabling a secret.
+//! key, disabling or enabling a secret, rotating a secret now.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -11,7 +11,7 @@ use super::Step;
 use crate::csms::KeyState;
 use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect};
-use crate::tui::text::{confirm as ct, form as ft, lifecycle as lt};
+use crate::tui::text::{confirm as ct, form as ft, lifecycle as lt, rotation as rt};
 use crate::tui::widgets::popup;
 use crate::tui::{display, theme};
 
@@ -28,6 +28,8 @@ pub enum Confirm {
     },
     /// Disable (`enable: false`) or enable the secret `name`?
     Toggle { name: String, enable: bool },
+    /// Rotate the secret `name` now?
+    Rotate { name: String },
 }
 
 impl Confirm {
@@ -47,6 +49,10 @@ impl Confirm {
                         name: name.clone(),
                         enabled: *enable,
                     }),
+                    keep: false,
+                },
+                Self::Rotate { name } => Step::Run {
+                    effect: Effect::vault(Request::RotateSecret { name: name.clone() }),
                     keep: false,
                 },
             },
@@ -71,6 +77,13 @@ impl Confirm {
                 let note = (!enable).then_some(lt::DISABLE_NOTE);
                 (60, 7, lt::TOGGLE_TITLE, format!("{verb} {name}?"), note)
             }
+            Self::Rotate { name } => (
+                60,
+                7,
+                rt::TITLE,
+                format!("{} {name}?", rt::ROTATE),
+                Some(rt::NOTE),
+            ),
         };
         let inner = popup(area, width, height, title, buf);
         let mut lines = vec![Line::from(display::spans(&question, Style::new()))];

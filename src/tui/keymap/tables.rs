@@ -129,6 +129,8 @@ const DETAIL: &[Binding] = &[
     // The new-version and edit forms.
     b(&[c('u')], A::NewVersion, t::NEW_VERSION, true),
     b(&[c('e')], A::EditSecret, t::EDIT_SECRET, true),
+    // Rotation.
+    b(&[c('R')], A::RotateNow, t::ROTATE_NOW, true),
     b(&[c('t')], A::SetStage, t::SET_STAGE, true),
     b(&[c('T')], A::RemoveStage, t::REMOVE_STAGE, true),
     b(&[c('x')], A::ToggleEnabled, t::TOGGLE_ENABLED, true),

@@ -1,8 +1,9 @@
 //! Screen 2b: a secret's home: the Secret record over its versions table. `↑/↓` select a
 //! version, Ctrl+R reveals or masks its value, `c` copies it; `t`/`T` set and remove stages,
 //! `x` disables or enables, `d` schedules deletion, `r` restores, `D` deletes now, `b` saves a
-//! backup blob. Each action ends on the response screen; Back returns here, refreshed.
+//! backup blob, `R` rotates now. Each action ends on the response screen; Back returns here, refreshed.
 
+mod settings;
 mod state;
 mod versions;
 mod view;
@@ -50,7 +51,8 @@ pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Optio
         | Action::ScheduleDelete
         | Action::RestoreSecret
         | Action::DeleteNow
-        | Action::Backup => return act(state, action, cx),
+        | Action::Backup
+        | Action::RotateNow => return act(state, action, cx),
         _ => {}
     }
     None
@@ -125,6 +127,7 @@ fn act(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Option<Effec
         Action::ScheduleDelete => Dialog::Field(FieldDialog::new(FieldKind::Schedule { name })),
         Action::DeleteNow => Dialog::Field(FieldDialog::new(FieldKind::DeleteNow { name })),
         Action::Backup => Dialog::Field(FieldDialog::new(FieldKind::Backup { name })),
+        Action::RotateNow => Dialog::Confirm(Confirm::Rotate { name }),
         _ => return None,
     };
     cx.open(dialog);

@@ -1,5 +1,6 @@
-//! The edit form (`e` on the detail screen): the secret's description (with its byte counter)
-//! and its KMS key (the create form's picker: the vault's choices, and the secret's own key),
+//! The edit form (`e` on the detail screen): the secret's description (with its byte counter),
+//! its KMS key (the create form's picker: the vault's choices, and the secret's own key) and its
+//! rotation settings (automatic rotation, period, event subscription: [`super::edit_rotation`]),
 //! checked as typed by the request itself (`Request::problems`, the vault's own check);
 //! `Ctrl+S` asks for Update Secret with what changed.
 //!
@@ -8,6 +9,9 @@
 //! │ Description  Production PostgreSQL            34/2,048 B  │
 //! │ KMS key      ◀ app/db ▶                                   │
 //! │              applies to versions made from now on         │
+//! │ Rotation     ◀ automatic ▶                                │
+//! │ Period       30d                                          │
+//! │ Event        rotation-alerts                              │
 //! │ Changes      description, KMS key                         │
 //! └───────────────────────────────────────────────────────────┘
 //! ```
@@ -17,12 +21,14 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::detail::DetailState;
+use super::edit_rotation::{RotationFields, RotationFocus};
 use super::field_rows::{Rows, counter, frame, indented, label, picker_row, problem, text_row};
 use super::key_picker::{self, KeyChoice, exists, with_current};
 use super::{Ctx, Cx, Screen};
 use crate::csms::op::{KeyLookup, Request};
 use crate::csms::{
-    Field, KeyInfo, KeyState, MAX_DESCRIPTION_BYTES, Secret, UpdateSecretRequest, rule_text,
+    Field, FieldError, KeyInfo, KeyState, MAX_DESCRIPTION_BYTES, Secret, UpdateSecretRequest,
+    rule_text,
 };
 use crate::tui::action::{Action, Effect};
 use crate::tui::dialogs::{Confirm, Dialog};
@@ -35,6 +41,55 @@ use crate::tui::theme;
 pub enum Focus {
     Description,
     Key,
+    // The rotation settings.
+    Auto,
+    Period,
+    Event,
+}
+
+impl Focus {
+    /// The field Tab moves to.
+    fn next(self) -> Self {
+        match self {
+            Self::Description => Self::Key,
+            Self::Key => Self::Auto,
+            Self::Auto => Self::Period,
+            Self::Period => Self::Event,
+            Self::Event => Self::Description,
+        }
+    }
+
+    /// The field Shift+Tab moves to.
+    fn prev(self) -> Self {
+        match self {
+            Self::Description => Self::Event,
+            Self::Key => Self::Description,
+            Self::Auto => Self::Key,
+            Self::Period => Self::Auto,
+            Self::Event => Self::Period,
+        }
+    }
+
+    /// The rotation row this is, if it is one.
+    fn rotation(self) -> Option<RotationFocus> {
+        match self {
+            Self::Auto => Some(RotationFocus::Auto),
+            Self::Period => Some(RotationFocus::Period),
+            Self::Event => Some(RotationFocus::Event),
+            Self::Description | Self::Key => None,
+        }
+    }
+
+    /// Where a broken `field` is fixed.
+    fn of(field: Field) -> Self {
+        match field {
+            Field::KmsKeyId => Self::Key,
+            Field::AutoRotation => Self::Auto,
+            Field::RotationPeriod => Self::Period,
+            Field::EventSubscriptions => Self::Event,
+            _ => Self::Description,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -45,6 +100,8 @@ pub struct EditFormState {
     pub description: TextField,
     pub choices: Vec<KeyChoice>,
     pub choice: usize,
+    /// Automatic rotation, its period, the event subscription.
+    pub rotation: RotationFields,
     original_description: String,
     /// The secret's key id now.
     current_key: String,
@@ -68,6 +125,7 @@ impl EditFormState {
             description,
             choices: Vec::new(),
             choice: 0,
+            rotation: RotationFields::new(&secret.settings),
             original_description: secret.description.clone(),
             current_key: secret.kms_key_id.clone(),
             offered: Vec::new(),
@@ -111,8 +169,8 @@ impl EditFormState {
 
     pub fn context(&self) -> Context {
         match self.focus {
-            Focus::Description => Context::EditText,
-            Focus::Key => Context::EditPicker,
+            Focus::Description | Focus::Period | Focus::Event => Context::EditText,
+            Focus::Key | Focus::Auto => Context::EditPicker,
         }
     }
 
@@ -131,19 +189,21 @@ impl EditFormState {
 
     /// Whether leaving would lose a change.
     pub fn is_dirty(&self) -> bool {
-        self.description_changed() || self.new_key().is_some()
+        self.description_changed() || self.new_key().is_some() || self.rotation.is_dirty()
     }
 
     /// Update Secret with what changed (nothing changed: an empty request, which the API
     /// answers with the record as it is).
     pub fn request(&self) -> UpdateSecretRequest {
-        UpdateSecretRequest {
+        let mut request = UpdateSecretRequest {
             description: self
                 .description_changed()
                 .then(|| self.description.as_str().to_owned()),
             kms_key_id: self.new_key().map(str::to_owned),
             ..UpdateSecretRequest::default()
-        }
+        };
+        self.rotation.fill(&mut request);
+        request
     }
 
     /// Update Secret for the secret, as the form describes it (keys named by id or alias).
@@ -160,10 +220,17 @@ impl EditFormState {
         self.shown(Field::Description)
     }
 
-    /// Why `field` (the description, the key) is refused, once the user has been there.
+    /// Every broken rule, in field order: the request's own (`Request::problems`, as the vault
+    /// checks them), then what only the form sees of the rotation settings.
+    fn problems(&self) -> Vec<FieldError> {
+        let mut problems = self.call().problems();
+        problems.extend(self.rotation.problems(&self.request()));
+        problems
+    }
+
+    /// Why `field` is refused, once the user has been there.
     fn shown(&self, field: Field) -> Option<String> {
-        self.call()
-            .problems()
+        self.problems()
             .into_iter()
             .find(|p| p.field == field)
             .map(|p| p.message)
@@ -190,29 +257,32 @@ pub fn update(form: &mut EditFormState, action: Action, cx: &mut Cx<'_>) -> Opti
         (Action::Back, _) => cx.back(),
         (Action::Submit, _) => {
             form.submit_tried = true;
-            let call = form.call();
-            if let Some(first) = call.problems().first() {
-                form.focus = if first.field == Field::KmsKeyId {
-                    Focus::Key
-                } else {
-                    Focus::Description
-                };
+            if let Some(first) = form.problems().first() {
+                form.focus = Focus::of(first.field);
                 cx.error(ft::FIX_FIRST);
                 return None;
             }
-            return Some(Effect::vault(call));
+            return Some(Effect::vault(form.call()));
         }
-        (Action::NextField | Action::PrevField, Focus::Description) => {
-            form.touched = true;
-            form.focus = Focus::Key;
+        (Action::NextField, focus) => {
+            form.touched |= focus != Focus::Key;
+            form.focus = focus.next();
         }
-        (Action::NextField | Action::PrevField, Focus::Key) => form.focus = Focus::Description,
+        (Action::PrevField, focus) => {
+            form.touched |= focus != Focus::Key;
+            form.focus = focus.prev();
+        }
         (Action::NextChoice | Action::PrevChoice, Focus::Key) => {
             let forward = action == Action::NextChoice;
             form.choice = key_picker::step(form.choice, form.choices.len(), forward);
         }
         (action, Focus::Description) => form.touched |= form.description.apply(action),
-        _ => {}
+        (action, focus) => {
+            if let Some(row) = focus.rotation() {
+                let typed = form.rotation.apply(row, action);
+                form.touched |= typed || row == RotationFocus::Auto;
+            }
+        }
     }
     None
 }
@@ -222,6 +292,8 @@ pub fn paste(form: &mut EditFormState, text: &str) {
     if form.focus == Focus::Description {
         form.description.insert_str(text);
         form.touched = true;
+    } else if let Some(row) = form.focus.rotation() {
+        form.touched |= form.rotation.paste(row, text);
     }
 }
 
@@ -279,6 +351,8 @@ pub fn render(form: &EditFormState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer)
     } else if form.new_key().is_some() {
         rows.lines(indented(t::KEY_APPLIES, width, theme::dim()));
     }
+    form.rotation
+        .render(form.focus.rotation(), |f| form.shown(f), &mut rows, width);
     rows.line(Line::default());
     let mut changed = Vec::new();
     if form.description_changed() {
@@ -287,6 +361,7 @@ pub fn render(form: &EditFormState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer)
     if form.new_key().is_some() {
         changed.push(t::CHANGED_KEY);
     }
+    changed.extend(form.rotation.changes());
     let summary = if changed.is_empty() {
         t::NO_CHANGES.to_owned()
     } else {

@@ -14,7 +14,7 @@ use crate::tui::app::{App, Screen};
 use crate::tui::effects::Saved;
 use crate::tui::msg::describe;
 use crate::tui::screens::result::ResultState;
-use crate::tui::text::{lifecycle as t, status as st};
+use crate::tui::text::{lifecycle as t, rotation as rt, status as st};
 
 /// A change answered.
 pub(super) fn answered(
@@ -70,6 +70,7 @@ fn changed(app: &mut App, request: &Request, response: &Response) -> Option<Effe
             app.success(format!("{verb} {}.", key_info.key_alias));
             Some(Effect::reads([Request::ListKeys, Request::KeyUsage]))
         }
+        (Request::Housekeeping, Response::Housekeeping(done)) => super::rotation::done(app, *done),
         _ => on_secret(app, request, response),
     }
 }
@@ -122,6 +123,15 @@ fn on_secret(app: &mut App, request: &Request, response: &Response) -> Option<Ef
             let status = format!("{} {name}.", t::DELETED);
             (status, ResultState::no_content())
         }
+        (Request::RotateSecret { name }, Response::Rotated(rotated)) => {
+            let status = format!(
+                "{} {name}: {} {}.",
+                rt::ROTATED,
+                rotated.version_id,
+                rt::IS_CURRENT
+            );
+            (status, ResultState::ok(response))
+        }
         _ => {
             app.error(describe(&super::reads::unexpected()));
             return None;
@@ -162,6 +172,7 @@ fn refused(app: &mut App, request: &Request, error: &ApiError) {
             }
         }
         Request::SetKeyState { .. } => app.error(describe(error)),
+        Request::Housekeeping => super::rotation::failed(app, error),
         _ => on_secret_refused(app, error),
     }
 }

@@ -17,7 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::state::DetailState;
-use super::versions;
+use super::{settings, versions};
 use crate::csms::{STAGE_CURRENT, ValueKind};
 use crate::tui::display;
 use crate::tui::screens::Ctx;
@@ -100,6 +100,9 @@ fn record_lines(d: &SecretDetail, width: usize, zone: &Zone) -> Vec<Line<'static
         s.scheduled_delete_time.map_or(plain, |_| theme::warning()),
         width,
     );
+    for (name, value, style) in settings::fields(s, time) {
+        field(&mut out, name, &value, style, width);
+    }
     out
 }
 
