@@ -16,7 +16,13 @@ mod value;
 mod value_field;
 
 pub use error::{ApiError, ErrorCode};
-pub use events::EventType;
+pub use events::{
+    CreateSecretEventRequest, DEFAULT_RECORDS_LIMIT, EVENT_DISABLED, EVENT_ENABLED, Event,
+    EventResponse, EventType, ListEventsResponse, ListNotificationRecordsResponse, MAX_EVENT_TYPES,
+    MAX_EVENTS, MAX_TARGET_ID_CHARS, MAX_TARGET_NAME_CHARS, Notification, NotificationRecord,
+    RECORD_RETENTION_MS, RecordMarker, UpdateSecretEventRequest, event_types_problem,
+    state_problem,
+};
 pub use keys::{
     DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyLookup, KeyResponse, KeyState, ListKeysResponse,
     MAX_ALIAS_CHARS, MAX_KEY_DESCRIPTION_CHARS, alias_form_problem, alias_problem,

@@ -9,6 +9,7 @@ mod create;
 mod credentials;
 mod deletion;
 mod error;
+mod events;
 mod execute;
 mod housekeeping;
 mod keys;
@@ -30,6 +31,9 @@ pub use blob::MAX_BLOB_CHARS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
+pub use notify::{
+    DELIVERY_TIMEOUT, NOTIFY_COMMAND_ENV, STALE_PENDING_MS, await_deliveries, configure_delivery,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -194,6 +198,8 @@ impl Vault {
         let out = ops(self);
         std::mem::forget(guard);
         self.store().commit_group()?;
+        // What the group fired is delivered now that it is committed.
+        notify::wake(&self.path());
         Ok(out)
     }
 

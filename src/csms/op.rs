@@ -24,6 +24,10 @@ use super::{
     UpdateVersionRequest, UploadSecretBlobRequest, VersionMetadataResponse, VersionResponse,
     alias_problem, create_problems, key_description_problem, parse_body, stage_name_problems,
 };
+use super::{
+    CreateSecretEventRequest, EventResponse, ListEventsResponse, ListNotificationRecordsResponse,
+    UpdateSecretEventRequest,
+};
 use route::optional_body;
 
 pub use super::KeyLookup;
@@ -123,6 +127,32 @@ pub enum Request {
     BatchImportSecrets(BatchImportSecretsRequest),
     GenerateRandomPassword(GeneratePasswordRequest),
 
+    // Events and notification records (issue 14); `name` is an event's.
+    CreateSecretEvent(CreateSecretEventRequest),
+    ShowSecretEvent {
+        name: String,
+    },
+    UpdateSecretEvent {
+        name: String,
+        body: UpdateSecretEventRequest,
+    },
+    DeleteSecretEvent {
+        name: String,
+    },
+    ListSecretEvents {
+        limit: Option<usize>,
+        marker: Option<String>,
+    },
+    /// Newest first; `marker` is `TIME:NAME` (docs/DECISIONS.md "notification records").
+    ListNotificationRecords {
+        limit: Option<usize>,
+        marker: Option<String>,
+    },
+    /// Local: how many records the terminal app has not shown yet.
+    UnreadNotifications,
+    /// Local: every record shown (the terminal app's records screen was opened).
+    MarkNotificationsSeen,
+
     // Local operations: no CSMS path, the command line and the terminal app only.
     /// The local enable / disable.
     SetSecretEnabled {
@@ -169,7 +199,11 @@ impl Request {
             | Self::BatchImportSecrets(_)
             | Self::SetSecretEnabled { .. }
             | Self::CreateKey(_)
-            | Self::SetKeyState { .. } => true,
+            | Self::SetKeyState { .. }
+            | Self::CreateSecretEvent(_)
+            | Self::UpdateSecretEvent { .. }
+            | Self::DeleteSecretEvent { .. }
+            | Self::MarkNotificationsSeen => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -183,7 +217,11 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => false,
+            | Self::ListKeyChoices
+            | Self::ShowSecretEvent { .. }
+            | Self::ListSecretEvents { .. }
+            | Self::ListNotificationRecords { .. }
+            | Self::UnreadNotifications => false,
         }
     }
 
@@ -203,6 +241,8 @@ impl Request {
             Self::DeleteSecretForSchedule { body, .. } => body.problems(),
             Self::GenerateRandomPassword(body) => body.problems(),
             Self::CreateKey(body) => body.problems(),
+            Self::CreateSecretEvent(body) => body.problems(),
+            Self::UpdateSecretEvent { body, .. } => body.problems(),
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -221,7 +261,13 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => Vec::new(),
+            | Self::ListKeyChoices
+            | Self::ShowSecretEvent { .. }
+            | Self::DeleteSecretEvent { .. }
+            | Self::ListSecretEvents { .. }
+            | Self::ListNotificationRecords { .. }
+            | Self::UnreadNotifications
+            | Self::MarkNotificationsSeen => Vec::new(),
         }
     }
 }
@@ -254,6 +300,12 @@ pub enum Response {
     /// Secrets per CMK id.
     KeyUsage(HashMap<String, i64>),
     KeyChoices(Vec<KeyChoice>),
+    /// `{"event": {...}}`.
+    Event(EventResponse),
+    Events(ListEventsResponse),
+    Records(ListNotificationRecordsResponse),
+    /// How many notification records are unread.
+    Unread(usize),
 }
 
 impl Response {
@@ -289,6 +341,10 @@ impl Serialize for Response {
             Self::NameTaken(b) => b.serialize(s),
             Self::KeyUsage(b) => b.serialize(s),
             Self::KeyChoices(b) => b.serialize(s),
+            Self::Event(b) => b.serialize(s),
+            Self::Events(b) => b.serialize(s),
+            Self::Records(b) => b.serialize(s),
+            Self::Unread(b) => b.serialize(s),
         }
     }
 }
@@ -355,6 +411,48 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
                 GeneratePasswordRequest,
             >(c.body)?))
         },
+    },
+    // Events and notification records (issue 14).
+    Endpoint {
+        method: "POST",
+        path: "csms/events",
+        build: |_, c| Ok(Request::CreateSecretEvent(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "GET",
+        path: "csms/events",
+        build: |_, c| {
+            let (limit, marker) = page_query(c.query)?;
+            Ok(Request::ListSecretEvents { limit, marker })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: "csms/notification-records",
+        build: |_, c| {
+            let (limit, marker) = page_query(c.query)?;
+            Ok(Request::ListNotificationRecords { limit, marker })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: "csms/events/{}",
+        build: |n, _| Ok(Request::ShowSecretEvent { name: n[0].clone() }),
+    },
+    Endpoint {
+        method: "PUT",
+        path: "csms/events/{}",
+        build: |n, c| {
+            Ok(Request::UpdateSecretEvent {
+                name: n[0].clone(),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "csms/events/{}",
+        build: |n, _| Ok(Request::DeleteSecretEvent { name: n[0].clone() }),
     },
     Endpoint {
         method: "GET",
