@@ -197,38 +197,58 @@ impl Courier {
         }
     }
 
-    /// Delivers this process's pending records in the vault, a few at once, until none is left.
+    /// Delivers this process's pending records in the vault.
     fn deliver_all(&self, store: &mut Store) -> StoreResult<()> {
-        loop {
-            let batch = event_rows::pending_of(store.conn_ref(), &self.owner, AT_ONCE)?;
-            if batch.is_empty() {
-                return Ok(());
-            }
-            let statuses = deliver(&self.command, &self.scrub, &batch, DELIVERY_TIMEOUT);
-            // Delivered: a busy vault is waited for a while, so that what was delivered is
-            // said so.
-            let mut tries = 0;
-            loop {
-                match self.finish(store, &batch, &statuses) {
-                    Err(StoreError::Busy(_)) if tries < 5 => tries += 1,
-                    other => break other?,
-                }
-            }
-        }
+        deliver_pending(
+            store,
+            &self.owner,
+            &self.command,
+            &self.scrub,
+            DELIVERY_TIMEOUT,
+        )
     }
+}
 
-    fn finish(
-        &self,
-        store: &mut Store,
-        batch: &[StoredRecord],
-        statuses: &[&str],
-    ) -> StoreResult<()> {
-        let tx = store.immediate()?;
-        for (record, status) in batch.iter().zip(statuses) {
-            event_rows::finish_delivery(&tx, record.seq, &self.owner, status)?;
+/// Delivers the pending records `owner` fired in the vault of `store` through `command`, a few
+/// at once, each stopped at `timeout`, until none is left; each gets its status when its batch
+/// ends.
+///
+/// Errors: the store's; a record delivered and not yet said so stays `PENDING` (at least once).
+pub(super) fn deliver_pending(
+    store: &mut Store,
+    owner: &str,
+    command: &Path,
+    scrub: &[String],
+    timeout: Duration,
+) -> StoreResult<()> {
+    loop {
+        let batch = event_rows::pending_of(store.conn_ref(), owner, AT_ONCE)?;
+        if batch.is_empty() {
+            return Ok(());
         }
-        Ok(tx.commit()?)
+        let statuses = deliver(command, scrub, &batch, timeout);
+        // Delivered: a busy vault is waited for a while, so that what was delivered is said so.
+        let mut tries = 0;
+        loop {
+            match finish(store, owner, &batch, &statuses) {
+                Err(StoreError::Busy(_)) if tries < 5 => tries += 1,
+                other => break other?,
+            }
+        }
     }
+}
+
+fn finish(
+    store: &mut Store,
+    owner: &str,
+    batch: &[StoredRecord],
+    statuses: &[&str],
+) -> StoreResult<()> {
+    let tx = store.immediate()?;
+    for (record, status) in batch.iter().zip(statuses) {
+        event_rows::finish_delivery(&tx, record.seq, owner, status)?;
+    }
+    Ok(tx.commit()?)
 }
 
 /// What the command reads on stdin: the record as List Notification Records returns it, without
