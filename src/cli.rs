@@ -1,5 +1,6 @@
 //! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
 
+mod events;
 pub mod import;
 mod input;
 mod keys;
@@ -57,6 +58,12 @@ pub enum Command {
     /// Customer master keys (CMKs): create, list, enable, disable
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// Events secrets subscribe to: create, show, update, delete, list
+    #[command(subcommand)]
+    Event(events::EventCommand),
+    /// Notification records, newest first (prints {"records": [...], "page_info": {...}});
+    /// with CSVAULT_NOTIFY_COMMAND set, each record fired is also given to that program on stdin
+    Notifications(events::NotificationsArgs),
     /// Generate a random password; needs no vault (prints {"password": "..."})
     GeneratePassword(password::GeneratePasswordArgs),
     /// Change the vault's passphrase (new one from CSVAULT_NEW_PASSPHRASE, --new-passphrase-file,
@@ -104,6 +111,8 @@ pub struct ServeArgs {
 pub enum VaultCommand {
     Secret(secrets::SecretCommand),
     Key(keys::KeyCommand),
+    Event(events::EventCommand),
+    Notifications(events::NotificationsArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -111,6 +120,8 @@ pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
     match command {
         VaultCommand::Secret(cmd) => secrets::run(vault, cmd),
         VaultCommand::Key(cmd) => keys::run(vault, cmd),
+        VaultCommand::Event(cmd) => events::run(vault, cmd),
+        VaultCommand::Notifications(args) => events::notifications(vault, args),
     }
 }
 
