@@ -79,44 +79,38 @@ impl Notification {
     /// `a–z A–Z 0–9 _ -` (the API's pattern for the name; `SMN` for the type, which is stored as
     /// given here), `target_id` 1–256 of `a–z A–Z 0–9 - . _ :` (the API's pattern).
     pub fn problems(&self) -> Vec<FieldError> {
-        let mut out = Vec::new();
-        let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-');
-        let id = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':');
-        let fields = [
-            (
-                Field::TargetType,
-                &self.target_type,
-                MAX_TARGET_NAME_CHARS,
-                "a–z A–Z 0–9 _ -",
-                word as fn(char) -> bool,
-            ),
-            (
-                Field::TargetId,
-                &self.target_id,
-                MAX_TARGET_ID_CHARS,
-                "a–z A–Z 0–9 - . _ :",
-                id,
-            ),
-            (
-                Field::TargetName,
-                &self.target_name,
-                MAX_TARGET_NAME_CHARS,
-                "a–z A–Z 0–9 _ -",
-                word,
-            ),
-        ];
-        for (field, text, max, allowed, ok) in fields {
-            let chars = text.chars().count();
-            if !(1..=max).contains(&chars) {
-                out.push(FieldError::new(
-                    field,
-                    format!("it has 1–{max} characters, this one has {chars}"),
-                ));
-            } else if !text.chars().all(ok) {
-                out.push(FieldError::new(field, format!("it has only {allowed}")));
-            }
-        }
-        out
+        [
+            target_problem(Field::TargetType, "a target type", &self.target_type, false),
+            target_problem(Field::TargetId, "a target id", &self.target_id, true),
+            target_problem(Field::TargetName, "a target name", &self.target_name, false),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// What is wrong with one target field: 1–64 of `a–z A–Z 0–9 _ -`, or for an id (`id`) 1–256 of
+/// `a–z A–Z 0–9 - . _ :`.
+fn target_problem(field: Field, what: &str, text: &str, id: bool) -> Option<FieldError> {
+    let (max, allowed) = if id {
+        (MAX_TARGET_ID_CHARS, "a–z A–Z 0–9 - . _ :")
+    } else {
+        (MAX_TARGET_NAME_CHARS, "a–z A–Z 0–9 _ -")
+    };
+    let ok = |c: char| {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '-') || (id && matches!(c, '.' | ':'))
+    };
+    let chars = text.chars().count();
+    if !(1..=max).contains(&chars) {
+        Some(FieldError::new(
+            field,
+            format!("{what} has 1–{max} characters, this one has {chars}"),
+        ))
+    } else if !text.chars().all(ok) {
+        Some(FieldError::new(field, format!("{what} has only {allowed}")))
+    } else {
+        None
     }
 }
 
@@ -385,7 +379,7 @@ mod tests {
         );
         assert_eq!(
             req.problems()[5].to_api().error_msg,
-            "Invalid notification.target_name: it has 1–64 characters, this one has 65."
+            "Invalid notification.target_name: a target name has 1–64 characters, this one has 65."
         );
         let good = CreateSecretEventRequest {
             name: "ev_1-a".into(),

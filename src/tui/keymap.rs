@@ -44,6 +44,13 @@ pub enum Context {
     DialogPick,
     /// The response of an action on a secret: back to where it was done.
     Response,
+    // Events and notification records (issue 14).
+    Events,
+    Records,
+    /// The new-event form's name and target fields.
+    EventFormText,
+    /// The new-event form's types and state.
+    EventFormChoice,
 }
 
 impl Context {
@@ -58,6 +65,7 @@ impl Context {
                 | Self::KeyAlias
                 | Self::EditText
                 | Self::DialogField
+                | Self::EventFormText
         )
     }
 
@@ -93,6 +101,10 @@ impl Context {
             Self::DialogField => t::CTX_DIALOG_FIELD,
             Self::DialogPick => t::CTX_DIALOG_PICK,
             Self::Response => t::CTX_RESPONSE,
+            Self::Events => t::CTX_EVENTS,
+            Self::Records => t::CTX_RECORDS,
+            Self::EventFormText => t::CTX_EVENT_FORM_TEXT,
+            Self::EventFormChoice => t::CTX_EVENT_FORM_CHOICE,
         }
     }
 }
@@ -108,6 +120,7 @@ impl Context {
             | Self::FormGenerator
             | Self::FormButton => Some(t::CTX_FORM_ALL),
             Self::EditText | Self::EditPicker => Some(t::CTX_EDIT_ALL),
+            Self::EventFormText | Self::EventFormChoice => Some(t::CTX_EVENT_FORM_ALL),
             _ => None,
         }
     }
@@ -202,6 +215,11 @@ pub const ALL: &[Context] = &[
     Context::Confirm,
     Context::Help,
     Context::Unlock,
+    // Events and notification records (issue 14).
+    Context::Events,
+    Context::EventFormText,
+    Context::EventFormChoice,
+    Context::Records,
 ];
 
 /// The action a key event means in `ctx`: the context's table, then [`GLOBAL`], then typing.
@@ -318,6 +336,10 @@ mod tests {
             Context::Confirm => 18,
             Context::Help => 19,
             Context::Unlock => 20,
+            Context::Events => 21,
+            Context::EventFormText => 22,
+            Context::EventFormChoice => 23,
+            Context::Records => 24,
         }
     }
 

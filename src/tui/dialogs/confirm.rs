@@ -11,7 +11,7 @@ use super::Step;
 use crate::csms::KeyState;
 use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect};
-use crate::tui::text::{confirm as ct, form as ft, lifecycle as lt};
+use crate::tui::text::{confirm as ct, events as et, form as ft, lifecycle as lt};
 use crate::tui::widgets::popup;
 use crate::tui::{display, theme};
 
@@ -28,6 +28,8 @@ pub enum Confirm {
     },
     /// Disable (`enable: false`) or enable the secret `name`?
     Toggle { name: String, enable: bool },
+    /// Delete the event `name` (issue 14)?
+    DeleteEvent { name: String },
 }
 
 impl Confirm {
@@ -47,6 +49,10 @@ impl Confirm {
                         name: name.clone(),
                         enabled: *enable,
                     }),
+                    keep: false,
+                },
+                Self::DeleteEvent { name } => Step::Run {
+                    effect: Effect::vault(Request::DeleteSecretEvent { name: name.clone() }),
                     keep: false,
                 },
             },
@@ -71,6 +77,13 @@ impl Confirm {
                 let note = (!enable).then_some(lt::DISABLE_NOTE);
                 (60, 7, lt::TOGGLE_TITLE, format!("{verb} {name}?"), note)
             }
+            Self::DeleteEvent { name } => (
+                56,
+                7,
+                et::DELETE_TITLE,
+                format!("{} {name}?", et::DELETE_QUESTION),
+                Some(et::DELETE_NOTE),
+            ),
         };
         let inner = popup(area, width, height, title, buf);
         let mut lines = vec![Line::from(display::spans(&question, Style::new()))];
