@@ -199,7 +199,9 @@ impl Vault {
         std::mem::forget(guard);
         self.store().commit_group()?;
         // What the group fired is delivered now that it is committed.
-        notify::wake(&self.path());
+        if notify::delivers() {
+            notify::wake(&self.path());
+        }
         Ok(out)
     }
 

@@ -276,7 +276,11 @@ impl Vault {
     }
 
     /// Marks every notification record seen (the terminal app showed them); how many were not.
+    /// Writes nothing when every record is seen already.
     pub fn mark_records_seen(&self) -> VaultResult<usize> {
+        if event_rows::unseen(self.store().conn_ref())? == 0 {
+            return Ok(0);
+        }
         let mut store = self.store();
         let tx = store.immediate()?;
         let n = event_rows::mark_seen(&tx)?;

@@ -19,7 +19,7 @@ impl Vault {
     /// `VAULT.0005` when another process keeps the vault busy.
     pub fn execute(&self, request: &Request) -> VaultResult<Response> {
         let response = self.run(request);
-        if request.writes() {
+        if request.writes() && super::notify::delivers() {
             // What it fired is delivered once committed: now, or at its group's commit.
             super::notify::wake(&self.path());
         }

@@ -18,7 +18,9 @@ impl Vault {
         self.purge_due()?;
         // Events and notification records (issue 14).
         self.keep_records()?;
-        notify::wake(&self.path());
+        if notify::delivers() {
+            notify::wake(&self.path());
+        }
         Ok(())
     }
 }

@@ -111,6 +111,11 @@ pub fn await_deliveries() {
     }
 }
 
+/// Whether this process delivers records through a command.
+pub(super) fn delivers() -> bool {
+    COURIER.get().is_some()
+}
+
 /// After a commit to the vault at `path`: this process's pending records there are delivered,
 /// off the caller's thread. Nothing happens without a command.
 pub(super) fn wake(path: &Path) {
@@ -188,11 +193,15 @@ impl Courier {
                 stores.insert(path.clone(), store);
             }
             // A vault that cannot be opened or written keeps its records PENDING, for
-            // housekeeping to settle.
-            if let Some(store) = stores.get_mut(&path)
-                && self.deliver_all(store).is_err()
-            {
-                stores.remove(&path);
+            // housekeeping to settle; so does a delivery that panicked, which must not leave
+            // the process waiting for it.
+            if let Some(store) = stores.get_mut(&path) {
+                let delivered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.deliver_all(store)
+                }));
+                if !matches!(delivered, Ok(Ok(()))) {
+                    stores.remove(&path);
+                }
             }
         }
     }
