@@ -127,10 +127,14 @@ impl Vault {
     }
 
     /// Update Secret Event: the types, state and notification the request has replace the
-    /// event's; `update_time` moves. Errors: `CSMS.0002` for the body's rules (before the event
-    /// is looked for), `CSMS.0005` when there is no such event.
+    /// event's; `update_time` moves. A request with none of them returns the event as it is,
+    /// unwritten (as Update Secret does). Errors: `CSMS.0002` for the body's rules (before the
+    /// event is looked for), `CSMS.0005` when there is no such event.
     pub fn update_event(&self, name: &str, req: &UpdateSecretEventRequest) -> VaultResult<Event> {
         first_problem(&req.problems())?;
+        if *req == UpdateSecretEventRequest::default() {
+            return self.show_event(name);
+        }
         let mut store = self.store();
         let tx = store.immediate()?;
         let mut row = event_rows::get(&tx, name)?.ok_or_else(|| not_found(name))?;

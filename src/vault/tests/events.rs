@@ -114,10 +114,18 @@ fn create_show_update_and_delete_an_event() {
         .unwrap();
     assert_eq!(retyped.event_types, ["SECRET_DELETED"]);
     assert_eq!(
-        retyped.notification.map(|n| n.target_name).as_deref(),
+        retyped
+            .notification
+            .as_ref()
+            .map(|n| n.target_name.as_str()),
         Some("other")
     );
     assert_eq!(retyped.event_id, made.event_id);
+    clock.advance(5000);
+    let unchanged = v
+        .update_event("rotations", &UpdateSecretEventRequest::default())
+        .unwrap();
+    assert_eq!(unchanged, retyped, "nothing to change: as it is");
 
     v.delete_event("rotations").unwrap();
     assert_eq!(code(v.show_event("rotations")), "CSMS.0005");
