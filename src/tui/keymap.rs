@@ -212,14 +212,14 @@ pub const ALL: &[Context] = &[
     Context::DialogPick,
     Context::Keys,
     Context::KeyAlias,
-    Context::Confirm,
-    Context::Help,
-    Context::Unlock,
     // Events and notification records (issue 14).
     Context::Events,
     Context::EventFormText,
     Context::EventFormChoice,
     Context::Records,
+    Context::Confirm,
+    Context::Help,
+    Context::Unlock,
 ];
 
 /// The action a key event means in `ctx`: the context's table, then [`GLOBAL`], then typing.
@@ -333,13 +333,13 @@ mod tests {
             Context::DialogPick => 15,
             Context::Keys => 16,
             Context::KeyAlias => 17,
-            Context::Confirm => 18,
-            Context::Help => 19,
-            Context::Unlock => 20,
-            Context::Events => 21,
-            Context::EventFormText => 22,
-            Context::EventFormChoice => 23,
-            Context::Records => 24,
+            Context::Events => 18,
+            Context::EventFormText => 19,
+            Context::EventFormChoice => 20,
+            Context::Records => 21,
+            Context::Confirm => 22,
+            Context::Help => 23,
+            Context::Unlock => 24,
         }
     }
 
