@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use crate::cli::{self, Cli, Command, VaultCommand};
 use crate::csms::{ApiError, ErrorCode};
-use crate::vault::Vault;
+use crate::vault::{NOTIFY_COMMAND_ENV, Vault, await_deliveries, configure_delivery};
 
 pub use passphrase::{PASSPHRASE_ENV, PassphraseSource};
 pub use serve::{ACCESS_KEY_ENV, SECRET_KEY_ENV};
@@ -23,13 +23,34 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return cli::usage(&e),
     };
-    match run(cli) {
+    configure_notifications();
+    let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
             cli::print_error(&e);
             ExitCode::FAILURE
         }
-    }
+    };
+    // What this process fired is delivered before it ends (each delivery within 10 s).
+    await_deliveries();
+    code
+}
+
+/// `CSVAULT_NOTIFY_COMMAND`: the program each notification record this process fires is given
+/// to (docs/DECISIONS.md "notification records"). It never sees the passphrases or the
+/// endpoint's SK from the environment.
+fn configure_notifications() {
+    let command = std::env::var_os(NOTIFY_COMMAND_ENV)
+        .filter(|c| !c.is_empty())
+        .map(PathBuf::from);
+    configure_delivery(
+        command,
+        &[
+            PASSPHRASE_ENV,
+            passphrase::NEW_PASSPHRASE_ENV,
+            SECRET_KEY_ENV,
+        ],
+    );
 }
 
 /// `~/.local/share/csvault/vault.db` (the platform's data directory); `VAULT.0007` if none.
@@ -85,6 +106,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Secret(cmd) => OnVault::Command(VaultCommand::Secret(cmd)),
         Command::Key(cmd) => OnVault::Command(VaultCommand::Key(cmd)),
         Command::Tasks(args) => OnVault::Command(VaultCommand::Tasks(args)),
+        Command::Event(cmd) => OnVault::Command(VaultCommand::Event(cmd)),
+        Command::Notifications(args) => OnVault::Command(VaultCommand::Notifications(args)),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

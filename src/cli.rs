@@ -1,5 +1,6 @@
 //! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
 
+mod events;
 pub mod import;
 mod input;
 mod keys;
@@ -58,6 +59,12 @@ pub enum Command {
     /// Customer master keys (CMKs): create, list, enable, disable
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// Events secrets subscribe to: create, show, update, delete, list
+    #[command(subcommand)]
+    Event(events::EventCommand),
+    /// Notification records, newest first (prints {"records": [...], "page_info": {...}});
+    /// with CSVAULT_NOTIFY_COMMAND set, each record fired is also given to that program on stdin
+    Notifications(events::NotificationsArgs),
     /// Generate a random password; needs no vault (prints {"password": "..."})
     GeneratePassword(password::GeneratePasswordArgs),
     /// Change the vault's passphrase (new one from CSVAULT_NEW_PASSPHRASE, --new-passphrase-file,
@@ -108,6 +115,8 @@ pub enum VaultCommand {
     Secret(secrets::SecretCommand),
     Key(keys::KeyCommand),
     Tasks(tasks::TasksArgs),
+    Event(events::EventCommand),
+    Notifications(events::NotificationsArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -116,6 +125,8 @@ pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
         VaultCommand::Secret(cmd) => secrets::run(vault, cmd),
         VaultCommand::Key(cmd) => keys::run(vault, cmd),
         VaultCommand::Tasks(args) => tasks::run(vault, args),
+        VaultCommand::Event(cmd) => events::run(vault, cmd),
+        VaultCommand::Notifications(args) => events::notifications(vault, args),
     }
 }
 

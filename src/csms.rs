@@ -18,7 +18,13 @@ mod value;
 mod value_field;
 
 pub use error::{ApiError, ErrorCode};
-pub use events::EventType;
+pub use events::{
+    CreateSecretEventRequest, DEFAULT_RECORDS_LIMIT, EVENT_DISABLED, EVENT_ENABLED, Event,
+    EventResponse, EventType, ListEventsResponse, ListNotificationRecordsResponse, MAX_EVENT_TYPES,
+    MAX_EVENTS, MAX_TARGET_ID_CHARS, MAX_TARGET_NAME_CHARS, Notification, NotificationRecord,
+    RECORD_RETENTION_MS, RecordMarker, UpdateSecretEventRequest, event_types_problem,
+    state_problem,
+};
 pub use housekeeping::Housekeeping;
 pub use keys::{
     DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyLookup, KeyResponse, KeyState, ListKeysResponse,

@@ -10,6 +10,7 @@ mod create;
 mod credentials;
 mod deletion;
 mod error;
+mod events;
 mod execute;
 mod housekeeping;
 mod keys;
@@ -32,6 +33,9 @@ pub use blob::MAX_BLOB_CHARS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
+pub use notify::{
+    DELIVERY_TIMEOUT, NOTIFY_COMMAND_ENV, STALE_PENDING_MS, await_deliveries, configure_delivery,
+};
 pub use rotation::RotationPass;
 
 use std::path::{Path, PathBuf};
@@ -197,6 +201,10 @@ impl Vault {
         let out = ops(self);
         std::mem::forget(guard);
         self.store().commit_group()?;
+        // What the group fired is delivered now that it is committed.
+        if notify::delivers() {
+            notify::wake(&self.path());
+        }
         Ok(out)
     }
 

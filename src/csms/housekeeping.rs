@@ -6,6 +6,8 @@ use serde::Serialize;
 /// What one housekeeping run did. Counts only; never a value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Housekeeping {
+    /// Versions whose `expire_time` passed, noticed now (`SECRET_VERSION_EXPIRED`).
+    pub expired: usize,
     /// Secrets deleted for good, their scheduled deletion come.
     pub purged: usize,
     /// Secrets rotated on schedule (`AUTO_ROTATION`, `SUCCESS`).
@@ -15,7 +17,8 @@ pub struct Housekeeping {
 }
 
 impl Housekeeping {
-    /// Whether anything in the vault changed that a screen may show.
+    /// Whether anything in the vault changed that a screen may show (a noticed expiry only
+    /// adds notification records).
     pub fn changed_secrets(&self) -> bool {
         self.purged > 0 || self.rotated > 0 || self.rotation_failed > 0
     }

@@ -30,6 +30,10 @@ use super::{
     UpdateVersionRequest, UploadSecretBlobRequest, VersionMetadataResponse, VersionResponse,
     alias_problem, create_problems, key_description_problem, parse_body, stage_name_problems,
 };
+use super::{
+    CreateSecretEventRequest, EventResponse, ListEventsResponse, ListNotificationRecordsResponse,
+    UpdateSecretEventRequest,
+};
 use super::{Housekeeping, ListSecretTaskQuery, ListSecretTaskResponse, RotateSecretResponse};
 use route::optional_body;
 
@@ -135,6 +139,32 @@ pub enum Request {
     },
     ListSecretTask(ListSecretTaskQuery),
 
+    // Events and notification records (issue 14); `name` is an event's.
+    CreateSecretEvent(CreateSecretEventRequest),
+    ShowSecretEvent {
+        name: String,
+    },
+    UpdateSecretEvent {
+        name: String,
+        body: UpdateSecretEventRequest,
+    },
+    DeleteSecretEvent {
+        name: String,
+    },
+    ListSecretEvents {
+        limit: Option<usize>,
+        marker: Option<String>,
+    },
+    /// Newest first; `marker` is `TIME:NAME` (docs/DECISIONS.md "notification records").
+    ListNotificationRecords {
+        limit: Option<usize>,
+        marker: Option<String>,
+    },
+    /// Local: how many records the terminal app has not shown yet.
+    UnreadNotifications,
+    /// Local: every record shown (the terminal app's records screen was opened).
+    MarkNotificationsSeen,
+
     // Local operations: no CSMS path, the command line and the terminal app only.
     /// The local enable / disable.
     SetSecretEnabled {
@@ -207,7 +237,11 @@ impl Request {
             | Self::CreateKey(_)
             | Self::SetKeyState { .. }
             | Self::RotateSecret { .. }
-            | Self::Housekeeping => true,
+            | Self::Housekeeping
+            | Self::CreateSecretEvent(_)
+            | Self::UpdateSecretEvent { .. }
+            | Self::DeleteSecretEvent { .. }
+            | Self::MarkNotificationsSeen => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -234,7 +268,11 @@ impl Request {
             | Self::UpdateUserPassword
             | Self::ShowSecretFunctionTemplates(_)
             | Self::ListProjects(_)
-            | Self::ListSecretTask(_) => false,
+            | Self::ListSecretTask(_)
+            | Self::ShowSecretEvent { .. }
+            | Self::ListSecretEvents { .. }
+            | Self::ListNotificationRecords { .. }
+            | Self::UnreadNotifications => false,
         }
     }
 
@@ -255,6 +293,8 @@ impl Request {
             Self::GenerateRandomPassword(body) => body.problems(),
             Self::CreateKey(body) => body.problems(),
             Self::ListSecretTask(query) => query.problems(),
+            Self::CreateSecretEvent(body) => body.problems(),
+            Self::UpdateSecretEvent { body, .. } => body.problems(),
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -287,7 +327,13 @@ impl Request {
             | Self::ShowSecretFunctionTemplates(_)
             | Self::ListProjects(_)
             | Self::RotateSecret { .. }
-            | Self::Housekeeping => Vec::new(),
+            | Self::Housekeeping
+            | Self::ShowSecretEvent { .. }
+            | Self::DeleteSecretEvent { .. }
+            | Self::ListSecretEvents { .. }
+            | Self::ListNotificationRecords { .. }
+            | Self::UnreadNotifications
+            | Self::MarkNotificationsSeen => Vec::new(),
         }
     }
 }
@@ -332,6 +378,12 @@ pub enum Response {
     Tasks(ListSecretTaskResponse),
     /// What a housekeeping run did (counts).
     Housekeeping(Housekeeping),
+    /// `{"event": {...}}`.
+    Event(EventResponse),
+    Events(ListEventsResponse),
+    Records(ListNotificationRecordsResponse),
+    /// How many notification records are unread.
+    Unread(usize),
 }
 
 impl Response {
@@ -375,6 +427,10 @@ impl Serialize for Response {
             Self::Rotated(b) => b.serialize(s),
             Self::Tasks(b) => b.serialize(s),
             Self::Housekeeping(b) => b.serialize(s),
+            Self::Event(b) => b.serialize(s),
+            Self::Events(b) => b.serialize(s),
+            Self::Records(b) => b.serialize(s),
+            Self::Unread(b) => b.serialize(s),
         }
     }
 }
@@ -458,6 +514,48 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
                 marker: marker.filter(|m| !m.is_empty()),
             }))
         },
+    },
+    // Events and notification records (issue 14).
+    Endpoint {
+        method: "POST",
+        path: "csms/events",
+        build: |_, c| Ok(Request::CreateSecretEvent(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "GET",
+        path: "csms/events",
+        build: |_, c| {
+            let (limit, marker) = page_query(c.query)?;
+            Ok(Request::ListSecretEvents { limit, marker })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: "csms/notification-records",
+        build: |_, c| {
+            let (limit, marker) = page_query(c.query)?;
+            Ok(Request::ListNotificationRecords { limit, marker })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: "csms/events/{}",
+        build: |n, _| Ok(Request::ShowSecretEvent { name: n[0].clone() }),
+    },
+    Endpoint {
+        method: "PUT",
+        path: "csms/events/{}",
+        build: |n, c| {
+            Ok(Request::UpdateSecretEvent {
+                name: n[0].clone(),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "csms/events/{}",
+        build: |n, _| Ok(Request::DeleteSecretEvent { name: n[0].clone() }),
     },
     Endpoint {
         method: "GET",

@@ -56,12 +56,22 @@ pub enum Field {
     TaskId,
     /// The list's `marker`, a task id.
     TaskMarker,
+    // Events (docs/DECISIONS.md "events"), in the API's order.
+    /// An event's `name`.
+    EventName,
+    EventTypes,
+    /// An event's `state`.
+    EventState,
+    /// `notification.target_type`, `.target_id`, `.target_name`.
+    TargetType,
+    TargetId,
+    TargetName,
 }
 
 impl Field {
     pub fn json_name(self) -> &'static str {
         match self {
-            Self::Name => "name",
+            Self::Name | Self::EventName => "name",
             Self::KmsKeyId => "kms_key_id",
             Self::Description => "description",
             Self::Value => "secret_string/secret_binary",
@@ -84,6 +94,11 @@ impl Field {
             Self::TaskStatus => "status",
             Self::TaskId => "task_id",
             Self::TaskMarker => "marker",
+            Self::EventTypes => "event_types",
+            Self::EventState => "state",
+            Self::TargetType => "notification.target_type",
+            Self::TargetId => "notification.target_id",
+            Self::TargetName => "notification.target_name",
         }
     }
 }
@@ -101,7 +116,11 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::RotationConfig | Field::RotationFuncUrn => "at most 1,024 bytes",
         Field::EnterpriseProjectId => "at most 36 characters",
         Field::EventSubscriptions => "at most one event of this vault",
-        Field::VersionStages | Field::StageName => "1–64 of a–z A–Z 0–9 _ -",
+        Field::VersionStages
+        | Field::StageName
+        | Field::EventName
+        | Field::TargetType
+        | Field::TargetName => "1–64 of a–z A–Z 0–9 _ -",
         Field::ExpireTime => "epoch ms, 0–9999999999999",
         Field::RecoveryWindow => "7–30 days",
         Field::KeyAlias => "1–255 of a–z A–Z 0–9 : / _ -, not ending in /default",
@@ -110,6 +129,9 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::PasswordOptions => "at least one character left to draw from",
         Field::TaskStatus => "SUCCESS or FAILED",
         Field::TaskId | Field::TaskMarker => "a task id (8-4-4-4-12 of 0–9 a–z)",
+        Field::EventTypes => "1–5 different event types",
+        Field::EventState => "ENABLED or DISABLED",
+        Field::TargetId => "1–256 of a–z A–Z 0–9 - . _ :",
     }
 }
 

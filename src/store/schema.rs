@@ -136,9 +136,16 @@ CREATE TABLE notification_records (
     notification_target_id    TEXT,
     notification_content      TEXT NOT NULL,
     notification_status       TEXT NOT NULL,
-    seen                      INTEGER NOT NULL DEFAULT 0
+    seen                      INTEGER NOT NULL DEFAULT 0,
+    delivery_owner            TEXT
 );
 CREATE INDEX records_by_time ON notification_records (create_time, event_name);
+CREATE INDEX records_unseen ON notification_records (seq) WHERE seen = 0;
+CREATE INDEX records_pending ON notification_records (delivery_owner, seq)
+    WHERE notification_status = 'PENDING';
+ALTER TABLE versions ADD COLUMN expiry_noticed INTEGER;
+CREATE INDEX versions_expiring ON versions (expire_time)
+    WHERE expire_time IS NOT NULL AND expiry_noticed IS NOT expire_time;
 CREATE TABLE settings (
     name   TEXT PRIMARY KEY,
     value  TEXT NOT NULL

@@ -146,6 +146,14 @@ pub fn by_name(conn: &Connection, name: &str) -> StoreResult<Option<SecretRow>> 
     Ok(stmt.query_row([name], secret_from_row).optional()?)
 }
 
+/// The secret of that row id (events fired for a version, which knows its secret by row).
+pub fn by_row_id(conn: &Connection, row_id: i64) -> StoreResult<Option<SecretRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SECRET_COLUMNS} FROM secrets WHERE row_id = ?1"
+    ))?;
+    Ok(stmt.query_row([row_id], secret_from_row).optional()?)
+}
+
 pub fn name_exists(conn: &Connection, name: &str) -> StoreResult<bool> {
     let mut stmt = conn.prepare_cached("SELECT 1 FROM secrets WHERE name = ?1")?;
     Ok(stmt.exists([name])?)

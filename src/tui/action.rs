@@ -85,6 +85,19 @@ pub enum Action {
     // Rotation.
     /// `R` on the detail screen: rotate the secret now (after a confirmation).
     RotateNow,
+    // Events and notification records (issue 14).
+    /// `E` on the list: the events screen.
+    EventsScreen,
+    /// `N` on the list: the notification records, newest first.
+    RecordsScreen,
+    /// `n` on the events screen: the new-event form.
+    NewEvent,
+    /// `x` on the events screen: enable or disable the selected event.
+    ToggleEvent,
+    /// `D` on the events screen: delete the selected event (after a yes).
+    DeleteEvent,
+    /// Space in the new-event form: the type under the cursor (or the state) on or off.
+    ToggleType,
 }
 
 /// A vault operation the app asks for: the request, and what its answer is for. It comes back,

@@ -65,6 +65,8 @@ pub struct App {
     pub zone: Zone,
     /// Shown while the runner performs a slow effect (unlock).
     pub busy: Option<&'static str>,
+    /// Notification records not shown yet (the header says how many).
+    pub unread: usize,
 }
 
 impl App {
@@ -82,6 +84,7 @@ impl App {
             size: FIRST_SIZE,
             quit: false,
             busy: None,
+            unread: 0,
             loaded: Loaded::All,
             zone: Zone::local(),
         }
@@ -137,7 +140,11 @@ impl App {
     /// What to read again when the vault changed (by this app or another process): the keys
     /// and every secret (the list), and what each screen in the stack shows (each once).
     pub(super) fn rereads(&self) -> Vec<Request> {
-        let mut reads = vec![Request::ListKeys, Request::ListAllSecrets];
+        let mut reads = vec![
+            Request::ListKeys,
+            Request::ListAllSecrets,
+            Request::UnreadNotifications,
+        ];
         for screen in std::iter::once(&self.screen).chain(&self.below) {
             for read in screen.reads() {
                 if !reads.iter().any(|r| same_read(r, &read)) {
@@ -177,7 +184,10 @@ fn same_read(a: &Request, b: &Request) -> bool {
         (Request::ListKeys, Request::ListKeys)
         | (Request::ListAllSecrets, Request::ListAllSecrets)
         | (Request::ListKeyChoices, Request::ListKeyChoices)
-        | (Request::KeyUsage, Request::KeyUsage) => true,
+        | (Request::KeyUsage, Request::KeyUsage)
+        | (Request::ListSecretEvents { .. }, Request::ListSecretEvents { .. })
+        | (Request::ListNotificationRecords { .. }, Request::ListNotificationRecords { .. })
+        | (Request::UnreadNotifications, Request::UnreadNotifications) => true,
         _ => false,
     }
 }

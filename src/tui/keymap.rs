@@ -44,6 +44,13 @@ pub enum Context {
     DialogPick,
     /// The response of an action on a secret: back to where it was done.
     Response,
+    // Events and notification records (issue 14).
+    Events,
+    Records,
+    /// The new-event form's name and target fields.
+    EventFormText,
+    /// The new-event form's types and state.
+    EventFormChoice,
 }
 
 impl Context {
@@ -58,6 +65,7 @@ impl Context {
                 | Self::KeyAlias
                 | Self::EditText
                 | Self::DialogField
+                | Self::EventFormText
         )
     }
 
@@ -93,6 +101,10 @@ impl Context {
             Self::DialogField => t::CTX_DIALOG_FIELD,
             Self::DialogPick => t::CTX_DIALOG_PICK,
             Self::Response => t::CTX_RESPONSE,
+            Self::Events => t::CTX_EVENTS,
+            Self::Records => t::CTX_RECORDS,
+            Self::EventFormText => t::CTX_EVENT_FORM_TEXT,
+            Self::EventFormChoice => t::CTX_EVENT_FORM_CHOICE,
         }
     }
 }
@@ -108,6 +120,7 @@ impl Context {
             | Self::FormGenerator
             | Self::FormButton => Some(t::CTX_FORM_ALL),
             Self::EditText | Self::EditPicker => Some(t::CTX_EDIT_ALL),
+            Self::EventFormText | Self::EventFormChoice => Some(t::CTX_EVENT_FORM_ALL),
             _ => None,
         }
     }
@@ -199,6 +212,11 @@ pub const ALL: &[Context] = &[
     Context::DialogPick,
     Context::Keys,
     Context::KeyAlias,
+    // Events and notification records (issue 14).
+    Context::Events,
+    Context::EventFormText,
+    Context::EventFormChoice,
+    Context::Records,
     Context::Confirm,
     Context::Help,
     Context::Unlock,
@@ -315,9 +333,13 @@ mod tests {
             Context::DialogPick => 15,
             Context::Keys => 16,
             Context::KeyAlias => 17,
-            Context::Confirm => 18,
-            Context::Help => 19,
-            Context::Unlock => 20,
+            Context::Events => 18,
+            Context::EventFormText => 19,
+            Context::EventFormChoice => 20,
+            Context::Records => 21,
+            Context::Confirm => 22,
+            Context::Help => 23,
+            Context::Unlock => 24,
         }
     }
 

@@ -15,7 +15,7 @@ use super::dialogs::Dialog;
 use super::keymap::Context;
 use super::timefmt::Zone;
 use crate::csms::op::Request;
-use crate::csms::{ApiError, KeyChoice, KeyInfo, validate_name};
+use crate::csms::{ApiError, Event, KeyChoice, KeyInfo, NotificationRecord, validate_name};
 use crate::vault::SecretDetail;
 
 pub mod detail;
@@ -36,6 +36,11 @@ pub mod value_input;
 pub mod version_form;
 pub(crate) mod version_form_view;
 
+// Events and notification records (issue 14).
+pub mod event_form;
+pub mod events;
+pub mod records;
+
 use detail::DetailState;
 use form::FormState;
 use keys::KeysState;
@@ -45,6 +50,10 @@ use unlock::UnlockState;
 
 use edit_form::EditFormState;
 use version_form::VersionFormState;
+
+use event_form::EventFormState;
+use events::EventsState;
+use records::RecordsState;
 
 /// A screen and its state. The current one is `App::screen`; those it was opened from wait
 /// under it, and Back returns to them.
@@ -60,6 +69,11 @@ pub enum Screen {
     // The new-version and edit forms (opened from the detail screen).
     VersionForm(Box<VersionFormState>),
     EditForm(Box<EditFormState>),
+
+    // Events and notification records (issue 14).
+    Events(EventsState),
+    EventForm(Box<EventFormState>),
+    Records(RecordsState),
 }
 
 /// What drawing a screen may read besides its own state.
@@ -89,6 +103,10 @@ pub enum Fresh<'a> {
     },
     /// Whether the name `name` is taken (the create form's duplicate check).
     NameTaken { name: &'a str, taken: bool },
+    /// The events, read again.
+    Events(&'a [Event]),
+    /// The newest notification records, read again.
+    Records(&'a [NotificationRecord]),
 }
 
 /// What a screen wants done besides changing its own state.
@@ -110,6 +128,8 @@ pub struct Cx<'a> {
     pub zone: &'a Zone,
     /// The terminal's size, from the last resize: what scrolls and pages goes by it.
     pub size: Size,
+    /// How many notification records are unread (the header's count).
+    pub unread: usize,
     nav: Option<Nav>,
     overlay: Option<Dialog>,
     status: Option<Status>,
@@ -129,6 +149,7 @@ impl<'a> Cx<'a> {
             keys,
             zone,
             size,
+            unread: 0,
             nav: None,
             overlay: None,
             status: None,
@@ -193,6 +214,9 @@ impl Screen {
             Self::Keys(state) => keys::update(state, action, cx),
             Self::VersionForm(state) => version_form::update(state, action, cx),
             Self::EditForm(state) => edit_form::update(state, action, cx),
+            Self::Events(state) => events::update(state, action, cx),
+            Self::EventForm(state) => event_form::update(state, action, cx),
+            Self::Records(state) => records::update(state, action, cx),
         }
     }
 
@@ -216,6 +240,8 @@ impl Screen {
             }
             Self::EditForm(_) => vec![Request::ListKeyChoices],
             Self::Keys(_) => vec![Request::KeyUsage],
+            Self::Events(_) | Self::EventForm(_) => vec![events::read()],
+            Self::Records(_) => vec![records::read()],
             Self::Unlock(_) | Self::List(_) | Self::Result(_) | Self::VersionForm(_) => Vec::new(),
         }
     }
@@ -239,6 +265,11 @@ impl Screen {
             (Self::Keys(state), Fresh::Keys(keys)) => {
                 state.selected = state.selected.min(keys.len().saturating_sub(1));
             }
+            (Self::Events(state), Fresh::Events(events)) => state.set_events(events),
+            (Self::EventForm(form), Fresh::Events(events)) => {
+                form.set_taken(events.iter().map(|e| e.name.clone()).collect());
+            }
+            (Self::Records(state), Fresh::Records(records)) => state.set_records(records),
             _ => {}
         }
     }
@@ -253,6 +284,9 @@ impl Screen {
             Self::Keys(state) => keys::render(state, ctx, area, buf),
             Self::VersionForm(state) => version_form_view::render(state, ctx, area, buf),
             Self::EditForm(state) => edit_form::render(state, ctx, area, buf),
+            Self::Events(state) => events::render(state, ctx, area, buf),
+            Self::EventForm(state) => event_form::render(state, ctx, area, buf),
+            Self::Records(state) => records::render(state, ctx, area, buf),
         }
     }
 
@@ -272,6 +306,9 @@ impl Screen {
             Self::Keys(_) => Context::Keys,
             Self::VersionForm(form) => form.context(),
             Self::EditForm(form) => form.context(),
+            Self::Events(_) => Context::Events,
+            Self::EventForm(form) => form.context(),
+            Self::Records(_) => Context::Records,
         }
     }
 }

@@ -127,6 +127,21 @@ pub mod keys {
     pub const CHOOSE: &str = "choose";
     // Rotation.
     pub const ROTATE_NOW: &str = "rotate now";
+    // Events and notification records (issue 14).
+    pub const CTX_EVENTS: &str = "Events";
+    pub const CTX_RECORDS: &str = "Notification records";
+    pub const CTX_EVENT_FORM_ALL: &str = "New event form: every field";
+    pub const CTX_EVENT_FORM_TEXT: &str = "In the name or a target field";
+    pub const CTX_EVENT_FORM_CHOICE: &str = "On the event types or the state";
+    pub const EVENTS_SCREEN: &str = "events";
+    pub const RECORDS_SCREEN: &str = "notifications";
+    pub const NEW_EVENT: &str = "new event";
+    pub const TOGGLE_EVENT: &str = "enable/disable";
+    pub const DELETE_EVENT: &str = "delete";
+    pub const TOGGLE_TYPE: &str = "on/off";
+    pub const NEXT_TYPE: &str = "next type";
+    pub const PREV_TYPE: &str = "previous type";
+    pub const CREATE_EVENT: &str = "create";
 }
 
 pub mod unlock {
@@ -376,6 +391,47 @@ pub fn copied(what: &str, delivery: &Delivery, clears_after: Option<Duration>) -
              set -g set-clipboard on.{clears}"
         ),
     }
+}
+
+pub mod events {
+    //! The events screen, the new-event form and the notification records (issue 14).
+    pub const TITLE: &str = "Events";
+    pub const NAME: &str = "Name";
+    pub const STATE: &str = "State";
+    pub const TYPES: &str = "Types";
+    pub const TARGET: &str = "Target";
+    pub const UPDATED: &str = "Updated";
+    pub const NONE: &str = "No events yet: press n to create one. A secret subscribes to an event \
+        with: csvault secret update NAME --event-subscription EVENT";
+    /// Where an event has no notification target.
+    pub const NO_TARGET: &str = "—";
+    pub const FORM_TITLE: &str = "New event";
+    pub const TARGET_TYPE: &str = "Target type";
+    pub const TARGET_ID: &str = "Target id";
+    pub const TARGET_NAME: &str = "Target name";
+    pub const TARGET_NOTE: &str =
+        "target: all three or none, stored as given; delivery is local (CSVAULT_NOTIFY_COMMAND)";
+    pub const NAME_TAKEN: &str = "an event of this name already exists";
+    pub const CREATED: &str = "Created event";
+    pub const ENABLED: &str = "Enabled event";
+    pub const DISABLED: &str = "Disabled event";
+    pub const DELETED: &str = "Deleted event";
+    pub const DELETE_TITLE: &str = "Delete event";
+    pub const DELETE_QUESTION: &str = "Delete the event";
+    pub const DELETE_NOTE: &str = "Refused while a secret subscribes to it.";
+    pub const RECORDS_TITLE: &str = "Notification records";
+    pub const RECORDS_NONE: &str = "No notification records: they appear when a secret subscribed \
+        to an enabled event has a new version, an expired version or is deleted.";
+    pub const TIME: &str = "Time";
+    pub const EVENT: &str = "Event";
+    pub const TYPE: &str = "Type";
+    pub const SECRET: &str = "Secret";
+    pub const STATUS: &str = "Status";
+    /// Marks a record that was unread when the screen was opened.
+    pub const NEW_MARK: &str = "●";
+    /// After the count in the header and the records' title.
+    pub const UNREAD: &str = "unread";
+    pub const CONTENT: &str = "Content";
 }
 
 pub mod confirm {

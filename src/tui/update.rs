@@ -123,9 +123,11 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         keys,
         zone,
         size,
+        unread,
         ..
     } = app;
     let mut cx = Cx::new(catalog, keys, zone, *size);
+    cx.unread = *unread;
     let effect = screen.update(action, &mut cx);
     let asks = cx.finish();
     grant(app, asks);

@@ -65,7 +65,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         _ => {
             let n = app.catalog.total();
             let noun = if n == 1 { t::SECRET } else { t::SECRETS };
-            format!("{} {noun} ", thousands(n))
+            format!("{}{} {noun} ", unread_note(app), thousands(n))
         }
     };
     let right_width = display::width(&right);
@@ -77,6 +77,20 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::raw(right));
     Line::from(spans).style(theme::header()).render(area, buf);
+}
+
+/// `● 3 unread · ` when notification records are unread (issue 14), else nothing.
+fn unread_note(app: &App) -> String {
+    if app.unread == 0 {
+        String::new()
+    } else {
+        format!(
+            " {} {} {} · ",
+            t::events::NEW_MARK,
+            thousands(app.unread),
+            t::events::UNREAD
+        )
+    }
 }
 
 /// The status line: what is running, or the last message, wrapped (never cut unless it would

@@ -2,6 +2,7 @@
 //! one arm per operation over the functions of `vault/<family>.rs`.
 
 use super::{Vault, VaultResult, generate_password};
+use crate::csms::EventResponse;
 use crate::csms::op::cloud_refusal::{Owner, cloud_only, no_user};
 use crate::csms::op::{
     AgencyResponse, BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse,
@@ -19,7 +20,21 @@ impl Vault {
     /// Errors: as the operation's own function says (the CSMS codes of docs/DECISIONS.md), and
     /// `VAULT.0005` when another process keeps the vault busy.
     pub fn execute(&self, request: &Request) -> VaultResult<Response> {
+        let response = self.run(request);
+        if request.writes() && super::notify::delivers() {
+            // What it fired is delivered once committed: now, or at its group's commit.
+            super::notify::wake(&self.path());
+        }
+        response
+    }
+
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one arm per operation, each a call: the list of operations is the point"
+    )]
+    fn run(&self, request: &Request) -> VaultResult<Response> {
         let secret = |secret| Response::Secret(SecretResponse { secret });
+        let event = |event| Response::Event(EventResponse { event });
         Ok(match request {
             Request::CreateSecret { body, keys } => secret(self.create_secret_as(body, *keys)?),
             Request::ListSecrets {
@@ -119,6 +134,25 @@ impl Vault {
             Request::RotateSecret { name } => Response::Rotated(self.rotate_secret(name)?),
             Request::ListSecretTask(query) => Response::Tasks(self.list_tasks(query)?),
             Request::Housekeeping => Response::Housekeeping(self.housekeeping()?),
+            // Events and notification records (issue 14).
+            Request::CreateSecretEvent(body) => event(self.create_event(body)?),
+            Request::ShowSecretEvent { name } => event(self.show_event(name)?),
+            Request::UpdateSecretEvent { name, body } => event(self.update_event(name, body)?),
+            Request::DeleteSecretEvent { name } => {
+                self.delete_event(name)?;
+                Response::NoContent
+            }
+            Request::ListSecretEvents { limit, marker } => {
+                Response::Events(self.list_events(*limit, marker.as_deref())?)
+            }
+            Request::ListNotificationRecords { limit, marker } => {
+                Response::Records(self.list_records(*limit, marker.as_deref())?)
+            }
+            Request::UnreadNotifications => Response::Unread(self.unread_records()?),
+            Request::MarkNotificationsSeen => {
+                self.mark_records_seen()?;
+                Response::Unread(0)
+            }
         })
     }
 

@@ -2,6 +2,7 @@
 //! requests, the error code of a result), and one child per subject.
 
 mod cloud;
+mod events;
 mod execute;
 mod lifecycle;
 mod ops;

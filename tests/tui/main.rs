@@ -6,6 +6,8 @@
 mod detail;
 mod detail_snapshots;
 mod e2e;
+mod events;
+mod events_snapshots;
 mod forms;
 mod forms_snapshots;
 mod live;

@@ -190,7 +190,11 @@ fn what_effects_find_enters_the_model_as_messages_through_update() {
     let Some(Effect::Each(reads)) = reads else {
         panic!("the first page is asked for")
     };
-    assert_eq!(reads.len(), 2, "the keys and the first page");
+    assert_eq!(
+        reads.len(),
+        3,
+        "the keys, the first page and the unread notification count"
+    );
     assert!(matches!(app.screen, Screen::List(ListMode::Browse)));
     assert_eq!(app.catalog.total(), 0, "nothing read yet");
     update(

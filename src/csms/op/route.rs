@@ -425,6 +425,9 @@ mod tests {
             ("GET", "secrets/a/backup"),
             ("POST", "secrets/a/versions/v1"),
             ("GET", "secrets/a/b/c/d/e"),
+            ("PATCH", "csms/events/ev"),
+            ("POST", "csms/events/ev"),
+            ("POST", "csms/notification-records"),
         ] {
             assert_eq!(routed(method, path, b""), None, "{method} {path}");
         }
@@ -481,6 +484,66 @@ mod tests {
             page_query("event_name=a&event_name=b&limit=2"),
             Ok((Some(2), None)),
             "keys not read are not counted"
+        );
+    }
+
+    #[test]
+    fn event_operations_have_their_paths() {
+        let cases: &[(&str, &str, &[u8], &str)] = &[
+            // Events and notification records (issue 14).
+            (
+                "POST",
+                "csms/events",
+                b"{\"name\":\"ev\",\"event_types\":[\"SECRET_DELETED\"]}",
+                "CreateSecretEvent(CreateSecretEventRequest { name: \"ev\"",
+            ),
+            (
+                "GET",
+                "csms/events",
+                b"",
+                "ListSecretEvents { limit: Some(5), marker: Some(\"m\") }",
+            ),
+            (
+                "GET",
+                "csms/events/ev",
+                b"",
+                "ShowSecretEvent { name: \"ev\" }",
+            ),
+            (
+                "PUT",
+                "csms/events/ev",
+                b"{\"state\":\"DISABLED\"}",
+                "UpdateSecretEvent { name: \"ev\"",
+            ),
+            (
+                "DELETE",
+                "csms/events/ev",
+                b"",
+                "DeleteSecretEvent { name: \"ev\" }",
+            ),
+            (
+                "GET",
+                "csms/notification-records",
+                b"",
+                "ListNotificationRecords { limit: Some(5), marker: Some(\"m\") }",
+            ),
+        ];
+        for (method, path, body, expected) in cases {
+            let got = routed(method, path, body).unwrap_or_default();
+            assert!(got.starts_with(expected), "{method} {path}: {got}");
+        }
+    }
+
+    #[test]
+    fn an_event_body_that_is_not_the_api_shape_is_malformed() {
+        assert_eq!(
+            routed("POST", "csms/events", b"{\"event_types\":[]}").as_deref(),
+            Some("CSMS.0004"),
+            "name is required"
+        );
+        assert_eq!(
+            routed("PUT", "csms/events/ev", b"{\"state\":1}").as_deref(),
+            Some("CSMS.0004")
         );
     }
 }

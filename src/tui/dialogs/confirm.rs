@@ -11,7 +11,7 @@ use super::Step;
 use crate::csms::KeyState;
 use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect};
-use crate::tui::text::{confirm as ct, form as ft, lifecycle as lt, rotation as rt};
+use crate::tui::text::{confirm as ct, events as et, form as ft, lifecycle as lt, rotation as rt};
 use crate::tui::widgets::popup;
 use crate::tui::{display, theme};
 
@@ -30,6 +30,8 @@ pub enum Confirm {
     Toggle { name: String, enable: bool },
     /// Rotate the secret `name` now?
     Rotate { name: String },
+    /// Delete the event `name` (issue 14)?
+    DeleteEvent { name: String },
 }
 
 impl Confirm {
@@ -53,6 +55,10 @@ impl Confirm {
                 },
                 Self::Rotate { name } => Step::Run {
                     effect: Effect::vault(Request::RotateSecret { name: name.clone() }),
+                    keep: false,
+                },
+                Self::DeleteEvent { name } => Step::Run {
+                    effect: Effect::vault(Request::DeleteSecretEvent { name: name.clone() }),
                     keep: false,
                 },
             },
@@ -83,6 +89,13 @@ impl Confirm {
                 rt::TITLE,
                 format!("{} {name}?", rt::ROTATE),
                 Some(rt::NOTE),
+            ),
+            Self::DeleteEvent { name } => (
+                56,
+                7,
+                et::DELETE_TITLE,
+                format!("{} {name}?", et::DELETE_QUESTION),
+                Some(et::DELETE_NOTE),
             ),
         };
         let inner = popup(area, width, height, title, buf);

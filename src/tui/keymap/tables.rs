@@ -101,6 +101,9 @@ const LIST: &[Binding] = &[
     // The secret's lifecycle (tui-detail).
     b(&[c('X')], A::StateFilter, t::STATE_FILTER, true),
     b(&[c('U')], A::RestoreBlob, t::RESTORE_BLOB, true),
+    // Events and notification records (issue 14).
+    b(&[c('E')], A::EventsScreen, t::EVENTS_SCREEN, true),
+    b(&[c('N')], A::RecordsScreen, t::RECORDS_SCREEN, true),
     b(&[c('?')], A::Help, t::HELP, true),
     b(&[c('q')], A::Quit, t::QUIT, true),
     // The top screen: nothing to go back to, Esc only drops the filter (and `q` is the way out).
@@ -397,6 +400,65 @@ const RESPONSE: &[Binding] = &[
     b(&[c('?')], A::Help, t::HELP, true),
 ];
 
+// Events and notification records (issue 14).
+
+const EVENTS: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    b(&[c('n')], A::NewEvent, t::NEW_EVENT, true),
+    b(&[c('x')], A::ToggleEvent, t::TOGGLE_EVENT, true),
+    b(&[c('D')], A::DeleteEvent, t::DELETE_EVENT, true),
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
+const RECORDS: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    b(&[c('g'), k(K::Home)], A::Top, t::TOP, false),
+    b(&[c('G'), k(K::End)], A::Bottom, t::BOTTOM, false),
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
+const EVENT_FORM_TEXT: &[Binding] = &[
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    b(&[ctrl('s')], A::Submit, t::CREATE_EVENT, true),
+    b(
+        &[k(K::Enter), k(K::Down)],
+        A::NextField,
+        t::NEXT_FIELD,
+        false,
+    ),
+    b(&[k(K::Up)], A::PrevField, t::PREV_FIELD, false),
+    EDIT[0],
+    EDIT[1],
+    EDIT[2],
+    EDIT[3],
+    EDIT[4],
+    EDIT[5],
+    EDIT[6],
+    EDIT[7],
+];
+
+const EVENT_FORM_CHOICE: &[Binding] = &[
+    b(&[c(' ')], A::ToggleType, t::TOGGLE_TYPE, true),
+    b(&[k(K::Right)], A::NextChoice, t::NEXT_TYPE, true),
+    b(&[k(K::Left)], A::PrevChoice, t::PREV_TYPE, false),
+    FORM_COMMON[0],
+    FORM_COMMON[1],
+    b(&[ctrl('s')], A::Submit, t::CREATE_EVENT, true),
+    b(
+        &[k(K::Enter), k(K::Down)],
+        A::NextField,
+        t::NEXT_FIELD,
+        false,
+    ),
+    b(&[k(K::Up)], A::PrevField, t::PREV_FIELD, false),
+    b(&[c('?')], A::Help, t::HELP, false),
+];
+
 /// The bindings of a context (without [`GLOBAL`]).
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
@@ -421,5 +483,9 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::EditText => EDIT_TEXT,
         Context::EditPicker => EDIT_PICKER,
         Context::ResultBack => RESULT_BACK,
+        Context::Events => EVENTS,
+        Context::Records => RECORDS,
+        Context::EventFormText => EVENT_FORM_TEXT,
+        Context::EventFormChoice => EVENT_FORM_CHOICE,
     }
 }

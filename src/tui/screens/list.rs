@@ -95,6 +95,12 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
         (ListMode::Browse, Action::RestoreBlob) => {
             cx.open(Dialog::Field(FieldDialog::new(FieldKind::Upload)));
         }
+        // Events and notification records (issue 14).
+        (ListMode::Browse, Action::EventsScreen) => return super::events::open(cx),
+        (ListMode::Browse, Action::RecordsScreen) => {
+            let unread = cx.unread;
+            return super::records::open(cx, unread);
+        }
         (ListMode::Browse, Action::KeysScreen) => {
             cx.push(Screen::Keys(KeysState::default()));
             return Some(Effect::reads([Request::ListKeys, Request::KeyUsage]));

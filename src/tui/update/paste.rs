@@ -45,6 +45,7 @@ pub(super) fn paste(app: &mut App, text: &str) -> Option<Effect> {
         Screen::Form(state) => return form::paste(state, &text),
         Screen::VersionForm(state) => return version_form::paste(state, &text),
         Screen::EditForm(state) => edit_form::paste(state, &text),
+        Screen::EventForm(state) => crate::tui::screens::event_form::paste(state, &text),
         _ => {}
     }
     None

@@ -66,6 +66,20 @@ pub(super) fn answered(
         (Request::SecretNameExists { name }, Ok(Response::NameTaken(taken))) => {
             app.refresh(&Fresh::NameTaken { name, taken });
         }
+        // Events and notification records (issue 14).
+        (Request::ListSecretEvents { .. }, Ok(Response::Events(list))) => {
+            app.refresh(&Fresh::Events(&list.events));
+        }
+        (Request::ListNotificationRecords { .. }, Ok(Response::Records(list))) => {
+            app.refresh(&Fresh::Records(&list.records));
+        }
+        (Request::UnreadNotifications, Ok(Response::Unread(n))) => {
+            app.unread = n;
+            // The records on screen are seen as they come.
+            if n > 0 && matches!(app.screen, Screen::Records(_)) {
+                return Some(Effect::vault(Request::MarkNotificationsSeen));
+            }
+        }
         (_, other) => failed(app, other),
     }
     None

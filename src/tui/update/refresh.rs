@@ -30,6 +30,7 @@ pub(super) fn opened(app: &mut App, created: bool) -> Effect {
             marker: None,
             event_name: None,
         },
+        Request::UnreadNotifications,
     ])
 }
 
@@ -71,6 +72,7 @@ pub(super) fn locked(app: &mut App, clipboard: Option<Status>) {
     app.key_usage = Some(HashMap::new());
     app.loaded = Loaded::All;
     app.busy = None;
+    app.unread = 0;
     app.status = clipboard;
 }
 

@@ -14,7 +14,7 @@ use crate::tui::app::{App, Screen};
 use crate::tui::effects::Saved;
 use crate::tui::msg::describe;
 use crate::tui::screens::result::ResultState;
-use crate::tui::text::{lifecycle as t, rotation as rt, status as st};
+use crate::tui::text::{events as et, lifecycle as t, rotation as rt, status as st};
 
 /// A change answered.
 pub(super) fn answered(
@@ -71,8 +71,43 @@ fn changed(app: &mut App, request: &Request, response: &Response) -> Option<Effe
             Some(Effect::reads([Request::ListKeys, Request::KeyUsage]))
         }
         (Request::Housekeeping, Response::Housekeeping(done)) => super::rotation::done(app, *done),
+        // Events and notification records (issue 14).
+        (Request::MarkNotificationsSeen, _) => {
+            app.unread = 0;
+            None
+        }
+        (
+            Request::CreateSecretEvent(_)
+            | Request::UpdateSecretEvent { .. }
+            | Request::DeleteSecretEvent { .. },
+            _,
+        ) => Some(on_event(app, request, response)),
         _ => on_secret(app, request, response),
     }
+}
+
+/// A change to an event made: the status line (the form closes after a create), then what the
+/// screens show read again.
+fn on_event(app: &mut App, request: &Request, response: &Response) -> Effect {
+    let status = match (request, response) {
+        (Request::CreateSecretEvent(_), Response::Event(e)) => {
+            format!("{} {}.", et::CREATED, e.event.name)
+        }
+        (Request::UpdateSecretEvent { .. }, Response::Event(e)) if e.event.enabled() => {
+            format!("{} {}.", et::ENABLED, e.event.name)
+        }
+        (Request::UpdateSecretEvent { .. }, Response::Event(e)) => {
+            format!("{} {}.", et::DISABLED, e.event.name)
+        }
+        (Request::DeleteSecretEvent { name }, _) => format!("{} {name}.", et::DELETED),
+        _ => String::new(),
+    };
+    app.overlay = None;
+    app.success(status);
+    if matches!(app.screen, Screen::EventForm(_)) {
+        app.back();
+    }
+    Effect::reads(app.rereads())
 }
 
 /// The response of a submitted form in the form's place, so Back returns to the detail; what
@@ -173,6 +208,14 @@ fn refused(app: &mut App, request: &Request, error: &ApiError) {
         }
         Request::SetKeyState { .. } => app.error(describe(error)),
         Request::Housekeeping => super::rotation::failed(app, error),
+        // Events and notification records (issue 14): said on the status line, the form kept.
+        Request::CreateSecretEvent(_)
+        | Request::UpdateSecretEvent { .. }
+        | Request::DeleteSecretEvent { .. }
+        | Request::MarkNotificationsSeen => {
+            app.overlay = None;
+            app.error(describe(error));
+        }
         _ => on_secret_refused(app, error),
     }
 }
