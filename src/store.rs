@@ -11,6 +11,7 @@ mod probe;
 mod schema;
 pub mod secrets;
 mod sidecar;
+pub mod tags;
 mod tx;
 pub mod versions;
 

@@ -19,6 +19,7 @@ mod rules;
 mod seal;
 mod settings;
 mod stages;
+mod tags;
 mod update;
 mod versions;
 

@@ -26,6 +26,13 @@ use super::{
 };
 use route::optional_body;
 
+// Tags (issue 14).
+use super::{
+    BatchCreateOrDeleteTagsRequest, CreateSecretTagRequest, ListProjectSecretsTagsResponse,
+    ListResourceInstancesRequest, ListResourceInstancesResponse, ListSecretTagsResponse, NamedTags,
+    SecretRef, TagFilter, filter_problems, tag_key_length_problem,
+};
+
 pub use super::KeyLookup;
 
 /// A new CMK (the local `key create`).
@@ -150,6 +157,34 @@ pub enum Request {
     KeyUsage,
     /// The CMKs a new secret or an update may name (the pickers' choices).
     ListKeyChoices,
+
+    // Tags (issue 14; docs/DECISIONS.md "tags"). Over HTTP the secret is named by id.
+    CreateSecretTag {
+        secret: SecretRef,
+        body: CreateSecretTagRequest,
+    },
+    DeleteSecretTag {
+        secret: SecretRef,
+        key: String,
+    },
+    ListSecretTags {
+        secret: SecretRef,
+    },
+    BatchCreateOrDeleteTags {
+        secret: SecretRef,
+        body: BatchCreateOrDeleteTagsRequest,
+    },
+    ListProjectSecretsTags,
+    ListResourceInstances(ListResourceInstancesRequest),
+    /// List Secrets of the secrets carrying every one of `tags` (local: `secret list --tag`);
+    /// paged as List Secrets.
+    ListSecretsByTags {
+        limit: Option<usize>,
+        marker: Option<String>,
+        tags: Vec<TagFilter>,
+    },
+    /// Every secret's tags, by name (local: the terminal app's list).
+    ListAllTags,
 }
 
 impl Request {
@@ -169,7 +204,11 @@ impl Request {
             | Self::BatchImportSecrets(_)
             | Self::SetSecretEnabled { .. }
             | Self::CreateKey(_)
-            | Self::SetKeyState { .. } => true,
+            | Self::SetKeyState { .. }
+            // Tags (issue 14).
+            | Self::CreateSecretTag { .. }
+            | Self::DeleteSecretTag { .. }
+            | Self::BatchCreateOrDeleteTags { .. } => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -183,7 +222,13 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => false,
+            | Self::ListKeyChoices
+            // Tags (issue 14).
+            | Self::ListSecretTags { .. }
+            | Self::ListProjectSecretsTags
+            | Self::ListResourceInstances(_)
+            | Self::ListSecretsByTags { .. }
+            | Self::ListAllTags => false,
         }
     }
 
@@ -203,6 +248,17 @@ impl Request {
             Self::DeleteSecretForSchedule { body, .. } => body.problems(),
             Self::GenerateRandomPassword(body) => body.problems(),
             Self::CreateKey(body) => body.problems(),
+            Self::CreateSecretTag { body, .. } => body.problems(),
+            Self::DeleteSecretTag { key, .. } => tag_key_length_problem(key)
+                .map(|m| FieldError::new(Field::TagKey, m))
+                .into_iter()
+                .collect(),
+            Self::BatchCreateOrDeleteTags { body, .. } => body.problems(),
+            Self::ListResourceInstances(body) => body.problems(),
+            Self::ListSecretsByTags { tags, .. } => filter_problems(tags),
+            Self::ListSecretTags { .. } | Self::ListProjectSecretsTags | Self::ListAllTags => {
+                Vec::new()
+            }
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -254,6 +310,15 @@ pub enum Response {
     /// Secrets per CMK id.
     KeyUsage(HashMap<String, i64>),
     KeyChoices(Vec<KeyChoice>),
+    // Tags (issue 14).
+    /// `{"tags": [...], "sys_tags": []}`.
+    SecretTags(ListSecretTagsResponse),
+    /// `{"tags": [{"key", "values"}]}`.
+    ProjectTags(ListProjectSecretsTagsResponse),
+    /// `{"resources": [...], "total_count"}`, or `{"total_count"}` for a count.
+    Resources(ListResourceInstancesResponse),
+    /// Every secret's tags (local).
+    AllTags(Vec<NamedTags>),
 }
 
 impl Response {
@@ -289,6 +354,10 @@ impl Serialize for Response {
             Self::NameTaken(b) => b.serialize(s),
             Self::KeyUsage(b) => b.serialize(s),
             Self::KeyChoices(b) => b.serialize(s),
+            Self::SecretTags(b) => b.serialize(s),
+            Self::ProjectTags(b) => b.serialize(s),
+            Self::Resources(b) => b.serialize(s),
+            Self::AllTags(b) => b.serialize(s),
         }
     }
 }
@@ -354,6 +423,56 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
             Ok(Request::GenerateRandomPassword(optional_body::<
                 GeneratePasswordRequest,
             >(c.body)?))
+        },
+    },
+    // Tags (issue 14): fixed paths, then those naming a secret by id.
+    Endpoint {
+        method: "GET",
+        path: "csms/tags",
+        build: |_, _| Ok(Request::ListProjectSecretsTags),
+    },
+    Endpoint {
+        method: "POST",
+        path: "csms/resource_instances/action",
+        build: |_, c| Ok(Request::ListResourceInstances(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "POST",
+        path: "csms/{}/tags",
+        build: |n, c| {
+            Ok(Request::CreateSecretTag {
+                secret: SecretRef::Id(n[0].clone()),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: "csms/{}/tags",
+        build: |n, _| {
+            Ok(Request::ListSecretTags {
+                secret: SecretRef::Id(n[0].clone()),
+            })
+        },
+    },
+    Endpoint {
+        method: "POST",
+        path: "csms/{}/tags/action",
+        build: |n, c| {
+            Ok(Request::BatchCreateOrDeleteTags {
+                secret: SecretRef::Id(n[0].clone()),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "csms/{}/tags/{}",
+        build: |n, _| {
+            Ok(Request::DeleteSecretTag {
+                secret: SecretRef::Id(n[0].clone()),
+                key: n[1].clone(),
+            })
         },
     },
     Endpoint {

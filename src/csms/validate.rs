@@ -47,6 +47,23 @@ pub enum Field {
     Length,
     /// Generate Random Password's character choices taken together.
     PasswordOptions,
+    // Tags (issue 14; docs/DECISIONS.md "tags", "ListResourceInstances").
+    /// A tag's `key`.
+    TagKey,
+    /// A tag's `value`.
+    TagValue,
+    /// `BatchCreateOrDeleteTags`' `tags` taken together (how many, a key twice).
+    TagList,
+    /// `BatchCreateOrDeleteTags`' and `ListResourceInstances`' `action`.
+    TagAction,
+    /// `ListResourceInstances`' `tags` (the filters), also `secret list --tag`.
+    TagFilters,
+    /// `ListResourceInstances`' `limit`.
+    ResourceLimit,
+    /// `ListResourceInstances`' `offset`.
+    ResourceOffset,
+    /// `ListResourceInstances`' `matches`.
+    ResourceMatches,
 }
 
 impl Field {
@@ -71,6 +88,13 @@ impl Field {
             Self::KeyDescription => "key_description",
             Self::Length => "length",
             Self::PasswordOptions => "password options",
+            Self::TagKey => "key",
+            Self::TagValue => "value",
+            Self::TagList | Self::TagFilters => "tags",
+            Self::TagAction => "action",
+            Self::ResourceLimit => "limit",
+            Self::ResourceOffset => "offset",
+            Self::ResourceMatches => "matches",
         }
     }
 }
@@ -95,6 +119,14 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::KeyDescription => "at most 255 characters",
         Field::Length => "1–255 characters",
         Field::PasswordOptions => "at least one character left to draw from",
+        Field::TagKey => "1–128 letters, digits, spaces, _ . : = + - @; not _sys_…",
+        Field::TagValue => "0–255 letters, digits, spaces, _ . : / = + - @",
+        Field::TagList => "1–20 tags, each key once",
+        Field::TagAction => "create or delete (filter or count to list)",
+        Field::TagFilters => "at most 10 keys, each with at most 10 values",
+        Field::ResourceLimit => "1–1000, 10 when absent",
+        Field::ResourceOffset => "0 or more",
+        Field::ResourceMatches => "at most 10 resource_name searches",
     }
 }
 

@@ -95,6 +95,15 @@ impl Vault {
             Request::SecretNameExists { name } => Response::NameTaken(self.name_exists(name)?),
             Request::KeyUsage => Response::KeyUsage(self.key_usage()?),
             Request::ListKeyChoices => Response::KeyChoices(self.key_choices()?),
+            // Tags (issue 14): vault/tags.rs.
+            Request::CreateSecretTag { .. }
+            | Request::DeleteSecretTag { .. }
+            | Request::ListSecretTags { .. }
+            | Request::BatchCreateOrDeleteTags { .. }
+            | Request::ListProjectSecretsTags
+            | Request::ListResourceInstances(_)
+            | Request::ListSecretsByTags { .. }
+            | Request::ListAllTags => self.execute_tags(request)?,
         })
     }
 

@@ -5,6 +5,7 @@ mod execute;
 mod lifecycle;
 mod ops;
 mod service;
+mod tags;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
