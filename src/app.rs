@@ -84,6 +84,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         } => OnVault::ChangePassphrase(new_passphrase_file),
         Command::Secret(cmd) => OnVault::Command(VaultCommand::Secret(cmd)),
         Command::Key(cmd) => OnVault::Command(VaultCommand::Key(cmd)),
+        Command::Tags => OnVault::Command(VaultCommand::Tags),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

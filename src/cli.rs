@@ -6,6 +6,7 @@ mod keys;
 mod output;
 mod password;
 mod secrets;
+mod tags;
 mod values;
 mod versions;
 
@@ -75,6 +76,8 @@ pub enum Command {
     /// SIGTERM, SIGINT (Ctrl+C) or SIGHUP stop it once requests in flight are done; a second
     /// signal stops it at once.
     Serve(ServeArgs),
+    /// Every tag key in use and its values, sorted (prints {"tags": [{"key", "values"}]})
+    Tags,
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -104,6 +107,7 @@ pub struct ServeArgs {
 pub enum VaultCommand {
     Secret(secrets::SecretCommand),
     Key(keys::KeyCommand),
+    Tags,
 }
 
 /// Runs a command on an unlocked vault.
@@ -111,6 +115,7 @@ pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
     match command {
         VaultCommand::Secret(cmd) => secrets::run(vault, cmd),
         VaultCommand::Key(cmd) => keys::run(vault, cmd),
+        VaultCommand::Tags => tags::run_project(vault),
     }
 }
 

@@ -113,12 +113,21 @@ pub struct Search<'a> {
     pub before: Option<&'a str>,
 }
 
-/// A search as SQL: `FROM … WHERE …` and its parameters.
-struct Built {
-    from_where: String,
-    params: Vec<Value>,
-    /// Only one tag asked for and nothing else: its count is read off the index alone.
-    index_only: Option<(String, Vec<Value>)>,
+impl Search<'_> {
+    /// Whether anything but the tags narrows the search.
+    fn narrows_by_name(&self) -> bool {
+        !self.names.is_empty() || self.after.is_some() || self.before.is_some()
+    }
+}
+
+/// How a search walks the vault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Walk {
+    /// Every secret by name (no tag asked for).
+    Names,
+    /// The matches of `tags[driver]` off `tags_by_key_value` (the filter matching fewest rows),
+    /// each other filter one primary-key lookup, then sorted by name.
+    Tag { driver: usize },
 }
 
 /// `key = ? [AND value IN (?, …)]` on the table `alias`, its parameters pushed.
@@ -133,7 +142,13 @@ fn tag_condition(alias: &str, filter: &TagFilter, params: &mut Vec<Value>) -> St
     sql
 }
 
-/// How many tag rows one filter matches, off the index.
+/// `EXISTS (…)`: the secret whose row id is `row` carries a tag matching `filter`.
+fn has_tag(row: &str, filter: &TagFilter, params: &mut Vec<Value>) -> String {
+    let clause = tag_condition("o", filter, params);
+    format!("EXISTS (SELECT 1 FROM secret_tags AS o WHERE o.secret_row = {row} AND {clause})")
+}
+
+/// How many tag rows one filter matches, off the index alone.
 fn index_count(conn: &Connection, filter: &TagFilter) -> StoreResult<usize> {
     let mut params = Vec::new();
     let clause = tag_condition("t", filter, &mut params);
@@ -146,55 +161,161 @@ fn index_count(conn: &Connection, filter: &TagFilter) -> StoreResult<usize> {
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
-/// The SQL of a search. With tags, the outer loop walks `tags_by_key_value` over the filter that
-/// matches fewest rows (`CROSS JOIN` keeps it outermost; `INDEXED BY` makes the statement fail
-/// rather than scan), and each other filter is one primary-key lookup per candidate.
-fn build(conn: &Connection, search: &Search<'_>) -> StoreResult<Built> {
-    let mut params = Vec::new();
-    let mut conditions = Vec::new();
-    let mut from = "secrets AS s";
-    let mut driver = None;
-    if !search.tags.is_empty() {
-        let mut best = 0;
-        if search.tags.len() > 1 {
-            let mut fewest = usize::MAX;
-            for (i, filter) in search.tags.iter().enumerate() {
-                let n = index_count(conn, filter)?;
-                if n < fewest {
-                    (best, fewest) = (i, n);
-                }
-            }
-        }
-        driver = Some(best);
-        from = "secret_tags AS d INDEXED BY tags_by_key_value \
-                CROSS JOIN secrets AS s ON s.row_id = d.secret_row";
-        conditions.push(tag_condition("d", &search.tags[best], &mut params));
-        for (i, filter) in search.tags.iter().enumerate() {
-            if i != best {
-                let clause = tag_condition("o", filter, &mut params);
-                conditions.push(format!(
-                    "EXISTS (SELECT 1 FROM secret_tags AS o WHERE o.secret_row = s.row_id AND {clause})"
-                ));
-            }
+/// About how many secrets there are: the largest row id (a B-tree's last entry, no count).
+fn secrets_estimate(conn: &Connection) -> StoreResult<usize> {
+    let n: Option<i64> = conn
+        .prepare_cached("SELECT max(row_id) FROM secrets")?
+        .query_row([], |r| r.get(0))?;
+    Ok(n.and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
+}
+
+/// The filter matching fewest rows (each counted off the index) and its count.
+fn fewest(conn: &Connection, tags: &[TagFilter]) -> StoreResult<(usize, usize)> {
+    let mut best = (0, usize::MAX);
+    for (i, filter) in tags.iter().enumerate() {
+        let n = index_count(conn, filter)?;
+        if n < best.1 {
+            best = (i, n);
         }
     }
-    let index_only = match driver {
-        Some(best)
-            if search.tags.len() == 1
-                && search.names.is_empty()
-                && search.after.is_none()
-                && search.before.is_none() =>
-        {
-            let mut p = Vec::new();
-            let clause = tag_condition("t", &search.tags[best], &mut p);
-            Some((
-                format!(
-                    "SELECT count(*) FROM secret_tags AS t INDEXED BY tags_by_key_value WHERE {clause}"
-                ),
-                p,
+    Ok(best)
+}
+
+/// How to find a page of `rows` (the page's end: offset + limit). One tag that many secrets
+/// carry is looked for along the names when that should read fewer rows than sorting its
+/// matches would (`rows` × secrets / matches < matches), within a budget of as many rows as it
+/// has matches (names that cluster its secrets at the far end fall back to the index, so the
+/// look never costs more than the index would); several tags always walk the index, as their
+/// intersection may be empty however common each is.
+///
+/// The walk, and the budget of a look along the names to try first.
+fn walk_for_page(
+    conn: &Connection,
+    search: &Search<'_>,
+    rows: usize,
+) -> StoreResult<(Walk, Option<usize>)> {
+    match search.tags {
+        [] => Ok((Walk::Names, None)),
+        [one] => {
+            let matches = index_count(conn, one)?;
+            let secrets = secrets_estimate(conn)?;
+            let along_names = rows.saturating_mul(secrets) / matches.max(1);
+            Ok((
+                Walk::Tag { driver: 0 },
+                (along_names < matches).then_some(matches),
             ))
         }
-        _ => None,
+        many => Ok((
+            Walk::Tag {
+                driver: fewest(conn, many)?.0,
+            },
+            None,
+        )),
+    }
+}
+
+/// The row ids of the first `rows` secrets along the names (`descending`: from the last) that
+/// carry the one tag of `search` and hold its `names`, reading at most `budget` secrets; `None`
+/// when the budget ran out first.
+fn along_names(
+    conn: &Connection,
+    search: &Search<'_>,
+    descending: bool,
+    rows: usize,
+    budget: usize,
+) -> StoreResult<Option<Vec<i64>>> {
+    let (sql, params) = along_names_sql(search, descending);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut cursor = stmt.query(params_from_iter(params))?;
+    let mut found = Vec::new();
+    let mut read = 0usize;
+    while found.len() < rows {
+        let Some(r) = cursor.next()? else {
+            return Ok(Some(found));
+        };
+        if read >= budget {
+            return Ok(None);
+        }
+        read += 1;
+        if r.get::<_, bool>(1)? {
+            found.push(r.get(0)?);
+        }
+    }
+    Ok(Some(found))
+}
+
+/// [`along_names`]' statement: every secret in name order (within `after` and `before`) with
+/// whether it matches, and its parameters. Each secret read comes back, matching or not, so
+/// the budget counts every one.
+fn along_names_sql(search: &Search<'_>, descending: bool) -> (String, Vec<Value>) {
+    let mut params = Vec::new();
+    let mut checks: Vec<String> = search
+        .tags
+        .iter()
+        .map(|filter| has_tag("s.row_id", filter, &mut params))
+        .collect();
+    for name in search.names {
+        checks.push("instr(lower(s.name), ?) > 0".to_owned());
+        params.push(Value::Text(name.clone()));
+    }
+    let mut bounds = Vec::new();
+    if let Some(after) = search.after {
+        bounds.push("s.name > ?");
+        params.push(Value::Text(after.to_owned()));
+    }
+    if let Some(before) = search.before {
+        bounds.push("s.name < ?");
+        params.push(Value::Text(before.to_owned()));
+    }
+    let where_clause = if bounds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", bounds.join(" AND "))
+    };
+    let order = if descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT s.row_id, {} FROM secrets AS s{where_clause} ORDER BY s.name {order}",
+        checks.join(" AND ")
+    );
+    (sql, params)
+}
+
+/// The secrets of these row ids, in this order.
+fn by_row_ids(conn: &Connection, ids: &[i64]) -> StoreResult<Vec<SecretRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SECRET_COLUMNS} FROM secrets WHERE row_id = ?1"
+    ))?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(row) = stmt.query_row([id], secret_from_row).optional()? {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// `FROM … WHERE …` of a search walked as `walk`, with its parameters; `join`: whether the
+/// secrets table is joined (for a count by tags alone it need not be).
+fn from_where(search: &Search<'_>, walk: Walk, join: bool) -> (String, Vec<Value>) {
+    let mut params = Vec::new();
+    let mut conditions = Vec::new();
+    let from = match walk {
+        Walk::Names => "secrets AS s",
+        Walk::Tag { driver } => {
+            conditions.push(tag_condition("d", &search.tags[driver], &mut params));
+            for (i, filter) in search.tags.iter().enumerate() {
+                if i != driver {
+                    // On the driver's row id: checked before the secret's row is read.
+                    conditions.push(has_tag("d.secret_row", filter, &mut params));
+                }
+            }
+            if join {
+                "secret_tags AS d INDEXED BY tags_by_key_value \
+                 CROSS JOIN secrets AS s ON s.row_id = d.secret_row"
+            } else {
+                "secret_tags AS d INDEXED BY tags_by_key_value"
+            }
+        }
     };
     for name in search.names {
         conditions.push("instr(lower(s.name), ?) > 0".to_owned());
@@ -213,11 +334,7 @@ fn build(conn: &Connection, search: &Search<'_>) -> StoreResult<Built> {
     } else {
         format!(" WHERE {}", conditions.join(" AND "))
     };
-    Ok(Built {
-        from_where: format!("FROM {from}{where_clause}"),
-        params,
-        index_only,
-    })
+    (format!("FROM {from}{where_clause}"), params)
 }
 
 /// The secrets a search finds, by name (`descending`: from the last), `offset` skipped, at most
@@ -229,18 +346,21 @@ pub fn find(
     limit: usize,
     offset: usize,
 ) -> StoreResult<Vec<SecretRow>> {
-    let built = build(conn, search)?;
+    let rows = offset.saturating_add(limit);
+    let (walk, along) = walk_for_page(conn, search, rows)?;
+    if let Some(budget) = along
+        && let Some(ids) = along_names(conn, search, descending, rows, budget)?
+    {
+        return by_row_ids(conn, ids.get(offset..).unwrap_or_default());
+    }
+    let (from_where, mut params) = from_where(search, walk, true);
     let columns = SECRET_COLUMNS
         .split(',')
         .map(|c| format!("s.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
     let order = if descending { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT {columns} {} ORDER BY s.name {order} LIMIT ? OFFSET ?",
-        built.from_where
-    );
-    let mut params = built.params;
+    let sql = format!("SELECT {columns} {from_where} ORDER BY s.name {order} LIMIT ? OFFSET ?");
     params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
     params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -250,15 +370,25 @@ pub fn find(
     Ok(rows)
 }
 
-/// How many secrets a search finds.
+/// How many secrets a search finds. By tags alone it reads `tags_by_key_value` only (one tag:
+/// the count of its index range).
 pub fn count_found(conn: &Connection, search: &Search<'_>) -> StoreResult<usize> {
-    let built = build(conn, search)?;
-    let (sql, params) = match built.index_only {
-        Some(only) => only,
-        None => (
-            format!("SELECT count(*) {}", built.from_where),
-            built.params,
-        ),
+    let by_name = search.narrows_by_name();
+    let (sql, params) = match search.tags {
+        [one] if !by_name => {
+            return index_count(conn, one);
+        }
+        [] => {
+            let (from_where, params) = from_where(search, Walk::Names, true);
+            (format!("SELECT count(*) {from_where}"), params)
+        }
+        many => {
+            let walk = Walk::Tag {
+                driver: fewest(conn, many)?.0,
+            };
+            let (from_where, params) = from_where(search, walk, by_name);
+            (format!("SELECT count(*) {from_where}"), params)
+        }
     };
     let n: i64 = conn
         .prepare_cached(&sql)?
@@ -300,23 +430,126 @@ mod tests {
             tags: &tags,
             ..Search::default()
         };
-        let built = build(&conn, &search).unwrap_or_else(|e| panic!("{e}"));
-        let shown = plan(
-            &conn,
-            &format!("SELECT s.name {} ORDER BY s.name", built.from_where),
-            built.params,
+        let explain = |walk: Walk, join: bool| {
+            let (from_where, params) = from_where(&search, walk, join);
+            let what = if join { "s.name" } else { "count(*)" };
+            plan(
+                &conn,
+                &format!("SELECT {what} {from_where} ORDER BY 1 LIMIT 10"),
+                params,
+            )
+        };
+        let by_tags = explain(Walk::Tag { driver: 0 }, true);
+        assert!(
+            by_tags.contains("SEARCH d USING COVERING INDEX tags_by_key_value (key=? AND value=?)"),
+            "{by_tags}"
         );
         assert!(
-            shown.contains("USING COVERING INDEX tags_by_key_value")
-                || shown.contains("USING INDEX tags_by_key_value"),
-            "{shown}"
+            by_tags.contains("SEARCH s USING INTEGER PRIMARY KEY"),
+            "{by_tags}"
         );
-        assert!(!shown.contains("SCAN s"), "{shown}");
+        assert!(
+            by_tags.contains("USING PRIMARY KEY (secret_row=? AND key=?)"),
+            "{by_tags}"
+        );
+        assert!(!by_tags.contains("SCAN"), "{by_tags}");
+        let counted = explain(Walk::Tag { driver: 0 }, false);
+        assert!(
+            !counted.contains(" s "),
+            "a count by tags reads no secret: {counted}"
+        );
+        assert!(!counted.contains("SCAN"), "{counted}");
+        let one = &tags[..1];
+        let along = Search {
+            tags: one,
+            ..Search::default()
+        };
+        let (sql, params) = along_names_sql(&along, false);
+        let walked = plan(&conn, &sql, params);
+        assert!(
+            walked.contains("SCAN s USING COVERING INDEX sqlite_autoindex_secrets_1")
+                || walked.contains("SCAN s USING INDEX sqlite_autoindex_secrets_1"),
+            "in name order: {walked}"
+        );
+        assert!(
+            !walked.contains("TEMP B-TREE"),
+            "stops at the page's end: {walked}"
+        );
         let by_id = plan(
             &conn,
             "SELECT id FROM secrets INDEXED BY secrets_by_id WHERE id = ?1",
             vec![Value::Text("x".into())],
         );
         assert!(by_id.contains("secrets_by_id"), "{by_id}");
+    }
+
+    /// `n` secrets `s000`…; those for which `tagged` holds carry `env=prod`.
+    fn vault_of(n: usize, tagged: impl Fn(usize) -> bool) -> Connection {
+        let conn = in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch(
+            "INSERT INTO cmks VALUES ('k', 'a', '', 'ENABLED', 'AES_256', 0, 0, x'00')",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..n {
+            conn.execute(
+                "INSERT INTO secrets (id, name, state, kms_key_id, secret_type, create_time,
+                     update_time, next_version)
+                 VALUES (?1, ?2, 'ENABLED', 'k', 'COMMON', 0, 0, 1)",
+                params![format!("id-{i}"), format!("s{i:03}")],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            if tagged(i) {
+                set(&conn, conn.last_insert_rowid(), "env", "prod")
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        conn
+    }
+
+    fn names(rows: &[SecretRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_common_tag_is_looked_for_along_the_names_and_clustered_names_fall_back() {
+        let prod = [TagFilter {
+            key: "env".into(),
+            values: vec!["prod".into()],
+        }];
+        let search = Search {
+            tags: &prod,
+            ..Search::default()
+        };
+        // Spread: 3 of 4 secrets; the page is found along the names.
+        let spread = vault_of(200, |i| i % 4 != 0);
+        let (_, along) = walk_for_page(&spread, &search, 3).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(along, Some(150));
+        let found = find(&spread, &search, false, 2, 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names(&found), ["s002", "s003"]);
+        let last = find(&spread, &search, true, 2, 0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names(&last), ["s199", "s198"]);
+        assert_eq!(
+            count_found(&spread, &search).unwrap_or_else(|e| panic!("{e}")),
+            150
+        );
+        // Clustered at the end: the look runs out of budget, the index answers the same.
+        let clustered = vault_of(200, |i| i >= 100);
+        let ids = along_names(&clustered, &search, false, 3, 100).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ids, None, "100 names read, none matching");
+        let found = find(&clustered, &search, false, 2, 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names(&found), ["s101", "s102"]);
+        let after = Search {
+            tags: &prod,
+            after: Some("s150"),
+            ..Search::default()
+        };
+        let found = find(&clustered, &after, false, 3, 0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names(&found), ["s151", "s152", "s153"]);
+        // A rare tag walks the index.
+        let rare = vault_of(200, |i| i % 50 == 7);
+        let (_, along) = walk_for_page(&rare, &search, 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(along, None);
+        let found = find(&rare, &search, false, 10, 0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names(&found), ["s007", "s057", "s107", "s157"]);
     }
 }

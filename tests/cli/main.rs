@@ -13,4 +13,5 @@ mod serve_auth;
 mod serve_process;
 mod serve_routes;
 mod support;
+mod tags;
 mod vault;
