@@ -82,6 +82,11 @@ pub enum Action {
     RestoreBlob,
     /// `X` on the list: which states to show.
     StateFilter,
+    // Tags (issue 14).
+    /// `g` on the detail screen: add a tag or change one's value.
+    SetTag,
+    /// `G` on the detail screen: remove a tag.
+    RemoveTag,
 }
 
 /// A vault operation the app asks for: the request, and what its answer is for. It comes back,

@@ -137,7 +137,11 @@ impl App {
     /// What to read again when the vault changed (by this app or another process): the keys
     /// and every secret (the list), and what each screen in the stack shows (each once).
     pub(super) fn rereads(&self) -> Vec<Request> {
-        let mut reads = vec![Request::ListKeys, Request::ListAllSecrets];
+        let mut reads = vec![
+            Request::ListKeys,
+            Request::ListAllSecrets,
+            Request::ListAllTags,
+        ];
         for screen in std::iter::once(&self.screen).chain(&self.below) {
             for read in screen.reads() {
                 if !reads.iter().any(|r| same_read(r, &read)) {
@@ -176,6 +180,7 @@ fn same_read(a: &Request, b: &Request) -> bool {
         | (Request::SecretNameExists { name: x }, Request::SecretNameExists { name: y }) => x == y,
         (Request::ListKeys, Request::ListKeys)
         | (Request::ListAllSecrets, Request::ListAllSecrets)
+        | (Request::ListAllTags, Request::ListAllTags)
         | (Request::ListKeyChoices, Request::ListKeyChoices)
         | (Request::KeyUsage, Request::KeyUsage) => true,
         _ => false,

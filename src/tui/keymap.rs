@@ -44,6 +44,9 @@ pub enum Context {
     DialogPick,
     /// The response of an action on a secret: back to where it was done.
     Response,
+    // Tags (issue 14).
+    /// The tag dialog's key and value.
+    DialogTag,
 }
 
 impl Context {
@@ -58,6 +61,7 @@ impl Context {
                 | Self::KeyAlias
                 | Self::EditText
                 | Self::DialogField
+                | Self::DialogTag
         )
     }
 
@@ -65,7 +69,12 @@ impl Context {
     pub fn opens_help(self) -> bool {
         !matches!(
             self,
-            Self::KeyAlias | Self::Confirm | Self::Help | Self::DialogField | Self::DialogPick
+            Self::KeyAlias
+                | Self::Confirm
+                | Self::Help
+                | Self::DialogField
+                | Self::DialogPick
+                | Self::DialogTag
         )
     }
 
@@ -93,6 +102,7 @@ impl Context {
             Self::DialogField => t::CTX_DIALOG_FIELD,
             Self::DialogPick => t::CTX_DIALOG_PICK,
             Self::Response => t::CTX_RESPONSE,
+            Self::DialogTag => t::CTX_DIALOG_TAG,
         }
     }
 }
@@ -197,6 +207,7 @@ pub const ALL: &[Context] = &[
     Context::Response,
     Context::DialogField,
     Context::DialogPick,
+    Context::DialogTag,
     Context::Keys,
     Context::KeyAlias,
     Context::Confirm,
@@ -313,11 +324,12 @@ mod tests {
             Context::Response => 13,
             Context::DialogField => 14,
             Context::DialogPick => 15,
-            Context::Keys => 16,
-            Context::KeyAlias => 17,
-            Context::Confirm => 18,
-            Context::Help => 19,
-            Context::Unlock => 20,
+            Context::DialogTag => 16,
+            Context::Keys => 17,
+            Context::KeyAlias => 18,
+            Context::Confirm => 19,
+            Context::Help => 20,
+            Context::Unlock => 21,
         }
     }
 

@@ -10,6 +10,7 @@
 mod paste;
 mod reads;
 mod refresh;
+mod tags;
 mod writes;
 
 use super::action::{Action, Effect, Purpose};

@@ -14,5 +14,6 @@ mod no_terminal;
 mod render;
 mod snapshots;
 mod support;
+mod tags;
 mod text;
 mod update;

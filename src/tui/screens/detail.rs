@@ -1,9 +1,11 @@
 //! Screen 2b: a secret's home: the Secret record over its versions table. `↑/↓` select a
 //! version, Ctrl+R reveals or masks its value, `c` copies it; `t`/`T` set and remove stages,
 //! `x` disables or enables, `d` schedules deletion, `r` restores, `D` deletes now, `b` saves a
-//! backup blob. Each action ends on the response screen; Back returns here, refreshed.
+//! backup blob. Each action ends on the response screen; Back returns here, refreshed. `g` and
+//! `G` add, change and remove tags, staying here.
 
 mod state;
+mod tags;
 mod versions;
 mod view;
 
@@ -51,6 +53,7 @@ pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Optio
         | Action::RestoreSecret
         | Action::DeleteNow
         | Action::Backup => return act(state, action, cx),
+        Action::SetTag | Action::RemoveTag => return tags::act(state, action, cx),
         _ => {}
     }
     None

@@ -70,6 +70,11 @@ fn changed(app: &mut App, request: &Request, response: &Response) -> Option<Effe
             app.success(format!("{verb} {}.", key_info.key_alias));
             Some(Effect::reads([Request::ListKeys, Request::KeyUsage]))
         }
+        // Tags (issue 14): the detail stays; its status line says what changed.
+        (
+            Request::CreateSecretTag { .. } | Request::DeleteSecretTag { .. },
+            Response::NoContent,
+        ) => Some(super::tags::changed(app, request)),
         _ => on_secret(app, request, response),
     }
 }
@@ -162,6 +167,9 @@ fn refused(app: &mut App, request: &Request, error: &ApiError) {
             }
         }
         Request::SetKeyState { .. } => app.error(describe(error)),
+        Request::CreateSecretTag { .. } | Request::DeleteSecretTag { .. } => {
+            super::tags::refused(app, error);
+        }
         _ => on_secret_refused(app, error),
     }
 }
