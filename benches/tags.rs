@@ -25,6 +25,7 @@ use csvault::csms::{
     BatchCreateOrDeleteTagsRequest, CreateSecretRequest, ListResourceInstancesRequest, SecretRef,
     TagAction, TagFilter, TagItem,
 };
+use csvault::tui::catalog::Catalog;
 use csvault::vault::Vault;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
@@ -178,6 +179,49 @@ fn main() {
     report(
         "  secret list --tag team=team-07 (ListSecrets shape, page of 50)",
         &listed,
+    );
+
+    // The terminal app: every tag read (after every change), and into its list and filter.
+    let reads = runs.min(7);
+    let mut all = Vec::new();
+    let read = timings(reads, || {
+        all = match vault.execute(&Request::ListAllTags).unwrap() {
+            Response::AllTags(all) => all,
+            other => panic!("{other:?}"),
+        };
+    });
+    let keys = vault.list_keys().unwrap();
+    let mut secrets_read = Vec::new();
+    let read_secrets = timings(reads, || secrets_read = vault.all_secrets().unwrap());
+    let mut catalog = Catalog::default();
+    let new_list = timings(reads, || {
+        catalog = Catalog::new(secrets_read.clone(), &keys);
+    });
+    let mut copies: Vec<_> = (0..=reads).map(|_| all.clone()).collect();
+    let into_list = timings(reads, || catalog.set_tags(copies.pop().unwrap()));
+    catalog.set_query("env=prod");
+    assert_eq!(catalog.visible_len(), secrets.div_ceil(3));
+    println!("the terminal app, {reads} runs each:");
+    report(
+        "  ListAllSecrets (for comparison: every secret)",
+        &read_secrets,
+    );
+    report(
+        "  the list made of them (for comparison: Catalog::new)",
+        &new_list,
+    );
+    report("  ListAllTags (every tag of every secret)", &read);
+    report(
+        "  the list takes them (Catalog::set_tags, filter index)",
+        &into_list,
+    );
+    let typed = timings(reads, || {
+        catalog.set_query("");
+        catalog.set_query("env=prod");
+    });
+    report(
+        "  filter env=prod typed over the whole list (from none)",
+        &typed,
     );
 }
 

@@ -183,7 +183,7 @@ pub enum Request {
         marker: Option<String>,
         tags: Vec<TagFilter>,
     },
-    /// Every secret's tags, by name (local: the terminal app's list).
+    /// Every secret's tags (local: the terminal app's list).
     ListAllTags,
 }
 

@@ -208,7 +208,7 @@ pub struct ListProjectSecretsTagsResponse {
     pub tags: Vec<ProjectTag>,
 }
 
-/// A secret's tags, by name: what the terminal app's list filters on (a local read).
+/// A secret's name and tags: what the terminal app's list filters on (a local read).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NamedTags {
     pub name: String,

@@ -89,16 +89,35 @@ pub fn project(conn: &Connection) -> StoreResult<Vec<(String, Vec<String>)>> {
     Ok(out)
 }
 
-/// Every tag of every secret as (name, key, value), by name then key.
-pub fn all_by_name(conn: &Connection) -> StoreResult<Vec<(String, String, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.name, t.key, t.value FROM secret_tags AS t
-         JOIN secrets AS s ON s.row_id = t.secret_row ORDER BY s.name, t.key",
+/// A secret's name and its tags as (key, value), by key.
+pub type Tagged = (String, Vec<(String, String)>);
+
+/// Every secret that has tags, with them as (key, value) by key: the table in its own order
+/// (no sort), each secret's name read once by its row id.
+pub fn all_by_secret(conn: &Connection) -> StoreResult<Vec<Tagged>> {
+    let mut tags = conn.prepare_cached(
+        "SELECT secret_row, key, value FROM secret_tags ORDER BY secret_row, key",
     )?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok(rows)
+    let mut names = conn.prepare_cached("SELECT name FROM secrets WHERE row_id = ?1")?;
+    let mut out: Vec<Tagged> = Vec::new();
+    // The secret whose tags are being read, and whether it is there.
+    let mut current: Option<(i64, bool)> = None;
+    let mut rows = tags.query([])?;
+    while let Some(r) = rows.next()? {
+        let secret_row: i64 = r.get(0)?;
+        if current.map(|(row, _)| row) != Some(secret_row) {
+            let name: Option<String> = names.query_row([secret_row], |n| n.get(0)).optional()?;
+            // A tag row outlives its secret only in a damaged file: it is left out.
+            current = Some((secret_row, name.is_some()));
+            out.extend(name.map(|name| (name, Vec::new())));
+        }
+        if current.is_some_and(|(_, there)| there)
+            && let Some((_, list)) = out.last_mut()
+        {
+            list.push((r.get(1)?, r.get(2)?));
+        }
+    }
+    Ok(out)
 }
 
 /// Which secrets a search asks for: those carrying every one of `tags` (a key with one of its
@@ -181,12 +200,17 @@ fn fewest(conn: &Connection, tags: &[TagFilter]) -> StoreResult<(usize, usize)> 
     Ok(best)
 }
 
+/// How many times the expected number of names a look along the names may read.
+const ALONG_NAMES_SLACK: usize = 8;
+/// The fewest names it may read whatever it expects.
+const MIN_ALONG_NAMES: usize = 1024;
+
 /// How to find a page of `rows` (the page's end: offset + limit). One tag that many secrets
 /// carry is looked for along the names when that should read fewer rows than sorting its
-/// matches would (`rows` × secrets / matches < matches), within a budget of as many rows as it
-/// has matches (names that cluster its secrets at the far end fall back to the index, so the
-/// look never costs more than the index would); several tags always walk the index, as their
-/// intersection may be empty however common each is.
+/// matches would (expected: `rows` × secrets / matches, less than the matches), within a budget
+/// of 8 times that (at least 1,024, at most the matches): names that cluster the tag's secrets
+/// far along fall back to the index after a short look. Several tags always walk the index, as
+/// their intersection may be empty however common each is.
 ///
 /// The walk, and the budget of a look along the names to try first.
 fn walk_for_page(
@@ -200,9 +224,13 @@ fn walk_for_page(
             let matches = index_count(conn, one)?;
             let secrets = secrets_estimate(conn)?;
             let along_names = rows.saturating_mul(secrets) / matches.max(1);
+            let budget = along_names
+                .saturating_mul(ALONG_NAMES_SLACK)
+                .max(MIN_ALONG_NAMES)
+                .min(matches);
             Ok((
                 Walk::Tag { driver: 0 },
-                (along_names < matches).then_some(matches),
+                (along_names < matches).then_some(budget),
             ))
         }
         many => Ok((

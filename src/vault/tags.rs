@@ -315,19 +315,20 @@ impl Vault {
         })
     }
 
-    /// Every secret's tags, by name (only secrets that have some).
+    /// Every secret's tags (only secrets that have some; in no particular order of secrets, each
+    /// secret's by key).
     pub fn all_tags(&self) -> VaultResult<Vec<NamedTags>> {
-        let mut out: Vec<NamedTags> = Vec::new();
-        for (name, key, value) in tag_rows::all_by_name(self.store().conn_ref())? {
-            let tag = SecretTag { key, value };
-            match out.last_mut() {
-                Some(last) if last.name == name => last.tags.push(tag),
-                _ => out.push(NamedTags {
-                    name,
-                    tags: vec![tag],
-                }),
-            }
-        }
-        Ok(out)
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        Ok(tag_rows::all_by_secret(&snapshot)?
+            .into_iter()
+            .map(|(name, tags)| NamedTags {
+                name,
+                tags: tags
+                    .into_iter()
+                    .map(|(key, value)| SecretTag { key, value })
+                    .collect(),
+            })
+            .collect())
     }
 }
