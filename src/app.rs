@@ -108,6 +108,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Tasks(args) => OnVault::Command(VaultCommand::Tasks(args)),
         Command::Event(cmd) => OnVault::Command(VaultCommand::Event(cmd)),
         Command::Notifications(args) => OnVault::Command(VaultCommand::Notifications(args)),
+        Command::Tags => OnVault::Command(VaultCommand::Tags),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

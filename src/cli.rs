@@ -7,6 +7,7 @@ mod keys;
 mod output;
 mod password;
 mod secrets;
+mod tags;
 mod tasks;
 mod values;
 mod versions;
@@ -85,6 +86,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Rotation tasks, newest first (prints {"tasks": [...], "total", "next_marker"})
     Tasks(tasks::TasksArgs),
+    /// Every tag key in use and its values, sorted (prints {"tags": [{"key", "values"}]})
+    Tags,
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -117,6 +120,7 @@ pub enum VaultCommand {
     Tasks(tasks::TasksArgs),
     Event(events::EventCommand),
     Notifications(events::NotificationsArgs),
+    Tags,
 }
 
 /// Runs a command on an unlocked vault.
@@ -127,6 +131,7 @@ pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
         VaultCommand::Tasks(args) => tasks::run(vault, args),
         VaultCommand::Event(cmd) => events::run(vault, cmd),
         VaultCommand::Notifications(args) => events::notifications(vault, args),
+        VaultCommand::Tags => tags::run_project(vault),
     }
 }
 

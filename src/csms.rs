@@ -13,6 +13,7 @@ mod request;
 mod response;
 mod rotation;
 mod settings;
+mod tags;
 mod validate;
 mod value;
 mod value_field;
@@ -59,6 +60,15 @@ pub use settings::{
     MAX_ROTATION_CONFIG_BYTES, MAX_ROTATION_FUNC_URN_BYTES, MAX_ROTATION_PERIOD_MS,
     MIN_ROTATION_PERIOD_MS, SecretSettings, SettingsChange, event_name_problem, next_rotation,
     rotation_period_ms, rotation_period_problem,
+};
+pub use tags::{
+    BatchCreateOrDeleteTagsRequest, CountText, CreateSecretTagRequest, DEFAULT_RESOURCE_LIMIT,
+    ListProjectSecretsTagsResponse, ListResourceInstancesRequest, ListResourceInstancesResponse,
+    ListSecretTagsResponse, MATCH_RESOURCE_NAME, MAX_FILTER_TAGS, MAX_FILTER_VALUES, MAX_MATCHES,
+    MAX_RESOURCE_LIMIT, MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS, MAX_TAGS_PER_SECRET, NamedTags,
+    ProjectTag, RESERVED_TAG_PREFIX, ResourceInstance, SecretRef, SecretTag, TagAction, TagFilter,
+    TagItem, TagMatch, filter_problems, tag_key_length_problem, tag_key_problem,
+    tag_value_length_problem, tag_value_problem,
 };
 pub use validate::{
     Field, FieldError, MAX_DESCRIPTION_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES, create_problems,

@@ -12,6 +12,7 @@ pub mod rotation;
 mod schema;
 pub mod secrets;
 mod sidecar;
+pub mod tags;
 mod tx;
 pub mod versions;
 

@@ -22,6 +22,7 @@ mod rules;
 mod seal;
 mod settings;
 mod stages;
+mod tags;
 mod update;
 mod versions;
 

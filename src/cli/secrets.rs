@@ -18,6 +18,7 @@ use crate::csms::{
     DEFAULT_RECOVERY_WINDOW_DAYS, DeleteSecretForScheduleRequest, ErrorCode, SecretVersion,
     UpdateSecretStageRequest, UpdateVersionRequest,
 };
+use crate::csms::{TagFilter, TagItem};
 use crate::vault::Vault;
 
 #[allow(
@@ -36,6 +37,10 @@ pub enum SecretCommand {
         /// Start after this name (exclusive; it need not exist)
         #[arg(long)]
         marker: Option<String>,
+        /// Only secrets with this tag: KEY (any value) or KEY=VALUE; repeat it and every one
+        /// must match
+        #[arg(long, value_name = "KEY[=VALUE]", value_parser = super::tags::parse_filter)]
+        tag: Vec<TagFilter>,
     },
     /// Show a secret's record (prints {"secret": {...}})
     Show {
@@ -156,6 +161,29 @@ pub enum SecretCommand {
         /// The secret's name
         name: String,
     },
+    // Tags (issue 14).
+    /// Set tags on a secret, all or none; a key it has takes the new value (prints nothing)
+    Tag {
+        /// The secret's name
+        name: String,
+        /// KEY=VALUE, split at the first = (the value may be empty: KEY=); at most 20 a secret
+        #[arg(required = true, value_name = "KEY=VALUE", value_parser = super::tags::parse_tag)]
+        tags: Vec<TagItem>,
+    },
+    /// Remove tags from a secret by key, all or none; a key it has not is ignored (prints
+    /// nothing)
+    Untag {
+        /// The secret's name
+        name: String,
+        /// The tags' keys
+        #[arg(required = true, value_name = "KEY")]
+        keys: Vec<String>,
+    },
+    /// Show a secret's tags (prints {"tags": [{"key", "value"}], "sys_tags": []})
+    Tags {
+        /// The secret's name
+        name: String,
+    },
 }
 
 #[allow(
@@ -203,11 +231,7 @@ pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
             body: create_body(args)?,
             keys: KeyLookup::IdOrAlias,
         },
-        SecretCommand::List { limit, marker } => Request::ListSecrets {
-            limit: Some(limit),
-            marker,
-            event_name: None,
-        },
+        SecretCommand::List { limit, marker, tag } => super::tags::list(limit, marker, tag),
         SecretCommand::Show { name } => Request::ShowSecret { name },
         SecretCommand::GetValue {
             name, version_id, ..
@@ -277,6 +301,10 @@ pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
                 secret_name_list: names,
             })
         }
+        // Tags (issue 14).
+        SecretCommand::Tag { name, tags } => super::tags::tag(name, tags),
+        SecretCommand::Untag { name, keys } => super::tags::untag(name, keys),
+        SecretCommand::Tags { name } => super::tags::tags(name),
     };
     match vault.execute(&request)? {
         Response::Version(v) if raw => print_raw(&v.version)?,

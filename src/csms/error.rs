@@ -23,7 +23,7 @@ pub enum ErrorCode {
     AlreadyScheduled,
     /// 400 CSMS.0108: the secret is not pending deletion, so there is nothing to restore.
     NotScheduled,
-    /// 400 CSMS.0203: a 13th stage on one secret.
+    /// 400 CSMS.0203: a 13th stage, or a 21st tag (*local* for tags), on one secret.
     StageQuota,
     /// 403 CSMS.0109: the secret is not ENABLED.
     SecretNotEnabled,

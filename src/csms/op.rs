@@ -37,6 +37,13 @@ use super::{
 use super::{Housekeeping, ListSecretTaskQuery, ListSecretTaskResponse, RotateSecretResponse};
 use route::optional_body;
 
+// Tags (issue 14).
+use super::{
+    BatchCreateOrDeleteTagsRequest, CreateSecretTagRequest, ListProjectSecretsTagsResponse,
+    ListResourceInstancesRequest, ListResourceInstancesResponse, ListSecretTagsResponse, NamedTags,
+    SecretRef, TagFilter, filter_problems, tag_key_length_problem,
+};
+
 pub use super::KeyLookup;
 
 /// A new CMK (the local `key create`).
@@ -216,6 +223,33 @@ pub enum Request {
     /// What has come due by the vault's clock (the purge, automatic rotations, …): what
     /// opening a vault does, asked again by the terminal app about every minute.
     Housekeeping,
+    // Tags (issue 14; docs/DECISIONS.md "tags"). Over HTTP the secret is named by id.
+    CreateSecretTag {
+        secret: SecretRef,
+        body: CreateSecretTagRequest,
+    },
+    DeleteSecretTag {
+        secret: SecretRef,
+        key: String,
+    },
+    ListSecretTags {
+        secret: SecretRef,
+    },
+    BatchCreateOrDeleteTags {
+        secret: SecretRef,
+        body: BatchCreateOrDeleteTagsRequest,
+    },
+    ListProjectSecretsTags,
+    ListResourceInstances(ListResourceInstancesRequest),
+    /// List Secrets of the secrets carrying every one of `tags` (local: `secret list --tag`);
+    /// paged as List Secrets.
+    ListSecretsByTags {
+        limit: Option<usize>,
+        marker: Option<String>,
+        tags: Vec<TagFilter>,
+    },
+    /// Every secret's tags (local: the terminal app's list).
+    ListAllTags,
 }
 
 impl Request {
@@ -241,7 +275,11 @@ impl Request {
             | Self::CreateSecretEvent(_)
             | Self::UpdateSecretEvent { .. }
             | Self::DeleteSecretEvent { .. }
-            | Self::MarkNotificationsSeen => true,
+            | Self::MarkNotificationsSeen
+            // Tags (issue 14).
+            | Self::CreateSecretTag { .. }
+            | Self::DeleteSecretTag { .. }
+            | Self::BatchCreateOrDeleteTags { .. } => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -272,7 +310,13 @@ impl Request {
             | Self::ShowSecretEvent { .. }
             | Self::ListSecretEvents { .. }
             | Self::ListNotificationRecords { .. }
-            | Self::UnreadNotifications => false,
+            | Self::UnreadNotifications
+            // Tags (issue 14).
+            | Self::ListSecretTags { .. }
+            | Self::ListProjectSecretsTags
+            | Self::ListResourceInstances(_)
+            | Self::ListSecretsByTags { .. }
+            | Self::ListAllTags => false,
         }
     }
 
@@ -295,6 +339,17 @@ impl Request {
             Self::ListSecretTask(query) => query.problems(),
             Self::CreateSecretEvent(body) => body.problems(),
             Self::UpdateSecretEvent { body, .. } => body.problems(),
+            Self::CreateSecretTag { body, .. } => body.problems(),
+            Self::DeleteSecretTag { key, .. } => tag_key_length_problem(key)
+                .map(|m| FieldError::new(Field::TagKey, m))
+                .into_iter()
+                .collect(),
+            Self::BatchCreateOrDeleteTags { body, .. } => body.problems(),
+            Self::ListResourceInstances(body) => body.problems(),
+            Self::ListSecretsByTags { tags, .. } => filter_problems(tags),
+            Self::ListSecretTags { .. } | Self::ListProjectSecretsTags | Self::ListAllTags => {
+                Vec::new()
+            }
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -384,6 +439,15 @@ pub enum Response {
     Records(ListNotificationRecordsResponse),
     /// How many notification records are unread.
     Unread(usize),
+    // Tags (issue 14).
+    /// `{"tags": [...], "sys_tags": []}`.
+    SecretTags(ListSecretTagsResponse),
+    /// `{"tags": [{"key", "values"}]}`.
+    ProjectTags(ListProjectSecretsTagsResponse),
+    /// `{"resources": [...], "total_count"}`, or `{"total_count"}` for a count.
+    Resources(ListResourceInstancesResponse),
+    /// Every secret's tags (local).
+    AllTags(Vec<NamedTags>),
 }
 
 impl Response {
@@ -431,6 +495,10 @@ impl Serialize for Response {
             Self::Events(b) => b.serialize(s),
             Self::Records(b) => b.serialize(s),
             Self::Unread(b) => b.serialize(s),
+            Self::SecretTags(b) => b.serialize(s),
+            Self::ProjectTags(b) => b.serialize(s),
+            Self::Resources(b) => b.serialize(s),
+            Self::AllTags(b) => b.serialize(s),
         }
     }
 }
@@ -737,6 +805,56 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
         method: "POST",
         path: "secrets/{}/rotate",
         build: |n, _| Ok(Request::RotateSecret { name: n[0].clone() }),
+    },
+    // Tags (issue 14): fixed paths, then those naming a secret by id.
+    Endpoint {
+        method: "GET",
+        path: "csms/tags",
+        build: |_, _| Ok(Request::ListProjectSecretsTags),
+    },
+    Endpoint {
+        method: "POST",
+        path: "csms/resource_instances/action",
+        build: |_, c| Ok(Request::ListResourceInstances(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "POST",
+        path: "csms/{}/tags",
+        build: |n, c| {
+            Ok(Request::CreateSecretTag {
+                secret: SecretRef::Id(n[0].clone()),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "GET",
+        path: "csms/{}/tags",
+        build: |n, _| {
+            Ok(Request::ListSecretTags {
+                secret: SecretRef::Id(n[0].clone()),
+            })
+        },
+    },
+    Endpoint {
+        method: "POST",
+        path: "csms/{}/tags/action",
+        build: |n, c| {
+            Ok(Request::BatchCreateOrDeleteTags {
+                secret: SecretRef::Id(n[0].clone()),
+                body: parse_body(c.body)?,
+            })
+        },
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "csms/{}/tags/{}",
+        build: |n, _| {
+            Ok(Request::DeleteSecretTag {
+                secret: SecretRef::Id(n[0].clone()),
+                key: n[1].clone(),
+            })
+        },
     },
 ];
 

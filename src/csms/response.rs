@@ -126,6 +126,8 @@ pub struct SecretDetail {
     pub key_alias: String,
     /// Oldest first.
     pub versions: Vec<DetailVersion>,
+    /// Its tags, by key (issue 14).
+    pub tags: Vec<super::SecretTag>,
 }
 
 /// One version as the detail screen shows it: its metadata, and what its value is without opening

@@ -66,6 +66,23 @@ pub enum Field {
     TargetType,
     TargetId,
     TargetName,
+    // Tags (issue 14; docs/DECISIONS.md "tags", "ListResourceInstances").
+    /// A tag's `key`.
+    TagKey,
+    /// A tag's `value`.
+    TagValue,
+    /// `BatchCreateOrDeleteTags`' `tags` taken together (how many, a key twice).
+    TagList,
+    /// `BatchCreateOrDeleteTags`' and `ListResourceInstances`' `action`.
+    TagAction,
+    /// `ListResourceInstances`' `tags` (the filters), also `secret list --tag`.
+    TagFilters,
+    /// `ListResourceInstances`' `limit`.
+    ResourceLimit,
+    /// `ListResourceInstances`' `offset`.
+    ResourceOffset,
+    /// `ListResourceInstances`' `matches`.
+    ResourceMatches,
 }
 
 impl Field {
@@ -99,6 +116,13 @@ impl Field {
             Self::TargetType => "notification.target_type",
             Self::TargetId => "notification.target_id",
             Self::TargetName => "notification.target_name",
+            Self::TagKey => "key",
+            Self::TagValue => "value",
+            Self::TagList | Self::TagFilters => "tags",
+            Self::TagAction => "action",
+            Self::ResourceLimit => "limit",
+            Self::ResourceOffset => "offset",
+            Self::ResourceMatches => "matches",
         }
     }
 }
@@ -132,6 +156,14 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::EventTypes => "1–5 different event types",
         Field::EventState => "ENABLED or DISABLED",
         Field::TargetId => "1–256 of a–z A–Z 0–9 - . _ :",
+        Field::TagKey => "1–128 letters, digits, spaces, _ . : = + - @; not _sys_…",
+        Field::TagValue => "0–255 letters, digits, spaces, _ . : / = + - @",
+        Field::TagList => "1–20 tags, each key once",
+        Field::TagAction => "create or delete (filter or count to list)",
+        Field::TagFilters => "at most 10 keys, each with at most 10 values",
+        Field::ResourceLimit => "1–1000, 10 when absent",
+        Field::ResourceOffset => "0 or more",
+        Field::ResourceMatches => "at most 10 resource_name searches",
     }
 }
 

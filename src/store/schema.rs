@@ -9,7 +9,7 @@ pub const APPLICATION_ID: i32 = 0x6373_7674;
 
 /// Versions and stages hang off the secret's integer `row_id`, not its random UUID: bulk inserts then
 /// append to their B-trees instead of dirtying random pages (the UUID is stored, not indexed; the API
-/// addresses secrets by name).
+/// addresses secrets by name; schema 3 indexes it for the tag paths, which name secrets by id).
 ///
 /// Each entry moves the schema one version up. Never edit a released entry; append a new one.
 const MIGRATIONS: &[&str] = &[
@@ -111,6 +111,8 @@ CREATE TABLE secret_tags (
     PRIMARY KEY (secret_row, key)
 ) WITHOUT ROWID;
 CREATE INDEX tags_by_key_value ON secret_tags (key, value, secret_row);
+-- The API's tag paths name a secret by id.
+CREATE INDEX secrets_by_id ON secrets (id);
 CREATE TABLE rotation_tasks (
     seq                INTEGER PRIMARY KEY,
     task_id            TEXT NOT NULL UNIQUE,

@@ -29,12 +29,13 @@ pub struct SecretRow {
     pub auto_rotation_since: Option<i64>,
 }
 
-const SECRET_COLUMNS: &str = "id, name, state, kms_key_id, description, secret_type, create_time,
+pub(super) const SECRET_COLUMNS: &str =
+    "id, name, state, kms_key_id, description, secret_type, create_time,
     update_time, scheduled_delete_time, row_id, auto_rotation, rotation_period, rotation_config,
     rotation_time, next_rotation_time, event_subscription, enterprise_project_id,
     rotation_func_urn, auto_rotation_since";
 
-fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
+pub(super) fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
     // Borrowed, not allocated: this runs once per secret when the app loads a large vault.
     let state = r.get_ref(2)?.as_str()?;
     Ok(SecretRow {

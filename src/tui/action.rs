@@ -98,6 +98,11 @@ pub enum Action {
     DeleteEvent,
     /// Space in the new-event form: the type under the cursor (or the state) on or off.
     ToggleType,
+    // Tags (issue 14).
+    /// `g` on the detail screen: add a tag or change one's value.
+    SetTag,
+    /// `G` on the detail screen: remove a tag.
+    RemoveTag,
 }
 
 /// A vault operation the app asks for: the request, and what its answer is for. It comes back,

@@ -144,6 +144,7 @@ impl App {
             Request::ListKeys,
             Request::ListAllSecrets,
             Request::UnreadNotifications,
+            Request::ListAllTags,
         ];
         for screen in std::iter::once(&self.screen).chain(&self.below) {
             for read in screen.reads() {
@@ -183,6 +184,7 @@ fn same_read(a: &Request, b: &Request) -> bool {
         | (Request::SecretNameExists { name: x }, Request::SecretNameExists { name: y }) => x == y,
         (Request::ListKeys, Request::ListKeys)
         | (Request::ListAllSecrets, Request::ListAllSecrets)
+        | (Request::ListAllTags, Request::ListAllTags)
         | (Request::ListKeyChoices, Request::ListKeyChoices)
         | (Request::KeyUsage, Request::KeyUsage)
         | (Request::ListSecretEvents { .. }, Request::ListSecretEvents { .. })

@@ -2,12 +2,14 @@
 //!
 //! Built for 100,000 secrets: rows hold only what the table shows (no ids, no values), the filter
 //! narrows the current matches when the query grows, and the view draws only the visible window.
+//! The filter matches names and descriptions, or tags in the forms `key=value` (the key exactly,
+//! the value from its start) and `key:` (the key, any value); case is ignored.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::csms::KeyInfo;
-use crate::csms::{Secret, SecretState};
+use crate::csms::{NamedTags, Secret, SecretState};
 
 /// One secret as the table shows it.
 #[derive(Clone, Debug)]
@@ -21,7 +23,12 @@ pub struct Row {
     pub update_time: i64,
     /// When a secret pending deletion goes for good (epoch ms).
     pub scheduled_delete_time: Option<i64>,
+    /// Its tags as (key, value), by key (issue 14).
+    pub tags: Tags,
 }
+
+/// A row's tags as (key, value), by key.
+pub type Tags = Box<[(Box<str>, Box<str>)]>;
 
 /// Which states the list shows (`X`); kept with the text filter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,7 +86,8 @@ pub struct Catalog {
     rows: Vec<Row>,
     /// (key id, alias) by index; aliases are filled in from the vault's key list.
     keys: Vec<(String, String)>,
-    /// Every row's `name \u{1} description`, lowercased, back to back: what the filter searches.
+    /// Every row's `name \u{1} description` then `\u{2}key=value` for each tag, lowercased, back
+    /// to back: what the filter searches.
     search: String,
     /// Where each row's text starts in `search` (plus the end), by row index.
     spans: Vec<u32>,
@@ -119,7 +127,20 @@ impl Catalog {
         let (selected, offset, sort) = (self.selected, self.offset, self.sort);
         let query = std::mem::take(&mut self.query);
         let states = self.states;
+        // Tags come in their own read, after this one: kept meanwhile, by name.
+        let mut tags: HashMap<Box<str>, Tags> = self
+            .rows
+            .iter_mut()
+            .filter(|r| !r.tags.is_empty())
+            .map(|r| (r.name.clone(), std::mem::take(&mut r.tags)))
+            .collect();
         *self = Self::new(secrets, keys);
+        if !tags.is_empty() {
+            for row in &mut self.rows {
+                row.tags = tags.remove(&row.name).unwrap_or_default();
+            }
+            self.rebuild_search();
+        }
         self.states = states;
         if sort != SortBy::Name {
             self.sort = sort;
@@ -144,20 +165,7 @@ impl Catalog {
     }
 
     fn row_of(&mut self, s: Secret) -> Row {
-        if self.spans.is_empty() {
-            self.spans.push(0);
-        }
-        for part in [s.name.as_str(), "\u{1}", s.description.as_str()] {
-            if part.is_ascii() {
-                self.search
-                    .extend(part.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                self.search.push_str(&part.to_lowercase());
-            }
-        }
-        self.spans
-            .push(u32::try_from(self.search.len()).unwrap_or(u32::MAX));
-        Row {
+        let row = Row {
             key: self.key_of(s.kms_key_id),
             name: s.name.into_boxed_str(),
             description: s.description.into_boxed_str(),
@@ -165,7 +173,83 @@ impl Catalog {
             create_time: s.create_time,
             update_time: s.update_time,
             scheduled_delete_time: s.scheduled_delete_time,
+            tags: Box::default(),
+        };
+        self.index_text(&row);
+        row
+    }
+
+    /// Appends a row's searched text to `search` and its end to `spans`.
+    fn index_text(&mut self, row: &Row) {
+        if self.spans.is_empty() {
+            self.spans.push(0);
         }
+        let push = |search: &mut String, part: &str| {
+            if part.is_ascii() {
+                search.extend(part.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                search.push_str(&part.to_lowercase());
+            }
+        };
+        push(&mut self.search, &row.name);
+        self.search.push(NAME_END);
+        // The markers stay markers: a description cannot fake a tag.
+        push(
+            &mut self.search,
+            &row.description.replace([NAME_END, TAG_START], " "),
+        );
+        for (key, value) in &row.tags {
+            self.search.push(TAG_START);
+            push(&mut self.search, key);
+            self.search.push('=');
+            push(&mut self.search, value);
+        }
+        self.spans
+            .push(u32::try_from(self.search.len()).unwrap_or(u32::MAX));
+    }
+
+    /// The rows' tags from a fresh read (every secret's, by name): the filter and the table
+    /// follow; selection kept.
+    pub fn set_tags(&mut self, all: Vec<NamedTags>) {
+        let mut by_name: HashMap<String, Tags> = all
+            .into_iter()
+            .map(|n| {
+                let tags = n
+                    .tags
+                    .into_iter()
+                    .map(|t| (t.key.into_boxed_str(), t.value.into_boxed_str()))
+                    .collect();
+                (n.name, tags)
+            })
+            .collect();
+        for row in &mut self.rows {
+            row.tags = by_name.remove(&*row.name).unwrap_or_default();
+        }
+        self.reindex();
+    }
+
+    /// Rebuilds the searched text of every row.
+    fn rebuild_search(&mut self) {
+        let rows = std::mem::take(&mut self.rows);
+        self.search.clear();
+        self.spans.clear();
+        for row in &rows {
+            self.index_text(row);
+        }
+        self.rows = rows;
+    }
+
+    /// Rebuilds the searched text of every row and filters again (selection kept).
+    fn reindex(&mut self) {
+        self.rebuild_search();
+        let selected = self.selected_index();
+        self.refilter_from_order();
+        self.reselect(selected);
+    }
+
+    /// Whether any secret has a tag (the table then shows how many each has).
+    pub fn any_tags(&self) -> bool {
+        self.rows.iter().any(|r| !r.tags.is_empty())
     }
 
     /// Learns the aliases of the vault's keys.
@@ -251,7 +335,7 @@ impl Catalog {
         }) {
             self.query = q;
             self.visible = visible;
-        } else if query.contains(self.query.as_str()) {
+        } else if Needle::new(query).narrows(&Needle::new(&self.query)) {
             let mut visible = self.visible.clone();
             let previous = std::mem::replace(&mut self.query, query.to_owned());
             let needle = Needle::new(&self.query);
@@ -399,17 +483,51 @@ impl Catalog {
     }
 }
 
+/// Ends a row's name in the searched text (its description follows).
+const NAME_END: char = '\u{1}';
+/// Starts each tag of a row in the searched text, as `\u{2}key=value`.
+const TAG_START: char = '\u{2}';
+
 /// A case-insensitive substring search over the lowercased `search` text (`str::contains` has a
-/// vectorised fast path, which the per-keystroke scan of 100,000 rows needs).
-struct Needle(String);
+/// vectorised fast path, which the per-keystroke scan of 100,000 rows needs): of the name and
+/// description, or, for `key=value` and `key:`, of `\u{2}key=value…` among the tags.
+enum Needle {
+    Text(String),
+    Tag(String),
+}
 
 impl Needle {
     fn new(query: &str) -> Self {
-        Self(query.to_lowercase())
+        let lowered = query.to_lowercase();
+        if let Some((key, value)) = lowered.split_once('=') {
+            Self::Tag(format!("{TAG_START}{key}={value}"))
+        } else if let Some(key) = lowered.strip_suffix(':').filter(|k| !k.is_empty()) {
+            Self::Tag(format!("{TAG_START}{key}="))
+        } else {
+            Self::Text(lowered)
+        }
     }
 
     fn found_in(&self, lowered: &str) -> bool {
-        lowered.contains(self.0.as_str())
+        match self {
+            Self::Text(text) => {
+                let own = lowered
+                    .find(TAG_START)
+                    .map_or(lowered, |end| &lowered[..end]);
+                own.contains(text.as_str())
+            }
+            Self::Tag(tag) => lowered.contains(tag.as_str()),
+        }
+    }
+
+    /// Whether everything this finds, `earlier` found too (so the filter narrows its matches
+    /// instead of scanning every row).
+    fn narrows(&self, earlier: &Self) -> bool {
+        match (self, earlier) {
+            (_, Self::Text(e)) if e.is_empty() => true,
+            (Self::Text(a), Self::Text(b)) | (Self::Tag(a), Self::Tag(b)) => a.contains(b.as_str()),
+            _ => false,
+        }
     }
 }
 
@@ -520,6 +638,93 @@ mod tests {
         cat.refresh(vec![secret("alpha", "db", 1), pending], &[]);
         assert_eq!(cat.state_filter(), StateFilter::Enabled);
         assert_eq!((cat.visible_len(), cat.query()), (1, "db"));
+    }
+
+    fn tagged(name: &str, tags: &[(&str, &str)]) -> NamedTags {
+        NamedTags {
+            name: name.into(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| crate::csms::SecretTag {
+                    key: (*k).into(),
+                    value: (*v).into(),
+                })
+                .collect(),
+        }
+    }
+
+    fn shown(cat: &Catalog) -> Vec<String> {
+        cat.window(0, 100).map(|r| r.name.to_string()).collect()
+    }
+
+    #[test]
+    fn the_filter_matches_tags_as_key_value_and_key_colon() {
+        let mut cat = Catalog::new(
+            vec![
+                secret("api", "env=prod in the description", 1),
+                secret("db", "", 2),
+                secret("web", "", 3),
+            ],
+            &[],
+        );
+        cat.set_tags(vec![
+            tagged("db", &[("Env", "Production"), ("team", "core")]),
+            tagged("web", &[("env", "dev")]),
+        ]);
+        assert!(cat.any_tags());
+        assert_eq!(cat.selected_row().map(|r| r.tags.len()), Some(0));
+        cat.set_query("env=p");
+        assert_eq!(
+            shown(&cat),
+            ["db"],
+            "key exactly, value from its start, any case"
+        );
+        cat.set_query("env=pro");
+        assert_eq!(shown(&cat), ["db"]);
+        cat.set_query("env=production");
+        assert_eq!(shown(&cat), ["db"]);
+        cat.set_query("env=");
+        assert_eq!(shown(&cat), ["db", "web"]);
+        cat.set_query("env:");
+        assert_eq!(shown(&cat), ["db", "web"]);
+        cat.set_query("nv:");
+        assert!(shown(&cat).is_empty(), "a key is matched from its start");
+        cat.set_query("team:");
+        assert_eq!(shown(&cat), ["db"]);
+        cat.set_query("env");
+        assert_eq!(
+            shown(&cat),
+            ["api"],
+            "plain text: names and descriptions only"
+        );
+        cat.set_query("core");
+        assert!(shown(&cat).is_empty());
+        cat.set_query("prod");
+        assert_eq!(shown(&cat), ["api"]);
+        cat.set_query("");
+        assert_eq!(shown(&cat).len(), 3);
+    }
+
+    #[test]
+    fn tags_survive_a_refresh_until_the_next_read_of_them() {
+        let mut cat = Catalog::new(vec![secret("a", "", 1), secret("b", "", 2)], &[]);
+        cat.set_tags(vec![tagged("b", &[("env", "prod")])]);
+        cat.set_query("env:");
+        cat.refresh(
+            vec![secret("a", "", 1), secret("b", "", 2), secret("c", "", 3)],
+            &[],
+        );
+        assert_eq!(shown(&cat), ["b"]);
+        cat.set_tags(vec![tagged("c", &[("env", "dev")])]);
+        assert_eq!(shown(&cat), ["c"], "the new read replaces them");
+    }
+
+    #[test]
+    fn a_description_cannot_pass_for_a_tag() {
+        let mut cat = Catalog::new(vec![secret("a", "x\u{2}env=prod", 1)], &[]);
+        cat.set_tags(Vec::new());
+        cat.set_query("env=prod");
+        assert_eq!(cat.visible_len(), 0);
     }
 
     #[test]

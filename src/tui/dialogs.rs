@@ -1,11 +1,13 @@
 //! The popups over a screen, one system: the help ([`Dialog::Help`]), a yes/no question
-//! ([`confirm`]), a text field checked as you type ([`field`]) and a list of choices ([`pick`]).
+//! ([`confirm`]), a text field checked as you type ([`field`]), a list of choices ([`pick`]) and
+//! a tag's key and value ([`tag`]).
 //! Screens open one through `Cx::open`; while one is open, `update` gives it every key, and it
 //! answers with a [`Step`]: stay, close, leave the screen under it, or run an effect.
 
 pub mod confirm;
 pub mod field;
 pub mod pick;
+pub mod tag;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,6 +20,7 @@ use crate::tui::screens::help;
 pub use confirm::Confirm;
 pub use field::{FieldDialog, FieldKind};
 pub use pick::{PickDialog, PickKind};
+pub use tag::TagDialog;
 
 /// A popup over the current screen.
 #[derive(Debug)]
@@ -29,6 +32,8 @@ pub enum Dialog {
     Confirm(Confirm),
     Field(FieldDialog),
     Pick(PickDialog),
+    /// A tag's key and value (issue 14).
+    Tag(TagDialog),
 }
 
 /// What a key in a dialog leads to.
@@ -53,6 +58,7 @@ impl Dialog {
             Self::Confirm(_) => Context::Confirm,
             Self::Field(d) => d.context(),
             Self::Pick(_) => Context::DialogPick,
+            Self::Tag(_) => Context::DialogTag,
         }
     }
 
@@ -75,21 +81,26 @@ impl Dialog {
             Self::Confirm(d) => d.update(action),
             Self::Field(d) => d.update(action),
             Self::Pick(d) => d.update(action, catalog),
+            Self::Tag(d) => d.update(action),
         }
     }
 
     /// Pasted text, into the field (the first line only; `update` cut it already).
     pub fn paste(&mut self, text: &str) {
-        if let Self::Field(d) = self {
-            d.paste(text);
+        match self {
+            Self::Field(d) => d.paste(text),
+            Self::Tag(d) => d.paste(text),
+            _ => {}
         }
     }
 
     /// Says why the last try failed (a file that could not be written or read, the vault's
     /// objection).
     pub fn set_error(&mut self, why: String) {
-        if let Self::Field(d) = self {
-            d.error = Some(why);
+        match self {
+            Self::Field(d) => d.error = Some(why),
+            Self::Tag(d) => d.error = Some(why),
+            _ => {}
         }
     }
 
@@ -99,6 +110,7 @@ impl Dialog {
             Self::Confirm(d) => d.render(area, buf),
             Self::Field(d) => d.render(area, buf),
             Self::Pick(d) => d.render(area, buf),
+            Self::Tag(d) => d.render(area, buf),
         }
     }
 }

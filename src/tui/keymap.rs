@@ -51,6 +51,9 @@ pub enum Context {
     EventFormText,
     /// The new-event form's types and state.
     EventFormChoice,
+    // Tags (issue 14).
+    /// The tag dialog's key and value.
+    DialogTag,
 }
 
 impl Context {
@@ -66,6 +69,7 @@ impl Context {
                 | Self::EditText
                 | Self::DialogField
                 | Self::EventFormText
+                | Self::DialogTag
         )
     }
 
@@ -73,7 +77,12 @@ impl Context {
     pub fn opens_help(self) -> bool {
         !matches!(
             self,
-            Self::KeyAlias | Self::Confirm | Self::Help | Self::DialogField | Self::DialogPick
+            Self::KeyAlias
+                | Self::Confirm
+                | Self::Help
+                | Self::DialogField
+                | Self::DialogPick
+                | Self::DialogTag
         )
     }
 
@@ -105,6 +114,7 @@ impl Context {
             Self::Records => t::CTX_RECORDS,
             Self::EventFormText => t::CTX_EVENT_FORM_TEXT,
             Self::EventFormChoice => t::CTX_EVENT_FORM_CHOICE,
+            Self::DialogTag => t::CTX_DIALOG_TAG,
         }
     }
 }
@@ -210,6 +220,7 @@ pub const ALL: &[Context] = &[
     Context::Response,
     Context::DialogField,
     Context::DialogPick,
+    Context::DialogTag,
     Context::Keys,
     Context::KeyAlias,
     // Events and notification records (issue 14).
@@ -331,15 +342,16 @@ mod tests {
             Context::Response => 13,
             Context::DialogField => 14,
             Context::DialogPick => 15,
-            Context::Keys => 16,
-            Context::KeyAlias => 17,
-            Context::Events => 18,
-            Context::EventFormText => 19,
-            Context::EventFormChoice => 20,
-            Context::Records => 21,
-            Context::Confirm => 22,
-            Context::Help => 23,
-            Context::Unlock => 24,
+            Context::DialogTag => 16,
+            Context::Keys => 17,
+            Context::KeyAlias => 18,
+            Context::Events => 19,
+            Context::EventFormText => 20,
+            Context::EventFormChoice => 21,
+            Context::Records => 22,
+            Context::Confirm => 23,
+            Context::Help => 24,
+            Context::Unlock => 25,
         }
     }
 

@@ -13,7 +13,7 @@ pub mod keys {
     //! Help and footer texts of the keymap.
     pub const CTX_UNLOCK: &str = "Unlock / create vault";
     pub const CTX_LIST: &str = "Secrets list";
-    pub const CTX_FILTER: &str = "Filtering";
+    pub const CTX_FILTER: &str = "Filtering (name, description; key=value or key: for tags)";
     pub const CTX_DETAIL: &str = "Secret details";
     pub const CTX_FORM: &str = "Create secret form";
     pub const CTX_RESULT: &str = "Result";
@@ -142,6 +142,11 @@ pub mod keys {
     pub const NEXT_TYPE: &str = "next type";
     pub const PREV_TYPE: &str = "previous type";
     pub const CREATE_EVENT: &str = "create";
+    // Tags (issue 14).
+    pub const CTX_DIALOG_TAG: &str = "In the tag dialog (key and value)";
+    pub const SET_TAG: &str = "tag";
+    pub const REMOVE_TAG: &str = "untag";
+    pub const SAVE_TAG: &str = "save the tag";
 }
 
 pub mod unlock {
@@ -196,6 +201,11 @@ pub mod list {
     pub const VALUE_FIELD: &str = "current value";
     pub const COPIED_AS_BASE64: &str = " (c copies it as base64)";
     pub const LOADING: &str = "Loading…";
+    // Tags (issue 14).
+    /// The list's column of how many tags each secret has.
+    pub const TAGS: &str = "Tags";
+    /// Shown after the filter's cursor while the filter is empty.
+    pub const FILTER_HINT: &str = "name or description; key=value or key: for tags";
 }
 
 pub mod detail {
@@ -572,6 +582,29 @@ pub mod rotation {
     }
 }
 
+pub mod tags {
+    //! Tags on the detail screen, the tag dialog and the tag to remove (issue 14).
+    pub const FIELD: &str = "tags";
+    pub const NONE: &str = "none (g adds one)";
+    pub const TITLE: &str = "Tag";
+    pub const KEY: &str = "Key";
+    pub const VALUE: &str = "Value";
+    pub const NEW: &str = "a new tag";
+    pub const OF_MOST: &str = "of at most";
+    pub const REPLACES: &str = "replaces the value";
+    pub const SAME: &str = "the secret has this tag already";
+    pub const FULL: &str = "the secret has 20 tags, the most: G removes one";
+    pub const HINT: &str = "Tab: next field · Enter: save · Esc: cancel";
+    pub const REMOVE_TITLE: &str = "Remove a tag";
+    pub const REMOVE_PROMPT: &str = "Remove which tag from";
+    pub const NO_TAGS: &str = "This secret has no tag to remove.";
+    pub const PENDING: &str = "Pending deletion: its tags cannot change (r restores it first).";
+    pub const SET: &str = "Set tag";
+    pub const REMOVED: &str = "Removed tag";
+    pub const ON: &str = "on";
+    pub const FROM: &str = "from";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -594,5 +627,7 @@ mod tests {
             .join(",");
         assert!(version::EXPIRY_RULE.contains(&grouped));
         assert!(keyscreen::ALIAS_RULE.starts_with(&format!("1–{MAX_ALIAS_CHARS} ")));
+        let most = crate::csms::MAX_TAGS_PER_SECRET;
+        assert!(tags::FULL.contains(&format!(" {most} ")));
     }
 }

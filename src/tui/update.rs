@@ -11,6 +11,7 @@ mod paste;
 mod reads;
 mod refresh;
 mod rotation;
+mod tags;
 mod writes;
 
 use super::action::{Action, Effect, Purpose};

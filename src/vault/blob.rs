@@ -1,6 +1,6 @@
 //! Backup blobs: Download Secret Blob packs a secret (metadata, every version as it is stored —
-//! ciphertext and wrapped data key, never plaintext — and its stages) and seals it under this
-//! vault's blob key; Upload Secret Blob restores it exactly, or refuses with nothing written
+//! ciphertext and wrapped data key, never plaintext — its stages and its tags) and seals it under
+//! this vault's blob key; Upload Secret Blob restores it exactly, or refuses with nothing written
 //! (docs/DECISIONS.md "backup blob").
 //!
 //! Format: `csvb1.` + base64url (no padding) of the sealed payload. The payload is
@@ -41,6 +41,9 @@ struct Manifest {
     settings: SecretSettings,
     #[serde(default)]
     auto_rotation_since: Option<i64>,
+    /// The secret's tags as (key, value), by key (absent from blobs made before tags).
+    #[serde(default)]
+    tags: Vec<(String, String)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -123,6 +126,7 @@ impl Vault {
             update_time: secret.update_time,
             settings: secret.settings,
             auto_rotation_since: secret.auto_rotation_since,
+            tags: crate::store::tags::of_secret(conn, secret.row_id)?,
         };
         let json = serde_json::to_vec(&manifest)
             .map_err(|_| ApiError::new(ErrorCode::Internal, "The blob could not be written."))?;
@@ -137,8 +141,9 @@ impl Vault {
     }
 
     /// Upload Secret Blob: restores the secret exactly (name, id, description, CMK, versions,
-    /// stages), `ENABLED`. Errors, with nothing written: `CSMS.0004` not a blob of this vault or
-    /// changed, `CSMS.0002` the name exists (in any state), `CSMS.0401` a CMK missing or disabled.
+    /// stages, tags), `ENABLED`. Errors, with nothing written: `CSMS.0004` not a blob of this vault
+    /// or changed, `CSMS.0002` the name exists (in any state), `CSMS.0401` a CMK missing or
+    /// disabled.
     pub fn upload_blob(&self, blob: &str) -> VaultResult<Secret> {
         let (manifest, versions) = self.unseal(blob)?;
         let mut store = self.store();
@@ -292,6 +297,9 @@ fn insert_restored(
             &stage.version_id,
             stage.update_time,
         )?;
+    }
+    for (key, value) in &manifest.tags {
+        crate::store::tags::set(conn, secret.row_id, key, value)?;
     }
     // A secret deleted after the blob was made may have numbered further: continue after it,
     // so no version id names two values (docs/DECISIONS.md "Secret record (issue 14)").

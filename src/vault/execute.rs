@@ -153,6 +153,15 @@ impl Vault {
                 self.mark_records_seen()?;
                 Response::Unread(0)
             }
+            // Tags (issue 14): vault/tags.rs.
+            Request::CreateSecretTag { .. }
+            | Request::DeleteSecretTag { .. }
+            | Request::ListSecretTags { .. }
+            | Request::BatchCreateOrDeleteTags { .. }
+            | Request::ListProjectSecretsTags
+            | Request::ListResourceInstances(_)
+            | Request::ListSecretsByTags { .. }
+            | Request::ListAllTags => self.execute_tags(request)?,
         })
     }
 

@@ -123,10 +123,15 @@ impl Vault {
                 metadata: metadata(v, &row.name),
             })
             .collect();
+        let tags = crate::store::tags::of_secret(conn, row.row_id)?
+            .into_iter()
+            .map(|(key, value)| crate::csms::SecretTag { key, value })
+            .collect();
         Ok(SecretDetail {
             secret: secret_of(row),
             key_alias,
             versions,
+            tags,
         })
     }
 

@@ -8,6 +8,7 @@ mod lifecycle;
 mod ops;
 mod rotation;
 mod service;
+mod tags;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

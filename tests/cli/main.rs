@@ -17,4 +17,5 @@ mod serve_limits;
 mod serve_process;
 mod serve_routes;
 mod support;
+mod tags;
 mod vault;

@@ -866,6 +866,88 @@ def batch_calls(t):
     r.equal("the clashing import left the original", version(c, "e2e-batch-a").secret_string, "value a ✓")
 
 
+def tags(t):
+    """The six tag operations of issue 14, through the SDK's own models: secrets named by id."""
+    r, c = t.report, t.client
+    tagged = create(c, "sdk-tagged", string="v")
+    create(c, "sdk-untagged", string="v")
+    sid = tagged.id
+
+    def tag_item(key, value):
+        return csms.TagItem(key=key, value=value)
+
+    def set_tag(secret_id, key, value):
+        body = csms.CreateSecretTagRequestBody(tag=tag_item(key, value))
+        return c.create_secret_tag(csms.CreateSecretTagRequest(secret_id=secret_id, body=body))
+
+    def batch(action, items):
+        body = csms.BatchCreateOrDeleteTagsRequestBody(action=action, tags=items)
+        return c.batch_create_or_delete_tags(csms.BatchCreateOrDeleteTagsRequest(secret_id=sid, body=body))
+
+    def resources(**body):
+        request = csms.ListResourceInstancesRequest(
+            resource_instances="resource_instances", body=csms.ListResourceInstancesRequestBody(**body)
+        )
+        return c.list_resource_instances(request)
+
+    r.equal("CreateSecretTag answers 204", set_tag(sid, "env", "prod").status_code, 204)
+    answer = batch("create", [tag_item("team", "data"), tag_item("tmp", "x")])
+    r.equal("BatchCreateOrDeleteTags answers 204", answer.status_code, 204)
+    gone = c.delete_secret_tag(csms.DeleteSecretTagRequest(secret_id=sid, key="tmp"))
+    r.equal("DeleteSecretTag answers 204", gone.status_code, 204)
+    listed = c.list_secret_tags(csms.ListSecretTagsRequest(secret_id=sid))
+    r.equal(
+        "ListSecretTags: the tags, by key",
+        [(x.key, x.value) for x in listed.tags],
+        [("env", "prod"), ("team", "data")],
+    )
+    r.equal("ListSecretTags: sys_tags []", listed.sys_tags, [])
+    project = c.list_project_secrets_tags(csms.ListProjectSecretsTagsRequest())
+    r.check(
+        "ListProjectSecretsTags: env with its values",
+        any(x.key == "env" and x.values == ["prod"] for x in project.tags),
+        short([(x.key, x.values) for x in project.tags]),
+    )
+    found = resources(action="filter", limit="10", offset="0", tags=[csms.Tag(key="env", values=["prod"])])
+    r.equal("ListResourceInstances filter: total_count", found.total_count, 1)
+    first = found.resources[0] if found.resources else None
+    r.check(
+        "ListResourceInstances filter: the secret, its record and tags",
+        first is not None
+        and first.resource_id == sid
+        and first.resource_name == "sdk-tagged"
+        and first.resource_detail.id == sid
+        and first.resource_detail.state == "ENABLED"
+        and [(x.key, x.value) for x in first.tags] == [("env", "prod"), ("team", "data")]
+        and first.sys_tags == [],
+        short(first),
+    )
+    counted = resources(action="count", matches=[csms.TagMatches(key="resource_name", value="SDK-TAGGED")])
+    r.equal("ListResourceInstances count by name (case ignored)", counted.total_count, 1)
+    r.expect_error(
+        "CreateSecretTag on a name instead of an id", 400, "CSMS.0106", lambda: set_tag("sdk-tagged", "k", "v")
+    )
+    r.expect_error("CreateSecretTag with a _sys_ key", 400, "CSMS.0002", lambda: set_tag(sid, "_sys_k", "v"))
+    r.expect_error(
+        "DeleteSecretTag of a key that is not there",
+        400,
+        "CSMS.0005",
+        lambda: c.delete_secret_tag(csms.DeleteSecretTagRequest(secret_id=sid, key="nope")),
+    )
+    r.expect_error(
+        "BatchCreateOrDeleteTags with action update", 400, "CSMS.0002", lambda: batch("update", [tag_item("k", "v")])
+    )
+    r.expect_error(
+        "a 21st tag",
+        400,
+        "CSMS.0203",
+        lambda: batch("create", [tag_item(f"k{i:02}", "v") for i in range(19)]),
+    )
+    r.expect_error(
+        "ListResourceInstances limit 1001", 400, "CSMS.0002", lambda: resources(action="filter", limit="1001")
+    )
+
+
 def passwords(t):
     r, c = t.report, t.client
     p = password(c)
@@ -1303,6 +1385,7 @@ def main():
             report.area("backup blobs and DeleteSecret", backup_blob, t)
             report.area("values, unicode and the 32 KB limits", values_and_limits, t)
             report.area("BatchGetSecretValue and BatchImportSecrets", batch_calls, t)
+            report.area("tags (issue 14)", tags, t)
             report.area("GenerateRandomPassword", passwords, t)
             report.area("protocol errors and authentication", protocol_errors, t)
             report.area("Huawei Cloud's own operations and KMS paths", cloud_only_operations, t)

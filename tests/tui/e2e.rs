@@ -636,3 +636,68 @@ fn schedule_a_deletion_with_d_and_cancel_it_with_r() {
     assert_eq!(shown["secret"]["state"], "ENABLED");
     assert!(shown["secret"]["scheduled_delete_time"].is_null());
 }
+
+/// A command that prints nothing on success (`secret tag`).
+fn cli_quiet(vault: &Path, args: &[&str]) {
+    let out = Command::new(BIN)
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .env("CSVAULT_PASSPHRASE", PASSPHRASE)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "csvault {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_tag_set_by_the_command_line_shows_in_the_open_app_and_filters_the_list() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault_with(dir.path(), &["e2e-api", "e2e-db", "e2e-web"]);
+    let tmux = start(dir.path(), &vault, Some(PASSPHRASE));
+    tmux.wait_for("Secrets (3)");
+    assert!(!tmux.screen().contains("Tags"), "no tag yet: no tag column");
+
+    // Tagged from another process while the app is open: the list shows the tag column.
+    cli_quiet(
+        &vault,
+        &["secret", "tag", "e2e-db", "env=prod", "team=data"],
+    );
+    tmux.wait_for("Tags");
+    tmux.wait_until("e2e-db's row to count two tags", |t| {
+        t.screen()
+            .lines()
+            .any(|l| l.contains("e2e-db") && l.contains(" 2 "))
+    });
+
+    // The filter in the key=value form keeps only it.
+    tmux.send(&["/"]);
+    tmux.wait_for("key=value or key:");
+    tmux.type_text("env=prod");
+    tmux.wait_for("Secrets (1 of 3)");
+    let screen = tmux.screen();
+    assert!(screen.contains("e2e-db"), "{screen}");
+    assert!(
+        !screen.contains("e2e-api") && !screen.contains("e2e-web"),
+        "{screen}"
+    );
+    tmux.send(&["Enter"]);
+
+    // Tagged again elsewhere: it joins the filtered list as it stands.
+    cli_quiet(&vault, &["secret", "tag", "e2e-web", "env=production"]);
+    tmux.wait_for("Secrets (2 of 3)");
+    tmux.wait_for("e2e-web");
+
+    // The detail shows the tags.
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Secret: e2e-db");
+    tmux.wait_for("env=prod, team=data");
+    tmux.send(&["C-c"]);
+    tmux.wait_until("the app to exit", pane_dead);
+}

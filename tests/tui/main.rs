@@ -17,5 +17,6 @@ mod render;
 mod rotation;
 mod snapshots;
 mod support;
+mod tags;
 mod text;
 mod update;

@@ -425,6 +425,10 @@ mod tests {
             ("GET", "secrets/a/backup"),
             ("POST", "secrets/a/versions/v1"),
             ("GET", "secrets/a/b/c/d/e"),
+            ("PUT", "csms/abc/tags"),
+            ("GET", "csms/abc/tags/env"),
+            ("POST", "csms/tags"),
+            ("GET", "csms/resource_instances/action"),
             ("PATCH", "csms/events/ev"),
             ("POST", "csms/events/ev"),
             ("POST", "csms/notification-records"),
@@ -545,5 +549,48 @@ mod tests {
             routed("PUT", "csms/events/ev", b"{\"state\":1}").as_deref(),
             Some("CSMS.0004")
         );
+    }
+
+    #[test]
+    fn every_tag_operation_of_the_api_has_its_path() {
+        let cases: &[(&str, &str, &[u8], &str)] = &[
+            (
+                "POST",
+                "csms/0d0466b0-e727-4d9c-b35d-f84bb474a37f/tags",
+                b"{\"tag\":{\"key\":\"env\",\"value\":\"prod\"}}",
+                "CreateSecretTag { secret: Id(\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\"), body: \
+                 CreateSecretTagRequest { tag: TagItem { key: \"env\", value: Some(\"prod\") } } }",
+            ),
+            (
+                "GET",
+                "csms/abc/tags",
+                b"",
+                "ListSecretTags { secret: Id(\"abc\") }",
+            ),
+            (
+                "DELETE",
+                "csms/abc/tags/env",
+                b"",
+                "DeleteSecretTag { secret: Id(\"abc\"), key: \"env\" }",
+            ),
+            (
+                "POST",
+                "csms/abc/tags/action",
+                b"{\"action\":\"delete\",\"tags\":[{\"key\":\"env\"}]}",
+                "BatchCreateOrDeleteTags { secret: Id(\"abc\"), body: \
+                 BatchCreateOrDeleteTagsRequest { action: \"delete\"",
+            ),
+            ("GET", "csms/tags", b"", "ListProjectSecretsTags"),
+            (
+                "POST",
+                "csms/resource_instances/action",
+                b"{\"action\":\"count\"}",
+                "ListResourceInstances(ListResourceInstancesRequest { action: \"count\"",
+            ),
+        ];
+        for (method, path, body, expected) in cases {
+            let got = routed(method, path, body).unwrap_or_default();
+            assert!(got.starts_with(expected), "{method} {path}: {got}");
+        }
     }
 }

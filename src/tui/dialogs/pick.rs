@@ -1,5 +1,5 @@
-//! Dialogs of a few choices: the custom stage to remove from a version (`T`) and the states the
-//! list shows (`X`). ↑/↓ choose, Enter confirms.
+//! Dialogs of a few choices: the custom stage to remove from a version (`T`), the states the
+//! list shows (`X`) and the tag to remove from a secret (`G`). ↑/↓ choose, Enter confirms.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,10 +8,12 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Step;
+use crate::csms::SecretRef;
 use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect};
 use crate::tui::catalog::{Catalog, StateFilter};
 use crate::tui::text::lifecycle as t;
+use crate::tui::text::tags as tt;
 use crate::tui::widgets::popup;
 use crate::tui::{display, theme};
 
@@ -25,6 +27,13 @@ pub enum PickKind {
     },
     /// The states the list shows.
     States,
+    /// A tag of the secret `name` to remove: `labels` as shown (`key=value`), `keys` by the same
+    /// index (issue 14).
+    RemoveTag {
+        name: String,
+        labels: Vec<String>,
+        keys: Vec<String>,
+    },
 }
 
 #[derive(Debug)]
@@ -66,10 +75,23 @@ impl PickDialog {
         }
     }
 
+    /// The tag to remove from `name`, of its `tags` (key, value).
+    pub fn remove_tag(name: String, tags: &[(String, String)]) -> Self {
+        Self {
+            kind: PickKind::RemoveTag {
+                name,
+                labels: tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+                keys: tags.iter().map(|(k, _)| k.clone()).collect(),
+            },
+            selected: 0,
+        }
+    }
+
     fn choices(&self) -> Vec<&str> {
         match &self.kind {
             PickKind::RemoveStage { stages, .. } => stages.iter().map(String::as_str).collect(),
             PickKind::States => StateFilter::ALL.iter().map(|&s| state_label(s)).collect(),
+            PickKind::RemoveTag { labels, .. } => labels.iter().map(String::as_str).collect(),
         }
     }
 
@@ -104,6 +126,16 @@ impl PickDialog {
                     },
                     None => Step::Close,
                 },
+                PickKind::RemoveTag { name, keys, .. } => match keys.get(self.selected) {
+                    Some(key) => Step::Run {
+                        effect: Effect::vault(Request::DeleteSecretTag {
+                            secret: SecretRef::Name(name.clone()),
+                            key: key.clone(),
+                        }),
+                        keep: false,
+                    },
+                    None => Step::Close,
+                },
             },
             _ => Step::Stay,
         }
@@ -117,12 +149,21 @@ impl PickDialog {
                 format!("{} {version_id}?", t::UNSTAGE_PROMPT),
             ),
             PickKind::States => (t::FILTER_TITLE, String::new()),
+            PickKind::RemoveTag { name, .. } => {
+                (tt::REMOVE_TITLE, format!("{} {name}?", tt::REMOVE_PROMPT))
+            }
         };
         let extra = if prompt.is_empty() { 3 } else { 4 };
         let height = u16::try_from(choices.len())
             .unwrap_or(12)
             .saturating_add(extra);
-        let inner = popup(area, 48, height, title, buf);
+        // A tag's `key=value` may be long: its popup takes the width the field dialogs take.
+        let width = if matches!(self.kind, PickKind::RemoveTag { .. }) {
+            64
+        } else {
+            48
+        };
+        let inner = popup(area, width, height, title, buf);
         let width = usize::from(inner.width);
         let mut lines = Vec::new();
         if !prompt.is_empty() {

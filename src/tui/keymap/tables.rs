@@ -142,6 +142,9 @@ const DETAIL: &[Binding] = &[
     b(&[c('D')], A::DeleteNow, t::DELETE_NOW, true),
     b(&[c('b')], A::Backup, t::BACKUP, true),
     b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),
+    // Tags (issue 14).
+    b(&[c('g')], A::SetTag, t::SET_TAG, true),
+    b(&[c('G')], A::RemoveTag, t::REMOVE_TAG, true),
     b(&[c('?')], A::Help, t::HELP, true),
 ];
 
@@ -459,6 +462,27 @@ const EVENT_FORM_CHOICE: &[Binding] = &[
     b(&[c('?')], A::Help, t::HELP, false),
 ];
 
+// Tags (issue 14).
+
+const DIALOG_TAG: &[Binding] = &[
+    b(&[k(K::Enter)], A::Activate, t::SAVE_TAG, true),
+    b(&[k(K::Tab), k(K::Down)], A::NextField, t::NEXT_FIELD, true),
+    b(
+        &[k(K::BackTab), k(K::Up)],
+        A::PrevField,
+        t::PREV_FIELD,
+        false,
+    ),
+    EDIT[0],
+    EDIT[1],
+    EDIT[2],
+    EDIT[3],
+    EDIT[4],
+    EDIT[5],
+    EDIT[6],
+    EDIT[7],
+];
+
 /// The bindings of a context (without [`GLOBAL`]).
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
@@ -483,6 +507,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::EditText => EDIT_TEXT,
         Context::EditPicker => EDIT_PICKER,
         Context::ResultBack => RESULT_BACK,
+        Context::DialogTag => DIALOG_TAG,
         Context::Events => EVENTS,
         Context::Records => RECORDS,
         Context::EventFormText => EVENT_FORM_TEXT,

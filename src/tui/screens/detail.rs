@@ -2,9 +2,11 @@
 //! version, Ctrl+R reveals or masks its value, `c` copies it; `t`/`T` set and remove stages,
 //! `x` disables or enables, `d` schedules deletion, `r` restores, `D` deletes now, `b` saves a
 //! backup blob, `R` rotates now. Each action ends on the response screen; Back returns here, refreshed.
+//! `g` and `G` add, change and remove tags, staying here.
 
 mod settings;
 mod state;
+mod tags;
 mod versions;
 mod view;
 
@@ -53,6 +55,7 @@ pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Optio
         | Action::DeleteNow
         | Action::Backup
         | Action::RotateNow => return act(state, action, cx),
+        Action::SetTag | Action::RemoveTag => return tags::act(state, action, cx),
         _ => {}
     }
     None

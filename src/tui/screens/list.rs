@@ -168,7 +168,9 @@ impl Columns {
         self.wide || !self.pending
     }
 
-    fn layout(self) -> (Vec<Constraint>, Vec<&'static str>) {
+    /// The columns' widths and headers; `tags`: with the count of tags (once any secret has
+    /// one).
+    fn layout(self, tags: bool) -> (Vec<Constraint>, Vec<&'static str>) {
         let mut widths = vec![Constraint::Min(16), Constraint::Length(14)];
         let mut header = vec![t::NAME, t::STATE];
         let mut add = |on: bool, width: Constraint, name: &'static str| {
@@ -177,6 +179,7 @@ impl Columns {
                 header.push(name);
             }
         };
+        add(tags, Constraint::Length(4), t::TAGS);
         add(self.pending, Constraint::Length(16), lt::DELETES);
         add(self.medium, Constraint::Length(14), t::CMK);
         add(self.wide, Constraint::Fill(1), t::DESCRIPTION);
@@ -219,14 +222,7 @@ pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         .title(Span::styled(title, theme::title()))
         .border_style(theme::border());
     if mode == ListMode::Filter || !cat.query().is_empty() {
-        let room = usize::from(area.width.saturating_sub(4))
-            .saturating_sub(display::width(t::FILTER_PROMPT) + 1);
-        let mut spans = vec![Span::styled(t::FILTER_PROMPT, theme::focused_label())];
-        spans.extend(display::line(cat.query(), room, theme::input()).spans);
-        if mode == ListMode::Filter {
-            spans.push(cursor_span());
-        }
-        block = block.title_bottom(Line::from(spans));
+        block = block.title_bottom(filter_line(mode, cat.query(), area));
     }
     let inner = block.inner(area);
     block.render(area, buf);
@@ -248,13 +244,14 @@ pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let height = usize::from(table_area.height.saturating_sub(1));
     let start = cat.window_start(height);
     let shown = Columns::for_width(table_area.width, cat.any_pending());
+    let tags = cat.any_tags();
     let Columns {
         pending,
         medium,
         wide,
     } = shown;
     let (created, updated) = (shown.created(), shown.updated());
-    let (widths, header) = shown.layout();
+    let (widths, header) = shown.layout(tags);
     let cols = column_widths(&widths, table_area.width, 1);
     let col = |i: usize| cols.get(i).copied().unwrap_or(0);
     let rows = cat.window(start, height).enumerate().map(|(i, r)| {
@@ -263,6 +260,10 @@ pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             Cell::from(Span::styled(r.state.as_str(), theme::secret_state(r.state))),
         ];
         let mut next = 2;
+        if tags {
+            cells.push(tag_count(r));
+            next += 1;
+        }
         if pending {
             let date = r
                 .scheduled_delete_time
@@ -302,6 +303,35 @@ pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if cat.visible_len() > height {
         scrollbar(cat.visible_len(), height, start, inner, buf);
     }
+}
+
+/// The filter under the table: the prompt, the query and, while typing, the cursor (and, with
+/// nothing typed yet, what the filter matches).
+fn filter_line(mode: ListMode, query: &str, area: Rect) -> Line<'static> {
+    let room = usize::from(area.width.saturating_sub(4))
+        .saturating_sub(display::width(t::FILTER_PROMPT) + 1);
+    let mut spans = vec![Span::styled(t::FILTER_PROMPT, theme::focused_label())];
+    spans.extend(display::line(query, room, theme::input()).spans);
+    if mode == ListMode::Filter {
+        spans.push(cursor_span());
+        if query.is_empty() {
+            // Issue 14: tags too.
+            let hint = display::line(t::FILTER_HINT, room.saturating_sub(2), theme::dim());
+            spans.push(Span::raw(" "));
+            spans.extend(hint.spans);
+        }
+    }
+    Line::from(spans)
+}
+
+/// How many tags a row's secret has (blank for none).
+fn tag_count(row: &crate::tui::catalog::Row) -> Cell<'static> {
+    let count = if row.tags.is_empty() {
+        String::new()
+    } else {
+        row.tags.len().to_string()
+    };
+    Cell::from(Span::styled(count, theme::dim()))
 }
 
 /// A description's first line as shown in `width` columns; when more lines follow, they are

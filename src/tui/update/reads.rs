@@ -52,6 +52,8 @@ pub(super) fn answered(
                 other => failed(app, other),
             }
         }
+        // Every secret's tags (issue 14), read after them: into the list's rows and filter.
+        (Request::ListAllTags, Ok(Response::AllTags(tags))) => app.catalog.set_tags(tags),
         (Request::KeyUsage, Ok(Response::KeyUsage(usage))) => app.key_usage = Some(usage),
         (Request::KeyUsage, Err(e)) => {
             // Zeros would read as "no secret uses this key": say the count failed.
@@ -59,7 +61,7 @@ pub(super) fn answered(
             app.error(format!("{}: {}", st::USAGE_FAILED, describe(&e)));
         }
         (Request::ListKeys, Ok(Response::Keys(list))) => keys(app, list.key_details),
-        (Request::ListSecrets { .. }, Ok(Response::Secrets(page))) => first_page(app, page),
+        (Request::ListSecrets { .. }, Ok(Response::Secrets(page))) => return first_page(app, page),
         (Request::ListKeyChoices, Ok(Response::KeyChoices(choices))) => {
             app.refresh(&Fresh::KeyChoices(&choices));
         }
@@ -109,14 +111,13 @@ fn keys(app: &mut App, keys: Vec<KeyInfo>) {
     app.keys = keys;
 }
 
-/// The first page after unlocking: drawn at once; the rest follows if there is more.
-fn first_page(app: &mut App, page: ListSecretsResponse) {
-    app.loaded = if page.page_info.next_marker.is_some() {
-        Loaded::FirstPage
-    } else {
-        Loaded::All
-    };
+/// The first page after unlocking: drawn at once; the rest follows if there is more, and the
+/// tags with it (read now when this page is every secret).
+fn first_page(app: &mut App, page: ListSecretsResponse) -> Option<Effect> {
+    let more = page.page_info.next_marker.is_some();
+    app.loaded = if more { Loaded::FirstPage } else { Loaded::All };
     app.catalog = Catalog::new(page.secrets, &app.keys);
+    (!more).then(|| Effect::reads([Request::ListAllTags]))
 }
 
 /// A read for the clipboard: the Secret record as JSON (`y`), or a value (`c`: the list's the

@@ -36,7 +36,11 @@ pub(super) fn opened(app: &mut App, created: bool) -> Effect {
 
 /// The rest of the secrets, after the first frame was drawn from the first page.
 pub fn load_all() -> Effect {
-    Effect::reads([Request::ListKeys, Request::ListAllSecrets])
+    Effect::reads([
+        Request::ListKeys,
+        Request::ListAllSecrets,
+        Request::ListAllTags,
+    ])
 }
 
 /// The unlock screen again, wiped, saying why.

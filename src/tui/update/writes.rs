@@ -82,6 +82,11 @@ fn changed(app: &mut App, request: &Request, response: &Response) -> Option<Effe
             | Request::DeleteSecretEvent { .. },
             _,
         ) => Some(on_event(app, request, response)),
+        // Tags (issue 14): the detail stays; its status line says what changed.
+        (
+            Request::CreateSecretTag { .. } | Request::DeleteSecretTag { .. },
+            Response::NoContent,
+        ) => Some(super::tags::changed(app, request)),
         _ => on_secret(app, request, response),
     }
 }
@@ -215,6 +220,9 @@ fn refused(app: &mut App, request: &Request, error: &ApiError) {
         | Request::MarkNotificationsSeen => {
             app.overlay = None;
             app.error(describe(error));
+        }
+        Request::CreateSecretTag { .. } | Request::DeleteSecretTag { .. } => {
+            super::tags::refused(app, error);
         }
         _ => on_secret_refused(app, error),
     }

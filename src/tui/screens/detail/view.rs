@@ -22,6 +22,7 @@ use crate::csms::{STAGE_CURRENT, ValueKind};
 use crate::tui::display;
 use crate::tui::screens::Ctx;
 use crate::tui::text::list as t;
+use crate::tui::text::tags as tt;
 use crate::tui::theme;
 use crate::tui::timefmt::{self, Zone};
 use crate::vault::SecretDetail;
@@ -76,6 +77,7 @@ fn record_lines(d: &SecretDetail, width: usize, zone: &Zone) -> Vec<Line<'static
         width,
     );
     field(&mut out, "description", &s.description, plain, width);
+    tags_field(&mut out, d, width);
     field(&mut out, "secret_type", &s.secret_type, plain, width);
     let current = d.versions.iter().rev().find(|v| {
         v.metadata
@@ -104,6 +106,21 @@ fn record_lines(d: &SecretDetail, width: usize, zone: &Zone) -> Vec<Line<'static
         field(&mut out, name, &value, style, width);
     }
     out
+}
+
+/// The secret's tags (issue 14): `key=value` by key, comma-separated, wrapped; or how to add one.
+fn tags_field(out: &mut Vec<Line<'static>>, d: &SecretDetail, width: usize) {
+    if d.tags.is_empty() {
+        field(out, tt::FIELD, tt::NONE, theme::dim(), width);
+        return;
+    }
+    let shown = d
+        .tags
+        .iter()
+        .map(|tag| format!("{}={}", tag.key, tag.value))
+        .collect::<Vec<_>>()
+        .join(", ");
+    field(out, tt::FIELD, &shown, Style::new(), width);
 }
 
 fn content(state: &DetailState, zone: &Zone, width: usize) -> Vec<Line<'static>> {
