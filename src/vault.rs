@@ -4,6 +4,7 @@
 
 mod batch;
 mod blob;
+mod checks;
 mod clock;
 mod create;
 mod credentials;
@@ -15,6 +16,7 @@ mod keys;
 mod notify;
 mod passphrase;
 mod read;
+mod report;
 mod rules;
 mod seal;
 mod settings;

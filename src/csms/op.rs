@@ -25,6 +25,11 @@ use super::{
     alias_problem, create_problems, key_description_problem, parse_body, stage_name_problems,
 };
 use route::optional_body;
+// Checks and the health report (issue 14).
+use super::{
+    CheckSecretsRequest, CheckSecretsResponse, HealthReport, ReportSettings, ReportWindows,
+    SecretsConfig, UpdateSecretsConfigRequest,
+};
 
 pub use super::KeyLookup;
 
@@ -150,6 +155,15 @@ pub enum Request {
     KeyUsage,
     /// The CMKs a new secret or an update may name (the pickers' choices).
     ListKeyChoices,
+
+    // Checks and the health report (issue 14; docs/DECISIONS.md "checks").
+    ShowSecretsConfig,
+    UpdateSecretsConfig(UpdateSecretsConfigRequest),
+    CheckSecrets(CheckSecretsRequest),
+    /// The local health report: each window absent takes the vault's stored setting.
+    HealthReport(ReportWindows),
+    /// The local report settings stored in the vault: each window absent stays as it is.
+    UpdateReportSettings(ReportWindows),
 }
 
 impl Request {
@@ -169,7 +183,10 @@ impl Request {
             | Self::BatchImportSecrets(_)
             | Self::SetSecretEnabled { .. }
             | Self::CreateKey(_)
-            | Self::SetKeyState { .. } => true,
+            | Self::SetKeyState { .. }
+            // Checks and the health report (issue 14).
+            | Self::UpdateSecretsConfig(_)
+            | Self::UpdateReportSettings(_) => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -183,7 +200,11 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => false,
+            | Self::ListKeyChoices
+            // Checks and the health report (issue 14).
+            | Self::ShowSecretsConfig
+            | Self::CheckSecrets(_)
+            | Self::HealthReport(_) => false,
         }
     }
 
@@ -203,6 +224,10 @@ impl Request {
             Self::DeleteSecretForSchedule { body, .. } => body.problems(),
             Self::GenerateRandomPassword(body) => body.problems(),
             Self::CreateKey(body) => body.problems(),
+            // Checks and the health report (issue 14).
+            Self::CheckSecrets(body) => body.problems(),
+            Self::HealthReport(windows) | Self::UpdateReportSettings(windows) => windows.problems(),
+            Self::ShowSecretsConfig | Self::UpdateSecretsConfig(_) => Vec::new(),
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -254,6 +279,15 @@ pub enum Response {
     /// Secrets per CMK id.
     KeyUsage(HashMap<String, i64>),
     KeyChoices(Vec<KeyChoice>),
+
+    // Checks and the health report (issue 14).
+    /// `{"checking_secret_strength": bool}`.
+    SecretsConfig(SecretsConfig),
+    /// CheckSecrets' `{"type": "strength", "data": {...}}` (never the value).
+    Strength(CheckSecretsResponse),
+    /// The local health report: names, never values.
+    HealthReport(Box<HealthReport>),
+    ReportSettings(ReportSettings),
 }
 
 impl Response {
@@ -289,6 +323,11 @@ impl Serialize for Response {
             Self::NameTaken(b) => b.serialize(s),
             Self::KeyUsage(b) => b.serialize(s),
             Self::KeyChoices(b) => b.serialize(s),
+            // Checks and the health report (issue 14).
+            Self::SecretsConfig(b) => b.serialize(s),
+            Self::Strength(b) => b.serialize(s),
+            Self::HealthReport(b) => b.serialize(s),
+            Self::ReportSettings(b) => b.serialize(s),
         }
     }
 }
@@ -470,6 +509,22 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
         method: "POST",
         path: "secrets/{}/backup",
         build: |n, _| Ok(Request::DownloadSecretBlob { name: n[0].clone() }),
+    },
+    // Checks (issue 14): no named path of the same method and length matches these.
+    Endpoint {
+        method: "GET",
+        path: "secrets/checker/config",
+        build: |_, _| Ok(Request::ShowSecretsConfig),
+    },
+    Endpoint {
+        method: "POST",
+        path: "secrets/checker/config",
+        build: |_, c| Ok(Request::UpdateSecretsConfig(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "POST",
+        path: "secrets/checker/check",
+        build: |_, c| Ok(Request::CheckSecrets(parse_body(c.body)?)),
     },
 ];
 

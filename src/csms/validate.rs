@@ -47,6 +47,15 @@ pub enum Field {
     Length,
     /// Generate Random Password's character choices taken together.
     PasswordOptions,
+    // Checks and the health report (issue 14).
+    /// CheckSecrets' `type`.
+    CheckType,
+    /// CheckSecrets' `data` (its `secret_string`).
+    CheckData,
+    /// The health report's window for soon-expiring versions, in days.
+    ExpiringDays,
+    /// The health report's age for an unchanged value, in days.
+    UnchangedDays,
 }
 
 impl Field {
@@ -71,6 +80,11 @@ impl Field {
             Self::KeyDescription => "key_description",
             Self::Length => "length",
             Self::PasswordOptions => "password options",
+            // Checks and the health report (issue 14).
+            Self::CheckType => "type",
+            Self::CheckData => "data",
+            Self::ExpiringDays => "expiring_days",
+            Self::UnchangedDays => "unchanged_days",
         }
     }
 }
@@ -95,6 +109,11 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::KeyDescription => "at most 255 characters",
         Field::Length => "1–255 characters",
         Field::PasswordOptions => "at least one character left to draw from",
+        // Checks and the health report (issue 14).
+        Field::CheckType => "strength, the only check csvault runs",
+        Field::CheckData => "an object with secret_string, at most 32 KB",
+        Field::ExpiringDays => "1–365 days",
+        Field::UnchangedDays => "1–3650 days",
     }
 }
 

@@ -95,6 +95,18 @@ impl Vault {
             Request::SecretNameExists { name } => Response::NameTaken(self.name_exists(name)?),
             Request::KeyUsage => Response::KeyUsage(self.key_usage()?),
             Request::ListKeyChoices => Response::KeyChoices(self.key_choices()?),
+            // Checks and the health report (issue 14).
+            Request::ShowSecretsConfig => Response::SecretsConfig(self.secrets_config()?),
+            Request::UpdateSecretsConfig(body) => {
+                Response::SecretsConfig(self.update_secrets_config(body)?)
+            }
+            Request::CheckSecrets(body) => Response::Strength(self.check_secret(body)?),
+            Request::HealthReport(windows) => {
+                Response::HealthReport(Box::new(self.health_report(windows)?))
+            }
+            Request::UpdateReportSettings(windows) => {
+                Response::ReportSettings(self.update_report_settings(windows)?)
+            }
         })
     }
 
