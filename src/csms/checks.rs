@@ -1,4 +1,4 @@
-//! Checks: the secrets-check configuration (ShowSecretsConfig, UpdateSecretsConfig), CheckSecrets'
+//! Checks: the secrets-check configuration (`ShowSecretsConfig`, `UpdateSecretsConfig`), `CheckSecrets`'
 //! strength estimate (one function, [`strength`], which the vault, the command line and the
 //! terminal app's forms share), and the shapes of the local health report (docs/DECISIONS.md
 //! "checks" and "Checks and the health report (issue 14)").
@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::{Field, FieldError, MAX_VALUE_BYTES};
 
-/// The only CheckSecrets `type` csvault runs (the API leaves `type` open; docs/DECISIONS.md
+/// The only `CheckSecrets` `type` csvault runs (the API leaves `type` open; docs/DECISIONS.md
 /// "checks").
 pub const CHECK_TYPE_STRENGTH: &str = "strength";
 
@@ -26,7 +26,7 @@ pub const MAX_EXPIRING_DAYS: u32 = 365;
 /// `unchanged_days` is 1–3650 (*local*: ten years).
 pub const MAX_UNCHANGED_DAYS: u32 = 3650;
 
-/// ShowSecretsConfig's answer and UpdateSecretsConfig's: `{"checking_secret_strength": bool}`.
+/// `ShowSecretsConfig`'s answer and `UpdateSecretsConfig`'s: `{"checking_secret_strength": bool}`.
 /// While it is on, the command line and the terminal app's forms warn about a weak text value
 /// as it is stored (they never refuse it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct SecretsConfig {
     pub checking_secret_strength: bool,
 }
 
-/// UpdateSecretsConfig's body: an absent field leaves the setting as it is. Unknown fields are
+/// `UpdateSecretsConfig`'s body: an absent field leaves the setting as it is. Unknown fields are
 /// ignored, as everywhere.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct UpdateSecretsConfigRequest {
@@ -42,7 +42,7 @@ pub struct UpdateSecretsConfigRequest {
     pub checking_secret_strength: Option<bool>,
 }
 
-/// CheckSecrets' body: `{"type": "strength", "data": {"secret_string": "..."}}`. The value is
+/// `CheckSecrets`' body: `{"type": "strength", "data": {"secret_string": "..."}}`. The value is
 /// read straight into wiped memory and never stored, logged or shown by `Debug`.
 #[derive(Clone, Deserialize)]
 pub struct CheckSecretsRequest {
@@ -51,7 +51,7 @@ pub struct CheckSecretsRequest {
     pub data: CheckData,
 }
 
-/// CheckSecrets' `data`: the text to estimate. Other fields are ignored.
+/// `CheckSecrets`' `data`: the text to estimate. Other fields are ignored.
 #[derive(Clone, Default, Deserialize)]
 pub struct CheckData {
     #[serde(default, deserialize_with = "super::value_field::deserialize")]
@@ -136,7 +136,7 @@ impl Strength {
     }
 }
 
-/// CheckSecrets' `data` in the answer: the strength, the score (0–4) and the estimator's
+/// `CheckSecrets`' `data` in the answer: the strength, the score (0–4) and the estimator's
 /// feedback (its warning, then its suggestions; empty unless `WEAK`). Never the value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StrengthData {
@@ -145,7 +145,7 @@ pub struct StrengthData {
     pub warnings: Vec<String>,
 }
 
-/// CheckSecrets' answer: `{"type": "strength", "data": {...}}`.
+/// `CheckSecrets`' answer: `{"type": "strength", "data": {...}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CheckSecretsResponse {
     #[serde(rename = "type")]
@@ -154,7 +154,7 @@ pub struct CheckSecretsResponse {
 }
 
 /// The strength of a text value, by zxcvbn (the first [`STRENGTH_CHARS`] characters; no
-/// user-specific words). The same function serves CheckSecrets, the command line's warning,
+/// user-specific words). The same function serves `CheckSecrets`, the command line's warning,
 /// the forms' live warning and the health report, so they always agree.
 ///
 /// zxcvbn copies parts of what it reads into its own unwiped buffers (docs/DECISIONS.md

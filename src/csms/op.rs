@@ -227,7 +227,6 @@ impl Request {
             // Checks and the health report (issue 14).
             Self::CheckSecrets(body) => body.problems(),
             Self::HealthReport(windows) | Self::UpdateReportSettings(windows) => windows.problems(),
-            Self::ShowSecretsConfig | Self::UpdateSecretsConfig(_) => Vec::new(),
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -246,7 +245,9 @@ impl Request {
             | Self::ListAllSecrets
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
-            | Self::ListKeyChoices => Vec::new(),
+            | Self::ListKeyChoices
+            | Self::ShowSecretsConfig
+            | Self::UpdateSecretsConfig(_) => Vec::new(),
         }
     }
 }
@@ -283,7 +284,7 @@ pub enum Response {
     // Checks and the health report (issue 14).
     /// `{"checking_secret_strength": bool}`.
     SecretsConfig(SecretsConfig),
-    /// CheckSecrets' `{"type": "strength", "data": {...}}` (never the value).
+    /// `CheckSecrets`' `{"type": "strength", "data": {...}}` (never the value).
     Strength(CheckSecretsResponse),
     /// The local health report: names, never values.
     HealthReport(Box<HealthReport>),

@@ -48,9 +48,9 @@ pub enum Field {
     /// Generate Random Password's character choices taken together.
     PasswordOptions,
     // Checks and the health report (issue 14).
-    /// CheckSecrets' `type`.
+    /// `CheckSecrets`' `type`.
     CheckType,
-    /// CheckSecrets' `data` (its `secret_string`).
+    /// `CheckSecrets`' `data` (its `secret_string`).
     CheckData,
     /// The health report's window for soon-expiring versions, in days.
     ExpiringDays,

@@ -1,5 +1,5 @@
 //! The checks: the secrets-check configuration and the report's windows, kept in the vault's
-//! `settings` table, and CheckSecrets (docs/DECISIONS.md "checks", "Checks and the health report
+//! `settings` table, and `CheckSecrets` (docs/DECISIONS.md "checks", "Checks and the health report
 //! (issue 14)").
 
 use rusqlite::Connection;
@@ -54,12 +54,12 @@ pub(super) fn report_settings(conn: &Connection) -> VaultResult<ReportSettings> 
 }
 
 impl Vault {
-    /// ShowSecretsConfig: whether the weak-value warnings are on (off in a new vault).
+    /// `ShowSecretsConfig`: whether the weak-value warnings are on (off in a new vault).
     pub fn secrets_config(&self) -> VaultResult<SecretsConfig> {
         config(self.store().conn_ref())
     }
 
-    /// UpdateSecretsConfig: sets `checking_secret_strength` when the body has it (absent: nothing
+    /// `UpdateSecretsConfig`: sets `checking_secret_strength` when the body has it (absent: nothing
     /// changes) and answers the configuration as it now is.
     pub fn update_secrets_config(
         &self,
@@ -75,7 +75,7 @@ impl Vault {
         Ok(now)
     }
 
-    /// CheckSecrets: the strength of `data.secret_string` (docs/DECISIONS.md "checks"). Reads
+    /// `CheckSecrets`: the strength of `data.secret_string` (docs/DECISIONS.md "checks"). Reads
     /// nothing from the vault and writes nothing; the value stays in the request's wiped buffer.
     /// Errors: `CSMS.0002` a `type` other than `strength`, no text `secret_string`, or one over
     /// 32,768 bytes.

@@ -174,15 +174,14 @@ impl Vault {
         usable: &mut HashMap<String, bool>,
     ) -> VaultResult<Option<Zeroizing<Vec<u8>>>> {
         let key_id = c.version.kms_key_id.as_str();
-        let ok = match usable.get(key_id) {
-            Some(&ok) => ok,
-            None => {
-                let ok = key_rows::find_by_id(conn, key_id)?
-                    .is_some_and(|k| k.state == KeyState::Enabled)
-                    && self.load_key(conn, key_id).is_ok();
-                usable.insert(key_id.to_owned(), ok);
-                ok
-            }
+        let ok = if let Some(&ok) = usable.get(key_id) {
+            ok
+        } else {
+            let ok = key_rows::find_by_id(conn, key_id)?
+                .is_some_and(|k| k.state == KeyState::Enabled)
+                && self.load_key(conn, key_id).is_ok();
+            usable.insert(key_id.to_owned(), ok);
+            ok
         };
         if !ok {
             return Ok(None);
