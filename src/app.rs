@@ -84,6 +84,12 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         } => OnVault::ChangePassphrase(new_passphrase_file),
         Command::Secret(cmd) => OnVault::Command(VaultCommand::Secret(cmd)),
         Command::Key(cmd) => OnVault::Command(VaultCommand::Key(cmd)),
+        // Checks and the health report (issue 14): a strength check needs no vault.
+        Command::Check(cli::checks::CheckCommand::Strength(args)) => {
+            return cli::strength_check(args);
+        }
+        Command::Check(cmd) => OnVault::Command(VaultCommand::Check(cmd)),
+        Command::Report(args) => OnVault::Command(VaultCommand::Report(args)),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

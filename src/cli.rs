@@ -1,5 +1,6 @@
 //! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
 
+pub mod checks;
 pub mod import;
 mod input;
 mod keys;
@@ -75,6 +76,14 @@ pub enum Command {
     /// SIGTERM, SIGINT (Ctrl+C) or SIGHUP stop it once requests in flight are done; a second
     /// signal stops it at once.
     Serve(ServeArgs),
+    // Checks and the health report (issue 14).
+    /// Checks: the strength-warning setting, a value's strength, the report's stored windows
+    #[command(subcommand)]
+    Check(checks::CheckCommand),
+    /// The health report: weak, reused, expired and expiring, rotation overdue, unchanged;
+    /// names only, never values (prints {"weak", "reused", "expired", "expiring",
+    /// "rotation_overdue", "unchanged", "skipped", ...}; exit 0)
+    Report(checks::ReportArgs),
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -104,6 +113,9 @@ pub struct ServeArgs {
 pub enum VaultCommand {
     Secret(secrets::SecretCommand),
     Key(keys::KeyCommand),
+    // Checks and the health report (issue 14).
+    Check(checks::CheckCommand),
+    Report(checks::ReportArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -111,12 +123,19 @@ pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
     match command {
         VaultCommand::Secret(cmd) => secrets::run(vault, cmd),
         VaultCommand::Key(cmd) => keys::run(vault, cmd),
+        VaultCommand::Check(cmd) => checks::run(vault, cmd),
+        VaultCommand::Report(args) => checks::report(vault, &args),
     }
 }
 
 /// `generate-password`, which needs no vault.
 pub fn generate_password(args: password::GeneratePasswordArgs) -> Result<ExitCode, ApiError> {
     password::run(args)
+}
+
+/// `check strength`, which needs no vault (checks, issue 14).
+pub fn strength_check(args: checks::StrengthArgs) -> Result<ExitCode, ApiError> {
+    checks::strength_check(args)
 }
 
 /// A JSON body holding a secret (a key, a value) on stdout, from a wiped buffer.

@@ -29,6 +29,7 @@ pub use crate::csms::{DetailVersion, SecretDetail};
 /// The rule for new passphrases, shared by every edge that asks for one.
 pub use crate::kms::{MIN_PASSPHRASE_CHARS, new_passphrase_problem};
 pub use blob::MAX_BLOB_CHARS;
+pub use checks::check_secret;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;

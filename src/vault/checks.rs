@@ -75,19 +75,6 @@ impl Vault {
         Ok(now)
     }
 
-    /// `CheckSecrets`: the strength of `data.secret_string` (docs/DECISIONS.md "checks"). Reads
-    /// nothing from the vault and writes nothing; the value stays in the request's wiped buffer.
-    /// Errors: `CSMS.0002` a `type` other than `strength`, no text `secret_string`, or one over
-    /// 32,768 bytes.
-    pub fn check_secret(&self, req: &CheckSecretsRequest) -> VaultResult<CheckSecretsResponse> {
-        first_problem(&req.problems())?;
-        let value = req.data.secret_string.as_ref().map_or("", |v| v.as_str());
-        Ok(CheckSecretsResponse {
-            check_type: CHECK_TYPE_STRENGTH,
-            data: strength(value),
-        })
-    }
-
     /// The local `UpdateReportSettings`: stores the report's windows that `change` gives (absent
     /// ones stay) and answers them as they now are. Errors: `CSMS.0002` `expiring_days` outside
     /// 1–365 or `unchanged_days` outside 1–3650.
@@ -105,4 +92,18 @@ impl Vault {
         tx.commit().map_err(StoreError::from)?;
         Ok(now)
     }
+}
+
+/// `CheckSecrets`: the strength of `data.secret_string` (docs/DECISIONS.md "checks"). Needs no
+/// vault, reads and writes nothing; the value stays in the request's wiped buffer.
+///
+/// Errors: `CSMS.0002` a `type` other than `strength`, no text `secret_string`, or one over
+/// 32,768 bytes.
+pub fn check_secret(req: &CheckSecretsRequest) -> VaultResult<CheckSecretsResponse> {
+    first_problem(&req.problems())?;
+    let value = req.data.secret_string.as_ref().map_or("", |v| v.as_str());
+    Ok(CheckSecretsResponse {
+        check_type: CHECK_TYPE_STRENGTH,
+        data: strength(value),
+    })
 }

@@ -100,7 +100,7 @@ impl Vault {
             Request::UpdateSecretsConfig(body) => {
                 Response::SecretsConfig(self.update_secrets_config(body)?)
             }
-            Request::CheckSecrets(body) => Response::Strength(self.check_secret(body)?),
+            Request::CheckSecrets(body) => Response::Strength(super::check_secret(body)?),
             Request::HealthReport(windows) => {
                 Response::HealthReport(Box::new(self.health_report(windows)?))
             }
