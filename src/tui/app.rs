@@ -177,7 +177,9 @@ fn same_read(a: &Request, b: &Request) -> bool {
         (Request::ListKeys, Request::ListKeys)
         | (Request::ListAllSecrets, Request::ListAllSecrets)
         | (Request::ListKeyChoices, Request::ListKeyChoices)
-        | (Request::KeyUsage, Request::KeyUsage) => true,
+        | (Request::KeyUsage, Request::KeyUsage)
+        // Checks (issue 14).
+        | (Request::ShowSecretsConfig, Request::ShowSecretsConfig) => true,
         _ => false,
     }
 }

@@ -44,6 +44,9 @@ pub enum Context {
     DialogPick,
     /// The response of an action on a secret: back to where it was done.
     Response,
+    // Checks and the health report (issue 14).
+    /// The health report screen.
+    Report,
 }
 
 impl Context {
@@ -93,6 +96,7 @@ impl Context {
             Self::DialogField => t::CTX_DIALOG_FIELD,
             Self::DialogPick => t::CTX_DIALOG_PICK,
             Self::Response => t::CTX_RESPONSE,
+            Self::Report => crate::tui::text::checks::CTX_REPORT,
         }
     }
 }
@@ -202,6 +206,8 @@ pub const ALL: &[Context] = &[
     Context::Confirm,
     Context::Help,
     Context::Unlock,
+    // Checks and the health report (issue 14).
+    Context::Report,
 ];
 
 /// The action a key event means in `ctx`: the context's table, then [`GLOBAL`], then typing.
@@ -318,6 +324,7 @@ mod tests {
             Context::Confirm => 18,
             Context::Help => 19,
             Context::Unlock => 20,
+            Context::Report => 21,
         }
     }
 

@@ -35,6 +35,9 @@ pub mod value_input;
 pub mod version_form;
 pub(crate) mod version_form_view;
 
+// Checks and the health report (issue 14).
+pub mod report;
+
 use detail::DetailState;
 use form::FormState;
 use keys::KeysState;
@@ -44,6 +47,9 @@ use unlock::UnlockState;
 
 use edit_form::EditFormState;
 use version_form::VersionFormState;
+
+use crate::csms::{HealthReport, SecretsConfig};
+use report::ReportState;
 
 /// A screen and its state. The current one is `App::screen`; those it was opened from wait
 /// under it, and Back returns to them.
@@ -59,6 +65,9 @@ pub enum Screen {
     // The new-version and edit forms (opened from the detail screen).
     VersionForm(Box<VersionFormState>),
     EditForm(Box<EditFormState>),
+
+    // Checks and the health report (issue 14).
+    Report(Box<ReportState>),
 }
 
 /// What drawing a screen may read besides its own state.
@@ -88,6 +97,11 @@ pub enum Fresh<'a> {
     },
     /// Whether the name `name` is taken (the create form's duplicate check).
     NameTaken { name: &'a str, taken: bool },
+    // Checks and the health report (issue 14).
+    /// The vault's strength-warning setting (the value forms' live warning, the report).
+    SecretsConfig(SecretsConfig),
+    /// The health report, or why it could not be made.
+    Report(&'a Result<HealthReport, ApiError>),
 }
 
 /// What a screen wants done besides changing its own state.
@@ -192,6 +206,7 @@ impl Screen {
             Self::Keys(state) => keys::update(state, action, cx),
             Self::VersionForm(state) => version_form::update(state, action, cx),
             Self::EditForm(state) => edit_form::update(state, action, cx),
+            Self::Report(state) => report::update(state, action, cx),
         }
     }
 
@@ -204,7 +219,7 @@ impl Screen {
                 name: state.name.clone(),
             }],
             Self::Form(form) => {
-                let mut reads = vec![Request::ListKeyChoices];
+                let mut reads = vec![Request::ListKeyChoices, Request::ShowSecretsConfig];
                 let name = form.name.as_str();
                 if !name.is_empty() && validate_name(name).is_none() {
                     reads.push(Request::SecretNameExists {
@@ -215,7 +230,9 @@ impl Screen {
             }
             Self::EditForm(_) => vec![Request::ListKeyChoices],
             Self::Keys(_) => vec![Request::KeyUsage],
-            Self::Unlock(_) | Self::List(_) | Self::Result(_) | Self::VersionForm(_) => Vec::new(),
+            // Checks (issue 14): the live weak-value warning and the report's setting line.
+            Self::VersionForm(_) | Self::Report(_) => vec![Request::ShowSecretsConfig],
+            Self::Unlock(_) | Self::List(_) | Self::Result(_) => Vec::new(),
         }
     }
 
@@ -238,6 +255,15 @@ impl Screen {
             (Self::Keys(state), Fresh::Keys(keys)) => {
                 state.selected = state.selected.min(keys.len().saturating_sub(1));
             }
+            // Checks and the health report (issue 14).
+            (Self::Form(form), Fresh::SecretsConfig(config)) => {
+                form.value.set_checking(config.checking_secret_strength);
+            }
+            (Self::VersionForm(form), Fresh::SecretsConfig(config)) => {
+                form.value.set_checking(config.checking_secret_strength);
+            }
+            (Self::Report(state), Fresh::SecretsConfig(config)) => state.set_config(config),
+            (Self::Report(state), Fresh::Report(result)) => state.loaded(result),
             _ => {}
         }
     }
@@ -252,6 +278,7 @@ impl Screen {
             Self::Keys(state) => keys::render(state, ctx, area, buf),
             Self::VersionForm(state) => version_form_view::render(state, ctx, area, buf),
             Self::EditForm(state) => edit_form::render(state, ctx, area, buf),
+            Self::Report(state) => report::render(state, ctx, area, buf),
         }
     }
 
@@ -271,6 +298,7 @@ impl Screen {
             Self::Keys(_) => Context::Keys,
             Self::VersionForm(form) => form.context(),
             Self::EditForm(form) => form.context(),
+            Self::Report(_) => Context::Report,
         }
     }
 }

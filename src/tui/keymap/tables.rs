@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use super::{Binding, Context, Key};
 use crate::csms::PasswordClass;
 use crate::tui::action::Action;
+use crate::tui::text::checks as ct;
 use crate::tui::text::keys as t;
 
 const fn k(code: KeyCode) -> Key {
@@ -101,6 +102,8 @@ const LIST: &[Binding] = &[
     // The secret's lifecycle (tui-detail).
     b(&[c('X')], A::StateFilter, t::STATE_FILTER, true),
     b(&[c('U')], A::RestoreBlob, t::RESTORE_BLOB, true),
+    // Checks and the health report (issue 14).
+    b(&[c('H')], A::HealthReport, ct::HEALTH_REPORT, true),
     b(&[c('?')], A::Help, t::HELP, true),
     b(&[c('q')], A::Quit, t::QUIT, true),
     // The top screen: nothing to go back to, Esc only drops the filter (and `q` is the way out).
@@ -395,6 +398,21 @@ const RESPONSE: &[Binding] = &[
     b(&[c('?')], A::Help, t::HELP, true),
 ];
 
+// Checks and the health report (issue 14).
+
+const REPORT: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    b(&[c('g'), k(K::Home)], A::Top, t::TOP, false),
+    b(&[c('G'), k(K::End)], A::Bottom, t::BOTTOM, false),
+    b(&[k(K::Enter)], A::Activate, ct::OPEN_SECRET, true),
+    b(&[c('r')], A::HealthReport, ct::RUN_AGAIN, true),
+    b(&[c('s')], A::ToggleStrengthCheck, ct::TOGGLE_STRENGTH, true),
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
 /// The bindings of a context (without [`GLOBAL`]).
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
@@ -419,5 +437,6 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::EditText => EDIT_TEXT,
         Context::EditPicker => EDIT_PICKER,
         Context::ResultBack => RESULT_BACK,
+        Context::Report => REPORT,
     }
 }
