@@ -467,8 +467,7 @@ pub mod checks {
     pub const RUNNING: &str = "Running the health report (every current value is read)…";
     pub const NOT_YET: &str = "Running…";
     pub const FAILED: &str = "The report could not be made:";
-    pub const AS_OF: &str = "as of";
-    pub const CHECKED: &str = "current values read";
+    pub const CHECKED: &str = "values read at";
     pub const WARNINGS_ON: &str = "strength warnings on";
     pub const WARNINGS_OFF: &str = "strength warnings off";
     pub const WEAK: &str = "Weak values";

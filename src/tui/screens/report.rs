@@ -3,11 +3,11 @@
 //! report again, `s` turns the strength warnings on or off. Names only, never a value.
 //!
 //! ```text
-//! ┌ Health report · 5 current values read · as of 2026-01-01 12:00 ──────────┐
+//! ┌ Health report · 5 values read at 2026-01-01 12:00 ────────────────────────┐
 //! │ strength warnings off                                                     │
 //! │ Weak values (1)                                                           │
-//! │   legacy                                                                  │
-//! │ Reused values (1)                                                         │
+//! │ ▸ legacy                                                                  │
+//! │ Reused values (2)                                                         │
 //! │   api                                           group 1                   │
 //! │   api-copy                                      group 1                   │
 //! │ Expired versions (0)                                                      │
@@ -212,27 +212,32 @@ impl ReportState {
 
     /// Keeps the selected row inside the `height` rows shown.
     fn settle(&mut self, height: usize) {
-        let Some(Ok(report)) = &self.report else {
-            self.top = 0;
-            return;
+        self.top = match &self.report {
+            Some(Ok(report)) => visible_top(&rows(report, &Zone::utc()), self, height),
+            _ => 0,
         };
-        let rows = rows(report, &Zone::utc());
-        let Some(at) = row_of_item(&rows, self.selected) else {
-            self.top = 0;
-            return;
-        };
-        // The section's heading stays in view with its first row.
-        let want_top = if at > 0 && matches!(rows[at - 1], Row::Heading(_)) {
-            at - 1
-        } else {
-            at
-        };
-        let height = height.max(1);
-        if want_top < self.top {
-            self.top = want_top;
-        } else if at >= self.top + height {
-            self.top = at + 1 - height;
-        }
+    }
+}
+
+/// The first row to draw in `height` rows: the state's, moved as little as needed for the
+/// selected row (and its section's heading, when it is the first) to show. Drawing asks again
+/// with the height it really has, so a smaller terminal than the last resize still shows it.
+fn visible_top(rows: &[Row], state: &ReportState, height: usize) -> usize {
+    let Some(at) = row_of_item(rows, state.selected) else {
+        return 0;
+    };
+    let want_top = if at > 0 && matches!(rows[at - 1], Row::Heading(_)) {
+        at - 1
+    } else {
+        at
+    };
+    let height = height.max(1);
+    if want_top < state.top {
+        want_top
+    } else if at >= state.top + height {
+        at + 1 - height
+    } else {
+        state.top
     }
 }
 
@@ -288,11 +293,10 @@ pub fn update(state: &mut ReportState, action: Action, cx: &mut Cx<'_>) -> Optio
 fn title(report: Option<&HealthReport>, zone: &Zone) -> String {
     match report {
         Some(r) => format!(
-            " {} · {} {} · {} {} ",
+            " {} · {} {} {} ",
             t::TITLE,
             r.checked,
             t::CHECKED,
-            t::AS_OF,
             timefmt::short(r.report_time, zone)
         ),
         None => format!(" {} ", t::TITLE),
@@ -337,7 +341,8 @@ pub fn render(state: &ReportState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) 
             let rows = rows(report, ctx.zone);
             let height = usize::from(inner.height.saturating_sub(1));
             let selected_row = row_of_item(&rows, state.selected);
-            for (i, row) in rows.iter().enumerate().skip(state.top).take(height) {
+            let top = visible_top(&rows, state, height);
+            for (i, row) in rows.iter().enumerate().skip(top).take(height) {
                 lines.push(row_line(row, Some(i) == selected_row, width));
             }
         }
@@ -359,7 +364,8 @@ fn row_line(row: &Row, selected: bool, width: usize) -> Line<'static> {
             });
             let shown = display::line(name, name_room, Style::new());
             let shown_width: usize = shown.spans.iter().map(Span::width).sum();
-            let mut spans = vec![Span::raw("  ")];
+            let marker = if selected { "▸ " } else { "  " };
+            let mut spans = vec![Span::raw(marker)];
             spans.extend(shown.spans);
             if !note.is_empty() {
                 let pad = name_room.saturating_sub(shown_width) + 2;
