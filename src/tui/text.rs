@@ -484,7 +484,7 @@ pub mod checks {
     pub const OR_MORE: &str = "days or more";
     pub const SINCE: &str = "since";
     pub const NOT_ENABLED: &str = "Skipped, not enabled";
-    pub const UNREADABLE: &str = "Skipped, value unreadable (CMK missing or disabled)";
+    pub const UNREADABLE: &str = "Skipped, unreadable: CMK missing or disabled";
     pub const NONE: &str = "none";
     pub const NOTHING_TO_OPEN: &str = "No secret selected: the sections shown are empty.";
     pub const CHECKING_ON: &str =

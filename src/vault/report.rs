@@ -70,6 +70,52 @@ impl Reuse {
     }
 }
 
+/// Values opened and rated together: enough to keep every core busy, few enough that at most
+/// 512 values (16 MiB at the 32 KB limit) are in memory at once.
+const BATCH: usize = 512;
+/// The most threads a batch is rated on.
+const MAX_RATERS: usize = 8;
+
+/// A current value opened for the report, in wiped memory.
+struct Opened {
+    name: String,
+    kind: ValueKind,
+    value: Zeroizing<Vec<u8>>,
+}
+
+/// Whether an opened value is a text the estimator calls `WEAK`. The bytes authenticated as
+/// text; were they not UTF-8 there would be nothing to judge (they are still compared).
+fn is_weak(opened: &Opened) -> bool {
+    opened.kind == ValueKind::Text
+        && std::str::from_utf8(&opened.value)
+            .is_ok_and(|text| strength(text).strength == Strength::Weak)
+}
+
+/// Rates `batch` on up to [`MAX_RATERS`] threads, in order; adds its values to `reuse` and its
+/// weak ones to `weak`, then empties it (each value is wiped as it is dropped).
+fn take_batch(batch: &mut Vec<Opened>, weak: &mut Vec<String>, reuse: &mut Reuse) {
+    let raters = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, MAX_RATERS);
+    let part = batch.len().div_ceil(raters).max(1);
+    let verdicts: Vec<bool> = std::thread::scope(|scope| {
+        let parts: Vec<_> = batch
+            .chunks(part)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(is_weak).collect::<Vec<bool>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    for (opened, is_weak) in batch.drain(..).zip(verdicts) {
+        if is_weak {
+            weak.push(opened.name.clone());
+        }
+        reuse.add(&opened.value, opened.name);
+    }
+}
+
 impl Vault {
     /// The health report: `weak` (current text values the estimator calls `WEAK`), `reused`
     /// (groups of secrets whose current values are the same bytes), `expired` and `expiring`
@@ -134,6 +180,9 @@ impl Vault {
         let current = check_rows::current_versions(conn)?;
         let mut reuse = Reuse::new(current.len())?;
         let mut usable_keys: HashMap<String, bool> = HashMap::new();
+        // Opened a batch at a time (so at most a batch of values is in memory at once), each
+        // batch rated on every core.
+        let mut batch: Vec<Opened> = Vec::with_capacity(BATCH);
         for c in current {
             if c.version.create_time <= unchanged_since {
                 report.unchanged.push(UnchangedValue {
@@ -149,17 +198,12 @@ impl Vault {
                 continue;
             };
             report.checked += 1;
-            if kind == ValueKind::Text {
-                // The bytes authenticated as text; were they not UTF-8, there would be nothing
-                // to judge but still something to compare.
-                if let Ok(text) = std::str::from_utf8(&value)
-                    && strength(text).strength == Strength::Weak
-                {
-                    report.weak.push(name.clone());
-                }
+            batch.push(Opened { name, kind, value });
+            if batch.len() == BATCH {
+                take_batch(&mut batch, &mut report.weak, &mut reuse);
             }
-            reuse.add(&value, name);
         }
+        take_batch(&mut batch, &mut report.weak, &mut reuse);
         report.reused = reuse.groups();
         Ok(report)
     }
