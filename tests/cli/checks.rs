@@ -244,3 +244,68 @@ fn the_report_names_what_needs_attention_and_never_a_value() {
     assert_eq!(refused.code, "CSMS.0002");
     assert_eq!(refused.msg, "Invalid unchanged_days: it must be 1–3650.");
 }
+
+#[test]
+fn serve_answers_the_checker_paths_as_the_api_does_and_never_logs_a_value() {
+    let v = TestVault::new();
+    let server = v.serve();
+    let c = server.client();
+    assert_eq!(
+        c.get("secrets/checker/config").ok(),
+        json!({"checking_secret_strength": false})
+    );
+    assert_eq!(
+        c.post(
+            "secrets/checker/config",
+            &json!({"checking_secret_strength": true})
+        )
+        .ok(),
+        json!({"checking_secret_strength": true})
+    );
+    assert_eq!(
+        c.get("secrets/checker/config").ok(),
+        json!({"checking_secret_strength": true})
+    );
+    let checked = c
+        .post(
+            "secrets/checker/check",
+            &json!({"type": "strength", "data": {"secret_string": WEAK}}),
+        )
+        .ok();
+    assert_eq!(checked["type"], "strength");
+    assert_eq!(checked["data"]["strength"], "WEAK");
+    assert_eq!(keys(&checked["data"]), ["score", "strength", "warnings"]);
+    assert_eq!(
+        c.post(
+            "secrets/checker/check",
+            &json!({"type": "strength", "data": {"secret_string": STRONG}}),
+        )
+        .ok(),
+        json!({"type": "strength", "data": {"strength": "STRONG", "score": 4, "warnings": []}})
+    );
+    let other = c.post(
+        "secrets/checker/check",
+        &json!({"type": "leak", "data": {"secret_string": WEAK}}),
+    );
+    other.refused(400, "CSMS.0002");
+    assert_eq!(
+        other.body["error_msg"],
+        "Invalid type: the only check type is strength."
+    );
+    c.post(
+        "secrets/checker/check",
+        &json!({"type": "strength", "data": {}}),
+    )
+    .refused(400, "CSMS.0002");
+    c.call("POST", "secrets/checker/check", "[]")
+        .refused(400, "CSMS.0004");
+    // A secret named `checker` is still a secret.
+    c.post(
+        "secrets",
+        &json!({"name": "checker", "secret_string": STRONG}),
+    )
+    .ok();
+    assert_eq!(c.get("secrets/checker").ok()["secret"]["name"], "checker");
+    let (_, log) = server.stop();
+    assert!(!log.contains(WEAK) && !log.contains(STRONG), "{log}");
+}
