@@ -205,9 +205,10 @@ pub const ALL: &[Context] = &[
     Context::KeyAlias,
     Context::Confirm,
     Context::Help,
-    Context::Unlock,
     // Checks and the health report (issue 14).
     Context::Report,
+    // The unlock screen's keys come last.
+    Context::Unlock,
 ];
 
 /// The action a key event means in `ctx`: the context's table, then [`GLOBAL`], then typing.
@@ -323,8 +324,8 @@ mod tests {
             Context::KeyAlias => 17,
             Context::Confirm => 18,
             Context::Help => 19,
-            Context::Unlock => 20,
-            Context::Report => 21,
+            Context::Report => 20,
+            Context::Unlock => 21,
         }
     }
 
