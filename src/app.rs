@@ -109,6 +109,12 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Event(cmd) => OnVault::Command(VaultCommand::Event(cmd)),
         Command::Notifications(args) => OnVault::Command(VaultCommand::Notifications(args)),
         Command::Tags => OnVault::Command(VaultCommand::Tags),
+        // Checks and the health report (issue 14): a strength check needs no vault.
+        Command::Check(cli::checks::CheckCommand::Strength(args)) => {
+            return cli::strength_check(args);
+        }
+        Command::Check(cmd) => OnVault::Command(VaultCommand::Check(cmd)),
+        Command::Report(args) => OnVault::Command(VaultCommand::Report(args)),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

@@ -1,5 +1,6 @@
 //! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
 
+pub mod checks;
 mod events;
 pub mod import;
 mod input;
@@ -88,6 +89,14 @@ pub enum Command {
     Tasks(tasks::TasksArgs),
     /// Every tag key in use and its values, sorted (prints {"tags": [{"key", "values"}]})
     Tags,
+    // Checks and the health report (issue 14).
+    /// Checks: the strength-warning setting, a value's strength, the report's stored windows
+    #[command(subcommand)]
+    Check(checks::CheckCommand),
+    /// The health report: weak, reused, expired and expiring, rotation overdue, unchanged;
+    /// names only, never values (prints {"weak", "reused", "expired", "expiring",
+    /// "rotation_overdue", "unchanged", "skipped", ...}; exit 0)
+    Report(checks::ReportArgs),
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -121,6 +130,9 @@ pub enum VaultCommand {
     Event(events::EventCommand),
     Notifications(events::NotificationsArgs),
     Tags,
+    // Checks and the health report (issue 14).
+    Check(checks::CheckCommand),
+    Report(checks::ReportArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -132,12 +144,19 @@ pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
         VaultCommand::Event(cmd) => events::run(vault, cmd),
         VaultCommand::Notifications(args) => events::notifications(vault, args),
         VaultCommand::Tags => tags::run_project(vault),
+        VaultCommand::Check(cmd) => checks::run(vault, cmd),
+        VaultCommand::Report(args) => checks::report(vault, &args),
     }
 }
 
 /// `generate-password`, which needs no vault.
 pub fn generate_password(args: password::GeneratePasswordArgs) -> Result<ExitCode, ApiError> {
     password::run(args)
+}
+
+/// `check strength`, which needs no vault (checks, issue 14).
+pub fn strength_check(args: checks::StrengthArgs) -> Result<ExitCode, ApiError> {
+    checks::strength_check(args)
 }
 
 /// A JSON body holding a secret (a key, a value) on stdout, from a wiped buffer.

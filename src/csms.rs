@@ -1,6 +1,7 @@
 //! The CSMS contract, pure: every type that appears in a request or response (secrets, versions,
 //! stages, keys, pages), validation, and the API error type. Depends on nothing of ours.
 
+mod checks;
 mod error;
 mod events;
 mod housekeeping;
@@ -18,6 +19,14 @@ mod validate;
 mod value;
 mod value_field;
 
+// Checks and the health report (issue 14).
+pub use checks::{
+    CHECK_TYPE_STRENGTH, CheckData, CheckSecretsRequest, CheckSecretsResponse,
+    DEFAULT_EXPIRING_DAYS, DEFAULT_UNCHANGED_DAYS, ExpiringVersion, HealthReport,
+    MAX_EXPIRING_DAYS, MAX_UNCHANGED_DAYS, OverdueRotation, ReportSettings, ReportSkipped,
+    ReportWindows, STRENGTH_CHARS, SecretsConfig, Strength, StrengthData, UnchangedValue,
+    UpdateSecretsConfigRequest, strength,
+};
 pub use error::{ApiError, ErrorCode};
 pub use events::{
     CreateSecretEventRequest, DEFAULT_RECORDS_LIMIT, EVENT_DISABLED, EVENT_ENABLED, Event,

@@ -3,6 +3,7 @@
 //! The store only ever sees metadata and ciphertext, in its own row types; the vault turns them
 //! into the contract's shapes.
 
+pub mod checks;
 pub mod credentials;
 pub mod events;
 mod file;

@@ -4,6 +4,7 @@
 
 mod batch;
 mod blob;
+mod checks;
 mod clock;
 mod cloud;
 mod create;
@@ -17,6 +18,7 @@ mod keys;
 mod notify;
 mod passphrase;
 mod read;
+mod report;
 mod rotation;
 mod rules;
 mod seal;
@@ -31,6 +33,7 @@ pub use crate::csms::{DetailVersion, SecretDetail};
 /// The rule for new passphrases, shared by every edge that asks for one.
 pub use crate::kms::{MIN_PASSPHRASE_CHARS, new_passphrase_problem};
 pub use blob::MAX_BLOB_CHARS;
+pub use checks::check_secret;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;

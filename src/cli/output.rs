@@ -126,6 +126,18 @@ pub fn print_error(e: &ApiError) {
     }
 }
 
+/// A warning as one line of JSON on stderr (escaped like stdout): the command went on (checks,
+/// issue 14: a weak value stored).
+pub fn print_warning<T: Serialize>(body: &T) {
+    let mut line = Vec::with_capacity(256);
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut line, SafeFormatter(CompactFormatter));
+    if body.serialize(&mut ser).is_ok() {
+        line.push(b'\n');
+        let _ = io::stderr().lock().write_all(&line);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

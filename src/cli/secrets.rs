@@ -306,7 +306,10 @@ pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
         SecretCommand::Untag { name, keys } => super::tags::untag(name, keys),
         SecretCommand::Tags { name } => super::tags::tags(name),
     };
-    match vault.execute(&request)? {
+    let response = vault.execute(&request)?;
+    // Checks (issue 14): a weak text value just stored is warned about on stderr.
+    super::checks::warn_if_weak(vault, &request);
+    match response {
         Response::Version(v) if raw => print_raw(&v.version)?,
         response => print_response(&response)?,
     }

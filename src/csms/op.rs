@@ -36,6 +36,11 @@ use super::{
 };
 use super::{Housekeeping, ListSecretTaskQuery, ListSecretTaskResponse, RotateSecretResponse};
 use route::optional_body;
+// Checks and the health report (issue 14).
+use super::{
+    CheckSecretsRequest, CheckSecretsResponse, HealthReport, ReportSettings, ReportWindows,
+    SecretsConfig, UpdateSecretsConfigRequest,
+};
 
 // Tags (issue 14).
 use super::{
@@ -250,6 +255,14 @@ pub enum Request {
     },
     /// Every secret's tags (local: the terminal app's list).
     ListAllTags,
+    // Checks and the health report (issue 14; docs/DECISIONS.md "checks").
+    ShowSecretsConfig,
+    UpdateSecretsConfig(UpdateSecretsConfigRequest),
+    CheckSecrets(CheckSecretsRequest),
+    /// The local health report: each window absent takes the vault's stored setting.
+    HealthReport(ReportWindows),
+    /// The local report settings stored in the vault: each window absent stays as it is.
+    UpdateReportSettings(ReportWindows),
 }
 
 impl Request {
@@ -279,7 +292,10 @@ impl Request {
             // Tags (issue 14).
             | Self::CreateSecretTag { .. }
             | Self::DeleteSecretTag { .. }
-            | Self::BatchCreateOrDeleteTags { .. } => true,
+            | Self::BatchCreateOrDeleteTags { .. }
+            // Checks and the health report (issue 14).
+            | Self::UpdateSecretsConfig(_)
+            | Self::UpdateReportSettings(_) => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -316,7 +332,11 @@ impl Request {
             | Self::ListProjectSecretsTags
             | Self::ListResourceInstances(_)
             | Self::ListSecretsByTags { .. }
-            | Self::ListAllTags => false,
+            | Self::ListAllTags
+            // Checks and the health report (issue 14).
+            | Self::ShowSecretsConfig
+            | Self::CheckSecrets(_)
+            | Self::HealthReport(_) => false,
         }
     }
 
@@ -350,6 +370,9 @@ impl Request {
             Self::ListSecretTags { .. } | Self::ListProjectSecretsTags | Self::ListAllTags => {
                 Vec::new()
             }
+            // Checks and the health report (issue 14).
+            Self::CheckSecrets(body) => body.problems(),
+            Self::HealthReport(windows) | Self::UpdateReportSettings(windows) => windows.problems(),
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
             | Self::ListSecrets { .. }
@@ -388,7 +411,9 @@ impl Request {
             | Self::ListSecretEvents { .. }
             | Self::ListNotificationRecords { .. }
             | Self::UnreadNotifications
-            | Self::MarkNotificationsSeen => Vec::new(),
+            | Self::MarkNotificationsSeen
+            | Self::ShowSecretsConfig
+            | Self::UpdateSecretsConfig(_) => Vec::new(),
         }
     }
 }
@@ -448,6 +473,15 @@ pub enum Response {
     Resources(ListResourceInstancesResponse),
     /// Every secret's tags (local).
     AllTags(Vec<NamedTags>),
+
+    // Checks and the health report (issue 14).
+    /// `{"checking_secret_strength": bool}`.
+    SecretsConfig(SecretsConfig),
+    /// `CheckSecrets`' `{"type": "strength", "data": {...}}` (never the value).
+    Strength(CheckSecretsResponse),
+    /// The local health report: names, never values.
+    HealthReport(Box<HealthReport>),
+    ReportSettings(ReportSettings),
 }
 
 impl Response {
@@ -499,6 +533,11 @@ impl Serialize for Response {
             Self::ProjectTags(b) => b.serialize(s),
             Self::Resources(b) => b.serialize(s),
             Self::AllTags(b) => b.serialize(s),
+            // Checks and the health report (issue 14).
+            Self::SecretsConfig(b) => b.serialize(s),
+            Self::Strength(b) => b.serialize(s),
+            Self::HealthReport(b) => b.serialize(s),
+            Self::ReportSettings(b) => b.serialize(s),
         }
     }
 }
@@ -855,6 +894,22 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
                 key: n[1].clone(),
             })
         },
+    },
+    // Checks (issue 14): no named path of the same method and length matches these.
+    Endpoint {
+        method: "GET",
+        path: "secrets/checker/config",
+        build: |_, _| Ok(Request::ShowSecretsConfig),
+    },
+    Endpoint {
+        method: "POST",
+        path: "secrets/checker/config",
+        build: |_, c| Ok(Request::UpdateSecretsConfig(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "POST",
+        path: "secrets/checker/check",
+        build: |_, c| Ok(Request::CheckSecrets(parse_body(c.body)?)),
     },
 ];
 

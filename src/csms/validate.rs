@@ -83,6 +83,15 @@ pub enum Field {
     ResourceOffset,
     /// `ListResourceInstances`' `matches`.
     ResourceMatches,
+    // Checks and the health report (issue 14).
+    /// `CheckSecrets`' `type`.
+    CheckType,
+    /// `CheckSecrets`' `data` (its `secret_string`).
+    CheckData,
+    /// The health report's window for soon-expiring versions, in days.
+    ExpiringDays,
+    /// The health report's age for an unchanged value, in days.
+    UnchangedDays,
 }
 
 impl Field {
@@ -123,6 +132,11 @@ impl Field {
             Self::ResourceLimit => "limit",
             Self::ResourceOffset => "offset",
             Self::ResourceMatches => "matches",
+            // Checks and the health report (issue 14).
+            Self::CheckType => "type",
+            Self::CheckData => "data",
+            Self::ExpiringDays => "expiring_days",
+            Self::UnchangedDays => "unchanged_days",
         }
     }
 }
@@ -164,6 +178,11 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::ResourceLimit => "1–1000, 10 when absent",
         Field::ResourceOffset => "0 or more",
         Field::ResourceMatches => "at most 10 resource_name searches",
+        // Checks and the health report (issue 14).
+        Field::CheckType => "strength, the only check csvault runs",
+        Field::CheckData => "an object with secret_string, at most 32 KB",
+        Field::ExpiringDays => "1–365 days",
+        Field::UnchangedDays => "1–3650 days",
     }
 }
 

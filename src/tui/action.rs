@@ -103,6 +103,11 @@ pub enum Action {
     SetTag,
     /// `G` on the detail screen: remove a tag.
     RemoveTag,
+    // Checks and the health report (issue 14).
+    /// `H` on the list: the health report; `r` on it: run it again.
+    HealthReport,
+    /// `s` on the report: the strength warnings on or off (`UpdateSecretsConfig`).
+    ToggleStrengthCheck,
 }
 
 /// A vault operation the app asks for: the request, and what its answer is for. It comes back,

@@ -189,7 +189,9 @@ fn same_read(a: &Request, b: &Request) -> bool {
         | (Request::KeyUsage, Request::KeyUsage)
         | (Request::ListSecretEvents { .. }, Request::ListSecretEvents { .. })
         | (Request::ListNotificationRecords { .. }, Request::ListNotificationRecords { .. })
-        | (Request::UnreadNotifications, Request::UnreadNotifications) => true,
+        | (Request::UnreadNotifications, Request::UnreadNotifications)
+        // Checks (issue 14).
+        | (Request::ShowSecretsConfig, Request::ShowSecretsConfig) => true,
         _ => false,
     }
 }

@@ -54,6 +54,9 @@ pub enum Context {
     // Tags (issue 14).
     /// The tag dialog's key and value.
     DialogTag,
+    // Checks and the health report (issue 14).
+    /// The health report screen.
+    Report,
 }
 
 impl Context {
@@ -115,6 +118,7 @@ impl Context {
             Self::EventFormText => t::CTX_EVENT_FORM_TEXT,
             Self::EventFormChoice => t::CTX_EVENT_FORM_CHOICE,
             Self::DialogTag => t::CTX_DIALOG_TAG,
+            Self::Report => crate::tui::text::checks::CTX_REPORT,
         }
     }
 }
@@ -230,6 +234,9 @@ pub const ALL: &[Context] = &[
     Context::Records,
     Context::Confirm,
     Context::Help,
+    // Checks and the health report (issue 14).
+    Context::Report,
+    // The unlock screen's keys come last.
     Context::Unlock,
 ];
 
@@ -351,7 +358,8 @@ mod tests {
             Context::Records => 22,
             Context::Confirm => 23,
             Context::Help => 24,
-            Context::Unlock => 25,
+            Context::Report => 25,
+            Context::Unlock => 26,
         }
     }
 

@@ -40,6 +40,8 @@ pub(crate) mod version_form_view;
 pub mod event_form;
 pub mod events;
 pub mod records;
+// Checks and the health report (issue 14).
+pub mod report;
 
 use detail::DetailState;
 use form::FormState;
@@ -51,9 +53,11 @@ use unlock::UnlockState;
 use edit_form::EditFormState;
 use version_form::VersionFormState;
 
+use crate::csms::{HealthReport, SecretsConfig};
 use event_form::EventFormState;
 use events::EventsState;
 use records::RecordsState;
+use report::ReportState;
 
 /// A screen and its state. The current one is `App::screen`; those it was opened from wait
 /// under it, and Back returns to them.
@@ -74,6 +78,8 @@ pub enum Screen {
     Events(EventsState),
     EventForm(Box<EventFormState>),
     Records(RecordsState),
+    // Checks and the health report (issue 14).
+    Report(Box<ReportState>),
 }
 
 /// What drawing a screen may read besides its own state.
@@ -107,6 +113,11 @@ pub enum Fresh<'a> {
     Events(&'a [Event]),
     /// The newest notification records, read again.
     Records(&'a [NotificationRecord]),
+    // Checks and the health report (issue 14).
+    /// The vault's strength-warning setting (the value forms' live warning, the report).
+    SecretsConfig(SecretsConfig),
+    /// The health report, or why it could not be made.
+    Report(&'a Result<HealthReport, ApiError>),
 }
 
 /// What a screen wants done besides changing its own state.
@@ -217,6 +228,7 @@ impl Screen {
             Self::Events(state) => events::update(state, action, cx),
             Self::EventForm(state) => event_form::update(state, action, cx),
             Self::Records(state) => records::update(state, action, cx),
+            Self::Report(state) => report::update(state, action, cx),
         }
     }
 
@@ -229,7 +241,7 @@ impl Screen {
                 name: state.name.clone(),
             }],
             Self::Form(form) => {
-                let mut reads = vec![Request::ListKeyChoices];
+                let mut reads = vec![Request::ListKeyChoices, Request::ShowSecretsConfig];
                 let name = form.name.as_str();
                 if !name.is_empty() && validate_name(name).is_none() {
                     reads.push(Request::SecretNameExists {
@@ -242,7 +254,9 @@ impl Screen {
             Self::Keys(_) => vec![Request::KeyUsage],
             Self::Events(_) | Self::EventForm(_) => vec![events::read()],
             Self::Records(_) => vec![records::read()],
-            Self::Unlock(_) | Self::List(_) | Self::Result(_) | Self::VersionForm(_) => Vec::new(),
+            // Checks (issue 14): the live weak-value warning and the report's setting line.
+            Self::VersionForm(_) | Self::Report(_) => vec![Request::ShowSecretsConfig],
+            Self::Unlock(_) | Self::List(_) | Self::Result(_) => Vec::new(),
         }
     }
 
@@ -270,6 +284,15 @@ impl Screen {
                 form.set_taken(events.iter().map(|e| e.name.clone()).collect());
             }
             (Self::Records(state), Fresh::Records(records)) => state.set_records(records),
+            // Checks and the health report (issue 14).
+            (Self::Form(form), Fresh::SecretsConfig(config)) => {
+                form.value.set_checking(config.checking_secret_strength);
+            }
+            (Self::VersionForm(form), Fresh::SecretsConfig(config)) => {
+                form.value.set_checking(config.checking_secret_strength);
+            }
+            (Self::Report(state), Fresh::SecretsConfig(config)) => state.set_config(config),
+            (Self::Report(state), Fresh::Report(result)) => state.loaded(result),
             _ => {}
         }
     }
@@ -287,6 +310,7 @@ impl Screen {
             Self::Events(state) => events::render(state, ctx, area, buf),
             Self::EventForm(state) => event_form::render(state, ctx, area, buf),
             Self::Records(state) => records::render(state, ctx, area, buf),
+            Self::Report(state) => report::render(state, ctx, area, buf),
         }
     }
 
@@ -309,6 +333,7 @@ impl Screen {
             Self::Events(_) => Context::Events,
             Self::EventForm(form) => form.context(),
             Self::Records(_) => Context::Records,
+            Self::Report(_) => Context::Report,
         }
     }
 }

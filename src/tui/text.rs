@@ -631,3 +631,53 @@ mod tests {
         assert!(tags::FULL.contains(&format!(" {most} ")));
     }
 }
+
+pub mod checks {
+    //! The checks and the health report (issue 14): the forms' weak-value warning, the report
+    //! screen, and their keys' help.
+    pub const CTX_REPORT: &str = "Health report";
+    pub const HEALTH_REPORT: &str = "health report";
+    pub const RUN_AGAIN: &str = "run again";
+    pub const OPEN_SECRET: &str = "details";
+    pub const TOGGLE_STRENGTH: &str = "strength warnings on/off";
+
+    /// The forms' warning under a weak text value, before its score.
+    pub const WEAK_VALUE: &str = "⚠ Weak value";
+
+    pub const TITLE: &str = "Health report";
+    pub const RUNNING: &str = "Running the health report (every current value is read)…";
+    pub const NOT_YET: &str = "Running…";
+    pub const FAILED: &str = "The report could not be made:";
+    pub const CHECKED: &str = "values read at";
+    pub const WARNINGS_ON: &str = "strength warnings on";
+    pub const WARNINGS_OFF: &str = "strength warnings off";
+    pub const WEAK: &str = "Weak values";
+    pub const REUSED: &str = "Reused values";
+    pub const GROUP: &str = "group";
+    pub const EXPIRED: &str = "Expired versions";
+    pub const EXPIRED_AT: &str = "expired";
+    pub const EXPIRING: &str = "Expiring within";
+    pub const EXPIRES_AT: &str = "expires";
+    pub const DAYS: &str = "days";
+    pub const OVERDUE: &str = "Rotation overdue";
+    pub const DUE_AT: &str = "due";
+    pub const UNCHANGED: &str = "Unchanged for";
+    pub const OR_MORE: &str = "days or more";
+    pub const SINCE: &str = "since";
+    pub const NOT_ENABLED: &str = "Skipped, not enabled";
+    pub const UNREADABLE: &str = "Skipped, unreadable: CMK missing or disabled";
+    pub const NONE: &str = "none";
+    pub const NOTHING_TO_OPEN: &str = "No secret selected: the sections shown are empty.";
+    pub const CHECKING_ON: &str =
+        "Strength warnings are on: the forms and the command line warn about weak text values.";
+    pub const CHECKING_OFF: &str = "Strength warnings are off.";
+
+    /// The forms' warning: the score and the estimator's first reason (never the value). The
+    /// value can be stored all the same.
+    pub fn weak_warning(score: u8, reason: Option<&str>) -> String {
+        match reason {
+            Some(reason) => format!("{WEAK_VALUE} (score {score} of 4): {reason}"),
+            None => format!("{WEAK_VALUE} (score {score} of 4)."),
+        }
+    }
+}

@@ -101,7 +101,20 @@ fn act(app: &mut App, action: Action) -> Option<Effect> {
     if matches!(effect, Some(Effect::Unlock(_) | Effect::CreateVault(_))) {
         app.busy = Some(ut::UNLOCKING);
     }
+    // Checks (issue 14): the health report reads every current value; say so first.
+    if effect.as_ref().is_some_and(runs_report) {
+        app.busy = Some(crate::tui::text::checks::RUNNING);
+    }
     effect
+}
+
+/// Whether `effect` runs the health report (checks, issue 14).
+fn runs_report(effect: &Effect) -> bool {
+    match effect {
+        Effect::Vault(call) => matches!(call.request, crate::csms::op::Request::HealthReport(_)),
+        Effect::Each(effects) => effects.iter().any(runs_report),
+        _ => false,
+    }
 }
 
 fn route(app: &mut App, action: Action) -> Option<Effect> {

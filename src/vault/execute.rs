@@ -162,6 +162,18 @@ impl Vault {
             | Request::ListResourceInstances(_)
             | Request::ListSecretsByTags { .. }
             | Request::ListAllTags => self.execute_tags(request)?,
+            // Checks and the health report (issue 14).
+            Request::ShowSecretsConfig => Response::SecretsConfig(self.secrets_config()?),
+            Request::UpdateSecretsConfig(body) => {
+                Response::SecretsConfig(self.update_secrets_config(body)?)
+            }
+            Request::CheckSecrets(body) => Response::Strength(super::check_secret(body)?),
+            Request::HealthReport(windows) => {
+                Response::HealthReport(Box::new(self.health_report(windows)?))
+            }
+            Request::UpdateReportSettings(windows) => {
+                Response::ReportSettings(self.update_report_settings(windows)?)
+            }
         })
     }
 

@@ -1,6 +1,7 @@
 //! The vault service's tests, on temporary vault files: what they share (a vault on the cheap KDF,
 //! requests, the error code of a result), and one child per subject.
 
+mod checks;
 mod cloud;
 mod events;
 mod execute;

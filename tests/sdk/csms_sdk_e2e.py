@@ -1339,6 +1339,44 @@ def tls_run(t):
         r.equal("TLS: SIGTERM stops serve with exit code 0", server.stop(), 0)
 
 
+def checks(t):
+    """ShowSecretsConfig, UpdateSecretsConfig and CheckSecrets (issue 14, docs/DECISIONS.md "checks")."""
+    r, c = t.report, t.client
+
+    def config():
+        return c.show_secrets_config(csms.ShowSecretsConfigRequest()).checking_secret_strength
+
+    def set_config(on):
+        body = csms.UpdateSecretsConfigRequestBody(checking_secret_strength=on)
+        return c.update_secrets_config(csms.UpdateSecretsConfigRequest(body=body)).checking_secret_strength
+
+    def check(kind, value):
+        body = csms.CheckSecretsRequestBody(type=kind, data={"secret_string": value})
+        return c.check_secrets(csms.CheckSecretsRequest(body=body))
+
+    r.equal("ShowSecretsConfig: strength checks off in a new vault", config(), False)
+    r.equal("UpdateSecretsConfig: switched on", set_config(True), True)
+    r.equal("ShowSecretsConfig: the change is kept", config(), True)
+    weak = check("strength", "password1")
+    r.equal("CheckSecrets: type strength", weak.type, "strength")
+    r.check(
+        "CheckSecrets: a common password is WEAK, score 0-2, with warnings, never the value",
+        weak.data["strength"] == "WEAK"
+        and weak.data["score"] <= 2
+        and bool(weak.data["warnings"])
+        and "password1" not in json.dumps(weak.data),
+        short(weak.data),
+    )
+    strong = check("strength", secrets.token_urlsafe(24))
+    r.equal(
+        "CheckSecrets: a random 32-character value is STRONG, score 4",
+        strong.data,
+        {"strength": "STRONG", "score": 4, "warnings": []},
+    )
+    r.expect_error("CheckSecrets: another type", 400, "CSMS.0002", lambda: check("leak", "x"))
+    r.equal("UpdateSecretsConfig: switched off again", set_config(False), False)
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -1387,6 +1425,7 @@ def main():
             report.area("BatchGetSecretValue and BatchImportSecrets", batch_calls, t)
             report.area("tags (issue 14)", tags, t)
             report.area("GenerateRandomPassword", passwords, t)
+            report.area("checks: secrets config and CheckSecrets", checks, t)
             report.area("protocol errors and authentication", protocol_errors, t)
             report.area("Huawei Cloud's own operations and KMS paths", cloud_only_operations, t)
             report.area("a client without a project id (IAM project lookup)", client_without_project_id, t, server)

@@ -593,4 +593,45 @@ mod tests {
             assert!(got.starts_with(expected), "{method} {path}: {got}");
         }
     }
+
+    #[test]
+    fn the_checker_paths_read_their_bodies_and_leave_secrets_named_checker_alone() {
+        let cases: &[(&str, &str, &[u8], &str)] = &[
+            ("GET", "secrets/checker/config", b"", "ShowSecretsConfig"),
+            (
+                "POST",
+                "secrets/checker/config",
+                b"{\"checking_secret_strength\":true}",
+                "UpdateSecretsConfig(UpdateSecretsConfigRequest { checking_secret_strength: Some(true) })",
+            ),
+            (
+                "POST",
+                "secrets/checker/check",
+                b"{\"type\":\"strength\",\"data\":{\"secret_string\":\"hunter2\"}}",
+                "CheckSecrets(CheckSecretsRequest { check_type: \"strength\", secret_string: Some(\"<redacted>\") })",
+            ),
+        ];
+        for (method, path, body, expected) in cases {
+            let got = routed(method, path, body).unwrap_or_default();
+            assert_eq!(&got, expected, "{method} {path}");
+        }
+        assert_eq!(
+            routed("POST", "secrets/checker/check", b"[1]").as_deref(),
+            Some("CSMS.0004")
+        );
+        assert_eq!(
+            routed("POST", "secrets/checker/config", b"").as_deref(),
+            Some("CSMS.0004")
+        );
+        assert_eq!(
+            routed("GET", "secrets/checker", b"").as_deref(),
+            Some("ShowSecret { name: \"checker\" }")
+        );
+        assert_eq!(
+            routed("GET", "secrets/checker/versions", b"")
+                .map(|r| r.starts_with("ListSecretVersions")),
+            Some(true)
+        );
+        assert_eq!(routed("DELETE", "secrets/checker/config", b""), None);
+    }
 }

@@ -1,5 +1,6 @@
 //! The keymap's tables: which keys mean which action in each context, and the help texts.
 
+use crate::tui::text::checks as ct;
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::{Binding, Context, Key};
@@ -104,6 +105,8 @@ const LIST: &[Binding] = &[
     // Events and notification records (issue 14).
     b(&[c('E')], A::EventsScreen, t::EVENTS_SCREEN, true),
     b(&[c('N')], A::RecordsScreen, t::RECORDS_SCREEN, true),
+    // Checks and the health report (issue 14).
+    b(&[c('H')], A::HealthReport, ct::HEALTH_REPORT, true),
     b(&[c('?')], A::Help, t::HELP, true),
     b(&[c('q')], A::Quit, t::QUIT, true),
     // The top screen: nothing to go back to, Esc only drops the filter (and `q` is the way out).
@@ -483,6 +486,21 @@ const DIALOG_TAG: &[Binding] = &[
     EDIT[7],
 ];
 
+// Checks and the health report (issue 14).
+
+const REPORT: &[Binding] = &[
+    MOVE[0],
+    MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    b(&[c('g'), k(K::Home)], A::Top, t::TOP, false),
+    b(&[c('G'), k(K::End)], A::Bottom, t::BOTTOM, false),
+    b(&[k(K::Enter)], A::Activate, ct::OPEN_SECRET, true),
+    b(&[c('r')], A::HealthReport, ct::RUN_AGAIN, true),
+    b(&[c('s')], A::ToggleStrengthCheck, ct::TOGGLE_STRENGTH, true),
+    b(&[c('?')], A::Help, t::HELP, true),
+];
+
 /// The bindings of a context (without [`GLOBAL`]).
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
@@ -508,6 +526,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::EditPicker => EDIT_PICKER,
         Context::ResultBack => RESULT_BACK,
         Context::DialogTag => DIALOG_TAG,
+        Context::Report => REPORT,
         Context::Events => EVENTS,
         Context::Records => RECORDS,
         Context::EventFormText => EVENT_FORM_TEXT,

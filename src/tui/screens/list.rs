@@ -85,7 +85,15 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
         (ListMode::Browse, Action::Sort) => cx.catalog.cycle_sort(),
         (ListMode::Browse, Action::NewSecret) => {
             cx.push(Screen::Form(Box::default()));
-            return Some(Effect::vault(Request::ListKeyChoices));
+            // The strength-warning setting too (checks, issue 14).
+            return Some(Effect::reads([
+                Request::ListKeyChoices,
+                Request::ShowSecretsConfig,
+            ]));
+        }
+        // Checks and the health report (issue 14).
+        (ListMode::Browse, Action::HealthReport) => {
+            return Some(crate::tui::screens::report::open(cx));
         }
         // The secret's lifecycle (tui-detail).
         (ListMode::Browse, Action::StateFilter) => {

@@ -136,7 +136,11 @@ pub fn update(state: &mut ResultState, action: Action, cx: &mut Cx<'_>) -> Optio
         Action::Another => match state.again {
             Some(Again::CreateSecret) => {
                 cx.replace(Screen::Form(Box::default()));
-                return Some(Effect::vault(Request::ListKeyChoices));
+                // The strength-warning setting too (checks, issue 14).
+                return Some(Effect::reads([
+                    Request::ListKeyChoices,
+                    Request::ShowSecretsConfig,
+                ]));
             }
             None => cx.back_selecting(state.select.clone()),
         },

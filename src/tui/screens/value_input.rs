@@ -16,9 +16,11 @@ use super::field_rows::{
 };
 use crate::csms::MAX_VALUE_BYTES;
 use crate::csms::op::Request;
+use crate::csms::{Strength, StrengthData, strength};
 use crate::tui::action::{Action, Effect};
 use crate::tui::keymap::Context;
 use crate::tui::password::{self, Generator};
+use crate::tui::text::checks as ct;
 use crate::tui::text::{form as t, password as pt};
 use crate::tui::textfield::TextField;
 use crate::tui::theme;
@@ -35,6 +37,11 @@ pub struct ValueInput {
     pub file: FileLoad,
     /// The password generator, once `Ctrl+G` was pressed.
     pub generator: Option<Generator>,
+    // Checks (issue 14): the live weak-value warning.
+    /// Whether the vault's strength warnings are on (`checking_secret_strength`).
+    pub checking: bool,
+    /// The text value's strength, rated once per change while checking is on (never the value).
+    pub strength: Option<StrengthData>,
 }
 
 impl Default for ValueInput {
@@ -53,7 +60,31 @@ impl ValueInput {
             path: TextField::single(),
             file: FileLoad::NotYet,
             generator: None,
+            checking: false,
+            strength: None,
         }
+    }
+
+    /// The vault's strength-warning setting (checks, issue 14): the value is rated from now on.
+    pub fn set_checking(&mut self, on: bool) {
+        self.checking = on;
+        self.rate();
+    }
+
+    /// Rates the text value once, after it changed (the estimator reads its first 100
+    /// characters, so a keystroke costs the same at any length); nothing while checking is
+    /// off, for an empty text (the empty-value warning says more) or a value that is not text.
+    fn rate(&mut self) {
+        self.strength = (self.checking && self.kind == ValueType::Text && !self.text.is_empty())
+            .then(|| strength(self.text.as_str()));
+    }
+
+    /// The weak-value warning to show under the value, if the value is weak.
+    pub fn weak_warning(&self) -> Option<String> {
+        self.strength
+            .as_ref()
+            .filter(|s| s.strength == Strength::Weak)
+            .map(|s| ct::weak_warning(s.score, s.warnings.first().map(String::as_str)))
     }
 
     /// Whether nothing was typed or chosen.
@@ -107,6 +138,7 @@ impl ValueInput {
         if self.kind != ValueType::Text {
             self.generator = None;
         }
+        self.rate();
         self.after_edit(usize::MAX)
     }
 
@@ -116,6 +148,7 @@ impl ValueInput {
         let before_path = self.path.as_str().len();
         let edited = self.editing().apply(action);
         let load = if edited {
+            self.rate();
             self.after_edit(before_path)
         } else {
             None
@@ -126,6 +159,7 @@ impl ValueInput {
     /// Enter in the value: a line break.
     pub fn newline(&mut self) {
         self.text.insert('\n');
+        self.rate();
     }
 
     /// A paste into the value (or the path), as one edit; the file to load when the path
@@ -133,6 +167,7 @@ impl ValueInput {
     pub fn paste(&mut self, text: &str) -> Option<Effect> {
         let before_path = self.path.as_str().len();
         self.editing().insert_str(text);
+        self.rate();
         self.after_edit(before_path)
     }
 
@@ -154,6 +189,7 @@ impl ValueInput {
     pub fn start_generator(&mut self) -> Effect {
         self.kind = ValueType::Text;
         self.file = FileLoad::NotYet;
+        self.rate();
         let options = self.generator.get_or_insert_with(Generator::default);
         Effect::vault(Request::GenerateRandomPassword(options.request()))
     }
@@ -171,6 +207,7 @@ impl ValueInput {
         if let Some(options) = &mut self.generator {
             password::fill(options, &mut self.text, result);
         }
+        self.rate();
     }
 
     /// The notes under the value: its problem, the empty-value `warning` when due, the
@@ -184,6 +221,9 @@ impl ValueInput {
     ) -> Vec<Line<'static>> {
         if let Some(warning) = warning {
             problem_lines.extend(indented(warning, width, theme::warning()));
+        }
+        if let Some(weak) = self.weak_warning() {
+            problem_lines.extend(indented(&weak, width, theme::warning()));
         }
         if let Some(options) = &self.generator {
             problem_lines.push(spans_row(

@@ -291,12 +291,13 @@ impl VersionFormState {
     }
 }
 
-/// `u` on the detail screen: the form for a new version of the secret shown.
+/// `u` on the detail screen: the form for a new version of the secret shown, and the vault's
+/// strength-warning setting (checks, issue 14).
 pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
     cx.push(Screen::VersionForm(Box::new(VersionFormState::new(
         detail.name.clone(),
     ))));
-    None
+    Some(Effect::vault(Request::ShowSecretsConfig))
 }
 
 /// Handles an action: Back leaves (asking first when something would be lost); a refused

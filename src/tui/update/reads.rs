@@ -82,6 +82,20 @@ pub(super) fn answered(
                 return Some(Effect::vault(Request::MarkNotificationsSeen));
             }
         }
+        // Checks and the health report (issue 14).
+        (Request::ShowSecretsConfig, Ok(Response::SecretsConfig(config))) => {
+            app.refresh(&Fresh::SecretsConfig(config));
+        }
+        (Request::HealthReport(_), result) => {
+            let result = result.and_then(|r| match r {
+                Response::HealthReport(report) => Ok(*report),
+                _ => Err(unexpected()),
+            });
+            if let Err(e) = &result {
+                app.error(describe(e));
+            }
+            app.refresh(&Fresh::Report(&result));
+        }
         (_, other) => failed(app, other),
     }
     None

@@ -13,7 +13,9 @@ use crate::tui::action::Effect;
 use crate::tui::app::{App, Screen};
 use crate::tui::effects::Saved;
 use crate::tui::msg::describe;
+use crate::tui::screens::Fresh;
 use crate::tui::screens::result::ResultState;
+use crate::tui::text::checks as ct;
 use crate::tui::text::{events as et, lifecycle as t, rotation as rt, status as st};
 
 /// A change answered.
@@ -87,6 +89,16 @@ fn changed(app: &mut App, request: &Request, response: &Response) -> Option<Effe
             Request::CreateSecretTag { .. } | Request::DeleteSecretTag { .. },
             Response::NoContent,
         ) => Some(super::tags::changed(app, request)),
+        // Checks (issue 14): the strength warnings switched on the report screen.
+        (Request::UpdateSecretsConfig(_), Response::SecretsConfig(config)) => {
+            app.success(if config.checking_secret_strength {
+                ct::CHECKING_ON
+            } else {
+                ct::CHECKING_OFF
+            });
+            app.refresh(&Fresh::SecretsConfig(*config));
+            None
+        }
         _ => on_secret(app, request, response),
     }
 }
