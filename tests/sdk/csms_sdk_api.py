@@ -493,6 +493,7 @@ def secret_record(t):
         ("rotation_config of 1,025 bytes", {"rotation_config": "é" * 512 + "x"}, "rotation_config"),
         ("rotation_func_urn of 1,025 bytes", {"rotation_func_urn": "u" * 1025}, "rotation_func_urn"),
         ("enterprise_project_id of 37 characters", {"enterprise_project_id": "e" * 37}, "enterprise_project_id"),
+        ("enterprise_project_id empty (the API's minLength 1)", {"enterprise_project_id": ""}, "enterprise_project_id"),
         ("event_subscriptions naming no event", {"event_subscriptions": ["api-no-such-event"]}, "event_subscriptions"),
         ("two event_subscriptions", {"event_subscriptions": ["a", "b"]}, "event_subscriptions"),
     )
