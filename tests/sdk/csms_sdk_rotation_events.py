@@ -6,11 +6,13 @@
 An event (SECRET_ROTATED, SECRET_VERSION_CREATED), a secret subscribed to it, RotateSecret, then
 ListSecretTask (the task: SUCCESS, MANUAL_ROTATION) and ListNotificationRecords (the records, newest
 first, no value in them); the event DISABLED fires nothing, ENABLED again fires again; unsubscribed
-fires nothing; the event deleted. Then a second serve with CSVAULT_NOTIFY_COMMAND pointing at a small
-script that appends its stdin to a file: the file receives each record as JSON, and a command that
-fails leaves a FAIL record. All through CsmsClient's request and model classes, on loopback only
-(csms_sdk_e2e.py's trap), as docs/DECISIONS.md says ("events", "what fires", "notification records",
-"RotateSecret", "ListSecretTask").
+fires nothing; the event deleted; SECRET_DELETED on DeleteSecret, and SECRET_VERSION_EXPIRED once
+when a version's expire_time has passed and the vault is next opened. Then a second serve with
+CSVAULT_NOTIFY_COMMAND pointing at a small script that appends its stdin to a file: the file
+receives each record as JSON, and a command that fails leaves a FAIL record. All through
+CsmsClient's request and model classes, on loopback only (csms_sdk_e2e.py's trap), as
+docs/DECISIONS.md says ("events", "what fires", "notification records", "RotateSecret",
+"ListSecretTask").
 
 Each check prints one line, `ok` or `FAIL`; the run ends with `N passed, N failed` and exits 1 when
 anything failed.
@@ -58,6 +60,7 @@ from csms_sdk_e2e import (  # noqa: E402
     clean_env,
     init_vault,
     make_client,
+    run_csvault,
     short,
 )
 
@@ -105,6 +108,7 @@ class Context:
         self.tmp = tmp
         self.home = home
         self.values = []
+        self.vault = self.env = None  # of the serve started last
 
 
 def start(t, label, **extra_env):
@@ -113,6 +117,7 @@ def start(t, label, **extra_env):
     init_vault(t.binary, vault, env)
     server = Server(t.binary, vault, env, t.tmp / f"{label}.log")
     info = server.start()
+    t.vault, t.env = vault, env
     print(f"== serve ({label}): {info.get('listening')} (log {server.log_path})", flush=True)
     return server, make_client(info["listening"], info["access_key"], info["secret_key"], info["project_id"])
 
@@ -329,6 +334,43 @@ def deletion_fires(t, c):
     r.equal("DeleteSecretEvent once nobody subscribes", delete_event(c, "flow-deleted").status_code, 204)
 
 
+def expiry_fires(t, c):
+    """SECRET_VERSION_EXPIRED: a version's expire_time passes; noticed when the vault is next opened
+    (here by the command line beside serve), once per version."""
+    r = t.report
+    create_event(c, "flow-expiry", ["SECRET_VERSION_EXPIRED"])
+    create(c, "flow-expiring", string="expiring value", event_subscriptions=["flow-expiry"])
+    t.values.append("expiring value")
+    past = now_ms() - 1000
+    c.update_version(
+        csms.UpdateVersionRequest(
+            secret_name="flow-expiring", version_id="v1", body=csms.UpdateVersionRequestBody(expire_time=past)
+        )
+    )
+
+    def expired():
+        return [x for x in record_dicts(c) if x.get("trigger_event_type") == "SECRET_VERSION_EXPIRED"]
+
+    opened = run_csvault(t.binary, t.vault, t.env, "secret", "list")
+    r.equal("the command line opens the vault beside serve (secret list exits 0)", opened.returncode, 0)
+    got = wait_for(expired, timeout=75)  # else serve's housekeeping notices it within a minute
+    r.equal(
+        "an expire_time that passed fires SECRET_VERSION_EXPIRED for the subscriber",
+        [(x.get("event_name"), x.get("secret_name")) for x in got or []],
+        [("flow-expiry", "flow-expiring")],
+    )
+    r.check(
+        "its content names the version (v1) and holds no value",
+        bool(got) and "v1" in (got[0].get("notification_content") or "") and "expiring value" not in str(got),
+        short(got),
+    )
+    run_csvault(t.binary, t.vault, t.env, "secret", "list")
+    time.sleep(0.5)
+    r.equal("once per version: opening the vault again fires nothing more", len(expired()), 1)
+    update(c, "flow-expiring", event_subscriptions=[])
+    delete_event(c, "flow-expiry")
+
+
 NOTIFY_SCRIPT = """#!/bin/sh
 # csms_sdk_rotation_events.py: appends the record on stdin to a file, one line each; a record that
 # names notify-fail exits 3 (a failed delivery).
@@ -440,6 +482,7 @@ def main():
             server, client = start(t, "flow")
             report.area("subscribe, rotate, task, records; DISABLED, unsubscribed, deleted", flow, t, client)
             report.area("SECRET_DELETED on DeleteSecret", deletion_fires, t, client)
+            report.area("SECRET_VERSION_EXPIRED when an expire_time passes", expiry_fires, t, client)
             log = Path(server.log_path).read_text("utf-8", "replace")
             leaked = [short(v, 30) for v in t.values if v and len(v) >= 8 and v in log]
             report.check("the serve log holds no value", not leaked, short(leaked))
