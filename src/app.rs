@@ -31,8 +31,11 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     };
-    // What this process fired is delivered before it ends (each delivery within 10 s).
-    await_deliveries();
+    // What this process fired is delivered before it ends (each delivery within 10 s, all of
+    // them within 30 s; the rest stay PENDING for a later housekeeping to settle).
+    if !await_deliveries() {
+        cli::warn_deliveries_left();
+    }
     code
 }
 

@@ -280,7 +280,7 @@ fn redact_values(message: &str, args: &[String], words: &Words) -> String {
     out
 }
 
-pub use output::print_error;
+pub use output::{print_error, warn_deliveries_left};
 
 #[cfg(test)]
 mod tests {

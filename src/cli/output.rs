@@ -126,6 +126,15 @@ pub fn print_error(e: &ApiError) {
     }
 }
 
+/// At exit, when this process's notification deliveries outlasted the wait for them.
+pub fn warn_deliveries_left() {
+    print_warning(&serde_json::json!({
+        "warning": "Notification deliveries were still running after 30 s; their records stay \
+                    PENDING and are settled FAIL within an hour unless delivered \
+                    (csvault notifications shows them)."
+    }));
+}
+
 /// A warning as one line of JSON on stderr (escaped like stdout): the command went on (checks,
 /// issue 14: a weak value stored).
 pub fn print_warning<T: Serialize>(body: &T) {

@@ -598,6 +598,22 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
             ))
         },
     },
+    // Checks (issue 14): fixed paths, before `secrets/{}/…`.
+    Endpoint {
+        method: "GET",
+        path: "secrets/checker/config",
+        build: |_, _| Ok(Request::ShowSecretsConfig),
+    },
+    Endpoint {
+        method: "POST",
+        path: "secrets/checker/config",
+        build: |_, c| Ok(Request::UpdateSecretsConfig(parse_body(c.body)?)),
+    },
+    Endpoint {
+        method: "POST",
+        path: "secrets/checker/check",
+        build: |_, c| Ok(Request::CheckSecrets(parse_body(c.body)?)),
+    },
     Endpoint {
         method: "POST",
         path: "csms/generate-password",
@@ -894,22 +910,6 @@ pub(super) static ENDPOINTS: &[Endpoint] = &[
                 key: n[1].clone(),
             })
         },
-    },
-    // Checks (issue 14): no named path of the same method and length matches these.
-    Endpoint {
-        method: "GET",
-        path: "secrets/checker/config",
-        build: |_, _| Ok(Request::ShowSecretsConfig),
-    },
-    Endpoint {
-        method: "POST",
-        path: "secrets/checker/config",
-        build: |_, c| Ok(Request::UpdateSecretsConfig(parse_body(c.body)?)),
-    },
-    Endpoint {
-        method: "POST",
-        path: "secrets/checker/check",
-        build: |_, c| Ok(Request::CheckSecrets(parse_body(c.body)?)),
     },
 ];
 

@@ -232,10 +232,10 @@ pub const ALL: &[Context] = &[
     Context::EventFormText,
     Context::EventFormChoice,
     Context::Records,
-    Context::Confirm,
-    Context::Help,
     // Checks and the health report (issue 14).
     Context::Report,
+    Context::Confirm,
+    Context::Help,
     // The unlock screen's keys come last.
     Context::Unlock,
 ];
@@ -356,9 +356,9 @@ mod tests {
             Context::EventFormText => 20,
             Context::EventFormChoice => 21,
             Context::Records => 22,
-            Context::Confirm => 23,
-            Context::Help => 24,
-            Context::Report => 25,
+            Context::Report => 23,
+            Context::Confirm => 24,
+            Context::Help => 25,
             Context::Unlock => 26,
         }
     }

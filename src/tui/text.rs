@@ -605,33 +605,6 @@ pub mod tags {
     pub const FROM: &str = "from";
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::csms::{MAX_ALIAS_CHARS, MAX_EXPIRE_TIME, MAX_STAGES, RECOVERY_WINDOW_DAYS};
-
-    /// The rules the screens spell out are the vault's: these texts follow its limits.
-    #[test]
-    fn the_rules_shown_say_the_vaults_limits() {
-        let (first, last) = (RECOVERY_WINDOW_DAYS.start(), RECOVERY_WINDOW_DAYS.end());
-        assert!(lifecycle::DAYS_RULE.ends_with(&format!("from {first} to {last}")));
-        assert!(lifecycle::SCHEDULE_PROMPT.contains(&format!("({first}–{last})")));
-        assert!(version::STAGES_RULE.ends_with(&format!("at most {MAX_STAGES}")));
-        let grouped = MAX_EXPIRE_TIME
-            .to_string()
-            .as_bytes()
-            .rchunks(3)
-            .rev()
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join(",");
-        assert!(version::EXPIRY_RULE.contains(&grouped));
-        assert!(keyscreen::ALIAS_RULE.starts_with(&format!("1–{MAX_ALIAS_CHARS} ")));
-        let most = crate::csms::MAX_TAGS_PER_SECRET;
-        assert!(tags::FULL.contains(&format!(" {most} ")));
-    }
-}
-
 pub mod checks {
     //! The checks and the health report (issue 14): the forms' weak-value warning, the report
     //! screen, and their keys' help.
@@ -679,5 +652,32 @@ pub mod checks {
             Some(reason) => format!("{WEAK_VALUE} (score {score} of 4): {reason}"),
             None => format!("{WEAK_VALUE} (score {score} of 4)."),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csms::{MAX_ALIAS_CHARS, MAX_EXPIRE_TIME, MAX_STAGES, RECOVERY_WINDOW_DAYS};
+
+    /// The rules the screens spell out are the vault's: these texts follow its limits.
+    #[test]
+    fn the_rules_shown_say_the_vaults_limits() {
+        let (first, last) = (RECOVERY_WINDOW_DAYS.start(), RECOVERY_WINDOW_DAYS.end());
+        assert!(lifecycle::DAYS_RULE.ends_with(&format!("from {first} to {last}")));
+        assert!(lifecycle::SCHEDULE_PROMPT.contains(&format!("({first}–{last})")));
+        assert!(version::STAGES_RULE.ends_with(&format!("at most {MAX_STAGES}")));
+        let grouped = MAX_EXPIRE_TIME
+            .to_string()
+            .as_bytes()
+            .rchunks(3)
+            .rev()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(version::EXPIRY_RULE.contains(&grouped));
+        assert!(keyscreen::ALIAS_RULE.starts_with(&format!("1–{MAX_ALIAS_CHARS} ")));
+        let most = crate::csms::MAX_TAGS_PER_SECRET;
+        assert!(tags::FULL.contains(&format!(" {most} ")));
     }
 }

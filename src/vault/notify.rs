@@ -100,15 +100,32 @@ pub fn configure_delivery(command: Option<PathBuf>, scrub: &[&str]) {
     }
 }
 
+/// How long a process waits at exit for its deliveries, all together: a slow or hostile
+/// command cannot hold it open longer. What is left stays `PENDING` and is settled `FAIL` by
+/// a later housekeeping ([`STALE_PENDING_MS`]) unless delivered.
+pub const EXIT_WAIT: Duration = Duration::from_secs(30);
+
 /// Waits until every record this process fired has been delivered (each delivery ends within
-/// [`DELIVERY_TIMEOUT`]): the command line calls it before it exits.
-pub fn await_deliveries() {
-    if let Some(c) = COURIER.get() {
-        let mut work = c.lock();
-        while work.running || !work.wanted.is_empty() {
-            work = c.changed.wait(work).unwrap_or_else(PoisonError::into_inner);
+/// [`DELIVERY_TIMEOUT`]), for at most [`EXIT_WAIT`]: the command line calls it before it exits.
+/// `false` when deliveries were still running at the deadline.
+pub fn await_deliveries() -> bool {
+    let Some(c) = COURIER.get() else {
+        return true;
+    };
+    let deadline = std::time::Instant::now() + EXIT_WAIT;
+    let mut work = c.lock();
+    while work.running || !work.wanted.is_empty() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return false;
         }
+        work = c
+            .changed
+            .wait_timeout(work, left)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
     }
+    true
 }
 
 /// Whether this process delivers records through a command.
@@ -329,15 +346,23 @@ fn start(command: &Path, scrub: &[String], input: &str) -> Option<Child> {
     for name in scrub {
         cmd.env_remove(name);
     }
+    // Its own process group: a timeout ends whatever it started too.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd.spawn().ok()?;
     if let Some(mut stdin) = child.stdin.take() {
-        // A command that does not read its input is judged by its exit status alone.
+        // A command that does not read its input is judged by its exit status alone. The write
+        // cannot block: a record is at most a few KiB (bounded names, ids and targets), far
+        // under a pipe's capacity.
         let _ = stdin.write_all(input.as_bytes());
     }
     Some(child)
 }
 
+/// Ends the command and everything in its process group.
 fn stop(child: &mut Child) {
+    if let Some(group) = rustix::process::Pid::from_raw(child.id().cast_signed()) {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
     let _ = child.kill();
     let _ = child.wait();
 }

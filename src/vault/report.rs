@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 
+use hmac::digest::{FixedOutput, Output};
 use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::Connection;
 use sha2::Sha256;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::checks::report_settings;
 use super::{Vault, VaultResult};
@@ -25,7 +26,9 @@ use crate::store::secrets as secret_rows;
 /// HMAC-SHA256 under a random key drawn for this report; the key and the digests are wiped when
 /// the report is done, and nothing of them is written anywhere.
 struct Reuse {
-    key: Zeroizing<[u8; 32]>,
+    /// Keyed once; each value is hashed by a clone (hmac's `zeroize` feature wipes every
+    /// state when dropped).
+    mac: Hmac<Sha256>,
     digests: Zeroizing<Vec<[u8; 32]>>,
     names: Vec<String>,
 }
@@ -35,20 +38,25 @@ impl Reuse {
     fn new(count: usize) -> VaultResult<Self> {
         let mut key = Zeroizing::new([0u8; 32]);
         getrandom::fill(&mut *key).map_err(|_| KmsError::Random)?;
+        // HMAC takes a key of any length; a 32-byte one always fits.
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&*key).map_err(|_| KmsError::Random)?;
         Ok(Self {
-            key,
+            mac,
             digests: Zeroizing::new(Vec::with_capacity(count)),
             names: Vec::with_capacity(count),
         })
     }
 
     fn add(&mut self, value: &[u8], name: String) {
-        // HMAC takes a key of any length; a 32-byte one always fits.
-        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(&*self.key) else {
-            return;
-        };
+        let mut mac = self.mac.clone();
         mac.update(value);
-        self.digests.push(mac.finalize().into_bytes().into());
+        let mut out = Output::<Hmac<Sha256>>::default();
+        FixedOutput::finalize_into(mac, &mut out);
+        let mut digest = [0u8; 32];
+        digest.copy_from_slice(&out);
+        self.digests.push(digest);
+        digest.zeroize();
+        out.as_mut_slice().zeroize();
         self.names.push(name);
     }
 

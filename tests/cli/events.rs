@@ -321,6 +321,48 @@ fn a_notify_command_gets_the_record_on_stdin_before_the_command_line_exits() {
 }
 
 #[test]
+fn a_hanging_notify_command_holds_the_command_line_at_most_thirty_seconds() {
+    let v = TestVault::new();
+    v.ok(&["event", "create", "ev", "--types", "SECRET_VERSION_CREATED"]);
+    // 40 records, 8 delivered at once, each killed after 10 s: 50 s of deliveries.
+    let mut lines = String::new();
+    for i in 0..40 {
+        lines.push_str(
+            &json!({"name": format!("s{i}"), "secret_string": "x", "event_subscriptions": ["ev"]})
+                .to_string(),
+        );
+        lines.push('\n');
+    }
+    let command = script(&v, "hangs.sh", "sleep 60");
+    let started = Instant::now();
+    let out = v
+        .cmd()
+        .env("CSVAULT_NOTIFY_COMMAND", &command)
+        .args(["secret", "import", "-"])
+        .write_stdin(lines)
+        .timeout(Duration::from_secs(90))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        took < Duration::from_secs(45),
+        "the command line waited {took:?} for its deliveries"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("PENDING"), "the user is told: {stderr}");
+    let records = v.ok(&["notifications"]);
+    let left = statuses(&records)
+        .iter()
+        .filter(|s| **s == "PENDING")
+        .count();
+    assert!(
+        left > 0,
+        "undelivered records stay PENDING, not lost: {records}"
+    );
+}
+
+#[test]
 fn a_failing_or_missing_notify_command_leaves_a_fail_record() {
     let v = TestVault::new();
     let command = script(&v, "fails.sh", "cat > /dev/null\nexit 7");

@@ -1217,7 +1217,15 @@ def server_log(t, server):
     def line_count():
         return len(Path(server.log_path).read_text("utf-8", "replace").splitlines())
 
-    before = line_count()
+    # The log is written off the request path: let the lines of the areas before this one land
+    # first (the count holds still for 0.5 s, at most 5 s).
+    before, settle_deadline = line_count(), time.monotonic() + 5
+    while time.monotonic() < settle_deadline:
+        time.sleep(0.5)
+        now = line_count()
+        if now == before:
+            break
+        before = now
     for _ in range(5):
         show(c, "e2e-lifecycle")
     r.expect_error("one refused call for the log", 400, "CSMS.0106", lambda: show(c, "e2e-nope"))

@@ -634,4 +634,22 @@ mod tests {
         );
         assert_eq!(routed("DELETE", "secrets/checker/config", b""), None);
     }
+
+    #[test]
+    fn a_fixed_word_is_matched_before_a_name_in_its_place() {
+        assert_eq!(
+            routed("GET", "csms/events/tags", b"").as_deref(),
+            Some("ShowSecretEvent { name: \"tags\" }"),
+            "an event named tags, not the tags of a secret with id `events`"
+        );
+        assert_eq!(
+            routed("GET", "secrets/checker/config", b"").as_deref(),
+            Some("ShowSecretsConfig")
+        );
+        assert!(
+            routed("GET", "secrets/checker/versions", b"")
+                .is_some_and(|r| r.starts_with("ListSecretVersions { name: \"checker\"")),
+            "a secret named checker keeps its own paths"
+        );
+    }
 }

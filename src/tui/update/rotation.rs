@@ -15,10 +15,11 @@ pub(super) fn due(app: &App) -> Option<Effect> {
 }
 
 /// The vault did what had come due: said, and the screens read again, when it changed any
-/// secret; nothing at all otherwise.
+/// secret; only re-read (the unread count, the records on screen) when it just noticed an
+/// expiry (this process's own commit moves no `data_version`); nothing at all otherwise.
 pub(super) fn done(app: &mut App, done: Housekeeping) -> Option<Effect> {
     if !done.changed_secrets() {
-        return None;
+        return (done.expired > 0).then(|| Effect::reads(app.rereads()));
     }
     if let Some(text) = t::housekept(done.rotated, done.rotation_failed, done.purged) {
         let tone = if done.rotation_failed > 0 {
