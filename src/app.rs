@@ -33,9 +33,7 @@ pub fn main() -> ExitCode {
     };
     // What this process fired is delivered before it ends (each delivery within 10 s, all of
     // them within 30 s; the rest stay PENDING for a later housekeeping to settle).
-    if !await_deliveries() {
-        cli::warn_deliveries_left();
-    }
+    cli::warn_deliveries(await_deliveries());
     code
 }
 

@@ -280,7 +280,7 @@ fn redact_values(message: &str, args: &[String], words: &Words) -> String {
     out
 }
 
-pub use output::{print_error, warn_deliveries_left};
+pub use output::{print_error, warn_deliveries};
 
 #[cfg(test)]
 mod tests {

@@ -38,7 +38,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
 pub use notify::{
-    DELIVERY_TIMEOUT, NOTIFY_COMMAND_ENV, STALE_PENDING_MS, await_deliveries, configure_delivery,
+    DELIVERY_TIMEOUT, Deliveries, NOTIFY_COMMAND_ENV, STALE_PENDING_MS, await_deliveries,
+    configure_delivery,
 };
 pub use rotation::RotationPass;
 

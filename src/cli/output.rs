@@ -126,13 +126,26 @@ pub fn print_error(e: &ApiError) {
     }
 }
 
-/// At exit, when this process's notification deliveries outlasted the wait for them.
-pub fn warn_deliveries_left() {
-    print_warning(&serde_json::json!({
-        "warning": "Notification deliveries were still running after 30 s; their records stay \
-                    PENDING and are settled FAIL within an hour unless delivered \
-                    (csvault notifications shows them)."
-    }));
+/// At exit: a warning line for each thing that went wrong with this process's notification
+/// deliveries (`CSVAULT_NOTIFY_COMMAND`), none when all went well.
+pub fn warn_deliveries(done: crate::vault::Deliveries) {
+    if done.failed > 0 {
+        print_warning(&serde_json::json!({
+            "warning": format!(
+                "{} notification record(s) could not be delivered: CSVAULT_NOTIFY_COMMAND failed, \
+                 is missing or took over 10 s; they are marked FAIL (csvault notifications shows \
+                 them).",
+                done.failed
+            )
+        }));
+    }
+    if done.unfinished {
+        print_warning(&serde_json::json!({
+            "warning": "Notification deliveries were still running after 30 s; their records \
+                        stay PENDING and are settled FAIL within an hour unless delivered \
+                        (csvault notifications shows them)."
+        }));
+    }
 }
 
 /// A warning as one line of JSON on stderr (escaped like stdout): the command went on (checks,

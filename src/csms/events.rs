@@ -286,7 +286,7 @@ impl RecordMarker {
     pub fn parse(text: &str) -> Result<Self, ApiError> {
         let bad = || {
             ApiError::invalid(
-                "Invalid marker: it must be TIME:NAME, a record's create_time and event_name.",
+                "Invalid marker: it must be TIME:NAME (a record's create_time and event_name) or the next_marker a page gave.",
             )
         };
         let mut parts = text.split(':');

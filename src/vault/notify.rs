@@ -105,19 +105,30 @@ pub fn configure_delivery(command: Option<PathBuf>, scrub: &[&str]) {
 /// a later housekeeping ([`STALE_PENDING_MS`]) unless delivered.
 pub const EXIT_WAIT: Duration = Duration::from_secs(30);
 
+/// What became of this process's deliveries when it stopped waiting for them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Deliveries {
+    /// Deliveries were still running at the deadline (their records stay `PENDING`).
+    pub unfinished: bool,
+    /// Records whose delivery ended `FAIL`.
+    pub failed: usize,
+}
+
 /// Waits until every record this process fired has been delivered (each delivery ends within
 /// [`DELIVERY_TIMEOUT`]), for at most [`EXIT_WAIT`]: the command line calls it before it exits.
-/// `false` when deliveries were still running at the deadline.
-pub fn await_deliveries() -> bool {
+pub fn await_deliveries() -> Deliveries {
     let Some(c) = COURIER.get() else {
-        return true;
+        return Deliveries::default();
     };
     let deadline = std::time::Instant::now() + EXIT_WAIT;
     let mut work = c.lock();
     while work.running || !work.wanted.is_empty() {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         if left.is_zero() {
-            return false;
+            return Deliveries {
+                unfinished: true,
+                failed: work.failed,
+            };
         }
         work = c
             .changed
@@ -125,7 +136,10 @@ pub fn await_deliveries() -> bool {
             .unwrap_or_else(PoisonError::into_inner)
             .0;
     }
-    true
+    Deliveries {
+        unfinished: false,
+        failed: work.failed,
+    }
 }
 
 /// Whether this process delivers records through a command.
@@ -177,6 +191,8 @@ struct Work {
     running: bool,
     /// The thread is there.
     started: bool,
+    /// Records whose delivery ended `FAIL` (the command failed, was missing or timed out).
+    failed: usize,
 }
 
 impl Courier {
@@ -225,19 +241,23 @@ impl Courier {
 
     /// Delivers this process's pending records in the vault.
     fn deliver_all(&self, store: &mut Store) -> StoreResult<()> {
-        deliver_pending(
+        let failed = deliver_pending(
             store,
             &self.owner,
             &self.command,
             &self.scrub,
             DELIVERY_TIMEOUT,
-        )
+        )?;
+        self.lock().failed += failed;
+        Ok(())
     }
 }
 
 /// Delivers the pending records `owner` fired in the vault of `store` through `command`, a few
 /// at once, each stopped at `timeout`, until none is left; each gets its status when its batch
 /// ends.
+///
+/// How many ended `FAIL`.
 ///
 /// Errors: the store's; a record delivered and not yet said so stays `PENDING` (at least once).
 pub(super) fn deliver_pending(
@@ -246,13 +266,15 @@ pub(super) fn deliver_pending(
     command: &Path,
     scrub: &[String],
     timeout: Duration,
-) -> StoreResult<()> {
+) -> StoreResult<usize> {
+    let mut failed = 0;
     loop {
         let batch = event_rows::pending_of(store.conn_ref(), owner, AT_ONCE)?;
         if batch.is_empty() {
-            return Ok(());
+            return Ok(failed);
         }
         let statuses = deliver(command, scrub, &batch, timeout);
+        failed += statuses.iter().filter(|s| **s == FAIL).count();
         // Delivered: a busy vault is waited for a while, so that what was delivered is said so.
         let mut tries = 0;
         loop {

@@ -369,11 +369,17 @@ fn a_failing_or_missing_notify_command_leaves_a_fail_record() {
     let out = fire_with(&v, &command);
     assert!(out.status.success(), "the operation itself succeeded");
     assert_eq!(statuses(&v.ok(&["notifications"])), ["FAIL"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("1 notification record(s) could not be delivered"),
+        "the user is told: {said}"
+    );
 
     let w = TestVault::new();
     let out = fire_with(&w, &w.dir.path().join("no-such-program"));
     assert!(out.status.success());
     assert_eq!(statuses(&w.ok(&["notifications"])), ["FAIL"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be delivered"));
 }
 
 #[test]
