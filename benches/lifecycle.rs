@@ -20,8 +20,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use csvault::csms::{CreateSecretRequest, CreateSecretVersionRequest};
 use csvault::vault::Vault;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use zeroize::Zeroizing;
+
+#[path = "support/measure.rs"]
+mod measure;
+use measure::{median, ms, report, thousands, timings};
 
 const PASSPHRASE: &[u8] = b"benchmark passphrase";
 
@@ -139,47 +143,4 @@ fn binary_version(bytes: usize) -> CreateSecretVersionRequest {
         secret_binary: Some(Zeroizing::new(STANDARD.encode(vec![0x5A; bytes]))),
         ..Default::default()
     }
-}
-
-fn timings(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
-    f(); // warm the statement cache and the keyring
-    (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            f();
-            started.elapsed()
-        })
-        .collect()
-}
-
-fn report(what: &str, xs: &[Duration]) {
-    let mut sorted = xs.to_vec();
-    sorted.sort();
-    let p99 = sorted[((sorted.len() as f64) * 0.99).ceil() as usize - 1];
-    println!(
-        "{what}: median {}, p99 {}",
-        ms(median(&mut sorted)),
-        ms(p99)
-    );
-}
-
-fn median(xs: &mut [Duration]) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn thousands(x: usize) -> String {
-    let s = x.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

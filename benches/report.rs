@@ -20,6 +20,10 @@ use csvault::vault::{Vault, generate_password};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
+#[path = "support/measure.rs"]
+mod measure;
+use measure::{median, thousands};
+
 const PASSPHRASE: &[u8] = b"benchmark passphrase";
 const DAY_MS: i64 = 86_400_000;
 /// Common passwords: every 20th secret holds one (weak, and reused across secrets).
@@ -152,23 +156,6 @@ fn cpu_time() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-fn median(xs: &mut [Duration]) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
-
 fn seconds(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
-}
-
-fn thousands(x: usize) -> String {
-    let s = x.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

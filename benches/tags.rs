@@ -27,8 +27,12 @@ use csvault::csms::{
 };
 use csvault::tui::catalog::Catalog;
 use csvault::vault::Vault;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use zeroize::Zeroizing;
+
+#[path = "support/measure.rs"]
+mod measure;
+use measure::{report, thousands, timings};
 
 const PASSPHRASE: &[u8] = b"benchmark passphrase";
 
@@ -223,42 +227,4 @@ fn main() {
         "  filter env=prod typed over the whole list (from none)",
         &typed,
     );
-}
-
-fn timings(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
-    f(); // warm the statement cache and the page cache
-    (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            f();
-            started.elapsed()
-        })
-        .collect()
-}
-
-fn report(what: &str, xs: &[Duration]) {
-    let mut sorted = xs.to_vec();
-    sorted.sort();
-    let p99 = sorted[((sorted.len() as f64) * 0.99).ceil() as usize - 1];
-    println!(
-        "{what}: median {}, p99 {}",
-        ms(sorted[sorted.len() / 2]),
-        ms(p99)
-    );
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn thousands(x: usize) -> String {
-    let s = x.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

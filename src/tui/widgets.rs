@@ -159,6 +159,27 @@ pub fn popup(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffer)
     inner
 }
 
+/// A screen's bordered panel titled `title` (spaces around it are added), drawn; its inside.
+pub fn panel(title: &str, area: Rect, buf: &mut Buffer) -> Rect {
+    let block = Block::bordered()
+        .title(Span::styled(format!(" {title} "), theme::title()))
+        .border_style(theme::border());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// A dim note filling `area`, wrapped to it (what an empty screen says).
+pub fn note(text: &str, area: Rect, buf: &mut Buffer) {
+    ratatui::widgets::Paragraph::new(display::wrapped_lines(
+        text,
+        usize::from(area.width),
+        usize::from(area.height),
+        theme::dim(),
+    ))
+    .render(area, buf);
+}
+
 /// The footer: the keys that work in `ctx`, as many as fit. Help and Esc are fitted first, so
 /// a narrow terminal drops the context's other keys before them.
 pub fn footer(ctx: Context, area: Rect, buf: &mut Buffer) {

@@ -47,6 +47,7 @@ from csms_sdk_e2e import (  # noqa: E402
     make_client,
     run_csvault,
     short,
+    binary_from_argv,
 )
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, SdkException  # noqa: E402
@@ -1640,12 +1641,7 @@ def coverage(r):
 
 
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CSVAULT_BIN")
-    if not binary:
-        sys.exit("usage: csms_sdk_api.py PATH/TO/csvault   (or set CSVAULT_BIN)")
-    binary = str(Path(binary).resolve())
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"not an executable: {binary}")
+    binary = binary_from_argv("csms_sdk_api.py")
 
     report = Report()
     with tempfile.TemporaryDirectory(prefix="csvault-sdk-api-") as tmp_name:

@@ -1398,13 +1398,19 @@ def _is_uuid4(text):
     return _is_uuid(text) and text[14] == "4"
 
 
-def main():
+def binary_from_argv(script):
+    """The csvault binary to test: the first argument or CSVAULT_BIN, resolved; exits when none."""
     binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CSVAULT_BIN")
     if not binary:
-        sys.exit("usage: csms_sdk_e2e.py PATH/TO/csvault   (or set CSVAULT_BIN)")
+        sys.exit(f"usage: {script} PATH/TO/csvault   (or set CSVAULT_BIN)")
     binary = str(Path(binary).resolve())
     if not os.access(binary, os.X_OK):
         sys.exit(f"not an executable: {binary}")
+    return binary
+
+
+def main():
+    binary = binary_from_argv("csms_sdk_e2e.py")
 
     report = Report()
     with tempfile.TemporaryDirectory(prefix="csvault-sdk-e2e-") as tmp_name:

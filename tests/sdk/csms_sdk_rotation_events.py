@@ -62,6 +62,7 @@ from csms_sdk_e2e import (  # noqa: E402
     make_client,
     run_csvault,
     short,
+    binary_from_argv,
 )
 
 FLOW_TYPES = ["SECRET_ROTATED", "SECRET_VERSION_CREATED"]
@@ -464,12 +465,7 @@ def notify_command(t):
 
 
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CSVAULT_BIN")
-    if not binary:
-        sys.exit("usage: csms_sdk_rotation_events.py PATH/TO/csvault   (or set CSVAULT_BIN)")
-    binary = str(Path(binary).resolve())
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"not an executable: {binary}")
+    binary = binary_from_argv("csms_sdk_rotation_events.py")
 
     report = Report()
     with tempfile.TemporaryDirectory(prefix="csvault-sdk-flow-") as tmp_name:

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
+use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
 
 use super::event_form::EventFormState;
 use super::{Ctx, Cx, Screen};
@@ -16,7 +16,7 @@ use crate::tui::action::{Action, Effect};
 use crate::tui::dialogs::{Confirm, Dialog};
 use crate::tui::display;
 use crate::tui::text::{events as t, status as st};
-use crate::tui::widgets::column_widths;
+use crate::tui::widgets::{column_widths, note, panel};
 use crate::tui::{theme, timefmt};
 
 #[derive(Debug, Default)]
@@ -109,23 +109,10 @@ pub fn short_types(types: &[String]) -> String {
 }
 
 pub fn render(state: &EventsState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" {} ({}) ", t::TITLE, state.events.len()),
-            theme::title(),
-        ))
-        .border_style(theme::border());
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let inner = panel(&format!("{} ({})", t::TITLE, state.events.len()), area, buf);
     if state.events.is_empty() {
         if state.loaded {
-            Paragraph::new(display::wrapped_lines(
-                t::NONE,
-                usize::from(inner.width),
-                usize::from(inner.height),
-                theme::dim(),
-            ))
-            .render(inner, buf);
+            note(t::NONE, inner, buf);
         }
         return;
     }

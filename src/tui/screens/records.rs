@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
+use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
 use super::{Ctx, Cx, Screen};
 use crate::csms::op::Request;
@@ -14,7 +14,7 @@ use crate::csms::{MAX_PAGE_LIMIT, NotificationRecord};
 use crate::tui::action::{Action, Effect};
 use crate::tui::display;
 use crate::tui::text::events as t;
-use crate::tui::widgets::column_widths;
+use crate::tui::widgets::{column_widths, note, panel};
 use crate::tui::{theme, timefmt};
 
 /// Rows under the table: a rule and the selected record's lines.
@@ -92,23 +92,11 @@ pub fn render(state: &RecordsState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer)
     } else {
         String::new()
     };
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" {} ({}) {unread}", t::RECORDS_TITLE, state.records.len()),
-            theme::title(),
-        ))
-        .border_style(theme::border());
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let title = format!("{} ({}) {unread}", t::RECORDS_TITLE, state.records.len());
+    let inner = panel(title.trim_end(), area, buf);
     if state.records.is_empty() {
         if state.loaded {
-            Paragraph::new(display::wrapped_lines(
-                t::RECORDS_NONE,
-                usize::from(inner.width),
-                usize::from(inner.height),
-                theme::dim(),
-            ))
-            .render(inner, buf);
+            note(t::RECORDS_NONE, inner, buf);
         }
         return;
     }
