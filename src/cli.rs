@@ -18,6 +18,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::csms::op::Execute;
 use crate::csms::{ApiError, ErrorCode};
 use crate::vault::Vault;
 
@@ -136,7 +137,7 @@ pub enum VaultCommand {
 }
 
 /// Runs a command on an unlocked vault.
-pub fn run(vault: &Vault, command: VaultCommand) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiError> {
     match command {
         VaultCommand::Secret(cmd) => secrets::run(vault, cmd),
         VaultCommand::Key(cmd) => keys::run(vault, cmd),

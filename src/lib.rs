@@ -11,6 +11,7 @@ pub(crate) mod hidden;
 pub mod http;
 pub(crate) mod input;
 pub mod kms;
+pub mod runtime_dir;
 pub(crate) mod store;
 pub mod tui;
 pub mod vault;

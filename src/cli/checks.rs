@@ -11,11 +11,10 @@ use zeroize::Zeroizing;
 
 use super::input::read_text;
 use super::output::{print_json, print_response, print_warning};
-use crate::csms::op::{Request, Response};
+use crate::csms::op::{Execute, Request, Response};
 use crate::csms::{
     ApiError, CheckSecretsRequest, ReportWindows, Strength, UpdateSecretsConfigRequest, strength,
 };
-use crate::vault::Vault;
 
 #[allow(
     clippy::doc_markdown,
@@ -94,7 +93,7 @@ pub fn strength_check(args: StrengthArgs) -> Result<ExitCode, ApiError> {
 }
 
 /// Runs `check config` or `check report-settings` on an unlocked vault.
-pub fn run(vault: &Vault, cmd: CheckCommand) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &dyn Execute, cmd: CheckCommand) -> Result<ExitCode, ApiError> {
     let request = match cmd {
         CheckCommand::Config {
             checking_secret_strength: None,
@@ -112,7 +111,7 @@ pub fn run(vault: &Vault, cmd: CheckCommand) -> Result<ExitCode, ApiError> {
 }
 
 /// `csvault report`: the health report as JSON (names, never values); exit 0 whatever it finds.
-pub fn report(vault: &Vault, args: &ReportArgs) -> Result<ExitCode, ApiError> {
+pub fn report(vault: &dyn Execute, args: &ReportArgs) -> Result<ExitCode, ApiError> {
     print_response(&vault.execute(&Request::HealthReport(args.windows.windows()))?)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -131,7 +130,7 @@ struct WeakValue<'a> {
 /// is a text value the estimator calls `WEAK` (the value is stored all the same, and never
 /// shown). Nothing when checking is off, the value is binary, or the configuration cannot be
 /// read (the command itself succeeded).
-pub fn warn_if_weak(vault: &Vault, request: &Request) {
+pub fn warn_if_weak(vault: &dyn Execute, request: &Request) {
     let (name, value) = match request {
         Request::CreateSecret { body, .. } => (body.name.as_str(), &body.secret_string),
         Request::CreateSecretVersion { name, body } => (name.as_str(), &body.secret_string),

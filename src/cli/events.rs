@@ -7,12 +7,11 @@ use std::process::ExitCode;
 
 use super::input::read_bounded;
 use super::output::print_response;
-use crate::csms::op::Request;
+use crate::csms::op::{Execute, Request};
 use crate::csms::{
     ApiError, CreateSecretEventRequest, DEFAULT_PAGE_LIMIT, DEFAULT_RECORDS_LIMIT, Notification,
     UpdateSecretEventRequest, parse_body,
 };
-use crate::vault::Vault;
 
 #[allow(
     clippy::doc_markdown,
@@ -147,7 +146,7 @@ pub struct NotificationsArgs {
 }
 
 /// Runs one `event` command: the operation it asks for, its response printed.
-pub fn run(vault: &Vault, cmd: EventCommand) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &dyn Execute, cmd: EventCommand) -> Result<ExitCode, ApiError> {
     let request = match cmd {
         EventCommand::Create(args) => Request::CreateSecretEvent(create_body(args)?),
         EventCommand::Show { name } => Request::ShowSecretEvent { name },
@@ -166,7 +165,7 @@ pub fn run(vault: &Vault, cmd: EventCommand) -> Result<ExitCode, ApiError> {
 }
 
 /// Runs `notifications`.
-pub fn notifications(vault: &Vault, args: NotificationsArgs) -> Result<ExitCode, ApiError> {
+pub fn notifications(vault: &dyn Execute, args: NotificationsArgs) -> Result<ExitCode, ApiError> {
     let request = Request::ListNotificationRecords {
         limit: Some(args.limit),
         marker: args.marker,

@@ -10,10 +10,9 @@ use std::time::{Duration, Instant};
 
 use super::output::print_json;
 use crate::csms::op::{
-    BatchImportSecretsRequest, ImportEntry, ImportOutcome, KeyLookup, Request, Response,
+    BatchImportSecretsRequest, Execute, ImportEntry, ImportOutcome, KeyLookup, Request, Response,
 };
 use crate::csms::{ApiError, CreateSecretRequest, ErrorCode};
-use crate::vault::Vault;
 
 /// Requests per transaction: a crash loses at most this many, already-created names are skipped on
 /// a re-run.
@@ -41,7 +40,7 @@ struct LineError<'a> {
     error_msg: &'a str,
 }
 
-pub fn run(vault: &Vault, path: &Path) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &dyn Execute, path: &Path) -> Result<ExitCode, ApiError> {
     let (reader, total_bytes): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
         (Box::new(std::io::stdin().lock()), None)
     } else {
@@ -86,7 +85,7 @@ pub fn run(vault: &Vault, path: &Path) -> Result<ExitCode, ApiError> {
 
 /// Reads every line, creating secrets batch by batch; per-line errors go to stderr in line order.
 pub fn import(
-    vault: &Vault,
+    vault: &dyn Execute,
     mut reader: impl BufRead,
     progress: &mut Progress,
 ) -> Result<ImportSummary, ApiError> {
@@ -182,7 +181,7 @@ impl Batch {
 
     /// Creates the batch's requests in one transaction, then counts and reports every line in
     /// order.
-    fn flush(&mut self, vault: &Vault, summary: &mut ImportSummary) -> Result<(), ApiError> {
+    fn flush(&mut self, vault: &dyn Execute, summary: &mut ImportSummary) -> Result<(), ApiError> {
         let mut outcomes = if self.requests.is_empty() {
             Vec::new()
         } else {

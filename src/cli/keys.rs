@@ -4,9 +4,8 @@ use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
 use super::output::print_response;
-use crate::csms::op::{CreateKeyRequest, Request};
+use crate::csms::op::{CreateKeyRequest, Execute, Request};
 use crate::csms::{ApiError, KeyState};
-use crate::vault::Vault;
 
 #[allow(
     clippy::doc_markdown,
@@ -44,7 +43,7 @@ pub struct KeyCreateArgs {
     pub description: String,
 }
 
-pub fn run(vault: &Vault, cmd: KeyCommand) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &dyn Execute, cmd: KeyCommand) -> Result<ExitCode, ApiError> {
     let request = match cmd {
         KeyCommand::Create(args) => Request::CreateKey(CreateKeyRequest {
             key_alias: args.alias,

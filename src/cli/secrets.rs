@@ -12,14 +12,13 @@ use super::input::read_bounded;
 use super::output::{print_bytes, print_response};
 use super::values::ValueArgs;
 use super::versions;
-use crate::csms::op::{KeyLookup, Request, Response};
+use crate::csms::op::{Execute, KeyLookup, Request, Response};
 use crate::csms::{
     ApiError, BatchGetSecretValueRequest, CreateSecretRequest, DEFAULT_PAGE_LIMIT,
     DEFAULT_RECOVERY_WINDOW_DAYS, DeleteSecretForScheduleRequest, ErrorCode, SecretVersion,
     UpdateSecretStageRequest, UpdateVersionRequest,
 };
 use crate::csms::{TagFilter, TagItem};
-use crate::vault::Vault;
 
 #[allow(
     clippy::doc_markdown,
@@ -222,7 +221,7 @@ pub struct CreateArgs {
 
 /// Runs one command: the operation it asks for, its response printed. Key references may be ids
 /// or aliases, and `csms/default` (docs/DECISIONS.md "Operations as values").
-pub fn run(vault: &Vault, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &dyn Execute, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
     let raw = matches!(cmd, SecretCommand::GetValue { raw: true, .. });
     let request = match cmd {
         // JSON Lines, created batch by batch: many requests, one report.

@@ -6,11 +6,10 @@
 use std::process::ExitCode;
 
 use super::output::print_response;
-use crate::csms::op::Request;
+use crate::csms::op::{Execute, Request};
 use crate::csms::{
     ApiError, BatchCreateOrDeleteTagsRequest, SecretRef, TagAction, TagFilter, TagItem,
 };
-use crate::vault::Vault;
 
 /// `KEY=VALUE`, split at the first `=` (the value may be empty; a key holding `=` is set through
 /// the API).
@@ -87,7 +86,7 @@ pub fn list(limit: usize, marker: Option<String>, tags: Vec<TagFilter>) -> Reque
 }
 
 /// The top-level `tags`: every key in use and its values (`ListProjectSecretsTags`).
-pub fn run_project(vault: &Vault) -> Result<ExitCode, ApiError> {
+pub fn run_project(vault: &dyn Execute) -> Result<ExitCode, ApiError> {
     print_response(&vault.execute(&Request::ListProjectSecretsTags)?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,9 +4,8 @@ use clap::Args;
 use std::process::ExitCode;
 
 use super::output::print_response;
-use crate::csms::op::Request;
+use crate::csms::op::{Execute, Request};
 use crate::csms::{ApiError, DEFAULT_PAGE_LIMIT, ListSecretTaskQuery};
-use crate::vault::Vault;
 
 /// `tasks`' filters and paging (docs/DECISIONS.md "ListSecretTask").
 #[allow(
@@ -33,7 +32,7 @@ pub struct TasksArgs {
 }
 
 /// Lists the tasks (prints `{"tasks": [...], "total", "next_marker"}`).
-pub fn run(vault: &Vault, args: TasksArgs) -> Result<ExitCode, ApiError> {
+pub fn run(vault: &dyn Execute, args: TasksArgs) -> Result<ExitCode, ApiError> {
     let request = Request::ListSecretTask(ListSecretTaskQuery {
         secret_name: args.secret,
         status: args.status,

@@ -418,6 +418,14 @@ impl Request {
     }
 }
 
+/// Where operations run: an unlocked vault in this process, or the agent holding it (issue 15).
+/// Every edge (the command line, the terminal app) drives a vault only through this.
+pub trait Execute {
+    /// Runs one operation. Errors: the operation's CSMS error, or `VAULT.0005` when the vault
+    /// is busy; through the agent also `VAULT.0007` when the agent cannot be reached.
+    fn execute(&self, request: &Request) -> Result<Response, ApiError>;
+}
+
 /// An operation's answer: the API's response body (or none, for the deletes).
 #[derive(Clone, Debug)]
 pub enum Response {

@@ -14,6 +14,12 @@ use crate::csms::{
     VersionMetadataResponse, VersionResponse, refusal,
 };
 
+impl crate::csms::op::Execute for Vault {
+    fn execute(&self, request: &Request) -> Result<Response, ApiError> {
+        Vault::execute(self, request).map_err(|e| e.to_api())
+    }
+}
+
 impl Vault {
     /// Runs one operation, in one transaction of its own (or as a savepoint of [`Vault::group`]).
     ///
