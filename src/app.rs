@@ -44,15 +44,16 @@ fn configure_notifications() {
     let command = std::env::var_os(NOTIFY_COMMAND_ENV)
         .filter(|c| !c.is_empty())
         .map(PathBuf::from);
-    configure_delivery(
-        command,
-        &[
-            PASSPHRASE_ENV,
-            passphrase::NEW_PASSPHRASE_ENV,
-            SECRET_KEY_ENV,
-        ],
-    );
+    configure_delivery(command, &OWN_SECRETS);
 }
+
+/// csvault's own secrets in its environment: no program it starts (a notification delivery,
+/// `csvault run`'s command) sees them.
+const OWN_SECRETS: [&str; 3] = [
+    PASSPHRASE_ENV,
+    passphrase::NEW_PASSPHRASE_ENV,
+    SECRET_KEY_ENV,
+];
 
 /// `~/.local/share/csvault/vault.db` (the platform's data directory); `VAULT.0007` if none.
 fn default_vault_path() -> Result<PathBuf, ApiError> {
@@ -116,6 +117,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Check(cmd) => OnVault::Command(VaultCommand::Check(cmd)),
         Command::Report(args) => OnVault::Command(VaultCommand::Report(args)),
+        // Secrets into programs (issue 15): env files and references are checked before unlocking.
+        Command::Run(args) => OnVault::Run(cli::run::plan(args)?),
+        Command::Inject(args) => OnVault::Command(VaultCommand::Inject(args)),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.
@@ -133,6 +137,12 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         OnVault::Serve(options) => serve::run(&vault, options),
         OnVault::Command(command) => cli::run(&vault, command),
+        OnVault::Run(plan) => {
+            let ready = cli::run::resolve(&vault, plan)?;
+            // Nothing stays unlocked in csvault while the command runs.
+            drop(vault);
+            Ok(cli::run::start(ready, &OWN_SECRETS))
+        }
     }
 }
 
@@ -141,4 +151,5 @@ enum OnVault {
     ChangePassphrase(Option<std::path::PathBuf>),
     Serve(Option<crate::http::ServeOptions>),
     Command(VaultCommand),
+    Run(cli::run::Plan),
 }

@@ -1,12 +1,18 @@
 //! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
 
 pub mod checks;
+mod child;
+mod dotenv;
 mod events;
 pub mod import;
+mod inject;
 mod input;
 mod keys;
+mod masking;
 mod output;
 mod password;
+mod reference;
+pub mod run;
 mod secrets;
 mod tags;
 mod tasks;
@@ -98,6 +104,16 @@ pub enum Command {
     /// names only, never values (prints {"weak", "reused", "expired", "expiring",
     /// "rotation_overdue", "unchanged", "skipped", ...}; exit 0)
     Report(checks::ReportArgs),
+    // Secrets into programs (issue 15).
+    /// Run a command with secrets in its environment: every reference is resolved first (one
+    /// missing or disabled secret and it is not started); values in its output are concealed;
+    /// signals are passed on; exits with its status (128+N when signal N ended it)
+    ///
+    /// Example: csvault run --env DB_PASSWORD=db@prod --env-file .env -- ./server --port 8080
+    Run(run::RunArgs),
+    /// Render a template, replacing each {{ csvault://NAME[@STAGE|#vN] }} by the value; all
+    /// references are resolved first, nothing is written when one fails
+    Inject(inject::InjectArgs),
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -134,6 +150,8 @@ pub enum VaultCommand {
     // Checks and the health report (issue 14).
     Check(checks::CheckCommand),
     Report(checks::ReportArgs),
+    // Secrets into programs (issue 15).
+    Inject(inject::InjectArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -147,6 +165,7 @@ pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiEr
         VaultCommand::Tags => tags::run_project(vault),
         VaultCommand::Check(cmd) => checks::run(vault, cmd),
         VaultCommand::Report(args) => checks::report(vault, &args),
+        VaultCommand::Inject(args) => inject::run(vault, &args),
     }
 }
 

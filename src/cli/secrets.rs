@@ -53,6 +53,9 @@ pub enum SecretCommand {
         /// A version id (v1, v2, …) or `latest`
         #[arg(long, default_value = "latest")]
         version_id: String,
+        /// Read the version this stage names (SYSCURRENT, SYSPREVIOUS, or a custom stage)
+        #[arg(long, value_name = "STAGE", conflicts_with = "version_id")]
+        version_stage: Option<String>,
         /// Print the value alone: text as UTF-8, binary as raw bytes, no newline (for scripts)
         #[arg(long)]
         raw: bool,
@@ -232,6 +235,15 @@ pub fn run(vault: &dyn Execute, cmd: SecretCommand) -> Result<ExitCode, ApiError
         },
         SecretCommand::List { limit, marker, tag } => super::tags::list(limit, marker, tag),
         SecretCommand::Show { name } => Request::ShowSecret { name },
+        SecretCommand::GetValue {
+            name,
+            version_stage: Some(stage),
+            ..
+        } => {
+            // By stage (issue 15): Show Secret Stage, then that version.
+            let version_id = super::reference::stage_version(vault, &name, &stage)?;
+            Request::ShowSecretVersion { name, version_id }
+        }
         SecretCommand::GetValue {
             name, version_id, ..
         } => Request::ShowSecretVersion { name, version_id },

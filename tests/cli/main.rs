@@ -10,6 +10,7 @@ mod import;
 mod keys;
 mod lifecycle;
 mod rotation;
+mod run;
 mod secret_record;
 mod secrets;
 mod serve_auth;
