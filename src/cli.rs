@@ -105,14 +105,22 @@ pub enum Command {
     /// "rotation_overdue", "unchanged", "skipped", ...}; exit 0)
     Report(checks::ReportArgs),
     // Secrets into programs (issue 15).
-    /// Run a command with secrets in its environment: every reference is resolved first (one
-    /// missing or disabled secret and it is not started); values in its output are concealed;
-    /// signals are passed on; exits with its status (128+N when signal N ended it)
+    /// Run a command with secrets in its environment, the values masked in its output
+    ///
+    /// Every reference is resolved first: one missing or disabled secret and the command is not
+    /// started (exit 1). It gets csvault's environment without CSVAULT_PASSPHRASE,
+    /// CSVAULT_NEW_PASSPHRASE and CSVAULT_SERVE_SK, plus the variables; each value in its stdout
+    /// and stderr is replaced by <concealed by csvault> unless --no-masking. Signals csvault gets
+    /// are passed on; csvault exits with its status (128+N when signal N ended it).
     ///
     /// Example: csvault run --env DB_PASSWORD=db@prod --env-file .env -- ./server --port 8080
     Run(run::RunArgs),
-    /// Render a template, replacing each {{ csvault://NAME[@STAGE|#vN] }} by the value; all
-    /// references are resolved first, nothing is written when one fails
+    /// Render a template's {{ csvault://NAME[@STAGE|#vN] }} references, to stdout or a file
+    ///
+    /// Every reference is resolved first; nothing is written when one fails. Everything else
+    /// passes through byte for byte.
+    ///
+    /// Example: csvault inject -i config.yml.tpl -o config.yml
     Inject(inject::InjectArgs),
 }
 

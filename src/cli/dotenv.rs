@@ -45,7 +45,7 @@ pub fn is_var_name(name: &str) -> bool {
 /// Parses a whole env file (UTF-8 text). Errors: the first syntax problem.
 pub fn parse(text: &str) -> Result<Vec<EnvEntry>, SyntaxError> {
     let mut parser = Parser {
-        chars: text.chars().collect(),
+        chars: Zeroizing::new(text.chars().collect()),
         at: 0,
         line: 1,
     };
@@ -53,13 +53,12 @@ pub fn parse(text: &str) -> Result<Vec<EnvEntry>, SyntaxError> {
     while let Some(entry) = parser.next_entry()? {
         out.push(entry);
     }
-    // The character list held the file's text: wipe it.
-    zeroize::Zeroize::zeroize(&mut parser.chars);
     Ok(out)
 }
 
 struct Parser {
-    chars: Vec<char>,
+    /// The file's text (wiped when dropped, on every path).
+    chars: Zeroizing<Vec<char>>,
     at: usize,
     line: usize,
 }
@@ -76,6 +75,21 @@ impl Parser {
             self.line += 1;
         }
         Some(c)
+    }
+
+    /// An empty value with room for every character from here to the first `stop` (an
+    /// unescaped one when `backslash_escapes`), so it never grows and leaves no unwiped copy behind.
+    fn value_buffer(&self, stop: char, backslash_escapes: bool) -> Zeroizing<String> {
+        let mut bytes = 0;
+        let mut after_backslash = false;
+        for &c in &self.chars[self.at..] {
+            if c == stop && !after_backslash {
+                break;
+            }
+            after_backslash = backslash_escapes && c == '\\' && !after_backslash;
+            bytes += c.len_utf8();
+        }
+        Zeroizing::new(String::with_capacity(bytes))
     }
 
     fn error(&self, message: impl Into<String>) -> SyntaxError {
@@ -185,7 +199,7 @@ impl Parser {
     fn single_quoted(&mut self) -> Result<Zeroizing<String>, SyntaxError> {
         let start = self.line;
         self.bump();
-        let mut value = Zeroizing::new(String::new());
+        let mut value = self.value_buffer('\'', false);
         loop {
             match self.bump() {
                 None => return Err(unclosed(start, '\'')),
@@ -200,7 +214,7 @@ impl Parser {
     fn double_quoted(&mut self) -> Result<Zeroizing<String>, SyntaxError> {
         let start = self.line;
         self.bump();
-        let mut value = Zeroizing::new(String::new());
+        let mut value = self.value_buffer('"', true);
         loop {
             match self.bump() {
                 None => return Err(unclosed(start, '"')),
@@ -226,7 +240,7 @@ impl Parser {
 
     /// Up to the end of the line or a `#` after a blank, without the blanks around it.
     fn unquoted(&mut self) -> Zeroizing<String> {
-        let mut value = Zeroizing::new(String::new());
+        let mut value = self.value_buffer('\n', false);
         while let Some(c) = self.peek() {
             if c == '\n' {
                 break;
@@ -324,6 +338,20 @@ mod tests {
                 pair("D", "plain:a b  c")
             ]
         );
+    }
+
+    #[test]
+    fn a_value_is_read_into_one_buffer_that_never_grows() {
+        let parsed = parse("A=hello # c\nB=\"\\tq\\\"\"\n").unwrap_or_default();
+        let capacities: Vec<(usize, usize)> = parsed
+            .iter()
+            .map(|e| match &e.value {
+                EnvValue::Plain(v) => (v.len(), v.capacity()),
+                EnvValue::Reference(_) => (0, 0),
+            })
+            .collect();
+        // Sized for everything up to the line's end or the closing quote, never reallocated.
+        assert_eq!(capacities, [(5, 9), (3, 5)]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ const VALUE: &str = "s3cr3t-value-42";
 const VALUE_2: &str = "n3w-value-43";
 const CONCEALED: &str = "<concealed by csvault>";
 
-/// A vault with `api` (v1 = VALUE, enabled) and `off` (disabled).
+/// A vault with `api` (v1 = VALUE, enabled), `off` (disabled) and `leaving` (pending deletion).
 fn vault() -> TestVault {
     let v = TestVault::new();
     v.ok(&[
@@ -30,6 +30,15 @@ fn vault() -> TestVault {
         "x-off-x",
     ]);
     v.ok(&["secret", "disable", "off"]);
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "leaving",
+        "--secret-string",
+        "x",
+    ]);
+    v.ok(&["secret", "schedule-delete", "leaving"]);
     v
 }
 
@@ -52,15 +61,18 @@ fn one_missing_or_disabled_secret_and_the_command_never_starts() {
             "B=missing",
             "--env",
             "C=off",
+            "--env",
+            "D=leaving",
         ])
         .args(["--", "sh", "-c", &script])
         .output()
         .unwrap();
     let e = api_err(&out, 1);
     assert_eq!(e.code, "CSMS.0106", "the first failure's code: {}", e.msg);
-    assert!(e.msg.contains("2 reference(s)"), "{}", e.msg);
+    assert!(e.msg.contains("3 reference(s)"), "{}", e.msg);
     assert!(e.msg.contains("--env B=missing: CSMS.0106"), "{}", e.msg);
     assert!(e.msg.contains("--env C=off: CSMS.0109"), "{}", e.msg);
+    assert!(e.msg.contains("--env D=leaving: CSMS.0109"), "{}", e.msg);
     assert!(!e.msg.contains(VALUE), "{}", e.msg);
     assert!(!marker.exists(), "the command ran");
 
