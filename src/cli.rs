@@ -1,4 +1,5 @@
-//! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
+//! The command line: clap definitions and the commands. JSON on stdout (tables for people with
+//! `--output table`, the default on a terminal); errors as CSMS JSON on stderr.
 
 pub mod checks;
 mod events;
@@ -8,6 +9,7 @@ mod keys;
 mod output;
 mod password;
 mod secrets;
+mod table;
 mod tags;
 mod tasks;
 mod values;
@@ -44,6 +46,10 @@ pub struct Cli {
     /// Read the passphrase from this file (else CSVAULT_PASSPHRASE, else a prompt)
     #[arg(long, global = true, value_name = "PATH")]
     pub passphrase_file: Option<PathBuf>,
+    /// Print JSON (for scripts) or tables (for people) [default: table when stdout is a
+    /// terminal, else json]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -281,7 +287,7 @@ fn redact_values(message: &str, args: &[String], words: &Words) -> String {
     out
 }
 
-pub use output::{print_error, warn_deliveries};
+pub use output::{Format as OutputFormat, choose_format, print_error, warn_deliveries};
 
 #[cfg(test)]
 mod tests {
