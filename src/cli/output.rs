@@ -127,7 +127,7 @@ fn write_failed(e: &io::Error) -> ApiError {
 /// disk, `/dev/full`, a closed pipe).
 pub fn print_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
     if format() == Format::Table
-        && let Some(text) = table::render_body(body, &Times::local(), terminal_width())
+        && let Some(text) = table::render_body(body, &Times::local())
     {
         return print_text(&text);
     }

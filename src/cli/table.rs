@@ -3,7 +3,8 @@
 //! under a header with a paging hint (`next marker: …`) after them; single records are a FIELD /
 //! VALUE table (the API's field names); anything else a command prints (the agent's records,
 //! summaries) is the same FIELD / VALUE table built from its JSON. Widths are terminal columns
-//! (`unicode-width`); on a terminal, long cells are cut to fit its width and end in `…`.
+//! (`unicode-width`); on a terminal, a list's long cells are cut to fit its width and end in `…`
+//! (a record's values are read whole, never cut).
 //! Characters that could fool a terminal (controls, bidi overrides, invisible format characters)
 //! are written as `\uXXXX`, as in the JSON. Times are local, as the terminal app shows them, and
 //! labelled `UTC` when the zone is UTC. Plaintext values are rendered into wiped memory only
@@ -253,7 +254,6 @@ impl Table {
 /// A response as text for people, or `None` when it holds plaintext (see [`render_plaintext`]).
 /// `max`: the terminal's width when stdout is one.
 pub fn render(response: &Response, times: &Times, max: Option<usize>) -> Option<String> {
-    let table = |t: Table| Some(t.render(max));
     match response {
         Response::Version(_) | Response::Values(_) | Response::Password(_) => None,
         Response::NoContent => Some(String::new()),
@@ -266,19 +266,16 @@ pub fn render(response: &Response, times: &Times, max: Option<usize>) -> Option<
         Response::SecretTags(list) => Some(secret_tags(list, max)),
         Response::ProjectTags(list) => Some(project_tags(list, max)),
         Response::HealthReport(report) => Some(report_table(report, times, max)),
-        other => ordered(other).and_then(|json| table(record_of(&json, times))),
+        // A record is never cut: its values (a blob, an id, a description) are read whole.
+        other => ordered(other).map(|json| record_of(&json, times).render(None)),
     }
 }
 
 /// Anything a command prints that is no `Response` (summaries, the agent's status, where a
 /// vault is): a FIELD / VALUE table of its JSON, fields in its order. `None` if it does not
 /// serialise.
-pub fn render_body<T: serde::Serialize + ?Sized>(
-    body: &T,
-    times: &Times,
-    max: Option<usize>,
-) -> Option<String> {
-    ordered(body).map(|json| record_of(&json, times).render(max))
+pub fn render_body<T: serde::Serialize + ?Sized>(body: &T, times: &Times) -> Option<String> {
+    ordered(body).map(|json| record_of(&json, times).render(None))
 }
 
 /// A list's closing lines: how to ask for the next page, when there is one.
@@ -805,7 +802,7 @@ mod tests {
         let value = serde_json::json!({"agent": {
             "running": true, "vault": "/v.db", "lock_time": 0, "tags": ["a", "b"], "none": null,
         }});
-        let out = render_body(&value, &times, None).unwrap_or_default();
+        let out = render_body(&value, &times).unwrap_or_default();
         assert!(out.starts_with("FIELD      VALUE\n"), "{out}");
         assert!(
             out.contains("lock_time  1970-01-01 00:00:00 UTC\n"),
