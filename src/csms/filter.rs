@@ -2,6 +2,8 @@
 //! tags, every one given must match; and its rules (docs/DECISIONS.md "Issue 15: output for
 //! people").
 
+use serde::{Deserialize, Serialize};
+
 use super::validate::{Field, FieldError};
 use super::{SecretState, TagFilter, filter_problems, tag_key_problem, tag_value_problem};
 use crate::hidden::is_hidden;
@@ -12,8 +14,9 @@ pub const MAX_FILTER_TEXT_BYTES: usize = 255;
 /// Which secrets a list shows: those whose name or description holds `text` (case ignored for
 /// ASCII letters; names are ASCII), whose state is `state` (the API's: `ENABLED`, `DISABLED`,
 /// `PENDING_DELETE`, `FROZEN`) and that carry every one of `tags` (a key, with one of its
-/// values when any are listed).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// values when any are listed). Serde: for an edge that carries requests (the agent).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SecretFilter {
     pub text: Option<String>,
     pub state: Option<String>,
