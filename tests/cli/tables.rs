@@ -377,8 +377,9 @@ fn have_tmux() -> bool {
     ok
 }
 
-/// Runs `script` in a 100×30 tmux pane until it prints `done`; the pane's text.
-fn in_tmux(dir: &Path, script: &str) -> String {
+/// Runs `script` in a 100×30 tmux pane until it prints `done`; the pane's text, and the same
+/// with its colours (`capture-pane -e`).
+fn in_tmux(dir: &Path, script: &str) -> (String, String) {
     let tmux = Tmux(dir.join("tmux.sock"));
     let started = tmux.run(&[
         "-f",
@@ -401,7 +402,8 @@ fn in_tmux(dir: &Path, script: &str) -> String {
         let screen = tmux.run(&["capture-pane", "-p", "-t", "t"]);
         let text = String::from_utf8_lossy(&screen.stdout).into_owned();
         if text.contains("done") {
-            return text;
+            let styled = tmux.run(&["capture-pane", "-p", "-e", "-t", "t"]);
+            return (text, String::from_utf8_lossy(&styled.stdout).into_owned());
         }
         assert!(
             start.elapsed() < Duration::from_secs(30),
@@ -425,15 +427,13 @@ fn on_a_terminal_a_list_is_a_table_cut_to_fit_and_errors_read_as_a_line() {
         &"a long description ".repeat(10),
     ]);
     let script = format!(
-        "export TZ=UTC CSVAULT_PASSPHRASE='{}'; '{}' --vault '{}' secret list; \
-         '{}' --vault '{}' secret show nope; echo done; sleep 60",
+        "export TZ=UTC CSVAULT_PASSPHRASE='{}'; '{bin}' --vault '{vault}' secret list; \
+         '{bin}' --vault '{vault}' secret show nope; '{bin}' secret lsit; echo done; sleep 60",
         crate::support::PASSPHRASE,
-        crate::support::bin(),
-        v.path.display(),
-        crate::support::bin(),
-        v.path.display(),
+        bin = crate::support::bin(),
+        vault = v.path.display(),
     );
-    let screen = in_tmux(v.dir.path(), &script);
+    let (screen, styled) = in_tmux(v.dir.path(), &script);
     assert!(
         screen.contains("NAME         STATE     KMS KEY"),
         "a header, aligned:\n{screen}"
@@ -451,4 +451,10 @@ fn on_a_terminal_a_list_is_a_table_cut_to_fit_and_errors_read_as_a_line() {
         screen.contains("error: The secret nope does not exist. (CSMS.0106)"),
         "{screen}"
     );
+    // A usage error on a terminal: clap's message, coloured.
+    assert!(
+        screen.contains("unrecognized subcommand 'lsit'"),
+        "{screen}"
+    );
+    assert!(styled.contains("\u{1b}[33mlsit"), "coloured: {styled:?}");
 }
