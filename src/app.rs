@@ -23,6 +23,7 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return cli::usage(&e),
     };
+    cli::choose_format(cli.output);
     configure_notifications();
     let code = match run(cli) {
         Ok(code) => code,

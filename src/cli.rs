@@ -1,4 +1,5 @@
-//! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
+//! The command line: clap definitions and the commands. JSON on stdout (tables for people with
+//! `--output table`, the default on a terminal); errors as CSMS JSON on stderr.
 
 pub mod checks;
 mod child;
@@ -14,6 +15,7 @@ mod password;
 mod reference;
 pub mod run;
 mod secrets;
+mod table;
 mod tags;
 mod tasks;
 mod values;
@@ -24,8 +26,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::csms::ApiError;
 use crate::csms::op::Execute;
-use crate::csms::{ApiError, ErrorCode};
 use crate::vault::Vault;
 
 /// csvault: Huawei Cloud CSMS secrets on your own machine, in one encrypted SQLite file.
@@ -50,6 +52,10 @@ pub struct Cli {
     /// Read the passphrase from this file (else CSVAULT_PASSPHRASE, else a prompt)
     #[arg(long, global = true, value_name = "PATH")]
     pub passphrase_file: Option<PathBuf>,
+    /// Print JSON (for scripts) or tables (for people) [default: table when stdout is a
+    /// terminal, else json]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -200,17 +206,33 @@ pub fn print_created(vault: &Vault) -> Result<(), ApiError> {
     }))
 }
 
-/// A command line clap refused (`VAULT.0008`, exit code 2), or `--help`/`--version` (exit 0;
-/// 1 if stdout cannot take it). Nothing the user typed other than our own command and flag names
-/// appears in the message: a value given in the wrong place is still a value.
+/// A command line clap refused: clap's own readable message (the mistake named, its "tip:"
+/// hints, coloured only when stderr is a terminal and `NO_COLOR` is unset) on stderr, exit code
+/// 2; or `--help`/`--version` on stdout (exit 0; 1 if stdout cannot take it). What was given to
+/// a value flag, one that carries a secret value or a passphrase ([`SENSITIVE_FLAG_WORDS`]:
+/// `--secret-string hunter2`, `--secret-string=hunter2`, anywhere on the line), is shown as
+/// `<redacted>` wherever the message would quote it; command names, flags and every other word
+/// are quoted as typed, so the mistake is named (docs/DECISIONS.md "Issue 15: output for
+/// people").
 pub fn usage(e: &clap::Error) -> ExitCode {
     if e.use_stderr() {
+        use std::io::{IsTerminal, Write};
         let args: Vec<String> = std::env::args_os()
             .skip(1)
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
-        let message = redact_values(e.render().to_string().trim(), &args, &words_of_ours());
-        output::print_error(&ApiError::new(ErrorCode::Usage, message));
+        let colour = std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let rendered = if colour {
+            e.render().ansi().to_string()
+        } else {
+            e.render().to_string()
+        };
+        let flags = value_flags();
+        let mut values = values_given(&args, &flags);
+        values.extend(forgotten_flag_value(e, &args, &flags));
+        let message = redact_values(&rendered, &values);
+        let _ = std::io::stderr().lock().write_all(message.as_bytes());
         ExitCode::from(2)
     } else {
         match output::print_bytes(e.render().to_string().as_bytes()) {
@@ -223,69 +245,112 @@ pub fn usage(e: &clap::Error) -> ExitCode {
     }
 }
 
-/// The command line's own words: command names and flags, and which flags take a value.
-struct Words {
-    ours: HashSet<String>,
-    take_values: HashSet<String>,
-}
+/// A flag whose long name holds one of these carries a secret value or a passphrase (or the
+/// file holding one): what it was given is never echoed. Taken from the clap definitions, so a
+/// new such flag is covered by its name.
+const SENSITIVE_FLAG_WORDS: [&str; 4] =
+    ["secret-string", "secret-binary", "passphrase", "password"];
 
-/// Every command name and flag (`--long`, `-s`) of the command line.
-fn words_of_ours() -> Words {
-    fn walk(cmd: &clap::Command, words: &mut Words) {
-        words.ours.insert(cmd.get_name().to_owned());
+/// The value flags of the command line (any command's), `--long` and `-s`: those that take a
+/// value and carry a secret or a passphrase by their name.
+fn value_flags() -> HashSet<String> {
+    fn walk(cmd: &clap::Command, flags: &mut HashSet<String>) {
         for arg in cmd.get_arguments() {
-            let names: Vec<String> = arg
+            let sensitive = arg
                 .get_long()
-                .map(|l| format!("--{l}"))
-                .into_iter()
-                .chain(arg.get_short().map(|s| format!("-{s}")))
-                .collect();
-            if arg.get_action().takes_values() {
-                words.take_values.extend(names.iter().cloned());
+                .is_some_and(|l| SENSITIVE_FLAG_WORDS.iter().any(|w| l.contains(w)));
+            if arg.is_positional() || !arg.get_action().takes_values() || !sensitive {
+                continue;
             }
-            words.ours.extend(names);
+            flags.extend(arg.get_long().map(|l| format!("--{l}")));
+            flags.extend(arg.get_short().map(|s| format!("-{s}")));
         }
         for sub in cmd.get_subcommands() {
-            walk(sub, words);
+            walk(sub, flags);
         }
     }
-    let mut words = Words {
-        ours: HashSet::new(),
-        take_values: HashSet::new(),
-    };
-    walk(&Cli::command(), &mut words);
-    words
-        .ours
-        .extend(["--help", "-h", "--version", "-V", "help"].map(String::from));
-    words
+    let mut flags = HashSet::new();
+    walk(&Cli::command(), &mut flags);
+    flags
 }
 
-/// Whether `arg` reads as a long flag (`--bogus-flag`): echoed in an error, unless it was given
-/// as the value of a flag.
-fn looks_like_flag(arg: &str) -> bool {
-    arg.strip_prefix("--").is_some_and(|rest| {
-        rest.starts_with(|c: char| c.is_ascii_lowercase())
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    })
-}
-
-/// `message` with every quoted token that is part of something the user typed, other than our
-/// command and flag names and things that read as flags, replaced by `<redacted>`: clap quotes
-/// what it echoes (`'-H'`, `'hunter2'`), and any argument may be a value in the wrong place.
-fn redact_values(message: &str, args: &[String], words: &Words) -> String {
-    let mut typed: Vec<&str> = Vec::new();
+/// What the line gave to value flags: the word after `--flag`, or after `=` in `--flag=…`.
+fn values_given(args: &[String], flags: &HashSet<String>) -> Vec<String> {
+    let mut values = Vec::new();
     let mut value_next = false;
     for arg in args {
-        let is_value = std::mem::replace(&mut value_next, words.take_values.contains(arg));
+        if std::mem::replace(&mut value_next, false) {
+            values.push(arg.clone());
+            continue;
+        }
+        if arg == "--" {
+            break;
+        }
         match arg.split_once('=') {
-            _ if is_value => typed.push(arg),
-            Some((flag, value)) if words.ours.contains(flag) => typed.push(value),
-            _ if words.ours.contains(arg.as_str()) || looks_like_flag(arg) => {}
-            _ => typed.push(arg),
+            Some((flag, value)) if flags.contains(flag) => values.push(value.to_owned()),
+            _ => value_next = flags.contains(arg.as_str()),
         }
     }
+    values.retain(|v| !v.is_empty());
+    values
+}
+
+/// A bare word clap found no place for on a command that takes a value flag (`secret create
+/// --name x hunter2`): a value whose flag was forgotten, so redacted as one. A mistyped command
+/// is clap's "unrecognized subcommand" and a mistyped flag starts with `-`: both stay named.
+fn forgotten_flag_value(
+    e: &clap::Error,
+    args: &[String],
+    flags: &HashSet<String>,
+) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(word)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    if word.starts_with('-') {
+        return None;
+    }
+    // The command the line reached, and whether it has a value flag.
+    let mut cmd = Cli::command();
+    for arg in args {
+        match cmd.find_subcommand(arg) {
+            Some(sub) => cmd = sub.clone(),
+            None if arg == "--" => break,
+            None => {}
+        }
+    }
+    let takes_values = cmd.get_arguments().any(|a| {
+        a.get_long()
+            .is_some_and(|l| flags.contains(&format!("--{l}")))
+    });
+    takes_values.then(|| word.clone())
+}
+
+/// Drops the ANSI styles clap colours a message with (`ESC [ … m`).
+fn without_styles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `message` with every quoted token (clap quotes what it echoes: `'-H'`, `'hunter2'`) that is
+/// part of a value given to a value flag, or holds one, replaced by `<redacted>`; values of one
+/// or two characters only in the first sense.
+fn redact_values(message: &str, values: &[String]) -> String {
     let mut out = String::with_capacity(message.len());
     let mut parts = message.split('\'');
     if let Some(first) = parts.next() {
@@ -294,12 +359,12 @@ fn redact_values(message: &str, args: &[String], words: &Words) -> String {
     // Odd parts sit between quotes.
     for (n, part) in parts.enumerate() {
         out.push('\'');
-        // Inside the quotes: part of something typed, or something typed quoted inside a
-        // longer hint (`'-- -x1'`); values of one or two characters only in the first sense.
-        let shows_typed = typed
-            .iter()
-            .any(|v| v.contains(part) || (v.len() > 2 && part.contains(v)));
-        if n % 2 == 0 && !part.is_empty() && shows_typed {
+        let plain = without_styles(part);
+        let shows_value = !plain.is_empty()
+            && values
+                .iter()
+                .any(|v| v.contains(&plain) || (v.len() > 2 && plain.contains(v.as_str())));
+        if n % 2 == 0 && shows_value {
             out.push_str("<redacted>");
         } else {
             out.push_str(part);
@@ -308,7 +373,7 @@ fn redact_values(message: &str, args: &[String], words: &Words) -> String {
     out
 }
 
-pub use output::{print_error, warn_deliveries};
+pub use output::{Format as OutputFormat, choose_format, print_error, warn_deliveries};
 
 #[cfg(test)]
 mod tests {
@@ -318,57 +383,62 @@ mod tests {
         list.iter().map(|&a| a.to_owned()).collect()
     }
 
+    fn redacted(message: &str, given: &[&str]) -> String {
+        redact_values(message, &values_given(&args(given), &value_flags()))
+    }
+
     #[test]
-    fn usage_errors_never_echo_what_was_typed() {
-        let ours = words_of_ours();
-        let given = args(&["secret", "create", "--secret-string", "-Hunter2"]);
+    fn usage_errors_redact_only_what_was_given_to_a_value_flag() {
+        let given = ["secret", "create", "--secret-string", "-Hunter2"];
         assert_eq!(
-            redact_values("error: unexpected argument '-H' found", &given, &ours),
+            redacted("error: unexpected argument '-H' found", &given),
             "error: unexpected argument '<redacted>' found"
         );
-        let given = args(&["secret", "create", "--secret-binary=aGk=x"]);
+        let given = ["secret", "create", "--secret-binary=aGk=x"];
         assert_eq!(
-            redact_values(
-                "invalid value 'aGk=x' for '--secret-binary <B64>'",
-                &given,
-                &ours
-            ),
+            redacted("invalid value 'aGk=x' for '--secret-binary <B64>'", &given),
             "invalid value '<redacted>' for '--secret-binary <B64>'"
         );
-        // A value with its flag forgotten is still a value.
-        let given = args(&["secret", "create", "--name", "x", "S3CRET"]);
+        let given = [
+            "secret",
+            "create",
+            "--name",
+            "x",
+            "-S3CRET",
+            "--secret-string",
+            "-S3CRET",
+        ];
         assert_eq!(
-            redact_values("error: unexpected argument 'S3CRET' found", &given, &ours),
-            "error: unexpected argument '<redacted>' found"
-        );
-        let given = args(&["secret", "create", "--name", "x", "-S3CRET"]);
-        assert_eq!(
-            redact_values(
+            redacted(
                 "tip: to pass '-S3CRET' as a value, use '-- -S3CRET'",
-                &given,
-                &ours
+                &given
             ),
             "tip: to pass '<redacted>' as a value, use '<redacted>'"
         );
-        // Our own words stay, so the message still helps.
-        let given = args(&["secret", "create", "--bogus-flag"]);
+        // Our own words and what was typed elsewhere stay, so the message names the mistake.
+        let given = ["secret", "list", "--limit", "ten"];
         assert_eq!(
-            redact_values("unexpected argument '--bogus-flag' found", &given, &ours),
-            "unexpected argument '--bogus-flag' found"
+            redacted("invalid value 'ten' for '--limit <LIMIT>'", &given),
+            "invalid value 'ten' for '--limit <LIMIT>'"
         );
-        let given = args(&["secret", "create", "--secret-string", "--looks-like-a-flag"]);
+        let given = ["secret", "lsit", "--bogus-flag"];
         assert_eq!(
-            redact_values("'--looks-like-a-flag' again", &given, &ours),
-            "'<redacted>' again"
+            redacted("unrecognized subcommand 'lsit' and '--bogus-flag'", &given),
+            "unrecognized subcommand 'lsit' and '--bogus-flag'"
         );
-        let given = args(&["secret", "create", "--secret-string"]);
+        let given = ["secret", "create", "--secret-string"];
         assert_eq!(
-            redact_values(
-                "a value is required for '--secret-string <S>'",
-                &given,
-                &ours
-            ),
+            redacted("a value is required for '--secret-string <S>'", &given),
             "a value is required for '--secret-string <S>'"
+        );
+        // Styled quotes (a terminal) are compared without their colours.
+        let given = ["--passphrase-file", "hunter2.txt", "secret", "lst"];
+        assert_eq!(
+            redacted(
+                "'\u{1b}[33mhunter2.txt\u{1b}[0m' and '\u{1b}[33mlst\u{1b}[0m'",
+                &given
+            ),
+            "'<redacted>' and '\u{1b}[33mlst\u{1b}[0m'"
         );
     }
 }

@@ -4,6 +4,7 @@
 mod checks;
 mod error;
 mod events;
+mod filter;
 mod housekeeping;
 mod keys;
 mod lifecycle;
@@ -28,6 +29,7 @@ pub use checks::{
     UpdateSecretsConfigRequest, strength,
 };
 pub use error::{ApiError, ErrorCode};
+// Output for people (issue 15): `secret list`'s filter.
 pub use events::{
     CreateSecretEventRequest, DEFAULT_RECORDS_LIMIT, EVENT_DISABLED, EVENT_ENABLED, Event,
     EventResponse, EventType, ListEventsResponse, ListNotificationRecordsResponse, MAX_EVENT_TYPES,
@@ -35,6 +37,7 @@ pub use events::{
     RECORD_RETENTION_MS, RecordMarker, UpdateSecretEventRequest, event_types_problem,
     state_problem,
 };
+pub use filter::{MAX_FILTER_TEXT_BYTES, SecretFilter};
 pub use housekeeping::Housekeeping;
 pub use keys::{
     DEFAULT_KEY_ALIAS, KeyChoice, KeyInfo, KeyLookup, KeyResponse, KeyState, ListKeysResponse,

@@ -1,15 +1,60 @@
 //! Printing: JSON bodies on stdout, CSMS error bodies on stderr. Text that could fool a terminal
 //! (C1 controls, bidi overrides, invisible format characters) is written as `\uXXXX`, and a
-//! failed write to stdout is an error, never a silent success.
+//! failed write to stdout is an error, never a silent success. With `--output table` (the default
+//! when stdout is a terminal) bodies are tables for people instead (`super::table`), and errors a
+//! readable line when stderr is a terminal too.
 
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::sync::OnceLock;
 
 use crate::csms::op::Response;
 use crate::csms::{ApiError, ErrorCode};
 use crate::hidden::is_hidden;
 use crate::wiped::render_exact;
+
+use super::table::{self, Times};
+
+/// How bodies are printed: JSON for scripts, tables for people (`--output json|table`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Table,
+}
+
+/// The format of this process, chosen once at start.
+static FORMAT: OnceLock<Format> = OnceLock::new();
+
+/// Chooses the format: the one given, else `table` when stdout is a terminal and `json` when it
+/// is not (a pipe, a file: exactly the JSON of before).
+pub fn choose_format(given: Option<Format>) {
+    let format = given.unwrap_or_else(|| {
+        if io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Json
+        }
+    });
+    let _ = FORMAT.set(format);
+}
+
+/// JSON unless tables were chosen.
+fn format() -> Format {
+    FORMAT.get().copied().unwrap_or(Format::Json)
+}
+
+/// The terminal's width in columns when stdout is one (tables are cut to it), else `None`.
+fn terminal_width() -> Option<usize> {
+    let out = io::stdout();
+    if !out.is_terminal() {
+        return None;
+    }
+    rustix::termios::tcgetwinsize(&out)
+        .ok()
+        .map(|size| usize::from(size.ws_col))
+        .filter(|&w| w > 0)
+}
 
 /// A `serde_json` formatter (pretty or compact) with [`is_hidden`] characters escaped. The JSON
 /// means the same; only its spelling changes.
@@ -81,6 +126,11 @@ fn write_failed(e: &io::Error) -> ApiError {
 /// Pretty JSON and a newline on stdout, flushed. `VAULT.0007` if stdout cannot take it (a full
 /// disk, `/dev/full`, a closed pipe).
 pub fn print_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
+    if format() == Format::Table
+        && let Some(text) = table::render_body(body, &Times::local())
+    {
+        return print_text(&text);
+    }
     let mut out = io::stdout().lock();
     render(&mut out, body)
         .and_then(|()| out.flush())
@@ -100,6 +150,16 @@ pub fn print_sensitive_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
 pub fn print_response(response: &Response) -> Result<(), ApiError> {
     if !response.has_body() {
         Ok(())
+    } else if format() == Format::Table {
+        if response.carries_plaintext() {
+            let buf = render_exact(|out| table::render_plaintext(response, out))
+                .map_err(|e| write_failed(&e))?;
+            return print_bytes(&buf);
+        }
+        match table::render(response, &Times::local(), terminal_width()) {
+            Some(text) => print_text(&text),
+            None => print_json(response),
+        }
     } else if response.carries_plaintext() {
         print_sensitive_json(response)
     } else {
@@ -115,8 +175,19 @@ pub fn print_bytes(bytes: &[u8]) -> Result<(), ApiError> {
         .map_err(|e| write_failed(&e))
 }
 
-/// The error body, one line, on stderr (escaped like stdout).
+/// Text for people on stdout, flushed.
+fn print_text(text: &str) -> Result<(), ApiError> {
+    print_bytes(text.as_bytes())
+}
+
+/// The error body, one line, on stderr (escaped like stdout); with tables chosen and stderr a
+/// terminal, the readable `error: MESSAGE (CODE)` instead.
 pub fn print_error(e: &ApiError) {
+    if format() == Format::Table && io::stderr().is_terminal() {
+        let line = table::error_line(e.code.as_str(), &e.error_msg);
+        let _ = io::stderr().lock().write_all(line.as_bytes());
+        return;
+    }
     let mut line = Vec::with_capacity(256);
     let mut ser =
         serde_json::Serializer::with_formatter(&mut line, SafeFormatter(CompactFormatter));

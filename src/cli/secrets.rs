@@ -28,7 +28,8 @@ use crate::csms::{TagFilter, TagItem};
 pub enum SecretCommand {
     /// Create a secret (prints {"secret": {...}})
     Create(Box<CreateArgs>),
-    /// List secrets by name (prints {"secrets": [...], "page_info": {...}})
+    /// List secrets by name (prints {"secrets": [...], "page_info": {...}}); --filter,
+    /// --state and --tag narrow it, every one given must match
     List {
         /// Page size, 1–1000
         #[arg(long, default_value_t = DEFAULT_PAGE_LIMIT)]
@@ -40,6 +41,12 @@ pub enum SecretCommand {
         /// must match
         #[arg(long, value_name = "KEY[=VALUE]", value_parser = super::tags::parse_filter)]
         tag: Vec<TagFilter>,
+        /// Only secrets whose name or description holds TEXT (ASCII letters in either case)
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+        filter: Option<String>,
+        /// Only secrets in this state: ENABLED, DISABLED, PENDING_DELETE or FROZEN
+        #[arg(long, value_name = "STATE")]
+        state: Option<String>,
     },
     /// Show a secret's record (prints {"secret": {...}})
     Show {
@@ -233,7 +240,13 @@ pub fn run(vault: &dyn Execute, cmd: SecretCommand) -> Result<ExitCode, ApiError
             body: create_body(args)?,
             keys: KeyLookup::IdOrAlias,
         },
-        SecretCommand::List { limit, marker, tag } => super::tags::list(limit, marker, tag),
+        SecretCommand::List {
+            limit,
+            marker,
+            tag,
+            filter,
+            state,
+        } => super::tags::list(limit, marker, filter, state, tag),
         SecretCommand::Show { name } => Request::ShowSecret { name },
         SecretCommand::GetValue {
             name,

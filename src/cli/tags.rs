@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use super::output::print_response;
 use crate::csms::op::{Execute, Request};
 use crate::csms::{
-    ApiError, BatchCreateOrDeleteTagsRequest, SecretRef, TagAction, TagFilter, TagItem,
+    ApiError, BatchCreateOrDeleteTagsRequest, SecretFilter, SecretRef, TagAction, TagFilter,
+    TagItem,
 };
 
 /// `KEY=VALUE`, split at the first `=` (the value may be empty; a key holding `=` is set through
@@ -67,20 +68,32 @@ pub fn tags(name: String) -> Request {
     }
 }
 
-/// `secret list`: `ListSecrets`, or with `--tag` the same page of the secrets carrying every
-/// tag asked for.
-pub fn list(limit: usize, marker: Option<String>, tags: Vec<TagFilter>) -> Request {
-    if tags.is_empty() {
+/// `secret list`: `ListSecrets`, or with `--filter`, `--state` or `--tag` the same page of the
+/// secrets the filter lets through (one local operation).
+pub fn list(
+    limit: usize,
+    marker: Option<String>,
+    text: Option<String>,
+    state: Option<String>,
+    tags: Vec<TagFilter>,
+) -> Request {
+    let filter = SecretFilter {
+        text,
+        // The API's states are capitals; a person may type them in either case.
+        state: state.map(|s| s.to_ascii_uppercase()),
+        tags,
+    };
+    if filter == SecretFilter::default() {
         Request::ListSecrets {
             limit: Some(limit),
             marker,
             event_name: None,
         }
     } else {
-        Request::ListSecretsByTags {
+        Request::ListSecretsFiltered {
             limit: Some(limit),
             marker,
-            tags,
+            filter,
         }
     }
 }

@@ -36,6 +36,8 @@ use super::{
 };
 use super::{Housekeeping, ListSecretTaskQuery, ListSecretTaskResponse, RotateSecretResponse};
 use route::optional_body;
+// Output for people (issue 15).
+use super::SecretFilter;
 // Checks and the health report (issue 14).
 use super::{
     CheckSecretsRequest, CheckSecretsResponse, HealthReport, ReportSettings, ReportWindows,
@@ -46,7 +48,7 @@ use super::{
 use super::{
     BatchCreateOrDeleteTagsRequest, CreateSecretTagRequest, ListProjectSecretsTagsResponse,
     ListResourceInstancesRequest, ListResourceInstancesResponse, ListSecretTagsResponse, NamedTags,
-    SecretRef, TagFilter, filter_problems, tag_key_length_problem,
+    SecretRef, tag_key_length_problem,
 };
 
 pub use super::KeyLookup;
@@ -246,12 +248,12 @@ pub enum Request {
     },
     ListProjectSecretsTags,
     ListResourceInstances(ListResourceInstancesRequest),
-    /// List Secrets of the secrets carrying every one of `tags` (local: `secret list --tag`);
-    /// paged as List Secrets.
-    ListSecretsByTags {
+    /// List Secrets of the secrets the filter lets through (local: `secret list --filter
+    /// --state --tag`, issue 15); paged as List Secrets.
+    ListSecretsFiltered {
         limit: Option<usize>,
         marker: Option<String>,
-        tags: Vec<TagFilter>,
+        filter: SecretFilter,
     },
     /// Every secret's tags (local: the terminal app's list).
     ListAllTags,
@@ -331,7 +333,7 @@ impl Request {
             | Self::ListSecretTags { .. }
             | Self::ListProjectSecretsTags
             | Self::ListResourceInstances(_)
-            | Self::ListSecretsByTags { .. }
+            | Self::ListSecretsFiltered { .. }
             | Self::ListAllTags
             // Checks and the health report (issue 14).
             | Self::ShowSecretsConfig
@@ -366,7 +368,7 @@ impl Request {
                 .collect(),
             Self::BatchCreateOrDeleteTags { body, .. } => body.problems(),
             Self::ListResourceInstances(body) => body.problems(),
-            Self::ListSecretsByTags { tags, .. } => filter_problems(tags),
+            Self::ListSecretsFiltered { filter, .. } => filter.problems(),
             Self::ListSecretTags { .. } | Self::ListProjectSecretsTags | Self::ListAllTags => {
                 Vec::new()
             }

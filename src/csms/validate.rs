@@ -92,6 +92,11 @@ pub enum Field {
     ExpiringDays,
     /// The health report's age for an unchanged value, in days.
     UnchangedDays,
+    // Output for people (issue 15): `secret list`'s filter.
+    /// The substring a list looks for in names and descriptions.
+    ListFilter,
+    /// The state a list shows.
+    ListState,
 }
 
 impl Field {
@@ -121,7 +126,7 @@ impl Field {
             Self::TaskId => "task_id",
             Self::TaskMarker => "marker",
             Self::EventTypes => "event_types",
-            Self::EventState => "state",
+            Self::EventState | Self::ListState => "state",
             Self::TargetType => "notification.target_type",
             Self::TargetId => "notification.target_id",
             Self::TargetName => "notification.target_name",
@@ -137,6 +142,7 @@ impl Field {
             Self::CheckData => "data",
             Self::ExpiringDays => "expiring_days",
             Self::UnchangedDays => "unchanged_days",
+            Self::ListFilter => "filter",
         }
     }
 }
@@ -183,6 +189,8 @@ pub fn rule_text(field: Field) -> &'static str {
         Field::CheckData => "an object with secret_string, at most 32 KB",
         Field::ExpiringDays => "1–365 days",
         Field::UnchangedDays => "1–3650 days",
+        Field::ListFilter => "1–255 bytes of text, no control or invisible character",
+        Field::ListState => "ENABLED, DISABLED, PENDING_DELETE or FROZEN",
     }
 }
 

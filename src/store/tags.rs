@@ -122,12 +122,15 @@ pub fn all_by_secret(conn: &Connection) -> StoreResult<Vec<Tagged>> {
 
 /// Which secrets a search asks for: those carrying every one of `tags` (a key with one of its
 /// values, any value when none is listed), whose name holds every one of `names` (lowercase
-/// ASCII, compared with the name lowercased), and whose name is after `after` and before
-/// `before` (exclusive, byte order).
+/// ASCII, compared with the name lowercased), whose name or description holds `text` (SQLite's
+/// `LIKE`: ASCII letters in either case, `%` and `_` taken literally), whose state is `state`,
+/// and whose name is after `after` and before `before` (exclusive, byte order).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Search<'a> {
     pub tags: &'a [TagFilter],
     pub names: &'a [String],
+    pub text: Option<&'a str>,
+    pub state: Option<&'a str>,
     pub after: Option<&'a str>,
     pub before: Option<&'a str>,
 }
@@ -135,8 +138,45 @@ pub struct Search<'a> {
 impl Search<'_> {
     /// Whether anything but the tags narrows the search.
     fn narrows_by_name(&self) -> bool {
-        !self.names.is_empty() || self.after.is_some() || self.before.is_some()
+        !self.names.is_empty()
+            || self.text.is_some()
+            || self.state.is_some()
+            || self.after.is_some()
+            || self.before.is_some()
     }
+
+    /// The conditions on the secret's own row (`s`) other than its name's bounds, their
+    /// parameters pushed.
+    fn row_conditions(&self, params: &mut Vec<Value>) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in self.names {
+            out.push("instr(lower(s.name), ?) > 0".to_owned());
+            params.push(Value::Text(name.clone()));
+        }
+        if let Some(text) = self.text {
+            out.push("(s.name LIKE ? ESCAPE '\\' OR s.description LIKE ? ESCAPE '\\')".to_owned());
+            let pattern = format!("%{}%", like_escaped(text));
+            params.push(Value::Text(pattern.clone()));
+            params.push(Value::Text(pattern));
+        }
+        if let Some(state) = self.state {
+            out.push("s.state = ?".to_owned());
+            params.push(Value::Text(state.to_owned()));
+        }
+        out
+    }
+}
+
+/// `text` with `LIKE`'s wildcards (and the escape character itself) escaped by `\`.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// How a search walks the vault.
@@ -282,10 +322,7 @@ fn along_names_sql(search: &Search<'_>, descending: bool) -> (String, Vec<Value>
         .iter()
         .map(|filter| has_tag("s.row_id", filter, &mut params))
         .collect();
-    for name in search.names {
-        checks.push("instr(lower(s.name), ?) > 0".to_owned());
-        params.push(Value::Text(name.clone()));
-    }
+    checks.extend(search.row_conditions(&mut params));
     let mut bounds = Vec::new();
     if let Some(after) = search.after {
         bounds.push("s.name > ?");
@@ -345,10 +382,7 @@ fn from_where(search: &Search<'_>, walk: Walk, join: bool) -> (String, Vec<Value
             }
         }
     };
-    for name in search.names {
-        conditions.push("instr(lower(s.name), ?) > 0".to_owned());
-        params.push(Value::Text(name.clone()));
-    }
+    conditions.extend(search.row_conditions(&mut params));
     if let Some(after) = search.after {
         conditions.push("s.name > ?".to_owned());
         params.push(Value::Text(after.to_owned()));
@@ -439,6 +473,38 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap_or_else(|e| panic!("{e}"));
         rows.join("\n")
+    }
+
+    #[test]
+    fn a_text_and_state_filter_walks_the_names_in_order_and_stops_at_the_page() {
+        let conn = in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let search = Search {
+            text: Some("db"),
+            state: Some("ENABLED"),
+            after: Some("a"),
+            ..Search::default()
+        };
+        let (from_where, mut params) = from_where(&search, Walk::Names, true);
+        params.push(Value::Integer(51));
+        let walked = plan(
+            &conn,
+            &format!("SELECT s.name {from_where} ORDER BY s.name LIMIT ?"),
+            params,
+        );
+        assert!(
+            walked.contains("sqlite_autoindex_secrets_1"),
+            "in name order: {walked}"
+        );
+        assert!(
+            !walked.contains("TEMP B-TREE"),
+            "stops at the page's end, nothing sorted: {walked}"
+        );
+    }
+
+    #[test]
+    fn like_wildcards_in_a_filter_are_taken_literally() {
+        assert_eq!(like_escaped(r"100%_a\b"), r"100\%\_a\\b");
+        assert_eq!(like_escaped("db"), "db");
     }
 
     #[test]

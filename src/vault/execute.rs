@@ -166,7 +166,7 @@ impl Vault {
             | Request::BatchCreateOrDeleteTags { .. }
             | Request::ListProjectSecretsTags
             | Request::ListResourceInstances(_)
-            | Request::ListSecretsByTags { .. }
+            | Request::ListSecretsFiltered { .. }
             | Request::ListAllTags => self.execute_tags(request)?,
             // Checks and the health report (issue 14).
             Request::ShowSecretsConfig => Response::SecretsConfig(self.secrets_config()?),

@@ -1,6 +1,7 @@
 //! Tags: set, remove and list a secret's tags, every key and value in use, and the secrets
-//! carrying given tags (`ListResourceInstances`, `secret list --tag`); docs/DECISIONS.md "tags",
-//! "`ListProjectSecretsTags`", "`ListResourceInstances`", "Tags (issue 14)".
+//! carrying given tags (`ListResourceInstances`, `secret list --tag`, with `--filter` and
+//! `--state`); docs/DECISIONS.md "tags", "`ListProjectSecretsTags`", "`ListResourceInstances`",
+//! "Tags (issue 14)", "Issue 15: output for people".
 
 use rusqlite::Connection;
 
@@ -12,8 +13,8 @@ use crate::csms::{
     ApiError, BatchCreateOrDeleteTagsRequest, CreateSecretTagRequest, ErrorCode, Field, FieldError,
     ListProjectSecretsTagsResponse, ListResourceInstancesRequest, ListResourceInstancesResponse,
     ListSecretTagsResponse, ListSecretsResponse, MAX_TAGS_PER_SECRET, NamedTags, PageInfo,
-    ProjectTag, ResourceInstance, Secret, SecretRef, SecretTag, TagAction, TagFilter,
-    filter_problems, first_problem, page_limit, tag_key_length_problem, validate_name,
+    ProjectTag, ResourceInstance, Secret, SecretFilter, SecretRef, SecretTag, TagAction, TagFilter,
+    first_problem, page_limit, tag_key_length_problem, validate_name,
 };
 use crate::store::tags::{self as tag_rows, Search};
 use crate::store::{SecretRow, StoreError};
@@ -73,11 +74,13 @@ impl Vault {
             }
             Request::ListProjectSecretsTags => Response::ProjectTags(self.project_tags()?),
             Request::ListResourceInstances(body) => Response::Resources(self.list_resources(body)?),
-            Request::ListSecretsByTags {
+            Request::ListSecretsFiltered {
                 limit,
                 marker,
-                tags,
-            } => Response::Secrets(self.list_secrets_tagged(*limit, marker.as_deref(), tags)?),
+                filter,
+            } => {
+                Response::Secrets(self.list_secrets_filtered(*limit, marker.as_deref(), filter)?)
+            }
             Request::ListAllTags => Response::AllTags(self.all_tags()?),
             _ => {
                 return Err(ApiError::new(
@@ -262,26 +265,48 @@ impl Vault {
         })
     }
 
-    /// List Secrets of the secrets carrying every one of `tags` (local: `secret list --tag`),
-    /// paged as [`Vault::list_secrets`]: by name, `marker` exclusive, `limit` 1–1000 (default
-    /// 50). Errors: `CSMS.0002` a bad limit, marker or filter.
+    /// List Secrets of the secrets carrying every one of `tags`: [`Vault::list_secrets_filtered`]
+    /// with tags alone.
     pub fn list_secrets_tagged(
         &self,
         limit: Option<usize>,
         marker: Option<&str>,
         tags: &[TagFilter],
     ) -> VaultResult<ListSecretsResponse> {
+        let filter = SecretFilter {
+            tags: tags.to_vec(),
+            ..SecretFilter::default()
+        };
+        self.list_secrets_filtered(limit, marker, &filter)
+    }
+
+    /// List Secrets of the secrets `filter` lets through (local: `secret list --filter --state
+    /// --tag`, issue 15), paged as [`Vault::list_secrets`]: by name, `marker` exclusive, `limit`
+    /// 1–1000 (default 50). One statement walks the names index (or the tag index, for tags),
+    /// so a page costs about the secrets read to fill it. Errors: `CSMS.0002` a bad limit,
+    /// marker or filter (its text, state or a tag's key or value).
+    pub fn list_secrets_filtered(
+        &self,
+        limit: Option<usize>,
+        marker: Option<&str>,
+        filter: &SecretFilter,
+    ) -> VaultResult<ListSecretsResponse> {
         let limit = page_limit(limit)?;
         let marker = marker.filter(|m| !m.is_empty());
         if let Some(problem) = marker.and_then(validate_name) {
             return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
         }
-        first_problem(&filter_problems(tags))?;
+        first_problem(&filter.problems())?;
         let mut store = self.store();
         let snapshot = store.snapshot()?;
         let conn: &Connection = &snapshot;
+        let tags = filter.tags.as_slice();
+        let text = filter.text.as_deref();
+        let state = filter.state.as_deref();
         let after = Search {
             tags,
+            text,
+            state,
             after: marker,
             ..Search::default()
         };
@@ -296,6 +321,8 @@ impl Vault {
             Some(first) => {
                 let before = Search {
                     tags,
+                    text,
+                    state,
                     before: Some(&first.name),
                     ..Search::default()
                 };

@@ -19,5 +19,6 @@ mod serve_limits;
 mod serve_process;
 mod serve_routes;
 mod support;
+mod tables;
 mod tags;
 mod vault;

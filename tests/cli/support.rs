@@ -139,6 +139,26 @@ pub fn api_err(out: &Output, exit: i32) -> ApiErr {
     error_body(stderr.trim_end())
 }
 
+/// A command line clap refused: exit code 2, nothing on stdout, clap's readable message on
+/// stderr (not JSON; no colour off a terminal); the message.
+#[track_caller]
+pub fn usage_err(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "exit status\nstderr: {stderr}");
+    assert!(stdout.is_empty(), "stdout of a usage error: {stdout}");
+    assert!(stderr.starts_with("error: "), "clap's message: {stderr}");
+    assert!(
+        stderr.contains("For more information, try '--help'."),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour off a terminal: {stderr:?}"
+    );
+    stderr
+}
+
 /// Parses `{"error_code","error_msg"}` and checks it has exactly those two fields.
 #[track_caller]
 pub fn error_body(line: &str) -> ApiErr {

@@ -1,7 +1,7 @@
 //! The vault file through the real binary: `init`, file modes, the path from `CSVAULT_PATH`, a missing
 //! vault, passphrase errors, usage errors.
 
-use crate::support::{PASSPHRASE, TIMEOUT, TestVault, api_err, bin, ok_json, sidecar};
+use crate::support::{PASSPHRASE, TIMEOUT, TestVault, api_err, bin, ok_json, sidecar, usage_err};
 use assert_cmd::Command;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -184,23 +184,28 @@ fn no_passphrase_source_and_no_terminal_is_a_clear_error() {
 }
 
 #[test]
-fn usage_errors_are_json_on_stderr_with_exit_2() {
+fn usage_errors_are_clap_s_own_message_on_stderr_with_exit_2() {
     let v = TestVault::uninit();
     let out = v
         .cmd()
         .args(["secret", "create", "--name", "x", "--bogus-flag"])
         .output()
         .unwrap();
-    let e = api_err(&out, 2);
-    assert_eq!(e.code, "VAULT.0008", "{e:?}");
-    assert!(e.msg.contains("--bogus-flag"), "{e:?}");
+    let msg = usage_err(&out);
+    assert!(
+        msg.starts_with("error: unexpected argument '--bogus-flag' found"),
+        "{msg}"
+    );
 
     let out = v
         .cmd()
         .args(["secret", "list", "--limit", "ten"])
         .output()
         .unwrap();
-    let e = api_err(&out, 2);
-    assert_eq!(e.code, "VAULT.0008", "{e:?}");
+    let msg = usage_err(&out);
+    assert!(
+        msg.contains("invalid value 'ten' for '--limit <LIMIT>'"),
+        "{msg}"
+    );
     assert!(!v.path.exists());
 }
