@@ -23,6 +23,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return cli::usage(&e),
     };
+    // The shell's commands need no vault and never ask for anything (issue 15). The agent that
+    // answers secret names for completion is given here once it exists: `None` for now.
+    if let Some(command) = &cli.command
+        && let Some(code) = cli::shell_command(command, None)
+    {
+        return code;
+    }
     configure_notifications();
     let code = match run(cli) {
         Ok(code) => code,
@@ -116,6 +123,11 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Check(cmd) => OnVault::Command(VaultCommand::Check(cmd)),
         Command::Report(args) => OnVault::Command(VaultCommand::Report(args)),
+        // Handled in `main` before anything else.
+        Command::Completions(_)
+        | Command::Man(_)
+        | Command::CompleteSecrets(_)
+        | Command::ClipboardKeeper(_) => return Ok(ExitCode::SUCCESS),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

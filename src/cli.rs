@@ -1,13 +1,17 @@
 //! The command line: clap definitions and the commands. JSON on stdout; errors as CSMS JSON on stderr.
 
 pub mod checks;
+mod copy;
+mod edit;
 mod events;
 pub mod import;
 mod input;
 mod keys;
 mod output;
 mod password;
+mod prompt;
 mod secrets;
+pub mod shell;
 mod tags;
 mod tasks;
 mod values;
@@ -98,6 +102,20 @@ pub enum Command {
     /// names only, never values (prints {"weak", "reused", "expired", "expiring",
     /// "rotation_overdue", "unchanged", "skipped", ...}; exit 0)
     Report(checks::ReportArgs),
+    // The shell around it (issue 15).
+    /// Print a completion script for bash, zsh or fish (secret names complete while an agent
+    /// holds the vault); see the README for where to put it
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff): csvault and every command, each command a section; with
+    /// --out-dir, one page per command instead
+    Man(shell::ManArgs),
+    /// Secret names starting with PREFIX, one a line, for the completion scripts: only from an
+    /// agent holding the vault; never asks for anything
+    #[command(name = "__complete-secrets", hide = true)]
+    CompleteSecrets(shell::CompleteSecretsArgs),
+    /// The background process of `secret copy`: takes the value on stdin, holds and clears it
+    #[command(name = "__clipboard-keeper", hide = true)]
+    ClipboardKeeper(copy::KeeperArgs),
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -153,6 +171,27 @@ pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiEr
 /// `generate-password`, which needs no vault.
 pub fn generate_password(args: password::GeneratePasswordArgs) -> Result<ExitCode, ApiError> {
     password::run(args)
+}
+
+/// `completions`, `man`, `__complete-secrets` and `__clipboard-keeper`, which need no vault
+/// (issue 15); `None` for any other command. `__complete-secrets` prints names only from `agent`.
+pub fn shell_command(command: &Command, agent: Option<&dyn Execute>) -> Option<ExitCode> {
+    let result = match command {
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
+        Command::CompleteSecrets(args) => return Some(shell::complete_secrets(agent, args)),
+        Command::ClipboardKeeper(args) => {
+            let clear_after = std::time::Duration::from_secs(
+                args.clear_after_secs.clamp(1, copy::MAX_CLEAR_SECS),
+            );
+            return Some(crate::clipboard::keeper::run(clear_after));
+        }
+        _ => return None,
+    };
+    Some(result.unwrap_or_else(|e| {
+        output::print_error(&e);
+        ExitCode::FAILURE
+    }))
 }
 
 /// `check strength`, which needs no vault (checks, issue 14).

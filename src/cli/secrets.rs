@@ -183,6 +183,13 @@ pub enum SecretCommand {
         /// The secret's name
         name: String,
     },
+    // Values by hand (issue 15).
+    /// Copy a version's value to the clipboard (a binary one as base64) and clear it after
+    /// CSVAULT_CLIPBOARD_CLEAR_SECS (default 30, at most 3600) if it is still there; returns at
+    /// once, a small background process clears. The system clipboard with a display, else OSC 52
+    /// to the terminal (inside tmux, the paste buffer it keeps is deleted too). Prints
+    /// {"copied", "version_id", "clears_in_secs", "via": "clipboard"|"osc52"}, never the value
+    Copy(super::copy::CopyArgs),
 }
 
 #[allow(
@@ -194,7 +201,7 @@ pub struct CreateArgs {
     /// The API's JSON request body, from FILE or - (stdin); excludes the other options
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "name", "kms_key_id", "description", "secret_string", "secret_string_file",
-        "secret_binary", "secret_binary_file", "auto_rotation", "rotation_period",
+        "secret_binary", "secret_binary_file", "edit", "auto_rotation", "rotation_period",
         "rotation_func_urn", "event_subscription", "rotation_config", "enterprise_project_id"
     ])]
     pub request: Option<PathBuf>,
@@ -226,6 +233,8 @@ pub fn run(vault: &dyn Execute, cmd: SecretCommand) -> Result<ExitCode, ApiError
     let request = match cmd {
         // JSON Lines, created batch by batch: many requests, one report.
         SecretCommand::Import { file } => return super::import::run(vault, &file),
+        // Values by hand (issue 15): two reads, then the clipboard keeper.
+        SecretCommand::Copy(args) => return super::copy::run(vault, &args),
         SecretCommand::Create(args) => Request::CreateSecret {
             body: create_body(args)?,
             keys: KeyLookup::IdOrAlias,

@@ -70,6 +70,7 @@ pub struct ClipboardGuard {
     clear_after: Duration,
     key: RandomState,
     pending: Option<Pending>,
+    buffers_deleted: usize,
 }
 
 impl ClipboardGuard {
@@ -80,6 +81,7 @@ impl ClipboardGuard {
             clear_after: DEFAULT_CLEAR_AFTER,
             key: RandomState::new(),
             pending: None,
+            buffers_deleted: 0,
         }
     }
 
@@ -163,22 +165,38 @@ impl ClipboardGuard {
         self.resolve_pending()
     }
 
+    /// How many tmux paste buffers holding the value the last resolved clear deleted
+    /// ([`Clipboard::forget_copies`]), whatever its [`ClearOutcome`]: a buffer is a copy of the
+    /// value even when the clipboard itself moved on.
+    pub fn buffers_deleted(&self) -> usize {
+        self.buffers_deleted
+    }
+
     fn resolve_pending(&mut self) -> Option<ClearOutcome> {
         let pending = self.pending.take()?;
+        let outcome = self.clear_if_ours(pending.fingerprint);
+        let key = &self.key;
+        self.buffers_deleted = self
+            .clipboard
+            .forget_copies(&|text| key.hash_one(text) == pending.fingerprint);
+        Some(outcome)
+    }
+
+    fn clear_if_ours(&mut self, fingerprint: u64) -> ClearOutcome {
         // What we read back may be the secret itself: wipe it after hashing.
         let current = self.clipboard.get().map(Zeroizing::new);
         let verified = match current {
-            Some(text) if self.fingerprint(text.as_str()) != pending.fingerprint => {
-                return Some(ClearOutcome::LeftAlone);
+            Some(text) if self.fingerprint(text.as_str()) != fingerprint => {
+                return ClearOutcome::LeftAlone;
             }
             Some(_) => true,
             None => false,
         };
-        Some(match self.clipboard.clear() {
+        match self.clipboard.clear() {
             Ok(()) if verified => ClearOutcome::Cleared,
             Ok(()) => ClearOutcome::ClearedUnverified,
             Err(e) => ClearOutcome::Failed(e),
-        })
+        }
     }
 }
 
