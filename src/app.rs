@@ -19,15 +19,18 @@ pub use serve::{ACCESS_KEY_ENV, SECRET_KEY_ENV};
 /// Runs the process; its exit code (0 ok, 1 a failed operation, 2 a malformed command line).
 pub fn main() -> ExitCode {
     hardening::harden_process();
+    // The internal commands of the completion scripts and `secret copy` (issue 15). The agent that
+    // answers secret names for completion is given here once it exists: `None` for now.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if let Some(code) = cli::internal_command(&args, None) {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return cli::usage(&e),
     };
-    // The shell's commands need no vault and never ask for anything (issue 15). The agent that
-    // answers secret names for completion is given here once it exists: `None` for now.
-    if let Some(command) = &cli.command
-        && let Some(code) = cli::shell_command(command, None)
-    {
+    // `completions` and `man` need no vault and never ask for anything (issue 15).
+    if let Some(code) = cli.command.as_ref().and_then(cli::shell_command) {
         return code;
     }
     configure_notifications();
@@ -124,10 +127,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Check(cmd) => OnVault::Command(VaultCommand::Check(cmd)),
         Command::Report(args) => OnVault::Command(VaultCommand::Report(args)),
         // Handled in `main` before anything else.
-        Command::Completions(_)
-        | Command::Man(_)
-        | Command::CompleteSecrets(_)
-        | Command::ClipboardKeeper(_) => return Ok(ExitCode::SUCCESS),
+        Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

@@ -109,13 +109,6 @@ pub enum Command {
     /// Print the man page (roff): csvault and every command, each command a section; with
     /// --out-dir, one page per command instead
     Man(shell::ManArgs),
-    /// Secret names starting with PREFIX, one a line, for the completion scripts: only from an
-    /// agent holding the vault; never asks for anything
-    #[command(name = "__complete-secrets", hide = true)]
-    CompleteSecrets(shell::CompleteSecretsArgs),
-    /// The background process of `secret copy`: takes the value on stdin, holds and clears it
-    #[command(name = "__clipboard-keeper", hide = true)]
-    ClipboardKeeper(copy::KeeperArgs),
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -173,25 +166,53 @@ pub fn generate_password(args: password::GeneratePasswordArgs) -> Result<ExitCod
     password::run(args)
 }
 
-/// `completions`, `man`, `__complete-secrets` and `__clipboard-keeper`, which need no vault
-/// (issue 15); `None` for any other command. `__complete-secrets` prints names only from `agent`.
-pub fn shell_command(command: &Command, agent: Option<&dyn Execute>) -> Option<ExitCode> {
+/// `completions` and `man`, which need no vault (issue 15); `None` for any other command.
+pub fn shell_command(command: &Command) -> Option<ExitCode> {
     let result = match command {
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
-        Command::CompleteSecrets(args) => return Some(shell::complete_secrets(agent, args)),
-        Command::ClipboardKeeper(args) => {
-            let clear_after = std::time::Duration::from_secs(
-                args.clear_after_secs.clamp(1, copy::MAX_CLEAR_SECS),
-            );
-            return Some(crate::clipboard::keeper::run(clear_after));
-        }
         _ => return None,
     };
     Some(result.unwrap_or_else(|e| {
         output::print_error(&e);
         ExitCode::FAILURE
     }))
+}
+
+/// The internal commands, read before clap so they stay out of `--help`, the completion scripts
+/// and the man page: `csvault __complete-secrets [--] [PREFIX]` (secret names from `agent`, for
+/// the completion scripts; never asks for anything) and `csvault __clipboard-keeper
+/// --clear-after-secs N` (the background process of `secret copy`). `None` when `args` (without
+/// the program name) is neither.
+pub fn internal_command(
+    args: &[std::ffi::OsString],
+    agent: Option<&dyn Execute>,
+) -> Option<ExitCode> {
+    let (first, rest) = args.split_first()?;
+    match first.to_str()? {
+        shell::COMPLETE_SECRETS => {
+            let rest = match rest.first().and_then(|a| a.to_str()) {
+                Some("--") => &rest[1..],
+                _ => rest,
+            };
+            let prefix = rest
+                .first()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Some(shell::complete_secrets(agent, &prefix))
+        }
+        copy::KEEPER => {
+            let secs = match rest {
+                [flag, secs] if flag == "--clear-after-secs" => {
+                    secs.to_str().and_then(|s| s.parse::<u64>().ok())
+                }
+                _ => None,
+            }?;
+            let clear_after = std::time::Duration::from_secs(secs.clamp(1, copy::MAX_CLEAR_SECS));
+            Some(crate::clipboard::keeper::run(clear_after))
+        }
+        _ => None,
+    }
 }
 
 /// `check strength`, which needs no vault (checks, issue 14).

@@ -42,13 +42,6 @@ pub struct CopyArgs {
     pub version_stage: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct KeeperArgs {
-    /// Seconds until the value is cleared
-    #[arg(long)]
-    pub clear_after_secs: u64,
-}
-
 /// Seconds from [`CLEAR_SECS_ENV`]: 1–[`MAX_CLEAR_SECS`], else `CSMS.0002`.
 pub fn clear_secs() -> Result<u64, ApiError> {
     let Some(raw) = std::env::var_os(CLEAR_SECS_ENV) else {

@@ -52,13 +52,6 @@ pub struct ManArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
-pub struct CompleteSecretsArgs {
-    /// The start of the name being completed
-    #[arg(default_value = "", allow_hyphen_values = true)]
-    pub prefix: String,
-}
-
 /// `csvault completions SHELL`: the script on stdout.
 pub fn completions(args: &CompletionsArgs) -> Result<ExitCode, ApiError> {
     print_bytes(completion_script(args.shell).as_bytes())?;
@@ -240,11 +233,11 @@ fn append_sections(out: &mut Vec<u8>, cmd: &clap::Command) {
 /// `csvault __complete-secrets PREFIX`: the names starting with PREFIX, one a line, when `agent`
 /// (an agent holding the vault) is given; nothing otherwise. Never asks for anything and never
 /// reads a passphrase; exit 0 either way, so a shell's completion stays quiet.
-pub fn complete_secrets(agent: Option<&dyn Execute>, args: &CompleteSecretsArgs) -> ExitCode {
+pub fn complete_secrets(agent: Option<&dyn Execute>, prefix: &str) -> ExitCode {
     let Some(agent) = agent else {
         return ExitCode::SUCCESS;
     };
-    let names = secret_names(agent, &args.prefix);
+    let names = secret_names(agent, prefix);
     let mut text = String::new();
     for name in names {
         text.push_str(&name);

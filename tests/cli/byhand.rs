@@ -182,7 +182,7 @@ fn completion(script_text: &str, words: &str, cword: usize) -> Vec<String> {
     let out = Command::new("bash")
         .arg("-c")
         .arg(format!(
-            r#"source '{}'; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; _csvault_with_names csvault; printf '%s\n' "${{COMPREPLY[@]}}""#,
+            r#"source '{}'; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; _csvault_with_names "${{COMP_WORDS[0]}}" "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"; printf '%s\n' "${{COMPREPLY[@]}}""#,
             file.display()
         ))
         .env_remove("CSVAULT_PASSPHRASE")
@@ -243,12 +243,16 @@ fn zsh_and_fish_scripts_carry_the_commands_and_the_name_completion() {
             "get-value",
             "copy",
             "completions",
-            "--version-stage",
+            "version-stage",
         ] {
             assert!(text.contains(word), "{shell}: {word}");
         }
         assert!(text.contains("__complete-secrets"), "{shell}");
-        assert!(!text.contains("__clipboard-keeper"), "{shell}: hidden");
+        assert!(!text.contains("__clipboard-keeper"), "{shell}: internal");
+        assert!(
+            !text.contains("(__complete-secrets)"),
+            "{shell}: not a command to offer"
+        );
         // Where the shell is installed, the script must parse.
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("script");
@@ -366,9 +370,8 @@ fn complete_secrets_never_asks_and_prints_nothing_without_an_agent() {
     ]);
     // No passphrase anywhere: nothing asked, nothing printed, exit 0.
     let out = Command::new(bin())
-        .arg("--vault")
-        .arg(&v.path)
-        .args(["__complete-secrets", "db"])
+        .args(["__complete-secrets", "--", "db"])
+        .env("CSVAULT_PATH", &v.path)
         .env_remove("CSVAULT_PASSPHRASE")
         .output()
         .unwrap();
