@@ -20,6 +20,9 @@
 //!   the secret may still be there and the pending clear stays. If it happens to be the very same
 //!   text as the secret, the clipboard still holds the secret, so the pending clear stays too.
 //! - A failed sensitive copy leaves any earlier pending clear untouched.
+//! - Copies the backend left elsewhere (tmux's paste buffers, [`Clipboard::forget_copies`]) are
+//!   deleted when the clear comes due, and at once when another successful copy replaces a
+//!   pending value: that value is no longer on the clipboard, but its buffer would stay.
 //! - A failed clear is reported once ([`ClearOutcome::Failed`]) and not retried.
 //!
 //! Dropping the guard with a clear still pending (a panic unwinding past the app, an early
@@ -131,18 +134,15 @@ impl ClipboardGuard {
         if !delivery.may_have_arrived() {
             // Nothing changed on any clipboard: a pending clear stays as it was.
         } else if sensitive {
+            self.supersede(fingerprint);
             let deadline = now.checked_add(self.clear_after);
             clears_after = deadline.map(|_| self.clear_after);
             self.pending = Some(Pending {
                 fingerprint,
                 deadline,
             });
-        } else if self
-            .pending
-            .as_ref()
-            .is_some_and(|p| p.fingerprint != fingerprint)
-        {
-            self.pending = None;
+        } else {
+            self.supersede(fingerprint);
         }
         Ok(CopyOutcome {
             delivery,
@@ -172,13 +172,25 @@ impl ClipboardGuard {
         self.buffers_deleted
     }
 
+    /// `text` (of `fingerprint`) replaced the clipboard's contents: a pending value that differs
+    /// is no longer there, so its clear is cancelled and the paste buffers holding it are deleted
+    /// now (they would outlive it otherwise).
+    fn supersede(&mut self, fingerprint: u64) {
+        if let Some(old) = self.pending.take_if(|p| p.fingerprint != fingerprint) {
+            self.buffers_deleted = self.forget(old.fingerprint);
+        }
+    }
+
+    fn forget(&mut self, fingerprint: u64) -> usize {
+        let key = &self.key;
+        self.clipboard
+            .forget_copies(&|text| key.hash_one(text) == fingerprint)
+    }
+
     fn resolve_pending(&mut self) -> Option<ClearOutcome> {
         let pending = self.pending.take()?;
         let outcome = self.clear_if_ours(pending.fingerprint);
-        let key = &self.key;
-        self.buffers_deleted = self
-            .clipboard
-            .forget_copies(&|text| key.hash_one(text) == pending.fingerprint);
+        self.buffers_deleted = self.forget(pending.fingerprint);
         Some(outcome)
     }
 
@@ -415,6 +427,33 @@ mod tests {
         assert!(g.copy("{}", false, t0 + secs(11)).is_ok());
         // The earlier pending clear is still due at t0 + 30 s.
         assert_eq!(g.pending_deadline(), Some(t0 + DEFAULT_CLEAR_AFTER));
+    }
+
+    #[test]
+    fn copies_kept_elsewhere_go_with_the_clear_or_when_the_value_is_replaced() {
+        let (fake, mut g) = guard();
+        fake.set_keeps_copies(true);
+        let t0 = Instant::now();
+        // Replaced by a record: the value's kept copy is deleted at once, the record's stays.
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        assert!(g.copy("{\"id\":1}", false, t0 + secs(1)).is_ok());
+        assert_eq!(fake.kept_copies(), ["{\"id\":1}"]);
+        assert_eq!(g.buffers_deleted(), 1);
+        // Replaced by another value, then cleared: both kept copies gone.
+        assert!(g.copy("old secret", true, t0).is_ok());
+        assert!(g.copy(SECRET, true, t0 + secs(1)).is_ok());
+        assert_eq!(fake.kept_copies(), ["{\"id\":1}", SECRET]);
+        fake.external_copy("the user's");
+        assert!(matches!(
+            g.tick(t0 + secs(31)),
+            Some(ClearOutcome::LeftAlone)
+        ));
+        assert_eq!(
+            g.buffers_deleted(),
+            1,
+            "deleted though the clipboard moved on"
+        );
+        assert_eq!(fake.kept_copies(), ["{\"id\":1}"]);
     }
 
     #[test]

@@ -144,6 +144,9 @@ impl TerminalReplies for TtyReplies {
 /// Empty OSC 52 wrapped for tmux passthrough: `ESC P tmux ; ESC ESC ] 52 ; c ; BEL ESC \`.
 const TMUX_PASSTHROUGH_CLEAR: &[u8] = b"\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\";
 
+/// The names of tmux's paste buffers at one moment.
+type BufferNames = Vec<String>;
+
 /// How tmux's `set-clipboard` is found out (a closure, so tests need no tmux).
 type TmuxProbe = Box<dyn FnMut() -> TmuxClipboard>;
 
@@ -151,9 +154,10 @@ type TmuxProbe = Box<dyn FnMut() -> TmuxClipboard>;
 pub struct Osc52Clipboard<W: Write> {
     out: W,
     tmux: Option<TmuxProbe>,
-    /// tmux's paste buffers, and their names before the last set: the new ones holding our value
+    /// tmux's paste buffers, and their names before the first set since the last
+    /// [`Clipboard::forget_copies`] (`None`: every buffer counts as new): the new ones holding our value
     /// are deleted by [`Clipboard::forget_copies`].
-    buffers: Option<(Box<dyn PasteBuffers>, Vec<String>)>,
+    buffers: Option<(Box<dyn PasteBuffers>, Option<BufferNames>)>,
     replies: Option<Box<dyn TerminalReplies>>,
     query_timeout: Duration,
 }
@@ -203,7 +207,7 @@ impl<W: Write> Osc52Clipboard<W> {
     /// tmux's paste buffers, asked before each set and after a clear.
     #[must_use]
     pub fn with_paste_buffers(mut self, buffers: Box<dyn PasteBuffers>) -> Self {
-        self.buffers = Some((buffers, Vec::new()));
+        self.buffers = Some((buffers, None));
         self
     }
 
@@ -271,8 +275,8 @@ fn sequence(text: &str) -> Zeroizing<Vec<u8>> {
 
 impl<W: Write> Clipboard for Osc52Clipboard<W> {
     fn set(&mut self, text: &str) -> Result<(), ClipboardError> {
-        if let Some((buffers, before)) = &mut self.buffers {
-            *before = buffers.names().unwrap_or_default();
+        if let Some((buffers, before @ None)) = &mut self.buffers {
+            *before = buffers.names();
         }
         let seq = sequence(text);
         self.emit(&seq)
@@ -311,7 +315,15 @@ impl<W: Write> Clipboard for Osc52Clipboard<W> {
 
     fn forget_copies(&mut self, is_ours: &dyn Fn(&str) -> bool) -> usize {
         match &mut self.buffers {
-            Some((buffers, before)) => delete_new_copies(buffers.as_mut(), before, is_ours),
+            Some((buffers, before)) => {
+                let deleted = delete_new_copies(
+                    buffers.as_mut(),
+                    before.as_deref().unwrap_or_default(),
+                    is_ours,
+                );
+                *before = None;
+                deleted
+            }
             None => 0,
         }
     }

@@ -378,3 +378,86 @@ fn complete_secrets_never_asks_and_prints_nothing_without_an_agent() {
     assert!(out.status.success());
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
 }
+
+#[test]
+fn a_weak_value_from_the_editor_is_warned_about_with_checking_on() {
+    let v = TestVault::new();
+    let run = runtime_dir(&v);
+    v.ok(&["check", "config", "--checking-secret-strength", "true"]);
+    let editor = script(v.dir.path(), "weak.sh", "printf 'password1\\n' > \"$1\"");
+    let out = v
+        .cmd()
+        .args(["secret", "create", "--name", "weak", "--edit"])
+        .env("XDG_RUNTIME_DIR", &run)
+        .env("EDITOR", &editor)
+        .env_remove("VISUAL")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warning: Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(warning["secret_name"], "weak");
+    assert_eq!(warning["strength"], "WEAK");
+    assert!(!stderr.contains("password1"));
+}
+
+#[test]
+fn copy_says_why_nothing_was_copied() {
+    let v = TestVault::new();
+    v.ok(&["secret", "create", "--name", "db", "--secret-string", "x"]);
+    // The clearing delay is checked before anything is read.
+    for bad in ["0", "3601", "soon"] {
+        let out = v
+            .cmd()
+            .args(["secret", "copy", "db"])
+            .env("CSVAULT_CLIPBOARD_CLEAR_SECS", bad)
+            .output()
+            .unwrap();
+        let err = crate::support::api_err(&out, 1);
+        assert_eq!(err.code, "CSMS.0002", "{bad}");
+        assert!(
+            err.msg.contains("CSVAULT_CLIPBOARD_CLEAR_SECS"),
+            "{}",
+            err.msg
+        );
+    }
+    let missing = v.err(&["secret", "copy", "nope"]);
+    assert_eq!(missing.code, "CSMS.0106");
+    let out = v
+        .cmd()
+        .args([
+            "secret",
+            "copy",
+            "db",
+            "--version-id",
+            "v1",
+            "--version-stage",
+            "S",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "one or the other");
+
+    // No display and no terminal (a session of its own: no /dev/tty): nothing copied, said so.
+    let Ok(out) = Command::new("setsid")
+        .arg("-w")
+        .arg(bin())
+        .arg("--vault")
+        .arg(&v.path)
+        .args(["secret", "copy", "db"])
+        .env("CSVAULT_PASSPHRASE", crate::support::PASSPHRASE)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+    else {
+        eprintln!("NOTE: setsid is missing: the no-clipboard case was not run");
+        return;
+    };
+    let err = crate::support::api_err(&out, 1);
+    assert_eq!(err.code, "VAULT.0007");
+    assert!(
+        err.msg.contains("Nothing copied: no clipboard"),
+        "{}",
+        err.msg
+    );
+}
