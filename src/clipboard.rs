@@ -5,7 +5,9 @@
 //! - [`Osc52Clipboard`]: write-only, asks the terminal to set its clipboard (works over SSH).
 //! - [`FakeClipboard`]: in-memory, for tests.
 //!
-//! [`ClipboardGuard`] wraps any backend and clears sensitive copies after a timeout.
+//! [`ClipboardGuard`] wraps any backend and clears sensitive copies after a timeout (and deletes
+//! the paste buffers tmux keeps of them: [`tmux`]). [`keeper`] is the background process of
+//! `csvault secret copy`, which holds a copy and clears it after the command has returned.
 //!
 //! Every copy reports where the text went ([`Delivery`]), so the app can say what really
 //! happened: on the system clipboard, or only sent to the terminal (OSC 52), or dropped by tmux.
@@ -95,9 +97,9 @@ pub trait Clipboard {
     /// Where text set now goes (asked after each successful [`Self::set`]).
     fn delivery(&mut self) -> Delivery;
 
-    /// After a clear came due: deletes the copies the last [`Self::set`] left outside the
-    /// clipboard that hold text `is_ours` recognises (tmux's paste buffers); how many. Backends
-    /// that leave none answer 0.
+    /// When a clear came due, or the value was replaced: deletes the copies the sets since the
+    /// last call left outside the clipboard that hold text `is_ours` recognises (tmux's paste
+    /// buffers); how many. Backends that leave none answer 0.
     fn forget_copies(&mut self, is_ours: &dyn Fn(&str) -> bool) -> usize {
         let _ = is_ours;
         0

@@ -184,11 +184,14 @@ pub enum SecretCommand {
         name: String,
     },
     // Values by hand (issue 15).
-    /// Copy a version's value to the clipboard (a binary one as base64) and clear it after
-    /// CSVAULT_CLIPBOARD_CLEAR_SECS (default 30, at most 3600) if it is still there; returns at
-    /// once, a small background process clears. The system clipboard with a display, else OSC 52
-    /// to the terminal (inside tmux, the paste buffer it keeps is deleted too). Prints
-    /// {"copied", "version_id", "clears_in_secs", "via": "clipboard"|"osc52"}, never the value
+    /// Copy a version's value to the clipboard, cleared after 30 s if still there (prints
+    /// {"copied", "version_id", "clears_in_secs", "via"}, never the value)
+    ///
+    /// Returns at once: a small background process holds the copy and clears it after
+    /// CSVAULT_CLIPBOARD_CLEAR_SECS (default 30, 1–3600) only if the clipboard still holds it.
+    /// "via": "clipboard" (the system clipboard, with a display) or "osc52" (sent to the
+    /// terminal; inside tmux, the paste buffer tmux keeps of it is deleted too). A binary value
+    /// is copied as its base64.
     Copy(super::copy::CopyArgs),
 }
 
