@@ -461,3 +461,73 @@ fn copy_says_why_nothing_was_copied() {
         err.msg
     );
 }
+
+/// A stand-in `csvault` in its own directory that answers `__complete-secrets -- PREFIX` as an
+/// agent holding three secrets would.
+fn fake_csvault(dir: &Path) -> PathBuf {
+    script(
+        dir,
+        "csvault",
+        r#"[ "$1" = __complete-secrets ] && [ "$2" = -- ] || exit 3
+printf 'api-key\ndb-password\ndb-user\n' | grep "^$3" || true"#,
+    )
+}
+
+#[test]
+fn the_scripts_offer_secret_names_from_complete_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = fake_csvault(dir.path());
+    let bash = String::from_utf8(
+        Command::new(bin())
+            .args(["completions", "bash"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let line = |rest: &str| format!("{} {rest}", fake.display());
+    assert_eq!(
+        completion(&bash, &line("secret show db"), 3),
+        ["db-password", "db-user"]
+    );
+    assert_eq!(completion(&bash, &line("secret copy a"), 3), ["api-key"]);
+    // Not where a name goes: no names.
+    assert!(completion(&bash, &line("secret list d"), 3).is_empty());
+    assert!(
+        !completion(&bash, &line("secret show --v"), 3)
+            .iter()
+            .any(|c| c.starts_with("db"))
+    );
+
+    // fish, where it is installed: a real completion with the stand-in first on PATH.
+    let fish = Command::new(bin())
+        .args(["completions", "fish"])
+        .output()
+        .unwrap()
+        .stdout;
+    let file = dir.path().join("csvault.fish");
+    std::fs::write(&file, fish).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let Ok(out) = Command::new("fish")
+        .arg("--no-config")
+        .arg("-c")
+        .arg(format!(
+            "source '{}'; complete -C 'csvault sec'; complete -C 'csvault secret get-value db'",
+            file.display()
+        ))
+        .env("PATH", path)
+        .output()
+    else {
+        eprintln!("NOTE: fish is not installed: its real completion was not run");
+        return;
+    };
+    let words: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(words, ["secret", "db-password", "db-user"], "{out:?}");
+}
