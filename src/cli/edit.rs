@@ -142,7 +142,8 @@ pub fn value_from_editor() -> Result<Zeroizing<String>, ApiError> {
 /// The file's text, at most [`MAX_VALUE_BYTES`] plus a newline, one trailing newline removed.
 fn read_value(path: &Path) -> Result<Zeroizing<String>, ApiError> {
     let limit = MAX_VALUE_BYTES as u64 + 2;
-    let mut bytes = Zeroizing::new(Vec::with_capacity(4096));
+    // Room for all that is read, up front: a growing Vec would leave unwiped copies behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_VALUE_BYTES + 3));
     File::open(path)
         .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(|e| {

@@ -99,7 +99,11 @@ pub fn run(clear_after: Duration) -> ExitCode {
 }
 
 fn read_value(socket: &mut UnixStream) -> Result<Zeroizing<String>, String> {
-    let mut bytes = Zeroizing::new(Vec::with_capacity(4096));
+    // Room for the longest value taken and one byte more, up front: a growing Vec would leave
+    // unwiped copies of the value behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(
+        usize::try_from(MAX_VALUE_BYTES + 1).unwrap_or(usize::MAX),
+    ));
     socket
         .take(MAX_VALUE_BYTES + 1)
         .read_to_end(&mut bytes)
