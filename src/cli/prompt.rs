@@ -1,6 +1,8 @@
 //! A secret value typed by hand: asked hidden on the terminal, twice, three tries.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use zeroize::Zeroizing;
 
 use crate::csms::ApiError;
@@ -16,14 +18,26 @@ pub fn can_ask() -> bool {
 /// Asks for the value hidden (no echo, on the terminal), then again; a mismatch asks again, at
 /// most [`TRIES`] times. Errors: `CSMS.0002` for an empty value or [`TRIES`] mismatches,
 /// `VAULT.0007` when the terminal cannot be read (e.g. Ctrl+D).
+///
+/// Ctrl+C at the prompt: rpassword raises SIGINT, which would end the process before it puts
+/// the terminal's echo back. A flag is registered for it instead (left registered for the
+/// little time the process has left: signal-hook cannot restore the default), so rpassword
+/// returns, restores the terminal, and the command ends with `VAULT.0007`, nothing created.
 pub fn value_twice() -> Result<Zeroizing<String>, ApiError> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&interrupted));
     value_twice_with(&mut |label| {
         rpassword::prompt_password(label)
             .map(Zeroizing::new)
             .map_err(|e| {
+                let why = if interrupted.load(Ordering::Relaxed) {
+                    "Interrupted".to_owned()
+                } else {
+                    format!("Cannot read the value from the terminal: {e}")
+                };
                 ApiError::new(
                     crate::csms::ErrorCode::Io,
-                    format!("Cannot read the value from the terminal: {e}; nothing was created."),
+                    format!("{why}; nothing was created."),
                 )
             })
     })

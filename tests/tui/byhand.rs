@@ -227,3 +227,40 @@ fn the_app_deletes_the_paste_buffer_of_a_value_it_clears_and_says_so() {
     assert!(!buffers(&tmux).iter().any(|(_, t)| t == "v-db-password"));
     tmux.send(&["q"]);
 }
+
+#[test]
+fn ctrl_c_at_the_prompt_creates_nothing_and_gives_the_echo_back() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault_with(dir.path(), &[]);
+    let tmux = shell(
+        dir.path(),
+        "",
+        r#""$0" --vault "$1" secret create --name typed; echo "exit=$?"; stty -a; exec sleep 600"#,
+        &vault,
+        &[],
+    );
+    tmux.wait_for("Secret value (hidden):");
+    tmux.type_text("half");
+    tmux.send(&["C-c"]);
+    tmux.wait_for("exit=1");
+    tmux.wait_for("speed");
+    let screen = joined(&tmux);
+    assert!(
+        screen.contains("Interrupted; nothing was created."),
+        "{screen}"
+    );
+    let modes: Vec<&str> = screen.split_whitespace().collect();
+    assert!(modes.contains(&"echo"), "echo back on:\n{screen}");
+    assert!(!screen.contains("half"));
+    let out = Command::new(BIN)
+        .arg("--vault")
+        .arg(&vault)
+        .args(["secret", "show", "typed"])
+        .env("CSVAULT_PASSPHRASE", PASSPHRASE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "nothing was created");
+}
