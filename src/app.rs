@@ -19,11 +19,21 @@ pub use serve::{ACCESS_KEY_ENV, SECRET_KEY_ENV};
 /// Runs the process; its exit code (0 ok, 1 a failed operation, 2 a malformed command line).
 pub fn main() -> ExitCode {
     hardening::harden_process();
+    // The internal commands of the completion scripts and `secret copy` (issue 15). The agent that
+    // answers secret names for completion is given here once it exists: `None` for now.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if let Some(code) = cli::internal_command(&args, None) {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return cli::usage(&e),
     };
     cli::choose_format(cli.output);
+    // `completions` and `man` need no vault and never ask for anything (issue 15).
+    if let Some(code) = cli.command.as_ref().and_then(cli::shell_command) {
+        return code;
+    }
     configure_notifications();
     let code = match run(cli) {
         Ok(code) => code,
@@ -49,8 +59,8 @@ fn configure_notifications() {
 }
 
 /// csvault's own secrets in its environment: no program it starts (a notification delivery,
-/// `csvault run`'s command) sees them.
-const OWN_SECRETS: [&str; 3] = [
+/// `csvault run`'s command, `secret copy`'s clipboard keeper) sees them.
+pub const OWN_SECRETS: [&str; 3] = [
     PASSPHRASE_ENV,
     passphrase::NEW_PASSPHRASE_ENV,
     SECRET_KEY_ENV,
@@ -121,6 +131,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         // Secrets into programs (issue 15): env files and references are checked before unlocking.
         Command::Run(args) => OnVault::Run(cli::run::plan(args)?),
         Command::Inject(args) => OnVault::Command(VaultCommand::Inject(args)),
+        // Handled in `main` before anything else.
+        Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

@@ -3,7 +3,9 @@
 
 pub mod checks;
 mod child;
+mod copy;
 mod dotenv;
+mod edit;
 mod events;
 pub mod import;
 mod inject;
@@ -12,9 +14,11 @@ mod keys;
 mod masking;
 mod output;
 mod password;
+mod prompt;
 mod reference;
 pub mod run;
 mod secrets;
+pub mod shell;
 mod table;
 mod tags;
 mod tasks;
@@ -128,6 +132,13 @@ pub enum Command {
     ///
     /// Example: csvault inject -i config.yml.tpl -o config.yml
     Inject(inject::InjectArgs),
+    // The shell around it (issue 15).
+    /// Print a completion script for bash, zsh or fish (secret names complete while an agent
+    /// holds the vault); see the README for where to put it
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff): csvault and every command, each command a section; with
+    /// --out-dir, one page per command instead
+    Man(shell::ManArgs),
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -186,6 +197,55 @@ pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiEr
 /// `generate-password`, which needs no vault.
 pub fn generate_password(args: password::GeneratePasswordArgs) -> Result<ExitCode, ApiError> {
     password::run(args)
+}
+
+/// `completions` and `man`, which need no vault (issue 15); `None` for any other command.
+pub fn shell_command(command: &Command) -> Option<ExitCode> {
+    let result = match command {
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
+        _ => return None,
+    };
+    Some(result.unwrap_or_else(|e| {
+        output::print_error(&e);
+        ExitCode::FAILURE
+    }))
+}
+
+/// The internal commands, read before clap so they stay out of `--help`, the completion scripts
+/// and the man page: `csvault __complete-secrets [--] [PREFIX]` (secret names from `agent`, for
+/// the completion scripts; never asks for anything) and `csvault __clipboard-keeper
+/// --clear-after-secs N` (the background process of `secret copy`). `None` when `args` (without
+/// the program name) is neither.
+pub fn internal_command(
+    args: &[std::ffi::OsString],
+    agent: Option<&dyn Execute>,
+) -> Option<ExitCode> {
+    let (first, rest) = args.split_first()?;
+    match first.to_str()? {
+        shell::COMPLETE_SECRETS => {
+            let rest = match rest.first().and_then(|a| a.to_str()) {
+                Some("--") => &rest[1..],
+                _ => rest,
+            };
+            let prefix = rest
+                .first()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Some(shell::complete_secrets(agent, &prefix))
+        }
+        copy::KEEPER => {
+            let secs = match rest {
+                [flag, secs] if flag == "--clear-after-secs" => {
+                    secs.to_str().and_then(|s| s.parse::<u64>().ok())
+                }
+                _ => None,
+            }?;
+            let clear_after = std::time::Duration::from_secs(secs.clamp(1, copy::MAX_CLEAR_SECS));
+            Some(crate::clipboard::keeper::run(clear_after))
+        }
+        _ => None,
+    }
 }
 
 /// `check strength`, which needs no vault (checks, issue 14).

@@ -5,7 +5,9 @@
 //! - [`Osc52Clipboard`]: write-only, asks the terminal to set its clipboard (works over SSH).
 //! - [`FakeClipboard`]: in-memory, for tests.
 //!
-//! [`ClipboardGuard`] wraps any backend and clears sensitive copies after a timeout.
+//! [`ClipboardGuard`] wraps any backend and clears sensitive copies after a timeout (and deletes
+//! the paste buffers tmux keeps of them: [`tmux`]). [`keeper`] is the background process of
+//! `csvault secret copy`, which holds a copy and clears it after the command has returned.
 //!
 //! Every copy reports where the text went ([`Delivery`]), so the app can say what really
 //! happened: on the system clipboard, or only sent to the terminal (OSC 52), or dropped by tmux.
@@ -15,8 +17,10 @@
 
 mod fake;
 mod guard;
+pub mod keeper;
 mod native;
 mod osc52;
+pub mod tmux;
 
 pub use fake::FakeClipboard;
 pub use guard::{ClearOutcome, ClipboardGuard, CopyOutcome, DEFAULT_CLEAR_AFTER};
@@ -66,17 +70,10 @@ impl TmuxClipboard {
         }
     }
 
-    /// Asks the tmux server this process runs under (`tmux show -gv set-clipboard`).
+    /// Asks the tmux server this process runs under, at every level (session, global, server:
+    /// [`tmux::probe`]); `off` or `external` at any of them is reported.
     pub fn probe() -> Self {
-        let out = std::process::Command::new("tmux")
-            .args(["show", "-gv", "set-clipboard"])
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output();
-        match out {
-            Ok(o) if o.status.success() => Self::parse(std::str::from_utf8(&o.stdout).ok()),
-            _ => Self::Unknown,
-        }
+        tmux::probe()
     }
 }
 
@@ -99,6 +96,14 @@ pub trait Clipboard {
 
     /// Where text set now goes (asked after each successful [`Self::set`]).
     fn delivery(&mut self) -> Delivery;
+
+    /// When a clear came due, or the value was replaced: deletes the copies the sets since the
+    /// last call left outside the clipboard that hold text `is_ours` recognises (tmux's paste
+    /// buffers); how many. Backends that leave none answer 0.
+    fn forget_copies(&mut self, is_ours: &dyn Fn(&str) -> bool) -> usize {
+        let _ = is_ours;
+        0
+    }
 }
 
 /// Why a clipboard operation failed. Never contains the copied text.
@@ -139,7 +144,9 @@ pub fn system_clipboard() -> Box<dyn Clipboard> {
     Box::new(Osc52Clipboard::stdout())
 }
 
-fn has_graphical_session() -> bool {
+/// Whether a graphical session is there to hold a native clipboard (`DISPLAY` or
+/// `WAYLAND_DISPLAY` set and non-empty; always on macOS and Windows).
+pub(crate) fn has_graphical_session() -> bool {
     if cfg!(any(target_os = "macos", windows)) {
         return true;
     }

@@ -27,9 +27,9 @@ pub struct InjectArgs {
     pub input: Option<PathBuf>,
     /// Write to FILE, created with mode 0600, instead of stdout
     #[arg(short = 'o', long = "out-file", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub out_file: Option<PathBuf>,
     /// Replace FILE when it exists (written to a 0600 file beside it, then renamed over it)
-    #[arg(long, requires = "output")]
+    #[arg(long, requires = "out_file")]
     pub force: bool,
 }
 
@@ -97,7 +97,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Renders the template: every reference resolved first (one error listing every failure), then
 /// written where `-o` says, or to stdout. Nothing is written when anything fails.
 pub fn run(vault: &dyn Execute, args: &InjectArgs) -> Result<ExitCode, ApiError> {
-    if let Some(path) = &args.output
+    if let Some(path) = &args.out_file
         && !args.force
         && fs::symlink_metadata(path).is_ok()
     {
@@ -137,7 +137,7 @@ pub fn run(vault: &dyn Execute, args: &InjectArgs) -> Result<ExitCode, ApiError>
             }
         }
     }
-    match &args.output {
+    match &args.out_file {
         None => print_bytes(&rendered)?,
         Some(path) if args.force => replace(path, &rendered)?,
         Some(path) => write_new(path, &rendered)?,

@@ -193,6 +193,16 @@ pub enum SecretCommand {
         /// The secret's name
         name: String,
     },
+    // Values by hand (issue 15).
+    /// Copy a version's value to the clipboard, cleared after 30 s if still there (prints
+    /// {"copied", "version_id", "clears_in_secs", "via"}, never the value)
+    ///
+    /// Returns at once: a small background process holds the copy and clears it after
+    /// CSVAULT_CLIPBOARD_CLEAR_SECS (default 30, 1–3600) only if the clipboard still holds it.
+    /// "via": "clipboard" (the system clipboard, with a display) or "osc52" (sent to the
+    /// terminal; inside tmux, the paste buffer tmux keeps of it is deleted too). A binary value
+    /// is copied as its base64.
+    Copy(super::copy::CopyArgs),
 }
 
 #[allow(
@@ -204,7 +214,7 @@ pub struct CreateArgs {
     /// The API's JSON request body, from FILE or - (stdin); excludes the other options
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "name", "kms_key_id", "description", "secret_string", "secret_string_file",
-        "secret_binary", "secret_binary_file", "auto_rotation", "rotation_period",
+        "secret_binary", "secret_binary_file", "edit", "auto_rotation", "rotation_period",
         "rotation_func_urn", "event_subscription", "rotation_config", "enterprise_project_id"
     ])]
     pub request: Option<PathBuf>,
@@ -236,6 +246,8 @@ pub fn run(vault: &dyn Execute, cmd: SecretCommand) -> Result<ExitCode, ApiError
     let request = match cmd {
         // JSON Lines, created batch by batch: many requests, one report.
         SecretCommand::Import { file } => return super::import::run(vault, &file),
+        // Values by hand (issue 15): two reads, then the clipboard keeper.
+        SecretCommand::Copy(args) => return super::copy::run(vault, &args),
         SecretCommand::Create(args) => Request::CreateSecret {
             body: create_body(args)?,
             keys: KeyLookup::IdOrAlias,

@@ -29,15 +29,34 @@ pub struct ValueArgs {
     /// Read raw bytes from PATH (- for stdin); they are base64-encoded into secret_binary
     #[arg(long, value_name = "PATH")]
     pub secret_binary_file: Option<PathBuf>,
+    /// Write the text value in $VISUAL, else $EDITOR, else vi, on a private file that is
+    /// wiped and removed afterwards; one trailing newline is removed. Without any value
+    /// option on a terminal, the value is asked for hidden, twice
+    #[arg(long, conflicts_with_all = [
+        "secret_string", "secret_string_file", "secret_binary", "secret_binary_file"
+    ])]
+    pub edit: bool,
 }
 
 /// `secret_string` and `secret_binary` as a request carries them.
 pub type RequestValue = (Option<Zeroizing<String>>, Option<Zeroizing<String>>);
 
 impl ValueArgs {
-    /// Reads the files the flags name. Both kinds given (or none) reach the vault as such: it
-    /// answers `CSMS.0002` like the API. `CSMS.0002` for a kind given inline and from a file.
+    /// Reads the files the flags name, or the editor's file (`--edit`), or with no value
+    /// option on a terminal asks for the value hidden, twice. Both kinds given (or none, off a
+    /// terminal) reach the vault as such: it answers `CSMS.0002` like the API. `CSMS.0002` for a
+    /// kind given inline and from a file.
     pub fn read(self) -> Result<RequestValue, ApiError> {
+        if self.edit {
+            return Ok((Some(super::edit::value_from_editor()?), None));
+        }
+        let none_given = self.secret_string.is_none()
+            && self.secret_string_file.is_none()
+            && self.secret_binary.is_none()
+            && self.secret_binary_file.is_none();
+        if none_given && super::prompt::can_ask() {
+            return Ok((Some(super::prompt::value_twice()?), None));
+        }
         let stdin_uses = [&self.secret_string_file, &self.secret_binary_file]
             .iter()
             .filter(|p| p.as_deref().is_some_and(|p| p.as_os_str() == "-"))

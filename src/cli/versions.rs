@@ -99,7 +99,7 @@ pub struct CreateVersionArgs {
     pub name: String,
     /// The API's JSON request body, from FILE or - (stdin); excludes the other options
     #[arg(long, value_name = "FILE", conflicts_with_all = [
-        "secret_string", "secret_string_file", "secret_binary", "secret_binary_file",
+        "secret_string", "secret_string_file", "secret_binary", "secret_binary_file", "edit",
         "version_stage", "expire_time"
     ])]
     pub request: Option<PathBuf>,

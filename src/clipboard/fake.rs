@@ -14,6 +14,8 @@ struct State {
     failing: bool,
     write_only: bool,
     delivery: Delivery,
+    keeps_copies: bool,
+    kept: Vec<String>,
 }
 
 /// Shared-handle in-memory clipboard.
@@ -64,6 +66,17 @@ impl FakeClipboard {
         self.state().delivery = delivery;
     }
 
+    /// Keep a copy of every text set elsewhere, as tmux keeps paste buffers
+    /// ([`Clipboard::forget_copies`] deletes them).
+    pub fn set_keeps_copies(&self, keeps: bool) {
+        self.state().keeps_copies = keeps;
+    }
+
+    /// The copies kept elsewhere ([`Self::set_keeps_copies`]), oldest first.
+    pub fn kept_copies(&self) -> Vec<String> {
+        self.state().kept.clone()
+    }
+
     /// Simulate the user copying `text` in another program (not recorded in [`Self::history`]).
     pub fn external_copy(&self, text: &str) {
         self.state().contents = Some(text.to_owned());
@@ -90,6 +103,9 @@ impl Clipboard for FakeClipboard {
         }
         s.contents = Some(text.to_owned());
         s.history.push(text.to_owned());
+        if s.keeps_copies {
+            s.kept.push(text.to_owned());
+        }
         Ok(())
     }
 
@@ -117,6 +133,13 @@ impl Clipboard for FakeClipboard {
 
     fn delivery(&mut self) -> Delivery {
         self.state().delivery.clone()
+    }
+
+    fn forget_copies(&mut self, is_ours: &dyn Fn(&str) -> bool) -> usize {
+        let mut s = self.state();
+        let before = s.kept.len();
+        s.kept.retain(|t| !is_ours(t));
+        before - s.kept.len()
     }
 }
 

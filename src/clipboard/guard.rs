@@ -20,6 +20,9 @@
 //!   the secret may still be there and the pending clear stays. If it happens to be the very same
 //!   text as the secret, the clipboard still holds the secret, so the pending clear stays too.
 //! - A failed sensitive copy leaves any earlier pending clear untouched.
+//! - Copies the backend left elsewhere (tmux's paste buffers, [`Clipboard::forget_copies`]) are
+//!   deleted when the clear comes due, and at once when another successful copy replaces a
+//!   pending value: that value is no longer on the clipboard, but its buffer would stay.
 //! - A failed clear is reported once ([`ClearOutcome::Failed`]) and not retried.
 //!
 //! Dropping the guard with a clear still pending (a panic unwinding past the app, an early
@@ -70,6 +73,7 @@ pub struct ClipboardGuard {
     clear_after: Duration,
     key: RandomState,
     pending: Option<Pending>,
+    buffers_deleted: usize,
 }
 
 impl ClipboardGuard {
@@ -80,6 +84,7 @@ impl ClipboardGuard {
             clear_after: DEFAULT_CLEAR_AFTER,
             key: RandomState::new(),
             pending: None,
+            buffers_deleted: 0,
         }
     }
 
@@ -129,18 +134,15 @@ impl ClipboardGuard {
         if !delivery.may_have_arrived() {
             // Nothing changed on any clipboard: a pending clear stays as it was.
         } else if sensitive {
+            self.supersede(fingerprint);
             let deadline = now.checked_add(self.clear_after);
             clears_after = deadline.map(|_| self.clear_after);
             self.pending = Some(Pending {
                 fingerprint,
                 deadline,
             });
-        } else if self
-            .pending
-            .as_ref()
-            .is_some_and(|p| p.fingerprint != fingerprint)
-        {
-            self.pending = None;
+        } else {
+            self.supersede(fingerprint);
         }
         Ok(CopyOutcome {
             delivery,
@@ -163,22 +165,50 @@ impl ClipboardGuard {
         self.resolve_pending()
     }
 
+    /// How many tmux paste buffers holding the value the last resolved clear deleted
+    /// ([`Clipboard::forget_copies`]), whatever its [`ClearOutcome`]: a buffer is a copy of the
+    /// value even when the clipboard itself moved on.
+    pub fn buffers_deleted(&self) -> usize {
+        self.buffers_deleted
+    }
+
+    /// `text` (of `fingerprint`) replaced the clipboard's contents: a pending value that differs
+    /// is no longer there, so its clear is cancelled and the paste buffers holding it are deleted
+    /// now (they would outlive it otherwise).
+    fn supersede(&mut self, fingerprint: u64) {
+        if let Some(old) = self.pending.take_if(|p| p.fingerprint != fingerprint) {
+            self.buffers_deleted = self.forget(old.fingerprint);
+        }
+    }
+
+    fn forget(&mut self, fingerprint: u64) -> usize {
+        let key = &self.key;
+        self.clipboard
+            .forget_copies(&|text| key.hash_one(text) == fingerprint)
+    }
+
     fn resolve_pending(&mut self) -> Option<ClearOutcome> {
         let pending = self.pending.take()?;
+        let outcome = self.clear_if_ours(pending.fingerprint);
+        self.buffers_deleted = self.forget(pending.fingerprint);
+        Some(outcome)
+    }
+
+    fn clear_if_ours(&mut self, fingerprint: u64) -> ClearOutcome {
         // What we read back may be the secret itself: wipe it after hashing.
         let current = self.clipboard.get().map(Zeroizing::new);
         let verified = match current {
-            Some(text) if self.fingerprint(text.as_str()) != pending.fingerprint => {
-                return Some(ClearOutcome::LeftAlone);
+            Some(text) if self.fingerprint(text.as_str()) != fingerprint => {
+                return ClearOutcome::LeftAlone;
             }
             Some(_) => true,
             None => false,
         };
-        Some(match self.clipboard.clear() {
+        match self.clipboard.clear() {
             Ok(()) if verified => ClearOutcome::Cleared,
             Ok(()) => ClearOutcome::ClearedUnverified,
             Err(e) => ClearOutcome::Failed(e),
-        })
+        }
     }
 }
 
@@ -397,6 +427,33 @@ mod tests {
         assert!(g.copy("{}", false, t0 + secs(11)).is_ok());
         // The earlier pending clear is still due at t0 + 30 s.
         assert_eq!(g.pending_deadline(), Some(t0 + DEFAULT_CLEAR_AFTER));
+    }
+
+    #[test]
+    fn copies_kept_elsewhere_go_with_the_clear_or_when_the_value_is_replaced() {
+        let (fake, mut g) = guard();
+        fake.set_keeps_copies(true);
+        let t0 = Instant::now();
+        // Replaced by a record: the value's kept copy is deleted at once, the record's stays.
+        assert!(g.copy(SECRET, true, t0).is_ok());
+        assert!(g.copy("{\"id\":1}", false, t0 + secs(1)).is_ok());
+        assert_eq!(fake.kept_copies(), ["{\"id\":1}"]);
+        assert_eq!(g.buffers_deleted(), 1);
+        // Replaced by another value, then cleared: both kept copies gone.
+        assert!(g.copy("old secret", true, t0).is_ok());
+        assert!(g.copy(SECRET, true, t0 + secs(1)).is_ok());
+        assert_eq!(fake.kept_copies(), ["{\"id\":1}", SECRET]);
+        fake.external_copy("the user's");
+        assert!(matches!(
+            g.tick(t0 + secs(31)),
+            Some(ClearOutcome::LeftAlone)
+        ));
+        assert_eq!(
+            g.buffers_deleted(),
+            1,
+            "deleted though the clipboard moved on"
+        );
+        assert_eq!(fake.kept_copies(), ["{\"id\":1}"]);
     }
 
     #[test]

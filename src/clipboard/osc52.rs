@@ -24,14 +24,16 @@
 //!
 //! Caveats of that choice:
 //! - tmux ignores OSC 52 from applications unless `set-clipboard on` (default is `external`).
-//! - tmux ignores an *empty* OSC 52 payload and keeps the secret in its paste-buffer list
-//!   (`tmux delete-buffer` removes it). So when inside tmux, `clear` additionally sends the empty
+//! - tmux ignores an *empty* OSC 52 payload and keeps the secret in its paste-buffer list, so
+//!   [`Clipboard::forget_copies`] deletes the buffers that appeared since the copy and hold our
+//!   value (`super::tmux`). When inside tmux, `clear` additionally sends the empty
 //!   sequence wrapped in DCS passthrough: if `allow-passthrough` is on it clears the outer
 //!   terminal's clipboard, otherwise tmux silently drops it. This is the one place passthrough
 //!   earns its keep, because plain OSC 52 provably cannot clear through tmux.
 //!
 //! Terminals cap the sequence length (often ~100 KB); secrets are far below that.
 
+use super::tmux::{PasteBuffers, TmuxServer, delete_new_copies};
 use super::{Clipboard, ClipboardError, Delivery, TmuxClipboard};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -142,6 +144,9 @@ impl TerminalReplies for TtyReplies {
 /// Empty OSC 52 wrapped for tmux passthrough: `ESC P tmux ; ESC ESC ] 52 ; c ; BEL ESC \`.
 const TMUX_PASSTHROUGH_CLEAR: &[u8] = b"\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\";
 
+/// The names of tmux's paste buffers at one moment.
+type BufferNames = Vec<String>;
+
 /// How tmux's `set-clipboard` is found out (a closure, so tests need no tmux).
 type TmuxProbe = Box<dyn FnMut() -> TmuxClipboard>;
 
@@ -149,6 +154,10 @@ type TmuxProbe = Box<dyn FnMut() -> TmuxClipboard>;
 pub struct Osc52Clipboard<W: Write> {
     out: W,
     tmux: Option<TmuxProbe>,
+    /// tmux's paste buffers, and their names before the first set since the last
+    /// [`Clipboard::forget_copies`] (`None`: every buffer counts as new): the new ones holding our value
+    /// are deleted by [`Clipboard::forget_copies`].
+    buffers: Option<(Box<dyn PasteBuffers>, Option<BufferNames>)>,
     replies: Option<Box<dyn TerminalReplies>>,
     query_timeout: Duration,
 }
@@ -172,20 +181,34 @@ impl<W: Write> Osc52Clipboard<W> {
         Self {
             out,
             tmux: None,
+            buffers: None,
             replies: None,
             query_timeout: DEFAULT_QUERY_TIMEOUT,
         }
     }
 
-    /// Whether we run inside tmux: [`Clipboard::clear`] adds a passthrough clear, and
-    /// [`Clipboard::delivery`] asks tmux for `set-clipboard` ([`TmuxClipboard::probe`]).
+    /// Whether we run inside tmux: [`Clipboard::clear`] adds a passthrough clear,
+    /// [`Clipboard::delivery`] asks tmux for `set-clipboard` ([`TmuxClipboard::probe`]), and
+    /// [`Clipboard::forget_copies`] deletes the paste buffer a copy made ([`TmuxServer`]).
     #[must_use]
     pub fn inside_tmux(self, tmux: bool) -> Self {
         if tmux {
             self.with_tmux_probe(TmuxClipboard::probe)
+                .with_paste_buffers(Box::new(TmuxServer))
         } else {
-            Self { tmux: None, ..self }
+            Self {
+                tmux: None,
+                buffers: None,
+                ..self
+            }
         }
+    }
+
+    /// tmux's paste buffers, asked before each set and after a clear.
+    #[must_use]
+    pub fn with_paste_buffers(mut self, buffers: Box<dyn PasteBuffers>) -> Self {
+        self.buffers = Some((buffers, None));
+        self
     }
 
     /// Inside tmux, with `probe` telling its `set-clipboard` setting.
@@ -252,6 +275,9 @@ fn sequence(text: &str) -> Zeroizing<Vec<u8>> {
 
 impl<W: Write> Clipboard for Osc52Clipboard<W> {
     fn set(&mut self, text: &str) -> Result<(), ClipboardError> {
+        if let Some((buffers, before @ None)) = &mut self.buffers {
+            *before = buffers.names();
+        }
         let seq = sequence(text);
         self.emit(&seq)
     }
@@ -284,6 +310,21 @@ impl<W: Write> Clipboard for Osc52Clipboard<W> {
         match &mut self.tmux {
             Some(probe) => Delivery::Tmux(probe()),
             None => Delivery::Terminal,
+        }
+    }
+
+    fn forget_copies(&mut self, is_ours: &dyn Fn(&str) -> bool) -> usize {
+        match &mut self.buffers {
+            Some((buffers, before)) => {
+                let deleted = delete_new_copies(
+                    buffers.as_mut(),
+                    before.as_deref().unwrap_or_default(),
+                    is_ours,
+                );
+                *before = None;
+                deleted
+            }
+            None => 0,
         }
     }
 }

@@ -85,19 +85,28 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
             // Dropping the vault wipes its keys (the ciphers zeroize on drop).
             env.vault = None;
             env.seen_version = None;
-            Msg::Locked(env.clipboard.on_quit().map(clear_notice))
+            Msg::Locked(
+                env.clipboard
+                    .on_quit()
+                    .map(|o| clear_notice(o, env.clipboard.buffers_deleted())),
+            )
         }
     })
 }
 
-/// The status line after a copied value came due for clearing (or the app quit or locked).
-pub fn clear_notice(outcome: ClearOutcome) -> Status {
-    let (text, tone) = match outcome {
+/// The status line after a copied value came due for clearing (or the app quit or locked), and
+/// whether tmux paste buffers holding it were deleted (`buffers_deleted`).
+pub fn clear_notice(outcome: ClearOutcome, buffers_deleted: usize) -> Status {
+    let (mut text, tone) = match outcome {
         ClearOutcome::Cleared => (st::CLEARED.to_owned(), Tone::Info),
         ClearOutcome::ClearedUnverified => (st::CLEARED_BLIND.to_owned(), Tone::Info),
         ClearOutcome::LeftAlone => (st::LEFT_ALONE.to_owned(), Tone::Info),
         ClearOutcome::Failed(e) => (format!("{}: {e}", st::CLEAR_FAILED), Tone::Error),
     };
+    if buffers_deleted > 0 {
+        text.push(' ');
+        text.push_str(st::BUFFER_DELETED);
+    }
     Status { text, tone }
 }
 

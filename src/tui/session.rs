@@ -179,7 +179,8 @@ impl Session {
     /// committed to it, and every [`HOUSEKEEPING_EVERY`] does what has come due.
     pub fn tick(&mut self, now: Instant) {
         if let Some(outcome) = self.env.clipboard.tick(now) {
-            self.send(Msg::Notice(effects::clear_notice(outcome)));
+            let buffers_deleted = self.env.clipboard.buffers_deleted();
+            self.send(Msg::Notice(effects::clear_notice(outcome, buffers_deleted)));
         }
         if self.env.vault.is_none() {
             self.housekept = None;

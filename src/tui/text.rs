@@ -354,6 +354,8 @@ pub mod status {
         "Clipboard cleared (unverified: the terminal did not answer the clipboard query).";
     pub const LEFT_ALONE: &str = "Clipboard changed since the copy: left alone.";
     pub const CLEAR_FAILED: &str = "Could not clear the clipboard";
+    /// After a clear message when tmux kept the value in a paste buffer of its own.
+    pub const BUFFER_DELETED: &str = "Deleted the tmux paste buffer that held the value.";
     pub const COPY_FAILED: &str = "Copy failed";
     pub const KEY_CREATED: &str = "Created key";
     pub const KEY_ENABLED: &str = "Enabled key";

@@ -8,17 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_csvault");
-const PASSPHRASE: &str = "e2e passphrase, long enough";
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_csvault");
+pub(crate) const PASSPHRASE: &str = "e2e passphrase, long enough";
 const DEADLINE: Duration = Duration::from_secs(30);
 
 /// A tmux server on a private socket, killed on drop (also when the test fails).
-struct Tmux {
-    socket: PathBuf,
+pub(crate) struct Tmux {
+    pub(crate) socket: PathBuf,
 }
 
 impl Tmux {
-    fn cmd(&self, args: &[&str]) -> Output {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-S")
             .arg(&self.socket)
@@ -27,13 +27,13 @@ impl Tmux {
             .expect("tmux runs")
     }
 
-    fn send(&self, keys: &[&str]) {
+    pub(crate) fn send(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend(keys);
         assert!(self.cmd(&args).status.success());
     }
 
-    fn type_text(&self, text: &str) {
+    pub(crate) fn type_text(&self, text: &str) {
         assert!(
             self.cmd(&["send-keys", "-t", "e2e", "-l", text])
                 .status
@@ -41,7 +41,7 @@ impl Tmux {
         );
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
     }
 
@@ -50,12 +50,12 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn buffer(&self) -> String {
+    pub(crate) fn buffer(&self) -> String {
         String::from_utf8_lossy(&self.cmd(&["show-buffer"]).stdout).into_owned()
     }
 
     /// Polls the screen until `pred` holds, failing with the last screen at the deadline.
-    fn wait_until(&self, what: &str, pred: impl Fn(&Self) -> bool) {
+    pub(crate) fn wait_until(&self, what: &str, pred: impl Fn(&Self) -> bool) {
         let start = Instant::now();
         while !pred(self) {
             assert!(
@@ -67,7 +67,7 @@ impl Tmux {
         }
     }
 
-    fn wait_for(&self, text: &str) {
+    pub(crate) fn wait_for(&self, text: &str) {
         self.wait_until(text, |t| t.screen().contains(text));
     }
 }
@@ -78,7 +78,7 @@ impl Drop for Tmux {
     }
 }
 
-fn have_tmux() -> bool {
+pub(crate) fn have_tmux() -> bool {
     let ok = Command::new("tmux")
         .arg("-V")
         .output()
@@ -100,7 +100,7 @@ fn start(dir: &Path, vault: &Path, passphrase: Option<&str>) -> Tmux {
 
 /// Like [`start`], with more environment; `in_shell`: the app runs under `sh`, which then prints
 /// `exit=<code>` and the terminal modes (`stty -a`), and waits.
-fn launch(
+pub(crate) fn launch(
     dir: &Path,
     vault: &Path,
     passphrase: Option<&str>,
@@ -171,7 +171,7 @@ fn launch(
     tmux
 }
 
-fn cli(vault: &Path, args: &[&str]) -> serde_json::Value {
+pub(crate) fn cli(vault: &Path, args: &[&str]) -> serde_json::Value {
     let out = Command::new(BIN)
         .arg("--vault")
         .arg(vault)
@@ -242,6 +242,19 @@ fn create_a_secret_with_the_keyboard_then_the_cli_shows_it() {
         !history.contains("v@lue-42"),
         "nothing in the scrollback:\n{history}"
     );
+    // Quitting cleared the value: the paste buffer tmux made of it is gone, the body's stays.
+    let names = tmux.cmd(&["list-buffers", "-F", "#{buffer_name}"]);
+    let kept: Vec<String> = String::from_utf8_lossy(&names.stdout)
+        .lines()
+        .map(|name| {
+            String::from_utf8_lossy(&tmux.cmd(&["show-buffer", "-b", name]).stdout).into_owned()
+        })
+        .collect();
+    assert!(!kept.iter().any(|b| b == "v@lue-42"), "{kept:?}");
+    assert!(
+        kept.iter().any(|b| b.contains("\"name\": \"e2e-secret\"")),
+        "{kept:?}"
+    );
     assert!(
         !history.contains("Create secret"),
         "the alternate screen was left"
@@ -281,7 +294,7 @@ fn format(tmux: &Tmux, what: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-fn pane_dead(tmux: &Tmux) -> bool {
+pub(crate) fn pane_dead(tmux: &Tmux) -> bool {
     format(tmux, "#{pane_dead}") == "1"
 }
 
@@ -306,7 +319,7 @@ fn child_of(parent: u32) -> Option<u32> {
 }
 
 /// A vault made through the command line, holding `names` (value `v-<name>`).
-fn vault_with(dir: &Path, names: &[&str]) -> PathBuf {
+pub(crate) fn vault_with(dir: &Path, names: &[&str]) -> PathBuf {
     let vault = dir.join("vault.db");
     cli(&vault, &["init"]);
     for name in names {

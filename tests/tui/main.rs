@@ -3,6 +3,7 @@
 //! `tests/snapshots/`, and the real binary without a terminal and in tmux.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod byhand;
 mod checks;
 mod detail;
 mod detail_snapshots;
