@@ -1,6 +1,7 @@
 //! The process shell: parses the command line, finds the vault, gets the passphrase, unlocks, and
 //! hands over to one edge (the command line, or the terminal app when no command is given).
 
+mod agent;
 mod hardening;
 mod passphrase;
 mod serve;
@@ -9,7 +10,7 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{self, Cli, Command, VaultCommand};
+use crate::cli::{self, AgentCommand, Cli, Command, VaultCommand};
 use crate::csms::{ApiError, ErrorCode};
 use crate::vault::{NOTIFY_COMMAND_ENV, Vault, await_deliveries, configure_delivery};
 
@@ -72,6 +73,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         None => default_vault_path()?,
     };
     let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
+    let use_agent = !cli.no_agent;
     let Some(command) = cli.command else {
         // Whatever is at the path that is neither a vault nor nothing is said before the app starts.
         Vault::probe(&path)?;
@@ -83,8 +85,17 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                  for scripts, use a command (csvault --help lists them).",
             ));
         }
-        let passphrase = source.non_interactive()?;
-        crate::tui::run(&path, passphrase)
+        // The agent holding the vault, if one does: the app opens unlocked through it.
+        let held = if use_agent {
+            crate::agent::find(&path)?
+        } else {
+            None
+        };
+        let passphrase = match held {
+            Some(_) => None,
+            None => source.non_interactive()?,
+        };
+        crate::tui::run(&path, passphrase, held)
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
         return Ok(ExitCode::SUCCESS);
     };
@@ -100,6 +111,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::GeneratePassword(args) => return cli::generate_password(args),
+        // The agent (issue 15).
+        Command::Unlock => return agent::unlock(&path, &source),
+        Command::Lock => return agent::lock(&path),
+        Command::Agent(AgentCommand::Status) => return agent::status(&path),
+        Command::AgentProcess {
+            idle_secs,
+            max_secs,
+        } => return Ok(agent::agent_process(&path, idle_secs, max_secs)),
         Command::Serve(args) => OnVault::Serve(serve::prepare(&args)?),
         Command::ChangePassphrase {
             new_passphrase_file,
@@ -116,6 +135,15 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         }
         Command::Check(cmd) => OnVault::Command(VaultCommand::Check(cmd)),
         Command::Report(args) => OnVault::Command(VaultCommand::Report(args)),
+    };
+    // A vault command runs through the agent holding the vault, if one does: no passphrase, no
+    // key derived here. `init`, `change-passphrase` and `serve` always run here.
+    let after_unlock = match after_unlock {
+        OnVault::Command(command) if use_agent => match crate::agent::find(&path)? {
+            Some(held) => return cli::run(&held, command),
+            None => OnVault::Command(command),
+        },
+        other => other,
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

@@ -354,6 +354,10 @@ pub mod status {
         "Clipboard cleared (unverified: the terminal did not answer the clipboard query).";
     pub const LEFT_ALONE: &str = "Clipboard changed since the copy: left alone.";
     pub const CLEAR_FAILED: &str = "Could not clear the clipboard";
+    /// After the lock, when the app ran through the agent (issue 15).
+    pub const AGENT_LOCKED: &str =
+        "The agent holding this vault is locked too: the next command asks for the passphrase.";
+    pub const AGENT_LOCK_FAILED: &str = "Could not lock the agent holding this vault";
     pub const COPY_FAILED: &str = "Copy failed";
     pub const KEY_CREATED: &str = "Created key";
     pub const KEY_ENABLED: &str = "Enabled key";
