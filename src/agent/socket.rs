@@ -63,7 +63,7 @@ pub fn peer_allowed(peer_uid: u32, own_uid: u32) -> Result<(), ApiError> {
         Err(ApiError::new(
             ErrorCode::Io,
             format!(
-                "The agent's socket is held by uid {peer_uid}, not by you (uid {own_uid}): it is refused, never trusted."
+                "The other end of the agent's socket is uid {peer_uid}, not uid {own_uid}: it is refused, never trusted."
             ),
         ))
     }

@@ -211,3 +211,144 @@ pub fn read<T: DeserializeOwned>(r: &mut impl Read) -> io::Result<Option<T>> {
         )
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::csms::op::{BatchImportSecretsResponse, ImportOutcome, Request, Response};
+    use crate::csms::{
+        CreateSecretRequest, ErrorCode, KeyInfo, KeyLookup, KeyState, PasswordResponse,
+        SecretVersion, VersionMetadata,
+    };
+
+    fn frame<T: Serialize>(msg: &T) -> Vec<u8> {
+        let mut out = Vec::new();
+        write(&mut out, msg).unwrap();
+        out
+    }
+
+    /// A response read back from the wire prints the same API body.
+    fn round_trip(response: &Response) -> Response {
+        let bytes = frame(&FromAgent::Answer(response.clone()));
+        let Some(FromAgent::Answer(back)) = read::<FromAgent>(&mut bytes.as_slice()).unwrap()
+        else {
+            panic!("not an answer");
+        };
+        assert_eq!(
+            serde_json::to_string(&back).unwrap(),
+            serde_json::to_string(response).unwrap()
+        );
+        back
+    }
+
+    #[test]
+    fn requests_carry_values_whole() {
+        let value = "line1\n\"quoted\" \\ ü 🔑 \u{0}";
+        let request = Request::CreateSecret {
+            body: CreateSecretRequest {
+                name: "db".into(),
+                secret_string: Some(Zeroizing::new(value.into())),
+                ..CreateSecretRequest::default()
+            },
+            keys: KeyLookup::IdOrAlias,
+        };
+        let bytes = frame(&ToAgentRef::Execute(&request));
+        let Some(ToAgent::Execute(back)) = read::<ToAgent>(&mut bytes.as_slice()).unwrap() else {
+            panic!("not an operation");
+        };
+        let Request::CreateSecret { body, keys } = *back else {
+            panic!("another operation");
+        };
+        assert_eq!(body.name, "db");
+        assert_eq!(
+            body.secret_string.as_deref().map(String::as_str),
+            Some(value)
+        );
+        assert!(body.secret_binary.is_none());
+        assert_eq!(keys, KeyLookup::IdOrAlias);
+    }
+
+    #[test]
+    fn responses_read_back_as_the_same_api_body() {
+        let metadata = VersionMetadata {
+            id: "v1".into(),
+            create_time: 1,
+            expire_time: None,
+            kms_key_id: "k".into(),
+            secret_name: "db".into(),
+            version_stages: vec!["SYSCURRENT".into()],
+        };
+        let version = round_trip(&Response::Version(crate::csms::VersionResponse {
+            version: SecretVersion {
+                version_metadata: metadata,
+                secret_string: Some(Zeroizing::new("a\tb".into())),
+                secret_binary: None,
+            },
+        }));
+        assert!(version.carries_plaintext());
+        round_trip(&Response::Password(PasswordResponse {
+            password: Zeroizing::new("p\"w".into()),
+        }));
+        round_trip(&Response::Keys(crate::csms::ListKeysResponse::new(vec![
+            KeyInfo {
+                key_id: "id".into(),
+                key_alias: "csms/default".into(),
+                key_description: String::new(),
+                key_state: KeyState::Disabled,
+                creation_date: 42,
+                default_key: true,
+            },
+        ])));
+        round_trip(&Response::NoContent);
+        round_trip(&Response::FunctionTemplates(
+            FunctionTemplatesResponse::default(),
+        ));
+        round_trip(&Response::Agency(AgencyResponse::default()));
+        round_trip(&Response::KeyUsage(HashMap::from([("k".into(), 3)])));
+        round_trip(&Response::Strength(CheckSecretsResponse {
+            check_type: crate::csms::CHECK_TYPE_STRENGTH,
+            data: crate::csms::strength("password1"),
+        }));
+        let Response::Imported(imported) =
+            round_trip(&Response::Imported(BatchImportSecretsResponse {
+                total: 2,
+                success: 0,
+                failed: 1,
+                error_list: Vec::new(),
+                outcomes: vec![
+                    ImportOutcome::AlreadyExists,
+                    ImportOutcome::Failed(ApiError::invalid("Invalid name.")),
+                ],
+            }))
+        else {
+            panic!("not an import");
+        };
+        assert!(matches!(
+            imported.outcomes.as_slice(),
+            [ImportOutcome::AlreadyExists, ImportOutcome::Failed(e)]
+                if e.code == ErrorCode::InvalidParameter
+        ));
+    }
+
+    #[test]
+    fn frames_over_the_limit_or_cut_short_are_refused() {
+        let mut huge = (u32::try_from(MAX_FRAME).unwrap() + 1)
+            .to_be_bytes()
+            .to_vec();
+        huge.extend_from_slice(b"{}");
+        let e = read::<FromAgent>(&mut huge.as_slice()).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        let whole = frame(&FromAgent::Locked);
+        let cut = &whole[..whole.len() - 1];
+        assert!(read::<FromAgent>(&mut &cut[..]).is_err());
+        assert!(read::<FromAgent>(&mut &whole[..2]).is_err());
+        assert!(
+            read::<FromAgent>(&mut &[][..]).unwrap().is_none(),
+            "a clean end"
+        );
+        let mut garbage = 5u32.to_be_bytes().to_vec();
+        garbage.extend_from_slice(b"hello");
+        assert!(read::<FromAgent>(&mut garbage.as_slice()).is_err());
+    }
+}

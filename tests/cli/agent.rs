@@ -5,6 +5,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -516,4 +517,52 @@ fn a_file_or_a_foreign_socket_at_the_path_is_refused() {
         assert!(e.msg.contains("uid 65534"), "{}", e.msg);
         drop(listener);
     }
+}
+
+#[test]
+fn the_agent_refuses_a_connection_from_another_uid() {
+    // Needs root (to act as uid 65534) and python3 (a raw client that skips our client's own
+    // checks, so that the agent's check is the one that answers).
+    let python = std::process::Command::new("python3").arg("-V").output();
+    if !rustix::process::geteuid().is_root() || python.is_err() {
+        return;
+    }
+    let mut a = AgentVault::new();
+    a.unlock();
+    let socket = a.sockets().pop().unwrap();
+    // The same socket, reachable by uid 65534: a hard link in an open directory, mode 0666.
+    let open = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(open.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let link = open.path().join("agent.sock");
+    std::fs::hard_link(&socket, &link).unwrap();
+    std::fs::set_permissions(&link, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let client = r#"
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+hello = b'"Hello"'
+s.sendall(struct.pack('>I', len(hello)) + hello)
+head = s.recv(4, socket.MSG_WAITALL)
+n = struct.unpack('>I', head)[0]
+sys.stdout.write(s.recv(n, socket.MSG_WAITALL).decode())
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", client])
+        .arg(&link)
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    assert_eq!(answer["Refused"]["error_code"], "VAULT.0007", "{answer}");
+    let msg = answer["Refused"]["error_msg"].as_str().unwrap();
+    assert!(msg.contains("uid 65534"), "{msg}");
+    assert!(
+        answer.get("Hello").is_none(),
+        "nothing about the vault is said"
+    );
+    // The agent still serves its own user.
+    a.done(&["secret", "list"]);
 }
