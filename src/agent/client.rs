@@ -117,7 +117,8 @@ fn hello(mut stream: &UnixStream) -> io::Result<AgentInfo> {
 /// Whether the agent holds this vault: the same canonical path, and the same file there now
 /// (device and inode), so a vault replaced at the path is not served with the old one's keys.
 fn check_vault(info: &AgentInfo, canonical: &Path) -> Result<(), String> {
-    if Path::new(&info.vault) != canonical {
+    // As the agent wrote it (a path that is not UTF-8 is shown lossily on both sides).
+    if info.vault != canonical.display().to_string() {
         return Err(format!("it holds another vault, {}", info.vault));
     }
     let meta = std::fs::metadata(canonical).map_err(|e| e.to_string())?;
