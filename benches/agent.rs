@@ -65,7 +65,7 @@ fn main() -> Res<()> {
     )?;
     let mut agent = Agent::start(&vault, &runtime)?;
 
-    // pass, with a throwaway key and store.
+    // pass, with a throwaway key and store (`pass insert -m` keeps the value as given: no newline).
     let gnupg = dir.path().join("gnupg");
     let store = dir.path().join("store");
     std::fs::create_dir(&gnupg)?;
@@ -121,7 +121,7 @@ fn main() -> Res<()> {
     };
     // Warm both (page cache, gpg-agent started), then alternate so load drifts hit both alike.
     check_value(&ours().output()?, VALUE)?;
-    check_value(&theirs().output()?, &format!("{VALUE}\n"))?;
+    check_value(&theirs().output()?, VALUE)?;
     let mut t_ours = Vec::new();
     let mut t_pass = Vec::new();
     for _ in 0..runs {
@@ -129,7 +129,7 @@ fn main() -> Res<()> {
         check_value(&out, VALUE)?;
         t_ours.push(d);
         let (d, out) = timed(theirs())?;
-        check_value(&out, &format!("{VALUE}\n"))?;
+        check_value(&out, VALUE)?;
         t_pass.push(d);
     }
     let (m_ours, p_ours) = (percentile(&mut t_ours, 50), percentile(&mut t_ours, 95));
