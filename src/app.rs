@@ -1,6 +1,7 @@
 //! The process shell: parses the command line, finds the vault, gets the passphrase, unlocks, and
 //! hands over to one edge (the command line, or the terminal app when no command is given).
 
+mod agent;
 mod hardening;
 mod passphrase;
 mod serve;
@@ -9,7 +10,7 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{self, Cli, Command, VaultCommand};
+use crate::cli::{self, AgentCommand, Cli, Command, VaultCommand};
 use crate::csms::{ApiError, ErrorCode};
 use crate::vault::{NOTIFY_COMMAND_ENV, Vault, await_deliveries, configure_delivery};
 
@@ -19,10 +20,14 @@ pub use serve::{ACCESS_KEY_ENV, SECRET_KEY_ENV};
 /// Runs the process; its exit code (0 ok, 1 a failed operation, 2 a malformed command line).
 pub fn main() -> ExitCode {
     hardening::harden_process();
-    // The internal commands of the completion scripts and `secret copy` (issue 15). The agent that
-    // answers secret names for completion is given here once it exists: `None` for now.
+    // The internal commands of the completion scripts and `secret copy` (issue 15).
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    if let Some(code) = cli::internal_command(&args, None) {
+    let completing = args
+        .first()
+        .is_some_and(|a| a.as_os_str() == cli::shell::COMPLETE_SECRETS);
+    let agent = if completing { completion_agent() } else { None };
+    let agent = agent.as_ref().map(|a| a as &dyn crate::csms::op::Execute);
+    if let Some(code) = cli::internal_command(&args, agent) {
         return code;
     }
     let cli = match Cli::try_parse() {
@@ -66,6 +71,20 @@ pub const OWN_SECRETS: [&str; 3] = [
     SECRET_KEY_ENV,
 ];
 
+/// The agent holding the vault whose secret names the completion scripts offer: `CSVAULT_PATH`'s,
+/// else the default vault (the scripts pass no `--vault`). It never asks and never unlocks: with
+/// no agent (or anything wrong with it), no names.
+fn completion_agent() -> Option<crate::agent::Client> {
+    let path = std::env::var_os(VAULT_PATH_ENV)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| default_vault_path().ok())?;
+    crate::agent::find(&path).ok().flatten()
+}
+
+/// `CSVAULT_PATH`: the vault file, as `--vault` gives it.
+const VAULT_PATH_ENV: &str = "CSVAULT_PATH";
+
 /// `~/.local/share/csvault/vault.db` (the platform's data directory); `VAULT.0007` if none.
 fn default_vault_path() -> Result<PathBuf, ApiError> {
     dirs::data_dir()
@@ -84,6 +103,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         None => default_vault_path()?,
     };
     let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
+    let use_agent = !cli.no_agent;
     let Some(command) = cli.command else {
         // Whatever is at the path that is neither a vault nor nothing is said before the app starts.
         Vault::probe(&path)?;
@@ -95,8 +115,17 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                  for scripts, use a command (csvault --help lists them).",
             ));
         }
-        let passphrase = source.non_interactive()?;
-        crate::tui::run(&path, passphrase)
+        // The agent holding the vault, if one does: the app opens unlocked through it.
+        let held = if use_agent {
+            crate::agent::find(&path)?
+        } else {
+            None
+        };
+        let passphrase = match held {
+            Some(_) => None,
+            None => source.non_interactive()?,
+        };
+        crate::tui::run(&path, passphrase, held)
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
         return Ok(ExitCode::SUCCESS);
     };
@@ -112,6 +141,14 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::GeneratePassword(args) => return cli::generate_password(args),
+        // The agent (issue 15).
+        Command::Unlock => return agent::unlock(&path, &source),
+        Command::Lock => return agent::lock(&path),
+        Command::Agent(AgentCommand::Status) => return agent::status(&path),
+        Command::AgentProcess {
+            idle_secs,
+            max_secs,
+        } => return Ok(agent::agent_process(&path, idle_secs, max_secs)),
         Command::Serve(args) => OnVault::Serve(serve::prepare(&args)?),
         Command::ChangePassphrase {
             new_passphrase_file,
@@ -133,6 +170,24 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Inject(args) => OnVault::Command(VaultCommand::Inject(args)),
         // Handled in `main` before anything else.
         Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
+    };
+    // A vault command runs through the agent holding the vault, if one does: no passphrase, no
+    // key derived here. `init`, `change-passphrase` and `serve` always run here.
+    let after_unlock = match after_unlock {
+        OnVault::Command(command) if use_agent => match crate::agent::find(&path)? {
+            Some(held) => return cli::run(&held, command),
+            None => OnVault::Command(command),
+        },
+        OnVault::Run(plan) if use_agent => match crate::agent::find(&path)? {
+            Some(held) => {
+                let ready = cli::run::resolve(&held, plan)?;
+                // Nothing of the agent stays open while the command runs.
+                drop(held);
+                return Ok(cli::run::start(ready, &OWN_SECRETS));
+            }
+            None => OnVault::Run(plan),
+        },
+        other => other,
     };
     if !Vault::probe(&path)? {
         // Said before asking for a passphrase, in the vault's own words.

@@ -60,6 +60,10 @@ pub struct Cli {
     /// terminal, else json]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
+    /// Do not use an agent holding the vault (csvault unlock): unlock in this process, with
+    /// the passphrase
+    #[arg(long, global = true)]
+    pub no_agent: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -100,8 +104,33 @@ pub enum Command {
     /// CSVAULT_SERVE_SK, else the pair made on the first start and kept in the vault (its SK is
     /// shown once; --show-credentials shows it again). One log line per request on stderr.
     /// SIGTERM, SIGINT (Ctrl+C) or SIGHUP stop it once requests in flight are done; a second
-    /// signal stops it at once.
+    /// signal stops it at once. It never uses an agent: it unlocks the vault in its own process.
     Serve(ServeArgs),
+    /// Unlock once: start an agent holding this vault's keys, so the next commands need no
+    /// passphrase (prints {"unlocked": true, "vault", "vault_id", "pid", "idle_locks_at",
+    /// "locks_at"}, times in ms since the epoch)
+    ///
+    /// The passphrase comes as for every command. The agent answers only your uid, on a socket
+    /// in a 0700 directory under $XDG_RUNTIME_DIR (else /tmp/csvault-UID), and locks after
+    /// CSVAULT_AGENT_IDLE_SECS without a request (900) or CSVAULT_AGENT_MAX_SECS after unlocking
+    /// (28800), on csvault lock, or on SIGTERM/SIGINT/SIGHUP. If one already holds the vault,
+    /// says so and starts nothing. init, change-passphrase and serve never use it (serve keeps
+    /// the keys in its own process).
+    Unlock,
+    /// Lock the agent holding this vault: it wipes the keys and ends (prints {"locked": true|false,
+    /// "vault"}; false: none was running)
+    Lock,
+    /// The agent holding this vault
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// The agent process itself (started by unlock; the passphrase comes on stdin)
+    #[command(name = "__agent", hide = true)]
+    AgentProcess {
+        #[arg(long)]
+        idle_secs: u64,
+        #[arg(long)]
+        max_secs: u64,
+    },
     /// Rotation tasks, newest first (prints {"tasks": [...], "total", "next_marker"})
     Tasks(tasks::TasksArgs),
     /// Every tag key in use and its values, sorted (prints {"tags": [{"key", "values"}]})
@@ -139,6 +168,19 @@ pub enum Command {
     /// Print the man page (roff): csvault and every command, each command a section; with
     /// --out-dir, one page per command instead
     Man(shell::ManArgs),
+}
+
+/// `csvault agent …`.
+#[allow(
+    clippy::doc_markdown,
+    reason = "these doc comments are --help text, shown as written"
+)]
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Whether an agent holds this vault, and when it locks (prints {"running", "vault",
+    /// "vault_id", "pid", "unlocked_at", "idle_locks_at", "locks_at"}, times in ms since the
+    /// epoch; only "running" and "vault" when none runs)
+    Status,
 }
 
 /// `csvault serve`'s options. AK/SK come from CSVAULT_SERVE_AK and CSVAULT_SERVE_SK, else a pair
@@ -433,7 +475,9 @@ fn redact_values(message: &str, values: &[String]) -> String {
     out
 }
 
-pub use output::{Format as OutputFormat, choose_format, print_error, warn_deliveries};
+pub use output::{
+    Format as OutputFormat, choose_format, print_error, print_json, print_warning, warn_deliveries,
+};
 
 #[cfg(test)]
 mod tests {

@@ -23,6 +23,20 @@ pub fn private_dir() -> Result<PathBuf, ApiError> {
     Ok(dir)
 }
 
+/// The private directory if it exists, without making it (looking for an agent makes nothing).
+///
+/// Errors: as [`private_dir`] for what is there but not private.
+pub fn existing_private_dir() -> Result<Option<PathBuf>, ApiError> {
+    let dir = location(std::env::var_os(XDG_RUNTIME_DIR_ENV).map(PathBuf::from));
+    match std::fs::symlink_metadata(&dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        _ => {
+            ensure_private(&dir)?;
+            Ok(Some(dir))
+        }
+    }
+}
+
 /// Where the directory is: under an absolute `XDG_RUNTIME_DIR` (a relative one is ignored, as
 /// the spec says), else in `/tmp` by uid.
 fn location(xdg_runtime_dir: Option<PathBuf>) -> PathBuf {

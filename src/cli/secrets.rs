@@ -239,6 +239,21 @@ pub struct CreateArgs {
     pub enterprise_project_id: Option<String>,
 }
 
+/// The read of `get-value`: by version id, or by stage (issue 15: Show Secret Stage, then that
+/// version).
+fn get_value(
+    vault: &dyn Execute,
+    name: String,
+    version_id: String,
+    stage: Option<&str>,
+) -> Result<Request, ApiError> {
+    let version_id = match stage {
+        Some(stage) => super::reference::stage_version(vault, &name, stage)?,
+        None => version_id,
+    };
+    Ok(Request::ShowSecretVersion { name, version_id })
+}
+
 /// Runs one command: the operation it asks for, its response printed. Key references may be ids
 /// or aliases, and `csms/default` (docs/DECISIONS.md "Operations as values").
 pub fn run(vault: &dyn Execute, cmd: SecretCommand) -> Result<ExitCode, ApiError> {
@@ -262,16 +277,10 @@ pub fn run(vault: &dyn Execute, cmd: SecretCommand) -> Result<ExitCode, ApiError
         SecretCommand::Show { name } => Request::ShowSecret { name },
         SecretCommand::GetValue {
             name,
-            version_stage: Some(stage),
+            version_id,
+            version_stage,
             ..
-        } => {
-            // By stage (issue 15): Show Secret Stage, then that version.
-            let version_id = super::reference::stage_version(vault, &name, &stage)?;
-            Request::ShowSecretVersion { name, version_id }
-        }
-        SecretCommand::GetValue {
-            name, version_id, ..
-        } => Request::ShowSecretVersion { name, version_id },
+        } => get_value(vault, name, version_id, version_stage.as_deref())?,
         SecretCommand::Update(args) => Request::UpdateSecret {
             name: args.name.clone(),
             body: args.request()?,

@@ -36,7 +36,7 @@ pub struct SecretsConfig {
 
 /// `UpdateSecretsConfig`'s body: an absent field leaves the setting as it is. Unknown fields are
 /// ignored, as everywhere.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct UpdateSecretsConfigRequest {
     #[serde(default)]
     pub checking_secret_strength: Option<bool>,
@@ -44,7 +44,7 @@ pub struct UpdateSecretsConfigRequest {
 
 /// `CheckSecrets`' body: `{"type": "strength", "data": {"secret_string": "..."}}`. The value is
 /// read straight into wiped memory and never stored, logged or shown by `Debug`.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 pub struct CheckSecretsRequest {
     #[serde(rename = "type")]
     pub check_type: String,
@@ -52,7 +52,7 @@ pub struct CheckSecretsRequest {
 }
 
 /// `CheckSecrets`' `data`: the text to estimate. Other fields are ignored.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 pub struct CheckData {
     #[serde(default, deserialize_with = "super::value_field::deserialize")]
     pub secret_string: Option<Zeroizing<String>>,
@@ -109,7 +109,7 @@ impl CheckSecretsRequest {
 /// How strong a value is, from the estimator's score (docs/DECISIONS.md "Checks and the health
 /// report (issue 14)"): 0–2 `WEAK` (10^8 guesses or fewer: zxcvbn's own "too weak"), 3
 /// `MEDIUM`, 4 `STRONG`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Strength {
     Weak,
@@ -138,7 +138,7 @@ impl Strength {
 
 /// `CheckSecrets`' `data` in the answer: the strength, the score (0–4) and the estimator's
 /// feedback (its warning, then its suggestions; empty unless `WEAK`). Never the value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StrengthData {
     pub strength: Strength,
     pub score: u8,
@@ -151,6 +151,20 @@ pub struct CheckSecretsResponse {
     #[serde(rename = "type")]
     pub check_type: &'static str,
     pub data: StrengthData,
+}
+
+impl<'de> Deserialize<'de> for CheckSecretsResponse {
+    /// Read back (the agent's wire): the strength check is the only kind.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Data {
+            data: StrengthData,
+        }
+        Ok(Self {
+            check_type: CHECK_TYPE_STRENGTH,
+            data: Data::deserialize(d)?.data,
+        })
+    }
 }
 
 /// The strength of a text value, by zxcvbn (the first [`STRENGTH_CHARS`] characters; no
@@ -182,7 +196,7 @@ pub fn strength(value: &str) -> StrengthData {
 /// The health report's windows as asked for: each `None` takes the vault's stored setting, else
 /// the default. Also the body of the local `UpdateReportSettings`, where `None` leaves the stored
 /// setting as it is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportWindows {
     /// Versions that expire within this many days (1–365) are `expiring`.
     pub expiring_days: Option<u32>,
@@ -213,7 +227,7 @@ impl ReportWindows {
 
 /// The windows a health report used (and the stored settings, as `UpdateReportSettings`
 /// answers them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportSettings {
     pub expiring_days: u32,
     pub unchanged_days: u32,
@@ -229,7 +243,7 @@ impl Default for ReportSettings {
 }
 
 /// A version with an `expire_time` (epoch ms), in `expired` or `expiring`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpiringVersion {
     pub name: String,
     pub version_id: String,
@@ -237,7 +251,7 @@ pub struct ExpiringVersion {
 }
 
 /// A secret whose automatic rotation is past due (`next_rotation_time`, epoch ms).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverdueRotation {
     pub name: String,
     pub next_rotation_time: i64,
@@ -245,7 +259,7 @@ pub struct OverdueRotation {
 
 /// A secret whose current value (`version_id`, created at `create_time`, epoch ms) is older
 /// than the report's `unchanged_days`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnchangedValue {
     pub name: String,
     pub version_id: String,
@@ -254,7 +268,7 @@ pub struct UnchangedValue {
 
 /// What the report did not look at: secrets that are not `ENABLED`, and current values it
 /// could not open (their CMK missing or disabled, a ciphertext that fails to authenticate).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportSkipped {
     pub not_enabled: Vec<String>,
     pub unreadable: Vec<String>,
@@ -262,7 +276,7 @@ pub struct ReportSkipped {
 
 /// The health report (local; `csvault report`, the terminal app's report screen): what needs
 /// attention, by name, never a value. Each list is sorted (by name; the versions by expiry).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HealthReport {
     /// Current text values the estimator calls `WEAK`.
     pub weak: Vec<String>,

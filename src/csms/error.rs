@@ -1,6 +1,6 @@
 //! `ApiError`: the `{"error_code","error_msg"}` body with its HTTP status, and every code csvault answers with.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Every error code csvault answers with: the CSMS ones, and the *local* `VAULT.*` ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +58,39 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [Self; 24] = [
+        Self::InvalidParameter,
+        Self::UnknownPath,
+        Self::MalformedBody,
+        Self::VersionNotFound,
+        Self::SecretNotFound,
+        Self::SecretPendingDelete,
+        Self::StageProtected,
+        Self::AlreadyScheduled,
+        Self::NotScheduled,
+        Self::StageQuota,
+        Self::SecretNotEnabled,
+        Self::SecretQuota,
+        Self::KeyUnusable,
+        Self::Internal,
+        Self::Unauthenticated,
+        Self::Throttled,
+        Self::NoVault,
+        Self::WrongPassphrase,
+        Self::VaultCorrupt,
+        Self::NoPassphrase,
+        Self::VaultBusy,
+        Self::VaultExists,
+        Self::Io,
+        Self::Usage,
+    ];
+
+    /// The code of an `error_code` text, if it is one of ours.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
     /// The code as it appears in `error_code`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -119,6 +152,22 @@ impl Serialize for ApiError {
         body.serialize_field("error_code", self.code.as_str())?;
         body.serialize_field("error_msg", &self.error_msg)?;
         body.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiError {
+    /// The `{"error_code","error_msg"}` body read back (the agent's wire); an unknown code is an
+    /// error.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Body {
+            error_code: String,
+            error_msg: String,
+        }
+        let body = Body::deserialize(d)?;
+        let code = ErrorCode::parse(&body.error_code)
+            .ok_or_else(|| serde::de::Error::custom("unknown error_code"))?;
+        Ok(Self::new(code, body.error_msg))
     }
 }
 

@@ -22,7 +22,7 @@ pub const MAX_TARGET_ID_CHARS: usize = 256;
 pub const MAX_TARGET_NAME_CHARS: usize = 64;
 
 /// One of the API's five basic events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EventType {
     SecretVersionCreated,
@@ -117,7 +117,7 @@ fn target_problem(field: Field, what: &str, text: &str, id: bool) -> Option<Fiel
 /// The Create Secret Event request body (`POST /v1/{project_id}/csms/events`). `state` absent is
 /// `ENABLED` and `notification` absent is stored as absent (*local*: the API requires both; the
 /// command line may leave them out). Unknown fields are ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct CreateSecretEventRequest {
     pub name: String,
     #[serde(default)]
@@ -147,7 +147,7 @@ impl CreateSecretEventRequest {
 
 /// The Update Secret Event request body (`PUT …/csms/events/{event_name}`): each field present
 /// replaces the event's; absent fields stay. Unknown fields are ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct UpdateSecretEventRequest {
     #[serde(default)]
     pub event_types: Option<Vec<String>>,
@@ -212,7 +212,7 @@ pub fn state_problem(state: &str) -> Option<FieldError> {
 }
 
 /// An event as the API returns it. Times are epoch ms.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub name: String,
     /// A UUID v4.
@@ -233,20 +233,20 @@ impl Event {
 }
 
 /// `{"event": {...}}`: the body of Create/Show/Update Secret Event.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EventResponse {
     pub event: Event,
 }
 
 /// `{"events": [...], "page_info": {...}}`: the body of List Secret Events.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ListEventsResponse {
     pub events: Vec<Event>,
     pub page_info: PageInfo,
 }
 
 /// A notification record as the API returns it: one per firing. `create_time` is epoch ms.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationRecord {
     pub create_time: i64,
     pub event_name: String,
@@ -262,7 +262,7 @@ pub struct NotificationRecord {
 }
 
 /// `{"records": [...], "page_info": {...}}`: the body of List Notification Records.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ListNotificationRecordsResponse {
     pub records: Vec<NotificationRecord>,
     pub page_info: PageInfo,

@@ -1,10 +1,10 @@
 //! What the vault's housekeeping did: what had come due by its clock (docs/DECISIONS.md
 //! "automatic rotation", "states").
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What one housekeeping run did. Counts only; never a value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Housekeeping {
     /// Versions whose `expire_time` passed, noticed now (`SECRET_VERSION_EXPIRED`).
     pub expired: usize,

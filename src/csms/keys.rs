@@ -1,6 +1,6 @@
 //! CMKs as the KMS API shows them (`key_info`, `key_details`), and the KMS alias rules.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// At most this many characters in an alias (KMS: `^[a-zA-Z0-9:/_-]{1,255}$`).
 pub const MAX_ALIAS_CHARS: usize = 255;
@@ -45,6 +45,17 @@ impl KeyState {
 impl Serialize for KeyState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.kms_code())
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyState {
+    /// The KMS code, as [`Serialize`] writes it (the agent's wire).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        [Self::Enabled, Self::Disabled]
+            .into_iter()
+            .find(|s| s.kms_code() == code)
+            .ok_or_else(|| serde::de::Error::custom("key_state must be \"2\" or \"3\""))
     }
 }
 
@@ -101,8 +112,36 @@ impl Serialize for KeyInfo {
     }
 }
 
+/// The KMS form read back (the agent's wire): the fields [`KmsKey`] writes that vary.
+#[derive(Deserialize)]
+struct KmsKeyIn {
+    creation_date: String,
+    default_key_flag: String,
+    key_alias: String,
+    key_description: String,
+    key_id: String,
+    key_state: KeyState,
+}
+
+impl<'de> Deserialize<'de> for KeyInfo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let k = KmsKeyIn::deserialize(d)?;
+        Ok(Self {
+            creation_date: k
+                .creation_date
+                .parse()
+                .map_err(|_| serde::de::Error::custom("creation_date must be epoch ms"))?,
+            default_key: k.default_key_flag == "1",
+            key_alias: k.key_alias,
+            key_description: k.key_description,
+            key_id: k.key_id,
+            key_state: k.key_state,
+        })
+    }
+}
+
 /// `{"key_info": {...}}`: the body of create, enable and disable.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KeyResponse {
     pub key_info: KeyInfo,
 }
@@ -117,6 +156,17 @@ pub struct ListKeysResponse {
     pub truncated: &'static str,
 }
 
+impl<'de> Deserialize<'de> for ListKeysResponse {
+    /// Read back (the agent's wire): the keys; the rest follows from them.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Keys {
+            key_details: Vec<KeyInfo>,
+        }
+        Ok(Self::new(Keys::deserialize(d)?.key_details))
+    }
+}
+
 impl ListKeysResponse {
     pub fn new(key_details: Vec<KeyInfo>) -> Self {
         Self {
@@ -129,7 +179,7 @@ impl ListKeysResponse {
 }
 
 /// A CMK a new secret or an update may name: what the terminal app's key pickers offer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyChoice {
     /// What a request's `kms_key_id` carries to name it: the key's id, or `csms/default` for the
     /// default key before it exists (the vault makes it on first use).
@@ -142,7 +192,7 @@ pub struct KeyChoice {
 /// How a request's `kms_key_id` names a CMK. Over HTTP the request carries an id, as the cloud's
 /// does; the command line and the terminal app also take an alias, and `csms/default` (created on
 /// first use) (docs/DECISIONS.md "Operations as values").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KeyLookup {
     Id,
     IdOrAlias,

@@ -76,7 +76,7 @@ pub fn stage_name_problems(stage: &str) -> Vec<FieldError> {
 
 /// `PUT /v1/{project_id}/secrets/{secret_name}`. Absent fields stay as they are; `""` clears the
 /// description.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct UpdateSecretRequest {
     #[serde(default)]
     pub description: Option<String>,
@@ -129,7 +129,7 @@ impl UpdateSecretRequest {
 }
 
 /// `POST /v1/{project_id}/secrets/{secret_name}/versions`.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 pub struct CreateSecretVersionRequest {
     #[serde(default, deserialize_with = "super::value_field::deserialize")]
     pub secret_string: Option<Zeroizing<String>>,
@@ -176,7 +176,7 @@ impl CreateSecretVersionRequest {
 }
 
 /// `PUT /v1/{project_id}/secrets/{secret_name}/versions/{version_id}`.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize)]
 pub struct UpdateVersionRequest {
     /// Epoch ms.
     pub expire_time: i64,
@@ -190,20 +190,20 @@ impl UpdateVersionRequest {
 }
 
 /// `{"version_metadata": {...}}`: Create Secret Version and Update Version.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VersionMetadataResponse {
     pub version_metadata: VersionMetadata,
 }
 
 /// `{"version_metadatas": [...], "page_info": {...}}`: List Secret Versions.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ListSecretVersionsResponse {
     pub version_metadatas: Vec<VersionMetadata>,
     pub page_info: PageInfo,
 }
 
 /// A stage: which version it names, since when (epoch ms).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stage {
     pub name: String,
     pub secret_name: String,
@@ -212,19 +212,19 @@ pub struct Stage {
 }
 
 /// `{"stage": {...}}`: Show and Update Secret Stage.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StageResponse {
     pub stage: Stage,
 }
 
 /// `PUT /v1/{project_id}/secrets/{secret_name}/stages/{stage_name}`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct UpdateSecretStageRequest {
     pub version_id: String,
 }
 
 /// `POST …/scheduled-deleted-tasks/create`: the window in days, 7–30 (30 when absent).
-#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize)]
 pub struct DeleteSecretForScheduleRequest {
     #[serde(default)]
     pub recovery_window_in_days: Option<i64>,
@@ -260,26 +260,26 @@ impl DeleteSecretForScheduleRequest {
 }
 
 /// `POST /v1/{project_id}/secrets/batch-get-secret-value`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct BatchGetSecretValueRequest {
     pub secret_name_list: Vec<String>,
 }
 
 /// `{"versions": [...], "total_count": N}`: each secret's `SYSCURRENT` version with its value.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BatchGetSecretValueResponse {
     pub versions: Vec<SecretVersion>,
     pub total_count: usize,
 }
 
 /// `{"secret_blob": "..."}`: Download Secret Blob.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SecretBlobResponse {
     pub secret_blob: String,
 }
 
 /// `POST /v1/{project_id}/secrets/restore`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct UploadSecretBlobRequest {
     pub secret_blob: String,
 }

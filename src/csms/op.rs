@@ -54,7 +54,7 @@ use super::{
 pub use super::KeyLookup;
 
 /// A new CMK (the local `key create`).
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq, Serialize)]
 pub struct CreateKeyRequest {
     pub key_alias: String,
     #[serde(default)]
@@ -78,7 +78,7 @@ impl CreateKeyRequest {
 /// One operation with everything it needs. Names are secret names as paths carry them; `limit`
 /// and `marker` are a list's paging (docs/DECISIONS.md "lists"). `Debug` never shows a value:
 /// the request types holding one redact it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Request {
     CreateSecret {
         body: CreateSecretRequest,

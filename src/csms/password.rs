@@ -39,7 +39,7 @@ impl PasswordClass {
     clippy::struct_excessive_bools,
     reason = "the API's request body: each flag is a field of GenerateRandomPassword"
 )]
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq, Serialize)]
 #[serde(default)]
 pub struct GeneratePasswordRequest {
     pub length: Option<i64>,
@@ -129,8 +129,9 @@ impl GeneratePasswordRequest {
 }
 
 /// `{"password": "..."}`. The password is wiped on drop and never printed by `Debug`.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct PasswordResponse {
+    #[serde(deserialize_with = "super::value_field::deserialize_required")]
     pub password: Zeroizing<String>,
 }
 

@@ -1,13 +1,13 @@
 //! `CreateSecretRequest`: the Create Secret request body, parsed without echoing values in errors.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use zeroize::Zeroizing;
 
 use super::{ApiError, ErrorCode, SettingsChange};
 
 /// The Create Secret request body (`POST /v1/{project_id}/secrets`). Unknown fields are ignored.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 pub struct CreateSecretRequest {
     pub name: String,
     #[serde(default)]

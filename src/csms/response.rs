@@ -1,13 +1,13 @@
 //! The response shapes: `Secret`, `VersionMetadata`, the version with its value, lists and pages.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use zeroize::Zeroizing;
 
 use super::{SecretSettings, ValueKind};
 
 /// A secret's lifecycle state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SecretState {
     #[default]
@@ -41,7 +41,7 @@ impl SecretState {
 
 /// The `Secret` object, every field of the API's (docs/DECISIONS.md "Secret record"). Times are
 /// epoch milliseconds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Secret {
     pub id: String,
     pub name: String,
@@ -59,13 +59,13 @@ pub struct Secret {
 }
 
 /// `{"secret": {...}}`: the body of Create/Show/Update Secret.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SecretResponse {
     pub secret: Secret,
 }
 
 /// `page_info` of a list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageInfo {
     pub next_marker: Option<String>,
     pub previous_marker: Option<String>,
@@ -73,14 +73,14 @@ pub struct PageInfo {
 }
 
 /// `{"secrets": [...], "page_info": {...}}`: the body of List Secrets.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ListSecretsResponse {
     pub secrets: Vec<Secret>,
     pub page_info: PageInfo,
 }
 
 /// `version_metadata` of a version.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionMetadata {
     pub id: String,
     pub create_time: i64,
@@ -91,12 +91,20 @@ pub struct VersionMetadata {
 }
 
 /// A version with its value in plaintext, exactly one of the two value fields set.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SecretVersion {
     pub version_metadata: VersionMetadata,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::value_field::deserialize"
+    )]
     pub secret_string: Option<Zeroizing<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::value_field::deserialize"
+    )]
     pub secret_binary: Option<Zeroizing<String>>,
 }
 
@@ -112,14 +120,14 @@ impl fmt::Debug for SecretVersion {
 }
 
 /// `{"version": {...}}`: the body of Show Secret Version.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VersionResponse {
     pub version: SecretVersion,
 }
 
 /// A secret with every version's metadata: what the terminal app's detail screen shows (a local
 /// read; no CSMS operation answers it).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SecretDetail {
     pub secret: Secret,
     /// The alias of the secret's CMK (`""` if the key is gone).
@@ -132,7 +140,7 @@ pub struct SecretDetail {
 
 /// One version as the detail screen shows it: its metadata, and what its value is without opening
 /// it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DetailVersion {
     pub metadata: VersionMetadata,
     pub kind: ValueKind,

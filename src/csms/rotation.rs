@@ -2,7 +2,7 @@
 //! rotation generates (docs/DECISIONS.md `RotateSecret`, "automatic rotation",
 //! `ListSecretTask`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{DAY_MS, Field, FieldError, validate_name};
 
@@ -41,7 +41,7 @@ impl OperateType {
 }
 
 /// `POST /v1/{project_id}/secrets/{secret_name}/rotate`'s answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RotateSecretResponse {
     /// The task recorded for this rotation (UUID v4).
     pub rotation_task_id: String,
@@ -51,7 +51,7 @@ pub struct RotateSecretResponse {
 }
 
 /// One rotation task, as `ListSecretTask` answers it. Times are epoch ms.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretTask {
     /// UUID v4.
     pub task_id: String,
@@ -71,7 +71,7 @@ pub struct SecretTask {
 }
 
 /// `GET /v1/{project_id}/csms/tasks`'s answer: newest first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListSecretTaskResponse {
     pub tasks: Vec<SecretTask>,
     /// Every task that matches the filters, on this page or not.
@@ -81,7 +81,7 @@ pub struct ListSecretTaskResponse {
 }
 
 /// `ListSecretTask`'s query: filters and paging. `""` is absent, as for every list.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListSecretTaskQuery {
     pub secret_name: Option<String>,
     /// `SUCCESS` or `FAILED`.

@@ -32,7 +32,7 @@ pub const MATCH_RESOURCE_NAME: &str = "resource_name";
 
 /// Which secret a tag operation is about: by id over HTTP (the API's paths carry the id), by
 /// name from the command line and the terminal app. The vault resolves it inside the operation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SecretRef {
     Id(String),
     Name(String),
@@ -58,14 +58,14 @@ impl TagItem {
 }
 
 /// A tag as the API answers it: `{"key", "value"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretTag {
     pub key: String,
     pub value: String,
 }
 
 /// `CreateSecretTag`'s body: `{"tag": {"key", "value"}}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct CreateSecretTagRequest {
     #[serde(default)]
     pub tag: TagItem,
@@ -103,7 +103,7 @@ impl TagAction {
 
 /// `BatchCreateOrDeleteTags`' body: `{"action": "create"|"delete", "tags": [...], "sequence"}`.
 /// `sequence` (the cloud's request serial number) is taken and ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct BatchCreateOrDeleteTagsRequest {
     #[serde(default)]
     pub action: String,
@@ -188,7 +188,7 @@ impl BatchCreateOrDeleteTagsRequest {
 }
 
 /// `ListSecretTags`' answer: `{"tags": [{"key", "value"}], "sys_tags": []}`, tags by key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListSecretTagsResponse {
     pub tags: Vec<SecretTag>,
     /// System tags: none locally.
@@ -196,20 +196,20 @@ pub struct ListSecretTagsResponse {
 }
 
 /// One key in use and its distinct values (`ListProjectSecretsTags`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectTag {
     pub key: String,
     pub values: Vec<String>,
 }
 
 /// `ListProjectSecretsTags`' answer: every key in use, sorted, each with its values, sorted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListProjectSecretsTagsResponse {
     pub tags: Vec<ProjectTag>,
 }
 
 /// A secret's name and tags: what the terminal app's list filters on (a local read).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedTags {
     pub name: String,
     pub tags: Vec<SecretTag>,
@@ -227,7 +227,7 @@ pub struct TagFilter {
 
 /// One `ListResourceInstances` search: `key` `resource_name`, `value` a case-insensitive
 /// substring of the name (`""` matches nothing).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct TagMatch {
     #[serde(default)]
     pub key: String,
@@ -236,7 +236,7 @@ pub struct TagMatch {
 }
 
 /// A count the API writes as a string (`"limit": "10"`); a JSON number is taken too.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum CountText {
     Number(serde_json::Number),
@@ -265,7 +265,7 @@ impl CountText {
 
 /// `ListResourceInstances`' body. `action` `filter` answers a page of matches and their count,
 /// `count` the count alone (`limit` and `offset` are then ignored).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ListResourceInstancesRequest {
     #[serde(default)]
     pub action: String,
@@ -417,7 +417,7 @@ pub fn filter_problems(tags: &[TagFilter]) -> Vec<FieldError> {
 }
 
 /// One secret found by `ListResourceInstances`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ResourceInstance {
     pub resource_id: String,
     pub resource_name: String,
@@ -431,9 +431,9 @@ pub struct ResourceInstance {
 
 /// `ListResourceInstances`' answer: `{"resources": [...], "total_count"}` for `filter`,
 /// `{"total_count"}` alone for `count`. `total_count` counts every match, not the page.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ListResourceInstancesResponse {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<ResourceInstance>>,
     pub total_count: usize,
 }

@@ -14,6 +14,13 @@ impl serde::Serialize for ValueKind {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for ValueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::parse(&String::deserialize(d)?)
+            .ok_or_else(|| serde::de::Error::custom("kind must be text or binary"))
+    }
+}
+
 impl ValueKind {
     /// The kind as stored and as bound into associated data: `"text"` or `"binary"`.
     pub fn as_str(self) -> &'static str {

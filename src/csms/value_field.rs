@@ -25,6 +25,16 @@ pub fn deserialize<'de, D: Deserializer<'de>>(
         .ok_or_else(|| D::Error::custom("invalid type: a value must be a JSON string"))
 }
 
+/// `deserialize_with` for a required `Zeroizing<String>` value (a generated password read back
+/// from the agent).
+///
+/// Errors: anything but a JSON string.
+pub fn deserialize_required<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Zeroizing<String>, D::Error> {
+    deserialize(deserializer)?.ok_or_else(|| D::Error::custom("a value is required"))
+}
+
 /// The text of the JSON string literal `raw` (quotes included), or `None` if it is not one. The
 /// result never outgrows its first allocation: unescaped text is never longer than its literal.
 fn unescape(raw: &str) -> Option<Zeroizing<String>> {

@@ -10,17 +10,46 @@ use super::app::{Status, Tone};
 use super::msg::{Answered, Msg};
 use super::screens::form;
 use super::text::{self, status as st};
+use crate::agent::Client;
 use crate::clipboard::{ClearOutcome, ClipboardError, ClipboardGuard, CopyOutcome};
+use crate::csms::ApiError;
+use crate::csms::op::{Execute, Request, Response};
 use crate::vault::{Vault, VaultError};
 
 mod blobfile;
 
 pub use blobfile::Saved;
 
+/// Where the app's operations run: a vault unlocked in this process, or the agent holding it
+/// (issue 15; the keys then stay in the agent).
+pub enum Backend {
+    Local(Vault),
+    Agent(Client),
+}
+
+impl Backend {
+    /// The vault's `data_version` (another process's commit changes it).
+    pub fn data_version(&self) -> Result<i64, ApiError> {
+        match self {
+            Self::Local(vault) => vault.data_version().map_err(|e| e.to_api()),
+            Self::Agent(client) => client.data_version(),
+        }
+    }
+}
+
+impl Execute for Backend {
+    fn execute(&self, request: &Request) -> Result<Response, ApiError> {
+        match self {
+            Self::Local(vault) => Execute::execute(vault, request),
+            Self::Agent(client) => client.execute(request),
+        }
+    }
+}
+
 /// What effects act on: the vault once unlocked, and the clipboard.
 pub struct Env {
     pub path: PathBuf,
-    pub vault: Option<Vault>,
+    pub vault: Option<Backend>,
     pub clipboard: ClipboardGuard,
     /// The vault's `data_version` when its contents were last read: another process's commit
     /// changes it.
@@ -53,14 +82,18 @@ impl Env {
 /// effects ([`Effect::Each`]) are the caller's to run one by one.
 pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
     Some(match effect {
-        Effect::Unlock(pass) => opened(env, Vault::open(&env.path, pass.as_bytes()), false),
-        Effect::CreateVault(pass) => opened(env, Vault::init(&env.path, pass.as_bytes()), true),
+        Effect::Unlock(pass) => opened(
+            env,
+            Vault::open(&env.path, pass.as_bytes()).map(Backend::Local),
+            false,
+        ),
+        Effect::CreateVault(pass) => opened(
+            env,
+            Vault::init(&env.path, pass.as_bytes()).map(Backend::Local),
+            true,
+        ),
         Effect::Vault(call) => {
-            let result = env
-                .vault
-                .as_ref()?
-                .execute(&call.request)
-                .map_err(|e| e.to_api());
+            let result = env.vault.as_ref()?.execute(&call.request);
             Msg::Answered(Box::new(Answered {
                 call: *call,
                 result,
@@ -82,14 +115,21 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
             sensitive,
         } => copied(env.clipboard.copy(&text, sensitive, now), &what),
         Effect::Lock => {
-            // Dropping the vault wipes its keys (the ciphers zeroize on drop).
-            env.vault = None;
+            // Dropping the vault wipes its keys (the ciphers zeroize on drop); the agent holding
+            // it is locked too (one lock), and the status line says so.
+            let agent = match env.vault.take() {
+                Some(Backend::Agent(client)) => Some(client.lock()),
+                _ => None,
+            };
             env.seen_version = None;
-            Msg::Locked(
-                env.clipboard
-                    .on_quit()
-                    .map(|o| clear_notice(o, env.clipboard.buffers_deleted())),
-            )
+            let clipboard = env
+                .clipboard
+                .on_quit()
+                .map(|o| clear_notice(o, env.clipboard.buffers_deleted()));
+            Msg::Locked(match agent {
+                None => clipboard,
+                Some(result) => Some(agent_locked(clipboard, result)),
+            })
         }
     })
 }
@@ -110,8 +150,31 @@ pub fn clear_notice(outcome: ClearOutcome, buffers_deleted: usize) -> Status {
     Status { text, tone }
 }
 
-/// Keeps a vault just opened, or says why it did not open.
-pub fn opened(env: &mut Env, opened: Result<Vault, VaultError>, created: bool) -> Msg {
+/// The status line after locking the app and the agent behind it: the agent's lock (and the
+/// clipboard's notice before it, if any).
+fn agent_locked(clipboard: Option<Status>, result: Result<(), ApiError>) -> Status {
+    let (agent, tone) = match result {
+        Ok(()) => (st::AGENT_LOCKED.to_owned(), Tone::Info),
+        Err(e) => (
+            format!("{}: {}", st::AGENT_LOCK_FAILED, e.error_msg),
+            Tone::Error,
+        ),
+    };
+    match clipboard {
+        Some(before) if before.tone == Tone::Error => Status {
+            text: format!("{} {agent}", before.text),
+            tone: Tone::Error,
+        },
+        Some(before) => Status {
+            text: format!("{} {agent}", before.text),
+            tone,
+        },
+        None => Status { text: agent, tone },
+    }
+}
+
+/// Keeps a vault just opened (here, or held by the agent), or says why it did not open.
+pub fn opened(env: &mut Env, opened: Result<Backend, VaultError>, created: bool) -> Msg {
     match opened {
         Ok(vault) => {
             env.seen_version = vault.data_version().ok();

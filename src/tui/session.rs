@@ -13,13 +13,14 @@ use zeroize::Zeroizing;
 
 use super::action::Effect;
 use super::app::{App, Loaded};
-use super::effects::{self, Env};
+use super::effects::{self, Backend, Env};
 use super::keymap;
 use super::msg::Msg;
 use super::screens::unlock::{UnlockMode, UnlockState};
 use super::text::unlock as ut;
 use super::update::{load_all, update};
 use super::view;
+use crate::agent::Client;
 use crate::clipboard::{ClearOutcome, ClipboardGuard};
 use crate::vault::Vault;
 
@@ -79,8 +80,19 @@ impl Session {
     pub fn with_vault(vault: Vault, clipboard: ClipboardGuard) -> Self {
         let path = vault.path();
         let mut session = Self::new(&path, clipboard);
-        let msg = effects::opened(&mut session.env, Ok(vault), false);
+        let msg = effects::opened(&mut session.env, Ok(Backend::Local(vault)), false);
         session.send(msg);
+        session.run_pending(Instant::now());
+        session
+    }
+
+    /// A session through the agent holding the vault at `path`: straight to the list, no
+    /// passphrase asked (issue 15). Locking the app locks the agent too.
+    pub fn with_agent(path: &Path, client: Client, clipboard: ClipboardGuard) -> Self {
+        let mut session = Self::new(path, clipboard);
+        let msg = effects::opened(&mut session.env, Ok(Backend::Agent(client)), false);
+        session.send(msg);
+        session.last_input = Some(Instant::now());
         session.run_pending(Instant::now());
         session
     }

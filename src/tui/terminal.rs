@@ -41,13 +41,22 @@ pub fn has_terminal() -> bool {
 }
 
 /// Runs the terminal app on the vault at `path`. With `passphrase` given, the unlock screen is
-/// skipped (and a missing vault is created with it).
-pub fn run(path: &Path, passphrase: Option<Zeroizing<String>>) -> io::Result<()> {
+/// skipped (and a missing vault is created with it); with `held` (the agent holding the vault),
+/// the app opens unlocked through it.
+pub fn run(
+    path: &Path,
+    passphrase: Option<Zeroizing<String>>,
+    held: Option<crate::agent::Client>,
+) -> io::Result<()> {
     let signals = QuitSignals::catch()?;
     let clear_after = secs_from_env(CLEAR_AFTER_ENV).unwrap_or(DEFAULT_CLEAR_AFTER);
     let guard = ClipboardGuard::new(system_clipboard()).with_clear_after(clear_after);
     let lock_after = secs_from_env(LOCK_AFTER_ENV).unwrap_or(DEFAULT_LOCK_AFTER);
-    let mut session = Session::new(path, guard).with_lock_after(lock_after);
+    let session = match held {
+        Some(client) => Session::with_agent(path, client, guard),
+        None => Session::new(path, guard),
+    };
+    let mut session = session.with_lock_after(lock_after);
     let mut terminal = match start() {
         Ok(terminal) => terminal,
         Err(e) => {

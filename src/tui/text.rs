@@ -356,6 +356,10 @@ pub mod status {
     pub const CLEAR_FAILED: &str = "Could not clear the clipboard";
     /// After a clear message when tmux kept the value in a paste buffer of its own.
     pub const BUFFER_DELETED: &str = "Deleted the tmux paste buffer that held the value.";
+    /// After the lock, when the app ran through the agent (issue 15).
+    pub const AGENT_LOCKED: &str =
+        "The agent holding this vault is locked too: the next command asks for the passphrase.";
+    pub const AGENT_LOCK_FAILED: &str = "Could not lock the agent holding this vault";
     pub const COPY_FAILED: &str = "Copy failed";
     pub const KEY_CREATED: &str = "Created key";
     pub const KEY_ENABLED: &str = "Enabled key";

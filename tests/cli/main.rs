@@ -2,6 +2,7 @@
 //! makes and what it refuses to touch, and `csvault serve` over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agent;
 mod byhand;
 mod checks;
 mod events;

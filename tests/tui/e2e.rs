@@ -714,3 +714,76 @@ fn a_tag_set_by_the_command_line_shows_in_the_open_app_and_filters_the_list() {
     tmux.send(&["C-c"]);
     tmux.wait_until("the app to exit", pane_dead);
 }
+
+/// The command line with this runtime directory (so the agent is this test's own).
+fn cli_in(runtime: &Path, vault: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(BIN)
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .env("CSVAULT_PASSPHRASE", PASSPHRASE)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "csvault {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_app_opens_unlocked_through_the_agent_and_its_lock_locks_the_agent() {
+    use std::os::unix::fs::PermissionsExt;
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = dir.path().join("run");
+    std::fs::create_dir(&runtime).unwrap();
+    std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let vault = dir.path().join("vault.db");
+    cli_in(&runtime, &vault, &["init"]);
+    cli_in(
+        &runtime,
+        &vault,
+        &[
+            "secret",
+            "create",
+            "--name",
+            "held-by-agent",
+            "--secret-string",
+            "v",
+        ],
+    );
+    let record = cli_in(&runtime, &vault, &["unlock"]);
+    let runtime_env = runtime.display().to_string();
+    // No passphrase anywhere: the agent holds the vault. The app's idle lock after 3 s.
+    let tmux = launch(
+        dir.path(),
+        &vault,
+        None,
+        &[
+            ("XDG_RUNTIME_DIR", &runtime_env),
+            ("CSVAULT_LOCK_AFTER_SECS", "3"),
+        ],
+        false,
+    );
+    tmux.wait_for("held-by-agent");
+    tmux.wait_for("The agent holding this vault is locked too");
+    assert!(tmux.screen().contains("type the passphrase"));
+    let status = cli_in(&runtime, &vault, &["agent", "status"]);
+    assert_eq!(
+        status["running"], false,
+        "the app's lock locked the agent too"
+    );
+    let pid = record["pid"].as_u64().unwrap();
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z "))
+    {
+        assert!(start.elapsed() < DEADLINE, "the agent process ends");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -4,30 +4,30 @@
 //! read, what a local vault answers, and the words of their refusals (docs/DECISIONS.md
 //! "cloud-only operations", "IAM project lookup").
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::RangeInclusive;
 
 use super::{Call, Request, route};
 use crate::csms::{ApiError, ErrorCode};
 
 /// Never made: the element type of the lists a local vault always answers empty (grants, users).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Nothing {}
 
 /// `ListGrants`: `{"data": {"grantee_user": []}}`; nobody but the vault's owner holds a grant.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ListGrantsResponse {
     pub data: GrantList,
 }
 
 /// The `data` of [`ListGrantsResponse`].
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct GrantList {
     pub grantee_user: Vec<Nothing>,
 }
 
 /// `ListUsers`: `{"total": 0, "users": []}`; a local vault has no IAM users.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ListUsersResponse {
     pub total: u32,
     pub users: Vec<Nothing>,
@@ -38,6 +38,14 @@ pub struct ListUsersResponse {
 #[derive(Clone, Debug, Serialize)]
 pub struct FunctionTemplatesResponse {
     pub function_templates: &'static str,
+}
+
+impl<'de> Deserialize<'de> for FunctionTemplatesResponse {
+    /// Read back (the agent's wire): the one answer there is.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d)?;
+        Ok(Self::default())
+    }
 }
 
 impl Default for FunctionTemplatesResponse {
@@ -54,6 +62,14 @@ pub struct AgencyResponse {
     pub agency_granted: &'static str,
 }
 
+impl<'de> Deserialize<'de> for AgencyResponse {
+    /// Read back (the agent's wire): the one answer there is.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d)?;
+        Ok(Self::default())
+    }
+}
+
 impl Default for AgencyResponse {
     fn default() -> Self {
         Self {
@@ -63,7 +79,7 @@ impl Default for AgencyResponse {
 }
 
 /// `ListUsers`' query: `offset` ≥ 0 and `limit` 10–100 (both required), `org_id` and `user_info`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListUsersQuery {
     pub offset: u32,
     pub limit: u32,
@@ -72,7 +88,7 @@ pub struct ListUsersQuery {
 }
 
 /// `ShowSecretFunctionTemplates`' query: `secret_type`, `secret_sub_type`, `engine`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionTemplatesQuery {
     pub secret_type: String,
     pub secret_sub_type: String,
@@ -81,7 +97,7 @@ pub struct FunctionTemplatesQuery {
 
 /// IAM's `KeystoneListProjects` (`GET /v3/projects`): its filters. `page` and `per_page` come
 /// together; `link` is the request's own path and query, for `links.self`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListProjectsQuery {
     pub name: Option<String>,
     pub domain_id: Option<String>,
@@ -126,14 +142,14 @@ impl ListProjectsQuery {
 }
 
 /// `KeystoneListProjects`' answer: `{"projects": [...], "links": {"self", "previous", "next"}}`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ListProjectsResponse {
     pub projects: Vec<Project>,
     pub links: Links,
 }
 
 /// One project, in the fields of docs/DECISIONS.md "IAM project lookup".
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Project {
     pub id: String,
     pub name: String,
@@ -145,7 +161,7 @@ pub struct Project {
 }
 
 /// Keystone's links: `self` is relative (the endpoint's own address is the client's to know).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Links {
     #[serde(rename = "self")]
     pub this: String,

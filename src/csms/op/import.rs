@@ -8,7 +8,7 @@ use super::KeyLookup;
 use crate::csms::{ApiError, CreateSecretRequest, Secret, json_object, malformed_body};
 
 /// One entry of a batch: a Create Secret body, or one that could not be read as one.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ImportEntry {
     Parsed(Box<CreateSecretRequest>),
     /// Not a Create Secret body; `name` is its `name` if it has a string one (else `""`).
@@ -19,7 +19,7 @@ pub enum ImportEntry {
 }
 
 /// The entries in input order, with how their `kms_key_id`s name CMKs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BatchImportSecretsRequest {
     pub secrets: Vec<ImportEntry>,
     pub keys: KeyLookup,
@@ -66,7 +66,7 @@ fn name_of(raw: &RawValue) -> String {
 }
 
 /// What became of one entry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ImportOutcome {
     Created(Secret),
     /// A secret of that name was already in the vault (an earlier run of the same import, or
@@ -76,7 +76,7 @@ pub enum ImportOutcome {
 }
 
 /// One failed entry of the response's `error_list`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BatchImportError {
     pub name: String,
     pub error_msg: String,
