@@ -176,6 +176,57 @@ fn versions_are_selected_revealed_masked_and_copied() {
     assert!(!h.frame(100, 30).contains("AAEC/w=="));
 }
 
+/// Whatever covers the detail screen (a form, the help, a dialog, a response) wipes a revealed
+/// value: it is masked, not shown again, when the detail is back on top.
+#[test]
+fn a_revealed_value_is_wiped_when_anything_covers_the_detail() {
+    let mut h = on_detail("api-token", true);
+    h.press(KeyCode::Up); // v2, "two"
+    let cover = |h: &mut Harness, keys: &dyn Fn(&mut Harness), what: &str| {
+        h.ctrl('r');
+        assert!(h.frame(100, 30).contains("two"), "revealed before {what}");
+        keys(h);
+        let covered = h.frame(100, 30);
+        assert!(
+            !covered.contains("two"),
+            "{what} shows the value:\n{covered}"
+        );
+        let wiped = h
+            .session
+            .app
+            .below
+            .iter()
+            .chain([&h.session.app.screen])
+            .all(|s| match s {
+                Screen::Detail(d) => d.revealed.is_none(),
+                _ => true,
+            });
+        assert!(wiped, "{what}: the value is still held");
+        h.press(KeyCode::Esc);
+        assert!(
+            matches!(h.session.app.screen, Screen::Detail(_)),
+            "{what}: back"
+        );
+        assert!(detail(h).revealed.is_none(), "{what}: masked on return");
+        let frame = h.frame(100, 30);
+        assert!(!frame.contains("two"), "{what}: shown again:\n{frame}");
+        assert!(frame.contains(t::MASKED_NOTE), "{frame}");
+    };
+    cover(&mut h, &|h| h.chr('u'), "the new-version form");
+    cover(&mut h, &|h| h.chr('e'), "the edit form");
+    cover(&mut h, &|h| h.chr('?'), "the help");
+    cover(&mut h, &|h| h.chr('R'), "the rotate dialog");
+    cover(
+        &mut h,
+        &|h| {
+            h.chr('x');
+            h.chr('y');
+            assert!(matches!(h.session.app.screen, Screen::Result(_)));
+        },
+        "a response",
+    );
+}
+
 #[test]
 fn stages_are_set_with_live_validation_moved_and_removed() {
     let mut h = on_detail("db", true);
