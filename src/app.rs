@@ -83,9 +83,15 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                  for scripts, use a command (csvault --help lists them).",
             ));
         }
-        let passphrase = source.non_interactive()?;
-        crate::tui::run(&path, passphrase)
+        // Moved out of the source, not copied: the app's unlock wipes the one copy.
+        let passphrase = source.into_given()?;
+        let note = crate::tui::run(&path, passphrase)
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
+        // Said after the alternate screen is left, so it stays readable.
+        if let Some(note) = note {
+            eprintln!("{note}");
+            return Ok(ExitCode::FAILURE);
+        }
         return Ok(ExitCode::SUCCESS);
     };
     // What needs no vault runs now; what is wrong with a serve's address or TLS files is said
@@ -121,9 +127,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         // Said before asking for a passphrase, in the vault's own words.
         return Err(Vault::missing(&path).to_api());
     }
-    let passphrase = source.for_existing_vault()?;
-    let vault = Vault::open(&path, passphrase.as_bytes())?;
-    drop(passphrase);
+    let vault = source.unlock(|passphrase| Ok(Vault::open(&path, passphrase)?))?;
     match after_unlock {
         OnVault::ChangePassphrase(new_passphrase_file) => {
             let new = PassphraseSource::for_change(new_passphrase_file.as_deref()).for_changed()?;

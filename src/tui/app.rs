@@ -67,6 +67,9 @@ pub struct App {
     pub busy: Option<&'static str>,
     /// Notification records not shown yet (the header says how many).
     pub unread: usize,
+    /// Said on stderr when the app has ended and the terminal is restored (why it gave up, a
+    /// problem found at start), so it can still be read.
+    pub exit_note: Option<String>,
 }
 
 impl App {
@@ -85,6 +88,7 @@ impl App {
             quit: false,
             busy: None,
             unread: 0,
+            exit_note: None,
             loaded: Loaded::All,
             zone: Zone::local(),
         }

@@ -161,6 +161,8 @@ pub mod unlock {
     pub const MATCH: &str = "✓ the passphrases match";
     pub const EMPTY: &str = "Type a passphrase.";
     pub const WRONG: &str = "Wrong passphrase: try again.";
+    /// On stderr after the third wrong passphrase, the app closed.
+    pub const GAVE_UP: &str = "csvault: three wrong passphrases; gave up.";
     pub const ENV_WRONG: &str =
         "CSVAULT_PASSPHRASE does not unlock this vault: type the passphrase.";
     pub const UNLOCKING: &str = "Unlocking (Argon2id)…";

@@ -204,3 +204,38 @@ fn usage_errors_are_json_on_stderr_with_exit_2() {
     assert_eq!(e.code, "VAULT.0008", "{e:?}");
     assert!(!v.path.exists());
 }
+
+/// Explicit beats ambient: `--passphrase-file` wins over `CSVAULT_PASSPHRASE`, and one line on
+/// stderr says both were given.
+#[test]
+fn the_passphrase_file_wins_over_the_environment() {
+    let v = TestVault::new();
+    let file = v.file("pass.txt", format!("{PASSPHRASE}\n"));
+    let out = v
+        .cmd()
+        .env("CSVAULT_PASSPHRASE", "a wrong passphrase")
+        .args(["key", "list", "--passphrase-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("CSVAULT_PASSPHRASE") && stderr.contains("--passphrase-file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the file was used"), "{stderr}");
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["key_details"], serde_json::json!([]));
+
+    // A wrong file is not rescued by a right variable.
+    let wrong = v.file("wrong.txt", "not the passphrase\n");
+    let out = v
+        .cmd()
+        .args(["key", "list", "--passphrase-file"])
+        .arg(&wrong)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+}

@@ -409,6 +409,41 @@ fn unlock_retries_after_a_wrong_passphrase_and_keys_can_be_made() {
     assert_eq!(h2.session.app.keys.len(), 1);
 }
 
+/// Three wrong passphrases typed and the app gives up: it quits, and why is kept for stderr
+/// (said once the terminal is restored). A mismatched repeat when creating asks again.
+#[test]
+fn the_unlock_screen_gives_up_after_three_wrong_passphrases() {
+    let h = Harness::unlocked().unwrap();
+    let path = h.path.clone();
+    let clipboard = csvault::clipboard::ClipboardGuard::new(Box::new(h.clipboard.clone()));
+    let mut h = Harness {
+        session: csvault::tui::Session::new(&path, clipboard),
+        ..Harness::locked().unwrap()
+    };
+    for attempt in 1..=3 {
+        assert!(!h.session.app.quit, "gave up before try {attempt}");
+        h.type_str("not the passphrase");
+        h.press(KeyCode::Enter);
+    }
+    assert!(h.session.app.quit);
+    assert_eq!(
+        h.session.app.exit_note.as_deref(),
+        Some(text::unlock::GAVE_UP)
+    );
+
+    // Creating: a repeat that differs is said, and the repeat asked again.
+    let mut h = Harness::locked().unwrap();
+    h.type_str("long enough phrase");
+    h.press(KeyCode::Enter);
+    h.type_str("long enuogh phrase");
+    h.press(KeyCode::Enter);
+    let Screen::Unlock(u) = &h.session.app.screen else {
+        panic!("still on the create screen")
+    };
+    assert_eq!(u.error.as_deref(), Some(text::unlock::MISMATCH));
+    assert!(!h.session.app.quit);
+}
+
 #[test]
 fn on_the_unlock_screen_f1_opens_the_help_and_esc_quits() {
     let mut h = Harness::locked().unwrap();

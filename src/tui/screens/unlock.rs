@@ -33,8 +33,13 @@ pub struct UnlockState {
     pub repeat: TextField,
     pub focus: PassFocus,
     pub error: Option<String>,
+    /// Wrong passphrases typed here so far; the app gives up at [`MAX_TRIES`].
+    pub wrong: u32,
 }
 
+/// How many wrong passphrases the unlock screen takes before the app gives up (as the command
+/// line's prompt does).
+pub const MAX_TRIES: u32 = 3;
 impl UnlockState {
     pub fn new(mode: UnlockMode) -> Self {
         Self {
@@ -43,6 +48,7 @@ impl UnlockState {
             repeat: TextField::single(),
             focus: PassFocus::First,
             error: None,
+            wrong: 0,
         }
     }
 
