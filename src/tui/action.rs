@@ -61,6 +61,8 @@ pub enum Action {
     EditSecret,
     /// `Ctrl+G`: a generated password in the value (again, on the options line).
     Generate,
+    /// `Ctrl+G` confirmed over a typed or pasted value (from the dialog, bound to no key).
+    GenerateOver,
     /// On the generator's options line: a class of characters on or off.
     ToggleClass(PasswordClass),
     // The secret's lifecycle, on the detail screen and the list (tui-detail).

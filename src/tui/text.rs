@@ -242,6 +242,9 @@ pub mod form {
     pub const NAME_TAKEN: &str = "a secret of this name already exists";
     pub const FIX_FIRST: &str = "Submit refused: fix the fields marked ✗ first.";
     pub const DISCARD: &str = "Discard this form? What you typed will be wiped.";
+    /// `Ctrl+G` over a value typed or pasted.
+    pub const REGENERATE: &str = "Replace the value with a generated password?";
+    pub const REGENERATE_NOTE: &str = "What you typed or pasted will be wiped.";
     pub const FILE_LOADED: &str = "loaded";
     pub const FILE_TOO_BIG: &str = "the file is larger than 24 KiB (32 KB as base64)";
     pub const FILE_UNREADABLE: &str = "cannot read the file";

@@ -203,6 +203,7 @@ fn dialog(app: &mut App, mut dialog: Dialog, action: Action) -> Option<Effect> {
         Step::Stay => app.overlay = Some(dialog),
         Step::Close => {}
         Step::Leave => app.back(),
+        Step::Answer(action) => return route(app, action),
         Step::Run { effect, keep } => {
             if keep {
                 app.overlay = Some(dialog);

@@ -396,6 +396,39 @@ fn blobs_batch_reads_and_passwords() {
     assert_eq!(e.code, "CSMS.0002");
 }
 
+/// `generate-password` refuses a password of spaces only, whichever choices leave only the space.
+#[test]
+fn generate_password_refuses_spaces_only() {
+    let nowhere = TestVault::uninit();
+    let letters_digits_punct: String = (33u8..127).map(char::from).collect();
+    let cases: [&[&str]; 2] = [
+        &[
+            "--include-space",
+            "--exclude-lowercase",
+            "--exclude-uppercase",
+            "--exclude-numbers",
+            "--exclude-punctuation",
+        ],
+        &[
+            "--include-space",
+            "--exclude-characters",
+            &letters_digits_punct,
+        ],
+    ];
+    for flags in cases {
+        let out = nowhere
+            .cmd()
+            .arg("generate-password")
+            .args(flags)
+            .output()
+            .unwrap();
+        let e = api_err(&out, 1);
+        assert_eq!(e.code, "CSMS.0002", "{flags:?}: {e:?}");
+        assert!(e.msg.contains("only of spaces"), "{flags:?}: {e:?}");
+        assert!(out.stdout.is_empty(), "no password printed");
+    }
+}
+
 #[test]
 fn the_passphrase_changes_and_the_old_one_stops_working() {
     let v = TestVault::new();

@@ -539,6 +539,60 @@ fn ctrl_g_fills_a_masked_password_and_the_options_line_regenerates_it() {
     );
 }
 
+/// `Ctrl+G` over a value typed or pasted asks first: no keeps it, yes replaces it; over the
+/// generator's own password it asks nothing.
+#[test]
+fn ctrl_g_over_a_typed_or_pasted_value_asks_first() {
+    let mut h = Harness::unlocked().unwrap();
+    h.chr('n');
+    h.type_str("asks");
+    for _ in 0..4 {
+        h.press(KeyCode::Tab);
+    }
+    h.type_str("hunter2");
+    h.ctrl('g');
+    assert_eq!(h.session.app.context(), Context::Confirm);
+    assert!(h.frame(100, 30).contains(text::form::REGENERATE));
+    h.chr('n');
+    assert_eq!(create_form(&h).value.text.as_str(), "hunter2", "kept");
+    assert!(create_form(&h).value.generator.is_none());
+
+    h.ctrl('g');
+    h.chr('y');
+    let generated = create_form(&h).value.text.as_str().to_owned();
+    assert_eq!(generated.chars().count(), 32, "replaced");
+    // Its own password is replaced without asking, from the value or the options line.
+    h.ctrl('g');
+    assert!(h.session.app.overlay.is_none());
+    assert_ne!(create_form(&h).value.text.as_str(), generated);
+
+    // A paste makes it a typed value again; so does an edit.
+    h.press(KeyCode::Esc); // the discard question
+    h.chr('n');
+    h.shift_tab();
+    assert_eq!(create_form(&h).focus, form::Focus::Value);
+    h.session.paste("pasted-secret", h.now);
+    h.ctrl('g');
+    assert_eq!(h.session.app.context(), Context::Confirm);
+    h.press(KeyCode::Esc);
+    assert!(
+        create_form(&h)
+            .value
+            .text
+            .as_str()
+            .ends_with("pasted-secret")
+    );
+
+    // The new-version form asks too.
+    let mut h = detail_of_db();
+    h.chr('u');
+    h.type_str("typed");
+    h.ctrl('g');
+    assert_eq!(h.session.app.context(), Context::Confirm);
+    h.chr('y');
+    assert_eq!(version_form(&h).value.text.as_str().chars().count(), 32);
+}
+
 #[test]
 fn ctrl_g_in_the_new_version_form_and_a_binary_type_drops_the_generator() {
     let mut h = detail_of_db();

@@ -88,6 +88,24 @@ fn walk() -> Vec<(String, String)> {
     h.ctrl('g');
     h.chr('p');
     shoot(&h, "form_generator", &mut shots);
+
+    // Only the space left: refused, and said on the options line.
+    for class in ['l', 'u', 'n', 's'] {
+        h.chr(class);
+    }
+    shoot(&h, "form_generator_spaces_only", &mut shots);
+
+    // Ctrl+G over a typed value asks first.
+    h.press(KeyCode::Esc);
+    h.chr('y');
+    h.chr('n');
+    h.type_str("typed");
+    for _ in 0..4 {
+        h.press(KeyCode::Tab);
+    }
+    h.type_str("hunter2");
+    h.ctrl('g');
+    shoot(&h, "form_generate_over_typed", &mut shots);
     shots
 }
 

@@ -1,4 +1,5 @@
-//! Yes/no questions: leaving a form that would lose what was typed, enabling or disabling a
+//! Yes/no questions: leaving a form that would lose what was typed, replacing a typed value with
+//! a generated password, enabling or disabling a
 //! key, disabling or enabling a secret, rotating a secret now.
 
 use ratatui::buffer::Buffer;
@@ -20,6 +21,8 @@ use crate::tui::{display, theme};
 pub enum Confirm {
     /// Leaving a dirty form: wipe it?
     Discard,
+    /// `Ctrl+G` over a typed or pasted value: replace it with a generated password?
+    Regenerate,
     /// Enabling or disabling a key.
     KeyState {
         key_id: String,
@@ -39,6 +42,7 @@ impl Confirm {
         match action {
             Action::Yes => match self {
                 Self::Discard => Step::Leave,
+                Self::Regenerate => Step::Answer(Action::GenerateOver),
                 Self::KeyState { key_id, to, .. } => Step::Run {
                     effect: Effect::vault(Request::SetKeyState {
                         key: key_id.clone(),
@@ -70,6 +74,13 @@ impl Confirm {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         let (width, height, title, question, note) = match self {
             Self::Discard => (56, 5, ct::TITLE, ft::DISCARD.to_owned(), None),
+            Self::Regenerate => (
+                56,
+                7,
+                ct::TITLE,
+                ft::REGENERATE.to_owned(),
+                Some(ft::REGENERATE_NOTE),
+            ),
             Self::KeyState { alias, to, .. } => {
                 let verb = match to {
                     KeyState::Enabled => ct::ENABLE,

@@ -305,6 +305,9 @@ pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
 pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     match action {
         Action::Back if form.is_dirty() => cx.open(Dialog::Confirm(Confirm::Discard)),
+        Action::Generate if form.value.holds_typed() => {
+            cx.open(Dialog::Confirm(Confirm::Regenerate));
+        }
         Action::Back => cx.back(),
         Action::Submit => {
             let effect = form.submit(cx.zone);
@@ -316,7 +319,7 @@ pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> O
         Action::NextField => form.step_focus(true),
         Action::PrevField => form.step_focus(false),
         Action::Reveal => form.value.toggle_visibility(),
-        Action::Generate => return Some(form.start_generator()),
+        Action::Generate | Action::GenerateOver => return Some(form.start_generator()),
         _ if form.focus == Focus::Generator => return form.value.generator_key(action),
         Action::NextChoice | Action::PrevChoice if form.focus == Focus::Type => {
             return form.value.cycle_kind(action == Action::NextChoice);
