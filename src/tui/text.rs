@@ -113,6 +113,8 @@ pub mod keys {
     pub const RECORD_UP: &str = "scroll the record up";
     pub const RECORD_DOWN: &str = "scroll the record down";
     pub const REVEAL_VERSION: &str = "reveal";
+    /// The footer's Ctrl+R while the value is revealed.
+    pub const MASK_VERSION: &str = "mask";
     pub const COPY_VERSION: &str = "copy value";
     pub const SET_STAGE: &str = "stage";
     pub const REMOVE_STAGE: &str = "unstage";
@@ -370,6 +372,8 @@ pub mod status {
     pub const VAULT_CREATED: &str = "Vault created.";
     pub const WHAT_RECORD: &str = "the Secret record as JSON";
     pub const WHAT_BODY: &str = "the response body";
+    /// `y` on a response without a body (204).
+    pub const NO_BODY: &str = "This response has no body (204 No Content): nothing was copied.";
     pub const WHAT_ID: &str = "the secret id";
     pub const PASTE_FIRST_LINE: &str =
         "Pasted the first line only: this field is one line, the rest was dropped.";

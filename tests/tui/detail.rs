@@ -624,3 +624,82 @@ fn a_pasted_line_goes_into_the_dialog_field() {
     h.press(KeyCode::Enter);
     assert_eq!(body(&h)["stage"]["name"], "from-clipboard");
 }
+
+/// The footer's last row at 100×30.
+fn footer(h: &Harness) -> String {
+    h.frame(100, 30)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The footer follows the state: Ctrl+R says what it will do; a secret pending deletion offers
+/// `r` and not `u e t x`, another no `r`; a deleted secret offers nothing; a response has one
+/// "back"; `y` on a 204 says there is no body.
+#[test]
+fn the_footer_follows_the_secrets_state() {
+    let mut h = on_detail("api-token", false);
+    let shown = footer(&h);
+    assert!(shown.contains("Ctrl+R  reveal"), "{shown}");
+    assert!(!shown.contains(" r  restore"), "{shown}");
+    h.ctrl('r');
+    let shown = footer(&h);
+    assert!(shown.contains("Ctrl+R  mask"), "{shown}");
+    h.ctrl('r');
+    assert!(footer(&h).contains("Ctrl+R  reveal"));
+
+    // A response: one way back, Enter and Esc together.
+    h.chr('x');
+    h.chr('y');
+    let shown = footer(&h);
+    assert_eq!(shown.matches("back").count(), 1, "{shown}");
+    assert!(shown.contains("Enter/Esc  back"), "{shown}");
+    h.press(KeyCode::Esc);
+    h.chr('x');
+    h.chr('y');
+    h.press(KeyCode::Esc);
+
+    other(&h)
+        .schedule_delete(
+            "api-token",
+            &csvault::csms::DeleteSecretForScheduleRequest::default(),
+        )
+        .unwrap();
+    h.advance(Duration::from_millis(300));
+    assert_eq!(
+        detail(&h).detail.as_ref().unwrap().secret.state,
+        SecretState::PendingDelete
+    );
+    let shown = footer(&h);
+    assert!(shown.contains("r  restore"), "{shown}");
+    for refused in [" u  ", " e  ", " t  ", " x  "] {
+        assert!(!shown.contains(refused), "{refused} in {shown}");
+    }
+
+    // Deleted by another process: nothing to do here but leave.
+    other(&h).delete_secret("api-token").unwrap();
+    h.advance(Duration::from_millis(300));
+    let shown = footer(&h);
+    assert_eq!(shown.trim(), "?  help  Esc  back", "{shown}");
+
+    // `y` on a 204: said, nothing copied.
+    let mut h = on_detail("doomed", false);
+    h.chr('D');
+    h.type_str("doomed");
+    h.press(KeyCode::Enter);
+    assert_eq!(response(&h).status_line, "204 No Content");
+    h.chr('y');
+    assert_eq!(status(&h), csvault::tui::text::status::NO_BODY);
+    assert_eq!(h.clipboard.contents(), None);
+}
+
+/// `U` (restore from a backup) is on the list's footer at 100 columns.
+#[test]
+fn the_lists_footer_offers_restore_from_a_backup() {
+    let mut h = Harness::unlocked().unwrap();
+    h.create("one", "", "v");
+    h.press(KeyCode::Esc);
+    let shown = footer(&h);
+    assert!(shown.contains("U  restore backup"), "{shown}");
+}

@@ -120,6 +120,47 @@ fn new_version_and_edit_forms_at_100x30_and_60x15() {
     });
 }
 
+/// A create form with more rows than a 60×15 terminal has: it scrolls, keeping the submit
+/// button on screen and the focused field with its error in view.
+#[test]
+fn a_crowded_create_form_scrolls_and_keeps_its_button() {
+    let mut h = Harness::unlocked().unwrap();
+    h.session.app.vault_label = LABEL.into();
+    h.chr('n');
+    h.type_str("bad name!");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.type_str(&"é".repeat(1030));
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.ctrl('g');
+    h.ctrl('s');
+    let mut shots = Vec::new();
+    shoot(&h, "form_crowded_name", &mut shots);
+    let small = h.frame(60, 15);
+    assert!(small.contains("[ Create secret ]"), "{small}");
+    assert!(small.contains("✗ the name contains U+0020"), "{small}");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    shoot(&h, "form_crowded_description", &mut shots);
+    let small = h.frame(60, 15);
+    assert!(small.contains("[ Create secret ]"), "{small}");
+    assert!(small.contains("Description"), "{small}");
+    assert!(small.contains("2,048"), "its error: {small}");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    shoot(&h, "form_crowded_generator", &mut shots);
+    let small = h.frame(60, 15);
+    assert!(small.contains("[ Create secret ]"), "{small}");
+    assert!(small.contains("chars"), "the options line: {small}");
+    snapshot_settings().bind(|| {
+        for (name, text) in &shots {
+            insta::assert_snapshot!(name.clone(), text);
+        }
+    });
+}
+
 #[test]
 fn a_masked_value_typed_or_generated_never_reaches_the_new_screens() {
     const VALUE: &str = "Zq7-MASKED-VALUE-xK9";
