@@ -170,8 +170,7 @@ pub mod unlock {
     pub const UNLOCKING: &str = "Unlocking (Argon2id)…";
     pub const STRENGTH: &str = "Strength:";
     pub const WEAK: &str = "weak";
-    pub const FAIR: &str = "fair";
-    pub const GOOD: &str = "good";
+    pub const MEDIUM: &str = "medium";
     pub const STRONG: &str = "strong";
     pub const HINT: &str = "Long passphrases of several words are best (16+ characters).";
     /// Starts the refusal of a new passphrase; the vault's rule completes it.
@@ -460,6 +459,15 @@ pub mod confirm {
     pub const DISABLE: &str = "Disable key";
     pub const DISABLE_NOTE: &str =
         "New secrets cannot use a disabled key, and values under it cannot be read.";
+
+    /// `Disable key app/db? 3 secrets use it.` (the count left out when it is not known).
+    pub fn disable_question(alias: &str, users: Option<i64>) -> String {
+        match users {
+            Some(1) => format!("{DISABLE} {alias}? 1 secret uses it."),
+            Some(n) => format!("{DISABLE} {alias}? {n} secrets use it."),
+            None => format!("{DISABLE} {alias}?"),
+        }
+    }
     pub const YES_NO: &str = "y / Enter: yes    n / Esc: no";
 }
 
@@ -533,6 +541,10 @@ pub mod lifecycle {
     pub const FILE_NOT_FOUND: &str = "no such file";
     pub const FILE_DENIED: &str = "permission denied";
     pub const FILE_NO_HOME: &str = "~ cannot be expanded: no home directory is known";
+    /// `directory /x/y does not exist` (or `is not a directory`): where a blob was to be saved.
+    pub const DIR: &str = "directory";
+    pub const DIR_MISSING: &str = "does not exist";
+    pub const DIR_NOT_DIR: &str = "is not a directory";
     pub const FILE_NOT_TEXT: &str = "it is not a backup blob (not text)";
     pub const FILE_EMPTY: &str = "the file is empty";
 

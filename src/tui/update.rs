@@ -159,10 +159,12 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         zone,
         size,
         unread,
+        key_usage,
         ..
     } = app;
     let mut cx = Cx::new(catalog, keys, zone, *size);
     cx.unread = *unread;
+    cx.key_usage = key_usage.as_ref();
     let effect = screen.update(action, &mut cx);
     let asks = cx.finish();
     grant(app, asks);

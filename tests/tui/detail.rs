@@ -703,3 +703,21 @@ fn the_lists_footer_offers_restore_from_a_backup() {
     let shown = footer(&h);
     assert!(shown.contains("U  restore backup"), "{shown}");
 }
+
+/// A backup into a directory that is not there names the directory (the dialog stays).
+#[test]
+fn a_backup_into_a_missing_directory_says_so() {
+    let mut h = on_detail("tls-key", false);
+    let missing = h.dir.path().join("no-such-dir");
+    h.chr('b');
+    clear_field(&mut h);
+    h.type_str(&missing.join("tls.blob").display().to_string());
+    h.press(KeyCode::Enter);
+    let Dialog::Field(field) = dialog(&h) else {
+        panic!("the dialog stays")
+    };
+    let said = format!("directory {} does not exist", missing.display());
+    assert_eq!(field.error.as_deref(), Some(said.as_str()));
+    assert!(h.frame(100, 30).contains("does not exist"));
+    assert!(!missing.exists(), "nothing created");
+}

@@ -236,6 +236,13 @@ fn duplicate_name_is_caught_before_submit_and_failed_submit_keeps_the_form() {
         h.session.app.overlay,
         Some(Dialog::Confirm(Confirm::KeyState { .. }))
     ));
+    // The question says how many secrets use the key.
+    let key = &h.session.app.keys[0];
+    let users = h.session.app.key_usage.as_ref().unwrap()[&key.key_id];
+    assert!(users >= 1, "the secrets made above use it");
+    let asked = text::confirm::disable_question(&key.key_alias, Some(users));
+    assert!(asked.ends_with(" use it.") || asked.ends_with(" uses it."));
+    assert!(h.frame(100, 30).contains(&asked), "{}", h.frame(100, 30));
     h.chr('y');
     assert_eq!(h.session.app.keys[0].key_state, KeyState::Disabled);
     h.press(KeyCode::Esc);

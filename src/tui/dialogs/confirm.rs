@@ -28,6 +28,8 @@ pub enum Confirm {
         key_id: String,
         alias: String,
         to: KeyState,
+        /// How many secrets use the key (`None` when they could not be counted).
+        users: Option<i64>,
     },
     /// Disable (`enable: false`) or enable the secret `name`?
     Toggle { name: String, enable: bool },
@@ -81,13 +83,15 @@ impl Confirm {
                 ft::REGENERATE.to_owned(),
                 Some(ft::REGENERATE_NOTE),
             ),
-            Self::KeyState { alias, to, .. } => {
-                let verb = match to {
-                    KeyState::Enabled => ct::ENABLE,
-                    KeyState::Disabled => ct::DISABLE,
+            Self::KeyState {
+                alias, to, users, ..
+            } => {
+                let question = match to {
+                    KeyState::Enabled => format!("{} {alias}?", ct::ENABLE),
+                    KeyState::Disabled => ct::disable_question(alias, *users),
                 };
                 let note = (*to == KeyState::Disabled).then_some(ct::DISABLE_NOTE);
-                (56, 7, ct::TITLE, format!("{verb} {alias}?"), note)
+                (56, 7, ct::TITLE, question, note)
             }
             Self::Toggle { name, enable } => {
                 let verb = if *enable { lt::ENABLE } else { lt::DISABLE };
