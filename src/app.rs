@@ -54,7 +54,8 @@ fn configure_notifications() {
     );
 }
 
-/// `~/.local/share/csvault/vault.db` (the platform's data directory); `VAULT.0007` if none.
+/// `$XDG_DATA_HOME/csvault/vault.db`, else `~/.local/share/csvault/vault.db` (the platform's data
+/// directory); `VAULT.0007` if none.
 fn default_vault_path() -> Result<PathBuf, ApiError> {
     dirs::data_dir()
         .map(|d| d.join("csvault").join("vault.db"))

@@ -2,6 +2,7 @@
 
 pub mod checks;
 mod events;
+mod expiry;
 pub mod import;
 mod input;
 mod keys;
@@ -32,7 +33,8 @@ use crate::vault::Vault;
 #[derive(Debug, Parser)]
 #[command(name = "csvault", version, about)]
 pub struct Cli {
-    /// The vault file [default: ~/.local/share/csvault/vault.db]
+    /// The vault file [default: $XDG_DATA_HOME/csvault/vault.db; without XDG_DATA_HOME,
+    /// ~/.local/share/csvault/vault.db]
     #[arg(
         long,
         global = true,

@@ -63,6 +63,8 @@ pub enum Action {
     Generate,
     /// `Ctrl+G` confirmed over a typed or pasted value (from the dialog, bound to no key).
     GenerateOver,
+    /// Submit confirmed over an expiry in the past (from the dialog, bound to no key).
+    SubmitPastExpiry,
     /// On the generator's options line: a class of characters on or off.
     ToggleClass(PasswordClass),
     // The secret's lifecycle, on the detail screen and the list (tui-detail).

@@ -246,6 +246,9 @@ pub mod form {
     /// `Ctrl+G` over a value typed or pasted.
     pub const REGENERATE: &str = "Replace the value with a generated password?";
     pub const REGENERATE_NOTE: &str = "What you typed or pasted will be wiped.";
+    /// A new version's expiry already past: followed by the time and a full stop.
+    pub const EXPIRY_PAST: &str = "The expiry is in the past:";
+    pub const EXPIRY_PAST_NOTE: &str = "Create the version already expired?";
     pub const FILE_LOADED: &str = "loaded";
     pub const FILE_TOO_BIG: &str = "the file is larger than 24 KiB (32 KB as base64)";
     pub const FILE_UNREADABLE: &str = "cannot read the file";

@@ -159,11 +159,13 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         zone,
         size,
         unread,
+        now_ms,
         key_usage,
         ..
     } = app;
     let mut cx = Cx::new(catalog, keys, zone, *size);
     cx.unread = *unread;
+    cx.now_ms = *now_ms;
     cx.key_usage = key_usage.as_ref();
     let effect = screen.update(action, &mut cx);
     let asks = cx.finish();

@@ -239,3 +239,25 @@ fn the_passphrase_file_wins_over_the_environment() {
         .unwrap();
     assert!(!out.status.success(), "{out:?}");
 }
+
+/// The default vault follows `XDG_DATA_HOME`, and `--help` says so.
+#[test]
+fn the_default_vault_follows_xdg_data_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .env("XDG_DATA_HOME", dir.path())
+        .env_remove("CSVAULT_PATH")
+        .env("CSVAULT_PASSPHRASE", PASSPHRASE)
+        .arg("init")
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap();
+    let made = ok_json(&out);
+    let expected = dir.path().join("csvault").join("vault.db");
+    assert_eq!(made["vault"], expected.display().to_string());
+    assert!(expected.exists());
+
+    let help = Command::new(bin()).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("$XDG_DATA_HOME/csvault/vault.db"), "{help}");
+}

@@ -183,11 +183,11 @@ fn explicit_stages_leave_syscurrent_where_it_was_and_expiry_reads_dates_and_ms()
     h.type_str("three");
     h.press(KeyCode::Tab);
     h.press(KeyCode::Tab);
-    h.type_str("1767268800000");
+    h.type_str("4102488000000");
     h.ctrl('s');
     assert_eq!(
         response(&h).1["version_metadata"]["expire_time"],
-        1_767_268_800_000_i64
+        4_102_488_000_000_i64
     );
     let utc = Zone::utc();
     assert_eq!(
@@ -591,6 +591,49 @@ fn ctrl_g_over_a_typed_or_pasted_value_asks_first() {
     assert_eq!(h.session.app.context(), Context::Confirm);
     h.chr('y');
     assert_eq!(version_form(&h).value.text.as_str().chars().count(), 32);
+}
+
+/// An expiry already past is asked about before the version is made: no returns to the form,
+/// yes creates it; a future one is not asked about.
+#[test]
+fn a_past_expiry_in_the_new_version_form_is_confirmed() {
+    let mut h = detail_of_db();
+    h.chr('u');
+    h.type_str("two");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    assert_eq!(version_form(&h).focus, version_form::Focus::Expiry);
+    h.type_str("2020-01-01 08:30");
+    h.ctrl('s');
+    assert_eq!(h.session.app.context(), Context::Confirm);
+    let frame = h.frame(100, 30);
+    assert!(
+        frame.contains("The expiry is in the past: 2020-01-01 08:30:00 UTC."),
+        "{frame}"
+    );
+    h.chr('n');
+    assert!(matches!(h.session.app.screen, Screen::VersionForm(_)));
+    assert_eq!(vault(&h).secret_detail("db").unwrap().versions.len(), 1);
+    h.ctrl('s');
+    h.chr('y');
+    assert_eq!(response(&h).0, "200 Request succeeded");
+    let made = vault(&h).secret_detail("db").unwrap();
+    let v2 = made
+        .versions
+        .iter()
+        .find(|v| v.metadata.id == "v2")
+        .unwrap();
+    assert_eq!(v2.metadata.expire_time, Some(1_577_867_400_000));
+
+    // A future expiry: no question.
+    h.press(KeyCode::Enter);
+    h.chr('u');
+    h.type_str("three");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.type_str("2100-01-01");
+    h.ctrl('s');
+    assert_eq!(response(&h).0, "200 Request succeeded");
 }
 
 #[test]

@@ -120,6 +120,25 @@ fn new_version_and_edit_forms_at_100x30_and_60x15() {
     });
 }
 
+/// A new version whose expiry is already past: the question before it is created.
+#[test]
+fn the_past_expiry_question_at_100x30_and_60x15() {
+    let mut h = detail();
+    h.chr('u');
+    h.type_str("two");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.type_str("2020-01-01");
+    h.ctrl('s');
+    let mut shots = Vec::new();
+    shoot(&h, "version_past_expiry", &mut shots);
+    snapshot_settings().bind(|| {
+        for (name, text) in &shots {
+            insta::assert_snapshot!(name.clone(), text);
+        }
+    });
+}
+
 /// A create form with more rows than a 60×15 terminal has: it scrolls, keeping the submit
 /// button on screen and the focused field with its error in view.
 #[test]

@@ -23,6 +23,8 @@ pub enum Confirm {
     Discard,
     /// `Ctrl+G` over a typed or pasted value: replace it with a generated password?
     Regenerate,
+    /// A new version's expiry, `at` (as shown), is already past: create it anyway?
+    PastExpiry { at: String },
     /// Enabling or disabling a key.
     KeyState {
         key_id: String,
@@ -45,6 +47,7 @@ impl Confirm {
             Action::Yes => match self {
                 Self::Discard => Step::Leave,
                 Self::Regenerate => Step::Answer(Action::GenerateOver),
+                Self::PastExpiry { .. } => Step::Answer(Action::SubmitPastExpiry),
                 Self::KeyState { key_id, to, .. } => Step::Run {
                     effect: Effect::vault(Request::SetKeyState {
                         key: key_id.clone(),
@@ -76,6 +79,13 @@ impl Confirm {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         let (width, height, title, question, note) = match self {
             Self::Discard => (56, 5, ct::TITLE, ft::DISCARD.to_owned(), None),
+            Self::PastExpiry { at } => (
+                60,
+                6,
+                ct::TITLE,
+                format!("{} {at}.", ft::EXPIRY_PAST),
+                Some(ft::EXPIRY_PAST_NOTE),
+            ),
             Self::Regenerate => (
                 56,
                 7,

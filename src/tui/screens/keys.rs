@@ -110,7 +110,10 @@ pub fn render(state: &KeysState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let mut state = TableState::default().with_selected(Some(selected));
     StatefulWidget::render(
         Table::new(rows, widths)
-            .header(Row::new(header).style(theme::table_header()))
+            .header(
+                Row::new(timefmt::columns(header, &[t::CREATED], ctx.zone))
+                    .style(theme::table_header()),
+            )
             .column_spacing(1)
             .row_highlight_style(theme::selected()),
         inner,

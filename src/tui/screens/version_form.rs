@@ -276,6 +276,16 @@ impl VersionFormState {
         self.value.start_generator()
     }
 
+    /// The expiry typed, as shown, when the form is otherwise ready to submit and it is at or
+    /// before `now_ms`: the app asks before creating a version already expired.
+    fn past_expiry(&self, zone: &Zone, now_ms: i64) -> Option<String> {
+        if !self.problems(zone).is_empty() {
+            return None;
+        }
+        let at = parse_expiry(self.expiry.as_str(), zone).ok()??;
+        (at <= now_ms).then(|| timefmt::long(at, zone))
+    }
+
     fn submit(&mut self, zone: &Zone) -> Option<Effect> {
         self.submit_tried = true;
         if let Some(first) = self.problems(zone).first() {
@@ -309,7 +319,13 @@ pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> O
             cx.open(Dialog::Confirm(Confirm::Regenerate));
         }
         Action::Back => cx.back(),
-        Action::Submit => {
+        Action::Submit | Action::SubmitPastExpiry => {
+            if action == Action::Submit
+                && let Some(at) = form.past_expiry(cx.zone, cx.now_ms)
+            {
+                cx.open(Dialog::Confirm(Confirm::PastExpiry { at }));
+                return None;
+            }
             let effect = form.submit(cx.zone);
             if effect.is_none() {
                 cx.error(ft::FIX_FIRST);
