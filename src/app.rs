@@ -85,7 +85,8 @@ fn completion_agent() -> Option<crate::agent::Client> {
 /// `CSVAULT_PATH`: the vault file, as `--vault` gives it.
 const VAULT_PATH_ENV: &str = "CSVAULT_PATH";
 
-/// `~/.local/share/csvault/vault.db` (the platform's data directory); `VAULT.0007` if none.
+/// `$XDG_DATA_HOME/csvault/vault.db`, else `~/.local/share/csvault/vault.db` (the platform's data
+/// directory); `VAULT.0007` if none.
 fn default_vault_path() -> Result<PathBuf, ApiError> {
     dirs::data_dir()
         .map(|d| d.join("csvault").join("vault.db"))
@@ -105,29 +106,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let source = PassphraseSource::from_env_and_file(cli.passphrase_file.as_deref());
     let use_agent = !cli.no_agent;
     let Some(command) = cli.command else {
-        // Whatever is at the path that is neither a vault nor nothing is said before the app starts.
-        Vault::probe(&path)?;
-        // Said before anything reaches stdout: a redirected run gets this error and nothing else.
-        if !crate::tui::has_terminal() {
-            return Err(ApiError::new(
-                ErrorCode::Io,
-                "The terminal app needs a terminal on stdin and stdout; \
-                 for scripts, use a command (csvault --help lists them).",
-            ));
-        }
-        // The agent holding the vault, if one does: the app opens unlocked through it.
-        let held = if use_agent {
-            crate::agent::find(&path)?
-        } else {
-            None
-        };
-        let passphrase = match held {
-            Some(_) => None,
-            None => source.non_interactive()?,
-        };
-        crate::tui::run(&path, passphrase, held)
-            .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
-        return Ok(ExitCode::SUCCESS);
+        return terminal_app(&path, source, use_agent);
     };
     // What needs no vault runs now; what is wrong with a serve's address or TLS files is said
     // before unlocking.
@@ -193,9 +172,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         // Said before asking for a passphrase, in the vault's own words.
         return Err(Vault::missing(&path).to_api());
     }
-    let passphrase = source.for_existing_vault()?;
-    let vault = Vault::open(&path, passphrase.as_bytes())?;
-    drop(passphrase);
+    let vault = source.unlock(|passphrase| Ok(Vault::open(&path, passphrase)?))?;
     match after_unlock {
         OnVault::ChangePassphrase(new_passphrase_file) => {
             let new = PassphraseSource::for_change(new_passphrase_file.as_deref()).for_changed()?;
@@ -212,6 +189,44 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(cli::run::start(ready, &OWN_SECRETS))
         }
     }
+}
+
+/// The terminal app (no command given) on the vault at `path`: through the agent holding it, if
+/// one does and `use_agent`, else unlocked with the passphrase given (or asked in the app).
+fn terminal_app(
+    path: &std::path::Path,
+    source: PassphraseSource,
+    use_agent: bool,
+) -> Result<ExitCode, ApiError> {
+    // Whatever is at the path that is neither a vault nor nothing is said before the app starts.
+    Vault::probe(path)?;
+    // Said before anything reaches stdout: a redirected run gets this error and nothing else.
+    if !crate::tui::has_terminal() {
+        return Err(ApiError::new(
+            ErrorCode::Io,
+            "The terminal app needs a terminal on stdin and stdout; \
+             for scripts, use a command (csvault --help lists them).",
+        ));
+    }
+    // The agent holding the vault, if one does: the app opens unlocked through it.
+    let held = if use_agent {
+        crate::agent::find(path)?
+    } else {
+        None
+    };
+    // Moved out of the source, not copied: the app's unlock wipes the one copy.
+    let passphrase = match held {
+        Some(_) => None,
+        None => source.into_given()?,
+    };
+    let note = crate::tui::run(path, passphrase, held)
+        .map_err(|e| ApiError::new(ErrorCode::Io, format!("The terminal app failed: {e}")))?;
+    // Said after the alternate screen is left, so it stays readable.
+    if let Some(note) = note {
+        eprintln!("{note}");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// What a command does once the vault is unlocked.

@@ -7,6 +7,7 @@ mod copy;
 mod dotenv;
 mod edit;
 mod events;
+mod expiry;
 pub mod import;
 mod inject;
 mod input;
@@ -44,7 +45,8 @@ use crate::vault::Vault;
 #[derive(Debug, Parser)]
 #[command(name = "csvault", version, about)]
 pub struct Cli {
-    /// The vault file [default: ~/.local/share/csvault/vault.db]
+    /// The vault file [default: $XDG_DATA_HOME/csvault/vault.db; without XDG_DATA_HOME,
+    /// ~/.local/share/csvault/vault.db]
     #[arg(
         long,
         global = true,

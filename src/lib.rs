@@ -15,6 +15,7 @@ pub(crate) mod input;
 pub mod kms;
 pub mod runtime_dir;
 pub(crate) mod store;
+pub mod timefmt;
 pub mod tui;
 pub mod vault;
 pub(crate) mod wiped;

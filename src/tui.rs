@@ -21,7 +21,8 @@ pub(crate) mod terminal;
 pub mod text;
 pub(crate) mod textfield;
 pub mod theme;
-pub mod timefmt;
+/// Times for people: shared with the command line, which takes the same date forms.
+pub use crate::timefmt;
 pub mod update;
 pub mod view;
 pub(crate) mod widgets;

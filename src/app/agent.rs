@@ -44,12 +44,21 @@ pub fn unlock(path: &Path, source: &PassphraseSource) -> Result<ExitCode, ApiErr
         Probe::Stale(stale) => remove_stale(&stale)?,
         Probe::Absent => {}
     }
-    let passphrase = source.for_existing_vault()?;
+    // A wrong passphrase ends the agent process at once; asked, it may be typed again.
+    let info = source.unlock(|passphrase| start_agent(&canonical, limits, passphrase))?;
+    print_unlocked(&info)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the agent process on `canonical` with `passphrase` on its stdin, and waits for it to
+/// say it holds the vault (its record) or why not (a wrong passphrase: `VAULT.0002`, and it has
+/// ended).
+fn start_agent(canonical: &Path, limits: Limits, passphrase: &[u8]) -> Result<AgentInfo, ApiError> {
     let exe = std::env::current_exe()
         .map_err(|e| ApiError::new(ErrorCode::Io, format!("This program's path: {e}")))?;
     let mut child = Command::new(exe)
         .arg("--vault")
-        .arg(&canonical)
+        .arg(canonical)
         .arg("__agent")
         .arg("--idle-secs")
         .arg(limits.idle.as_secs().to_string())
@@ -66,19 +75,15 @@ pub fn unlock(path: &Path, source: &PassphraseSource) -> Result<ExitCode, ApiErr
         .map_err(|e| ApiError::new(ErrorCode::Io, format!("The agent could not start: {e}")))?;
     if let Some(mut stdin) = child.stdin.take() {
         // An agent that ended early closed its end: what it says next explains why.
-        let _ = stdin.write_all(passphrase.as_bytes());
+        let _ = stdin.write_all(passphrase);
     }
-    drop(passphrase);
     let started = child
         .stdout
         .take()
         .ok_or_else(|| not_started("no pipe"))
         .and_then(read_started);
     match started {
-        Ok(Started::Ready(info)) => {
-            print_unlocked(&info)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Ok(Started::Ready(info)) => Ok(info),
         Ok(Started::Failed(e)) => {
             let _ = child.wait();
             Err(e)

@@ -127,11 +127,11 @@ pub fn import(
         };
         batch.push(summary.lines, parsed);
         if batch.is_full() {
-            batch.flush(vault, &mut summary)?;
+            batch.flush(vault, &mut summary, progress)?;
             progress.update(bytes_read, summary.created);
         }
     }
-    batch.flush(vault, &mut summary)?;
+    batch.flush(vault, &mut summary, progress)?;
     progress.last_draw = None; // the final state is always drawn
     progress.update(bytes_read, summary.created);
     Ok(summary)
@@ -181,7 +181,12 @@ impl Batch {
 
     /// Creates the batch's requests in one transaction, then counts and reports every line in
     /// order.
-    fn flush(&mut self, vault: &dyn Execute, summary: &mut ImportSummary) -> Result<(), ApiError> {
+    fn flush(
+        &mut self,
+        vault: &dyn Execute,
+        summary: &mut ImportSummary,
+        progress: &mut Progress,
+    ) -> Result<(), ApiError> {
         let mut outcomes = if self.requests.is_empty() {
             Vec::new()
         } else {
@@ -209,7 +214,7 @@ impl Batch {
             match outcome {
                 ImportOutcome::Created(_) => summary.created += 1,
                 ImportOutcome::AlreadyExists => summary.skipped_existing += 1,
-                ImportOutcome::Failed(e) => summary.fail(line, &e),
+                ImportOutcome::Failed(e) => summary.fail(line, &e, progress),
             }
         }
         Ok(())
@@ -228,44 +233,54 @@ fn read_error(e: &std::io::Error) -> ApiError {
 }
 
 impl ImportSummary {
-    /// Counts a failed line and reports it on stderr at once.
-    fn fail(&mut self, line: u64, e: &ApiError) {
+    /// Counts a failed line and reports it on stderr at once (on a line of its own, never
+    /// sharing one with the progress bar).
+    fn fail(&mut self, line: u64, e: &ApiError, progress: &mut Progress) {
         self.failed += 1;
-        let mut err = std::io::stderr().lock();
-        let _ = serde_json::to_writer(
-            &mut err,
-            &LineError {
-                line,
-                error_code: e.error_code(),
-                error_msg: &e.error_msg,
-            },
-        );
-        let _ = writeln!(err);
+        let error = LineError {
+            line,
+            error_code: e.error_code(),
+            error_msg: &e.error_msg,
+        };
+        progress.line_error(&error);
     }
 }
 
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+/// Moves to the start of the line and erases it (the bar drawn there).
+const CLEAR_LINE: &str = "\r\x1b[2K";
+
+/// Stderr: the per-line errors, and a one-line progress bar drawn only when stderr is a
+/// terminal. An error is never written after the bar on its line: the bar's line is cleared,
+/// the error written on it, and the bar drawn again under it.
 pub struct Progress {
+    out: Box<dyn Write>,
     enabled: bool,
     total_bytes: Option<u64>,
     last_draw: Option<Instant>,
+    /// What the bar on the current line shows (bytes read, secrets created), while one is there.
+    shown: Option<(u64, u64)>,
 }
 
 impl Progress {
     pub fn new(total_bytes: Option<u64>) -> Self {
-        Self {
-            enabled: std::io::stderr().is_terminal(),
-            total_bytes,
-            last_draw: None,
-        }
+        let enabled = std::io::stderr().is_terminal();
+        Self::to(Box::new(std::io::stderr()), enabled, total_bytes)
     }
 
-    /// No output at all: for tests and benchmarks.
+    /// No bar at all (per-line errors still go to stderr): for tests and benchmarks.
     pub fn hidden() -> Self {
+        Self::to(Box::new(std::io::stderr()), false, None)
+    }
+
+    /// Errors, and the bar when `enabled`, to `out`; `total_bytes`: the input's size, if known
+    /// (the bar then shows a percentage).
+    pub fn to(out: Box<dyn Write>, enabled: bool, total_bytes: Option<u64>) -> Self {
         Self {
-            enabled: false,
-            total_bytes: None,
+            out,
+            enabled,
+            total_bytes,
             last_draw: None,
+            shown: None,
         }
     }
 
@@ -274,28 +289,121 @@ impl Progress {
             return;
         }
         self.last_draw = Some(Instant::now());
-        let mut err = std::io::stderr().lock();
+        self.draw(bytes, created);
+    }
+
+    fn draw(&mut self, bytes: u64, created: u64) {
+        let _ = write!(self.out, "{CLEAR_LINE}");
         match self.total_bytes.filter(|t| *t > 0) {
             Some(total) => {
                 let done = usize::try_from(bytes.min(total) * 30 / total).unwrap_or(30);
                 let _ = write!(
-                    err,
-                    "\r[{}{}] {:>3}%  {created} created",
+                    self.out,
+                    "[{}{}] {:>3}%  {created} created",
                     "#".repeat(done),
                     " ".repeat(30 - done),
                     bytes.min(total) * 100 / total
                 );
             }
             None => {
-                let _ = write!(err, "\r{created} created");
+                let _ = write!(self.out, "{created} created");
             }
         }
-        let _ = err.flush();
+        self.shown = Some((bytes, created));
+        let _ = self.out.flush();
+    }
+
+    /// One line's error as a JSON line; the bar, if drawn, is cleared first and drawn again after.
+    fn line_error(&mut self, error: &LineError<'_>) {
+        let shown = self.shown.take();
+        if shown.is_some() {
+            let _ = write!(self.out, "{CLEAR_LINE}");
+        }
+        let _ = serde_json::to_writer(&mut self.out, error);
+        let _ = writeln!(self.out);
+        match shown {
+            Some((bytes, created)) => self.draw(bytes, created),
+            None => {
+                let _ = self.out.flush();
+            }
+        }
     }
 
     fn finish(&mut self) {
-        if self.enabled && self.last_draw.is_some() {
-            let _ = writeln!(std::io::stderr());
+        if self.shown.take().is_some() {
+            let _ = writeln!(self.out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// What was written to the progress's stderr.
+    #[derive(Clone, Default)]
+    struct Captured(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The lines as a terminal shows them: each `\r` or erase-line starts the line over.
+    fn screen(bytes: &[u8]) -> Vec<String> {
+        let text = String::from_utf8_lossy(bytes).replace(CLEAR_LINE, "\r");
+        text.split('\n')
+            .map(|line| line.rsplit('\r').next().unwrap_or("").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn an_error_never_shares_a_line_with_the_bar() {
+        let out = Captured::default();
+        let mut progress = Progress::to(Box::new(out.clone()), true, Some(100));
+        progress.update(50, 7);
+        let e = ApiError::invalid("Invalid name: the name is empty.");
+        let mut summary = ImportSummary::default();
+        summary.fail(12, &e, &mut progress);
+        summary.fail(13, &e, &mut progress);
+        progress.finish();
+        let lines = screen(&out.0.borrow());
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        for (at, line) in [(0, 12), (1, 13)] {
+            assert!(
+                lines[at].starts_with(&format!("{{\"line\":{line},")),
+                "{lines:?}"
+            );
+            assert!(!lines[at].contains("created"), "{lines:?}");
+        }
+        assert!(
+            lines[2].starts_with("[###############"),
+            "redrawn: {lines:?}"
+        );
+        assert!(lines[2].ends_with(" 50%  7 created"), "{lines:?}");
+        assert_eq!(lines[3], "", "the bar's line is ended");
+        assert_eq!(summary.failed, 2);
+    }
+
+    #[test]
+    fn without_a_terminal_only_the_errors_are_written() {
+        let out = Captured::default();
+        let mut progress = Progress::to(Box::new(out.clone()), false, Some(100));
+        progress.update(50, 7);
+        let mut summary = ImportSummary::default();
+        summary.fail(3, &ApiError::invalid("bad"), &mut progress);
+        progress.finish();
+        let text = String::from_utf8_lossy(&out.0.borrow()).into_owned();
+        assert_eq!(
+            text,
+            "{\"line\":3,\"error_code\":\"CSMS.0002\",\"error_msg\":\"bad\"}\n"
+        );
     }
 }

@@ -90,8 +90,14 @@ pub enum SecretCommand {
         /// The version id (v1, v2, …)
         #[arg(long)]
         version_id: String,
-        /// Expiry, epoch milliseconds (informational: an expired version stays readable)
-        #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+        /// Expiry: epoch milliseconds, YYYY-MM-DD or "YYYY-MM-DD HH:MM" (local time); not in
+        /// the past (informational: an expired version stays readable)
+        #[arg(
+            long,
+            value_name = "TIME",
+            allow_negative_numbers = true,
+            value_parser = super::expiry::parse
+        )]
         expire_time: i64,
     },
     /// Show which version a stage names (prints {"stage": {...}})
@@ -306,7 +312,9 @@ pub fn run(vault: &dyn Execute, cmd: SecretCommand) -> Result<ExitCode, ApiError
         } => Request::UpdateVersion {
             name,
             version_id,
-            body: UpdateVersionRequest { expire_time },
+            body: UpdateVersionRequest {
+                expire_time: super::expiry::not_past(expire_time)?,
+            },
         },
         SecretCommand::ShowStage { name, stage } => Request::ShowSecretStage { name, stage },
         SecretCommand::UpdateStage {

@@ -109,8 +109,14 @@ pub struct CreateVersionArgs {
     /// version becomes SYSPREVIOUS]
     #[arg(long, value_name = "STAGE")]
     pub version_stage: Vec<String>,
-    /// Expiry, epoch milliseconds
-    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    /// Expiry: epoch milliseconds, YYYY-MM-DD or "YYYY-MM-DD HH:MM" (local time); not in the
+    /// past
+    #[arg(
+        long,
+        value_name = "TIME",
+        allow_negative_numbers = true,
+        value_parser = super::expiry::parse
+    )]
     pub expire_time: Option<i64>,
 }
 
@@ -124,7 +130,7 @@ impl CreateVersionArgs {
             secret_string,
             secret_binary,
             version_stages: (!self.version_stage.is_empty()).then_some(self.version_stage),
-            expire_time: self.expire_time,
+            expire_time: self.expire_time.map(super::expiry::not_past).transpose()?,
         })
     }
 }

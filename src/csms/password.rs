@@ -73,7 +73,7 @@ impl GeneratePasswordRequest {
 
     /// The classes left after the `exclude_*`/`include_space` choices, each with the characters
     /// `exclude_characters` leaves in it; classes left empty are dropped. `CSMS.0002` when nothing
-    /// is left to draw from, or when `require_each_included_type` asks for more classes than the
+    /// is left to draw from, when only the space is left (a password of spaces only), or when `require_each_included_type` asks for more classes than the
     /// length has characters.
     pub fn classes(&self) -> Result<Vec<(PasswordClass, Vec<char>)>, ApiError> {
         self.checked_classes().map_err(|p| p.to_api())
@@ -112,6 +112,15 @@ impl GeneratePasswordRequest {
             return Err(FieldError::new(
                 Field::PasswordOptions,
                 "every character is excluded; nothing is left to draw from",
+            ));
+        }
+        if classes
+            .iter()
+            .all(|(class, _)| *class == PasswordClass::Space)
+        {
+            return Err(FieldError::new(
+                Field::PasswordOptions,
+                "only the space character is left; a password made only of spaces is refused",
             ));
         }
         let length = self.checked_length()?;
@@ -174,5 +183,50 @@ mod tests {
             ..Default::default()
         };
         assert!(nothing.classes().is_err());
+    }
+
+    /// A password of spaces only is refused, however the choices leave only the space: every
+    /// other class excluded, or every other character.
+    #[test]
+    fn only_spaces_left_is_refused() {
+        let classes_off = GeneratePasswordRequest {
+            exclude_lowercase: true,
+            exclude_uppercase: true,
+            exclude_numbers: true,
+            exclude_punctuation: true,
+            include_space: true,
+            ..Default::default()
+        };
+        let all: String = [
+            PasswordClass::Lowercase,
+            PasswordClass::Uppercase,
+            PasswordClass::Numbers,
+            PasswordClass::Punctuation,
+        ]
+        .iter()
+        .map(|c| c.chars())
+        .collect();
+        let characters_off = GeneratePasswordRequest {
+            exclude_characters: Some(all),
+            include_space: true,
+            ..Default::default()
+        };
+        for req in [classes_off, characters_off] {
+            let Err(e) = req.classes() else {
+                panic!("spaces only were allowed")
+            };
+            assert_eq!(e.code.as_str(), "CSMS.0002");
+            assert!(e.error_msg.contains("only of spaces"), "{}", e.error_msg);
+            assert_eq!(req.problems().len(), 1);
+        }
+        let with_a_letter = GeneratePasswordRequest {
+            exclude_uppercase: true,
+            exclude_numbers: true,
+            exclude_punctuation: true,
+            exclude_characters: Some("abcdefghijklmnopqrstuvwxy".into()),
+            include_space: true,
+            ..Default::default()
+        };
+        assert!(with_a_letter.classes().is_ok(), "z and space are allowed");
     }
 }

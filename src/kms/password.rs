@@ -6,25 +6,29 @@ use super::KmsError;
 
 /// A password of `length` characters drawn uniformly from every character of `classes`. With
 /// `require_each`, passwords missing a class are drawn again, which keeps every acceptable
-/// password equally likely. `classes` must be non-empty with non-empty classes, and `length` at
-/// least their number when `require_each` (the contract checks both: `csms::GeneratePasswordRequest`).
+/// password equally likely; so is a draw of spaces only. `classes` must hold a character other
+/// than the space, and `length` be at least their number when `require_each` (the contract checks both: `csms::GeneratePasswordRequest`).
 pub fn generate(
     length: usize,
     classes: &[&[char]],
     require_each: bool,
 ) -> Result<Zeroizing<String>, KmsError> {
     let pool: Vec<char> = classes.iter().flat_map(|c| c.iter().copied()).collect();
-    if pool.is_empty() || (require_each && length < classes.len()) {
+    if pool.iter().all(|c| *c == ' ') || (require_each && length < classes.len()) {
         return Err(KmsError::Random);
     }
     // Far more than any acceptable request needs: the worst, four one-character classes and the
     // 32 punctuation marks in five characters, succeeds about once in 16,000 draws.
     for _ in 0..1_000_000 {
         let password = draw(length, &pool)?;
-        if !require_each
-            || classes
-                .iter()
-                .all(|c| password.chars().any(|p| c.contains(&p)))
+        // A password of spaces only (a short one drawn from a pool with the space) is no
+        // password: drawn again, like one missing a required class.
+        let blank = password.chars().all(|c| c == ' ');
+        if !blank
+            && (!require_each
+                || classes
+                    .iter()
+                    .all(|c| password.chars().any(|p| c.contains(&p))))
         {
             return Ok(password);
         }
@@ -82,6 +86,18 @@ mod tests {
         let p = generate(40, &[LOWER, DIGITS], false).unwrap_or_default();
         assert_eq!(p.chars().count(), 40);
         assert!(p.chars().all(|c| LOWER.contains(&c) || DIGITS.contains(&c)));
+    }
+
+    #[test]
+    fn a_password_is_never_spaces_only() {
+        for _ in 0..200 {
+            let p = generate(1, &[&[' '], &['a']], false).unwrap_or_default();
+            assert_eq!(p.as_str(), "a");
+        }
+        assert!(
+            generate(3, &[&[' ']], false).is_err(),
+            "no password in the pool"
+        );
     }
 
     #[test]

@@ -61,6 +61,10 @@ pub enum Action {
     EditSecret,
     /// `Ctrl+G`: a generated password in the value (again, on the options line).
     Generate,
+    /// `Ctrl+G` confirmed over a typed or pasted value (from the dialog, bound to no key).
+    GenerateOver,
+    /// Submit confirmed over an expiry in the past (from the dialog, bound to no key).
+    SubmitPastExpiry,
     /// On the generator's options line: a class of characters on or off.
     ToggleClass(PasswordClass),
     // The secret's lifecycle, on the detail screen and the list (tui-detail).

@@ -67,11 +67,18 @@ pub struct App {
     pub busy: Option<&'static str>,
     /// Notification records not shown yet (the header says how many).
     pub unread: usize,
+    /// Said on stderr when the app has ended and the terminal is restored (why it gave up, a
+    /// problem found at start), so it can still be read.
+    pub exit_note: Option<String>,
+    /// The vault's clock (epoch ms) as of the message being handled: an input, set by the session.
+    pub now_ms: i64,
 }
 
 impl App {
     /// A new app at the unlock (or create) screen.
     pub fn new(vault_label: String, unlock: UnlockState) -> Self {
+        // A TZ that was ignored is said on the first screen (times are then in UTC).
+        let (zone, tz_ignored) = Zone::local_checked();
         Self {
             screen: Screen::Unlock(unlock),
             below: Vec::new(),
@@ -79,14 +86,19 @@ impl App {
             catalog: Catalog::default(),
             keys: Vec::new(),
             key_usage: Some(HashMap::new()),
-            status: None,
+            status: tz_ignored.map(|text| Status {
+                text,
+                tone: Tone::Error,
+            }),
             vault_label,
             size: FIRST_SIZE,
             quit: false,
             busy: None,
             unread: 0,
+            now_ms: 0,
+            exit_note: None,
             loaded: Loaded::All,
-            zone: Zone::local(),
+            zone,
         }
     }
 

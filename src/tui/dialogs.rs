@@ -45,6 +45,8 @@ pub enum Step {
     Close,
     /// The dialog closes and the screen under it is left (Back).
     Leave,
+    /// The dialog closes and the action goes to the screen under it (what it asked about).
+    Answer(Action),
     /// The effect runs; `keep`: the dialog stays until its answer (why it failed is said
     /// there, for another try).
     Run { effect: Effect, keep: bool },

@@ -28,6 +28,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Now, in ms since the epoch: the local vault's clock (injected in tests), else the system's.
+    pub fn now_ms(&self) -> i64 {
+        match self {
+            Self::Local(vault) => vault.now_ms(),
+            Self::Agent(_) => crate::timefmt::system_now_ms(),
+        }
+    }
+
     /// The vault's `data_version` (another process's commit changes it).
     pub fn data_version(&self) -> Result<i64, ApiError> {
         match self {

@@ -273,6 +273,8 @@ pub fn keys_label(bd: &Binding) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FooterItem {
     pub keys: String,
+    /// What the keys do (the screen's state may drop the entry or say it otherwise).
+    pub action: Action,
     pub what: &'static str,
     /// How to get help or get out: kept when the footer is too narrow for every entry.
     pub essential: bool,
@@ -282,8 +284,10 @@ pub struct FooterItem {
 /// the list), which are the essential ones.
 /// A global binding whose key the context rebinds is left out (its own binding is shown), and
 /// where the context shows no help key of its own, `F1 help` is shown if help opens there.
+/// Where the context has its own key for Back (Enter on a response), Esc joins it: one "back".
 pub fn footer(ctx: Context) -> Vec<FooterItem> {
     let own = bindings(ctx);
+    let own_back = own.iter().any(|bd| bd.footer && bd.action == Action::Back);
     let shows_help = own.iter().any(|bd| bd.footer && bd.action == Action::Help);
     let shadowed = |bd: &Binding| {
         bd.keys
@@ -298,13 +302,16 @@ pub fn footer(ctx: Context) -> Vec<FooterItem> {
         .iter()
         .filter(|bd| bd.footer)
         .chain(GLOBAL.iter().filter(|bd| {
-            !shadowed(bd)
+            !(shadowed(bd) || own_back && bd.action == Action::Back)
                 && (bd.footer || bd.action == Action::Help && !shows_help && ctx.opens_help())
         }));
     // 0: the context's other keys, 1: help, 2: the way out (Esc, quit); the sort is stable, so
     // each rank keeps the order of the tables.
     let rank = |bd: &Binding| {
-        if bd.keys.contains(&esc) || bd.action == Action::Quit {
+        if bd.keys.contains(&esc)
+            || bd.action == Action::Quit
+            || own_back && bd.action == Action::Back
+        {
             2
         } else {
             u8::from(bd.action == Action::Help)
@@ -313,8 +320,13 @@ pub fn footer(ctx: Context) -> Vec<FooterItem> {
     let mut items: Vec<(u8, FooterItem)> = shown
         .map(|bd| {
             let r = rank(bd);
+            let mut keys = keys_label(bd);
+            if own_back && bd.action == Action::Back && !bd.keys.contains(&esc) {
+                keys.push_str("/Esc");
+            }
             let item = FooterItem {
-                keys: keys_label(bd),
+                keys,
+                action: bd.action,
                 what: bd.help,
                 essential: r > 0,
             };
@@ -395,13 +407,19 @@ mod tests {
             };
             assert_eq!(dispatch(ctx, &esc), Some(leave), "{ctx:?}");
             // Where the footer shows Esc, it says what Esc does here.
+            // Joined to the context's own Back key, it says what that says.
+            let own_back = bindings(ctx)
+                .iter()
+                .find(|bd| bd.footer && bd.action == Action::Back);
             let esc_says = match ctx {
                 Context::Unlock => Some(t::QUIT),
                 Context::List => None,
-                _ => Some(t::BACK),
+                _ => Some(own_back.map_or(t::BACK, |bd| bd.help)),
             };
             let shown = footer(ctx);
-            let esc_item = shown.iter().find(|item| item.keys == "Esc");
+            let esc_item = shown
+                .iter()
+                .find(|item| item.keys.split('/').any(|k| k == "Esc"));
             assert_eq!(esc_item.map(|item| item.what), esc_says, "{ctx:?}");
             for bd in bindings(ctx) {
                 let key = bd.keys[0];
@@ -455,7 +473,10 @@ mod tests {
                     "{ctx:?}: {shown:?}"
                 );
             }
-            let leaves = |i: &FooterItem| i.keys == "Esc" || i.what == t::QUIT;
+            let leaves =
+                |i: &FooterItem| i.keys.split('/').any(|k| k == "Esc") || i.what == t::QUIT;
+            let backs = shown.iter().filter(|i| i.action == Action::Back).count();
+            assert!(backs <= 1, "{ctx:?}: one back, not two: {shown:?}");
             assert!(shown.last().is_some_and(leaves), "{ctx:?}: {shown:?}");
         }
     }

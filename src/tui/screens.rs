@@ -141,6 +141,10 @@ pub struct Cx<'a> {
     pub size: Size,
     /// How many notification records are unread (the header's count).
     pub unread: usize,
+    /// The vault's clock, epoch ms, when the message came (an expiry typed is checked against it).
+    pub now_ms: i64,
+    /// Secrets per key id, as last counted (`None`: the count failed).
+    pub key_usage: Option<&'a HashMap<String, i64>>,
     nav: Option<Nav>,
     overlay: Option<Dialog>,
     status: Option<Status>,
@@ -161,6 +165,8 @@ impl<'a> Cx<'a> {
             zone,
             size,
             unread: 0,
+            now_ms: 0,
+            key_usage: None,
             nav: None,
             overlay: None,
             status: None,

@@ -99,6 +99,11 @@ impl Session {
 
     /// Applies a message through `update`; an effect it asks for waits for [`Self::run_pending`].
     pub fn send(&mut self, msg: impl Into<Msg>) {
+        self.app.now_ms = self
+            .env
+            .vault
+            .as_ref()
+            .map_or_else(crate::timefmt::system_now_ms, Backend::now_ms);
         if let Some(effect) = update(&mut self.app, msg) {
             self.pending.push_back(effect);
         }

@@ -42,12 +42,13 @@ pub fn has_terminal() -> bool {
 
 /// Runs the terminal app on the vault at `path`. With `passphrase` given, the unlock screen is
 /// skipped (and a missing vault is created with it); with `held` (the agent holding the vault),
-/// the app opens unlocked through it.
+/// the app opens unlocked through it. What the app has to say once the terminal is restored (why
+/// it gave up) is returned, for stderr.
 pub fn run(
     path: &Path,
     passphrase: Option<Zeroizing<String>>,
     held: Option<crate::agent::Client>,
-) -> io::Result<()> {
+) -> io::Result<Option<String>> {
     let signals = QuitSignals::catch()?;
     let clear_after = secs_from_env(CLEAR_AFTER_ENV).unwrap_or(DEFAULT_CLEAR_AFTER);
     let guard = ClipboardGuard::new(system_clipboard()).with_clear_after(clear_after);
@@ -69,7 +70,7 @@ pub fn run(
     // Clear a copied value before the terminal (and an OSC 52 clipboard) goes away.
     let _ = session.shutdown();
     restore();
-    result
+    result.map(|()| session.app.exit_note.take())
 }
 
 /// Raw mode, the alternate screen (and ratatui's panic hook, which restores both), bracketed

@@ -113,6 +113,8 @@ pub mod keys {
     pub const RECORD_UP: &str = "scroll the record up";
     pub const RECORD_DOWN: &str = "scroll the record down";
     pub const REVEAL_VERSION: &str = "reveal";
+    /// The footer's Ctrl+R while the value is revealed.
+    pub const MASK_VERSION: &str = "mask";
     pub const COPY_VERSION: &str = "copy value";
     pub const SET_STAGE: &str = "stage";
     pub const REMOVE_STAGE: &str = "unstage";
@@ -161,13 +163,14 @@ pub mod unlock {
     pub const MATCH: &str = "✓ the passphrases match";
     pub const EMPTY: &str = "Type a passphrase.";
     pub const WRONG: &str = "Wrong passphrase: try again.";
+    /// On stderr after the third wrong passphrase, the app closed.
+    pub const GAVE_UP: &str = "csvault: three wrong passphrases; gave up.";
     pub const ENV_WRONG: &str =
         "CSVAULT_PASSPHRASE does not unlock this vault: type the passphrase.";
     pub const UNLOCKING: &str = "Unlocking (Argon2id)…";
     pub const STRENGTH: &str = "Strength:";
     pub const WEAK: &str = "weak";
-    pub const FAIR: &str = "fair";
-    pub const GOOD: &str = "good";
+    pub const MEDIUM: &str = "medium";
     pub const STRONG: &str = "strong";
     pub const HINT: &str = "Long passphrases of several words are best (16+ characters).";
     /// Starts the refusal of a new passphrase; the vault's rule completes it.
@@ -240,6 +243,12 @@ pub mod form {
     pub const NAME_TAKEN: &str = "a secret of this name already exists";
     pub const FIX_FIRST: &str = "Submit refused: fix the fields marked ✗ first.";
     pub const DISCARD: &str = "Discard this form? What you typed will be wiped.";
+    /// `Ctrl+G` over a value typed or pasted.
+    pub const REGENERATE: &str = "Replace the value with a generated password?";
+    pub const REGENERATE_NOTE: &str = "What you typed or pasted will be wiped.";
+    /// A new version's expiry already past: followed by the time and a full stop.
+    pub const EXPIRY_PAST: &str = "The expiry is in the past:";
+    pub const EXPIRY_PAST_NOTE: &str = "Create the version already expired?";
     pub const FILE_LOADED: &str = "loaded";
     pub const FILE_TOO_BIG: &str = "the file is larger than 24 KiB (32 KB as base64)";
     pub const FILE_UNREADABLE: &str = "cannot read the file";
@@ -371,6 +380,8 @@ pub mod status {
     pub const VAULT_CREATED: &str = "Vault created.";
     pub const WHAT_RECORD: &str = "the Secret record as JSON";
     pub const WHAT_BODY: &str = "the response body";
+    /// `y` on a response without a body (204).
+    pub const NO_BODY: &str = "This response has no body (204 No Content): nothing was copied.";
     pub const WHAT_ID: &str = "the secret id";
     pub const PASTE_FIRST_LINE: &str =
         "Pasted the first line only: this field is one line, the rest was dropped.";
@@ -457,6 +468,15 @@ pub mod confirm {
     pub const DISABLE: &str = "Disable key";
     pub const DISABLE_NOTE: &str =
         "New secrets cannot use a disabled key, and values under it cannot be read.";
+
+    /// `Disable key app/db? 3 secrets use it.` (the count left out when it is not known).
+    pub fn disable_question(alias: &str, users: Option<i64>) -> String {
+        match users {
+            Some(1) => format!("{DISABLE} {alias}? 1 secret uses it."),
+            Some(n) => format!("{DISABLE} {alias}? {n} secrets use it."),
+            None => format!("{DISABLE} {alias}?"),
+        }
+    }
     pub const YES_NO: &str = "y / Enter: yes    n / Esc: no";
 }
 
@@ -530,6 +550,10 @@ pub mod lifecycle {
     pub const FILE_NOT_FOUND: &str = "no such file";
     pub const FILE_DENIED: &str = "permission denied";
     pub const FILE_NO_HOME: &str = "~ cannot be expanded: no home directory is known";
+    /// `directory /x/y does not exist` (or `is not a directory`): where a blob was to be saved.
+    pub const DIR: &str = "directory";
+    pub const DIR_MISSING: &str = "does not exist";
+    pub const DIR_NOT_DIR: &str = "is not a directory";
     pub const FILE_NOT_TEXT: &str = "it is not a backup blob (not text)";
     pub const FILE_EMPTY: &str = "the file is empty";
 

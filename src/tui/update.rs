@@ -25,7 +25,28 @@ use super::view;
 pub use refresh::load_all;
 
 pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
-    match msg.into() {
+    let effect = step(app, msg.into());
+    mask_hidden_values(app);
+    effect
+}
+
+/// A revealed value is shown only while its detail screen is on top with nothing over it: once
+/// a screen or a popup covers it (or it is left), the value is wiped and masked.
+fn mask_hidden_values(app: &mut App) {
+    if app.overlay.is_some()
+        && let Screen::Detail(detail) = &mut app.screen
+    {
+        detail.mask();
+    }
+    for screen in &mut app.below {
+        if let Screen::Detail(detail) = screen {
+            detail.mask();
+        }
+    }
+}
+
+fn step(app: &mut App, msg: Msg) -> Option<Effect> {
+    match msg {
         Msg::Action(action) => act(app, action),
         Msg::Resize(size) => {
             app.size = size;
@@ -138,10 +159,14 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         zone,
         size,
         unread,
+        now_ms,
+        key_usage,
         ..
     } = app;
     let mut cx = Cx::new(catalog, keys, zone, *size);
     cx.unread = *unread;
+    cx.now_ms = *now_ms;
+    cx.key_usage = key_usage.as_ref();
     let effect = screen.update(action, &mut cx);
     let asks = cx.finish();
     grant(app, asks);
@@ -182,6 +207,7 @@ fn dialog(app: &mut App, mut dialog: Dialog, action: Action) -> Option<Effect> {
         Step::Stay => app.overlay = Some(dialog),
         Step::Close => {}
         Step::Leave => app.back(),
+        Step::Answer(action) => return route(app, action),
         Step::Run { effect, keep } => {
             if keep {
                 app.overlay = Some(dialog);

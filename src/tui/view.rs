@@ -15,6 +15,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Loaded, Screen, Tone};
 use super::display;
+use super::keymap;
+use super::screens::detail;
 use super::text as t;
 use super::theme;
 use super::widgets::{footer, thousands};
@@ -55,7 +57,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     app.screen.render(&app.ctx(), body, buf);
     overlay(app, body, buf);
     Paragraph::new(status_lines).render(status, buf);
-    footer(app.context(), foot, buf);
+    footer(&footer_items(app), foot, buf);
+}
+
+/// The keys of where the keyboard is, as the screen's state offers them (the detail screen's
+/// follow the secret's state and whether its value is revealed).
+pub fn footer_items(app: &App) -> Vec<keymap::FooterItem> {
+    let items = keymap::footer(app.context());
+    match (&app.overlay, &app.screen) {
+        (None, Screen::Detail(detail)) => detail::footer(detail, items),
+        _ => items,
+    }
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {

@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use super::keymap::{self, Context};
+use super::keymap;
 use super::{display, theme};
 
 /// A one-cell block cursor drawn at the end of an input.
@@ -180,10 +180,9 @@ pub fn note(text: &str, area: Rect, buf: &mut Buffer) {
     .render(area, buf);
 }
 
-/// The footer: the keys that work in `ctx`, as many as fit. Help and Esc are fitted first, so
-/// a narrow terminal drops the context's other keys before them.
-pub fn footer(ctx: Context, area: Rect, buf: &mut Buffer) {
-    let items = keymap::footer(ctx);
+/// The footer: `items` (the keys that work here, as the screen's state offers them), as many as
+/// fit. Help and Esc are fitted first, so a narrow terminal drops the other keys before them.
+pub fn footer(items: &[keymap::FooterItem], area: Rect, buf: &mut Buffer) {
     let width =
         |item: &keymap::FooterItem| display::width(&item.keys) + display::width(item.what) + 4;
     let room = usize::from(area.width);
@@ -269,7 +268,7 @@ mod tests {
         for &ctx in keymap::ALL {
             let area = Rect::new(0, 0, 60, 1);
             let mut buf = Buffer::empty(area);
-            footer(ctx, area, &mut buf);
+            footer(&keymap::footer(ctx), area, &mut buf);
             let drawn: String = buf
                 .content()
                 .iter()

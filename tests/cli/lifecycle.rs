@@ -43,9 +43,9 @@ fn versions_and_stages_through_the_command_line() {
         "--version-stage",
         "green",
         "--expire-time",
-        "1767225600000",
+        "4102444800000",
     ]);
-    assert_eq!(v3["version_metadata"]["expire_time"], 1_767_225_600_000_i64);
+    assert_eq!(v3["version_metadata"]["expire_time"], 4_102_444_800_000_i64);
     let body = v.file(
         "v4.json",
         r#"{"secret_string":"four","version_stages":["x"]}"#,
@@ -95,9 +95,12 @@ fn versions_and_stages_through_the_command_line() {
         "--version-id",
         "v1",
         "--expire-time",
-        "5",
+        "4102444800005",
     ]);
-    assert_eq!(updated["version_metadata"]["expire_time"], 5);
+    assert_eq!(
+        updated["version_metadata"]["expire_time"],
+        4_102_444_800_005_i64
+    );
     let stage = v.ok(&[
         "secret",
         "update-stage",
@@ -394,6 +397,129 @@ fn blobs_batch_reads_and_passwords() {
         1,
     );
     assert_eq!(e.code, "CSMS.0002");
+}
+
+/// `generate-password` refuses a password of spaces only, whichever choices leave only the space.
+#[test]
+fn generate_password_refuses_spaces_only() {
+    let nowhere = TestVault::uninit();
+    let letters_digits_punct: String = (33u8..127).map(char::from).collect();
+    let cases: [&[&str]; 2] = [
+        &[
+            "--include-space",
+            "--exclude-lowercase",
+            "--exclude-uppercase",
+            "--exclude-numbers",
+            "--exclude-punctuation",
+        ],
+        &[
+            "--include-space",
+            "--exclude-characters",
+            &letters_digits_punct,
+        ],
+    ];
+    for flags in cases {
+        let out = nowhere
+            .cmd()
+            .arg("generate-password")
+            .args(flags)
+            .output()
+            .unwrap();
+        let e = api_err(&out, 1);
+        assert_eq!(e.code, "CSMS.0002", "{flags:?}: {e:?}");
+        assert!(e.msg.contains("only of spaces"), "{flags:?}: {e:?}");
+        assert!(out.stdout.is_empty(), "no password printed");
+    }
+}
+
+/// `--expire-time` takes the terminal app's date forms (local time: `TZ` here) besides epoch
+/// ms, and refuses a time already past, naming it.
+#[test]
+fn expire_time_takes_dates_and_refuses_the_past() {
+    let v = TestVault::new();
+    v.ok(&["secret", "create", "--name", "db", "--secret-string", "one"]);
+    let at = |args: &[&str]| v.cmd().env("TZ", "UTC").args(args).output().unwrap();
+    let out = at(&[
+        "secret",
+        "update-version",
+        "db",
+        "--version-id",
+        "v1",
+        "--expire-time",
+        "2100-01-01 12:30",
+    ]);
+    assert_eq!(
+        ok_json(&out)["version_metadata"]["expire_time"],
+        4_102_489_800_000_i64
+    );
+    let out = at(&[
+        "secret",
+        "create-version",
+        "db",
+        "--secret-string",
+        "two",
+        "--expire-time",
+        "2100-01-01",
+    ]);
+    assert_eq!(
+        ok_json(&out)["version_metadata"]["expire_time"],
+        4_102_444_800_000_i64
+    );
+
+    // Past: refused, the time named, nothing changed.
+    for args in [
+        &[
+            "secret",
+            "update-version",
+            "db",
+            "--version-id",
+            "v1",
+            "--expire-time",
+            "2020-01-01",
+        ][..],
+        &[
+            "secret",
+            "create-version",
+            "db",
+            "--secret-string",
+            "x",
+            "--expire-time",
+            "5",
+        ][..],
+    ] {
+        let e = api_err(&at(args), 1);
+        assert_eq!(e.code, "CSMS.0002", "{e:?}");
+        assert!(e.msg.contains("in the past"), "{e:?}");
+    }
+    let e = api_err(
+        &at(&[
+            "secret",
+            "update-version",
+            "db",
+            "--version-id",
+            "v1",
+            "--expire-time",
+            "2020-01-01",
+        ]),
+        1,
+    );
+    assert!(e.msg.contains("2020-01-01 00:00:00 UTC"), "{e:?}");
+    let versions = v.ok(&["secret", "list-versions", "db"]);
+    assert_eq!(versions["version_metadatas"].as_array().unwrap().len(), 2);
+
+    // Neither form: clap's usage error names the forms taken.
+    let out = at(&[
+        "secret",
+        "update-version",
+        "db",
+        "--version-id",
+        "v1",
+        "--expire-time",
+        "soon",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("YYYY-MM-DD"), "{stderr}");
 }
 
 #[test]

@@ -209,3 +209,60 @@ fn usage_errors_are_clap_s_own_message_on_stderr_with_exit_2() {
     );
     assert!(!v.path.exists());
 }
+
+/// Explicit beats ambient: `--passphrase-file` wins over `CSVAULT_PASSPHRASE`, and one line on
+/// stderr says both were given.
+#[test]
+fn the_passphrase_file_wins_over_the_environment() {
+    let v = TestVault::new();
+    let file = v.file("pass.txt", format!("{PASSPHRASE}\n"));
+    let out = v
+        .cmd()
+        .env("CSVAULT_PASSPHRASE", "a wrong passphrase")
+        .args(["key", "list", "--passphrase-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("CSVAULT_PASSPHRASE") && stderr.contains("--passphrase-file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the file was used"), "{stderr}");
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["key_details"], serde_json::json!([]));
+
+    // A wrong file is not rescued by a right variable.
+    let wrong = v.file("wrong.txt", "not the passphrase\n");
+    let out = v
+        .cmd()
+        .args(["key", "list", "--passphrase-file"])
+        .arg(&wrong)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+}
+
+/// The default vault follows `XDG_DATA_HOME`, and `--help` says so.
+#[test]
+fn the_default_vault_follows_xdg_data_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .env("XDG_DATA_HOME", dir.path())
+        .env_remove("CSVAULT_PATH")
+        .env("CSVAULT_PASSPHRASE", PASSPHRASE)
+        .arg("init")
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap();
+    let made = ok_json(&out);
+    let expected = dir.path().join("csvault").join("vault.db");
+    assert_eq!(made["vault"], expected.display().to_string());
+    assert!(expected.exists());
+
+    let help = Command::new(bin()).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("$XDG_DATA_HOME/csvault/vault.db"), "{help}");
+}

@@ -176,6 +176,57 @@ fn versions_are_selected_revealed_masked_and_copied() {
     assert!(!h.frame(100, 30).contains("AAEC/w=="));
 }
 
+/// Whatever covers the detail screen (a form, the help, a dialog, a response) wipes a revealed
+/// value: it is masked, not shown again, when the detail is back on top.
+#[test]
+fn a_revealed_value_is_wiped_when_anything_covers_the_detail() {
+    let mut h = on_detail("api-token", true);
+    h.press(KeyCode::Up); // v2, "two"
+    let cover = |h: &mut Harness, keys: &dyn Fn(&mut Harness), what: &str| {
+        h.ctrl('r');
+        assert!(h.frame(100, 30).contains("two"), "revealed before {what}");
+        keys(h);
+        let covered = h.frame(100, 30);
+        assert!(
+            !covered.contains("two"),
+            "{what} shows the value:\n{covered}"
+        );
+        let wiped = h
+            .session
+            .app
+            .below
+            .iter()
+            .chain([&h.session.app.screen])
+            .all(|s| match s {
+                Screen::Detail(d) => d.revealed.is_none(),
+                _ => true,
+            });
+        assert!(wiped, "{what}: the value is still held");
+        h.press(KeyCode::Esc);
+        assert!(
+            matches!(h.session.app.screen, Screen::Detail(_)),
+            "{what}: back"
+        );
+        assert!(detail(h).revealed.is_none(), "{what}: masked on return");
+        let frame = h.frame(100, 30);
+        assert!(!frame.contains("two"), "{what}: shown again:\n{frame}");
+        assert!(frame.contains(t::MASKED_NOTE), "{frame}");
+    };
+    cover(&mut h, &|h| h.chr('u'), "the new-version form");
+    cover(&mut h, &|h| h.chr('e'), "the edit form");
+    cover(&mut h, &|h| h.chr('?'), "the help");
+    cover(&mut h, &|h| h.chr('R'), "the rotate dialog");
+    cover(
+        &mut h,
+        &|h| {
+            h.chr('x');
+            h.chr('y');
+            assert!(matches!(h.session.app.screen, Screen::Result(_)));
+        },
+        "a response",
+    );
+}
+
 #[test]
 fn stages_are_set_with_live_validation_moved_and_removed() {
     let mut h = on_detail("db", true);
@@ -572,4 +623,101 @@ fn a_pasted_line_goes_into_the_dialog_field() {
     assert_eq!(field.field.as_str(), "from-clipboard");
     h.press(KeyCode::Enter);
     assert_eq!(body(&h)["stage"]["name"], "from-clipboard");
+}
+
+/// The footer's last row at 100×30.
+fn footer(h: &Harness) -> String {
+    h.frame(100, 30)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The footer follows the state: Ctrl+R says what it will do; a secret pending deletion offers
+/// `r` and not `u e t x`, another no `r`; a deleted secret offers nothing; a response has one
+/// "back"; `y` on a 204 says there is no body.
+#[test]
+fn the_footer_follows_the_secrets_state() {
+    let mut h = on_detail("api-token", false);
+    let shown = footer(&h);
+    assert!(shown.contains("Ctrl+R  reveal"), "{shown}");
+    assert!(!shown.contains(" r  restore"), "{shown}");
+    h.ctrl('r');
+    let shown = footer(&h);
+    assert!(shown.contains("Ctrl+R  mask"), "{shown}");
+    h.ctrl('r');
+    assert!(footer(&h).contains("Ctrl+R  reveal"));
+
+    // A response: one way back, Enter and Esc together.
+    h.chr('x');
+    h.chr('y');
+    let shown = footer(&h);
+    assert_eq!(shown.matches("back").count(), 1, "{shown}");
+    assert!(shown.contains("Enter/Esc  back"), "{shown}");
+    h.press(KeyCode::Esc);
+    h.chr('x');
+    h.chr('y');
+    h.press(KeyCode::Esc);
+
+    other(&h)
+        .schedule_delete(
+            "api-token",
+            &csvault::csms::DeleteSecretForScheduleRequest::default(),
+        )
+        .unwrap();
+    h.advance(Duration::from_millis(300));
+    assert_eq!(
+        detail(&h).detail.as_ref().unwrap().secret.state,
+        SecretState::PendingDelete
+    );
+    let shown = footer(&h);
+    assert!(shown.contains("r  restore"), "{shown}");
+    for refused in [" u  ", " e  ", " t  ", " x  "] {
+        assert!(!shown.contains(refused), "{refused} in {shown}");
+    }
+
+    // Deleted by another process: nothing to do here but leave.
+    other(&h).delete_secret("api-token").unwrap();
+    h.advance(Duration::from_millis(300));
+    let shown = footer(&h);
+    assert_eq!(shown.trim(), "?  help  Esc  back", "{shown}");
+
+    // `y` on a 204: said, nothing copied.
+    let mut h = on_detail("doomed", false);
+    h.chr('D');
+    h.type_str("doomed");
+    h.press(KeyCode::Enter);
+    assert_eq!(response(&h).status_line, "204 No Content");
+    h.chr('y');
+    assert_eq!(status(&h), csvault::tui::text::status::NO_BODY);
+    assert_eq!(h.clipboard.contents(), None);
+}
+
+/// `U` (restore from a backup) is on the list's footer at 100 columns.
+#[test]
+fn the_lists_footer_offers_restore_from_a_backup() {
+    let mut h = Harness::unlocked().unwrap();
+    h.create("one", "", "v");
+    h.press(KeyCode::Esc);
+    let shown = footer(&h);
+    assert!(shown.contains("U  restore backup"), "{shown}");
+}
+
+/// A backup into a directory that is not there names the directory (the dialog stays).
+#[test]
+fn a_backup_into_a_missing_directory_says_so() {
+    let mut h = on_detail("tls-key", false);
+    let missing = h.dir.path().join("no-such-dir");
+    h.chr('b');
+    clear_field(&mut h);
+    h.type_str(&missing.join("tls.blob").display().to_string());
+    h.press(KeyCode::Enter);
+    let Dialog::Field(field) = dialog(&h) else {
+        panic!("the dialog stays")
+    };
+    let said = format!("directory {} does not exist", missing.display());
+    assert_eq!(field.error.as_deref(), Some(said.as_str()));
+    assert!(h.frame(100, 30).contains("does not exist"));
+    assert!(!missing.exists(), "nothing created");
 }

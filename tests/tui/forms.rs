@@ -183,11 +183,11 @@ fn explicit_stages_leave_syscurrent_where_it_was_and_expiry_reads_dates_and_ms()
     h.type_str("three");
     h.press(KeyCode::Tab);
     h.press(KeyCode::Tab);
-    h.type_str("1767268800000");
+    h.type_str("4102488000000");
     h.ctrl('s');
     assert_eq!(
         response(&h).1["version_metadata"]["expire_time"],
-        1_767_268_800_000_i64
+        4_102_488_000_000_i64
     );
     let utc = Zone::utc();
     assert_eq!(
@@ -537,6 +537,103 @@ fn ctrl_g_fills_a_masked_password_and_the_options_line_regenerates_it() {
             .as_str(),
         value
     );
+}
+
+/// `Ctrl+G` over a value typed or pasted asks first: no keeps it, yes replaces it; over the
+/// generator's own password it asks nothing.
+#[test]
+fn ctrl_g_over_a_typed_or_pasted_value_asks_first() {
+    let mut h = Harness::unlocked().unwrap();
+    h.chr('n');
+    h.type_str("asks");
+    for _ in 0..4 {
+        h.press(KeyCode::Tab);
+    }
+    h.type_str("hunter2");
+    h.ctrl('g');
+    assert_eq!(h.session.app.context(), Context::Confirm);
+    assert!(h.frame(100, 30).contains(text::form::REGENERATE));
+    h.chr('n');
+    assert_eq!(create_form(&h).value.text.as_str(), "hunter2", "kept");
+    assert!(create_form(&h).value.generator.is_none());
+
+    h.ctrl('g');
+    h.chr('y');
+    let generated = create_form(&h).value.text.as_str().to_owned();
+    assert_eq!(generated.chars().count(), 32, "replaced");
+    // Its own password is replaced without asking, from the value or the options line.
+    h.ctrl('g');
+    assert!(h.session.app.overlay.is_none());
+    assert_ne!(create_form(&h).value.text.as_str(), generated);
+
+    // A paste makes it a typed value again; so does an edit.
+    h.press(KeyCode::Esc); // the discard question
+    h.chr('n');
+    h.shift_tab();
+    assert_eq!(create_form(&h).focus, form::Focus::Value);
+    h.session.paste("pasted-secret", h.now);
+    h.ctrl('g');
+    assert_eq!(h.session.app.context(), Context::Confirm);
+    h.press(KeyCode::Esc);
+    assert!(
+        create_form(&h)
+            .value
+            .text
+            .as_str()
+            .ends_with("pasted-secret")
+    );
+
+    // The new-version form asks too.
+    let mut h = detail_of_db();
+    h.chr('u');
+    h.type_str("typed");
+    h.ctrl('g');
+    assert_eq!(h.session.app.context(), Context::Confirm);
+    h.chr('y');
+    assert_eq!(version_form(&h).value.text.as_str().chars().count(), 32);
+}
+
+/// An expiry already past is asked about before the version is made: no returns to the form,
+/// yes creates it; a future one is not asked about.
+#[test]
+fn a_past_expiry_in_the_new_version_form_is_confirmed() {
+    let mut h = detail_of_db();
+    h.chr('u');
+    h.type_str("two");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    assert_eq!(version_form(&h).focus, version_form::Focus::Expiry);
+    h.type_str("2020-01-01 08:30");
+    h.ctrl('s');
+    assert_eq!(h.session.app.context(), Context::Confirm);
+    let frame = h.frame(100, 30);
+    assert!(
+        frame.contains("The expiry is in the past: 2020-01-01 08:30:00 UTC."),
+        "{frame}"
+    );
+    h.chr('n');
+    assert!(matches!(h.session.app.screen, Screen::VersionForm(_)));
+    assert_eq!(vault(&h).secret_detail("db").unwrap().versions.len(), 1);
+    h.ctrl('s');
+    h.chr('y');
+    assert_eq!(response(&h).0, "200 Request succeeded");
+    let made = vault(&h).secret_detail("db").unwrap();
+    let v2 = made
+        .versions
+        .iter()
+        .find(|v| v.metadata.id == "v2")
+        .unwrap();
+    assert_eq!(v2.metadata.expire_time, Some(1_577_867_400_000));
+
+    // A future expiry: no question.
+    h.press(KeyCode::Enter);
+    h.chr('u');
+    h.type_str("three");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.type_str("2100-01-01");
+    h.ctrl('s');
+    assert_eq!(response(&h).0, "200 Request succeeded");
 }
 
 #[test]

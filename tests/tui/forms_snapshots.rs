@@ -88,6 +88,24 @@ fn walk() -> Vec<(String, String)> {
     h.ctrl('g');
     h.chr('p');
     shoot(&h, "form_generator", &mut shots);
+
+    // Only the space left: refused, and said on the options line.
+    for class in ['l', 'u', 'n', 's'] {
+        h.chr(class);
+    }
+    shoot(&h, "form_generator_spaces_only", &mut shots);
+
+    // Ctrl+G over a typed value asks first.
+    h.press(KeyCode::Esc);
+    h.chr('y');
+    h.chr('n');
+    h.type_str("typed");
+    for _ in 0..4 {
+        h.press(KeyCode::Tab);
+    }
+    h.type_str("hunter2");
+    h.ctrl('g');
+    shoot(&h, "form_generate_over_typed", &mut shots);
     shots
 }
 
@@ -96,6 +114,66 @@ fn new_version_and_edit_forms_at_100x30_and_60x15() {
     let shots = walk();
     let settings = snapshot_settings();
     settings.bind(|| {
+        for (name, text) in &shots {
+            insta::assert_snapshot!(name.clone(), text);
+        }
+    });
+}
+
+/// A new version whose expiry is already past: the question before it is created.
+#[test]
+fn the_past_expiry_question_at_100x30_and_60x15() {
+    let mut h = detail();
+    h.chr('u');
+    h.type_str("two");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.type_str("2020-01-01");
+    h.ctrl('s');
+    let mut shots = Vec::new();
+    shoot(&h, "version_past_expiry", &mut shots);
+    snapshot_settings().bind(|| {
+        for (name, text) in &shots {
+            insta::assert_snapshot!(name.clone(), text);
+        }
+    });
+}
+
+/// A create form with more rows than a 60×15 terminal has: it scrolls, keeping the submit
+/// button on screen and the focused field with its error in view.
+#[test]
+fn a_crowded_create_form_scrolls_and_keeps_its_button() {
+    let mut h = Harness::unlocked().unwrap();
+    h.session.app.vault_label = LABEL.into();
+    h.chr('n');
+    h.type_str("bad name!");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.type_str(&"é".repeat(1030));
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.ctrl('g');
+    h.ctrl('s');
+    let mut shots = Vec::new();
+    shoot(&h, "form_crowded_name", &mut shots);
+    let small = h.frame(60, 15);
+    assert!(small.contains("[ Create secret ]"), "{small}");
+    assert!(small.contains("✗ the name contains U+0020"), "{small}");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    shoot(&h, "form_crowded_description", &mut shots);
+    let small = h.frame(60, 15);
+    assert!(small.contains("[ Create secret ]"), "{small}");
+    assert!(small.contains("Description"), "{small}");
+    assert!(small.contains("2,048"), "its error: {small}");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Tab);
+    shoot(&h, "form_crowded_generator", &mut shots);
+    let small = h.frame(60, 15);
+    assert!(small.contains("[ Create secret ]"), "{small}");
+    assert!(small.contains("chars"), "the options line: {small}");
+    snapshot_settings().bind(|| {
         for (name, text) in &shots {
             insta::assert_snapshot!(name.clone(), text);
         }

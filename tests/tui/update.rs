@@ -236,6 +236,13 @@ fn duplicate_name_is_caught_before_submit_and_failed_submit_keeps_the_form() {
         h.session.app.overlay,
         Some(Dialog::Confirm(Confirm::KeyState { .. }))
     ));
+    // The question says how many secrets use the key.
+    let key = &h.session.app.keys[0];
+    let users = h.session.app.key_usage.as_ref().unwrap()[&key.key_id];
+    assert!(users >= 1, "the secrets made above use it");
+    let asked = text::confirm::disable_question(&key.key_alias, Some(users));
+    assert!(asked.ends_with(" use it.") || asked.ends_with(" uses it."));
+    assert!(h.frame(100, 30).contains(&asked), "{}", h.frame(100, 30));
     h.chr('y');
     assert_eq!(h.session.app.keys[0].key_state, KeyState::Disabled);
     h.press(KeyCode::Esc);
@@ -407,6 +414,41 @@ fn unlock_retries_after_a_wrong_passphrase_and_keys_can_be_made() {
     h2.press(KeyCode::Enter);
     assert!(matches!(h2.session.app.screen, Screen::List(_)));
     assert_eq!(h2.session.app.keys.len(), 1);
+}
+
+/// Three wrong passphrases typed and the app gives up: it quits, and why is kept for stderr
+/// (said once the terminal is restored). A mismatched repeat when creating asks again.
+#[test]
+fn the_unlock_screen_gives_up_after_three_wrong_passphrases() {
+    let h = Harness::unlocked().unwrap();
+    let path = h.path.clone();
+    let clipboard = csvault::clipboard::ClipboardGuard::new(Box::new(h.clipboard.clone()));
+    let mut h = Harness {
+        session: csvault::tui::Session::new(&path, clipboard),
+        ..Harness::locked().unwrap()
+    };
+    for attempt in 1..=3 {
+        assert!(!h.session.app.quit, "gave up before try {attempt}");
+        h.type_str("not the passphrase");
+        h.press(KeyCode::Enter);
+    }
+    assert!(h.session.app.quit);
+    assert_eq!(
+        h.session.app.exit_note.as_deref(),
+        Some(text::unlock::GAVE_UP)
+    );
+
+    // Creating: a repeat that differs is said, and the repeat asked again.
+    let mut h = Harness::locked().unwrap();
+    h.type_str("long enough phrase");
+    h.press(KeyCode::Enter);
+    h.type_str("long enuogh phrase");
+    h.press(KeyCode::Enter);
+    let Screen::Unlock(u) = &h.session.app.screen else {
+        panic!("still on the create screen")
+    };
+    assert_eq!(u.error.as_deref(), Some(text::unlock::MISMATCH));
+    assert!(!h.session.app.quit);
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Yes/no questions: leaving a form that would lose what was typed, enabling or disabling a
+//! Yes/no questions: leaving a form that would lose what was typed, replacing a typed value with
+//! a generated password, enabling or disabling a
 //! key, disabling or enabling a secret, rotating a secret now.
 
 use ratatui::buffer::Buffer;
@@ -20,11 +21,17 @@ use crate::tui::{display, theme};
 pub enum Confirm {
     /// Leaving a dirty form: wipe it?
     Discard,
+    /// `Ctrl+G` over a typed or pasted value: replace it with a generated password?
+    Regenerate,
+    /// A new version's expiry, `at` (as shown), is already past: create it anyway?
+    PastExpiry { at: String },
     /// Enabling or disabling a key.
     KeyState {
         key_id: String,
         alias: String,
         to: KeyState,
+        /// How many secrets use the key (`None` when they could not be counted).
+        users: Option<i64>,
     },
     /// Disable (`enable: false`) or enable the secret `name`?
     Toggle { name: String, enable: bool },
@@ -39,6 +46,8 @@ impl Confirm {
         match action {
             Action::Yes => match self {
                 Self::Discard => Step::Leave,
+                Self::Regenerate => Step::Answer(Action::GenerateOver),
+                Self::PastExpiry { .. } => Step::Answer(Action::SubmitPastExpiry),
                 Self::KeyState { key_id, to, .. } => Step::Run {
                     effect: Effect::vault(Request::SetKeyState {
                         key: key_id.clone(),
@@ -70,13 +79,29 @@ impl Confirm {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         let (width, height, title, question, note) = match self {
             Self::Discard => (56, 5, ct::TITLE, ft::DISCARD.to_owned(), None),
-            Self::KeyState { alias, to, .. } => {
-                let verb = match to {
-                    KeyState::Enabled => ct::ENABLE,
-                    KeyState::Disabled => ct::DISABLE,
+            Self::PastExpiry { at } => (
+                60,
+                6,
+                ct::TITLE,
+                format!("{} {at}.", ft::EXPIRY_PAST),
+                Some(ft::EXPIRY_PAST_NOTE),
+            ),
+            Self::Regenerate => (
+                56,
+                7,
+                ct::TITLE,
+                ft::REGENERATE.to_owned(),
+                Some(ft::REGENERATE_NOTE),
+            ),
+            Self::KeyState {
+                alias, to, users, ..
+            } => {
+                let question = match to {
+                    KeyState::Enabled => format!("{} {alias}?", ct::ENABLE),
+                    KeyState::Disabled => ct::disable_question(alias, *users),
                 };
                 let note = (*to == KeyState::Disabled).then_some(ct::DISABLE_NOTE);
-                (56, 7, ct::TITLE, format!("{verb} {alias}?"), note)
+                (56, 7, ct::TITLE, question, note)
             }
             Self::Toggle { name, enable } => {
                 let verb = if *enable { lt::ENABLE } else { lt::DISABLE };

@@ -44,6 +44,23 @@ fn reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Why the directory `path` is to be written in is not there, if it is not: it does not exist,
+/// or it is not a directory.
+fn missing_directory(path: &Path) -> Option<String> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty())?;
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some(format!("{} {} {}", t::DIR, dir.display(), t::DIR_NOT_DIR)),
+        Err(e)
+            if e.kind() == ErrorKind::NotFound
+                || e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error()) =>
+        {
+            Some(format!("{} {} {}", t::DIR, dir.display(), t::DIR_MISSING))
+        }
+        Err(_) => None,
+    }
+}
+
 /// Never through a symbolic link, never blocking on a FIFO.
 fn flags() -> i32 {
     i32::try_from((OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC).bits()).unwrap_or(0)
@@ -60,7 +77,9 @@ fn open_for_writing(path: &Path) -> Result<(File, bool), String> {
         .open(path);
     match created {
         Ok(file) => return Ok((file, false)),
-        Err(e) if e.kind() != ErrorKind::AlreadyExists => return Err(reason(&e)),
+        Err(e) if e.kind() != ErrorKind::AlreadyExists => {
+            return Err(missing_directory(path).unwrap_or_else(|| reason(&e)));
+        }
         Err(_) => {}
     }
     // Something is there (a symbolic link too: create_new refuses those): open it as it is.

@@ -95,13 +95,15 @@ const LIST: &[Binding] = &[
     b(&[k(K::Enter)], A::Activate, t::DETAILS, true),
     b(&[c('/')], A::Filter, t::FILTER, true),
     b(&[c('n')], A::NewSecret, t::NEW_SECRET, true),
-    b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),
+    // The footer keeps keys in this order while they fit: at 100 columns up to `K`, so `U`
+    // (the secret's lifecycle, tui-detail) and `c` come before `y` and `s`.
+    b(&[c('U')], A::RestoreBlob, t::RESTORE_BLOB, true),
     b(&[c('c')], A::CopyValue, t::COPY_VALUE, true),
-    b(&[c('s')], A::Sort, t::SORT, true),
     b(&[c('K')], A::KeysScreen, t::KEYS_SCREEN, true),
+    b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),
+    b(&[c('s')], A::Sort, t::SORT, true),
     // The secret's lifecycle (tui-detail).
     b(&[c('X')], A::StateFilter, t::STATE_FILTER, true),
-    b(&[c('U')], A::RestoreBlob, t::RESTORE_BLOB, true),
     // Events and notification records (issue 14).
     b(&[c('E')], A::EventsScreen, t::EVENTS_SCREEN, true),
     b(&[c('N')], A::RecordsScreen, t::RECORDS_SCREEN, true),

@@ -19,7 +19,41 @@ use crate::csms::SecretState;
 use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect, Purpose};
 use crate::tui::dialogs::{Confirm, Dialog, FieldDialog, FieldKind, PickDialog};
+use crate::tui::keymap::FooterItem;
 use crate::tui::text::lifecycle as t;
+
+/// The footer's keys as the secret's state offers them: Ctrl+R says what it does now (reveal
+/// or mask); a secret pending deletion offers `r` and not what it refuses (`u e t T x d R`),
+/// another offers no `r`; a secret not (or no longer) read offers none of its keys.
+pub fn footer(state: &DetailState, items: Vec<FooterItem>) -> Vec<FooterItem> {
+    let secret_state = state.detail.as_ref().map(|d| d.secret.state);
+    items
+        .into_iter()
+        .filter(|item| {
+            let essential = matches!(item.action, Action::Help | Action::Back | Action::Quit);
+            match secret_state {
+                None => essential,
+                Some(SecretState::PendingDelete) => !matches!(
+                    item.action,
+                    Action::NewVersion
+                        | Action::EditSecret
+                        | Action::SetStage
+                        | Action::RemoveStage
+                        | Action::ToggleEnabled
+                        | Action::ScheduleDelete
+                        | Action::RotateNow
+                ),
+                Some(_) => item.action != Action::RestoreSecret,
+            }
+        })
+        .map(|mut item| {
+            if item.action == Action::Reveal && state.revealed.is_some() {
+                item.what = crate::tui::text::keys::MASK_VERSION;
+            }
+            item
+        })
+        .collect()
+}
 
 /// Version selection, the value, the record's scroll, the lifecycle dialogs, and Back.
 pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {

@@ -83,8 +83,27 @@ pub fn counter(used: usize, max: usize, unit: &str) -> Span<'static> {
     } else {
         theme::dim()
     };
-    let text = format!("{}/{}{unit}", thousands(used), thousands(max));
-    Span::styled(format!("{text:>w$}", w = usize::from(COUNTER_WIDTH)), style)
+    Span::styled(
+        format!(
+            "{:>w$}",
+            counter_text(used, max, unit),
+            w = usize::from(COUNTER_WIDTH)
+        ),
+        style,
+    )
+}
+
+/// `1,234/32,768 B` in at most [`COUNTER_WIDTH`] columns, the unit always kept: without the
+/// thousands separators when they do not fit (`12345/32768 B`), then without the limit.
+fn counter_text(used: usize, max: usize, unit: &str) -> String {
+    let fits = |text: &String| display::width(text) <= usize::from(COUNTER_WIDTH);
+    [
+        format!("{}/{}{unit}", thousands(used), thousands(max)),
+        format!("{used}/{max}{unit}"),
+    ]
+    .into_iter()
+    .find(fits)
+    .unwrap_or_else(|| format!("{used}{unit}"))
 }
 
 /// A one-line input: label, text (cut to fit, hidden characters escaped), counter.
@@ -231,4 +250,28 @@ pub fn button(text: &str, focused: bool) -> Line<'static> {
         theme::button()
     };
     Line::from(vec![label("", false), Span::styled(text.to_owned(), style)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_keeps_its_unit_at_every_size() {
+        for (used, shown) in [
+            (12, "12/32,768 B"),
+            (1_234, "1,234/32,768 B"),
+            (12_345, "12345/32768 B"),
+            (32_768, "32768/32768 B"),
+            (1_234_567, "1234567 B"),
+        ] {
+            let text = counter_text(used, 32_768, " B");
+            assert_eq!(text, shown);
+            assert!(
+                display::width(&text) <= usize::from(COUNTER_WIDTH),
+                "{text}"
+            );
+        }
+        assert_eq!(counter_text(9, 64, ""), "9/64");
+    }
 }

@@ -310,6 +310,10 @@ pub fn update(form: &mut FormState, action: Action, cx: &mut Cx<'_>) -> Option<E
         }
         return None;
     }
+    if action == Action::Generate && form.value.holds_typed() {
+        cx.open(Dialog::Confirm(Confirm::Regenerate));
+        return None;
+    }
     let effect = edit(form, action);
     if action == Action::Submit && form.refused() {
         cx.error(t::FIX_FIRST);
@@ -334,7 +338,7 @@ fn edit(form: &mut FormState, action: Action) -> Option<Effect> {
             form.value.toggle_visibility();
             None
         }
-        Action::Generate => return Some(form.start_generator()),
+        Action::Generate | Action::GenerateOver => return Some(form.start_generator()),
         _ if form.focus == Focus::Generator => return form.value.generator_key(action),
         Action::NextChoice => form.cycle(true),
         Action::PrevChoice => form.cycle(false),

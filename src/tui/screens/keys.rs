@@ -38,11 +38,17 @@ pub fn update(state: &mut KeysState, action: Action, cx: &mut Cx<'_>) -> Option<
             };
             match keys.get(state.selected) {
                 Some(k) if k.key_state == to => cx.info(t::ALREADY),
-                Some(k) => cx.open(Dialog::Confirm(Confirm::KeyState {
-                    key_id: k.key_id.clone(),
-                    alias: k.key_alias.clone(),
-                    to,
-                })),
+                Some(k) => {
+                    let users = cx
+                        .key_usage
+                        .map(|usage| usage.get(&k.key_id).copied().unwrap_or(0));
+                    cx.open(Dialog::Confirm(Confirm::KeyState {
+                        key_id: k.key_id.clone(),
+                        alias: k.key_alias.clone(),
+                        to,
+                        users,
+                    }));
+                }
                 None => cx.info(st::NOTHING_SELECTED),
             }
         }
@@ -104,7 +110,10 @@ pub fn render(state: &KeysState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let mut state = TableState::default().with_selected(Some(selected));
     StatefulWidget::render(
         Table::new(rows, widths)
-            .header(Row::new(header).style(theme::table_header()))
+            .header(
+                Row::new(timefmt::columns(header, &[t::CREATED], ctx.zone))
+                    .style(theme::table_header()),
+            )
             .column_spacing(1)
             .row_highlight_style(theme::selected()),
         inner,

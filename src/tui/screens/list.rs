@@ -305,7 +305,14 @@ pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         }
     });
     let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme::table_header()))
+        .header(
+            Row::new(timefmt::columns(
+                header,
+                &[t::CREATED, t::UPDATED, lt::DELETES],
+                ctx.zone,
+            ))
+            .style(theme::table_header()),
+        )
         .column_spacing(1);
     Widget::render(table, table_area, buf);
     if cat.visible_len() > height {

@@ -165,7 +165,10 @@ fn table(state: &RecordsState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let mut table_state = TableState::default().with_selected(Some(state.selected));
     StatefulWidget::render(
         Table::new(rows, widths)
-            .header(Row::new(header).style(theme::table_header()))
+            .header(
+                Row::new(timefmt::columns(header, &[t::TIME], ctx.zone))
+                    .style(theme::table_header()),
+            )
             .column_spacing(1)
             .row_highlight_style(theme::selected()),
         area,

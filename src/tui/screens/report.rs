@@ -92,7 +92,7 @@ fn rows(report: &HealthReport, zone: &Zone) -> Vec<Row> {
     let versions = |list: &[crate::csms::ExpiringVersion], verb: &str| -> Vec<(String, String)> {
         list.iter()
             .map(|v| {
-                let when = timefmt::short(v.expire_time, zone);
+                let when = timefmt::short_labelled(v.expire_time, zone);
                 (v.name.clone(), format!("{} · {verb} {when}", v.version_id))
             })
             .collect()
@@ -114,7 +114,7 @@ fn rows(report: &HealthReport, zone: &Zone) -> Vec<Row> {
         .rotation_overdue
         .iter()
         .map(|r| {
-            let when = timefmt::short(r.next_rotation_time, zone);
+            let when = timefmt::short_labelled(r.next_rotation_time, zone);
             (r.name.clone(), format!("{} {when}", t::DUE_AT))
         })
         .collect();
@@ -123,7 +123,7 @@ fn rows(report: &HealthReport, zone: &Zone) -> Vec<Row> {
         .unchanged
         .iter()
         .map(|u| {
-            let when = timefmt::short(u.create_time, zone);
+            let when = timefmt::short_labelled(u.create_time, zone);
             (
                 u.name.clone(),
                 format!("{} · {} {when}", u.version_id, t::SINCE),
@@ -297,7 +297,7 @@ fn title(report: Option<&HealthReport>, zone: &Zone) -> String {
             t::TITLE,
             r.checked,
             t::CHECKED,
-            timefmt::short(r.report_time, zone)
+            timefmt::short_labelled(r.report_time, zone)
         ),
         None => format!(" {} ", t::TITLE),
     }

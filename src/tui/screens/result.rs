@@ -149,6 +149,7 @@ pub fn update(state: &mut ResultState, action: Action, cx: &mut Cx<'_>) -> Optio
             let max = max_scroll(state, cx.body());
             state.scroll = state.scroll.saturating_add(1).min(max);
         }
+        Action::CopyBody if state.body.is_empty() => cx.info(st::NO_BODY),
         Action::CopyBody => {
             return Some(Effect::Copy {
                 text: Zeroizing::new(state.body.clone()),

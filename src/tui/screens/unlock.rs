@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use super::{Ctx, Cx};
+use crate::csms::{self, Strength};
 use crate::tui::action::{Action, Effect};
 use crate::tui::text::unlock as t;
 use crate::tui::textfield::TextField;
@@ -33,7 +34,13 @@ pub struct UnlockState {
     pub repeat: TextField,
     pub focus: PassFocus,
     pub error: Option<String>,
+    /// Wrong passphrases typed here so far; the app gives up at [`MAX_TRIES`].
+    pub wrong: u32,
 }
+
+/// How many wrong passphrases the unlock screen takes before the app gives up (as the command
+/// line's prompt does).
+pub const MAX_TRIES: u32 = 3;
 
 impl UnlockState {
     pub fn new(mode: UnlockMode) -> Self {
@@ -43,6 +50,7 @@ impl UnlockState {
             repeat: TextField::single(),
             focus: PassFocus::First,
             error: None,
+            wrong: 0,
         }
     }
 
@@ -62,23 +70,13 @@ impl UnlockState {
     }
 }
 
-/// A rough strength label: length matters most, then variety.
+/// The strength label of a new passphrase: zxcvbn's, on the same levels as `CheckSecrets`
+/// (scores 0–2 weak, 3 medium, 4 strong), so the app and the vault's check always agree.
 pub fn strength(pass: &str) -> &'static str {
-    let len = pass.chars().count();
-    let classes = [
-        pass.chars().any(|c| c.is_ascii_lowercase()),
-        pass.chars().any(|c| c.is_ascii_uppercase()),
-        pass.chars().any(|c| c.is_ascii_digit()),
-        pass.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ]
-    .iter()
-    .filter(|&&b| b)
-    .count();
-    match (len, classes) {
-        (0..8, _) => t::WEAK,
-        (8..12, _) | (12..16, 0..=1) => t::FAIR,
-        (12..16, _) | (16.., 0..=1) => t::GOOD,
-        _ => t::STRONG,
+    match csms::strength(pass).strength {
+        Strength::Weak => t::WEAK,
+        Strength::Medium => t::MEDIUM,
+        Strength::Strong => t::STRONG,
     }
 }
 
@@ -242,12 +240,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strength_grows_with_length_and_variety() {
-        assert_eq!(strength("abc"), t::WEAK);
-        assert_eq!(strength("abcdefghij"), t::FAIR);
-        assert_eq!(strength("abcdefghijklm"), t::FAIR);
-        assert_eq!(strength("abcdefghijklM1"), t::GOOD);
-        assert_eq!(strength("correct horse battery staple"), t::STRONG);
+    fn strength_is_the_vaults_check() {
+        for (pass, label) in [
+            ("abc", t::WEAK),
+            ("password1", t::WEAK),
+            ("Password123!", t::WEAK),
+            ("abcdefghijklm", t::WEAK),
+            ("correct horse battery staple", t::STRONG),
+        ] {
+            assert_eq!(strength(pass), label, "{pass}");
+        }
+        // The app and CheckSecrets agree, whatever the passphrase.
+        for pass in [
+            "password1",
+            "tr0ub4dor&3",
+            "Zq7-xK9-mU2",
+            "correct horse battery staple",
+        ] {
+            let level = match csms::strength(pass).strength {
+                Strength::Weak => t::WEAK,
+                Strength::Medium => t::MEDIUM,
+                Strength::Strong => t::STRONG,
+            };
+            assert_eq!(strength(pass), level, "{pass}");
+        }
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct ValueInput {
     pub file: FileLoad,
     /// The password generator, once `Ctrl+G` was pressed.
     pub generator: Option<Generator>,
+    /// Whether the text value is the generator's last password, untouched since (`Ctrl+G` then
+    /// replaces it without asking).
+    generated: bool,
     // Checks (issue 14): the live weak-value warning.
     /// Whether the vault's strength warnings are on (`checking_secret_strength`).
     pub checking: bool,
@@ -60,6 +63,7 @@ impl ValueInput {
             path: TextField::single(),
             file: FileLoad::NotYet,
             generator: None,
+            generated: false,
             checking: false,
             strength: None,
         }
@@ -85,6 +89,12 @@ impl ValueInput {
             .as_ref()
             .filter(|s| s.strength == Strength::Weak)
             .map(|s| ct::weak_warning(s.score, s.warnings.first().map(String::as_str)))
+    }
+
+    /// Whether `Ctrl+G` would replace a value typed or pasted (not one it generated): the
+    /// forms ask first.
+    pub fn holds_typed(&self) -> bool {
+        !self.text.is_empty() && !self.generated
     }
 
     /// Whether nothing was typed or chosen.
@@ -147,6 +157,9 @@ impl ValueInput {
     pub fn edit(&mut self, action: Action) -> (bool, Option<Effect>) {
         let before_path = self.path.as_str().len();
         let edited = self.editing().apply(action);
+        if edited && self.kind != ValueType::File {
+            self.generated = false;
+        }
         let load = if edited {
             self.rate();
             self.after_edit(before_path)
@@ -159,6 +172,7 @@ impl ValueInput {
     /// Enter in the value: a line break.
     pub fn newline(&mut self) {
         self.text.insert('\n');
+        self.generated = false;
         self.rate();
     }
 
@@ -166,6 +180,9 @@ impl ValueInput {
     /// changed.
     pub fn paste(&mut self, text: &str) -> Option<Effect> {
         let before_path = self.path.as_str().len();
+        if self.kind != ValueType::File {
+            self.generated = false;
+        }
         self.editing().insert_str(text);
         self.rate();
         self.after_edit(before_path)
@@ -205,6 +222,7 @@ impl ValueInput {
     /// A generated password (or why none was): into the value, as masked as it was.
     pub fn set_generated(&mut self, result: password::Outcome) {
         if let Some(options) = &mut self.generator {
+            self.generated |= result.is_ok();
             password::fill(options, &mut self.text, result);
         }
         self.rate();

@@ -276,6 +276,16 @@ impl VersionFormState {
         self.value.start_generator()
     }
 
+    /// The expiry typed, as shown, when the form is otherwise ready to submit and it is at or
+    /// before `now_ms`: the app asks before creating a version already expired.
+    fn past_expiry(&self, zone: &Zone, now_ms: i64) -> Option<String> {
+        if !self.problems(zone).is_empty() {
+            return None;
+        }
+        let at = parse_expiry(self.expiry.as_str(), zone).ok()??;
+        (at <= now_ms).then(|| timefmt::long(at, zone))
+    }
+
     fn submit(&mut self, zone: &Zone) -> Option<Effect> {
         self.submit_tried = true;
         if let Some(first) = self.problems(zone).first() {
@@ -305,8 +315,17 @@ pub fn open(detail: &DetailState, cx: &mut Cx<'_>) -> Option<Effect> {
 pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     match action {
         Action::Back if form.is_dirty() => cx.open(Dialog::Confirm(Confirm::Discard)),
+        Action::Generate if form.value.holds_typed() => {
+            cx.open(Dialog::Confirm(Confirm::Regenerate));
+        }
         Action::Back => cx.back(),
-        Action::Submit => {
+        Action::Submit | Action::SubmitPastExpiry => {
+            if action == Action::Submit
+                && let Some(at) = form.past_expiry(cx.zone, cx.now_ms)
+            {
+                cx.open(Dialog::Confirm(Confirm::PastExpiry { at }));
+                return None;
+            }
             let effect = form.submit(cx.zone);
             if effect.is_none() {
                 cx.error(ft::FIX_FIRST);
@@ -316,7 +335,7 @@ pub fn update(form: &mut VersionFormState, action: Action, cx: &mut Cx<'_>) -> O
         Action::NextField => form.step_focus(true),
         Action::PrevField => form.step_focus(false),
         Action::Reveal => form.value.toggle_visibility(),
-        Action::Generate => return Some(form.start_generator()),
+        Action::Generate | Action::GenerateOver => return Some(form.start_generator()),
         _ if form.focus == Focus::Generator => return form.value.generator_key(action),
         Action::NextChoice | Action::PrevChoice if form.focus == Focus::Type => {
             return form.value.cycle_kind(action == Action::NextChoice);

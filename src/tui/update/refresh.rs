@@ -10,7 +10,7 @@ use crate::tui::action::Effect;
 use crate::tui::app::{App, ListMode, Loaded, Screen, Status};
 use crate::tui::catalog::Catalog;
 use crate::tui::msg::describe;
-use crate::tui::screens::unlock::{UnlockMode, UnlockState};
+use crate::tui::screens::unlock::{MAX_TRIES, UnlockMode, UnlockState};
 use crate::tui::text::{status as st, unlock as ut};
 
 /// How many secrets the first frame after unlocking is drawn from.
@@ -46,7 +46,17 @@ pub fn load_all() -> Effect {
 /// The unlock screen again, wiped, saying why.
 pub(super) fn not_opened(app: &mut App, error: &ApiError, from_env: bool) {
     let why = match (error.code, from_env) {
-        (ErrorCode::WrongPassphrase, false) => ut::WRONG.to_owned(),
+        (ErrorCode::WrongPassphrase, false) => {
+            if let Screen::Unlock(state) = &mut app.screen {
+                state.wrong += 1;
+                if state.wrong >= MAX_TRIES {
+                    // Said on stderr once the terminal is back.
+                    app.exit_note = Some(ut::GAVE_UP.to_owned());
+                    app.quit = true;
+                }
+            }
+            ut::WRONG.to_owned()
+        }
         (ErrorCode::WrongPassphrase, true) => ut::ENV_WRONG.to_owned(),
         _ => describe(error),
     };

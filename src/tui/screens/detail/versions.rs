@@ -146,6 +146,13 @@ pub fn render(
         Constraint::Length(expiry_width),
     ];
     let mut header = vec![t::ID, t::CREATED, t::STAGES, t::EXPIRES];
+    // The time columns labelled (UTC) when they show UTC; a narrow expiry column (no version
+    // expires) has no time to label.
+    let timed: &[&str] = if any_expiry {
+        &[t::CREATED, t::EXPIRES]
+    } else {
+        &[t::CREATED]
+    };
     // The CMK column when it leaves the stages 12 columns or more.
     let fixed = id_width + 16 + usize::from(expiry_width) + 14 + 4;
     let with_cmk = width >= fixed + 12;
@@ -182,7 +189,7 @@ pub fn render(
     let mut table_state = TableState::default().with_selected(Some(state.selected));
     StatefulWidget::render(
         Table::new(rows, widths)
-            .header(Row::new(header).style(theme::table_header()))
+            .header(Row::new(timefmt::columns(header, timed, zone)).style(theme::table_header()))
             .column_spacing(1)
             .row_highlight_style(theme::selected()),
         table_area,
