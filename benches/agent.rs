@@ -4,6 +4,7 @@
 //!   passphrase-less key, a throwaway `PASSWORD_STORE_DIR`); target ≤ 0.25× pass's median;
 //! - peak RSS per call (`/usr/bin/time -f %M`, in separate runs so it does not weigh on the
 //!   times); target < 10 MB;
+//! - `csvault run --env V=NAME -- true` through the agent against `true` alone (the overhead);
 //! - the agent's RSS (`VmRSS` and `VmHWM` from /proc) with 100,000 secrets in the vault.
 //!
 //! Run: `cargo bench --bench agent`. Without `--bench` (`cargo test --benches`) a small smoke
@@ -147,6 +148,36 @@ fn main() -> Res<()> {
     println!(
         "ratio (median): {:.3}× pass (target ≤ 0.25×)",
         m_ours.as_secs_f64() / m_pass.as_secs_f64()
+    );
+    // `csvault run`'s overhead: `csvault run --env V=NAME -- true` through the agent (masking on,
+    // the default) against `true` started directly, alternated in the same run.
+    let run = || {
+        let mut c = csvault(&vault, &runtime);
+        c.env_remove("CSVAULT_PASSPHRASE")
+            .args(["run", "--env"])
+            .arg(format!("BENCH_VALUE={NAME}"))
+            .args(["--", "true"]);
+        c
+    };
+    check(&run().output()?, "run")?;
+    let mut t_run = Vec::new();
+    let mut t_direct = Vec::new();
+    for _ in 0..runs {
+        let (d, out) = timed(run())?;
+        check(&out, "run")?;
+        t_run.push(d);
+        let (d, out) = timed(Command::new("true"))?;
+        check(&out, "true")?;
+        t_direct.push(d);
+    }
+    let (m_run, m_direct) = (percentile(&mut t_run, 50), percentile(&mut t_direct, 50));
+    println!(
+        "csvault run --env V=NAME -- true: median {} ms, p95 {} ms; true alone: median {} ms; \
+         overhead {} ms ({runs} runs)",
+        ms(m_run),
+        ms(percentile(&mut t_run, 95)),
+        ms(m_direct),
+        ms(m_run.saturating_sub(m_direct))
     );
     if Path::new(TIME).exists() {
         let mut peaks = Vec::new();
