@@ -71,7 +71,7 @@ fn a_value_typed_twice_hidden_with_a_mismatch_first() {
     let tmux = shell(
         dir.path(),
         "",
-        r#""$0" --vault "$1" secret create --name typed; echo "exit=$?"; exec sleep 600"#,
+        r#""$0" --vault "$1" --output json secret create --name typed; echo "exit=$?"; exec sleep 600"#,
         &vault,
         &[],
     );
@@ -115,8 +115,7 @@ fn buffers(tmux: &Tmux) -> Vec<(String, String)> {
         .collect()
 }
 
-const COPY: &str =
-    r#"read go; "$0" --vault "$1" secret copy db-password; echo "exit=$?"; exec sleep 600"#;
+const COPY: &str = r#"read go; "$0" --vault "$1" --output json secret copy db-password; echo "exit=$?"; exec sleep 600"#;
 
 #[test]
 fn copy_through_osc52_in_tmux_returns_then_clears_and_deletes_the_paste_buffer() {
@@ -238,7 +237,7 @@ fn ctrl_c_at_the_prompt_creates_nothing_and_gives_the_echo_back() {
     let tmux = shell(
         dir.path(),
         "",
-        r#""$0" --vault "$1" secret create --name typed; echo "exit=$?"; stty -a; exec sleep 600"#,
+        r#""$0" --vault "$1" --output json secret create --name typed; echo "exit=$?"; stty -a; exec sleep 600"#,
         &vault,
         &[],
     );
