@@ -1,0 +1,266 @@
+//! The list's filter: the typed query parsed once (fuzzy text, or one of issue 14's tag forms),
+//! matched against rows on every core, the matches ranked best first; and which characters of a
+//! shown row matched (for highlighting).
+//!
+//! Fuzzy text is `nucleo`'s (helix's matcher, fzf's scoring): every word of the query must match,
+//! in order, somewhere in the secret's name, description or tags; `'word` asks for it exactly,
+//! `^word` at the start, `word$` at the end, `!word` for its absence; case is ignored. A name
+//! comes first in what is searched and matches near the start score a little more, so a name
+//! that starts with the query ranks above one where it is scattered. `key=value` (the key exactly,
+//! the value from its start) and `key:` (the key, any value) match tags only, as in issue 14.
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::StateFilter;
+use super::rows::Rows;
+
+/// Below this many rows a scan stays on the calling thread.
+const PARALLEL_FROM: usize = 20_000;
+/// At most this many threads scan (the machine's cores, if fewer).
+const MAX_THREADS: usize = 4;
+
+/// A query, parsed.
+#[derive(Debug, Default)]
+pub enum Query {
+    /// Nothing typed: every row, in the list's order.
+    #[default]
+    Empty,
+    /// Fuzzy over name, description and tags, ranked.
+    Fuzzy(Pattern),
+    /// `key=value` or `key:` (as `key=`), lowercased: a tag that starts with it.
+    Tag(String),
+}
+
+impl Query {
+    pub fn parse(text: &str) -> Self {
+        if text.trim().is_empty() {
+            return Self::Empty;
+        }
+        let lowered = text.to_lowercase();
+        if let Some((key, value)) = lowered.split_once('=') {
+            Self::Tag(format!("{key}={value}"))
+        } else if let Some(key) = lowered.strip_suffix(':').filter(|k| !k.is_empty()) {
+            Self::Tag(format!("{key}="))
+        } else {
+            Self::Fuzzy(Pattern::parse(
+                text,
+                CaseMatching::Ignore,
+                Normalization::Smart,
+            ))
+        }
+    }
+
+    /// Whether matches are ranked by score (else they keep the list's order).
+    pub fn ranks(&self) -> bool {
+        matches!(self, Self::Fuzzy(_))
+    }
+}
+
+/// Whether every row `new` matches, `old` matched too (so `new` needs to look only at `old`'s
+/// matches): text typed at the end of a query, except where the pattern syntax could widen it
+/// (`!`, `$`, `\`).
+pub fn narrows(new: &str, old: &str) -> bool {
+    if old.trim().is_empty() {
+        return true;
+    }
+    if !new.starts_with(old) {
+        return false;
+    }
+    match (Query::parse(new), Query::parse(old)) {
+        (Query::Tag(a), Query::Tag(b)) => a.starts_with(&b),
+        (Query::Fuzzy(_), Query::Fuzzy(_)) => !new.contains(['!', '$', '\\']),
+        _ => false,
+    }
+}
+
+/// The matcher every scan and highlight uses: nucleo's defaults, with the small bonus for
+/// matches near the start (the name).
+fn matcher() -> Matcher {
+    let mut config = Config::DEFAULT;
+    config.prefer_prefix = true;
+    Matcher::new(config)
+}
+
+/// `text` as the matcher takes it (`buf` holds the characters of non-ASCII text).
+fn utf32<'a>(text: &'a str, buf: &'a mut Vec<char>) -> Utf32Str<'a> {
+    if text.is_ascii() {
+        Utf32Str::Ascii(text.as_bytes())
+    } else {
+        buf.clear();
+        buf.extend(text.chars());
+        Utf32Str::Unicode(buf)
+    }
+}
+
+/// Whether `text` starts with `lowered` (already lowercase), ignoring case.
+fn starts_with_ignoring_case(text: &str, lowered: &str) -> bool {
+    if text.is_ascii() {
+        text.len() >= lowered.len()
+            && text.as_bytes()[..lowered.len()].eq_ignore_ascii_case(lowered.as_bytes())
+    } else {
+        text.to_lowercase().starts_with(lowered)
+    }
+}
+
+/// Row `i`'s score for `query`, or `None` when it does not match.
+fn score(
+    query: &Query,
+    rows: &Rows,
+    i: u32,
+    matcher: &mut Matcher,
+    buf: &mut Vec<char>,
+) -> Option<u32> {
+    match query {
+        Query::Empty => Some(0),
+        Query::Fuzzy(pattern) => pattern.score(utf32(rows.haystack(i).0, buf), matcher),
+        Query::Tag(tag) => rows
+            .tags(i)
+            .any(|t| starts_with_ignoring_case(t, tag))
+            .then_some(0),
+    }
+}
+
+/// The candidates (in the list's order) that `query` and `states` keep, still in that order,
+/// with their scores.
+fn scan_part(query: &Query, rows: &Rows, states: StateFilter, part: &[u32]) -> Vec<(u32, u32)> {
+    let mut matcher = matcher();
+    let mut buf = Vec::new();
+    part.iter()
+        .filter(|&&i| rows.state(i).is_some_and(|s| states.admits(s)))
+        .filter_map(|&i| score(query, rows, i, &mut matcher, &mut buf).map(|s| (i, s)))
+        .collect()
+}
+
+/// The rows among `candidates` (in the list's order) that match: in that order (what a
+/// narrower query scans next), and ranked (best first, the list's order among equals) when the
+/// query ranks.
+pub fn scan(
+    query: &Query,
+    rows: &Rows,
+    states: StateFilter,
+    candidates: &[u32],
+) -> (Vec<u32>, Vec<u32>) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(MAX_THREADS);
+    let found: Vec<(u32, u32)> = if candidates.len() < PARALLEL_FROM || threads < 2 {
+        scan_part(query, rows, states, candidates)
+    } else {
+        let chunk = candidates.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = candidates
+                .chunks(chunk)
+                .map(|part| s.spawn(move || scan_part(query, rows, states, part)))
+                .collect();
+            let mut all = Vec::new();
+            for part in parts {
+                // A scan cannot panic short of a bug; its rows are then left out.
+                all.extend(part.join().unwrap_or_default());
+            }
+            all
+        })
+    };
+    let matched: Vec<u32> = found.iter().map(|&(i, _)| i).collect();
+    if !query.ranks() {
+        return (matched.clone(), matched);
+    }
+    // Best first; among equals the list's order (the position breaks the tie).
+    let mut keys: Vec<u64> = found
+        .iter()
+        .enumerate()
+        .map(|(pos, &(_, s))| (u64::from(u32::MAX - s) << 32) | pos as u64)
+        .collect();
+    keys.sort_unstable();
+    let ranked = keys
+        .into_iter()
+        .filter_map(|k| usize::try_from(k & u64::from(u32::MAX)).ok())
+        .filter_map(|pos| matched.get(pos).copied())
+        .collect();
+    (matched, ranked)
+}
+
+/// Which characters of a row's name and description matched (character indices, ascending).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub name: Vec<usize>,
+    pub description: Vec<usize>,
+}
+
+/// Finds the matched characters of the rows shown (a few dozen a frame).
+pub struct Highlighter<'q> {
+    query: &'q Query,
+    matcher: Matcher,
+    buf: Vec<char>,
+    indices: Vec<u32>,
+}
+
+impl<'q> Highlighter<'q> {
+    pub fn new(query: &'q Query) -> Self {
+        Self {
+            query,
+            matcher: matcher(),
+            buf: Vec::new(),
+            indices: Vec::new(),
+        }
+    }
+
+    /// The characters of row `i` that the query matched (none for a tag form).
+    pub fn marks(&mut self, rows: &Rows, i: u32) -> Marks {
+        let Query::Fuzzy(pattern) = self.query else {
+            return Marks::default();
+        };
+        let (haystack, name_len) = rows.haystack(i);
+        self.indices.clear();
+        if pattern
+            .indices(
+                utf32(haystack, &mut self.buf),
+                &mut self.matcher,
+                &mut self.indices,
+            )
+            .is_none()
+        {
+            return Marks::default();
+        }
+        self.indices.sort_unstable();
+        self.indices.dedup();
+        let name_chars = haystack.get(..name_len).map_or(0, |n| n.chars().count());
+        let mut marks = Marks::default();
+        for &i in &self.indices {
+            let i = i as usize;
+            if i < name_chars {
+                marks.name.push(i);
+            } else if i > name_chars {
+                marks.description.push(i - name_chars - 1);
+            }
+        }
+        marks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_parse_into_tag_forms_or_fuzzy_text() {
+        assert!(matches!(Query::parse(""), Query::Empty));
+        assert!(matches!(Query::parse("  "), Query::Empty));
+        assert!(matches!(Query::parse("Env=Prod"), Query::Tag(t) if t == "env=prod"));
+        assert!(matches!(Query::parse("env:"), Query::Tag(t) if t == "env="));
+        assert!(matches!(Query::parse(":"), Query::Fuzzy(_)));
+        assert!(matches!(Query::parse("db pass"), Query::Fuzzy(_)));
+    }
+
+    #[test]
+    fn what_narrows() {
+        assert!(narrows("a", ""));
+        assert!(narrows("ab", "a"));
+        assert!(narrows("ab c", "ab"));
+        assert!(narrows("env=pr", "env="));
+        assert!(!narrows("env=pr", "env:"), "not typed at the end");
+        assert!(!narrows("b", "a"));
+        assert!(!narrows("a!b", "a"), "a negation widens");
+        assert!(!narrows("env=", "env"), "text, then a tag form");
+    }
+}
