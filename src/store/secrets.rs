@@ -210,7 +210,8 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<SecretRow>> {
 }
 
 /// Up to `limit` secrets after `marker` (exclusive) by name, as the terminal app's list shows
-/// them, each with its tags by key: one query, the page chosen before the tags are joined.
+/// them, each with its tags by key: one query, the page chosen (along the name index) before the
+/// tags are joined.
 pub fn summaries(
     conn: &Connection,
     marker: Option<&str>,
@@ -220,13 +221,16 @@ pub fn summaries(
         "WITH page AS (
              SELECT row_id, name, description, state, kms_key_id, create_time, update_time,
                  scheduled_delete_time
-             FROM secrets WHERE (?1 IS NULL OR name > ?1) ORDER BY name LIMIT ?2)
+             FROM secrets WHERE name > ?1 ORDER BY name LIMIT ?2)
          SELECT page.name, page.description, page.state, page.kms_key_id, page.create_time,
              page.update_time, page.scheduled_delete_time, t.key, t.value, page.row_id
          FROM page LEFT JOIN secret_tags t ON t.secret_row = page.row_id
          ORDER BY page.name, t.key",
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    // `name > ''` for the first page (a name is never empty): one form of the query, so the
+    // name index serves every page (`?1 IS NULL OR …` would scan the table each time).
+    let marker = marker.unwrap_or("");
     let mut out: Vec<SecretSummary> = Vec::new();
     let mut current_row = None;
     let mut rows = stmt.query(params![marker, limit])?;

@@ -3,10 +3,10 @@
 //! shown row matched (for highlighting).
 //!
 //! Fuzzy text is `nucleo`'s (helix's matcher, fzf's scoring): every word of the query must match,
-//! in order, somewhere in the secret's name, description or tags; `'word` asks for it exactly,
-//! `^word` at the start, `word$` at the end, `!word` for its absence; case is ignored. A name
-//! comes first in what is searched and matches near the start score a little more, so a name
-//! that starts with the query ranks above one where it is scattered. `key=value` (the key exactly,
+//! its letters in order, in the secret's name or else in its description and tags; `'word` asks
+//! for it exactly, `^word` at the start, `word$` at the end, `!word` for its absence; case is
+//! ignored. A word found in the name scores more, and matches near the start a little more, so
+//! a name that starts with the query ranks above one where it is scattered. `key=value` (the key exactly,
 //! the value from its start) and `key:` (the key, any value) match tags only, as in issue 14.
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -103,17 +103,53 @@ fn starts_with_ignoring_case(text: &str, lowered: &str) -> bool {
     }
 }
 
-/// Row `i`'s score for `query`, or `None` when it does not match.
+/// Extra score for a word found in the name rather than in the description or tags.
+const NAME_BONUS: u32 = 32;
+
+/// Buffers for the characters of non-ASCII text (the name's and the rest's).
+#[derive(Default)]
+struct Buffers {
+    name: Vec<char>,
+    rest: Vec<char>,
+}
+
+/// Row `i`'s name and the rest of its text (description, tags), as the matcher takes them.
+fn fields<'a>(rows: &'a Rows, i: u32, bufs: &'a mut Buffers) -> (Utf32Str<'a>, Utf32Str<'a>) {
+    let (haystack, name_len) = rows.haystack(i);
+    let name = haystack.get(..name_len).unwrap_or("");
+    let rest = haystack.get(name_len + 1..).unwrap_or("");
+    (utf32(name, &mut bufs.name), utf32(rest, &mut bufs.rest))
+}
+
+/// Row `i`'s score for `query`, or `None` when it does not match. Each word of a fuzzy query is
+/// looked for in the name first (scoring [`NAME_BONUS`] more there), else in the description and
+/// tags; a `!word` must be in neither.
 fn score(
     query: &Query,
     rows: &Rows,
     i: u32,
     matcher: &mut Matcher,
-    buf: &mut Vec<char>,
+    bufs: &mut Buffers,
 ) -> Option<u32> {
     match query {
         Query::Empty => Some(0),
-        Query::Fuzzy(pattern) => pattern.score(utf32(rows.haystack(i).0, buf), matcher),
+        Query::Fuzzy(pattern) => {
+            let (name, rest) = fields(rows, i, bufs);
+            let mut total = 0u32;
+            for atom in &pattern.atoms {
+                if atom.negative {
+                    atom.score(name, matcher)?;
+                    atom.score(rest, matcher)?;
+                    continue;
+                }
+                let word = match atom.score(name, matcher) {
+                    Some(s) => u32::from(s) + NAME_BONUS,
+                    None => u32::from(atom.score(rest, matcher)?),
+                };
+                total = total.saturating_add(word);
+            }
+            Some(total)
+        }
         Query::Tag(tag) => rows
             .tags(i)
             .any(|t| starts_with_ignoring_case(t, tag))
@@ -125,10 +161,10 @@ fn score(
 /// with their scores.
 fn scan_part(query: &Query, rows: &Rows, states: StateFilter, part: &[u32]) -> Vec<(u32, u32)> {
     let mut matcher = matcher();
-    let mut buf = Vec::new();
+    let mut bufs = Buffers::default();
     part.iter()
         .filter(|&&i| rows.state(i).is_some_and(|s| states.admits(s)))
-        .filter_map(|&i| score(query, rows, i, &mut matcher, &mut buf).map(|s| (i, s)))
+        .filter_map(|&i| score(query, rows, i, &mut matcher, &mut bufs).map(|s| (i, s)))
         .collect()
 }
 
@@ -191,7 +227,7 @@ pub struct Marks {
 pub struct Highlighter<'q> {
     query: &'q Query,
     matcher: Matcher,
-    buf: Vec<char>,
+    bufs: Buffers,
     indices: Vec<u32>,
 }
 
@@ -200,39 +236,41 @@ impl<'q> Highlighter<'q> {
         Self {
             query,
             matcher: matcher(),
-            buf: Vec::new(),
+            bufs: Buffers::default(),
             indices: Vec::new(),
         }
     }
 
-    /// The characters of row `i` that the query matched (none for a tag form).
+    /// The characters of row `i` that the query matched, each word where [`score`] found it
+    /// (none for a tag form).
     pub fn marks(&mut self, rows: &Rows, i: u32) -> Marks {
         let Query::Fuzzy(pattern) = self.query else {
             return Marks::default();
         };
-        let (haystack, name_len) = rows.haystack(i);
-        self.indices.clear();
-        if pattern
-            .indices(
-                utf32(haystack, &mut self.buf),
-                &mut self.matcher,
-                &mut self.indices,
-            )
-            .is_none()
-        {
-            return Marks::default();
-        }
-        self.indices.sort_unstable();
-        self.indices.dedup();
-        let name_chars = haystack.get(..name_len).map_or(0, |n| n.chars().count());
+        let (name, rest) = fields(rows, i, &mut self.bufs);
         let mut marks = Marks::default();
-        for &i in &self.indices {
-            let i = i as usize;
-            if i < name_chars {
-                marks.name.push(i);
-            } else if i > name_chars {
-                marks.description.push(i - name_chars - 1);
-            }
+        for atom in pattern.atoms.iter().filter(|a| !a.negative) {
+            self.indices.clear();
+            let into = if atom
+                .indices(name, &mut self.matcher, &mut self.indices)
+                .is_some()
+            {
+                &mut marks.name
+            } else {
+                self.indices.clear();
+                if atom
+                    .indices(rest, &mut self.matcher, &mut self.indices)
+                    .is_none()
+                {
+                    continue;
+                }
+                &mut marks.description
+            };
+            into.extend(self.indices.iter().map(|&i| i as usize));
+        }
+        for list in [&mut marks.name, &mut marks.description] {
+            list.sort_unstable();
+            list.dedup();
         }
         marks
     }
