@@ -15,6 +15,7 @@ mod request;
 mod response;
 mod rotation;
 mod settings;
+mod summary;
 mod tags;
 mod validate;
 mod value;
@@ -72,6 +73,9 @@ pub use settings::{
     MAX_ROTATION_CONFIG_BYTES, MAX_ROTATION_FUNC_URN_BYTES, MAX_ROTATION_PERIOD_MS,
     MIN_ROTATION_PERIOD_MS, SecretSettings, SettingsChange, event_name_problem, next_rotation,
     rotation_period_ms, rotation_period_problem,
+};
+pub use summary::{
+    DEFAULT_SUMMARY_PAGE, MAX_SUMMARY_PAGE, SecretSummary, SummaryPage, summary_page_limit,
 };
 pub use tags::{
     BatchCreateOrDeleteTagsRequest, CountText, CreateSecretTagRequest, DEFAULT_RESOURCE_LIMIT,

@@ -19,7 +19,7 @@ use crate::csms::{
     ListNotificationRecordsResponse, ListProjectSecretsTagsResponse, ListResourceInstancesResponse,
     ListSecretTagsResponse, ListSecretTaskResponse, ListSecretVersionsResponse,
     ListSecretsResponse, NamedTags, PasswordResponse, ReportSettings, RotateSecretResponse, Secret,
-    SecretBlobResponse, SecretDetail, SecretResponse, SecretsConfig, StageResponse,
+    SecretBlobResponse, SecretDetail, SecretResponse, SecretsConfig, StageResponse, SummaryPage,
     VersionMetadataResponse, VersionResponse,
 };
 
@@ -124,6 +124,7 @@ enum ResponseDef {
     Strength(CheckSecretsResponse),
     HealthReport(Box<HealthReport>),
     ReportSettings(ReportSettings),
+    Summaries(SummaryPage),
 }
 
 /// [`BatchImportSecretsResponse`] with its `outcomes` (the command line's import reads them).
@@ -301,6 +302,27 @@ mod tests {
             },
         ])));
         round_trip(&Response::NoContent);
+        // The terminal app's list pages (issue 15), compared whole: the app reads them typed.
+        let page = crate::csms::SummaryPage {
+            summaries: vec![crate::csms::SecretSummary {
+                name: "db".into(),
+                description: "ü \u{202e}".into(),
+                state: crate::csms::SecretState::PendingDelete,
+                kms_key_id: "k".into(),
+                create_time: 1,
+                update_time: 2,
+                scheduled_delete_time: Some(3),
+                tags: vec![crate::csms::SecretTag {
+                    key: "env".into(),
+                    value: "prod".into(),
+                }],
+            }],
+            next_marker: Some("db".into()),
+        };
+        let Response::Summaries(back) = round_trip(&Response::Summaries(page.clone())) else {
+            panic!("not a summary page");
+        };
+        assert_eq!(back, page);
         round_trip(&Response::FunctionTemplates(
             FunctionTemplatesResponse::default(),
         ));

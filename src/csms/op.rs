@@ -26,9 +26,10 @@ use super::{
     CreateSecretVersionRequest, DeleteSecretForScheduleRequest, Field, FieldError,
     GeneratePasswordRequest, KeyChoice, KeyResponse, KeyState, ListKeysResponse,
     ListSecretVersionsResponse, ListSecretsResponse, PasswordResponse, Secret, SecretBlobResponse,
-    SecretDetail, SecretResponse, StageResponse, UpdateSecretRequest, UpdateSecretStageRequest,
-    UpdateVersionRequest, UploadSecretBlobRequest, VersionMetadataResponse, VersionResponse,
-    alias_problem, create_problems, key_description_problem, parse_body, stage_name_problems,
+    SecretDetail, SecretResponse, StageResponse, SummaryPage, UpdateSecretRequest,
+    UpdateSecretStageRequest, UpdateVersionRequest, UploadSecretBlobRequest,
+    VersionMetadataResponse, VersionResponse, alias_problem, create_problems,
+    key_description_problem, parse_body, stage_name_problems,
 };
 use super::{
     CreateSecretEventRequest, EventResponse, ListEventsResponse, ListNotificationRecordsResponse,
@@ -198,6 +199,12 @@ pub enum Request {
     },
     /// Every secret, by name.
     ListAllSecrets,
+    /// The terminal app's list by page (issue 15): up to `limit` secrets (1–5,000, 2,000 when
+    /// absent) after `marker` (a name, exclusive), by name, each with its tags.
+    ListSecretSummaries {
+        marker: Option<String>,
+        limit: Option<usize>,
+    },
     /// Whether a secret of that name exists (the create form's duplicate-name check).
     SecretNameExists {
         name: String,
@@ -309,6 +316,7 @@ impl Request {
             | Self::ListKeys
             | Self::ShowSecretDetail { .. }
             | Self::ListAllSecrets
+            | Self::ListSecretSummaries { .. }
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
             | Self::ListKeyChoices
@@ -391,6 +399,7 @@ impl Request {
             | Self::SetKeyState { .. }
             | Self::ShowSecretDetail { .. }
             | Self::ListAllSecrets
+            | Self::ListSecretSummaries { .. }
             | Self::SecretNameExists { .. }
             | Self::KeyUsage
             | Self::ListKeyChoices
@@ -452,6 +461,8 @@ pub enum Response {
     NoContent,
     Detail(SecretDetail),
     AllSecrets(Vec<Secret>),
+    /// `{"summaries": [...], "next_marker"}`: a page of the terminal app's list.
+    Summaries(SummaryPage),
     NameTaken(bool),
     /// Secrets per CMK id.
     KeyUsage(HashMap<String, i64>),
@@ -524,6 +535,7 @@ impl Serialize for Response {
             Self::NoContent => s.serialize_unit(),
             Self::Detail(b) => b.serialize(s),
             Self::AllSecrets(b) => b.serialize(s),
+            Self::Summaries(b) => b.serialize(s),
             Self::NameTaken(b) => b.serialize(s),
             Self::KeyUsage(b) => b.serialize(s),
             Self::KeyChoices(b) => b.serialize(s),

@@ -1,10 +1,11 @@
-//! Secret rows: insert (with a first version), look up by name, page by name, count.
+//! Secret rows: insert (with a first version), look up by name, page by name (also as the
+//! terminal app's summaries, with their tags), count.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::StoreResult;
 use super::versions::{INSERT_VERSION, NewVersion, SET_STAGE};
-use crate::csms::{SecretSettings, SecretState};
+use crate::csms::{SecretSettings, SecretState, SecretSummary, SecretTag};
 
 /// A secret as stored. Times are epoch ms.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -206,6 +207,63 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<SecretRow>> {
         .query_map([], secret_from_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
+}
+
+/// Up to `limit` secrets after `marker` (exclusive) by name, as the terminal app's list shows
+/// them, each with its tags by key: one query, the page chosen (along the name index) before the
+/// tags are joined.
+pub fn summaries(
+    conn: &Connection,
+    marker: Option<&str>,
+    limit: usize,
+) -> StoreResult<Vec<SecretSummary>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH page AS (
+             SELECT row_id, name, description, state, kms_key_id, create_time, update_time,
+                 scheduled_delete_time
+             FROM secrets WHERE name > ?1 ORDER BY name LIMIT ?2)
+         SELECT page.name, page.description, page.state, page.kms_key_id, page.create_time,
+             page.update_time, page.scheduled_delete_time, t.key, t.value, page.row_id
+         FROM page LEFT JOIN secret_tags t ON t.secret_row = page.row_id
+         ORDER BY page.name, t.key",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    // `name > ''` for the first page (a name is never empty): one form of the query, so the
+    // name index serves every page (`?1 IS NULL OR …` would scan the table each time).
+    let marker = marker.unwrap_or("");
+    let mut out: Vec<SecretSummary> = Vec::new();
+    let mut current_row = None;
+    let mut rows = stmt.query(params![marker, limit])?;
+    while let Some(r) = rows.next()? {
+        let row_id: i64 = r.get(9)?;
+        if current_row != Some(row_id) {
+            current_row = Some(row_id);
+            let state = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+            out.push(SecretSummary {
+                name: r.get(0)?,
+                description: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                state: SecretState::parse(state).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        2,
+                        rusqlite::types::Type::Text,
+                        "secret state".into(),
+                    )
+                })?,
+                kms_key_id: r.get(3)?,
+                create_time: r.get(4)?,
+                update_time: r.get(5)?,
+                scheduled_delete_time: r.get(6)?,
+                tags: Vec::new(),
+            });
+        }
+        if let (Some(key), Some(summary)) = (r.get::<_, Option<String>>(7)?, out.last_mut()) {
+            summary.tags.push(SecretTag {
+                key,
+                value: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Writes a secret's mutable fields (description, CMK, state, times, settings) back by row id.

@@ -19,6 +19,8 @@ use crate::csms::op::Request;
 /// How much of the vault the list holds: the first page is drawn at once, the rest follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loaded {
+    /// The vault just opened: its first page is being read.
+    Opening,
     FirstPage,
     All,
 }
@@ -61,6 +63,10 @@ pub struct App {
     pub size: Size,
     pub quit: bool,
     pub loaded: Loaded,
+    /// Where reading the list goes on after its first page (the last name read).
+    pub more: Option<String>,
+    /// A fresh read of the list being built page by page; it takes the list's place once whole.
+    pub incoming: Option<Catalog>,
     /// The time zone times are shown in (this machine's; tests pin UTC).
     pub zone: Zone,
     /// Shown while the runner performs a slow effect (unlock).
@@ -98,6 +104,8 @@ impl App {
             now_ms: 0,
             exit_note: None,
             loaded: Loaded::All,
+            more: None,
+            incoming: None,
             zone,
         }
     }
@@ -154,9 +162,12 @@ impl App {
     pub(super) fn rereads(&self) -> Vec<Request> {
         let mut reads = vec![
             Request::ListKeys,
-            Request::ListAllSecrets,
+            // Every secret again, page by page, with their tags.
+            Request::ListSecretSummaries {
+                marker: None,
+                limit: None,
+            },
             Request::UnreadNotifications,
-            Request::ListAllTags,
         ];
         for screen in std::iter::once(&self.screen).chain(&self.below) {
             for read in screen.reads() {
@@ -196,6 +207,7 @@ fn same_read(a: &Request, b: &Request) -> bool {
         | (Request::SecretNameExists { name: x }, Request::SecretNameExists { name: y }) => x == y,
         (Request::ListKeys, Request::ListKeys)
         | (Request::ListAllSecrets, Request::ListAllSecrets)
+        | (Request::ListSecretSummaries { .. }, Request::ListSecretSummaries { .. })
         | (Request::ListAllTags, Request::ListAllTags)
         | (Request::ListKeyChoices, Request::ListKeyChoices)
         | (Request::KeyUsage, Request::KeyUsage)

@@ -1,34 +1,30 @@
-//! The secrets list model: lightweight rows, sort order, incremental filter, selection and scroll.
+//! The secrets list model: compact rows, sort order, the fuzzy filter with its ranking, selection
+//! and scroll.
 //!
-//! Built for 100,000 secrets: rows hold only what the table shows (no ids, no values), the filter
-//! narrows the current matches when the query grows, and the view draws only the visible window.
-//! The filter matches names and descriptions, or tags in the forms `key=value` (the key exactly,
-//! the value from its start) and `key:` (the key, any value); case is ignored.
+//! Built for 1,000,000 secrets: rows hold only what the table shows and the filter searches
+//! ([`rows`]), loaded page by page; the filter ([`filter`]) scans on every core and a query
+//! that extends the previous one only looks at the previous matches; the view draws only the
+//! visible window and finds the matched characters of those rows alone.
+
+mod filter;
+mod rows;
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::csms::KeyInfo;
-use crate::csms::{NamedTags, Secret, SecretState};
+use crate::csms::{Secret, SecretState, SecretSummary};
 
-/// One secret as the table shows it.
-#[derive(Clone, Debug)]
-pub struct Row {
-    pub name: Box<str>,
-    pub description: Box<str>,
-    pub state: SecretState,
-    /// Index into the catalog's key table.
-    pub key: u32,
-    pub create_time: i64,
-    pub update_time: i64,
-    /// When a secret pending deletion goes for good (epoch ms).
-    pub scheduled_delete_time: Option<i64>,
-    /// Its tags as (key, value), by key (issue 14).
-    pub tags: Tags,
-}
+pub use filter::{Highlighter, Marks};
+use filter::{Query, narrows, scan};
+pub use rows::{DESCRIPTION_KEPT, Row};
+use rows::{Rows, Source};
 
-/// A row's tags as (key, value), by key.
-pub type Tags = Box<[(Box<str>, Box<str>)]>;
+/// Earlier queries' matches are kept (for Backspace, and as the base of a query typed from
+/// them) only when there are at most this many.
+const REMEMBER_AT_MOST: usize = 250_000;
+/// How many earlier queries' matches are kept.
+const REMEMBERED: usize = 16;
 
 /// Which states the list shows (`X`); kept with the text filter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -83,21 +79,22 @@ impl SortBy {
 /// Every secret of the vault, sorted and filtered.
 #[derive(Debug, Default)]
 pub struct Catalog {
-    rows: Vec<Row>,
+    rows: Rows,
     /// (key id, alias) by index; aliases are filled in from the vault's key list.
     keys: Vec<(String, String)>,
-    /// Every row's `name \u{1} description` then `\u{2}key=value` for each tag, lowercased, back
-    /// to back: what the filter searches.
-    search: String,
-    /// Where each row's text starts in `search` (plus the end), by row index.
-    spans: Vec<u32>,
     key_index: HashMap<String, u32>,
+    /// How many rows are pending deletion.
+    pending: usize,
     /// Every row index in sort order.
     order: Vec<u32>,
-    /// The rows matching the filter, in sort order.
+    /// The rows matching the filter, in sort order (what a narrower query scans).
+    matched: Vec<u32>,
+    /// The rows shown: the matches best first while a query ranks, else in sort order.
     visible: Vec<u32>,
     query: String,
-    /// Earlier (query, matches) while the query grew, so Backspace restores instead of rescanning.
+    parsed: Query,
+    /// Earlier (query, matches in sort order), so Backspace and a query typed from one of them
+    /// scan only those.
     narrowed: Vec<(String, Vec<u32>)>,
     sort: SortBy,
     selected: usize,
@@ -106,156 +103,101 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Builds the catalog from the vault's secrets (already by name) and keys.
-    pub fn new(secrets: Vec<Secret>, keys: &[KeyInfo]) -> Self {
+    /// A catalog of one page of the vault's secrets (by name) and its keys.
+    pub fn new(page: &[SecretSummary], keys: &[KeyInfo]) -> Self {
         let mut cat = Self::default();
         cat.set_keys(keys);
-        cat.rows.reserve_exact(secrets.len());
-        cat.spans.reserve_exact(secrets.len() + 1);
-        for s in secrets {
-            let row = cat.row_of(s);
-            cat.rows.push(row);
-        }
-        cat.resort();
+        cat.append(page);
         cat
     }
 
-    /// The same catalog over a fresh read of the vault: sort, filter, selection (by name; by
-    /// place when that secret is gone) and scroll kept.
-    pub fn refresh(&mut self, secrets: Vec<Secret>, keys: &[KeyInfo]) {
-        let name = self.selected_row().map(|r| r.name.to_string());
-        let (selected, offset, sort) = (self.selected, self.offset, self.sort);
-        let query = std::mem::take(&mut self.query);
-        let states = self.states;
-        // Tags come in their own read, after this one: kept meanwhile, by name.
-        let mut tags: HashMap<Box<str>, Tags> = self
-            .rows
-            .iter_mut()
-            .filter(|r| !r.tags.is_empty())
-            .map(|r| (r.name.clone(), std::mem::take(&mut r.tags)))
-            .collect();
-        *self = Self::new(secrets, keys);
-        if !tags.is_empty() {
-            for row in &mut self.rows {
-                row.tags = tags.remove(&row.name).unwrap_or_default();
+    /// Adds the next page of secrets (by name, after those held): the order, the filter and
+    /// the selection follow.
+    pub fn append(&mut self, page: &[SecretSummary]) {
+        let Some(first) = page.first() else {
+            return;
+        };
+        let before = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
+        let in_order = self.sort == SortBy::Name
+            && self
+                .order
+                .last()
+                .is_none_or(|&last| self.rows.name(last) < first.name.as_str());
+        let text: usize = page
+            .iter()
+            .map(|s| s.name.len() + s.description.len().min(DESCRIPTION_KEPT) + 2)
+            .sum();
+        self.rows.reserve(page.len(), text / page.len());
+        for s in page {
+            let key = self.key_of(&s.kms_key_id);
+            self.rows.push(&Source::of_summary(s, key));
+            if s.state == SecretState::PendingDelete {
+                self.pending += 1;
             }
-            self.rebuild_search();
         }
-        self.states = states;
-        if sort != SortBy::Name {
-            self.sort = sort;
+        let added = before..u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
+        if !in_order {
             self.resort();
+            return;
         }
-        self.set_query(&query);
+        self.order.extend(added.clone());
+        self.narrowed.clear();
+        if matches!(self.parsed, Query::Empty) && self.states == StateFilter::All {
+            self.matched.extend(added.clone());
+            self.visible.extend(added);
+        } else {
+            let selected = self.selected_index();
+            self.refilter();
+            self.reselect(selected);
+        }
+    }
+
+    /// This catalog over a fresh read of the vault (`fresh`, every page of it): sort, filter,
+    /// selection (by name; by place when that secret is gone), scroll and the keys' aliases
+    /// kept.
+    pub fn replace(&mut self, mut fresh: Catalog) {
+        let name = self.selected_row().map(|r| r.name.to_owned());
+        let selected = self.selected;
+        for (id, alias) in &self.keys {
+            let i = fresh.key_of(id) as usize;
+            if let Some(slot) = fresh.keys.get_mut(i)
+                && slot.1.is_empty()
+            {
+                slot.1.clone_from(alias);
+            }
+        }
+        fresh.sort = self.sort;
+        fresh.states = self.states;
+        fresh.offset = self.offset;
+        fresh.query = std::mem::take(&mut self.query);
+        fresh.parsed = std::mem::take(&mut self.parsed);
+        *self = fresh;
+        self.resort();
         self.selected = selected.min(self.visible.len().saturating_sub(1));
-        self.offset = offset;
         if let Some(name) = name {
             self.select_name(&name);
         }
     }
 
-    fn key_of(&mut self, key_id: String) -> u32 {
-        if let Some(&i) = self.key_index.get(&key_id) {
+    fn key_of(&mut self, key_id: &str) -> u32 {
+        if let Some(&i) = self.key_index.get(key_id) {
             return i;
         }
         let i = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
-        self.key_index.insert(key_id.clone(), i);
-        self.keys.push((key_id, String::new()));
+        self.key_index.insert(key_id.to_owned(), i);
+        self.keys.push((key_id.to_owned(), String::new()));
         i
-    }
-
-    fn row_of(&mut self, s: Secret) -> Row {
-        let row = Row {
-            key: self.key_of(s.kms_key_id),
-            name: s.name.into_boxed_str(),
-            description: s.description.into_boxed_str(),
-            state: s.state,
-            create_time: s.create_time,
-            update_time: s.update_time,
-            scheduled_delete_time: s.scheduled_delete_time,
-            tags: Box::default(),
-        };
-        self.index_text(&row);
-        row
-    }
-
-    /// Appends a row's searched text to `search` and its end to `spans`.
-    fn index_text(&mut self, row: &Row) {
-        if self.spans.is_empty() {
-            self.spans.push(0);
-        }
-        let push = |search: &mut String, part: &str| {
-            if part.is_ascii() {
-                search.extend(part.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                search.push_str(&part.to_lowercase());
-            }
-        };
-        push(&mut self.search, &row.name);
-        self.search.push(NAME_END);
-        // The markers stay markers: a description cannot fake a tag.
-        push(
-            &mut self.search,
-            &row.description.replace([NAME_END, TAG_START], " "),
-        );
-        for (key, value) in &row.tags {
-            self.search.push(TAG_START);
-            push(&mut self.search, key);
-            self.search.push('=');
-            push(&mut self.search, value);
-        }
-        self.spans
-            .push(u32::try_from(self.search.len()).unwrap_or(u32::MAX));
-    }
-
-    /// The rows' tags from a fresh read (every secret's, by name): the filter and the table
-    /// follow; selection kept.
-    pub fn set_tags(&mut self, all: Vec<NamedTags>) {
-        let mut by_name: HashMap<String, Tags> = all
-            .into_iter()
-            .map(|n| {
-                let tags = n
-                    .tags
-                    .into_iter()
-                    .map(|t| (t.key.into_boxed_str(), t.value.into_boxed_str()))
-                    .collect();
-                (n.name, tags)
-            })
-            .collect();
-        for row in &mut self.rows {
-            row.tags = by_name.remove(&*row.name).unwrap_or_default();
-        }
-        self.reindex();
-    }
-
-    /// Rebuilds the searched text of every row.
-    fn rebuild_search(&mut self) {
-        let rows = std::mem::take(&mut self.rows);
-        self.search.clear();
-        self.spans.clear();
-        for row in &rows {
-            self.index_text(row);
-        }
-        self.rows = rows;
-    }
-
-    /// Rebuilds the searched text of every row and filters again (selection kept).
-    fn reindex(&mut self) {
-        self.rebuild_search();
-        let selected = self.selected_index();
-        self.refilter_from_order();
-        self.reselect(selected);
     }
 
     /// Whether any secret has a tag (the table then shows how many each has).
     pub fn any_tags(&self) -> bool {
-        self.rows.iter().any(|r| !r.tags.is_empty())
+        self.rows.any_tagged()
     }
 
     /// Learns the aliases of the vault's keys.
     pub fn set_keys(&mut self, keys: &[KeyInfo]) {
         for k in keys {
-            let i = self.key_of(k.key_id.clone()) as usize;
+            let i = self.key_of(&k.key_id) as usize;
             if let Some(slot) = self.keys.get_mut(i) {
                 slot.1.clone_from(&k.key_alias);
             }
@@ -263,7 +205,7 @@ impl Catalog {
     }
 
     /// The alias of a row's key (its id when the alias is unknown).
-    pub fn alias(&self, row: &Row) -> &str {
+    pub fn alias(&self, row: &Row<'_>) -> &str {
         match self.keys.get(row.key as usize) {
             Some((_, alias)) if !alias.is_empty() => alias,
             Some((id, _)) => id,
@@ -272,12 +214,12 @@ impl Catalog {
     }
 
     fn cmp(&self, a: u32, b: u32) -> Ordering {
-        let (ra, rb) = (&self.rows[a as usize], &self.rows[b as usize]);
-        let by_name = ra.name.cmp(&rb.name);
+        let by_name = || self.rows.name(a).cmp(self.rows.name(b));
+        let ((ca, ua), (cb, ub)) = (self.rows.times(a), self.rows.times(b));
         match self.sort {
-            SortBy::Name => by_name,
-            SortBy::Created => rb.create_time.cmp(&ra.create_time).then(by_name),
-            SortBy::Updated => rb.update_time.cmp(&ra.update_time).then(by_name),
+            SortBy::Name => by_name(),
+            SortBy::Created => cb.cmp(&ca).then_with(by_name),
+            SortBy::Updated => ub.cmp(&ua).then_with(by_name),
         }
     }
 
@@ -289,64 +231,61 @@ impl Catalog {
             order.sort_unstable_by(|&a, &b| self.cmp(a, b));
         }
         self.order = order;
-        self.narrowed.clear();
-        self.visible.clear();
-        self.refilter_from_order();
+        self.refilter();
         self.reselect(selected);
     }
 
-    fn matches(&self, i: u32, needle: &Needle) -> bool {
-        let i = i as usize;
-        if !self
-            .rows
-            .get(i)
-            .is_some_and(|row| self.states.admits(row.state))
-        {
-            return false;
-        }
-        let (Some(&start), Some(&end)) = (self.spans.get(i), self.spans.get(i + 1)) else {
-            return false;
-        };
-        needle.found_in(self.search.get(start as usize..end as usize).unwrap_or(""))
-    }
-
-    fn refilter_from_order(&mut self) {
+    /// Filters every row again (nothing earlier kept).
+    fn refilter(&mut self) {
         self.narrowed.clear();
-        if self.query.is_empty() && self.states == StateFilter::All {
+        if matches!(self.parsed, Query::Empty) && self.states == StateFilter::All {
+            self.matched.clone_from(&self.order);
             self.visible.clone_from(&self.order);
             return;
         }
-        let needle = Needle::new(&self.query);
-        self.visible = self
-            .order
-            .iter()
-            .copied()
-            .filter(|&i| self.matches(i, &needle))
-            .collect();
+        let (matched, visible) = scan(&self.parsed, &self.rows, self.states, &self.order);
+        self.matched = matched;
+        self.visible = visible;
     }
 
-    /// Sets the filter; a query that extends the previous one only narrows the current matches.
+    /// Sets the filter. A query that extends an earlier one scans only that one's matches;
+    /// while the query ranks, the best match is selected, else the selection is kept.
     pub fn set_query(&mut self, query: &str) {
-        let selected = self.selected_index();
-        let earlier = self.narrowed.iter().rposition(|(q, _)| q == query);
-        if let Some((q, visible)) = earlier.and_then(|pos| {
-            self.narrowed.truncate(pos + 1);
-            self.narrowed.pop()
-        }) {
-            self.query = q;
-            self.visible = visible;
-        } else if Needle::new(query).narrows(&Needle::new(&self.query)) {
-            let mut visible = self.visible.clone();
-            let previous = std::mem::replace(&mut self.query, query.to_owned());
-            let needle = Needle::new(&self.query);
-            visible.retain(|&i| self.matches(i, &needle));
-            self.narrowed
-                .push((previous, std::mem::replace(&mut self.visible, visible)));
-        } else {
-            query.clone_into(&mut self.query);
-            self.refilter_from_order();
+        if query == self.query {
+            return;
         }
-        self.reselect(selected);
+        let selected = self.selected_index();
+        let previous = std::mem::replace(&mut self.query, query.to_owned());
+        let matched = std::mem::take(&mut self.matched);
+        if !previous.trim().is_empty() && matched.len() <= REMEMBER_AT_MOST {
+            self.narrowed.retain(|(q, _)| *q != previous);
+            if self.narrowed.len() == REMEMBERED {
+                self.narrowed.remove(0);
+            }
+            self.narrowed.push((previous, matched));
+        }
+        self.parsed = Query::parse(query);
+        if matches!(self.parsed, Query::Empty) && self.states == StateFilter::All {
+            self.matched.clone_from(&self.order);
+            self.visible.clone_from(&self.order);
+        } else {
+            // The narrowest earlier query this one extends.
+            let base = self
+                .narrowed
+                .iter()
+                .filter(|(q, _)| narrows(query, q))
+                .max_by_key(|(q, _)| q.len())
+                .map_or(self.order.as_slice(), |(_, m)| m.as_slice());
+            let (matched, visible) = scan(&self.parsed, &self.rows, self.states, base);
+            self.matched = matched;
+            self.visible = visible;
+        }
+        if self.parsed.ranks() {
+            self.selected = 0;
+            self.offset = 0;
+        } else {
+            self.reselect(selected);
+        }
     }
 
     pub fn query(&self) -> &str {
@@ -364,24 +303,22 @@ impl Catalog {
     }
 
     /// Adds a newly created secret in its place and selects it (clearing a filter that hides it).
-    pub fn insert(&mut self, secret: Secret) {
-        let row = self.row_of(secret);
-        let i = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
-        self.rows.push(row);
-        self.narrowed.clear();
+    pub fn insert(&mut self, secret: &Secret) {
+        let key = self.key_of(&secret.kms_key_id);
+        let i = self.rows.push(&Source::of_secret(secret, key));
+        if secret.state == SecretState::PendingDelete {
+            self.pending += 1;
+        }
         let pos = self
             .order
             .partition_point(|&o| self.cmp(o, i) == Ordering::Less);
         self.order.insert(pos, i);
-        if self.matches(i, &Needle::new(&self.query)) {
-            let pos = self
-                .visible
-                .partition_point(|&o| self.cmp(o, i) == Ordering::Less);
-            self.visible.insert(pos, i);
-        } else {
+        self.refilter();
+        if !self.visible.contains(&i) {
             self.query.clear();
+            self.parsed = Query::Empty;
             self.states = StateFilter::All;
-            self.refilter_from_order();
+            self.refilter();
         }
         self.reselect(Some(i));
     }
@@ -395,15 +332,17 @@ impl Catalog {
     pub fn set_state_filter(&mut self, states: StateFilter) {
         let selected = self.selected_index();
         self.states = states;
-        self.refilter_from_order();
+        self.refilter();
         self.reselect(selected);
     }
 
     /// Whether any row shown is pending deletion (the list then shows a deletion column).
     pub fn any_pending(&self) -> bool {
-        self.visible
-            .iter()
-            .any(|&i| self.rows[i as usize].state == SecretState::PendingDelete)
+        self.pending > 0
+            && self
+                .visible
+                .iter()
+                .any(|&i| self.rows.state(i) == Some(SecretState::PendingDelete))
     }
 
     fn selected_index(&self) -> Option<u32> {
@@ -418,11 +357,7 @@ impl Catalog {
 
     /// Selects the secret named `name`, if it is visible.
     pub fn select_name(&mut self, name: &str) {
-        if let Some(pos) = self
-            .visible
-            .iter()
-            .position(|&i| &*self.rows[i as usize].name == name)
-        {
+        if let Some(pos) = self.visible.iter().position(|&i| self.rows.name(i) == name) {
             self.selected = pos;
         }
     }
@@ -439,8 +374,8 @@ impl Catalog {
         self.selected
     }
 
-    pub fn selected_row(&self) -> Option<&Row> {
-        self.selected_index().map(|i| &self.rows[i as usize])
+    pub fn selected_row(&self) -> Option<Row<'_>> {
+        self.selected_index().and_then(|i| self.rows.get(i))
     }
 
     /// Moves the selection by `delta` rows, clamped.
@@ -473,87 +408,72 @@ impl Catalog {
         self.offset = self.window_start(height);
     }
 
-    /// The rows of the window starting at `start`, at most `height` of them.
-    pub fn window(&self, start: usize, height: usize) -> impl Iterator<Item = &Row> {
+    /// The rows of the window starting at `start`, at most `height` of them, with their
+    /// indices (for [`Self::marks`]).
+    pub fn window(&self, start: usize, height: usize) -> impl Iterator<Item = (u32, Row<'_>)> {
         self.visible
             .iter()
             .skip(start)
             .take(height)
-            .map(|&i| &self.rows[i as usize])
-    }
-}
-
-/// Ends a row's name in the searched text (its description follows).
-const NAME_END: char = '\u{1}';
-/// Starts each tag of a row in the searched text, as `\u{2}key=value`.
-const TAG_START: char = '\u{2}';
-
-/// A case-insensitive substring search over the lowercased `search` text (`str::contains` has a
-/// vectorised fast path, which the per-keystroke scan of 100,000 rows needs): of the name and
-/// description, or, for `key=value` and `key:`, of `\u{2}key=value…` among the tags.
-enum Needle {
-    Text(String),
-    Tag(String),
-}
-
-impl Needle {
-    fn new(query: &str) -> Self {
-        let lowered = query.to_lowercase();
-        if let Some((key, value)) = lowered.split_once('=') {
-            Self::Tag(format!("{TAG_START}{key}={value}"))
-        } else if let Some(key) = lowered.strip_suffix(':').filter(|k| !k.is_empty()) {
-            Self::Tag(format!("{TAG_START}{key}="))
-        } else {
-            Self::Text(lowered)
-        }
+            .filter_map(|&i| self.rows.get(i).map(|r| (i, r)))
     }
 
-    fn found_in(&self, lowered: &str) -> bool {
-        match self {
-            Self::Text(text) => {
-                let own = lowered
-                    .find(TAG_START)
-                    .map_or(lowered, |end| &lowered[..end]);
-                own.contains(text.as_str())
-            }
-            Self::Tag(tag) => lowered.contains(tag.as_str()),
-        }
+    /// What finds the matched characters of the rows drawn (one per frame).
+    pub fn highlighter(&self) -> Highlighter<'_> {
+        Highlighter::new(&self.parsed)
     }
 
-    /// Whether everything this finds, `earlier` found too (so the filter narrows its matches
-    /// instead of scanning every row).
-    fn narrows(&self, earlier: &Self) -> bool {
-        match (self, earlier) {
-            (_, Self::Text(e)) if e.is_empty() => true,
-            (Self::Text(a), Self::Text(b)) | (Self::Tag(a), Self::Tag(b)) => a.contains(b.as_str()),
-            _ => false,
-        }
+    /// The characters of row `i` the filter matched.
+    pub fn marks(&self, highlighter: &mut Highlighter<'_>, i: u32) -> Marks {
+        highlighter.marks(&self.rows, i)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::csms::SecretTag;
 
-    fn secret(name: &str, description: &str, t: i64) -> Secret {
-        Secret {
-            id: String::new(),
+    fn secret(name: &str, description: &str, t: i64) -> SecretSummary {
+        SecretSummary {
             name: name.into(),
+            description: description.into(),
             state: SecretState::Enabled,
             kms_key_id: "k1".into(),
-            description: description.into(),
             create_time: t,
             update_time: t,
             scheduled_delete_time: None,
-            secret_type: "COMMON".into(),
-            settings: Box::default(),
+            tags: Vec::new(),
         }
     }
 
+    fn tagged(name: &str, tags: &[(&str, &str)]) -> SecretSummary {
+        SecretSummary {
+            tags: tags
+                .iter()
+                .map(|(k, v)| SecretTag {
+                    key: (*k).into(),
+                    value: (*v).into(),
+                })
+                .collect(),
+            ..secret(name, "", 1)
+        }
+    }
+
+    fn shown(cat: &Catalog) -> Vec<String> {
+        cat.window(0, 100)
+            .map(|(_, r)| r.name.to_string())
+            .collect()
+    }
+
+    fn selected(cat: &Catalog) -> Option<String> {
+        cat.selected_row().map(|r| r.name.to_owned())
+    }
+
     #[test]
-    fn filters_incrementally_sorts_and_inserts() {
+    fn filters_narrowing_and_widening_sorts_and_inserts() {
         let mut cat = Catalog::new(
-            vec![
+            &[
                 secret("alpha", "", 3),
                 secret("beta", "Database", 1),
                 secret("gamma", "", 2),
@@ -563,65 +483,157 @@ mod tests {
         cat.set_query("a");
         assert_eq!(cat.visible_len(), 3);
         cat.set_query("ab");
-        assert_eq!(cat.visible_len(), 1, "beta's description Database");
+        assert_eq!(shown(&cat), ["beta"], "beta's description Database");
         cat.set_query("a");
-        assert_eq!(cat.visible_len(), 3, "restored on Backspace");
+        assert_eq!(cat.visible_len(), 3, "widened again on Backspace");
         cat.set_query("ab");
         cat.set_query("b");
-        assert_eq!(cat.visible_len(), 1, "not a narrowing: rescanned");
+        assert_eq!(shown(&cat), ["beta"], "not a narrowing: scanned again");
         cat.set_query("DATAB");
-        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("beta"));
+        assert_eq!(selected(&cat).as_deref(), Some("beta"));
         cat.set_query("");
         cat.cycle_sort();
-        assert_eq!(
-            cat.selected_row().map(|r| &*r.name),
-            Some("beta"),
-            "selection kept"
-        );
+        assert_eq!(selected(&cat).as_deref(), Some("beta"), "selection kept");
         cat.top();
-        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("alpha"));
+        assert_eq!(selected(&cat).as_deref(), Some("alpha"));
         cat.set_query("zzz");
-        cat.insert(secret("delta", "", 9));
-        assert_eq!(cat.query(), "");
-        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("delta"));
+        assert_eq!(cat.visible_len(), 0, "a filter that matches nothing");
+        assert!(cat.selected_row().is_none());
+        cat.insert(&Secret {
+            id: String::new(),
+            name: "delta".into(),
+            state: SecretState::Enabled,
+            kms_key_id: "k1".into(),
+            description: String::new(),
+            create_time: 9,
+            update_time: 9,
+            scheduled_delete_time: None,
+            secret_type: "COMMON".into(),
+            settings: Box::default(),
+        });
+        assert_eq!(cat.query(), "", "the filter hiding it is cleared");
+        assert_eq!(selected(&cat).as_deref(), Some("delta"));
         assert_eq!(cat.selected(), 0, "newest first when sorted by created");
         assert_eq!(cat.total(), 4);
     }
 
     #[test]
-    fn refresh_keeps_sort_filter_and_selection() {
-        let mut cat = Catalog::new(vec![secret("alpha", "db", 3), secret("beta", "db", 1)], &[]);
-        cat.cycle_sort();
-        cat.set_query("db");
-        cat.bottom();
-        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("beta"));
-        cat.refresh(
-            vec![
-                secret("alpha", "db", 3),
-                secret("beta", "db", 1),
-                secret("delta", "db", 9),
-                secret("omega", "other", 8),
+    fn an_exact_name_prefix_ranks_above_a_scattered_match() {
+        let mut cat = Catalog::new(
+            &[
+                secret("a-pay-ment-s", "", 1),
+                secret("billing", "payments are mentioned here", 2),
+                secret("my-payments", "", 3),
+                secret("payments-db", "", 4),
+                secret("zeta", "", 5),
             ],
             &[],
         );
-        assert_eq!(cat.sort(), SortBy::Created);
-        assert_eq!(cat.query(), "db");
-        assert_eq!((cat.visible_len(), cat.total()), (3, 4));
-        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("beta"));
-        assert_eq!(cat.selected(), 2, "delta is newest, first");
+        cat.set_query("payments");
+        let ranked = shown(&cat);
+        assert_eq!(ranked.len(), 4, "zeta does not match: {ranked:?}");
+        assert_eq!(
+            ranked[0], "payments-db",
+            "the name's prefix first: {ranked:?}"
+        );
+        let pos = |name: &str| ranked.iter().position(|n| n == name);
+        assert!(pos("my-payments") < pos("a-pay-ment-s"), "{ranked:?}");
+        assert!(pos("payments-db") < pos("billing"), "{ranked:?}");
+        assert_eq!(
+            selected(&cat).as_deref(),
+            Some("payments-db"),
+            "the best match selected"
+        );
+        cat.set_query("");
+        assert_eq!(
+            shown(&cat),
+            [
+                "a-pay-ment-s",
+                "billing",
+                "my-payments",
+                "payments-db",
+                "zeta"
+            ],
+            "by name again once the filter is empty"
+        );
     }
 
     #[test]
-    fn the_state_filter_works_with_the_text_filter_and_survives_a_refresh() {
+    fn the_matched_characters_of_names_and_descriptions_are_found() {
+        let mut cat = Catalog::new(&[secret("db-prod", "Database for prod", 1)], &[]);
+        cat.set_query("dbprod");
+        let mut hl = cat.highlighter();
+        let marks = cat.marks(&mut hl, 0);
+        assert_eq!(marks.name, [0, 1, 3, 4, 5, 6]);
+        assert!(marks.description.is_empty());
+        cat.set_query("database");
+        let mut hl = cat.highlighter();
+        let marks = cat.marks(&mut hl, 0);
+        assert_eq!(marks.description, (0..8).collect::<Vec<_>>());
+        cat.set_query("env:");
+        let mut hl = cat.highlighter();
+        assert_eq!(
+            cat.marks(&mut hl, 0),
+            Marks::default(),
+            "a tag form marks nothing"
+        );
+    }
+
+    #[test]
+    fn descriptions_match_and_their_kept_part_is_what_is_searched() {
+        let long = format!("{} needle", "x".repeat(DESCRIPTION_KEPT));
+        let mut cat = Catalog::new(
+            &[
+                secret("api", "rotated monthly by the platform team", 1),
+                secret("db", &long, 2),
+            ],
+            &[],
+        );
+        cat.set_query("monthly");
+        assert_eq!(shown(&cat), ["api"]);
+        cat.set_query("needle");
+        assert!(shown(&cat).is_empty(), "past the kept part");
+        assert!(cat.rows.get(1).is_some_and(|r| r.description_cut));
+    }
+
+    #[test]
+    fn refresh_keeps_sort_filter_and_selection() {
+        let mut cat = Catalog::new(&[secret("alpha", "db", 3), secret("beta", "db", 1)], &[]);
+        cat.cycle_sort();
+        cat.set_state_filter(StateFilter::Enabled);
+        cat.set_query("db");
+        cat.select_name("beta");
+        assert_eq!(selected(&cat).as_deref(), Some("beta"));
+        let mut fresh = Catalog::new(&[secret("alpha", "db", 3), secret("beta", "db", 1)], &[]);
+        fresh.append(&[secret("delta", "db", 9), secret("omega", "other", 8)]);
+        cat.replace(fresh);
+        assert_eq!(cat.sort(), SortBy::Created);
+        assert_eq!(cat.query(), "db");
+        assert_eq!(cat.state_filter(), StateFilter::Enabled);
+        assert_eq!((cat.visible_len(), cat.total()), (3, 4));
+        assert_eq!(selected(&cat).as_deref(), Some("beta"));
+    }
+
+    #[test]
+    fn pages_append_in_order_and_join_the_filter() {
+        let mut cat = Catalog::new(&[secret("a1", "", 1), secret("a2", "", 2)], &[]);
+        cat.bottom();
+        cat.append(&[secret("b1", "", 3), secret("b2", "", 4)]);
+        assert_eq!(shown(&cat), ["a1", "a2", "b1", "b2"]);
+        assert_eq!(selected(&cat).as_deref(), Some("a2"), "selection kept");
+        cat.set_query("2");
+        cat.append(&[secret("c2", "", 5), secret("c3", "", 6)]);
+        assert_eq!(shown(&cat).len(), 3, "a new page is filtered too");
+        assert_eq!(cat.total(), 6);
+    }
+
+    #[test]
+    fn the_state_filter_works_with_the_text_filter() {
         let mut pending = secret("beta", "db", 2);
         pending.state = SecretState::PendingDelete;
         pending.scheduled_delete_time = Some(99);
         let mut cat = Catalog::new(
-            vec![
-                secret("alpha", "db", 1),
-                pending.clone(),
-                secret("gamma", "", 3),
-            ],
+            &[secret("alpha", "db", 1), pending, secret("gamma", "", 3)],
             &[],
         );
         assert!(cat.any_pending());
@@ -633,46 +645,22 @@ mod tests {
         );
         cat.set_state_filter(StateFilter::Enabled);
         cat.set_query("db");
-        assert_eq!(cat.selected_row().map(|r| &*r.name), Some("alpha"));
+        assert_eq!(selected(&cat).as_deref(), Some("alpha"));
         assert!(!cat.any_pending());
-        cat.refresh(vec![secret("alpha", "db", 1), pending], &[]);
-        assert_eq!(cat.state_filter(), StateFilter::Enabled);
-        assert_eq!((cat.visible_len(), cat.query()), (1, "db"));
-    }
-
-    fn tagged(name: &str, tags: &[(&str, &str)]) -> NamedTags {
-        NamedTags {
-            name: name.into(),
-            tags: tags
-                .iter()
-                .map(|(k, v)| crate::csms::SecretTag {
-                    key: (*k).into(),
-                    value: (*v).into(),
-                })
-                .collect(),
-        }
-    }
-
-    fn shown(cat: &Catalog) -> Vec<String> {
-        cat.window(0, 100).map(|r| r.name.to_string()).collect()
     }
 
     #[test]
     fn the_filter_matches_tags_as_key_value_and_key_colon() {
         let mut cat = Catalog::new(
-            vec![
+            &[
                 secret("api", "env=prod in the description", 1),
-                secret("db", "", 2),
-                secret("web", "", 3),
+                tagged("db", &[("Env", "Production"), ("team", "core")]),
+                tagged("web", &[("env", "dev")]),
             ],
             &[],
         );
-        cat.set_tags(vec![
-            tagged("db", &[("Env", "Production"), ("team", "core")]),
-            tagged("web", &[("env", "dev")]),
-        ]);
         assert!(cat.any_tags());
-        assert_eq!(cat.selected_row().map(|r| r.tags.len()), Some(0));
+        assert_eq!(cat.selected_row().map(|r| r.tag_count), Some(0));
         cat.set_query("env=p");
         assert_eq!(
             shown(&cat),
@@ -691,48 +679,25 @@ mod tests {
         assert!(shown(&cat).is_empty(), "a key is matched from its start");
         cat.set_query("team:");
         assert_eq!(shown(&cat), ["db"]);
-        cat.set_query("env");
-        assert_eq!(
-            shown(&cat),
-            ["api"],
-            "plain text: names and descriptions only"
-        );
         cat.set_query("core");
-        assert!(shown(&cat).is_empty());
-        cat.set_query("prod");
-        assert_eq!(shown(&cat), ["api"]);
+        assert_eq!(shown(&cat), ["db"], "plain text searches tags too");
         cat.set_query("");
         assert_eq!(shown(&cat).len(), 3);
     }
 
     #[test]
-    fn tags_survive_a_refresh_until_the_next_read_of_them() {
-        let mut cat = Catalog::new(vec![secret("a", "", 1), secret("b", "", 2)], &[]);
-        cat.set_tags(vec![tagged("b", &[("env", "prod")])]);
-        cat.set_query("env:");
-        cat.refresh(
-            vec![secret("a", "", 1), secret("b", "", 2), secret("c", "", 3)],
-            &[],
-        );
-        assert_eq!(shown(&cat), ["b"]);
-        cat.set_tags(vec![tagged("c", &[("env", "dev")])]);
-        assert_eq!(shown(&cat), ["c"], "the new read replaces them");
-    }
-
-    #[test]
     fn a_description_cannot_pass_for_a_tag() {
-        let mut cat = Catalog::new(vec![secret("a", "x\u{2}env=prod", 1)], &[]);
-        cat.set_tags(Vec::new());
+        let mut cat = Catalog::new(&[secret("a", "x\nenv=prod", 1)], &[]);
         cat.set_query("env=prod");
         assert_eq!(cat.visible_len(), 0);
     }
 
     #[test]
     fn window_follows_selection() {
-        let secrets = (0..50)
+        let secrets: Vec<SecretSummary> = (0..50)
             .map(|i| secret(&format!("s{i:02}"), "", i))
             .collect();
-        let mut cat = Catalog::new(secrets, &[]);
+        let mut cat = Catalog::new(&secrets, &[]);
         cat.move_by(20);
         assert_eq!(cat.window_start(10), 11);
         cat.settle(10);

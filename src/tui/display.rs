@@ -134,6 +134,60 @@ pub fn line(text: &str, width: usize, style: Style) -> Line<'static> {
     Line::from(spans)
 }
 
+/// [`line`] with the characters at `marks` (character indices into `text`, ascending) drawn in
+/// `marked` on top of `style`: a piece is marked when any of its characters is (the filter's
+/// matches, issue 15).
+pub fn marked_line(
+    text: &str,
+    marks: &[usize],
+    width: usize,
+    style: Style,
+    marked: Style,
+) -> Line<'static> {
+    if marks.is_empty() {
+        return line(text, width, style);
+    }
+    let mut flags = Vec::new();
+    let all = pieces(text);
+    // Which characters each piece holds, in order: an escape is one character; a piece of
+    // shown text holds as many as it has.
+    let mut next_char = 0;
+    for p in &all {
+        let chars = if p.escaped { 1 } else { p.text.chars().count() };
+        let range = next_char..next_char + chars;
+        flags.push(marks.iter().any(|m| range.contains(m)));
+        next_char += chars;
+    }
+    let (kept, cut) = cut(all, width);
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run: Vec<Piece> = Vec::new();
+    let mut run_marked = false;
+    for (p, is_marked) in kept.into_iter().zip(flags) {
+        if is_marked != run_marked && !run.is_empty() {
+            let s = if run_marked {
+                style.patch(marked)
+            } else {
+                style
+            };
+            spans.extend(spans_of(std::mem::take(&mut run), s));
+        }
+        run_marked = is_marked;
+        run.push(p);
+    }
+    if !run.is_empty() {
+        let s = if run_marked {
+            style.patch(marked)
+        } else {
+            style
+        };
+        spans.extend(spans_of(run, s));
+    }
+    if cut && width > 0 {
+        spans.push(Span::styled(ELLIPSIS.to_string(), style));
+    }
+    Line::from(spans)
+}
+
 /// `text` as shown, wrapped into lines of at most `width` columns: at spaces where it can, and
 /// through a word longer than a line. Nothing is cut.
 pub fn wrap(text: &str, width: usize) -> Vec<Vec<Piece>> {

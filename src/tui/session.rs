@@ -12,7 +12,7 @@ use ratatui::layout::{Rect, Size};
 use zeroize::Zeroizing;
 
 use super::action::Effect;
-use super::app::{App, Loaded};
+use super::app::App;
 use super::effects::{self, Backend, Env};
 use super::keymap;
 use super::msg::Msg;
@@ -185,8 +185,8 @@ impl Session {
 
     /// Loads the rest of the secrets after the first frame was drawn from the first page.
     pub fn finish_loading(&mut self) {
-        if self.app.loaded == Loaded::FirstPage {
-            self.pending.push_back(load_all());
+        if let Some(effect) = load_all(&mut self.app) {
+            self.pending.push_back(effect);
             self.run_pending(Instant::now());
         }
     }

@@ -208,7 +208,7 @@ pub mod list {
     /// The list's column of how many tags each secret has.
     pub const TAGS: &str = "Tags";
     /// Shown after the filter's cursor while the filter is empty.
-    pub const FILTER_HINT: &str = "name or description; key=value or key: for tags";
+    pub const FILTER_HINT: &str = "fuzzy: name, description, tags; key=value or key: for a tag";
 }
 
 pub mod detail {

@@ -55,6 +55,13 @@ pub fn selected() -> Style {
         .add_modifier(Modifier::BOLD)
 }
 
+/// The characters of a name or description that the list's filter matched.
+pub fn matched() -> Style {
+    Style::new()
+        .fg(Color::LightYellow)
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+}
+
 pub fn table_header() -> Style {
     Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }

@@ -5,8 +5,9 @@
 //! works everywhere (quit, help).
 //! The vault's answers land in [`reads`] (what the screens show) and [`writes`] (a change's
 //! response and status line, and the reads that follow it); pastes in [`paste`]; opening, the
-//! idle lock and other processes' commits in [`refresh`].
+//! idle lock and other processes' commits in [`refresh`]; the list's pages in [`pages`].
 
+mod pages;
 mod paste;
 mod reads;
 mod refresh;
@@ -22,7 +23,7 @@ use super::screens::{Asks, Cx, Nav, Screen, help, list};
 use super::text::unlock as ut;
 use super::view;
 
-pub use refresh::load_all;
+pub use pages::load_all;
 
 pub fn update(app: &mut App, msg: impl Into<Msg>) -> Option<Effect> {
     let effect = step(app, msg.into());

@@ -115,6 +115,9 @@ impl Vault {
             }),
             Request::ShowSecretDetail { name } => Response::Detail(self.secret_detail(name)?),
             Request::ListAllSecrets => Response::AllSecrets(self.all_secrets()?),
+            Request::ListSecretSummaries { marker, limit } => {
+                Response::Summaries(self.secret_summaries(marker.as_deref(), *limit)?)
+            }
             Request::SecretNameExists { name } => Response::NameTaken(self.name_exists(name)?),
             Request::KeyUsage => Response::KeyUsage(self.key_usage()?),
             Request::ListKeyChoices => Response::KeyChoices(self.key_choices()?),

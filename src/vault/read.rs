@@ -8,8 +8,8 @@ use zeroize::Zeroizing;
 use super::{Vault, VaultResult, secret_of};
 use crate::csms::{
     ApiError, DetailVersion, ErrorCode, KeyState, LATEST, ListSecretsResponse, PageInfo,
-    STAGE_CURRENT, Secret, SecretDetail, SecretState, SecretVersion, ValueKind, VersionMetadata,
-    page_limit, validate_name,
+    STAGE_CURRENT, Secret, SecretDetail, SecretState, SecretVersion, SummaryPage, ValueKind,
+    VersionMetadata, page_limit, summary_page_limit, validate_name,
 };
 use crate::kms::ValueContext;
 use crate::store::keys as key_rows;
@@ -104,6 +104,33 @@ impl Vault {
             .into_iter()
             .map(secret_of)
             .collect())
+    }
+
+    /// A page of the terminal app's list: up to `limit` secrets (1–5,000, 2,000 when absent)
+    /// after `marker` (exclusive, `""` for the first page), by name, with their tags, read in one
+    /// snapshot; `next_marker` when more follow. `CSMS.0002` for a bad limit or marker.
+    pub fn secret_summaries(
+        &self,
+        marker: Option<&str>,
+        limit: Option<usize>,
+    ) -> VaultResult<SummaryPage> {
+        let limit = summary_page_limit(limit)?;
+        let marker = marker.filter(|m| !m.is_empty());
+        if let Some(problem) = marker.and_then(validate_name) {
+            return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
+        }
+        let mut store = self.store();
+        let snapshot = store.snapshot()?;
+        let mut summaries = secret_rows::summaries(&snapshot, marker, limit + 1)?;
+        let more = summaries.len() > limit;
+        summaries.truncate(limit);
+        let next_marker = more
+            .then(|| summaries.last().map(|s| s.name.clone()))
+            .flatten();
+        Ok(SummaryPage {
+            summaries,
+            next_marker,
+        })
     }
 
     /// A secret with its versions and stages. `CSMS.0106` when there is no such secret.

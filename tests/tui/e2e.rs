@@ -693,7 +693,7 @@ fn a_tag_set_by_the_command_line_shows_in_the_open_app_and_filters_the_list() {
     tmux.send(&["/"]);
     tmux.wait_for("key=value or key:");
     tmux.type_text("env=prod");
-    tmux.wait_for("Secrets (1 of 3)");
+    tmux.wait_for("Secrets (1 / 3)");
     let screen = tmux.screen();
     assert!(screen.contains("e2e-db"), "{screen}");
     assert!(
@@ -704,7 +704,7 @@ fn a_tag_set_by_the_command_line_shows_in_the_open_app_and_filters_the_list() {
 
     // Tagged again elsewhere: it joins the filtered list as it stands.
     cli_quiet(&vault, &["secret", "tag", "e2e-web", "env=production"]);
-    tmux.wait_for("Secrets (2 of 3)");
+    tmux.wait_for("Secrets (2 / 3)");
     tmux.wait_for("e2e-web");
 
     // The detail shows the tags.

@@ -15,6 +15,7 @@ mod forms_snapshots;
 mod live;
 mod nav;
 mod no_terminal;
+mod paging;
 mod render;
 mod rotation;
 mod snapshots;

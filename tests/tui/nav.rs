@@ -6,7 +6,7 @@ use crate::support::{Harness, PASSPHRASE};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use csvault::csms::op::{Request, Response};
 use csvault::csms::{ApiError, ErrorCode, KeyState};
-use csvault::csms::{ListKeysResponse, ListSecretsResponse, PageInfo};
+use csvault::csms::{ListKeysResponse, SecretSummary, SummaryPage};
 use csvault::tui::action::{Call, Purpose};
 use csvault::tui::app::{App, ListMode, Loaded, Screen};
 use csvault::tui::dialogs::Dialog;
@@ -204,23 +204,27 @@ fn what_effects_find_enters_the_model_as_messages_through_update() {
             Ok(Response::Keys(ListKeysResponse::new(Vec::new()))),
         ),
     );
-    let first_page = ListSecretsResponse {
-        secrets: vec![alpha.clone()],
-        page_info: PageInfo {
-            next_marker: Some("alpha".into()),
-            previous_marker: None,
-            current_count: 1,
-        },
+    let first_page = SummaryPage {
+        summaries: vec![SecretSummary {
+            name: alpha.name.clone(),
+            description: alpha.description.clone(),
+            state: alpha.state,
+            kms_key_id: alpha.kms_key_id.clone(),
+            create_time: alpha.create_time,
+            update_time: alpha.update_time,
+            scheduled_delete_time: None,
+            tags: Vec::new(),
+        }],
+        next_marker: Some("alpha".into()),
     };
     update(
         &mut app,
         answered(
-            Request::ListSecrets {
-                limit: Some(200),
+            Request::ListSecretSummaries {
                 marker: None,
-                event_name: None,
+                limit: Some(200),
             },
-            Ok(Response::Secrets(first_page)),
+            Ok(Response::Summaries(first_page)),
         ),
     );
     assert_eq!(app.catalog.total(), 1);

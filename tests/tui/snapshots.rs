@@ -8,7 +8,9 @@
 
 use std::path::PathBuf;
 
-use crate::support::{Harness, PASSPHRASE, buffer_text, redact, snapshot_settings, svg};
+use crate::support::{
+    Harness, PASSPHRASE, buffer_text, matched_marks, redact, snapshot_settings, svg,
+};
 use crossterm::event::KeyCode;
 use csvault::csms::KeyState;
 use csvault::tui::app::Screen;
@@ -29,7 +31,8 @@ struct Shot {
 fn shoot(h: &Harness, name: &str, shots: &mut Vec<Shot>) {
     for (w, hgt) in SIZES {
         let buffer = h.buffer(w, hgt);
-        let text = redact(&buffer_text(&buffer));
+        // The filter's highlighted characters, under the frame (none on most screens).
+        let text = redact(&(buffer_text(&buffer) + &matched_marks(&buffer)));
         shots.push(Shot {
             name: format!("{name}_{w}x{hgt}"),
             svg: svg::render(&buffer, &text),

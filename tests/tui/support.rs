@@ -158,6 +158,44 @@ pub fn buffer_text(buf: &Buffer) -> String {
     out
 }
 
+/// The characters the list's filter highlighted (drawn in `theme::matched`), marked `^` on a line
+/// under each row that has any, after a `matched:` heading; empty when none is.
+pub fn matched_marks(buf: &Buffer) -> String {
+    let style = csvault::tui::theme::matched();
+    let width = usize::from(buf.area.width).max(1);
+    let cells = buf.content();
+    let mut out = String::new();
+    for (y, row) in cells.chunks(width).enumerate() {
+        let marks: String = row
+            .iter()
+            .map(|c| {
+                let matched =
+                    c.fg == style.fg.unwrap_or_default() && c.modifier.contains(style.add_modifier);
+                if matched { '^' } else { ' ' }
+            })
+            .collect();
+        if marks.trim().is_empty() {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str("matched:\n");
+        }
+        let text: String = row.iter().map(ratatui::buffer::Cell::symbol).collect();
+        for part in [
+            &format!("{y:2} "),
+            text.trim_end(),
+            "
+   ",
+            marks.trim_end(),
+            "
+",
+        ] {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// Replaces what changes from run to run with same-width placeholders: UUIDs (also cut short)
 /// become `x`s, `YYYY-MM-DD hh:mm[:ss]` times become `2026-01-01 12:00[:00]`, runs of 10 or
 /// more digits (epoch milliseconds, also cut short) become `1767268800000`.

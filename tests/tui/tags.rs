@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 
-use crate::support::{Harness, PASSPHRASE, buffer_text, redact, snapshot_settings};
+use crate::support::{Harness, PASSPHRASE, buffer_text, matched_marks, redact, snapshot_settings};
 use csvault::clipboard::ClipboardGuard;
 use csvault::csms::{CreateSecretTagRequest, DeleteSecretForScheduleRequest, SecretRef, TagItem};
 use csvault::tui::Session;
@@ -25,7 +25,8 @@ const SECOND: Duration = Duration::from_secs(1);
 
 fn shoot(h: &Harness, name: &str, shots: &mut Vec<(String, String)>) {
     for (w, hgt) in SIZES {
-        let text = redact(&buffer_text(&h.buffer(w, hgt)));
+        let buffer = h.buffer(w, hgt);
+        let text = redact(&(buffer_text(&buffer) + &matched_marks(&buffer)));
         shots.push((format!("{name}_{w}x{hgt}"), text));
     }
 }
@@ -50,7 +51,7 @@ fn visible(h: &Harness) -> Vec<String> {
         .app
         .catalog
         .window(0, 100)
-        .map(|r| r.name.to_string())
+        .map(|(_, r)| r.name.to_string())
         .collect()
 }
 
@@ -176,7 +177,11 @@ fn the_list_filters_by_tag_and_follows_another_process() {
     h.press(KeyCode::Esc);
     h.chr('/');
     h.type_str("data");
-    assert!(visible(&h).is_empty(), "plain text does not search tags");
+    assert_eq!(
+        visible(&h),
+        ["db-password"],
+        "plain text searches tags too (fuzzy, issue 15)"
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect, Purpose};
 use crate::tui::app::Loaded;
 use crate::tui::catalog::StateFilter;
-use crate::tui::catalog::{Catalog, SortBy};
+use crate::tui::catalog::{Catalog, Row as CatalogRow, SortBy};
 use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog, pick};
 use crate::tui::display;
 use crate::tui::screens::detail::DetailState;
@@ -205,8 +205,9 @@ fn title_of(ctx: &Ctx<'_>) -> String {
     } else if cat.visible_len() == cat.total() {
         thousands(cat.total())
     } else {
+        // Matches / total (issue 15).
         format!(
-            "{} of {}",
+            "{} / {}",
             thousands(cat.visible_len()),
             thousands(cat.total())
         )
@@ -225,13 +226,7 @@ fn title_of(ctx: &Ctx<'_>) -> String {
 
 pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let cat = ctx.catalog;
-    let title = title_of(ctx);
-    let mut block = Block::bordered()
-        .title(Span::styled(title, theme::title()))
-        .border_style(theme::border());
-    if mode == ListMode::Filter || !cat.query().is_empty() {
-        block = block.title_bottom(filter_line(mode, cat.query(), area));
-    }
+    let block = table_block(mode, ctx, area);
     let inner = block.inner(area);
     block.render(area, buf);
     if cat.visible_len() == 0 {
@@ -262,48 +257,57 @@ pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let (widths, header) = shown.layout(tags);
     let cols = column_widths(&widths, table_area.width, 1);
     let col = |i: usize| cols.get(i).copied().unwrap_or(0);
-    let rows = cat.window(start, height).enumerate().map(|(i, r)| {
-        let mut cells = vec![
-            Cell::from(display::line(&r.name, col(0), Style::new())),
-            Cell::from(Span::styled(r.state.as_str(), theme::secret_state(r.state))),
-        ];
-        let mut next = 2;
-        if tags {
-            cells.push(tag_count(r));
-            next += 1;
-        }
-        if pending {
-            let date = r
-                .scheduled_delete_time
-                .map(|ms| timefmt::short(ms, ctx.zone))
-                .unwrap_or_default();
-            cells.push(Cell::from(Span::styled(date, theme::warning())));
-            next += 1;
-        }
-        if medium {
-            cells.push(Cell::from(display::line(
-                cat.alias(r),
-                col(next),
-                Style::new(),
-            )));
-            next += 1;
-        }
-        if wide {
-            cells.push(Cell::from(description_line(&r.description, col(next))));
-        }
-        if created {
-            cells.push(Cell::from(timefmt::short(r.create_time, ctx.zone)));
-        }
-        if updated {
-            cells.push(Cell::from(timefmt::short(r.update_time, ctx.zone)));
-        }
-        let row = Row::new(cells);
-        if start + i == cat.selected() {
-            row.style(theme::selected())
-        } else {
-            row
-        }
-    });
+    let mut highlighter = cat.highlighter();
+    let rows = cat
+        .window(start, height)
+        .enumerate()
+        .map(|(i, (index, r))| {
+            let marks = cat.marks(&mut highlighter, index);
+            let mut cells = vec![
+                Cell::from(marked(r.name, &marks.name, col(0))),
+                Cell::from(Span::styled(r.state.as_str(), theme::secret_state(r.state))),
+            ];
+            let mut next = 2;
+            if tags {
+                cells.push(tag_count(&r));
+                next += 1;
+            }
+            if pending {
+                let date = r
+                    .scheduled_delete_time
+                    .map(|ms| timefmt::short(ms, ctx.zone))
+                    .unwrap_or_default();
+                cells.push(Cell::from(Span::styled(date, theme::warning())));
+                next += 1;
+            }
+            if medium {
+                cells.push(Cell::from(display::line(
+                    cat.alias(&r),
+                    col(next),
+                    Style::new(),
+                )));
+                next += 1;
+            }
+            if wide {
+                cells.push(Cell::from(description_line(
+                    &r,
+                    &marks.description,
+                    col(next),
+                )));
+            }
+            if created {
+                cells.push(Cell::from(timefmt::short(r.create_time, ctx.zone)));
+            }
+            if updated {
+                cells.push(Cell::from(timefmt::short(r.update_time, ctx.zone)));
+            }
+            let row = Row::new(cells);
+            if start + i == cat.selected() {
+                row.style(theme::selected())
+            } else {
+                row
+            }
+        });
     let table = Table::new(rows, widths)
         .header(
             Row::new(timefmt::columns(
@@ -317,6 +321,19 @@ pub fn render(mode: ListMode, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     Widget::render(table, table_area, buf);
     if cat.visible_len() > height {
         scrollbar(cat.visible_len(), height, start, inner, buf);
+    }
+}
+
+/// The table's border: its title, and the filter line under it while there is one.
+fn table_block(mode: ListMode, ctx: &Ctx<'_>, area: Rect) -> Block<'static> {
+    let query = ctx.catalog.query();
+    let block = Block::bordered()
+        .title(Span::styled(title_of(ctx), theme::title()))
+        .border_style(theme::border());
+    if mode == ListMode::Filter || !query.is_empty() {
+        block.title_bottom(filter_line(mode, query, area))
+    } else {
+        block
     }
 }
 
@@ -339,29 +356,34 @@ fn filter_line(mode: ListMode, query: &str, area: Rect) -> Line<'static> {
     Line::from(spans)
 }
 
+/// `text` in `width` columns with the characters the filter matched (`marks`) highlighted.
+fn marked(text: &str, marks: &[usize], width: usize) -> Line<'static> {
+    display::marked_line(text, marks, width, Style::new(), theme::matched())
+}
+
 /// How many tags a row's secret has (blank for none).
-fn tag_count(row: &crate::tui::catalog::Row) -> Cell<'static> {
-    let count = if row.tags.is_empty() {
+fn tag_count(row: &CatalogRow<'_>) -> Cell<'static> {
+    let count = if row.tag_count == 0 {
         String::new()
     } else {
-        row.tags.len().to_string()
+        row.tag_count.to_string()
     };
     Cell::from(Span::styled(count, theme::dim()))
 }
 
-/// A description's first line as shown in `width` columns; when more lines follow, they are
+/// A description's first line as shown in `width` columns, the characters the filter matched
+/// (`marks`) highlighted; when more follows (lines, or what the list does not keep), it is
 /// marked as cut off with `…`.
-fn description_line(description: &str, width: usize) -> Line<'static> {
+fn description_line(row: &CatalogRow<'_>, marks: &[usize], width: usize) -> Line<'static> {
+    let description = row.description;
     let first = description.lines().next().unwrap_or("");
-    if description.trim_end().len() > first.len() {
-        display::line(
-            &format!("{first}{}", display::ELLIPSIS),
-            width,
-            Style::new(),
-        )
+    let more = row.description_cut || description.trim_end().len() > first.len();
+    let text = if more {
+        format!("{first}{}", display::ELLIPSIS)
     } else {
-        display::line(first, width, Style::new())
-    }
+        first.to_owned()
+    };
+    marked(&text, marks, width)
 }
 
 /// The scrollbar on the right edge of the table, under its header row.

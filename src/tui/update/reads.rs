@@ -6,12 +6,9 @@
 use zeroize::Zeroizing;
 
 use crate::csms::op::{Request, Response};
-use crate::csms::{
-    ApiError, ErrorCode, KeyInfo, LATEST, ListSecretsResponse, SecretResponse, VersionResponse,
-};
+use crate::csms::{ApiError, ErrorCode, KeyInfo, LATEST, SecretResponse, VersionResponse};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Loaded, Screen, Status, Tone};
-use crate::tui::catalog::Catalog;
 use crate::tui::msg::describe;
 use crate::tui::screens::Fresh;
 use crate::tui::text::{lifecycle as lt, status as st};
@@ -44,16 +41,21 @@ pub(super) fn answered(
                 _ => {}
             }
         }
-        (Request::ListAllSecrets, result) => {
-            app.loaded = Loaded::All;
-            match result {
-                // What was filtered, sorted or selected meanwhile is kept.
-                Ok(Response::AllSecrets(secrets)) => app.catalog.refresh(secrets, &app.keys),
-                other => failed(app, other),
+        // The list, page by page (with each secret's tags): what was filtered, sorted or
+        // selected meanwhile is kept.
+        (Request::ListSecretSummaries { marker, .. }, result) => match result {
+            Ok(Response::Summaries(page)) => {
+                let opening = app.loaded == Loaded::Opening;
+                return super::pages::answered(app, marker.is_none(), opening, page);
             }
-        }
-        // Every secret's tags (issue 14), read after them: into the list's rows and filter.
-        (Request::ListAllTags, Ok(Response::AllTags(tags))) => app.catalog.set_tags(tags),
+            other => {
+                // What is held stays; the next change reads it all again.
+                app.incoming = None;
+                app.more = None;
+                app.loaded = Loaded::All;
+                failed(app, other);
+            }
+        },
         (Request::KeyUsage, Ok(Response::KeyUsage(usage))) => app.key_usage = Some(usage),
         (Request::KeyUsage, Err(e)) => {
             // Zeros would read as "no secret uses this key": say the count failed.
@@ -61,7 +63,6 @@ pub(super) fn answered(
             app.error(format!("{}: {}", st::USAGE_FAILED, describe(&e)));
         }
         (Request::ListKeys, Ok(Response::Keys(list))) => keys(app, list.key_details),
-        (Request::ListSecrets { .. }, Ok(Response::Secrets(page))) => return first_page(app, page),
         (Request::ListKeyChoices, Ok(Response::KeyChoices(choices))) => {
             app.refresh(&Fresh::KeyChoices(&choices));
         }
@@ -123,15 +124,6 @@ fn keys(app: &mut App, keys: Vec<KeyInfo>) {
     app.catalog.set_keys(&keys);
     app.refresh(&Fresh::Keys(&keys));
     app.keys = keys;
-}
-
-/// The first page after unlocking: drawn at once; the rest follows if there is more, and the
-/// tags with it (read now when this page is every secret).
-fn first_page(app: &mut App, page: ListSecretsResponse) -> Option<Effect> {
-    let more = page.page_info.next_marker.is_some();
-    app.loaded = if more { Loaded::FirstPage } else { Loaded::All };
-    app.catalog = Catalog::new(page.secrets, &app.keys);
-    (!more).then(|| Effect::reads([Request::ListAllTags]))
 }
 
 /// A read for the clipboard: the Secret record as JSON (`y`), or a value (`c`: the list's the

@@ -13,33 +13,21 @@ use crate::tui::msg::describe;
 use crate::tui::screens::unlock::{MAX_TRIES, UnlockMode, UnlockState};
 use crate::tui::text::{status as st, unlock as ut};
 
-/// How many secrets the first frame after unlocking is drawn from.
-pub(super) const FIRST_PAGE: usize = 200;
-
 /// The vault opened: the list, drawn from the keys and the first page of secrets.
 pub(super) fn opened(app: &mut App, created: bool) -> Effect {
     app.reset(Screen::List(ListMode::Browse));
     app.catalog = Catalog::default();
+    app.incoming = None;
+    app.more = None;
+    // Until the first page is in (`pages::answered`).
+    app.loaded = Loaded::Opening;
     if created {
         app.success(st::VAULT_CREATED);
     }
     Effect::reads([
         Request::ListKeys,
-        Request::ListSecrets {
-            limit: Some(FIRST_PAGE),
-            marker: None,
-            event_name: None,
-        },
+        super::pages::first(),
         Request::UnreadNotifications,
-    ])
-}
-
-/// The rest of the secrets, after the first frame was drawn from the first page.
-pub fn load_all() -> Effect {
-    Effect::reads([
-        Request::ListKeys,
-        Request::ListAllSecrets,
-        Request::ListAllTags,
     ])
 }
 
@@ -82,6 +70,8 @@ pub(super) fn locked(app: &mut App, clipboard: Option<Status>) {
     app.reset(Screen::Unlock(unlock));
     app.overlay = None;
     app.catalog = Catalog::default();
+    app.incoming = None;
+    app.more = None;
     app.keys = Vec::new();
     app.key_usage = Some(HashMap::new());
     app.loaded = Loaded::All;

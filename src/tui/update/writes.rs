@@ -39,7 +39,7 @@ fn changed(app: &mut App, request: &Request, response: &Response) -> Option<Effe
         (Request::CreateSecret { .. }, Response::Secret(SecretResponse { secret })) => {
             app.success(format!("{} {}.", st::CREATED, secret.name));
             let shown = ResultState::created(secret);
-            app.catalog.insert(secret.clone());
+            app.catalog.insert(secret);
             app.replace(Screen::Result(Box::new(shown)));
             // The default key may have been made just now.
             Some(Effect::reads([Request::ListKeys]))
