@@ -74,6 +74,13 @@ impl Env {
         }
     }
 
+    /// Whether the app runs through an agent that no longer holds the vault (it locked: idle,
+    /// its lifetime, `csvault lock`): asked only after a failed call, so it costs nothing else.
+    pub fn agent_gone(&self) -> bool {
+        matches!(self.vault, Some(Backend::Agent(_)))
+            && !matches!(crate::agent::find(&self.path), Ok(Some(_)))
+    }
+
     /// Whether another process committed to the open vault since it was last read (a cheap
     /// `PRAGMA data_version`). Remembers the new version, so each commit is reported once.
     pub fn vault_changed(&mut self) -> bool {
@@ -102,6 +109,9 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
         ),
         Effect::Vault(call) => {
             let result = env.vault.as_ref()?.execute(&call.request);
+            if result.is_err() && env.agent_gone() {
+                return Some(agent_went_away(env));
+            }
             Msg::Answered(Box::new(Answered {
                 call: *call,
                 result,
@@ -140,6 +150,18 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
             })
         }
     })
+}
+
+/// The agent the app ran through has locked: the app locks too (its unlock screen next, the
+/// passphrase unlocking here), and says why.
+pub fn agent_went_away(env: &mut Env) -> Msg {
+    env.vault = None;
+    env.seen_version = None;
+    let _ = env.clipboard.on_quit();
+    Msg::Locked(Some(Status {
+        text: st::AGENT_WENT_AWAY.to_owned(),
+        tone: Tone::Info,
+    }))
 }
 
 /// The status line after a copied value came due for clearing (or the app quit or locked), and

@@ -209,6 +209,9 @@ impl Session {
         } else {
             if self.env.vault_changed() {
                 self.send(Msg::VaultChanged);
+            } else if self.env.agent_gone() {
+                let locked = effects::agent_went_away(&mut self.env);
+                self.send(locked);
             }
             let housekept = *self.housekept.get_or_insert(now);
             if now.saturating_duration_since(housekept) >= HOUSEKEEPING_EVERY {

@@ -369,6 +369,9 @@ pub mod status {
     pub const AGENT_LOCKED: &str =
         "The agent holding this vault is locked too: the next command asks for the passphrase.";
     pub const AGENT_LOCK_FAILED: &str = "Could not lock the agent holding this vault";
+    /// When the agent the app ran through locked on its own (idle, lifetime, `csvault lock`).
+    pub const AGENT_WENT_AWAY: &str =
+        "The agent holding this vault has locked, so the app locked too: enter the passphrase.";
     pub const COPY_FAILED: &str = "Copy failed";
     pub const KEY_CREATED: &str = "Created key";
     pub const KEY_ENABLED: &str = "Enabled key";
