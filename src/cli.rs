@@ -622,7 +622,7 @@ mod tests {
                 "'\u{1b}[33mhunter2.txt\u{1b}[0m' and '\u{1b}[33mlst\u{1b}[0m'",
                 &given
             ),
-            "'<redacted>' and '\u{1b}[33mlst\u{1b}[0m'"
+            "'\u{1b}[33m<redacted>\u{1b}[0m' and '\u{1b}[33mlst\u{1b}[0m'"
         );
     }
 
