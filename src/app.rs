@@ -83,7 +83,7 @@ fn completion_agent() -> Option<crate::agent::Client> {
 }
 
 /// `CSVAULT_PATH`: the vault file, as `--vault` gives it.
-const VAULT_PATH_ENV: &str = "CSVAULT_PATH";
+pub const VAULT_PATH_ENV: &str = "CSVAULT_PATH";
 
 /// `$XDG_DATA_HOME/csvault/vault.db`, else `~/.local/share/csvault/vault.db` (the platform's data
 /// directory); `VAULT.0007` if none.

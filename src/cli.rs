@@ -50,7 +50,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
-        env = "CSVAULT_PATH",
+        env = crate::app::VAULT_PATH_ENV,
         hide_env_values = true,
         value_name = "PATH"
     )]
@@ -451,10 +451,90 @@ fn without_styles(text: &str) -> String {
     out
 }
 
-/// `message` with every quoted token (clap quotes what it echoes: `'-H'`, `'hunter2'`) that is
-/// part of a value given to a value flag, or holds one, replaced by `<redacted>`; values of one
-/// or two characters only in the first sense.
+/// `message` with every value given to a value flag replaced by `<redacted>`, wherever it
+/// shows, whatever it holds (quotes, spaces): matched as a substring of the message without its
+/// ANSI styles, the styles inside a match kept so colours stay balanced. A value of one or two
+/// characters only where clap quotes it whole (`'ab'`), lest every `a` go. Then every quoted
+/// token (clap quotes what it echoes: `'-H'` of `-Hunter2`) that is part of a value.
 fn redact_values(message: &str, values: &[String]) -> String {
+    redact_fragments(&redact_whole(message, values), values)
+}
+
+/// The whole-value pass of [`redact_values`].
+fn redact_whole(message: &str, values: &[String]) -> String {
+    // The message without styles, each char with its byte range in `message`.
+    let mut plain = String::with_capacity(message.len());
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(message.len());
+    let mut chars = message.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if c == '\u{1b}' {
+            for (_, c) in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+            spans.push((at, at + c.len_utf8()));
+        }
+    }
+    // Which plain chars are hidden; longest values first (a shorter one inside a longer one
+    // falls in the same stretch).
+    let mut hidden = vec![false; spans.len()];
+    let mut sorted: Vec<&String> = values.iter().filter(|v| !v.is_empty()).collect();
+    sorted.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for value in sorted {
+        let short = value.chars().count() <= 2;
+        for (byte_at, _) in plain.match_indices(value.as_str()) {
+            let first = plain[..byte_at].chars().count();
+            let count = value.chars().count();
+            let quoted = plain[..byte_at].ends_with('\'')
+                && plain[byte_at + value.len()..].starts_with('\'');
+            if short && !quoted {
+                continue;
+            }
+            for h in &mut hidden[first..first + count] {
+                *h = true;
+            }
+        }
+    }
+    // Rebuilt: the hidden stretches as one `<redacted>` each, the styles in them kept.
+    let mut out = String::with_capacity(message.len() + 16);
+    let mut copied_to = 0;
+    let mut n = 0;
+    while n < spans.len() {
+        if !hidden[n] {
+            n += 1;
+            continue;
+        }
+        let start = spans[n].0;
+        while n < spans.len() && hidden[n] {
+            n += 1;
+        }
+        let end = spans[n - 1].1;
+        out.push_str(&message[copied_to..start]);
+        out.push_str("<redacted>");
+        // The styles between the hidden chars.
+        let mut inner = message[start..end].chars();
+        while let Some(c) = inner.next() {
+            if c == '\u{1b}' {
+                out.push(c);
+                for c in inner.by_ref() {
+                    out.push(c);
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        }
+        copied_to = end;
+    }
+    out.push_str(&message[copied_to..]);
+    out
+}
+
+/// The quoted-fragment pass of [`redact_values`]: a quoted token that is part of a value.
+fn redact_fragments(message: &str, values: &[String]) -> String {
     let mut out = String::with_capacity(message.len());
     let mut parts = message.split('\'');
     if let Some(first) = parts.next() {
@@ -464,10 +544,8 @@ fn redact_values(message: &str, values: &[String]) -> String {
     for (n, part) in parts.enumerate() {
         out.push('\'');
         let plain = without_styles(part);
-        let shows_value = !plain.is_empty()
-            && values
-                .iter()
-                .any(|v| v.contains(&plain) || (v.len() > 2 && plain.contains(v.as_str())));
+        let shows_value =
+            !plain.is_empty() && plain != "<redacted>" && values.iter().any(|v| v.contains(&plain));
         if n % 2 == 0 && shows_value {
             out.push_str("<redacted>");
         } else {
@@ -519,7 +597,7 @@ mod tests {
                 "tip: to pass '-S3CRET' as a value, use '-- -S3CRET'",
                 &given
             ),
-            "tip: to pass '<redacted>' as a value, use '<redacted>'"
+            "tip: to pass '<redacted>' as a value, use '-- <redacted>'"
         );
         // Our own words and what was typed elsewhere stay, so the message names the mistake.
         let given = ["secret", "list", "--limit", "ten"];
@@ -544,7 +622,46 @@ mod tests {
                 "'\u{1b}[33mhunter2.txt\u{1b}[0m' and '\u{1b}[33mlst\u{1b}[0m'",
                 &given
             ),
-            "'<redacted>' and '\u{1b}[33mlst\u{1b}[0m'"
+            "'\u{1b}[33m<redacted>\u{1b}[0m' and '\u{1b}[33mlst\u{1b}[0m'"
+        );
+    }
+
+    #[test]
+    fn values_holding_quotes_or_spaces_are_redacted_whole() {
+        let given = [
+            "secret",
+            "create",
+            "--name",
+            "x",
+            "--secret-string",
+            "pa'ss word",
+        ];
+        assert_eq!(
+            redacted("error: unexpected argument 'pa'ss word' found", &given),
+            "error: unexpected argument '<redacted>' found"
+        );
+        let given = ["secret", "create", "--secret-string=say \"it's\" now"];
+        assert_eq!(
+            redacted(
+                "error: unexpected argument 'say \"it's\" now' found; 'say \"it's\" now' again",
+                &given
+            ),
+            "error: unexpected argument '<redacted>' found; '<redacted>' again"
+        );
+        // Styled: the value matched without its colours, the colours kept.
+        let given = ["--passphrase-file=my 'pass'.txt", "secret", "lst"];
+        assert_eq!(
+            redacted(
+                "'\u{1b}[33mmy 'pass'.txt\u{1b}[0m' and '\u{1b}[33mlst\u{1b}[0m'",
+                &given
+            ),
+            "'\u{1b}[33m<redacted>\u{1b}[0m' and '\u{1b}[33mlst\u{1b}[0m'"
+        );
+        // A short value only where clap quotes it whole.
+        let given = ["secret", "create", "--name", "ab", "--secret-string", "a'"];
+        assert_eq!(
+            redacted("error: 'a'' is not 'ab', a value", &given),
+            "error: '<redacted>' is not 'ab', a value"
         );
     }
 }

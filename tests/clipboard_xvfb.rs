@@ -280,7 +280,8 @@ fn secret_copy_returns_at_once_and_clears_later() {
     assert_eq!(
         body,
         serde_json::json!({
-            "copied": "copied", "version_id": "v1", "clears_in_secs": 3, "via": "clipboard"
+            "copied": "copied", "version_id": "v1", "clears_in_secs": 3, "via": "clipboard",
+            "clear_checked": true
         })
     );
     // Cleared after the 3 s.

@@ -11,8 +11,9 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use super::output::print_json;
+use super::reference::{self, Reference, Selector};
 use crate::clipboard::keeper::Report;
-use crate::csms::op::{Execute, Request, Response};
+use crate::csms::op::Execute;
 use crate::csms::{ApiError, ErrorCode, SecretVersion};
 
 /// `CSVAULT_CLIPBOARD_CLEAR_SECS`: seconds until a copied value is cleared (default 30).
@@ -86,36 +87,28 @@ pub fn run(vault: &dyn Execute, args: &CopyArgs) -> Result<ExitCode, ApiError> {
         "version_id": version.version_metadata.id,
         "clears_in_secs": report.clears_in_secs,
         "via": report.via,
+        // Over OSC 52 the keeper cannot ask the terminal (the shell has it back), so it clears
+        // without checking that the clipboard still holds our value.
+        "clear_checked": report.via.as_deref() == Some("clipboard"),
     }))?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The version asked for: by id (default `latest`), or the one a stage names.
+/// The version asked for: by id (default [`crate::csms::LATEST`]), or the one a stage names;
+/// read as a reference's ([`reference::read_version`]).
 fn read_version(vault: &dyn Execute, args: &CopyArgs) -> Result<SecretVersion, ApiError> {
-    let version_id = match &args.version_stage {
-        Some(stage) => match vault.execute(&Request::ShowSecretStage {
-            name: args.name.clone(),
-            stage: stage.clone(),
-        })? {
-            Response::Stage(s) => s.stage.version_id,
-            _ => return Err(unexpected()),
-        },
-        None => args
-            .version_id
-            .clone()
-            .unwrap_or_else(|| "latest".to_owned()),
+    let selector = match (&args.version_stage, &args.version_id) {
+        (Some(stage), _) => Selector::Stage(stage.clone()),
+        (None, Some(id)) => Selector::Version(id.clone()),
+        (None, None) => Selector::Current,
     };
-    match vault.execute(&Request::ShowSecretVersion {
-        name: args.name.clone(),
-        version_id,
-    })? {
-        Response::Version(v) => Ok(v.version),
-        _ => Err(unexpected()),
-    }
-}
-
-fn unexpected() -> ApiError {
-    ApiError::new(ErrorCode::Internal, "An unexpected response to a read.")
+    reference::read_version(
+        vault,
+        &Reference {
+            name: args.name.clone(),
+            selector,
+        },
+    )
 }
 
 /// Starts the keeper (this binary, [`KEEPER`]), gives it the value over a socket and waits for

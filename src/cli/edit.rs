@@ -2,15 +2,16 @@
 //! directory inside the private runtime directory (`crate::runtime_dir`), overwritten with
 //! zeros, synced and removed with its directory on every path ([`Scratch`]'s `Drop`).
 
+use rustix::fs::OFlags;
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use zeroize::Zeroizing;
 
+use super::prompt::SignalFlags;
 use crate::csms::{ApiError, ErrorCode, MAX_VALUE_BYTES};
 
 /// The editor: `$VISUAL`, else `$EDITOR`, else `vi`; split on whitespace (`code -w`).
@@ -51,9 +52,21 @@ impl Scratch {
     }
 }
 
-/// Overwrites a file with zeros, syncs it and removes it.
+/// Overwrites a regular file with zeros, syncs it and removes it. A symlink is never followed
+/// (the editor may have put one in the file's place: its target, outside, is left untouched)
+/// and nothing but a regular file is written to; either is only removed.
 fn wipe(path: &Path) {
-    if let Ok(mut file) = OpenOptions::new().write(true).open(path)
+    // O_NOFOLLOW: a symlink in the last component fails the open; O_NONBLOCK: a FIFO put there
+    // does not block it. The type is checked on the opened file, so nothing swapped in between
+    // is written to.
+    let flags = i32::try_from((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits()).unwrap_or(0);
+    let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file());
+    if regular
+        && flags != 0
+        && let Ok(mut file) = OpenOptions::new()
+            .write(true)
+            .custom_flags(flags)
+            .open(path)
         && let Ok(meta) = file.metadata()
         && meta.is_file()
     {
@@ -100,23 +113,21 @@ fn io_error(path: &Path, e: &std::io::Error) -> ApiError {
 /// Errors: `VAULT.0007` when the editor cannot be started, exits non-zero or is interrupted;
 /// `CSMS.0002` for an empty value, more than the API's 32 KB, or bytes that are not UTF-8.
 pub fn value_from_editor() -> Result<Zeroizing<String>, ApiError> {
+    // Ctrl+C (or a hangup, a TERM) while the editor runs goes to the editor; this process only
+    // notes it, so it lives to wipe the file and create nothing. Only until then: `signals` is
+    // dropped after `scratch` (wiped), and these signals end the command as usual again (the
+    // KDF, the create).
+    let signals = SignalFlags::new(&[
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGQUIT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ]);
     let scratch = Scratch::new()?;
     let words = editor_command();
     let Some((program, args)) = words.split_first() else {
         return Err(ApiError::new(ErrorCode::Io, "No editor is set."));
     };
-    // Ctrl+C (or a hangup, a TERM) while the editor runs goes to the editor; this process only
-    // notes it, so it lives to wipe the file and create nothing. The flags stay registered for
-    // the few milliseconds this process has left (signal-hook cannot restore the default).
-    let interrupted = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGQUIT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ] {
-        let _ = signal_hook::flag::register(signal, Arc::clone(&interrupted));
-    }
     let status = Command::new(program).args(args).arg(&scratch.file).status();
     let status = status.map_err(|e| {
         ApiError::new(
@@ -124,7 +135,7 @@ pub fn value_from_editor() -> Result<Zeroizing<String>, ApiError> {
             format!("Cannot start the editor {program}: {e}; nothing was created."),
         )
     })?;
-    if interrupted.load(Ordering::Relaxed) {
+    if signals.flag().load(Ordering::Relaxed) {
         return Err(ApiError::new(
             ErrorCode::Io,
             "Interrupted while editing; nothing was created.",

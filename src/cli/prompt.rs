@@ -1,5 +1,7 @@
 //! A secret value typed by hand: asked hidden on the terminal, twice, three tries.
 
+use signal_hook::SigId;
+use std::ffi::c_int;
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,12 +22,12 @@ pub fn can_ask() -> bool {
 /// `VAULT.0007` when the terminal cannot be read (e.g. Ctrl+D).
 ///
 /// Ctrl+C at the prompt: rpassword raises SIGINT, which would end the process before it puts
-/// the terminal's echo back. A flag is registered for it instead (left registered for the
-/// little time the process has left: signal-hook cannot restore the default), so rpassword
-/// returns, restores the terminal, and the command ends with `VAULT.0007`, nothing created.
+/// the terminal's echo back. A flag is registered for it instead, for the prompt only
+/// ([`SignalFlags`]), so rpassword returns, restores the terminal, and the command ends with
+/// `VAULT.0007`, nothing created; Ctrl+C after the prompt (the KDF, the create) ends it as usual.
 pub fn value_twice() -> Result<Zeroizing<String>, ApiError> {
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&interrupted));
+    let signals = SignalFlags::new(&[signal_hook::consts::SIGINT]);
+    let interrupted = signals.flag();
     value_twice_with(&mut |label| {
         rpassword::prompt_password(label)
             .map(Zeroizing::new)
@@ -41,6 +43,47 @@ pub fn value_twice() -> Result<Zeroizing<String>, ApiError> {
                 )
             })
     })
+}
+
+/// A flag set by some signals for as long as this lives (a prompt, an editor): they only note
+/// it meanwhile. Dropped, the flags are unregistered and the signals' default action comes back
+/// (emulated: signal-hook cannot restore the default disposition), so an interrupt after the
+/// prompt or the editor ends the command as it would have without them.
+pub struct SignalFlags {
+    flag: Arc<AtomicBool>,
+    ids: Vec<(c_int, SigId)>,
+}
+
+impl SignalFlags {
+    /// Registers the flag for `signals` (one that cannot be registered is left as it was).
+    pub fn new(signals: &[c_int]) -> Self {
+        let flag = Arc::new(AtomicBool::new(false));
+        let ids = signals
+            .iter()
+            .filter_map(|&signal| {
+                signal_hook::flag::register(signal, Arc::clone(&flag))
+                    .ok()
+                    .map(|id| (signal, id))
+            })
+            .collect();
+        Self { flag, ids }
+    }
+
+    /// The flag, set once any of the signals came.
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.flag)
+    }
+}
+
+impl Drop for SignalFlags {
+    fn drop(&mut self) {
+        for (signal, id) in self.ids.drain(..) {
+            if signal_hook::low_level::unregister(id) {
+                let always = Arc::new(AtomicBool::new(true));
+                let _ = signal_hook::flag::register_conditional_default(signal, always);
+            }
+        }
+    }
 }
 
 /// [`value_twice`] with `ask` standing in for the terminal.
@@ -91,5 +134,19 @@ mod tests {
         let mut ask = answers(&["", ""]);
         let err = value_twice_with(&mut ask).err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("empty")), "refused");
+    }
+
+    #[test]
+    fn the_signal_flags_are_set_only_while_they_live() {
+        // SIGURG: its default action is to ignore it, so the test process lives on.
+        let signal = signal_hook::consts::SIGURG;
+        let signals = SignalFlags::new(&[signal]);
+        let flag = signals.flag();
+        assert!(signal_hook::low_level::raise(signal).is_ok());
+        assert!(flag.load(Ordering::SeqCst), "noted while registered");
+        drop(signals);
+        flag.store(false, Ordering::SeqCst);
+        assert!(signal_hook::low_level::raise(signal).is_ok());
+        assert!(!flag.load(Ordering::SeqCst), "unregistered once dropped");
     }
 }

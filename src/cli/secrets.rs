@@ -201,13 +201,15 @@ pub enum SecretCommand {
     },
     // Values by hand (issue 15).
     /// Copy a version's value to the clipboard, cleared after 30 s if still there (prints
-    /// {"copied", "version_id", "clears_in_secs", "via"}, never the value)
+    /// {"copied", "version_id", "clears_in_secs", "via", "clear_checked"}, never the value)
     ///
     /// Returns at once: a small background process holds the copy and clears it after
-    /// CSVAULT_CLIPBOARD_CLEAR_SECS (default 30, 1–3600) only if the clipboard still holds it.
-    /// "via": "clipboard" (the system clipboard, with a display) or "osc52" (sent to the
-    /// terminal; inside tmux, the paste buffer tmux keeps of it is deleted too). A binary value
-    /// is copied as its base64.
+    /// CSVAULT_CLIPBOARD_CLEAR_SECS (default 30, 1–3600). "via": "clipboard" (the system
+    /// clipboard, with a display: cleared only if it still holds the value, "clear_checked":
+    /// true) or "osc52" (sent to the terminal; inside tmux, the paste buffer tmux keeps of it
+    /// is deleted too): the terminal cannot be asked, so the clear is sent without checking
+    /// ("clear_checked": false) and replaces whatever was copied meanwhile. A binary value is
+    /// copied as its base64.
     Copy(super::copy::CopyArgs),
 }
 

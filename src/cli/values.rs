@@ -30,7 +30,8 @@ pub struct ValueArgs {
     #[arg(long, value_name = "PATH")]
     pub secret_binary_file: Option<PathBuf>,
     /// Write the text value in $VISUAL, else $EDITOR, else vi, on a private file that is
-    /// wiped and removed afterwards; one trailing newline is removed. Without any value
+    /// wiped and removed afterwards (not the editor's own swap, undo or backup files kept
+    /// elsewhere: turn those off for it); one trailing newline is removed. Without any value
     /// option on a terminal, the value is asked for hidden, twice
     #[arg(long, conflicts_with_all = [
         "secret_string", "secret_string_file", "secret_binary", "secret_binary_file"

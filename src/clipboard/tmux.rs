@@ -8,6 +8,7 @@
 //! never written anywhere).
 
 use super::TmuxClipboard;
+use std::io::Read;
 use std::process::{Command, Stdio};
 use zeroize::Zeroizing;
 
@@ -39,6 +40,38 @@ fn tmux(args: &[&str]) -> Option<Vec<u8>> {
     out.status.success().then_some(out.stdout)
 }
 
+/// A buffer's contents through `tmux show-buffer`: piped into one wiped buffer sized once for
+/// [`MAX_BUFFER_BYTES`] and a byte (no growing `Vec` leaving copies), at most that much read;
+/// `None` when tmux fails or the buffer is longer (not ours).
+fn show_buffer(name: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let mut child = Command::new("tmux")
+        .args(["show-buffer", "-b", name])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let bytes = child
+        .stdout
+        .take()
+        .and_then(|stdout| read_capped(stdout, MAX_BUFFER_BYTES));
+    if bytes.is_none() {
+        // A longer buffer left unread (or a failed read): tmux is ended, then reaped.
+        let _ = child.kill();
+    }
+    let status = child.wait().ok()?;
+    bytes.filter(|_| status.success())
+}
+
+/// At most `max` bytes of `from` in a wiped buffer allocated once (`max + 1`: room for the
+/// byte that tells a longer input); `None` on a read error or when there is more than `max`.
+fn read_capped(from: impl Read, max: usize) -> Option<Zeroizing<Vec<u8>>> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(max + 1));
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    from.take(limit).read_to_end(&mut bytes).ok()?;
+    (bytes.len() <= max).then_some(bytes)
+}
+
 impl PasteBuffers for TmuxServer {
     fn names(&mut self) -> Option<Vec<String>> {
         let out = tmux(&["list-buffers", "-F", "#{buffer_name}"])?;
@@ -52,8 +85,7 @@ impl PasteBuffers for TmuxServer {
     }
 
     fn contents(&mut self, name: &str) -> Option<Zeroizing<Vec<u8>>> {
-        let out = Zeroizing::new(tmux(&["show-buffer", "-b", name])?);
-        (out.len() <= MAX_BUFFER_BYTES).then_some(out)
+        show_buffer(name)
     }
 
     fn delete(&mut self, name: &str) -> bool {
@@ -159,5 +191,18 @@ mod tests {
         assert_eq!(deleted, 1);
         let left: Vec<String> = fake.0.keys().cloned().collect();
         assert_eq!(left, ["buffer2", "older"]);
+    }
+
+    #[test]
+    fn a_buffer_is_read_into_one_allocation_and_a_longer_one_refused() {
+        let max = 1000;
+        let full = vec![b'x'; max];
+        let got = read_capped(full.as_slice(), max);
+        assert_eq!(got.as_ref().map(|b| b.len()), Some(max));
+        // Sized once: never grown (a grown Vec leaves an unwiped copy behind).
+        assert_eq!(got.map(|b| b.capacity()), Some(max + 1));
+        let longer = vec![b'x'; max + 1];
+        assert!(read_capped(longer.as_slice(), max).is_none(), "not ours");
+        assert!(read_capped(&b"s3cret"[..], max).is_some_and(|b| *b == b"s3cret"));
     }
 }

@@ -108,6 +108,37 @@ printf 'typ3d-in-the-editor\n' > "$1""#,
 }
 
 #[test]
+fn an_editor_leaving_a_symlink_gets_it_removed_and_its_target_untouched() {
+    let v = TestVault::new();
+    let run = runtime_dir(&v);
+    let outside = v.dir.path().join("outside.txt");
+    std::fs::write(&outside, "not-csvault's-to-wipe\n").unwrap();
+    // The editor puts a symlink to a file outside the scratch directory in the file's place.
+    let editor = script(
+        v.dir.path(),
+        "link.sh",
+        &format!(
+            r#"rm -f "$1" && ln -s '{outside}' "$1""#,
+            outside = outside.display()
+        ),
+    );
+    let _ = v
+        .cmd()
+        .args(["secret", "create", "--name", "linked", "--edit"])
+        .env("XDG_RUNTIME_DIR", &run)
+        .env("EDITOR", &editor)
+        .env_remove("VISUAL")
+        .output()
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        "not-csvault's-to-wipe\n",
+        "the symlink's target is never zeroed"
+    );
+    assert!(left_in(&run).is_empty(), "{:?}", left_in(&run));
+}
+
+#[test]
 fn a_failing_editor_or_an_empty_file_creates_nothing_and_leaves_nothing_behind() {
     let v = TestVault::new();
     let run = runtime_dir(&v);

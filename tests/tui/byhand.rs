@@ -149,6 +149,7 @@ fn copy_through_osc52_in_tmux_returns_then_clears_and_deletes_the_paste_buffer()
     let screen = joined(&tmux);
     assert!(screen.contains("\"copied\": \"db-password\""), "{screen}");
     assert!(screen.contains("\"via\": \"osc52\""), "{screen}");
+    assert!(screen.contains("\"clear_checked\": false"), "{screen}");
     assert!(screen.contains("\"clears_in_secs\": 2"), "{screen}");
     assert!(screen.contains("paste buffer"), "said on stderr: {screen}");
     assert!(!screen.contains("v-db-password"));
