@@ -44,11 +44,7 @@ pub fn is_var_name(name: &str) -> bool {
 
 /// Parses a whole env file (UTF-8 text). Errors: the first syntax problem.
 pub fn parse(text: &str) -> Result<Vec<EnvEntry>, SyntaxError> {
-    let mut parser = Parser {
-        chars: Zeroizing::new(text.chars().collect()),
-        at: 0,
-        line: 1,
-    };
+    let mut parser = Parser::new(text);
     let mut out = Vec::new();
     while let Some(entry) = parser.next_entry()? {
         out.push(entry);
@@ -64,6 +60,18 @@ struct Parser {
 }
 
 impl Parser {
+    /// A parser at the start of `text`. Its characters are counted first, so the buffer is
+    /// sized once and never grows (growing would leave unwiped copies of the values behind).
+    fn new(text: &str) -> Self {
+        let mut chars = Zeroizing::new(Vec::with_capacity(text.chars().count()));
+        chars.extend(text.chars());
+        Self {
+            chars,
+            at: 0,
+            line: 1,
+        }
+    }
+
     fn peek(&self) -> Option<char> {
         self.chars.get(self.at).copied()
     }
@@ -272,6 +280,15 @@ fn unclosed(line: usize, quote: char) -> SyntaxError {
 mod tests {
     use super::*;
     use crate::cli::reference::Selector;
+
+    #[test]
+    fn the_text_is_copied_into_a_buffer_sized_once() {
+        // Multi-byte characters: a size guessed from the byte length would be wrong.
+        let text = "A=été\nB='ñandú 日本'\n".repeat(50);
+        let parser = Parser::new(&text);
+        assert_eq!(parser.chars.len(), text.chars().count());
+        assert_eq!(parser.chars.capacity(), parser.chars.len());
+    }
 
     fn entries(text: &str) -> Vec<(String, String)> {
         parse(text)

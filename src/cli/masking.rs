@@ -48,9 +48,26 @@ impl Masker {
     }
 
     fn drain(&mut self, at_end: bool) -> Zeroizing<Vec<u8>> {
+        // Two passes over the same bytes: the first counts what goes out, so the output is
+        // allocated once at its exact size (growing it would leave unwiped copies behind).
+        let mut size = 0;
+        self.scan(at_end, |piece| size += piece.len());
+        let mut out = Zeroizing::new(Vec::with_capacity(size));
+        let at = self.scan(at_end, |piece| out.extend_from_slice(piece));
+        let kept = self.pending.len() - at;
+        self.pending.copy_within(at.., 0);
+        // The bytes moved down leave copies above `kept`: wiped by truncating through zeroize.
+        zeroize::Zeroize::zeroize(&mut self.pending[kept..]);
+        self.pending.truncate(kept);
+        out
+    }
+
+    /// Walks the pending bytes, passing on each piece that can go out now (a run of bytes, or
+    /// [`PLACEHOLDER`] for a value); returns how many pending bytes were consumed.
+    fn scan(&self, at_end: bool, mut emit: impl FnMut(&[u8])) -> usize {
         let buf = &self.pending[..];
-        let mut out = Zeroizing::new(Vec::with_capacity(buf.len() + PLACEHOLDER.len()));
         let mut at = 0;
+        let mut plain = 0;
         while at < buf.len() {
             let rest = &buf[at..];
             // A tail that is the start of a (longer) value waits for more bytes.
@@ -63,19 +80,16 @@ impl Masker {
                 break;
             }
             if let Some(value) = self.values.iter().find(|v| rest.starts_with(v)) {
-                out.extend_from_slice(PLACEHOLDER);
+                emit(&buf[plain..at]);
+                emit(PLACEHOLDER);
                 at += value.len();
+                plain = at;
             } else {
-                out.push(buf[at]);
                 at += 1;
             }
         }
-        let kept = self.pending.len() - at;
-        self.pending.copy_within(at.., 0);
-        // The bytes moved down leave copies above `kept`: wiped by truncating through zeroize.
-        zeroize::Zeroize::zeroize(&mut self.pending[kept..]);
-        self.pending.truncate(kept);
-        out
+        emit(&buf[plain..at]);
+        at
     }
 }
 
@@ -131,6 +145,19 @@ mod tests {
 
     fn text(bytes: &[u8]) -> String {
         String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    #[test]
+    fn the_output_is_allocated_once_at_its_size() {
+        // Many short values in one read: the output is far longer than the input.
+        let mut m = Masker::new(&values(&["ab", "x"]));
+        let out = m.push(b"ab-x-ab-x-abxab-x-yyy-ab");
+        let end = m.finish();
+        assert_eq!(out.capacity(), out.len());
+        assert_eq!(end.capacity(), end.len());
+        let p = text(PLACEHOLDER);
+        assert_eq!(text(&out), format!("{p}-{p}-{p}-{p}-{p}{p}{p}-{p}-yyy-{p}"));
+        assert!(end.is_empty());
     }
 
     #[test]

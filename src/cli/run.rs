@@ -11,8 +11,8 @@ use super::child::{self, Launch};
 use super::dotenv::{self, EnvValue};
 use super::input::read_bounded;
 use super::reference::{self, Reference};
-use crate::csms::ApiError;
 use crate::csms::op::Execute;
+use crate::csms::{ApiError, ErrorCode};
 
 #[allow(
     clippy::doc_markdown,
@@ -143,7 +143,14 @@ pub fn resolve(vault: &dyn Execute, plan: Plan) -> Result<Ready, ApiError> {
         let bytes = match value {
             Planned::Plain(bytes) => bytes,
             Planned::Reference(..) => {
-                let bytes = values.next().unwrap_or_default();
+                // One value per reference, in order: a missing one is csvault's bug, never an
+                // empty value passed on.
+                let Some(bytes) = values.next() else {
+                    return Err(ApiError::new(
+                        ErrorCode::Internal,
+                        format!("{name}: its reference's value is missing."),
+                    ));
+                };
                 masked.push(bytes.clone());
                 bytes
             }

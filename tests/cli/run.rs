@@ -141,6 +141,91 @@ fn a_sigterm_to_csvault_reaches_the_command() {
     );
 }
 
+/// In a terminal (a pty through `script`), Ctrl+C reaches the command once: from the terminal,
+/// not again from csvault. A SIGINT sent to csvault alone is still forwarded.
+#[test]
+fn a_terminal_ctrl_c_reaches_the_command_once() {
+    use std::io::Write;
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to give csvault a terminal");
+        return;
+    }
+    let v = vault();
+    let inner = "n=0; trap 'n=$((n+1)); echo \"got $n\"' INT; \
+                 trap 'echo \"total $n\"; exit 0' TERM; \
+                 echo \"ready $PPID\"; while :; do sleep 0.05; done";
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let line = format!(
+        "exec {} --vault {} run --env A=api -- sh -c {}",
+        quote(crate::support::bin()),
+        quote(&v.path.to_string_lossy()),
+        quote(inner)
+    );
+    let mut script = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .env("CSVAULT_PASSPHRASE", crate::support::PASSPHRASE)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = script.stdin.take().unwrap();
+    let mut lines = BufReader::new(script.stdout.take().unwrap()).lines();
+    let mut next_with = |prefix: &str| loop {
+        let line = lines.next().expect("more output").unwrap();
+        if let Some(at) = line.find(prefix) {
+            break line[at..].trim().to_owned();
+        }
+    };
+    let csvault: i32 = next_with("ready ")["ready ".len()..].parse().unwrap();
+    let csvault = rustix::process::Pid::from_raw(csvault).unwrap();
+    // Ctrl+C typed at the terminal: SIGINT to its foreground process group.
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    assert_eq!(next_with("got "), "got 1");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    rustix::process::kill_process(csvault, rustix::process::Signal::INT).unwrap();
+    assert_eq!(
+        next_with("got "),
+        "got 2",
+        "no second SIGINT from the first Ctrl+C"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    rustix::process::kill_process(csvault, rustix::process::Signal::TERM).unwrap();
+    assert_eq!(next_with("total "), "total 2");
+    drop(stdin);
+    let _ = script.wait();
+}
+
+/// A process the command leaves in the background, holding its output pipes, does not hold
+/// csvault once the command has ended.
+#[test]
+fn a_background_process_left_by_the_command_does_not_hold_csvault() {
+    let v = vault();
+    let started = std::time::Instant::now();
+    let out = v
+        .cmd()
+        .args(["run", "--env", "A=api", "--", "sh", "-c"])
+        .arg("echo before; (sleep 4 &); exit 3")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        text(&out.stdout),
+        "before\n",
+        "what it wrote before it ended comes out"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
 #[test]
 fn values_in_the_output_are_concealed_unless_masking_is_off() {
     let v = vault();
