@@ -42,10 +42,7 @@ pub fn main() -> ExitCode {
     configure_notifications();
     let code = match run(cli) {
         Ok(code) => code,
-        Err(e) => {
-            cli::print_error(&e);
-            ExitCode::FAILURE
-        }
+        Err(e) => cli::failed(&e),
     };
     // What this process fired is delivered before it ends (each delivery within 10 s, all of
     // them within 30 s; the rest stay PENDING for a later housekeeping to settle).

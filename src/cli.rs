@@ -250,10 +250,7 @@ pub fn shell_command(command: &Command) -> Option<ExitCode> {
         Command::Man(args) => shell::man(args),
         _ => return None,
     };
-    Some(result.unwrap_or_else(|e| {
-        output::print_error(&e);
-        ExitCode::FAILURE
-    }))
+    Some(result.unwrap_or_else(|e| output::failed(&e)))
 }
 
 /// The internal commands, read before clap so they stay out of `--help`, the completion scripts
@@ -556,7 +553,8 @@ fn redact_fragments(message: &str, values: &[String]) -> String {
 }
 
 pub use output::{
-    Format as OutputFormat, choose_format, print_error, print_json, print_warning, warn_deliveries,
+    Format as OutputFormat, choose_format, failed, print_error, print_json, print_warning,
+    warn_deliveries,
 };
 
 #[cfg(test)]

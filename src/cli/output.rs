@@ -116,7 +116,19 @@ fn render<T: Serialize, W: Write>(out: W, body: &T) -> io::Result<()> {
     ser.into_inner().write_all(b"\n")
 }
 
+/// Set when stdout's reader went away (`csvault … | head -1`): the process then ends quietly.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a write failed because stdout's reader closed the pipe (EPIPE): not worth an error,
+/// as for every well-behaved filter (the operation itself completed).
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn write_failed(e: &io::Error) -> ApiError {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     ApiError::new(
         ErrorCode::Io,
         format!("Cannot write the output: {e}. The operation itself completed."),
@@ -124,7 +136,7 @@ fn write_failed(e: &io::Error) -> ApiError {
 }
 
 /// Pretty JSON and a newline on stdout, flushed. `VAULT.0007` if stdout cannot take it (a full
-/// disk, `/dev/full`, a closed pipe).
+/// disk, `/dev/full`, a closed pipe: see [`stdout_closed`]).
 pub fn print_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
     if format() == Format::Table
         && let Some(text) = table::render_body(body, &Times::local())
@@ -178,6 +190,17 @@ pub fn print_bytes(bytes: &[u8]) -> Result<(), ApiError> {
 /// Text for people on stdout, flushed.
 fn print_text(text: &str) -> Result<(), ApiError> {
     print_bytes(text.as_bytes())
+}
+
+/// How a command that failed with `e` ends: its error on stderr and exit 1; or, when the failure
+/// was stdout's reader closing the pipe (`| head -1`), quietly and 0, as filters do.
+pub fn failed(e: &ApiError) -> std::process::ExitCode {
+    if stdout_closed() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        print_error(e);
+        std::process::ExitCode::FAILURE
+    }
 }
 
 /// The error body, one line, on stderr (escaped like stdout); with tables chosen and stderr a
