@@ -104,7 +104,10 @@ fn read_started(stdout: std::process::ChildStdout) -> Result<Started, ApiError> 
     read_started_within(stdout, STARTED_TIMEOUT)
 }
 
-fn read_started_within(stdout: impl Read + Send + 'static, within: Duration) -> Result<Started, ApiError> {
+fn read_started_within(
+    stdout: impl Read + Send + 'static,
+    within: Duration,
+) -> Result<Started, ApiError> {
     let (tx, rx) = std::sync::mpsc::channel();
     // The reader ends when the pipe does: once the process is killed, if not before.
     std::thread::spawn(move || {

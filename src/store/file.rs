@@ -146,9 +146,11 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Ok(conn.query_row("SELECT vault_id FROM vault_header WHERE id = 1", [], |r| {
-            r.get(0)
-        })?)
+        Ok(
+            conn.query_row("SELECT vault_id FROM vault_header WHERE id = 1", [], |r| {
+                r.get(0)
+            })?,
+        )
     }
 
     /// A read transaction: every statement in it sees the same commit, however many other
