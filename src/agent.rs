@@ -9,7 +9,7 @@ mod server;
 mod socket;
 pub mod wire;
 
-pub use client::{Client, Probe, find, locate, probe, probe_at};
+pub use client::{Client, Probe, find, find_quietly, locate, probe, probe_at};
 pub use server::{
     DEFAULT_IDLE_SECS, DEFAULT_MAX_SECS, IDLE_ENV, IDLE_SECS, Limits, MAX_ENV, MAX_SECS, now_ms,
     run,

@@ -76,7 +76,7 @@ fn completion_agent() -> Option<crate::agent::Client> {
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
         .or_else(|| default_vault_path().ok())?;
-    crate::agent::find(&path).ok().flatten()
+    crate::agent::find_quietly(&path).ok().flatten()
 }
 
 /// `CSVAULT_PATH`: the vault file, as `--vault` gives it.

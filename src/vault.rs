@@ -181,6 +181,13 @@ impl Vault {
         self.keyring.vault_id()
     }
 
+    /// The vault id the file at `path` says it holds now, read cheaply and without locks (a file
+    /// copied over a vault in place keeps its inode, not its id); `None` when it cannot be read
+    /// now (a copy under way, a file that is not a vault).
+    pub fn id_in_file(path: &Path) -> Option<String> {
+        Store::vault_id_in_file(path).ok()
+    }
+
     /// A number that changes whenever another connection (another handle or process) commits to
     /// the vault: cheap to poll, so an open view can notice and reload (`PRAGMA data_version`).
     pub fn data_version(&self) -> VaultResult<i64> {

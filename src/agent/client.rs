@@ -17,6 +17,9 @@ use crate::csms::{ApiError, ErrorCode};
 
 /// How long a handshake may take before the agent is taken as not answering.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one request may take before the agent is taken as wedged: generous, as the health
+/// report on a large vault is slow.
+const REQUEST_TIMEOUT: Duration = Duration::from_mins(10);
 
 /// A connection to the agent holding a vault. One operation at a time (the connection is
 /// shared behind a lock); the terminal app keeps one open.
@@ -54,13 +57,34 @@ pub fn locate(vault: &Path, make: bool) -> Result<Option<(PathBuf, PathBuf)>, Ap
     Ok(Some((socket::socket_path(&dir, &canonical), canonical)))
 }
 
+/// [`locate`] for looking only: a private runtime directory that cannot be used (another user
+/// made `/tmp/csvault-UID` first, a mode 0755 one) means no agent, said in one warning line on
+/// stderr when `warn`; only `unlock` refuses it.
+fn locate_to_look(vault: &Path, warn: bool) -> Option<(PathBuf, PathBuf)> {
+    match locate(vault, false) {
+        Ok(found) => found,
+        Err(e) => {
+            if warn {
+                crate::cli::print_warning(&serde_json::json!({
+                    "warning": format!("{} No agent is looked for.", e.error_msg),
+                }));
+            }
+            None
+        }
+    }
+}
+
 /// Looks for the agent holding `vault`.
 ///
 /// Errors (`VAULT.0007`, never trusted): something at the socket path that is not this user's
 /// socket; a peer of another uid; an agent that says it holds another vault or another file at
 /// this path; an agent that does not answer its handshake.
 pub fn probe(vault: &Path) -> Result<Probe, ApiError> {
-    let Some((path, canonical)) = locate(vault, false)? else {
+    probe_warning(vault, true)
+}
+
+fn probe_warning(vault: &Path, warn: bool) -> Result<Probe, ApiError> {
+    let Some((path, canonical)) = locate_to_look(vault, warn) else {
         return Ok(Probe::Absent);
     };
     probe_at(&path, &canonical)
@@ -100,11 +124,22 @@ pub fn find(vault: &Path) -> Result<Option<Client>, ApiError> {
     })
 }
 
+/// [`find`] saying nothing on stderr (completion: a shell's TAB stays quiet).
+///
+/// Errors: as [`probe`].
+pub fn find_quietly(vault: &Path) -> Result<Option<Client>, ApiError> {
+    Ok(match probe_warning(vault, false)? {
+        Probe::Live(client) => Some(client),
+        Probe::Absent | Probe::Stale(_) => None,
+    })
+}
+
 fn hello(mut stream: &UnixStream) -> io::Result<AgentInfo> {
     stream.set_read_timeout(Some(HELLO_TIMEOUT))?;
     wire::write(&mut stream, &ToAgentRef::Hello)?;
     let answer = wire::read::<FromAgent>(&mut stream)?;
-    stream.set_read_timeout(None)?;
+    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
     match answer {
         Some(FromAgent::Hello(info)) => Ok(info),
         _ => Err(io::Error::new(
@@ -178,6 +213,19 @@ impl Execute for Client {
 }
 
 fn lost(e: &io::Error) -> ApiError {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    ) {
+        return ApiError::new(
+            ErrorCode::Io,
+            format!(
+                "The agent holding this vault did not answer within {} minutes; it may be wedged. \
+                 Run `csvault lock` (or end its process), then unlock again.",
+                REQUEST_TIMEOUT.as_secs() / 60
+            ),
+        );
+    }
     ApiError::new(
         ErrorCode::Io,
         format!(

@@ -35,6 +35,9 @@ pub const MAX_SECS: RangeInclusive<u64> = 1..=604_800;
 const MAX_CONNECTIONS: usize = 64;
 /// How often the agent looks at its clocks, signals, socket and vault file.
 const TICK: Duration = Duration::from_millis(200);
+/// How many ticks running the vault file may be unreadable as a vault (a copy over it under
+/// way) before the agent locks.
+const UNREADABLE_TICKS: u32 = 10;
 /// How often the vault does what has come due, as `serve` does.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_mins(1);
 
@@ -111,6 +114,8 @@ struct Shared {
     info: AgentInfo,
     idle_ms: i64,
     last_request: AtomicI64,
+    /// The vault file's canonical path as the OS has it (`info.vault` is only its display).
+    canonical: PathBuf,
     socket: PathBuf,
     socket_file: (u64, u64),
     connections: AtomicUsize,
@@ -239,6 +244,7 @@ fn bind(
             info,
             idle_ms: ms(limits.idle),
             last_request: AtomicI64::new(now),
+            canonical: canonical.to_owned(),
             socket: socket_path.to_owned(),
             socket_file,
             connections: AtomicUsize::new(0),
@@ -250,20 +256,29 @@ fn bind(
 /// or vault file is gone or replaced; runs the housekeeping about every minute.
 fn watch(shared: &Shared, stop: &AtomicBool) {
     let mut housekept = std::time::Instant::now();
+    let mut unreadable = 0_u32;
     loop {
         std::thread::sleep(TICK);
         let now = now_ms();
         let info = shared.info();
         let socket_gone = file_id(&shared.socket).ok() != Some(shared.socket_file);
-        let vault_gone = std::fs::metadata(Path::new(&info.vault))
+        let vault_gone = std::fs::metadata(&shared.canonical)
             .map(|m| (m.dev(), m.ino()))
             .ok()
             != Some(info.file);
+        // Another vault's bytes copied over the file in place keep its inode, not its id; a
+        // file that cannot be read a few ticks running (not a vault any more) locks too.
+        unreadable = match Vault::id_in_file(&shared.canonical) {
+            Some(id) if id == info.vault_id => 0,
+            Some(_) => UNREADABLE_TICKS,
+            None => unreadable.saturating_add(1),
+        };
         if stop.load(Ordering::SeqCst)
             || now >= info.idle_locks_at
             || now >= info.locks_at
             || socket_gone
             || vault_gone
+            || unreadable >= UNREADABLE_TICKS
         {
             shared.lock_and_exit();
         }

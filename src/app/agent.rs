@@ -19,6 +19,8 @@ use crate::vault::Vault;
 
 /// The most the agent process may say on its way up (one JSON line).
 const MAX_STARTED_BYTES: u64 = 64 * 1024;
+/// How long `unlock` waits for the agent process to say it holds the vault (or why not).
+const STARTED_TIMEOUT: Duration = Duration::from_mins(2);
 
 /// `csvault unlock`: starts an agent holding the vault at `path`, or says one already does.
 ///
@@ -96,11 +98,34 @@ fn start_agent(canonical: &Path, limits: Limits, passphrase: &[u8]) -> Result<Ag
     }
 }
 
+/// What the agent process says on its way up, waited for at most [`STARTED_TIMEOUT`] (the key
+/// derivation takes seconds; an agent silent past that is taken as stuck, and killed).
 fn read_started(stdout: std::process::ChildStdout) -> Result<Started, ApiError> {
-    let mut line = String::new();
-    BufReader::new(stdout.take(MAX_STARTED_BYTES))
-        .read_line(&mut line)
-        .map_err(|e| not_started(&e.to_string()))?;
+    read_started_within(stdout, STARTED_TIMEOUT)
+}
+
+fn read_started_within(
+    stdout: impl Read + Send + 'static,
+    within: Duration,
+) -> Result<Started, ApiError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The reader ends when the pipe does: once the process is killed, if not before.
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = BufReader::new(stdout.take(MAX_STARTED_BYTES))
+            .read_line(&mut line)
+            .map(|_| line);
+        let _ = tx.send(read);
+    });
+    let line = match rx.recv_timeout(within) {
+        Ok(read) => read.map_err(|e| not_started(&e.to_string()))?,
+        Err(_) => {
+            return Err(not_started(&format!(
+                "it said nothing within {} s",
+                within.as_secs()
+            )));
+        }
+    };
     serde_json::from_str(&line).map_err(|_| not_started("it ended without saying why"))
 }
 

@@ -123,6 +123,36 @@ impl Store {
         &self.path
     }
 
+    /// The vault id in the file at `path` as the file itself says it now, read without locks and
+    /// without its `-wal` (SQLite's `immutable`): a cheap look at whether another vault's bytes
+    /// were copied over the file in place (same inode), which a connection already open would
+    /// not notice.
+    ///
+    /// Errors: SQLite's, for a file that is not (or not yet, mid-copy) a readable vault.
+    pub fn vault_id_in_file(path: &Path) -> StoreResult<String> {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let mut uri = b"file:".to_vec();
+        for &b in path.as_os_str().as_bytes() {
+            if b.is_ascii_alphanumeric() || b"/._-".contains(&b) {
+                uri.push(b);
+            } else {
+                uri.extend_from_slice(format!("%{b:02X}").as_bytes());
+            }
+        }
+        uri.extend_from_slice(b"?immutable=1");
+        let conn = Connection::open_with_flags(
+            PathBuf::from(std::ffi::OsString::from_vec(uri)),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Ok(
+            conn.query_row("SELECT vault_id FROM vault_header WHERE id = 1", [], |r| {
+                r.get(0)
+            })?,
+        )
+    }
+
     /// A read transaction: every statement in it sees the same commit, however many other
     /// connections write meanwhile. Dropping it ends it. Inside a group it reads the group's
     /// own writes so far.

@@ -569,3 +569,66 @@ sys.stdout.write(s.recv(n, socket.MSG_WAITALL).decode())
     // The agent still serves its own user.
     a.done(&["secret", "list"]);
 }
+
+#[test]
+fn an_agent_on_a_vault_path_that_is_not_utf8_keeps_serving() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"va\xffult"))
+        .join("vault.db");
+    let runtime = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(runtime.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let mut a = AgentVault {
+        v: TestVault { dir, path },
+        runtime,
+        pid: None,
+    };
+    let init = a.with_passphrase().arg("init").output().unwrap();
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    a.unlock();
+    let pid = a.pid.unwrap();
+    // It used to stat the lossy display string, find nothing and lock within 200 ms.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(alive(pid), "the agent still holds the vault");
+    a.ok(&["secret", "list"]);
+}
+
+#[test]
+fn a_vault_overwritten_in_place_locks_the_agent() {
+    let mut a = AgentVault::new();
+    let other = TestVault::new();
+    a.unlock();
+    let pid = a.pid.unwrap();
+    let ino = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&a.v.path).unwrap());
+    // `cp other.db vault.db`: the same inode, another vault's bytes.
+    std::fs::write(&a.v.path, std::fs::read(&other.path).unwrap()).unwrap();
+    assert_eq!(
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&a.v.path).unwrap()),
+        ino
+    );
+    wait_until("the agent locks", || !alive(pid));
+    let e = api_err(&a.bare().args(["secret", "list"]).output().unwrap(), 1);
+    assert_eq!(e.code, "VAULT.0004", "it asks for the passphrase");
+}
+
+#[test]
+fn an_unusable_runtime_dir_means_no_agent_with_a_warning_and_unlock_refuses() {
+    let a = AgentVault::new();
+    std::fs::create_dir(a.socket_dir()).unwrap();
+    std::fs::set_permissions(a.socket_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for args in [&["secret", "list"][..], &["agent", "status"], &["lock"]] {
+        let out = a.with_passphrase().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("755"), "{args:?}: {stderr}");
+    }
+    let e = api_err(&a.with_passphrase().arg("unlock").output().unwrap(), 1);
+    assert_eq!(e.code, "VAULT.0007");
+}
