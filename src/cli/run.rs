@@ -94,7 +94,9 @@ pub fn plan(args: RunArgs) -> Result<Plan, ApiError> {
             ));
             continue;
         }
-        match Reference::parse(text) {
+        // As written in an env file too (`csvault://NAME…`), since that is what gets copied.
+        let parsed = Reference::parse_uri(text).unwrap_or_else(|| Reference::parse(text));
+        match parsed {
             Ok(r) => vars.push((name.to_owned(), Planned::Reference(r, place))),
             Err(e) => problems.push(format!("{place}: {}", e.error_msg)),
         }

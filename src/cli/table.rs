@@ -533,10 +533,11 @@ fn report_table(report: &HealthReport, times: &Times, max: Option<usize>) -> Str
     out
 }
 
-/// Whether a JSON field holds a time (epoch ms): the API's `*_time` fields and KMS's
-/// `creation_date` (a string of digits).
+/// Whether a JSON field holds a time (epoch ms): the API's `*_time` fields, KMS's
+/// `creation_date` (a string of digits), and the agent's records' `*_at` (`unlocked_at`,
+/// `idle_locks_at`, `locks_at`).
 fn is_time_field(key: &str) -> bool {
-    key.ends_with("_time") || key == "creation_date"
+    key.ends_with("_time") || key.ends_with("_at") || key == "creation_date"
 }
 
 /// A JSON value with its objects' fields in the order they were written (the API's order), which
@@ -801,11 +802,16 @@ mod tests {
         };
         let value = serde_json::json!({"agent": {
             "running": true, "vault": "/v.db", "lock_time": 0, "tags": ["a", "b"], "none": null,
+            "locks_at": 86_400_000,
         }});
         let out = render_body(&value, &times).unwrap_or_default();
         assert!(out.starts_with("FIELD      VALUE\n"), "{out}");
         assert!(
             out.contains("lock_time  1970-01-01 00:00:00 UTC\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("locks_at   1970-01-02 00:00:00 UTC\n"),
             "{out}"
         );
         assert!(out.contains("tags       a, b\n"), "{out}");

@@ -491,3 +491,16 @@ fn get_value_reads_by_stage() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "the two flags conflict");
 }
+
+#[test]
+fn an_env_reference_may_be_written_as_in_an_env_file() {
+    let v = vault();
+    let out = v
+        .cmd()
+        .args(["run", "--no-masking", "--env", "A=csvault://api"])
+        .args(["--", "sh", "-c", "printf %s \"$A\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), VALUE);
+}
