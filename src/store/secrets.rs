@@ -37,18 +37,10 @@ pub(super) const SECRET_COLUMNS: &str =
     rotation_func_urn, auto_rotation_since";
 
 pub(super) fn secret_from_row(r: &Row<'_>) -> rusqlite::Result<SecretRow> {
-    // Borrowed, not allocated: this runs once per secret when the app loads a large vault.
-    let state = r.get_ref(2)?.as_str()?;
     Ok(SecretRow {
         id: r.get(0)?,
         name: r.get(1)?,
-        state: SecretState::parse(state).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                2,
-                rusqlite::types::Type::Text,
-                "secret state".into(),
-            )
-        })?,
+        state: state_at(r, 2)?,
         kms_key_id: r.get(3)?,
         description: r.get(4)?,
         secret_type: r.get(5)?,
@@ -238,17 +230,10 @@ pub fn summaries(
         let row_id: i64 = r.get(9)?;
         if current_row != Some(row_id) {
             current_row = Some(row_id);
-            let state = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
             out.push(SecretSummary {
                 name: r.get(0)?,
                 description: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                state: SecretState::parse(state).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        2,
-                        rusqlite::types::Type::Text,
-                        "secret state".into(),
-                    )
-                })?,
+                state: state_at(r, 2)?,
                 kms_key_id: r.get(3)?,
                 create_time: r.get(4)?,
                 update_time: r.get(5)?,
@@ -331,4 +316,17 @@ pub fn due_for_purge(conn: &Connection, now: i64) -> StoreResult<Vec<SecretRow>>
 pub fn retired_next_version(conn: &Connection, id: &str) -> StoreResult<Option<i64>> {
     let mut stmt = conn.prepare_cached("SELECT next_version FROM retired_secrets WHERE id = ?1")?;
     Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
+}
+
+/// A secret's state in column `i`, read borrowed (no allocation: this runs once per secret when
+/// the app loads a large vault); a value not the API's is a conversion error.
+fn state_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<SecretState> {
+    let state = r.get_ref(i)?.as_str()?;
+    SecretState::parse(state).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            "secret state".into(),
+        )
+    })
 }
