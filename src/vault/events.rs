@@ -9,7 +9,7 @@ use crate::csms::{
     ApiError, CreateSecretEventRequest, DEFAULT_RECORDS_LIMIT, EVENT_ENABLED, ErrorCode, Event,
     EventType, Field, ListEventsResponse, ListNotificationRecordsResponse, MAX_EVENTS,
     Notification, NotificationRecord, PageInfo, RECORD_RETENTION_MS, RecordMarker,
-    UpdateSecretEventRequest, first_problem, page_limit, validate_name,
+    UpdateSecretEventRequest, first_problem, page_limit,
 };
 use crate::store::StoreError;
 use crate::store::events::{self as event_rows, EventRow, RecordKey, StoredRecord};
@@ -189,10 +189,7 @@ impl Vault {
         marker: Option<&str>,
     ) -> VaultResult<ListEventsResponse> {
         let limit = page_limit(limit)?;
-        let marker = marker.filter(|m| !m.is_empty());
-        if let Some(problem) = marker.and_then(validate_name) {
-            return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
-        }
+        let marker = super::rules::name_marker(marker)?;
         let mut store = self.store();
         let snapshot = store.snapshot()?;
         let mut rows = event_rows::page(&snapshot, marker, limit + 1)?;

@@ -9,7 +9,7 @@ use super::{Vault, VaultResult, secret_of};
 use crate::csms::{
     ApiError, DetailVersion, ErrorCode, KeyState, LATEST, ListSecretsResponse, PageInfo,
     STAGE_CURRENT, Secret, SecretDetail, SecretState, SecretVersion, SummaryPage, ValueKind,
-    VersionMetadata, page_limit, summary_page_limit, validate_name,
+    VersionMetadata, page_limit, summary_page_limit,
 };
 use crate::kms::ValueContext;
 use crate::store::keys as key_rows;
@@ -69,11 +69,7 @@ impl Vault {
         event_name: Option<&str>,
     ) -> VaultResult<ListSecretsResponse> {
         let limit = page_limit(limit)?;
-        // `""` asks for the first page (docs/DECISIONS.md "lists").
-        let marker = marker.filter(|m| !m.is_empty());
-        if let Some(problem) = marker.and_then(validate_name) {
-            return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
-        }
+        let marker = super::rules::name_marker(marker)?;
         let mut store = self.store();
         let snapshot = store.snapshot()?;
         let conn: &rusqlite::Connection = &snapshot;
@@ -115,10 +111,7 @@ impl Vault {
         limit: Option<usize>,
     ) -> VaultResult<SummaryPage> {
         let limit = summary_page_limit(limit)?;
-        let marker = marker.filter(|m| !m.is_empty());
-        if let Some(problem) = marker.and_then(validate_name) {
-            return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
-        }
+        let marker = super::rules::name_marker(marker)?;
         let mut store = self.store();
         let snapshot = store.snapshot()?;
         let mut summaries = secret_rows::summaries(&snapshot, marker, limit + 1)?;

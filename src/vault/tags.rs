@@ -14,7 +14,7 @@ use crate::csms::{
     ListProjectSecretsTagsResponse, ListResourceInstancesRequest, ListResourceInstancesResponse,
     ListSecretTagsResponse, ListSecretsResponse, MAX_TAGS_PER_SECRET, NamedTags, PageInfo,
     ProjectTag, ResourceInstance, Secret, SecretFilter, SecretRef, SecretTag, TagAction, TagFilter,
-    first_problem, page_limit, tag_key_length_problem, validate_name,
+    first_problem, page_limit, tag_key_length_problem,
 };
 use crate::store::tags::{self as tag_rows, Search};
 use crate::store::{SecretRow, StoreError};
@@ -292,10 +292,7 @@ impl Vault {
         filter: &SecretFilter,
     ) -> VaultResult<ListSecretsResponse> {
         let limit = page_limit(limit)?;
-        let marker = marker.filter(|m| !m.is_empty());
-        if let Some(problem) = marker.and_then(validate_name) {
-            return Err(ApiError::invalid(format!("Invalid marker: {problem}.")).into());
-        }
+        let marker = super::rules::name_marker(marker)?;
         first_problem(&filter.problems())?;
         let mut store = self.store();
         let snapshot = store.snapshot()?;
