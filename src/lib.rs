@@ -11,6 +11,7 @@ pub mod clipboard;
 pub mod csms;
 pub(crate) mod hidden;
 pub mod http;
+pub mod import;
 pub(crate) mod input;
 pub mod kms;
 pub mod runtime_dir;

@@ -1,0 +1,10 @@
+//! Moving in (issue 16): other tools' exports read into one source-neutral shape,
+//! [`SourceEntry`], which the import pipeline turns into secrets. Each format has a reader of
+//! its own; every reader streams (an entry at a time, never the whole file held at once where
+//! the format allows) and reports a broken entry as an [`EntryError`] without stopping.
+
+pub mod entry;
+pub mod source;
+
+pub use entry::{Attachment, EntryError, EntryField, SourceEntry, SourceItem};
+pub use source::{Format, SourceOptions};
