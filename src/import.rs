@@ -4,6 +4,9 @@
 //! the format allows) and reports a broken entry as an [`EntryError`] without stopping.
 
 pub mod entry;
+pub mod keepass;
+pub mod keepass_csv;
+pub mod pass;
 pub mod source;
 
 pub use entry::{Attachment, EntryError, EntryField, SourceEntry, SourceItem};

@@ -1,6 +1,6 @@
 //! Output that may hold plaintext, rendered into one wiped buffer of exactly its size.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use zeroize::Zeroizing;
 
 /// Runs `render` twice: once into a counter, then into a wiped buffer of exactly the bytes
@@ -30,9 +30,43 @@ impl Write for Counter {
     }
 }
 
+/// Reads `from` to its end into a wiped buffer, at most `limit` bytes; `Ok(None)` when there is
+/// more. The buffer grows by copying into a new wiped buffer, so no unwiped copy is left behind.
+pub fn read_limited(mut from: impl Read, limit: usize) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(4096));
+    let mut chunk = Zeroizing::new([0u8; 4096]);
+    loop {
+        let n = match from.read(&mut chunk[..]) {
+            Ok(0) => return Ok(Some(buf)),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.len() + n > limit {
+            return Ok(None);
+        }
+        if buf.len() + n > buf.capacity() {
+            let mut bigger =
+                Zeroizing::new(Vec::with_capacity((buf.capacity() * 2).max(buf.len() + n)));
+            bigger.extend_from_slice(&buf);
+            buf = bigger;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_stops_at_its_limit_and_keeps_everything_below_it() {
+        let data = vec![7u8; 10_000];
+        let whole = read_limited(&data[..], 10_000).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(whole.as_deref().map(Vec::as_slice), Some(&data[..]));
+        let cut = read_limited(&data[..], 9_999).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cut.is_none(), "one byte over the limit is refused");
+    }
 
     #[test]
     fn a_sensitive_body_fits_its_buffer_exactly() {

@@ -38,9 +38,32 @@ pub fn open(
     path: &Path,
     options: &SourceOptions,
 ) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryError> {
-    let _ = (path, options);
-    Err(EntryError {
-        location: path.display().to_string(),
-        reason: format!("{format:?} is not readable yet."),
-    })
+    match format {
+        Format::Pass => super::pass::read_store(path, super::pass::Gpg::from_env()),
+        // A KeePass database by its signature bytes, else KeePassXC's CSV export.
+        Format::Keepassxc => {
+            if super::keepass::is_keepass(&head(path)?) {
+                super::keepass::open(path, options)
+            } else {
+                super::keepass_csv::open(path)
+            }
+        }
+        _ => Err(EntryError {
+            location: path.display().to_string(),
+            reason: format!("{format:?} is not readable yet."),
+        }),
+    }
+}
+
+/// The first 8 bytes of the file at `path` (fewer when it is shorter).
+fn head(path: &Path) -> Result<Vec<u8>, EntryError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(8).read_to_end(&mut head))
+        .map_err(|e| EntryError {
+            location: path.display().to_string(),
+            reason: format!("cannot be read: {e}"),
+        })?;
+    Ok(head)
 }
