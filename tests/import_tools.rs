@@ -634,3 +634,38 @@ fn a_key_file_is_read_and_a_missing_one_is_a_clear_error() {
         e.reason
     );
 }
+
+#[test]
+fn huge_sources_are_never_read_whole() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // A CSV record longer than 1 MiB ends the read there, with an error; the ones before it read.
+    let csv = dir.path().join("huge.csv");
+    let mut text =
+        String::from("\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n");
+    text.push_str("\"Root\",\"first\",\"\",\"first-pw\",\"\",\"\"\n");
+    text.push_str("\"Root\",\"huge\",\"\",\"pw\",\"\",\"");
+    text.push_str(&"x".repeat(3 * 1024 * 1024));
+    text.push_str("\"\n\"Root\",\"never\",\"\",\"pw\",\"\",\"\"\n");
+    fs::write(&csv, text).unwrap_or_else(|e| panic!("{e}"));
+    let items = open_ok(&csv, &SourceOptions::default());
+    assert_eq!(
+        items.len(),
+        2,
+        "the first record, then the error that ends the read"
+    );
+    assert_eq!(ok(&items[0]).title, "first");
+    let e = err(&items[1]);
+    assert!(e.reason.contains("longer than 1 MiB"), "{}", e.reason);
+    assert_eq!(e.location, "line 3");
+
+    // A KeePass database over 64 MiB is refused before it is read (a sparse file here).
+    let kdbx = dir.path().join("huge.kdbx");
+    let file = fs::File::create(&kdbx).unwrap_or_else(|e| panic!("{e}"));
+    (&file)
+        .write_all(&[0x03, 0xd9, 0xa2, 0x9a, 0x67, 0xfb, 0x4b, 0xb5, 1, 0, 4, 0])
+        .unwrap_or_else(|e| panic!("{e}"));
+    file.set_len(65 * 1024 * 1024)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let e = open_err(&kdbx, &options(DB_PASSWORD));
+    assert!(e.reason.contains("larger than 64 MiB"), "{}", e.reason);
+}

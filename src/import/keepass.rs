@@ -68,15 +68,21 @@ pub fn open(
         })?;
     }
     let file = File::open(path).map_err(|e| whole(format!("cannot be read: {e}")))?;
+    let too_large = || {
+        whole(format!(
+            "is larger than {} MiB, more than a KeePass database is read",
+            MAX_BYTES / (1024 * 1024)
+        ))
+    };
+    if file.metadata().is_ok_and(|meta| meta.len() > MAX_BYTES) {
+        return Err(too_large());
+    }
     let mut data = Vec::new();
     file.take(MAX_BYTES + 1)
         .read_to_end(&mut data)
         .map_err(|e| whole(format!("cannot be read: {e}")))?;
     if data.len() as u64 > MAX_BYTES {
-        return Err(whole(format!(
-            "is larger than {} MiB, more than a KeePass database is read",
-            MAX_BYTES / (1024 * 1024)
-        )));
+        return Err(too_large());
     }
     let db = Database::parse(&data, key).map_err(|e| whole(open_error(&e)))?;
     let mut order = Vec::new();
