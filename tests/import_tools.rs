@@ -669,3 +669,57 @@ fn huge_sources_are_never_read_whole() {
     let e = open_err(&kdbx, &options(DB_PASSWORD));
     assert!(e.reason.contains("larger than 64 MiB"), "{}", e.reason);
 }
+
+/// KDBX 4 with Argon2d, written by KeePassXC: keepassxc-cli 2.7 only creates AES-KDF
+/// databases, but keeps the KDF of one it edits. The empty base was made once with pykeepass
+/// 4.2.0 (`pip install pykeepass==4.2.0`):
+///
+/// ```python
+/// from pykeepass import create_database
+/// create_database("keepass_argon2_empty.kdbx", password="correct horse ✓").save()
+/// ```
+#[test]
+fn an_argon2_kdbx_4_written_by_keepassxc_is_read() {
+    if !tools(&["keepassxc-cli"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("argon2.kdbx");
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keepass_argon2_empty.kdbx"),
+        &db,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let db_arg = db.display().to_string();
+    let pw = format!("{DB_PASSWORD}\n");
+    keepassxc(dir.path(), &["mkdir", "-q", &db_arg, "Argon"], &pw);
+    keepassxc(
+        dir.path(),
+        &[
+            "add",
+            "-q",
+            "-u",
+            "argon-user",
+            "--url",
+            "https://argon.example",
+            "-p",
+            &db_arg,
+            "Argon/argon entry",
+        ],
+        &format!("{pw}argon-pw\n"),
+    );
+    let info = keepassxc(dir.path(), &["db-info", "-q", &db_arg], &pw);
+    assert!(String::from_utf8_lossy(&info.stdout).contains("KDF: Argon2d"));
+    assert_eq!(kdbx_major(&db), 4);
+
+    let items = open_ok(&db, &options(DB_PASSWORD));
+    assert_eq!(items.len(), 1);
+    let entry = ok(&items[0]);
+    assert_eq!(entry.folders, ["Argon"]);
+    assert_eq!(entry.title, "argon entry");
+    assert_eq!(text(entry.username.as_ref()), Some("argon-user"));
+    assert_eq!(text(entry.password.as_ref()), Some("argon-pw"));
+    assert_eq!(entry.urls, ["https://argon.example"]);
+    let wrong = open_err(&db, &options("not it"));
+    assert!(wrong.reason.contains("wrong"), "{}", wrong.reason);
+}
