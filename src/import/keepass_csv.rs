@@ -18,7 +18,7 @@ pub const MAX_RECORD: u64 = 1024 * 1024;
 const SKIPPED: [&str; 3] = ["icon", "last modified", "created"];
 
 /// The entries of the CSV at `path`, one a record, read as the stream is read. Columns are
-/// found by their header names (any case): `Group` (its first part, the root group, left
+/// found by their header names (any case, a byte order mark ignored): `Group` (its first part, the root group, left
 /// out: `Root/Work/X` is the folders `Work`, `X`), `Title`, `Username`, `Password`, `URL`,
 /// `Notes`, `TOTP`, `Tags` (split at `,` and `;`) if present; `Icon`, `Last Modified` and
 /// `Created` are left out; any other column is a field.
@@ -82,7 +82,12 @@ enum Column {
 
 impl Column {
     fn of(name: &str) -> Column {
-        match name.trim().to_lowercase().as_str() {
+        match name
+            .trim_start_matches('\u{feff}')
+            .trim()
+            .to_lowercase()
+            .as_str()
+        {
             "group" => Column::Group,
             "title" => Column::Title,
             "username" => Column::Username,
@@ -221,6 +226,11 @@ mod tests {
     #[test]
     fn header_names_find_their_columns_in_any_case() {
         assert_eq!(Column::of("Group"), Column::Group);
+        assert_eq!(
+            Column::of("\u{feff}Group"),
+            Column::Group,
+            "a byte order mark is not a name"
+        );
         assert_eq!(Column::of("TOTP"), Column::Totp);
         assert_eq!(Column::of("Last Modified"), Column::Skipped);
         assert_eq!(Column::of("Pin"), Column::Field("Pin".into()));
