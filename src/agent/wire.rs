@@ -14,13 +14,13 @@ use crate::csms::op::{
     ImportOutcome, ListGrantsResponse, ListProjectsResponse, ListUsersResponse, Request, Response,
 };
 use crate::csms::{
-    ApiError, BatchGetSecretValueResponse, CheckSecretsResponse, EventResponse, HealthReport,
-    Housekeeping, KeyChoice, KeyResponse, ListEventsResponse, ListKeysResponse,
-    ListNotificationRecordsResponse, ListProjectSecretsTagsResponse, ListResourceInstancesResponse,
-    ListSecretTagsResponse, ListSecretTaskResponse, ListSecretVersionsResponse,
-    ListSecretsResponse, NamedTags, PasswordResponse, ReportSettings, RotateSecretResponse, Secret,
-    SecretBlobResponse, SecretDetail, SecretResponse, SecretsConfig, StageResponse, SummaryPage,
-    VersionMetadataResponse, VersionResponse,
+    ApiError, BackupReport, BatchGetSecretValueResponse, CheckSecretsResponse, EventResponse,
+    ExportPage, HealthReport, Housekeeping, KeyChoice, KeyResponse, ListEventsResponse,
+    ListKeysResponse, ListNotificationRecordsResponse, ListProjectSecretsTagsResponse,
+    ListResourceInstancesResponse, ListSecretTagsResponse, ListSecretTaskResponse,
+    ListSecretVersionsResponse, ListSecretsResponse, NamedTags, PasswordResponse, ReportSettings,
+    RotateSecretResponse, Secret, SecretBlobResponse, SecretDetail, SecretResponse, SecretsConfig,
+    StageResponse, SummaryPage, VersionMetadataResponse, VersionResponse,
 };
 
 /// The largest frame either side sends or accepts: 64 MiB (a batch import of many values fits;
@@ -125,6 +125,8 @@ enum ResponseDef {
     HealthReport(Box<HealthReport>),
     ReportSettings(ReportSettings),
     Summaries(SummaryPage),
+    Backup(BackupReport),
+    ExportPage(ExportPage),
 }
 
 /// [`BatchImportSecretsResponse`] with its `outcomes` (the command line's import reads them).
