@@ -356,6 +356,50 @@ mod tests {
     }
 
     #[test]
+    fn backups_and_export_pages_travel_whole() {
+        let report = crate::csms::BackupReport {
+            path: "/b/copy.db".into(),
+            bytes: 4096,
+            secrets: 2,
+            time: 9,
+        };
+        let Response::Backup(back) = round_trip(&Response::Backup(report.clone())) else {
+            panic!("not a backup");
+        };
+        assert_eq!(back, report);
+        let page = crate::csms::ExportPage {
+            records: vec![crate::csms::SecretRecord {
+                name: "db".into(),
+                state: Some("DISABLED".into()),
+                versions: Some(vec![crate::csms::RecordVersion {
+                    version_id: "v1".into(),
+                    secret_string: Some(Zeroizing::new("pä\"ss\n".into())),
+                    version_stages: vec!["SYSCURRENT".into()],
+                    expire_time: Some(5),
+                    ..crate::csms::RecordVersion::default()
+                }]),
+                ..crate::csms::SecretRecord::default()
+            }],
+            next_marker: Some("db".into()),
+            pending_deletion: 1,
+        };
+        let answer = Response::ExportPage(page);
+        assert!(answer.carries_plaintext());
+        let Response::ExportPage(back) = round_trip(&answer) else {
+            panic!("not an export page");
+        };
+        let version = &back.records[0].versions.as_ref().unwrap()[0];
+        assert_eq!(
+            version.secret_string.as_deref().map(String::as_str),
+            Some("pä\"ss\n")
+        );
+        assert_eq!(
+            (back.pending_deletion, back.next_marker.as_deref()),
+            (1, Some("db"))
+        );
+    }
+
+    #[test]
     fn frames_over_the_limit_or_cut_short_are_refused() {
         let mut huge = (u32::try_from(MAX_FRAME).unwrap() + 1)
             .to_be_bytes()
