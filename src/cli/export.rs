@@ -15,8 +15,11 @@ use super::output::{print_json, print_warning};
 use crate::csms::op::{Execute, Request, Response};
 use crate::csms::{ApiError, ErrorCode, ExportPage};
 
-/// Secrets per request: each page is one snapshot and one agent frame.
+/// Secrets per request: each page is one snapshot and one agent frame (at most 64 MiB). A
+/// value is at most 32 KiB of text (up to 6 bytes of JSON a byte, escaped): 100 current values,
+/// or 10 secrets of 20 versions each, stay well inside a frame.
 const PAGE: usize = 100;
+const PAGE_ALL_VERSIONS: usize = 10;
 
 /// What the export is written as.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -142,7 +145,11 @@ fn next_page(
 ) -> Result<ExportPage, ApiError> {
     match vault.execute(&Request::ExportSecrets {
         marker,
-        limit: Some(PAGE),
+        limit: Some(if all_versions {
+            PAGE_ALL_VERSIONS
+        } else {
+            PAGE
+        }),
         all_versions,
     })? {
         Response::ExportPage(page) => Ok(page),

@@ -5,6 +5,7 @@ mod checks;
 mod cloud;
 mod events;
 mod execute;
+mod export;
 mod lifecycle;
 mod ops;
 mod rotation;
