@@ -497,7 +497,15 @@ fn export_never_writes_to_a_terminal_and_asks_there_first() {
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(have_tmux, "tmux is needed for the terminal tests");
+    if !have_tmux {
+        // As the other terminal tests: CI sets CSVAULT_REQUIRE_TMUX, so it cannot pass unrun there.
+        assert!(
+            std::env::var_os("CSVAULT_REQUIRE_TMUX").is_none(),
+            "CSVAULT_REQUIRE_TMUX is set but tmux is not installed"
+        );
+        eprintln!("NOTE: export_never_writes_to_a_terminal SKIPPED: tmux is not installed.");
+        return;
+    }
     let v = populated();
     let file = v.dir.path().join("asked.jsonl");
     let script = format!(
