@@ -144,6 +144,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         // Secrets into programs (issue 15): env files and references are checked before unlocking.
         Command::Run(args) => OnVault::Run(cli::run::plan(args)?),
         Command::Inject(args) => OnVault::Command(VaultCommand::Inject(args)),
+        // Backup and export (issue 16).
+        Command::Backup(args) => OnVault::Command(VaultCommand::Backup(args)),
+        Command::Export(args) => OnVault::Command(VaultCommand::Export(args)),
         // Handled in `main` before anything else.
         Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };

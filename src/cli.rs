@@ -1,6 +1,7 @@
 //! The command line: clap definitions and the commands. JSON on stdout (tables for people with
 //! `--output table`, the default on a terminal); errors as CSMS JSON on stderr.
 
+mod backup;
 pub mod checks;
 mod child;
 mod copy;
@@ -8,6 +9,7 @@ mod dotenv;
 mod edit;
 mod events;
 mod expiry;
+mod export;
 pub mod import;
 mod inject;
 mod input;
@@ -163,6 +165,17 @@ pub enum Command {
     ///
     /// Example: csvault inject -i config.yml.tpl -o config.yml
     Inject(inject::InjectArgs),
+    // Backup and export (issue 16).
+    /// Back up the whole vault into a new file while others keep writing: a consistent copy,
+    /// 0600, checked (integrity, unlocks with the same passphrase) before it is moved into
+    /// place; itself a vault (csvault --vault PATH …). Prints {"path", "bytes", "secrets",
+    /// "time"} (time in ms since the epoch)
+    Backup(backup::BackupArgs),
+    /// Export every secret IN PLAINTEXT: JSON Lines records that csvault import reads back
+    /// (--format bitwarden: Bitwarden's unencrypted JSON); never to a terminal; asks first on a
+    /// terminal unless --yes; the file is 0600. Secrets pending deletion are left out (counted
+    /// on stderr)
+    Export(export::ExportArgs),
     // The shell around it (issue 15).
     /// Print a completion script for bash, zsh or fish (secret names complete while an agent
     /// holds the vault); see the README for where to put it
@@ -221,6 +234,9 @@ pub enum VaultCommand {
     Report(checks::ReportArgs),
     // Secrets into programs (issue 15).
     Inject(inject::InjectArgs),
+    // Backup and export (issue 16).
+    Backup(backup::BackupArgs),
+    Export(export::ExportArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -235,6 +251,8 @@ pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiEr
         VaultCommand::Check(cmd) => checks::run(vault, cmd),
         VaultCommand::Report(args) => checks::report(vault, &args),
         VaultCommand::Inject(args) => inject::run(vault, &args),
+        VaultCommand::Backup(args) => backup::run(vault, &args),
+        VaultCommand::Export(args) => export::run(vault, &args),
     }
 }
 

@@ -1,9 +1,11 @@
 //! The CSMS contract, pure: every type that appears in a request or response (secrets, versions,
 //! stages, keys, pages), validation, and the API error type. Depends on nothing of ours.
 
+mod backup;
 mod checks;
 mod error;
 mod events;
+mod export;
 mod filter;
 mod housekeeping;
 mod keys;
@@ -22,6 +24,7 @@ mod value;
 mod value_field;
 
 // Checks and the health report (issue 14).
+pub use backup::{BackupReport, BackupRequest};
 pub use checks::{
     CHECK_TYPE_STRENGTH, CheckData, CheckSecretsRequest, CheckSecretsResponse,
     DEFAULT_EXPIRING_DAYS, DEFAULT_UNCHANGED_DAYS, ExpiringVersion, HealthReport,
@@ -30,6 +33,7 @@ pub use checks::{
     UpdateSecretsConfigRequest, strength,
 };
 pub use error::{ApiError, ErrorCode};
+pub use export::{DEFAULT_EXPORT_PAGE, ExportPage, MAX_EXPORT_PAGE, RecordVersion, SecretRecord};
 // Output for people (issue 15): `secret list`'s filter.
 pub use events::{
     CreateSecretEventRequest, DEFAULT_RECORDS_LIMIT, EVENT_DISABLED, EVENT_ENABLED, Event,

@@ -3,6 +3,7 @@
 //! The store only ever sees metadata and ciphertext, in its own row types; the vault turns them
 //! into the contract's shapes.
 
+mod backup;
 pub mod checks;
 pub mod credentials;
 pub mod events;
@@ -17,7 +18,8 @@ pub mod tags;
 mod tx;
 pub mod versions;
 
-pub use file::{HeaderRow, Store};
+pub use backup::CopyPace;
+pub use file::{HeaderRow, Store, sync as sync_path};
 pub use keys::KeyRow;
 pub use secrets::{SecretRow, SecretWriter};
 pub use tx::attempt;

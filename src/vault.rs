@@ -2,6 +2,7 @@
 //! storage. `Send + Sync`, every operation `&self`; [`Vault::handle`] gives another thread its own
 //! connection over the same unlocked keys.
 
+mod backup;
 mod batch;
 mod blob;
 mod checks;
@@ -13,6 +14,7 @@ mod deletion;
 mod error;
 mod events;
 mod execute;
+mod export;
 mod housekeeping;
 mod keys;
 mod notify;
@@ -79,9 +81,11 @@ impl Vault {
         {
             return Err(KmsError::WeakPassphrase(problem).into());
         }
-        let (header, root) = VaultHeader::create(passphrase, KdfParams::default())?;
+        let (header, root, kek) =
+            VaultHeader::create_keeping_kek(passphrase, KdfParams::default())?;
         let store = Store::create(path, &header_row(&header))?;
-        Ok(Self::over(store, Keyring::new(&header.vault_id, &root)))
+        let keyring = Keyring::new(&header.vault_id, &root).with_kek(&header.salt, kek);
+        Ok(Self::over(store, keyring))
     }
 
     /// Opens and unlocks an existing vault. A wrong passphrase changes nothing; a file that is not
@@ -102,8 +106,9 @@ impl Vault {
     ) -> VaultResult<Self> {
         let store = Store::open(path)?;
         let header = header_of(store.load_header()?);
-        let root = header.unlock(passphrase)?;
-        let vault = Self::over(store, Keyring::new(&header.vault_id, &root)).with_clock(clock);
+        let (root, kek) = header.unlock_keeping_kek(passphrase)?;
+        let keyring = Keyring::new(&header.vault_id, &root).with_kek(&header.salt, kek);
+        let vault = Self::over(store, keyring).with_clock(clock);
         vault.housekeeping()?;
         Ok(vault)
     }

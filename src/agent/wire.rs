@@ -14,13 +14,13 @@ use crate::csms::op::{
     ImportOutcome, ListGrantsResponse, ListProjectsResponse, ListUsersResponse, Request, Response,
 };
 use crate::csms::{
-    ApiError, BatchGetSecretValueResponse, CheckSecretsResponse, EventResponse, HealthReport,
-    Housekeeping, KeyChoice, KeyResponse, ListEventsResponse, ListKeysResponse,
-    ListNotificationRecordsResponse, ListProjectSecretsTagsResponse, ListResourceInstancesResponse,
-    ListSecretTagsResponse, ListSecretTaskResponse, ListSecretVersionsResponse,
-    ListSecretsResponse, NamedTags, PasswordResponse, ReportSettings, RotateSecretResponse, Secret,
-    SecretBlobResponse, SecretDetail, SecretResponse, SecretsConfig, StageResponse, SummaryPage,
-    VersionMetadataResponse, VersionResponse,
+    ApiError, BackupReport, BatchGetSecretValueResponse, CheckSecretsResponse, EventResponse,
+    ExportPage, HealthReport, Housekeeping, KeyChoice, KeyResponse, ListEventsResponse,
+    ListKeysResponse, ListNotificationRecordsResponse, ListProjectSecretsTagsResponse,
+    ListResourceInstancesResponse, ListSecretTagsResponse, ListSecretTaskResponse,
+    ListSecretVersionsResponse, ListSecretsResponse, NamedTags, PasswordResponse, ReportSettings,
+    RotateSecretResponse, Secret, SecretBlobResponse, SecretDetail, SecretResponse, SecretsConfig,
+    StageResponse, SummaryPage, VersionMetadataResponse, VersionResponse,
 };
 
 /// The largest frame either side sends or accepts: 64 MiB (a batch import of many values fits;
@@ -125,6 +125,8 @@ enum ResponseDef {
     HealthReport(Box<HealthReport>),
     ReportSettings(ReportSettings),
     Summaries(SummaryPage),
+    Backup(BackupReport),
+    ExportPage(ExportPage),
 }
 
 /// [`BatchImportSecretsResponse`] with its `outcomes` (the command line's import reads them).
@@ -351,6 +353,50 @@ mod tests {
             [ImportOutcome::AlreadyExists, ImportOutcome::Failed(e)]
                 if e.code == ErrorCode::InvalidParameter
         ));
+    }
+
+    #[test]
+    fn backups_and_export_pages_travel_whole() {
+        let report = crate::csms::BackupReport {
+            path: "/b/copy.db".into(),
+            bytes: 4096,
+            secrets: 2,
+            time: 9,
+        };
+        let Response::Backup(back) = round_trip(&Response::Backup(report.clone())) else {
+            panic!("not a backup");
+        };
+        assert_eq!(back, report);
+        let page = crate::csms::ExportPage {
+            records: vec![crate::csms::SecretRecord {
+                name: "db".into(),
+                state: Some("DISABLED".into()),
+                versions: Some(vec![crate::csms::RecordVersion {
+                    version_id: "v1".into(),
+                    secret_string: Some(Zeroizing::new("pä\"ss\n".into())),
+                    version_stages: vec!["SYSCURRENT".into()],
+                    expire_time: Some(5),
+                    ..crate::csms::RecordVersion::default()
+                }]),
+                ..crate::csms::SecretRecord::default()
+            }],
+            next_marker: Some("db".into()),
+            pending_deletion: 1,
+        };
+        let answer = Response::ExportPage(page);
+        assert!(answer.carries_plaintext());
+        let Response::ExportPage(back) = round_trip(&answer) else {
+            panic!("not an export page");
+        };
+        let version = &back.records[0].versions.as_ref().unwrap()[0];
+        assert_eq!(
+            version.secret_string.as_deref().map(String::as_str),
+            Some("pä\"ss\n")
+        );
+        assert_eq!(
+            (back.pending_deletion, back.next_marker.as_deref()),
+            (1, Some("db"))
+        );
     }
 
     #[test]

@@ -39,6 +39,8 @@ use super::{Housekeeping, ListSecretTaskQuery, ListSecretTaskResponse, RotateSec
 use route::optional_body;
 // Output for people (issue 15).
 use super::SecretFilter;
+// Backup and export (issue 16).
+use super::{BackupReport, BackupRequest, ExportPage};
 // Checks and the health report (issue 14).
 use super::{
     CheckSecretsRequest, CheckSecretsResponse, HealthReport, ReportSettings, ReportWindows,
@@ -272,6 +274,16 @@ pub enum Request {
     HealthReport(ReportWindows),
     /// The local report settings stored in the vault: each window absent stays as it is.
     UpdateReportSettings(ReportWindows),
+    // Backup and export (issue 16).
+    /// Local: a checked whole-vault copy at `path` (`csvault backup`).
+    BackupVault(BackupRequest),
+    /// Local: a page of export records, values included, of up to `limit` secrets (1–1,000, 100
+    /// when absent) after `marker` (a name, exclusive), by name (`csvault export`).
+    ExportSecrets {
+        marker: Option<String>,
+        limit: Option<usize>,
+        all_versions: bool,
+    },
 }
 
 impl Request {
@@ -346,7 +358,10 @@ impl Request {
             // Checks and the health report (issue 14).
             | Self::ShowSecretsConfig
             | Self::CheckSecrets(_)
-            | Self::HealthReport(_) => false,
+            | Self::HealthReport(_)
+            // Backup and export (issue 16): a copy elsewhere, reads.
+            | Self::BackupVault(_)
+            | Self::ExportSecrets { .. } => false,
         }
     }
 
@@ -424,7 +439,9 @@ impl Request {
             | Self::UnreadNotifications
             | Self::MarkNotificationsSeen
             | Self::ShowSecretsConfig
-            | Self::UpdateSecretsConfig(_) => Vec::new(),
+            | Self::UpdateSecretsConfig(_)
+            | Self::BackupVault(_)
+            | Self::ExportSecrets { .. } => Vec::new(),
         }
     }
 }
@@ -503,12 +520,20 @@ pub enum Response {
     /// The local health report: names, never values.
     HealthReport(Box<HealthReport>),
     ReportSettings(ReportSettings),
+    // Backup and export (issue 16).
+    /// `{"path", "bytes", "secrets", "time"}`.
+    Backup(BackupReport),
+    /// A page of export records, with values.
+    ExportPage(ExportPage),
 }
 
 impl Response {
     /// Whether the body holds a plaintext value: every edge renders it into wiped memory only.
     pub fn carries_plaintext(&self) -> bool {
-        matches!(self, Self::Version(_) | Self::Values(_) | Self::Password(_))
+        matches!(
+            self,
+            Self::Version(_) | Self::Values(_) | Self::Password(_) | Self::ExportPage(_)
+        )
     }
 
     /// Whether there is a body at all (the deletes answer 204 and print nothing).
@@ -560,6 +585,8 @@ impl Serialize for Response {
             Self::Strength(b) => b.serialize(s),
             Self::HealthReport(b) => b.serialize(s),
             Self::ReportSettings(b) => b.serialize(s),
+            Self::Backup(b) => b.serialize(s),
+            Self::ExportPage(b) => b.serialize(s),
         }
     }
 }

@@ -98,6 +98,15 @@ pub struct VaultHeader {
 impl VaultHeader {
     /// A new vault: fresh id, salt and root key, the root key wrapped under the passphrase.
     pub fn create(passphrase: &[u8], kdf: KdfParams) -> Result<(Self, SecretKey), KmsError> {
+        Self::create_keeping_kek(passphrase, kdf).map(|(header, root, _)| (header, root))
+    }
+
+    /// [`Self::create`], also giving the key that wraps the root key (the KEK), so a copy of the
+    /// vault can later be checked to unlock without asking for the passphrase again.
+    pub fn create_keeping_kek(
+        passphrase: &[u8],
+        kdf: KdfParams,
+    ) -> Result<(Self, SecretKey, SecretKey), KmsError> {
         if !kdf.meets_floor() {
             return Err(KmsError::BadHeader(
                 "Argon2id parameters below the floor".into(),
@@ -115,11 +124,19 @@ impl VaultHeader {
         let root = SecretKey::generate()?;
         let kek = header.derive_kek(passphrase)?;
         header.wrapped_root_key = seal(&kek.cipher(), root.as_bytes(), header.aad().bytes())?;
-        Ok((header, root))
+        Ok((header, root, kek))
     }
 
     /// The root key, if `passphrase` is right and no header field was changed.
     pub fn unlock(&self, passphrase: &[u8]) -> Result<SecretKey, KmsError> {
+        self.unlock_keeping_kek(passphrase).map(|(root, _)| root)
+    }
+
+    /// [`Self::unlock`], also giving the KEK the passphrase derived (for [`Self::unwrap_root`]).
+    pub fn unlock_keeping_kek(
+        &self,
+        passphrase: &[u8],
+    ) -> Result<(SecretKey, SecretKey), KmsError> {
         if self.format != HEADER_FORMAT {
             return Err(KmsError::BadHeader(format!(
                 "unknown header format {}",
@@ -140,6 +157,14 @@ impl VaultHeader {
             return Err(KmsError::BadHeader("salt of the wrong length".into()));
         }
         let kek = self.derive_kek(passphrase)?;
+        let root = self.unwrap_root(&kek)?;
+        Ok((root, kek))
+    }
+
+    /// The root key this header wraps, opened with a KEK already derived from the passphrase
+    /// for this header's salt and parameters (no Argon2id run). Errors: `WrongPassphrase` when
+    /// the KEK does not open it or a header field was changed.
+    pub fn unwrap_root(&self, kek: &SecretKey) -> Result<SecretKey, KmsError> {
         let root = open(
             &kek.cipher(),
             &self.wrapped_root_key,

@@ -31,6 +31,9 @@ pub struct Keyring {
     blob: Aes256GcmSiv,
     /// Unwrapped CMKs by key id. The ciphers wipe their key schedules when the last `Arc` drops.
     cmks: RwLock<HashMap<String, Arc<Aes256GcmSiv>>>,
+    /// The key the passphrase derived at unlock, with the salt it was derived for: checks that a
+    /// copy of the vault unlocks with the same passphrase without asking for it again.
+    kek: Option<(Vec<u8>, SecretKey)>,
 }
 
 impl fmt::Debug for Keyring {
@@ -50,7 +53,44 @@ impl Keyring {
             root: root.cipher(),
             blob: root.derive(vault_id, "csvault/backup-blob/v1").cipher(),
             cmks: RwLock::new(HashMap::new()),
+            kek: None,
         }
+    }
+
+    /// Keeps the KEK the passphrase derived for the header with `salt` (see
+    /// [`Keyring::unlocks_copy`]); wiped on drop.
+    #[must_use]
+    pub fn with_kek(mut self, salt: &[u8], kek: SecretKey) -> Self {
+        self.kek = Some((salt.to_vec(), kek));
+        self
+    }
+
+    /// Whether the passphrase this vault was unlocked with unlocks `header` (a copy's) to this
+    /// very root key: the copy's wrapped root key is opened with the KEK kept at unlock (no
+    /// Argon2id run, no passphrase asked). `Ok(false)`: it cannot be told here (no KEK was kept,
+    /// or the header has another salt: the passphrase was changed since this vault was
+    /// unlocked).
+    ///
+    /// Errors: `WrongPassphrase` when the KEK does not open it or it holds another root key.
+    pub fn unlocks_copy(&self, header: &super::VaultHeader) -> Result<bool, KmsError> {
+        use subtle::ConstantTimeEq;
+        let Some((salt, kek)) = &self.kek else {
+            return Ok(false);
+        };
+        if *salt != header.salt || header.vault_id != self.vault_id {
+            return Ok(false);
+        }
+        let root = header.unwrap_root(kek)?;
+        if bool::from(root.as_bytes().ct_eq(self.root_key.as_bytes())) {
+            Ok(true)
+        } else {
+            Err(KmsError::WrongPassphrase)
+        }
+    }
+
+    /// Whether `wrapped` (a copy's CMK material for `key_id`) opens under this root key.
+    pub fn opens_cmk(&self, key_id: &str, wrapped: &[u8]) -> bool {
+        open(&self.root, wrapped, self.cmk_aad(key_id).bytes(), "a CMK").is_ok()
     }
 
     // A panic while the lock was held cannot leave the map half-written (inserts are single

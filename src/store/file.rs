@@ -130,18 +130,8 @@ impl Store {
     ///
     /// Errors: SQLite's, for a file that is not (or not yet, mid-copy) a readable vault.
     pub fn vault_id_in_file(path: &Path) -> StoreResult<String> {
-        use std::os::unix::ffi::{OsStrExt, OsStringExt};
-        let mut uri = b"file:".to_vec();
-        for &b in path.as_os_str().as_bytes() {
-            if b.is_ascii_alphanumeric() || b"/._-".contains(&b) {
-                uri.push(b);
-            } else {
-                uri.extend_from_slice(format!("%{b:02X}").as_bytes());
-            }
-        }
-        uri.extend_from_slice(b"?immutable=1");
         let conn = Connection::open_with_flags(
-            PathBuf::from(std::ffi::OsString::from_vec(uri)),
+            immutable_uri(path),
             OpenFlags::SQLITE_OPEN_READ_ONLY
                 | OpenFlags::SQLITE_OPEN_URI
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -233,36 +223,7 @@ impl Store {
     }
 
     pub fn load_header(&self) -> StoreResult<HeaderRow> {
-        self.conn
-            .query_row(
-                "SELECT format, vault_id, kdf_memory_kib, kdf_iterations, kdf_parallelism, salt,
-                        wrapped_root_key FROM vault_header WHERE id = 1",
-                [],
-                |r| {
-                    Ok(HeaderRow {
-                        format: r.get(0)?,
-                        vault_id: r.get(1)?,
-                        kdf_memory_kib: r.get(2)?,
-                        kdf_iterations: r.get(3)?,
-                        kdf_parallelism: r.get(4)?,
-                        salt: r.get(5)?,
-                        wrapped_root_key: r.get(6)?,
-                    })
-                },
-            )
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => StoreError::Corrupt {
-                    reason: "the vault header is missing".into(),
-                    source: Some(e),
-                },
-                rusqlite::Error::FromSqlConversionFailure(..)
-                | rusqlite::Error::InvalidColumnType(..)
-                | rusqlite::Error::IntegralValueOutOfRange(..) => StoreError::Corrupt {
-                    reason: "the vault header is malformed".into(),
-                    source: Some(e),
-                },
-                e => e.into(),
-            })
+        read_header(&self.conn)
     }
 
     /// Replaces the header (passphrase change) if it still has `old_salt`; whether it did (a
@@ -304,6 +265,55 @@ impl Store {
     pub fn conn_ref(&self) -> &rusqlite::Connection {
         &self.conn
     }
+}
+
+/// The vault header row of the database on `conn`.
+pub(super) fn read_header(conn: &Connection) -> StoreResult<HeaderRow> {
+    conn.query_row(
+        "SELECT format, vault_id, kdf_memory_kib, kdf_iterations, kdf_parallelism, salt,
+                        wrapped_root_key FROM vault_header WHERE id = 1",
+        [],
+        |r| {
+            Ok(HeaderRow {
+                format: r.get(0)?,
+                vault_id: r.get(1)?,
+                kdf_memory_kib: r.get(2)?,
+                kdf_iterations: r.get(3)?,
+                kdf_parallelism: r.get(4)?,
+                salt: r.get(5)?,
+                wrapped_root_key: r.get(6)?,
+            })
+        },
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => StoreError::Corrupt {
+            reason: "the vault header is missing".into(),
+            source: Some(e),
+        },
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => StoreError::Corrupt {
+            reason: "the vault header is malformed".into(),
+            source: Some(e),
+        },
+        e => e.into(),
+    })
+}
+
+/// A read-only URI for the database at `path` that SQLite reads without locks and without its
+/// `-wal` (`immutable`).
+pub(super) fn immutable_uri(path: &Path) -> PathBuf {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let mut uri = b"file:".to_vec();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/._-".contains(&b) {
+            uri.push(b);
+        } else {
+            uri.extend_from_slice(format!("%{b:02X}").as_bytes());
+        }
+    }
+    uri.extend_from_slice(b"?immutable=1");
+    PathBuf::from(std::ffi::OsString::from_vec(uri))
 }
 
 /// Opens the vault at `real` (identified and with its `-wal`/`-shm` prepared): checks its
@@ -396,7 +406,7 @@ fn write_header(conn: &mut Connection, header: &HeaderRow) -> StoreResult<()> {
 }
 
 /// Flushes the file or directory at `path` to disk (`fsync`). Errors: `File`.
-fn sync(path: &Path) -> StoreResult<()> {
+pub fn sync(path: &Path) -> StoreResult<()> {
     File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(|source| StoreError::File {

@@ -84,6 +84,8 @@ pub enum Action {
     Backup,
     /// `U` on the list: restore a secret from a backup blob file.
     RestoreBlob,
+    /// `B` on the list: back up the whole vault into a file (issue 16).
+    BackupVault,
     /// `X` on the list: which states to show.
     StateFilter,
     // Rotation.

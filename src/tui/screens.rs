@@ -145,6 +145,8 @@ pub struct Cx<'a> {
     pub now_ms: i64,
     /// Secrets per key id, as last counted (`None`: the count failed).
     pub key_usage: Option<&'a HashMap<String, i64>>,
+    /// The vault file as the header shows it (where a whole-vault backup goes by default).
+    pub vault_label: &'a str,
     nav: Option<Nav>,
     overlay: Option<Dialog>,
     status: Option<Status>,
@@ -167,6 +169,7 @@ impl<'a> Cx<'a> {
             unread: 0,
             now_ms: 0,
             key_usage: None,
+            vault_label: "",
             nav: None,
             overlay: None,
             status: None,

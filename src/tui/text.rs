@@ -125,6 +125,8 @@ pub mod keys {
     pub const BACKUP: &str = "backup";
     pub const STATE_FILTER: &str = "states";
     pub const RESTORE_BLOB: &str = "restore backup";
+    /// Issue 16: the whole vault copied to a file.
+    pub const BACKUP_VAULT: &str = "back up vault";
     pub const CONFIRM_DIALOG: &str = "confirm";
     pub const CHOOSE: &str = "choose";
     // Rotation.
@@ -536,6 +538,13 @@ pub mod lifecycle {
     pub const UPLOAD_TITLE: &str = "Restore from a backup blob";
     pub const UPLOAD_PROMPT: &str = "Backup blob file:";
     pub const PATH_EMPTY: &str = "type a file path";
+    // The whole-vault backup (issue 16).
+    pub const VAULT_BACKUP_TITLE: &str = "Back up the whole vault";
+    pub const VAULT_BACKUP_PROMPT: &str =
+        "New file (0600; a vault under the same passphrase, checked before it is kept):";
+    pub const VAULT_BACKED_UP: &str = "Vault backed up to";
+    pub const SECRETS_WORD: &str = "secrets";
+    pub const BYTES_WORD: &str = "bytes";
     pub const FILTER_TITLE: &str = "Show secrets";
     pub const HINT_FIELD: &str = "Enter: confirm · Esc: cancel";
     pub const HINT_PICK: &str = "↑/↓: choose · Enter: confirm · Esc: cancel";

@@ -162,9 +162,11 @@ fn route(app: &mut App, action: Action) -> Option<Effect> {
         unread,
         now_ms,
         key_usage,
+        vault_label,
         ..
     } = app;
     let mut cx = Cx::new(catalog, keys, zone, *size);
+    cx.vault_label = vault_label;
     cx.unread = *unread;
     cx.now_ms = *now_ms;
     cx.key_usage = key_usage.as_ref();

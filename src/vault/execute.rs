@@ -183,6 +183,15 @@ impl Vault {
             Request::UpdateReportSettings(windows) => {
                 Response::ReportSettings(self.update_report_settings(windows)?)
             }
+            // Backup and export (issue 16).
+            Request::BackupVault(body) => Response::Backup(self.backup(body)?),
+            Request::ExportSecrets {
+                marker,
+                limit,
+                all_versions,
+            } => {
+                Response::ExportPage(self.export_page(marker.as_deref(), *limit, *all_versions)?)
+            }
         })
     }
 

@@ -216,29 +216,7 @@ impl Vault {
             .find(|v| v.version_id == row.version_id)
             .map(|v| v.stages)
             .unwrap_or_default();
-        self.load_key(conn, &row.kms_key_id)?;
-        let ctx = ValueContext {
-            secret_id: &secret.id,
-            version_id: &row.version_id,
-            key_id: &row.kms_key_id,
-            kind: row.kind,
-        };
-        let sealed = crate::kms::SealedValue {
-            wrapped_data_key: row.wrapped_data_key,
-            ciphertext: row.ciphertext,
-        };
-        let plaintext = self.keyring.open_value(&ctx, &sealed)?;
-        let (secret_string, secret_binary) = match row.kind {
-            ValueKind::Binary => (None, Some(Zeroizing::new(STANDARD.encode(&*plaintext)))),
-            ValueKind::Text => {
-                let text = String::from_utf8(plaintext.to_vec()).map_err(|e| {
-                    // The bytes authenticated, so this cannot happen short of a bug; wipe them.
-                    drop(Zeroizing::new(e.into_bytes()));
-                    ApiError::new(ErrorCode::Internal, "A stored text value is not UTF-8.")
-                })?;
-                (Some(Zeroizing::new(text)), None)
-            }
-        };
+        let (secret_string, secret_binary) = self.open_version(conn, &secret.id, &row)?;
         Ok(SecretVersion {
             version_metadata: VersionMetadata {
                 id: row.version_id,
@@ -252,4 +230,41 @@ impl Vault {
             secret_binary,
         })
     }
+
+    /// The value of a stored version of the secret with id `secret_id`: `(secret_string, None)`
+    /// for text, `(None, secret_binary)` (base64) for bytes. Errors: `CSMS.0401` its CMK
+    /// missing or its ciphertext altered.
+    pub(super) fn open_version(
+        &self,
+        conn: &Connection,
+        secret_id: &str,
+        row: &crate::store::VersionRow,
+    ) -> VaultResult<OpenedValue> {
+        self.load_key(conn, &row.kms_key_id)?;
+        let ctx = ValueContext {
+            secret_id,
+            version_id: &row.version_id,
+            key_id: &row.kms_key_id,
+            kind: row.kind,
+        };
+        let sealed = crate::kms::SealedValue {
+            wrapped_data_key: row.wrapped_data_key.clone(),
+            ciphertext: row.ciphertext.clone(),
+        };
+        let plaintext = self.keyring.open_value(&ctx, &sealed)?;
+        Ok(match row.kind {
+            ValueKind::Binary => (None, Some(Zeroizing::new(STANDARD.encode(&*plaintext)))),
+            ValueKind::Text => {
+                let text = String::from_utf8(plaintext.to_vec()).map_err(|e| {
+                    // The bytes authenticated, so this cannot happen short of a bug; wipe them.
+                    drop(Zeroizing::new(e.into_bytes()));
+                    ApiError::new(ErrorCode::Internal, "A stored text value is not UTF-8.")
+                })?;
+                (Some(Zeroizing::new(text)), None)
+            }
+        })
+    }
 }
+
+/// A version's value: `(secret_string, secret_binary)`, exactly one of them set.
+pub(super) type OpenedValue = (Option<Zeroizing<String>>, Option<Zeroizing<String>>);

@@ -5,6 +5,7 @@ mod checks;
 mod cloud;
 mod events;
 mod execute;
+mod export;
 mod lifecycle;
 mod ops;
 mod rotation;
@@ -30,9 +31,10 @@ impl Vault {
     /// microseconds. [`Vault::open`] accepts it in test builds only.
     fn init_for_tests(path: &Path, passphrase: &[u8]) -> VaultResult<Self> {
         Self::ensure_absent(path)?;
-        let (header, root) = VaultHeader::create(passphrase, KdfParams::CHEAP)?;
+        let (header, root, kek) = VaultHeader::create_keeping_kek(passphrase, KdfParams::CHEAP)?;
         let store = Store::create(path, &header_row(&header))?;
-        Ok(Self::over(store, Keyring::new(&header.vault_id, &root)))
+        let keyring = Keyring::new(&header.vault_id, &root).with_kek(&header.salt, kek);
+        Ok(Self::over(store, keyring))
     }
 }
 

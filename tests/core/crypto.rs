@@ -359,3 +359,29 @@ fn debug_output_never_shows_key_material() {
     let key = csvault::kms::SecretKey::generate().unwrap();
     assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
 }
+
+#[test]
+fn a_copys_header_is_checked_with_the_kek_kept_at_unlock() {
+    use csvault::kms::{Keyring, SecretKey};
+    let (header, root, kek) =
+        VaultHeader::create_keeping_kek(PASSPHRASE, KdfParams::default()).unwrap();
+    let keyring = Keyring::new(&header.vault_id, &root).with_kek(&header.salt, kek.clone());
+    assert_eq!(keyring.unlocks_copy(&header), Ok(true));
+    // No KEK kept: cannot be told.
+    assert_eq!(
+        Keyring::new(&header.vault_id, &root).unlocks_copy(&header),
+        Ok(false)
+    );
+    // Re-wrapped under another passphrase (another salt): cannot be told either.
+    let changed = header.rewrap(&root, b"another passphrase").unwrap();
+    assert_eq!(keyring.unlocks_copy(&changed), Ok(false));
+    // The same salt wrapping another root key, or an altered wrapping: refused.
+    let other_root = SecretKey::generate().unwrap();
+    let other = Keyring::new(&header.vault_id, &other_root).with_kek(&header.salt, kek);
+    assert!(other.unlocks_copy(&header).is_err());
+    let mut altered = header.clone();
+    let last = altered.wrapped_root_key.len() - 1;
+    altered.wrapped_root_key[last] ^= 1;
+    assert!(keyring.unlocks_copy(&altered).is_err());
+    assert!(header.unwrap_root(&SecretKey::generate().unwrap()).is_err());
+}

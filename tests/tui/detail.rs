@@ -721,3 +721,55 @@ fn a_backup_into_a_missing_directory_says_so() {
     assert!(h.frame(100, 30).contains("does not exist"));
     assert!(!missing.exists(), "nothing created");
 }
+
+#[test]
+fn b_on_the_list_backs_up_the_whole_vault_into_a_checked_copy() {
+    let mut h = Harness::unlocked().unwrap();
+    h.create("db", "", "hunter2");
+    h.press(KeyCode::Esc);
+    h.chr('B');
+    let Dialog::Field(field) = dialog(&h) else {
+        panic!("the path dialog")
+    };
+    let default = field.field.as_str().to_owned();
+    let dir = h.dir.path().display().to_string();
+    assert!(
+        default.starts_with(&format!("{dir}/vault-backup-"))
+            && std::path::Path::new(&default).extension() == Some("db".as_ref()),
+        "beside the vault, with a time stamp: {default}"
+    );
+    assert!(h.frame(100, 30).contains(t::VAULT_BACKUP_TITLE));
+    // A file already there: refused in the dialog, for another try.
+    let taken = h.dir.path().join("taken.db");
+    std::fs::write(&taken, "keep").unwrap();
+    clear_field(&mut h);
+    h.type_str(&taken.display().to_string());
+    h.press(KeyCode::Enter);
+    let Dialog::Field(field) = dialog(&h) else {
+        panic!("the dialog stays")
+    };
+    assert!(
+        field
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("already exists"))
+    );
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "keep");
+    clear_field(&mut h);
+    let copy = h.dir.path().join("copy.db");
+    h.type_str(&copy.display().to_string());
+    h.press(KeyCode::Enter);
+    assert!(h.session.app.overlay.is_none(), "done: the dialog closes");
+    assert!(status(&h).contains(t::VAULT_BACKED_UP), "{}", status(&h));
+    assert!(status(&h).contains("(1 secrets"), "{}", status(&h));
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let opened = Vault::open(&copy, PASSPHRASE.as_bytes()).unwrap();
+    let value = opened.get_value("db", "latest").unwrap();
+    assert_eq!(
+        value.secret_string.as_deref().map(String::as_str),
+        Some("hunter2")
+    );
+}

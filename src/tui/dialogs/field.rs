@@ -1,6 +1,7 @@
 //! Dialogs of one text field, checked on every keystroke: a stage name (`t`), the deletion
 //! window in days (`d`), the secret's name typed to delete it now (`D`), a file path for a
-//! backup (`b`) or a restore (`U`), a new key's alias (`n` on the keys screen). What the vault
+//! backup (`b`) or a restore (`U`), a new key's alias (`n` on the keys screen), the file of a
+//! whole-vault backup (`B`, issue 16). What the vault
 //! would refuse is what the request says of itself (`Request::problems`); Enter is refused while
 //! the field breaks a rule.
 
@@ -41,6 +42,27 @@ pub enum FieldKind {
     Upload,
     /// The alias of a new key.
     NewKey,
+    /// Where the whole-vault backup goes (issue 16); `default` fills the field.
+    VaultBackup { default: String },
+}
+
+impl FieldKind {
+    /// Beside the vault at `vault`, named after it with the time `now_ms` (UTC):
+    /// `vault-backup-20261207-134501.db`.
+    pub fn default_vault_backup(vault: &str, now_ms: i64) -> String {
+        let path = std::path::Path::new(vault);
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "vault".into(), |s| s.to_string_lossy());
+        let stamp = jiff::Timestamp::from_millisecond(now_ms)
+            .map(|t| t.strftime("%Y%m%d-%H%M%S").to_string())
+            .unwrap_or_default();
+        let name = format!("{stem}-backup-{stamp}.db");
+        match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join(name).display().to_string(),
+            _ => name,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -62,6 +84,7 @@ impl FieldDialog {
         match &kind {
             FieldKind::Schedule { .. } => field.set(&DEFAULT_RECOVERY_WINDOW_DAYS.to_string()),
             FieldKind::Backup { name } => field.set(&format!("./{name}.blob")),
+            FieldKind::VaultBackup { default } => field.set(default),
             _ => {}
         }
         Self {
@@ -116,6 +139,11 @@ impl FieldDialog {
                 key_description: String::new(),
             }),
             FieldKind::Backup { .. } | FieldKind::Upload => return None,
+            FieldKind::VaultBackup { .. } => Request::BackupVault(crate::csms::BackupRequest {
+                // The agent that may run it has a working directory of its own.
+                path: std::path::absolute(text.trim()).ok()?,
+                force: false,
+            }),
         })
     }
 
@@ -160,7 +188,7 @@ impl FieldDialog {
                     Err(t::DELETE_MISMATCH.to_owned())
                 }
             }
-            FieldKind::Backup { .. } | FieldKind::Upload => {
+            FieldKind::Backup { .. } | FieldKind::Upload | FieldKind::VaultBackup { .. } => {
                 if text.trim().is_empty() {
                     Err(t::PATH_EMPTY.to_owned())
                 } else {
@@ -185,7 +213,9 @@ impl FieldDialog {
                 true,
             ),
             FieldKind::Upload => (Effect::LoadBlob(path()), true),
-            FieldKind::NewKey => (Effect::vault(self.request()?), true),
+            FieldKind::NewKey | FieldKind::VaultBackup { .. } => {
+                (Effect::vault(self.request()?), true)
+            }
             _ => (Effect::vault(self.request()?), false),
         };
         Some(Step::Run { effect, keep })
@@ -227,6 +257,9 @@ impl FieldDialog {
             FieldKind::Backup { .. } => (t::BACKUP_TITLE, t::BACKUP_PROMPT.to_owned()),
             FieldKind::Upload => (t::UPLOAD_TITLE, t::UPLOAD_PROMPT.to_owned()),
             FieldKind::NewKey => (kt::NEW_TITLE, kt::ALIAS_RULE.to_owned()),
+            FieldKind::VaultBackup { .. } => {
+                (t::VAULT_BACKUP_TITLE, t::VAULT_BACKUP_PROMPT.to_owned())
+            }
         }
     }
 

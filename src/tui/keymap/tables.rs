@@ -98,6 +98,8 @@ const LIST: &[Binding] = &[
     // The footer keeps keys in this order while they fit: at 100 columns up to `K`, so `U`
     // (the secret's lifecycle, tui-detail) and `c` come before `y` and `s`.
     b(&[c('U')], A::RestoreBlob, t::RESTORE_BLOB, true),
+    // The whole-vault backup (issue 16): in the help, not the footer (which is full).
+    b(&[c('B')], A::BackupVault, t::BACKUP_VAULT, false),
     b(&[c('c')], A::CopyValue, t::COPY_VALUE, true),
     b(&[c('K')], A::KeysScreen, t::KEYS_SCREEN, true),
     b(&[c('y')], A::CopyRecord, t::COPY_RECORD, true),

@@ -103,6 +103,13 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
         (ListMode::Browse, Action::RestoreBlob) => {
             cx.open(Dialog::Field(FieldDialog::new(FieldKind::Upload)));
         }
+        // The whole-vault backup (issue 16).
+        (ListMode::Browse, Action::BackupVault) => {
+            let default = FieldKind::default_vault_backup(cx.vault_label, cx.now_ms);
+            cx.open(Dialog::Field(FieldDialog::new(FieldKind::VaultBackup {
+                default,
+            })));
+        }
         // Events and notification records (issue 14).
         (ListMode::Browse, Action::EventsScreen) => return super::events::open(cx),
         (ListMode::Browse, Action::RecordsScreen) => {

@@ -97,6 +97,24 @@ pub(super) fn answered(
             }
             app.refresh(&Fresh::Report(&result));
         }
+        // The whole-vault backup (issue 16): done, said on the status line; refused, said in
+        // the dialog, for another try.
+        (Request::BackupVault(_), Ok(Response::Backup(report))) => {
+            app.overlay = None;
+            app.success(format!(
+                "{} {} ({} {}, {} {}).",
+                lt::VAULT_BACKED_UP,
+                report.path,
+                report.secrets,
+                lt::SECRETS_WORD,
+                report.bytes,
+                lt::BYTES_WORD
+            ));
+        }
+        (Request::BackupVault(_), Err(e)) => match &mut app.overlay {
+            Some(dialog) => dialog.set_error(e.error_msg),
+            None => app.error(describe(&e)),
+        },
         (_, other) => failed(app, other),
     }
     None
