@@ -14,6 +14,7 @@ mod error;
 mod events;
 mod execute;
 mod housekeeping;
+mod import;
 mod keys;
 mod notify;
 mod passphrase;

@@ -11,7 +11,8 @@ use zeroize::Zeroizing;
 
 use crate::csms::op::{
     AgencyResponse, BatchImportError, BatchImportSecretsResponse, FunctionTemplatesResponse,
-    ImportOutcome, ListGrantsResponse, ListProjectsResponse, ListUsersResponse, Request, Response,
+    ImportOutcome, ImportRecordsResponse, ListGrantsResponse, ListProjectsResponse,
+    ListUsersResponse, Request, Response,
 };
 use crate::csms::{
     ApiError, BatchGetSecretValueResponse, CheckSecretsResponse, EventResponse, HealthReport,
@@ -95,6 +96,7 @@ enum ResponseDef {
     SecretBlob(SecretBlobResponse),
     Values(BatchGetSecretValueResponse),
     Imported(#[serde(with = "ImportedDef")] BatchImportSecretsResponse),
+    RecordsImported(ImportRecordsResponse),
     Password(PasswordResponse),
     Key(KeyResponse),
     Keys(ListKeysResponse),
