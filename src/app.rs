@@ -144,6 +144,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         // Secrets into programs (issue 15): env files and references are checked before unlocking.
         Command::Run(args) => OnVault::Run(cli::run::plan(args)?),
         Command::Inject(args) => OnVault::Command(VaultCommand::Inject(args)),
+        // Moving in (issue 16): a missing source or a wrong password is said before unlocking.
+        Command::Import(args) => OnVault::Command(VaultCommand::Import(Box::new(
+            cli::import_from::prepare(&args)?,
+        ))),
         // Handled in `main` before anything else.
         Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };

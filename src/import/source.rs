@@ -38,9 +38,12 @@ pub fn open(
     path: &Path,
     options: &SourceOptions,
 ) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryError> {
-    let _ = (path, options);
-    Err(EntryError {
-        location: path.display().to_string(),
-        reason: format!("{format:?} is not readable yet."),
-    })
+    let _ = options;
+    match format {
+        Format::Dotenv => super::dotenv::read(path),
+        _ => Err(EntryError {
+            location: path.display().to_string(),
+            reason: format!("{format:?} is not readable yet."),
+        }),
+    }
 }
