@@ -7,6 +7,7 @@ mod events;
 mod execute;
 mod lifecycle;
 mod ops;
+mod records;
 mod rotation;
 mod service;
 mod tags;
