@@ -18,6 +18,9 @@ use crate::csms::{ApiError, ErrorCode};
 
 /// Records per transaction: a crash loses at most this many; a re-run skips what exists.
 pub const BATCH_SIZE: usize = 2000;
+/// A batch is sent once its values hold this many bytes, whatever its count (so a batch of large
+/// records stays well inside the agent's 64 MiB frame).
+pub const MAX_BATCH_VALUE_BYTES: usize = 16 * 1024 * 1024;
 /// The longest line of the record format read: 1 MiB.
 pub const MAX_LINE_BYTES: u64 = 1024 * 1024;
 
@@ -137,6 +140,8 @@ pub struct Pipeline<'a> {
     lines: Vec<ReportLine>,
     /// The records of the batch, each with its line in `lines`.
     batch: Vec<(usize, SecretRecord)>,
+    /// The bytes of the batch's values.
+    batch_bytes: usize,
     names: Names,
     /// `jsonl`: every name sent, with its line (a later line with it fails).
     first_line_of: HashMap<String, u64>,
@@ -153,6 +158,7 @@ impl<'a> Pipeline<'a> {
             stream: true,
             lines: Vec::new(),
             batch: Vec::new(),
+            batch_bytes: 0,
             names: Names::default(),
             first_line_of: HashMap::new(),
             bytes: None,
@@ -224,10 +230,7 @@ impl<'a> Pipeline<'a> {
             Ok(mut record) => {
                 record.create.name.clone_from(&assigned.name);
                 self.lines.push(line);
-                self.batch.push((at, record));
-                if self.batch.len() >= BATCH_SIZE {
-                    self.flush()?;
-                }
+                self.send(at, record)?;
             }
             Err(e) => {
                 line.fail(&e);
@@ -316,9 +319,16 @@ impl<'a> Pipeline<'a> {
         }
         self.first_line_of
             .insert(record.create.name.clone(), number);
-        self.batch.push((self.lines.len(), record));
+        let at = self.lines.len();
         self.lines.push(line);
-        if self.batch.len() >= BATCH_SIZE {
+        self.send(at, record)
+    }
+
+    /// Adds a record (its report line at `at`) to the batch, sent when it is full.
+    fn send(&mut self, at: usize, record: SecretRecord) -> Result<(), ApiError> {
+        self.batch_bytes += value_bytes(&record);
+        self.batch.push((at, record));
+        if self.batch.len() >= BATCH_SIZE || self.batch_bytes >= MAX_BATCH_VALUE_BYTES {
             self.flush()?;
         }
         Ok(())
@@ -327,6 +337,7 @@ impl<'a> Pipeline<'a> {
     /// Creates the batch in one transaction and sets its lines' outcomes.
     fn flush(&mut self) -> Result<(), ApiError> {
         if !self.batch.is_empty() {
+            self.batch_bytes = 0;
             let (at, records): (Vec<usize>, Vec<SecretRecord>) = self.batch.drain(..).unzip();
             let request = Request::ImportRecords(ImportRecordsRequest {
                 records,
@@ -378,6 +389,19 @@ impl<'a> Pipeline<'a> {
         }
         Ok(self.summary)
     }
+}
+
+/// The bytes of a record's values.
+fn value_bytes(record: &SecretRecord) -> usize {
+    let len = |v: &Option<Zeroizing<String>>| v.as_ref().map_or(0, |v| v.len());
+    len(&record.create.secret_string)
+        + len(&record.create.secret_binary)
+        + record
+            .versions
+            .iter()
+            .flatten()
+            .map(|v| len(&v.secret_string) + len(&v.secret_binary))
+            .sum::<usize>()
 }
 
 fn lost_outcome() -> ApiError {

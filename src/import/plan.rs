@@ -300,3 +300,60 @@ fn fit_key(tag: &str) -> String {
     let cut: String = key.chars().take(MAX_TAG_KEY_CHARS).collect();
     cut.trim_end().to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_keys_and_values_are_made_to_fit() {
+        assert_eq!(fit_value("Work/Team (EU)"), "Work/Team -EU-");
+        assert_eq!(
+            fit_value(&"v".repeat(300)).chars().count(),
+            MAX_TAG_VALUE_CHARS
+        );
+        assert_eq!(fit_key(" a/b "), "a-b");
+        assert_eq!(fit_key("_sys_x"), "x_sys_x");
+        assert_eq!(
+            fit_key("日本 ok"),
+            "日本 ok",
+            "letters of any script are kept"
+        );
+        assert_eq!(fit_key("  "), "");
+        assert_eq!(fit_key(&"k".repeat(200)).chars().count(), MAX_TAG_KEY_CHARS);
+    }
+
+    #[test]
+    fn at_most_20_tags_and_what_is_left_out_is_said() {
+        let entry = SourceEntry {
+            folders: vec!["a".into()],
+            kind: Some("login".into()),
+            tags: (0..25).map(|n| format!("t{n}")).collect(),
+            ..SourceEntry::default()
+        };
+        let mut warnings = Vec::new();
+        let tags = entry_tags(&entry, &mut warnings);
+        assert_eq!(tags.len(), MAX_TAGS_PER_SECRET);
+        assert_eq!(tags[0], TagItem::new(FOLDER_TAG, "a"));
+        assert_eq!(tags[1], TagItem::new(TYPE_TAG, "login"));
+        assert_eq!(warnings.len(), 7, "{warnings:?}");
+    }
+
+    #[test]
+    fn an_entry_with_only_a_password_is_text_and_one_with_nothing_is_empty() {
+        let only = SourceEntry {
+            kind: Some("login".into()),
+            password: Some(Zeroizing::new("pw".into())),
+            ..SourceEntry::default()
+        };
+        assert_eq!(
+            entry_value(&only).ok().as_deref().map(String::as_str),
+            Some("pw")
+        );
+        let nothing = SourceEntry::default();
+        assert_eq!(
+            entry_value(&nothing).ok().as_deref().map(String::as_str),
+            Some("")
+        );
+    }
+}

@@ -248,3 +248,71 @@ pub struct ImportRecordsRequest {
 pub struct ImportRecordsResponse {
     pub outcomes: Vec<ImportOutcome>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<SecretRecord, ApiError> {
+        SecretRecord::from_json(line.as_bytes())
+    }
+
+    #[test]
+    fn a_create_body_is_a_plain_record_and_means_what_it_meant() {
+        let r = parse(r#"{"name":"a","secret_string":"the tags are \"tags\"","extra":1}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.is_plain());
+        assert_eq!(
+            r.create.secret_string.as_deref().map(String::as_str),
+            Some("the tags are \"tags\"")
+        );
+        assert!(r.check_extras().is_ok());
+    }
+
+    #[test]
+    fn tags_state_and_versions_are_read() {
+        let r = parse(
+            r#"{"name":"a","tags":[{"key":"k"}],"state":"DISABLED","versions":[{"version_id":"v9","secret_binary":"AAEC","version_stages":["SYSCURRENT"],"expire_time":5}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!r.is_plain());
+        assert_eq!(
+            r.tags,
+            [TagItem {
+                key: "k".into(),
+                value: None
+            }]
+        );
+        assert_eq!(r.wanted_state().ok(), Some(SecretState::Disabled));
+        let first = r.first_create();
+        assert_eq!(
+            first.secret_binary.as_deref().map(String::as_str),
+            Some("AAEC")
+        );
+        assert!(r.check_extras().is_ok());
+        // An explicit ENABLED and no extras is still plain.
+        assert!(
+            parse(r#"{"name":"a","state":"ENABLED","secret_string":"x"}"#)
+                .is_ok_and(|r| r.is_plain())
+        );
+    }
+
+    #[test]
+    fn a_broken_record_says_where_never_what() {
+        let e = parse(r#"{"name":"a","versions":[{"secret_string":12345678}]}"#).err();
+        let msg = e.map(|e| e.error_msg).unwrap_or_default();
+        assert!(msg.contains("line 1"), "{msg}");
+        assert!(!msg.contains("12345678"), "{msg}");
+        let e = parse(r#"{"name":"a","tags":"canary-tag-value"}"#).err();
+        assert!(e.is_some_and(|e| !e.error_msg.contains("canary")));
+    }
+
+    #[test]
+    fn debug_never_shows_a_version_value() {
+        let v = RecordVersion {
+            secret_string: Some(Zeroizing::new("hunter2-canary".into())),
+            ..RecordVersion::default()
+        };
+        assert!(!format!("{v:?}").contains("hunter2"));
+    }
+}
