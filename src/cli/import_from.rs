@@ -253,8 +253,8 @@ impl Sink for Report {
 }
 
 /// A report line for people: `created NAME (where)`, `renamed FROM → NAME (where; FROM is
-/// …)`, `skipped NAME: already in the vault (where)`, `failed NAME (where): why`; with
-/// `--dry-run`, `would create`, ….
+/// entry N (where))`, `skipped NAME (where): already in the vault`, `failed NAME (where): CODE
+/// why`; with `--dry-run`, `would create`, ….
 pub fn readable(line: &ReportLine, dry_run: bool) -> String {
     let verb = match (line.status, dry_run) {
         (Status::Created, false) => "created",
@@ -280,13 +280,19 @@ pub fn readable(line: &ReportLine, dry_run: bool) -> String {
         _ => format!("{verb} {name} ({place}"),
     };
     for other in &line.collides_with {
-        let _ = write!(
-            text,
-            "; {} wanted by {} as {}",
-            line.renamed_from.as_deref().unwrap_or(name),
-            other.location,
-            other.name
-        );
+        if line.renamed_from.is_some() {
+            let _ = write!(
+                text,
+                "; {} is entry {} ({})",
+                other.name, other.entry, other.location
+            );
+        } else {
+            let _ = write!(
+                text,
+                "; entry {} ({}) became {}",
+                other.entry, other.location, other.name
+            );
+        }
     }
     text.push(')');
     match line.status {
@@ -305,4 +311,59 @@ pub fn readable(line: &ReportLine, dry_run: bool) -> String {
         let _ = write!(text, " [{warning}]");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::pipeline::Collision;
+
+    fn line(status: Status) -> ReportLine {
+        ReportLine::for_tests(status)
+    }
+
+    #[test]
+    fn readable_lines_name_the_entry_the_outcome_and_the_other_entry() {
+        let mut renamed = line(Status::Renamed);
+        renamed.location = Some("Archive/wifi".into());
+        renamed.name = Some("wifi-2".into());
+        renamed.renamed_from = Some("wifi".into());
+        renamed.collides_with.push(Collision {
+            entry: 2,
+            location: "wifi".into(),
+            name: "wifi".into(),
+        });
+        assert_eq!(
+            readable(&renamed, false),
+            "renamed wifi → wifi-2 (Archive/wifi; wifi is entry 2 (wifi))"
+        );
+        let mut first = line(Status::Created);
+        first.location = Some("wifi".into());
+        first.name = Some("wifi".into());
+        first.collides_with.push(Collision {
+            entry: 4,
+            location: "Archive/wifi".into(),
+            name: "wifi-2".into(),
+        });
+        assert_eq!(
+            readable(&first, true),
+            "would create wifi (wifi; entry 4 (Archive/wifi) became wifi-2)"
+        );
+        let mut failed = line(Status::Failed);
+        failed.line = Some(3);
+        failed.name = Some("x".into());
+        failed.error_code = Some("CSMS.0002");
+        failed.error_msg = Some("Invalid tags: bad.".into());
+        assert_eq!(
+            readable(&failed, false),
+            "failed x (line 3): CSMS.0002 Invalid tags: bad."
+        );
+        let mut skipped = line(Status::SkippedExisting);
+        skipped.line = Some(1);
+        skipped.name = Some("y".into());
+        assert_eq!(
+            readable(&skipped, false),
+            "skipped y (line 1): already in the vault"
+        );
+    }
 }

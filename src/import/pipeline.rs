@@ -98,6 +98,12 @@ impl ReportLine {
         }
     }
 
+    /// An empty line of that status (the other fields set by the test).
+    #[cfg(test)]
+    pub fn for_tests(status: Status) -> Self {
+        Self::new(status)
+    }
+
     fn fail(&mut self, e: &ApiError) {
         self.status = Status::Failed;
         self.error_code = Some(e.error_code());
