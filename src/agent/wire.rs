@@ -353,6 +353,20 @@ mod tests {
             [ImportOutcome::AlreadyExists, ImportOutcome::Failed(e)]
                 if e.code == ErrorCode::InvalidParameter
         ));
+        let Response::RecordsImported(records) =
+            round_trip(&Response::RecordsImported(ImportRecordsResponse {
+                outcomes: vec![
+                    ImportOutcome::AlreadyExists,
+                    ImportOutcome::Failed(ApiError::invalid("Invalid tags.")),
+                ],
+            }))
+        else {
+            panic!("not a records import");
+        };
+        assert!(matches!(
+            records.outcomes.as_slice(),
+            [ImportOutcome::AlreadyExists, ImportOutcome::Failed(e)] if e.error_msg == "Invalid tags."
+        ));
     }
 
     #[test]
