@@ -211,13 +211,18 @@ fn source_password(
             args.path.display()
         )));
     }
+    // Ctrl+C at the prompt ends the command once rpassword has put the terminal's echo back.
+    let signals = super::prompt::SignalFlags::new(&[signal_hook::consts::SIGINT]);
+    let interrupted = signals.flag();
     rpassword::prompt_password(format!("Password of {}: ", args.path.display()))
         .map(|p| Some(Zeroizing::new(p)))
         .map_err(|e| {
-            ApiError::new(
-                ErrorCode::Io,
-                format!("Cannot read the password from the terminal: {e}; nothing was imported."),
-            )
+            let why = if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                "Interrupted".to_owned()
+            } else {
+                format!("Cannot read the password from the terminal: {e}")
+            };
+            ApiError::new(ErrorCode::Io, format!("{why}; nothing was imported."))
         })
 }
 
