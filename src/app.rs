@@ -147,6 +147,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         // Backup and export (issue 16).
         Command::Backup(args) => OnVault::Command(VaultCommand::Backup(args)),
         Command::Export(args) => OnVault::Command(VaultCommand::Export(args)),
+        // Moving in (issue 16): a missing source or a wrong password is said before unlocking.
+        Command::Import(args) => OnVault::Command(VaultCommand::Import(Box::new(
+            cli::import_from::prepare(&args)?,
+        ))),
         // Handled in `main` before anything else.
         Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };

@@ -5,12 +5,13 @@ mod backup;
 pub mod checks;
 mod child;
 mod copy;
-mod dotenv;
+pub(crate) mod dotenv;
 mod edit;
 mod events;
 mod expiry;
 mod export;
 pub mod import;
+pub mod import_from;
 mod inject;
 mod input;
 mod keys;
@@ -83,6 +84,16 @@ pub enum Command {
     /// Secrets: create, read, list, versions and stages, update, delete and restore, backups, import
     #[command(subcommand)]
     Secret(secrets::SecretCommand),
+    /// Import secrets from another tool (pass, KeePassXC, Bitwarden, 1Password, .env) or from
+    /// csvault's own JSON Lines (prints {"lines", "created", "skipped_existing", "failed",
+    /// "blank", "renamed"}); one report line per entry on stderr
+    ///
+    /// Each entry becomes a secret named from its folders and title (see the README, "Moving
+    /// in"); its report line says created, renamed, skipped (already in the vault) or failed and
+    /// why, never a value. A re-run creates nothing twice. Exit 1 if any entry failed.
+    ///
+    /// Example: csvault import --from keepassxc --key-file db.keyx Passwords.kdbx
+    Import(import_from::ImportArgs),
     /// Customer master keys (CMKs): create, list, enable, disable
     #[command(subcommand)]
     Key(keys::KeyCommand),
@@ -237,6 +248,8 @@ pub enum VaultCommand {
     // Backup and export (issue 16).
     Backup(backup::BackupArgs),
     Export(export::ExportArgs),
+    // Moving in (issue 16): the source is opened before the vault is unlocked.
+    Import(Box<import_from::Prepared>),
 }
 
 /// Runs a command on an unlocked vault.
@@ -253,6 +266,7 @@ pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiEr
         VaultCommand::Inject(args) => inject::run(vault, &args),
         VaultCommand::Backup(args) => backup::run(vault, &args),
         VaultCommand::Export(args) => export::run(vault, &args),
+        VaultCommand::Import(prepared) => import_from::run(vault, *prepared),
     }
 }
 

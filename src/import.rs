@@ -3,10 +3,14 @@
 //! its own; every reader streams (an entry at a time, never the whole file held at once where
 //! the format allows) and reports a broken entry as an [`EntryError`] without stopping.
 
+pub mod dotenv;
 pub mod entry;
 pub mod keepass;
 pub mod keepass_csv;
+pub mod naming;
 pub mod pass;
+pub mod pipeline;
+pub mod plan;
 pub mod source;
 
 pub use entry::{Attachment, EntryError, EntryField, SourceEntry, SourceItem};

@@ -16,6 +16,7 @@ mod events;
 mod execute;
 mod export;
 mod housekeeping;
+mod import;
 mod keys;
 mod notify;
 mod passphrase;

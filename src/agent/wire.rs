@@ -11,7 +11,8 @@ use zeroize::Zeroizing;
 
 use crate::csms::op::{
     AgencyResponse, BatchImportError, BatchImportSecretsResponse, FunctionTemplatesResponse,
-    ImportOutcome, ListGrantsResponse, ListProjectsResponse, ListUsersResponse, Request, Response,
+    ImportOutcome, ImportRecordsResponse, ListGrantsResponse, ListProjectsResponse,
+    ListUsersResponse, Request, Response,
 };
 use crate::csms::{
     ApiError, BackupReport, BatchGetSecretValueResponse, CheckSecretsResponse, EventResponse,
@@ -95,6 +96,7 @@ enum ResponseDef {
     SecretBlob(SecretBlobResponse),
     Values(BatchGetSecretValueResponse),
     Imported(#[serde(with = "ImportedDef")] BatchImportSecretsResponse),
+    RecordsImported(ImportRecordsResponse),
     Password(PasswordResponse),
     Key(KeyResponse),
     Keys(ListKeysResponse),
@@ -352,6 +354,20 @@ mod tests {
             imported.outcomes.as_slice(),
             [ImportOutcome::AlreadyExists, ImportOutcome::Failed(e)]
                 if e.code == ErrorCode::InvalidParameter
+        ));
+        let Response::RecordsImported(records) =
+            round_trip(&Response::RecordsImported(ImportRecordsResponse {
+                outcomes: vec![
+                    ImportOutcome::AlreadyExists,
+                    ImportOutcome::Failed(ApiError::invalid("Invalid tags.")),
+                ],
+            }))
+        else {
+            panic!("not a records import");
+        };
+        assert!(matches!(
+            records.outcomes.as_slice(),
+            [ImportOutcome::AlreadyExists, ImportOutcome::Failed(e)] if e.error_msg == "Invalid tags."
         ));
     }
 

@@ -52,6 +52,49 @@ pub fn parse(text: &str) -> Result<Vec<EnvEntry>, SyntaxError> {
     Ok(out)
 }
 
+/// The file's variables one by one, for a reader that goes on past a broken line (`csvault
+/// import --from dotenv`): a syntax problem is given for its line, and reading resumes on the
+/// next line (a quote never closed ends the file).
+pub fn entries(text: &str) -> Entries {
+    Entries {
+        parser: Parser::new(text),
+        done: false,
+    }
+}
+
+/// The iterator of [`entries`].
+pub struct Entries {
+    parser: Parser,
+    done: bool,
+}
+
+impl Iterator for Entries {
+    type Item = Result<EnvEntry, SyntaxError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.parser.next_entry() {
+            Ok(Some(entry)) => Some(Ok(entry)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                // Still on the broken line: the rest of it is not read as a line of its own.
+                if self.parser.line <= e.line {
+                    self.parser.skip_line();
+                }
+                if self.parser.peek().is_none() {
+                    self.done = true;
+                }
+                Some(Err(e))
+            }
+        }
+    }
+}
+
 struct Parser {
     /// The file's text (wiped when dropped, on every path).
     chars: Zeroizing<Vec<char>>,

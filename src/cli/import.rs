@@ -284,7 +284,8 @@ impl Progress {
         }
     }
 
-    fn update(&mut self, bytes: u64, created: u64) {
+    /// Redraws the bar (at most every 100 ms) with `bytes` read and `created` secrets.
+    pub(super) fn update(&mut self, bytes: u64, created: u64) {
         if !self.enabled || self.last_draw.is_some_and(|t| t.elapsed() < PROGRESS_EVERY) {
             return;
         }
@@ -315,12 +316,18 @@ impl Progress {
 
     /// One line's error as a JSON line; the bar, if drawn, is cleared first and drawn again after.
     fn line_error(&mut self, error: &LineError<'_>) {
+        let text = serde_json::to_string(error).unwrap_or_default();
+        self.line(&text);
+    }
+
+    /// One line of text (no newline in it); the bar, if drawn, is cleared first and drawn
+    /// again after.
+    pub(super) fn line(&mut self, text: &str) {
         let shown = self.shown.take();
         if shown.is_some() {
             let _ = write!(self.out, "{CLEAR_LINE}");
         }
-        let _ = serde_json::to_writer(&mut self.out, error);
-        let _ = writeln!(self.out);
+        let _ = writeln!(self.out, "{text}");
         match shown {
             Some((bytes, created)) => self.draw(bytes, created),
             None => {
@@ -329,7 +336,8 @@ impl Progress {
         }
     }
 
-    fn finish(&mut self) {
+    /// Ends the bar's line, if one is drawn.
+    pub(super) fn finish(&mut self) {
         if self.shown.take().is_some() {
             let _ = writeln!(self.out);
         }

@@ -5,6 +5,7 @@
 
 mod cloud;
 mod import;
+mod records;
 mod route;
 
 pub use cloud::{
@@ -16,6 +17,7 @@ pub use import::{
     BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse, ImportEntry,
     ImportOutcome,
 };
+pub use records::{ImportRecordsRequest, ImportRecordsResponse, RecordVersion, SecretRecord};
 pub use route::{Call, decode, page_query, query_param, route, route_outside_project};
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -149,6 +151,9 @@ pub enum Request {
     UploadSecretBlob(UploadSecretBlobRequest),
     BatchGetSecretValue(BatchGetSecretValueRequest),
     BatchImportSecrets(BatchImportSecretsRequest),
+    /// Local (issue 16): records of csvault's own format, each whole or not at all, a batch in
+    /// one transaction; the command line's `import`.
+    ImportRecords(ImportRecordsRequest),
     GenerateRandomPassword(GeneratePasswordRequest),
     // Rotation (docs/DECISIONS.md "RotateSecret", "ListSecretTask").
     RotateSecret {
@@ -316,7 +321,9 @@ impl Request {
             | Self::BatchCreateOrDeleteTags { .. }
             // Checks and the health report (issue 14).
             | Self::UpdateSecretsConfig(_)
-            | Self::UpdateReportSettings(_) => true,
+            | Self::UpdateReportSettings(_)
+            // A dry run too: it takes the write lock, then rolls back.
+            | Self::ImportRecords(_) => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -400,6 +407,7 @@ impl Request {
             Self::HealthReport(windows) | Self::UpdateReportSettings(windows) => windows.problems(),
             // Each entry fails alone, with its own problems, when the batch runs.
             Self::BatchImportSecrets(_)
+            | Self::ImportRecords(_)
             | Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::DeleteSecret { .. }
@@ -469,6 +477,8 @@ pub enum Response {
     /// Batch Get Secret Value, with the values.
     Values(BatchGetSecretValueResponse),
     Imported(BatchImportSecretsResponse),
+    /// Every record's outcome (local, issue 16).
+    RecordsImported(ImportRecordsResponse),
     /// A generated password.
     Password(PasswordResponse),
     /// `{"key_info": {...}}`.
@@ -554,6 +564,7 @@ impl Serialize for Response {
             Self::SecretBlob(b) => b.serialize(s),
             Self::Values(b) => b.serialize(s),
             Self::Imported(b) => b.serialize(s),
+            Self::RecordsImported(b) => b.serialize(s),
             Self::Password(b) => b.serialize(s),
             Self::Key(b) => b.serialize(s),
             Self::Keys(b) => b.serialize(s),

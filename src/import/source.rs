@@ -48,6 +48,7 @@ pub fn open(
                 super::keepass_csv::open(path)
             }
         }
+        Format::Dotenv => super::dotenv::read(path),
         _ => Err(EntryError {
             location: path.display().to_string(),
             reason: format!("{format:?} is not readable yet."),

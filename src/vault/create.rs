@@ -19,7 +19,8 @@ use crate::store::keys::{self as key_rows, KeyRow};
 use crate::store::secrets::{self as secret_rows, SecretRow};
 use crate::store::{NewVersion, SecretWriter, StoreError, VersionRow};
 
-const FIRST_VERSION: &str = "v1";
+/// The id of a new secret's first version.
+pub(super) const FIRST_VERSION: &str = "v1";
 
 impl Vault {
     /// Create Secret with `kms_key_id` an id, as the API takes it. Validation errors answer with
@@ -39,23 +40,36 @@ impl Vault {
     ) -> VaultResult<Secret> {
         let mut store = self.store();
         let tx = store.immediate()?;
+        let secret = self.create_in(&tx, req, keys, self.now_ms())?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(secret_of(secret))
+    }
+
+    /// [`Vault::create_secret_as`] inside the open transaction `conn`, at `now` (epoch ms):
+    /// what Create Secret and an import record (vault/import.rs) share. Returns the stored row,
+    /// its row id set; its first version is [`FIRST_VERSION`], carrying `SYSCURRENT`.
+    pub(super) fn create_in(
+        &self,
+        conn: &Connection,
+        req: &CreateSecretRequest,
+        keys: KeyLookup,
+        now: i64,
+    ) -> VaultResult<SecretRow> {
         // The name is the first field checked: a clash outranks rule breaks in later fields.
-        if validate_name(&req.name).is_none() && secret_rows::name_exists(&tx, &req.name)? {
+        if validate_name(&req.name).is_none() && secret_rows::name_exists(conn, &req.name)? {
             return Err(refusal::duplicate_name(&req.name).into());
         }
-        let now = self.now_ms();
-        let planned = plan(&tx, &self.keyring, req, keys, &mut KeyMemo::new(), now)?;
+        let planned = plan(conn, &self.keyring, req, keys, &mut KeyMemo::new(), now)?;
         let rows = seal(&self.keyring, &planned, new_secret_id(), now)?;
-        insert(&mut SecretWriter::new(&tx)?, &rows)?;
+        insert(&mut SecretWriter::new(conn)?, &rows)?;
         fire(
-            &tx,
+            conn,
             &rows.0,
             EventType::SecretVersionCreated,
             Some(FIRST_VERSION),
             now,
         )?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(secret_of(rows.0))
+        super::read::secret_row(conn, &req.name)
     }
 
     /// Creates many secrets in one transaction: all of them are there after a crash, or none.

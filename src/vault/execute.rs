@@ -102,6 +102,7 @@ impl Vault {
                 Response::Values(self.batch_get_value(&body.secret_name_list)?)
             }
             Request::BatchImportSecrets(body) => Response::Imported(self.batch_import(body)?),
+            Request::ImportRecords(body) => Response::RecordsImported(self.import_records(body)?),
             Request::GenerateRandomPassword(body) => Response::Password(generate_password(body)?),
             Request::SetSecretEnabled { name, enabled } => {
                 secret(self.set_secret_enabled(name, *enabled)?)

@@ -8,6 +8,7 @@ mod execute;
 mod export;
 mod lifecycle;
 mod ops;
+mod records;
 mod rotation;
 mod service;
 mod tags;

@@ -632,3 +632,39 @@ fn an_unusable_runtime_dir_means_no_agent_with_a_warning_and_unlock_refuses() {
     let e = api_err(&a.with_passphrase().arg("unlock").output().unwrap(), 1);
     assert_eq!(e.code, "VAULT.0007");
 }
+
+#[test]
+fn an_import_of_records_goes_through_the_agent() {
+    let mut a = AgentVault::new();
+    a.unlock();
+    let file = a.v.file(
+        "records.jsonl",
+        concat!(
+            "{\"name\":\"via-agent\",\"tags\":[{\"key\":\"k\",\"value\":\"v\"}],\"state\":\"DISABLED\",",
+            "\"versions\":[{\"secret_string\":\"a\",\"version_stages\":[]},",
+            "{\"secret_string\":\"b\",\"version_stages\":[\"SYSCURRENT\"],\"expire_time\":7}]}\n",
+            "{\"name\":\"plain-via-agent\",\"secret_string\":\"p\"}\n",
+        ),
+    );
+    // No passphrase anywhere: only the agent can have done it.
+    let out = a
+        .bare()
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["created"], 2);
+    let shown = a.ok(&["secret", "show", "via-agent"]);
+    assert_eq!(shown["secret"]["state"], "DISABLED");
+    let versions = a.ok(&["secret", "list-versions", "via-agent"]);
+    assert_eq!(versions["version_metadatas"][1]["expire_time"], 7);
+    assert_eq!(
+        a.ok(&["secret", "tags", "via-agent"])["tags"][0]["value"],
+        "v"
+    );
+}

@@ -9,6 +9,7 @@ mod events;
 mod hardening;
 mod hostile_files;
 mod import;
+mod import_from;
 mod keys;
 mod lifecycle;
 mod rotation;
