@@ -3,7 +3,11 @@
 //! its own; every reader streams (an entry at a time, never the whole file held at once where
 //! the format allows) and reports a broken entry as an [`EntryError`] without stopping.
 
+pub mod bitwarden;
 pub mod entry;
+mod json_scan;
+pub mod onepassword;
+mod onepassword_csv;
 pub mod source;
 
 pub use entry::{Attachment, EntryError, EntryField, SourceEntry, SourceItem};

@@ -38,9 +38,15 @@ pub fn open(
     path: &Path,
     options: &SourceOptions,
 ) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryError> {
-    let _ = (path, options);
-    Err(EntryError {
-        location: path.display().to_string(),
-        reason: format!("{format:?} is not readable yet."),
-    })
+    match format {
+        Format::Bitwarden => super::bitwarden::open(path),
+        Format::OnePassword => super::onepassword::open(path),
+        _ => {
+            let _ = options;
+            Err(EntryError {
+                location: path.display().to_string(),
+                reason: format!("{format:?} is not readable yet."),
+            })
+        }
+    }
 }
