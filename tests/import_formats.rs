@@ -144,7 +144,12 @@ fn bitwarden_every_item_type_and_field_lands_in_its_place() {
     let key_fields = fields(key);
     assert_eq!(key_fields.len(), 3);
     assert_eq!(key_fields[0].0, "private_key");
-    assert!(key_fields[0].1.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n") && key_fields[0].2);
+    assert!(
+        key_fields[0]
+            .1
+            .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+            && key_fields[0].2
+    );
     assert_eq!(
         key_fields[1],
         (
@@ -167,7 +172,8 @@ fn bitwarden_organization_collections_are_folders_then_tags() {
 
 #[test]
 fn bitwarden_folders_after_items_are_still_resolved() {
-    let doc = br#"{"items": [{"type": 1, "name": "a", "folderId": "f1", "login": {"password": "p"}}],
+    let doc =
+        br#"{"items": [{"type": 1, "name": "a", "folderId": "f1", "login": {"password": "p"}}],
                    "folders": [{"id": "f1", "name": "Late/Folder"}]}"#;
     let (_dir, path) = temp_file("late.json", doc);
     let got = entries(Format::Bitwarden, &path);
@@ -188,15 +194,28 @@ fn bitwarden_broken_items_are_errors_of_their_own_and_the_rest_is_read() {
     let (_dir, path) = temp_file("mixed.json", doc);
     let got = read(Format::Bitwarden, &path);
     assert_eq!(got.len(), 6);
-    assert_eq!(got[0].as_ref().map(|e| e.title.as_str()).ok(), Some("first"));
+    assert_eq!(
+        got[0].as_ref().map(|e| e.title.as_str()).ok(),
+        Some("first")
+    );
     let err = got[1].as_ref().err().unwrap();
     assert!(err.reason.contains("unknown item type 9"), "{err:?}");
     assert!(err.location.contains("item 2") && err.location.contains("strange"));
     let err = got[2].as_ref().err().unwrap();
     assert!(err.reason.contains("invalid type"), "{err:?}");
-    assert!(!err.reason.contains("12345"), "a value never shows: {err:?}");
+    assert!(
+        !err.reason.contains("12345"),
+        "a value never shows: {err:?}"
+    );
     assert!(err.location.contains("typed"), "{err:?}");
-    assert!(got[3].as_ref().err().unwrap().reason.contains("unknown type 7"));
+    assert!(
+        got[3]
+            .as_ref()
+            .err()
+            .unwrap()
+            .reason
+            .contains("unknown type 7")
+    );
     assert!(got[4].as_ref().err().unwrap().reason.contains("folderId"));
     assert_eq!(got[5].as_ref().map(|e| e.title.as_str()).ok(), Some("last"));
 }
@@ -276,7 +295,11 @@ fn onepassword_1pux_two_vaults_sections_totp_and_attachments() {
     assert_eq!(document.kind.as_deref(), Some("document"));
     assert_eq!(document.attachments.len(), 1);
     assert_eq!(document.attachments[0].name, "id_ed25519");
-    assert!(document.attachments[0].data.starts_with(b"-----BEGIN OPENSSH PRIVATE KEY-----\n"));
+    assert!(
+        document.attachments[0]
+            .data
+            .starts_with(b"-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    );
     assert!(document.attachments_left.is_empty());
 
     let password = &got[2];
@@ -342,7 +365,14 @@ fn onepassword_1pux_hostile_archives() {
     let got = read(Format::OnePassword, &mixed);
     assert_eq!(got.len(), 5);
     assert!(got[0].is_ok());
-    assert!(got[1].as_ref().err().unwrap().reason.contains("invalid type"));
+    assert!(
+        got[1]
+            .as_ref()
+            .err()
+            .unwrap()
+            .reason
+            .contains("invalid type")
+    );
     assert!(
         got[2]
             .as_ref()
@@ -362,7 +392,15 @@ fn onepassword_1pux_hostile_archives() {
     let (_d3, truncated) = temp_file("cut.1pux", &zip_of(&[("export.data", cut)]));
     let got = read(Format::OnePassword, &truncated);
     assert!(got.first().is_some_and(Result::is_ok));
-    assert!(got.last().unwrap().as_ref().err().unwrap().reason.contains("truncated"));
+    assert!(
+        got.last()
+            .unwrap()
+            .as_ref()
+            .err()
+            .unwrap()
+            .reason
+            .contains("truncated")
+    );
 
     let big = vec![b'x'; 1024 * 1024 + 1];
     let with_big = br#"{"accounts": [{"vaults": [{"attrs": {"name": "V"}, "items": [
@@ -398,12 +436,20 @@ fn onepassword_csv_columns_by_header() {
     assert_eq!(gh.tags, ["dev", "work"]);
     assert_eq!(text(gh.notes.as_ref()), Some("two\nlines"));
     assert!(gh.fields.is_empty(), "an empty unknown column adds nothing");
-    assert!(gh.location.contains("line 2"));
+    assert!(gh.location.ends_with("row 2 (GitHub)"), "{}", gh.location);
 
     let router = &got[1];
     assert_eq!(router.tags, ["archived"]);
-    assert_eq!(fields(router), [("PIN", "0000", false)], "an unknown column is a field");
-    assert!(got[2].location.contains("line 5"), "{}", got[2].location);
+    assert_eq!(
+        fields(router),
+        [("PIN", "0000", false)],
+        "an unknown column is a field"
+    );
+    assert!(
+        got[2].location.ends_with("row 4 (Bank)"),
+        "{}",
+        got[2].location
+    );
 }
 
 #[test]
@@ -414,13 +460,31 @@ fn onepassword_csv_hostile_rows() {
     assert_eq!(got.len(), 4);
     assert_eq!(got[0].as_ref().unwrap().urls, ["https://a"]);
     let err = got[1].as_ref().err().unwrap();
-    assert!(err.reason.contains("2 columns where the header has 4"), "{err:?}");
-    assert!(err.location.contains("line 3"), "{err:?}");
-    assert!(got[2].as_ref().err().unwrap().reason.contains("Title is empty"));
+    assert!(
+        err.reason.contains("2 columns where the header has 4"),
+        "{err:?}"
+    );
+    assert!(err.location.ends_with("row 3"), "{err:?}");
+    assert!(
+        got[2]
+            .as_ref()
+            .err()
+            .unwrap()
+            .reason
+            .contains("Title is empty")
+    );
     assert_eq!(text(got[3].as_ref().unwrap().password.as_ref()), Some("p2"));
 
     let (_d2, untitled) = temp_file("x.csv", b"foo,bar\n1,2\n");
-    assert!(opened_error(Format::OnePassword, &untitled).reason.contains("Title"));
+    assert!(
+        opened_error(Format::OnePassword, &untitled)
+            .reason
+            .contains("Title")
+    );
     let (_d3, empty) = temp_file("e.csv", b"");
-    assert!(opened_error(Format::OnePassword, &empty).reason.contains("Title"));
+    assert!(
+        opened_error(Format::OnePassword, &empty)
+            .reason
+            .contains("Title")
+    );
 }

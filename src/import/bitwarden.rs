@@ -279,10 +279,9 @@ pub fn open(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryEr
             }
             "collections" => {
                 let raw = sc.capture(MAX_LIST_BYTES).map_err(scan)?;
-                let list: Option<Vec<Collection>> =
-                    serde_json::from_slice(&raw).map_err(|e| {
-                        whole(format!("its collections cannot be read: {}", redacted(&e)))
-                    })?;
+                let list: Option<Vec<Collection>> = serde_json::from_slice(&raw).map_err(|e| {
+                    whole(format!("its collections cannot be read: {}", redacted(&e)))
+                })?;
                 for collection in list.unwrap_or_default() {
                     paths
                         .collections
@@ -426,7 +425,11 @@ pub(super) fn redacted(e: &serde_json::Error) -> String {
             .unwrap_or(&message)
             .to_owned(),
     };
-    format!("{message} (line {} column {} of the item)", e.line(), e.column())
+    format!(
+        "{message} (line {} column {} of the item)",
+        e.line(),
+        e.column()
+    )
 }
 
 fn field(name: &str, value: Option<Zeroizing<String>>, hidden: bool) -> Option<EntryField> {
@@ -447,7 +450,9 @@ fn into_entry(item: Item, paths: &Paths, location: String) -> SourceItem {
         other => {
             return Err(EntryError {
                 location,
-                reason: format!("unknown item type {other} (known: 1 login, 2 secure note, 3 card, 4 identity, 5 SSH key)"),
+                reason: format!(
+                    "unknown item type {other} (known: 1 login, 2 secure note, 3 card, 4 identity, 5 SSH key)"
+                ),
             });
         }
     };

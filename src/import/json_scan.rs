@@ -301,7 +301,8 @@ mod tests {
 
     #[test]
     fn walks_keys_and_captures_each_element_whole() {
-        let doc = br#" { "a" : 1, "items": [ {"x": "a,]}\"b"}, [1, [2]], "s\\", 3.5e2 ], "z": null } "#;
+        let doc =
+            br#" { "a" : 1, "items": [ {"x": "a,]}\"b"}, [1, [2]], "s\\", 3.5e2 ], "z": null } "#;
         let mut sc = Scanner::new(&doc[..]);
         sc.begin_object().unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(sc.next_key().ok().flatten().as_deref(), Some("a"));
@@ -312,7 +313,10 @@ mod tests {
         while sc.next_element().unwrap_or(false) {
             got.push(text(&sc.capture(1000).unwrap_or_default()));
         }
-        assert_eq!(got, [r#"{"x": "a,]}\"b"}"#, "[1, [2]]", r#""s\\""#, "3.5e2"]);
+        assert_eq!(
+            got,
+            [r#"{"x": "a,]}\"b"}"#, "[1, [2]]", r#""s\\""#, "3.5e2"]
+        );
         assert_eq!(sc.next_key().ok().flatten().as_deref(), Some("z"));
         sc.skip().unwrap_or_else(|e| panic!("{e:?}"));
         assert!(sc.next_key().ok().flatten().is_none());

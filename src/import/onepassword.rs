@@ -43,7 +43,8 @@ pub fn open(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryEr
     };
     let mut magic = [0u8; 4];
     let mut file = File::open(path).map_err(|e| whole(format!("cannot be opened: {e}")))?;
-    let got = read_up_to(&mut file, &mut magic).map_err(|e| whole(format!("cannot be read: {e}")))?;
+    let got =
+        read_up_to(&mut file, &mut magic).map_err(|e| whole(format!("cannot be read: {e}")))?;
     if got == 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06") {
         open_1pux(path)
     } else {
@@ -106,7 +107,10 @@ fn open_1pux(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryE
                 let mut sc = Scanner::new(reader);
                 if let Err(Stop::Scan(e)) = walk.document(&mut sc) {
                     let _ = walk.tx.send(Err(EntryError {
-                        location: format!("{}: export.data after item {}", walk.location, walk.index),
+                        location: format!(
+                            "{}: export.data after item {}",
+                            walk.location, walk.index
+                        ),
                         reason: format!("the rest cannot be read: {}", e.describe()),
                     }));
                 }
@@ -252,18 +256,23 @@ impl Walk {
     /// Loads the file of document `id` into `entry` (or lists it as left behind).
     fn attach(&mut self, entry: &mut SourceEntry, id: &str, name: String) {
         let Some(zip_name) = self.files.get(id) else {
-            entry.attachments_left.push((name, "not in the archive".to_owned()));
+            entry
+                .attachments_left
+                .push((name, "not in the archive".to_owned()));
             return;
         };
         let Ok(mut file) = self.attachments.by_name(zip_name) else {
-            entry.attachments_left.push((name, "cannot be read".to_owned()));
+            entry
+                .attachments_left
+                .push((name, "cannot be read".to_owned()));
             return;
         };
         let size = file.size();
         if size > MAX_ATTACHMENT_BYTES {
-            entry
-                .attachments_left
-                .push((name, format!("{size} bytes, over the {MAX_ATTACHMENT_BYTES}-byte limit")));
+            entry.attachments_left.push((
+                name,
+                format!("{size} bytes, over the {MAX_ATTACHMENT_BYTES}-byte limit"),
+            ));
             return;
         }
         let mut data = Zeroizing::new(Vec::with_capacity(usize::try_from(size).unwrap_or(0)));
@@ -281,7 +290,9 @@ impl Walk {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    entry.attachments_left.push((name, format!("cannot be read: {}", e.kind())));
+                    entry
+                        .attachments_left
+                        .push((name, format!("cannot be read: {}", e.kind())));
                     return;
                 }
             }
@@ -457,7 +468,10 @@ fn into_entry(
             Some("username") if entry.username.is_none() => entry.username = Some(value),
             Some("password") if entry.password.is_none() => entry.password = Some(value),
             _ => entry.fields.push(EntryField {
-                name: field.name.filter(|n| !n.is_empty()).unwrap_or_else(|| "field".to_owned()),
+                name: field
+                    .name
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "field".to_owned()),
                 hidden: field.field_type.as_deref() == Some("P"),
                 value,
             }),

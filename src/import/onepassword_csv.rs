@@ -104,6 +104,16 @@ struct Rows {
     done: bool,
 }
 
+impl Rows {
+    /// `PATH: row N`, rows counted as a spreadsheet shows them (the header is row 1; a quoted
+    /// value over several lines is one row). Lines are not used: the csv crate counts a CRLF
+    /// file's lines one short.
+    fn location(&self, at: Option<&csv::Position>) -> String {
+        let record = at.unwrap_or_else(|| self.reader.position()).record();
+        format!("{}: row {}", self.path.display(), record + 1)
+    }
+}
+
 impl Iterator for Rows {
     type Item = SourceItem;
 
@@ -112,12 +122,7 @@ impl Iterator for Rows {
             return None;
         }
         let read = self.reader.read_record(&mut self.record);
-        let line = self
-            .record
-            .position()
-            .or_else(|| Some(self.reader.position()))
-            .map_or(0, csv::Position::line);
-        let location = format!("{}: line {line}", self.path.display());
+        let location = self.location(self.record.position());
         match read {
             Ok(true) => Some(row(&self.columns, &self.record, location)),
             Ok(false) => {
@@ -128,10 +133,7 @@ impl Iterator for Rows {
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     self.done = true;
                 }
-                let location = match e.position() {
-                    Some(p) => format!("{}: line {}", self.path.display(), p.line()),
-                    None => location,
-                };
+                let location = self.location(e.position());
                 Some(Err(EntryError {
                     location,
                     reason: csv_reason(&e),
