@@ -494,7 +494,24 @@ fn into_entry(item: Item, paths: &Paths, location: String) -> SourceItem {
             .filter_map(|u| u.uri.filter(|u| !u.is_empty()))
             .collect();
     }
-    if let Some(card) = item.card {
+    type_fields(&mut entry, item.card, item.identity, item.ssh_key);
+    custom_fields(&mut entry, item.fields.unwrap_or_default())?;
+    for (n, old) in item.password_history.into_iter().flatten().enumerate() {
+        if let Some(f) = field(&format!("password_history_{}", n + 1), old.password, true) {
+            entry.fields.push(f);
+        }
+    }
+    Ok(entry)
+}
+
+/// A card's, an identity's or an SSH key's parts, as fields.
+fn type_fields(
+    entry: &mut SourceEntry,
+    card: Option<Card>,
+    identity: Option<Identity>,
+    ssh_key: Option<SshKey>,
+) {
+    if let Some(card) = card {
         entry.fields.extend(
             [
                 field("cardholder_name", card.cardholder_name, false),
@@ -508,7 +525,7 @@ fn into_entry(item: Item, paths: &Paths, location: String) -> SourceItem {
             .flatten(),
         );
     }
-    if let Some(id) = item.identity {
+    if let Some(id) = identity {
         entry.fields.extend(
             [
                 field("title", id.title, false),
@@ -534,7 +551,7 @@ fn into_entry(item: Item, paths: &Paths, location: String) -> SourceItem {
             .flatten(),
         );
     }
-    if let Some(key) = item.ssh_key {
+    if let Some(key) = ssh_key {
         entry.fields.extend(
             [
                 field("private_key", key.private_key, true),
@@ -545,7 +562,11 @@ fn into_entry(item: Item, paths: &Paths, location: String) -> SourceItem {
             .flatten(),
         );
     }
-    for (n, custom) in item.fields.into_iter().flatten().enumerate() {
+}
+
+/// Custom fields, by their names; an unknown field type is the item's error.
+fn custom_fields(entry: &mut SourceEntry, fields: Vec<Field>) -> Result<(), EntryError> {
+    for (n, custom) in fields.into_iter().enumerate() {
         let name = custom
             .name
             .filter(|n| !n.is_empty())
@@ -562,7 +583,7 @@ fn into_entry(item: Item, paths: &Paths, location: String) -> SourceItem {
             ),
             other => {
                 return Err(EntryError {
-                    location: entry.location,
+                    location: entry.location.clone(),
                     reason: format!(
                         "custom field {} has an unknown type {other} (known: 0 text, 1 hidden, 2 boolean, 3 linked)",
                         n + 1
@@ -576,18 +597,13 @@ fn into_entry(item: Item, paths: &Paths, location: String) -> SourceItem {
             hidden,
         });
     }
-    for (n, old) in item.password_history.into_iter().flatten().enumerate() {
-        if let Some(f) = field(&format!("password_history_{}", n + 1), old.password, true) {
-            entry.fields.push(f);
-        }
-    }
-    Ok(entry)
+    Ok(())
 }
 
 /// The item field a linked custom field shows (Bitwarden's `LinkedIdType`).
 fn linked_name(id: u32) -> String {
     let name = match id {
-        100 => "username",
+        100 | 413 => "username",
         101 => "password",
         300 => "cardholder_name",
         301 => "exp_month",
@@ -608,7 +624,6 @@ fn linked_name(id: u32) -> String {
         410 => "email",
         411 => "phone",
         412 => "ssn",
-        413 => "username",
         414 => "passport_number",
         415 => "license_number",
         416 => "first_name",

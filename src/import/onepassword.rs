@@ -435,10 +435,9 @@ fn into_entry(
         details,
         overview,
     } = item;
-    let kind = match category_uuid.as_deref() {
-        Some(uuid) => Some(kind_of(uuid).map_or_else(|| format!("category_{uuid}"), str::to_owned)),
-        None => None,
-    };
+    let kind = category_uuid
+        .as_deref()
+        .map(|uuid| kind_of(uuid).map_or_else(|| format!("category_{uuid}"), str::to_owned));
     let mut urls: Vec<String> = overview.url.into_iter().filter(|u| !u.is_empty()).collect();
     for url in overview.urls.into_iter().filter_map(|u| u.url) {
         if !url.is_empty() && !urls.contains(&url) {
@@ -501,7 +500,7 @@ fn into_entry(
                 None => title,
             };
             let Some(raw) = field.value else { continue };
-            if let Err(reason) = section_value(&mut entry, &mut files, name, raw) {
+            if let Err(reason) = section_value(&mut entry, &mut files, &name, raw) {
                 return Err(EntryError {
                     location: entry.location,
                     reason,
@@ -527,132 +526,131 @@ fn into_entry(
 fn section_value(
     entry: &mut SourceEntry,
     files: &mut Vec<FileRef>,
-    name: String,
+    name: &str,
     raw: &RawValue,
 ) -> Result<(), String> {
     let map: HashMap<&str, &RawValue> = serde_json::from_str(raw.get())
         .map_err(|_| format!("field {name}: its value is not an object of one kind"))?;
-    let text = |raw: &RawValue| -> Result<Option<Zeroizing<String>>, String> {
-        value_field::deserialize(&mut serde_json::Deserializer::from_str(raw.get()))
-            .map(|v| v.filter(|v| !v.is_empty()))
-            .map_err(|_| format!("field {name}: its value is not text"))
-    };
-    let push = |entry: &mut SourceEntry, name: String, value, hidden| {
+    for (kind, value) in map {
+        section_kind(entry, files, name, kind, value)?;
+    }
+    Ok(())
+}
+
+/// A JSON string (or `null`) unescaped into wiped memory; empty is `None`.
+fn text_of(name: &str, raw: &RawValue) -> Result<Option<Zeroizing<String>>, String> {
+    value_field::deserialize(&mut serde_json::Deserializer::from_str(raw.get()))
+        .map(|v| v.filter(|v| !v.is_empty()))
+        .map_err(|_| format!("field {name}: its value is not text"))
+}
+
+fn parse<'a, T: Deserialize<'a>>(name: &str, raw: &'a RawValue) -> Result<T, String> {
+    serde_json::from_str(raw.get()).map_err(|e| format!("field {name}: {}", redacted(&e)))
+}
+
+fn push(entry: &mut SourceEntry, name: &str, value: Option<Zeroizing<String>>, hidden: bool) {
+    if let Some(value) = value.filter(|v| !v.is_empty()) {
         entry.fields.push(EntryField {
-            name,
+            name: name.to_owned(),
             value,
             hidden,
         });
-    };
-    for (kind, value) in map {
-        match kind {
-            "concealed" | "creditCardNumber" => {
-                if let Some(v) = text(value)? {
-                    push(entry, name.clone(), v, true);
-                }
+    }
+}
+
+#[derive(Deserialize)]
+struct Email {
+    #[serde(default, deserialize_with = "value_field::deserialize")]
+    email_address: Option<Zeroizing<String>>,
+}
+
+#[derive(Deserialize)]
+struct Address {
+    #[serde(default, deserialize_with = "value_field::deserialize")]
+    street: Option<Zeroizing<String>>,
+    #[serde(default, deserialize_with = "value_field::deserialize")]
+    city: Option<Zeroizing<String>>,
+    #[serde(default, deserialize_with = "value_field::deserialize")]
+    state: Option<Zeroizing<String>>,
+    #[serde(default, deserialize_with = "value_field::deserialize")]
+    zip: Option<Zeroizing<String>>,
+    #[serde(default, deserialize_with = "value_field::deserialize")]
+    country: Option<Zeroizing<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SshKeyValue {
+    #[serde(default, deserialize_with = "value_field::deserialize")]
+    private_key: Option<Zeroizing<String>>,
+}
+
+/// One kind of a section field's value (`string`, `concealed`, `totp`, `email`, …).
+fn section_kind(
+    entry: &mut SourceEntry,
+    files: &mut Vec<FileRef>,
+    name: &str,
+    kind: &str,
+    value: &RawValue,
+) -> Result<(), String> {
+    match kind {
+        "concealed" | "creditCardNumber" => push(entry, name, text_of(name, value)?, true),
+        "string" | "url" | "phone" | "menu" | "gender" | "creditCardType" | "reference" => {
+            push(entry, name, text_of(name, value)?, false);
+        }
+        "totp" => {
+            let totp = text_of(name, value)?;
+            if entry.totp.is_none() {
+                entry.totp = totp;
+            } else {
+                push(entry, name, totp, true);
             }
-            "totp" => {
-                if let Some(v) = text(value)? {
-                    if entry.totp.is_none() {
-                        entry.totp = Some(v);
-                    } else {
-                        push(entry, name.clone(), v, true);
-                    }
-                }
-            }
-            "string" | "url" | "phone" | "menu" | "gender" | "creditCardType" | "reference" => {
-                if let Some(v) = text(value)? {
-                    push(entry, name.clone(), v, false);
-                }
-            }
-            "email" => {
-                #[derive(Deserialize)]
-                struct Email {
-                    #[serde(default, deserialize_with = "value_field::deserialize")]
-                    email_address: Option<Zeroizing<String>>,
-                }
-                let v = if value.get().starts_with('{') {
-                    serde_json::from_str::<Email>(value.get())
-                        .map_err(|e| format!("field {name}: {}", redacted(&e)))?
-                        .email_address
+        }
+        "email" if value.get().starts_with('{') => {
+            push(
+                entry,
+                name,
+                parse::<Email>(name, value)?.email_address,
+                false,
+            );
+        }
+        "email" => push(entry, name, text_of(name, value)?, false),
+        "date" | "monthYear" => {
+            let n: Option<i64> = serde_json::from_str(value.get())
+                .map_err(|_| format!("field {name}: its {kind} is not a number"))?;
+            let shown = n.map(|n| {
+                Zeroizing::new(if kind == "date" {
+                    jiff::Timestamp::from_second(n)
+                        .map_or_else(|_| n.to_string(), |t| t.strftime("%Y-%m-%d").to_string())
                 } else {
-                    text(value)?
-                };
-                if let Some(v) = v.filter(|v| !v.is_empty()) {
-                    push(entry, name.clone(), v, false);
-                }
-            }
-            "date" | "monthYear" => {
-                let n: Option<i64> = serde_json::from_str(value.get())
-                    .map_err(|_| format!("field {name}: its {kind} is not a number"))?;
-                if let Some(n) = n {
-                    let shown = if kind == "date" {
-                        jiff::Timestamp::from_second(n)
-                            .map_or_else(|_| n.to_string(), |t| t.strftime("%Y-%m-%d").to_string())
-                    } else {
-                        format!("{:04}-{:02}", n / 100, n % 100)
-                    };
-                    push(entry, name.clone(), Zeroizing::new(shown), false);
-                }
-            }
-            "address" => {
-                #[derive(Deserialize)]
-                struct Address {
-                    #[serde(default, deserialize_with = "value_field::deserialize")]
-                    street: Option<Zeroizing<String>>,
-                    #[serde(default, deserialize_with = "value_field::deserialize")]
-                    city: Option<Zeroizing<String>>,
-                    #[serde(default, deserialize_with = "value_field::deserialize")]
-                    state: Option<Zeroizing<String>>,
-                    #[serde(default, deserialize_with = "value_field::deserialize")]
-                    zip: Option<Zeroizing<String>>,
-                    #[serde(default, deserialize_with = "value_field::deserialize")]
-                    country: Option<Zeroizing<String>>,
-                }
-                let a: Option<Address> = serde_json::from_str(value.get())
-                    .map_err(|e| format!("field {name}: {}", redacted(&e)))?;
-                for (part, v) in a.into_iter().flat_map(|a| {
-                    [
-                        ("street", a.street),
-                        ("city", a.city),
-                        ("state", a.state),
-                        ("zip", a.zip),
-                        ("country", a.country),
-                    ]
-                }) {
-                    if let Some(v) = v.filter(|v| !v.is_empty()) {
-                        push(entry, format!("{name}.{part}"), v, false);
-                    }
-                }
-            }
-            "sshKey" => {
-                #[derive(Deserialize)]
-                #[serde(rename_all = "camelCase")]
-                struct Key {
-                    #[serde(default, deserialize_with = "value_field::deserialize")]
-                    private_key: Option<Zeroizing<String>>,
-                }
-                let key: Option<Key> = serde_json::from_str(value.get())
-                    .map_err(|e| format!("field {name}: {}", redacted(&e)))?;
-                if let Some(v) = key.and_then(|k| k.private_key).filter(|v| !v.is_empty()) {
-                    push(entry, name.clone(), v, true);
-                }
-            }
-            "file" => {
-                files.push(
-                    serde_json::from_str(value.get())
-                        .map_err(|e| format!("field {name}: {}", redacted(&e)))?,
-                );
-            }
-            other => {
-                // A kind not documented: kept when it is text, refused otherwise.
-                match text(value) {
-                    Ok(Some(v)) => push(entry, name.clone(), v, true),
-                    Ok(None) => {}
-                    Err(_) => return Err(format!("field {name}: unknown value kind {other}")),
+                    format!("{:04}-{:02}", n / 100, n % 100)
+                })
+            });
+            push(entry, name, shown, false);
+        }
+        "address" => {
+            if let Some(a) = parse::<Option<Address>>(name, value)? {
+                for (part, v) in [
+                    ("street", a.street),
+                    ("city", a.city),
+                    ("state", a.state),
+                    ("zip", a.zip),
+                    ("country", a.country),
+                ] {
+                    push(entry, &format!("{name}.{part}"), v, false);
                 }
             }
         }
+        "sshKey" => {
+            let key = parse::<Option<SshKeyValue>>(name, value)?;
+            push(entry, name, key.and_then(|k| k.private_key), true);
+        }
+        "file" => files.push(parse(name, value)?),
+        // A kind not documented: kept (hidden) when it is text, refused otherwise.
+        other => match text_of(name, value) {
+            Ok(v) => push(entry, name, v, true),
+            Err(_) => return Err(format!("field {name}: unknown value kind {other}")),
+        },
     }
     Ok(())
 }

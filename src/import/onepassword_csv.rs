@@ -154,7 +154,7 @@ fn row(columns: &[(Column, String)], record: &csv::StringRecord, location: Strin
             continue;
         }
         match col {
-            Column::Title => entry.title = value.to_owned(),
+            Column::Title => value.clone_into(&mut entry.title),
             Column::Url => entry.urls.extend(
                 value
                     .split(['\n', ','])
