@@ -359,7 +359,7 @@ fn onepassword_1pux_hostile_archives() {
         {"categoryUuid": "001", "overview": {"title": 7}},
         {"categoryUuid": "001", "overview": {"title": "bad field"}, "details": {"sections": [{"fields": [{"title": "f", "value": {"mystery": {"x": 1}}}]}]}},
         {"categoryUuid": "001", "overview": {"title": "missing file"}, "details": {"documentAttributes": {"fileName": "gone.bin", "documentId": "NOPE"}}},
-        {"categoryUuid": "001", "overview": {"title": "after"}, "details": {"password": "p2"}}
+        {"categoryUuid": "999", "overview": {"title": "after"}, "details": {"password": "p2"}}
     ]}]}]}"#;
     let (_d2, mixed) = temp_file("mixed.1pux", &zip_of(&[("export.data", data)]));
     let got = read(Format::OnePassword, &mixed);
@@ -387,6 +387,11 @@ fn onepassword_1pux_hostile_archives() {
         [("gone.bin".to_owned(), "not in the archive".to_owned())]
     );
     assert_eq!(text(got[4].as_ref().unwrap().password.as_ref()), Some("p2"));
+    assert_eq!(
+        got[4].as_ref().unwrap().kind.as_deref(),
+        Some("category_999"),
+        "an undocumented category is kept, by its uuid"
+    );
 
     let cut = &data[..data.len() / 2];
     let (_d3, truncated) = temp_file("cut.1pux", &zip_of(&[("export.data", cut)]));
@@ -474,6 +479,17 @@ fn onepassword_csv_hostile_rows() {
             .contains("Title is empty")
     );
     assert_eq!(text(got[3].as_ref().unwrap().password.as_ref()), Some("p2"));
+
+    let (_d4, bom) = temp_file(
+        "bom.csv",
+        "\u{feff}Title,Password,Type\nwith bom,pw,Secure Note\n".as_bytes(),
+    );
+    let got = entries(Format::OnePassword, &bom);
+    assert_eq!(
+        got[0].title, "with bom",
+        "a byte-order mark does not hide the Title column"
+    );
+    assert_eq!(got[0].kind.as_deref(), Some("secure_note"));
 
     let (_d2, untitled) = temp_file("x.csv", b"foo,bar\n1,2\n");
     assert!(
