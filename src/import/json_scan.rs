@@ -169,7 +169,9 @@ impl<R: Read> Scanner<R> {
         if self.peek()? != Some(b'"') {
             return Err(self.error("expected a key"));
         }
-        self.value(Some(&mut raw), MAX_KEY_BYTES)?;
+        if !self.value(Some(&mut raw), MAX_KEY_BYTES)? {
+            return Err(self.error(format!("a key is longer than {MAX_KEY_BYTES} bytes")));
+        }
         let key: String =
             serde_json::from_slice(&raw).map_err(|_| self.error("a key is not a valid string"))?;
         self.expect(b':', "`:`")?;
@@ -358,6 +360,15 @@ mod tests {
         assert!(sc.next_element().unwrap_or(false));
         sc.skip().unwrap_or_else(|e| panic!("{e:?}"));
         assert!(sc.next_element().is_err());
+    }
+
+    #[test]
+    fn an_overlong_key_is_an_error() {
+        let doc = format!(r#"{{"{}": 1}}"#, "k".repeat(MAX_KEY_BYTES + 1));
+        let mut sc = Scanner::new(doc.as_bytes());
+        sc.begin_object().unwrap_or_else(|e| panic!("{e:?}"));
+        let err = sc.next_key().err();
+        assert!(err.is_some_and(|e| e.reason.contains("key is longer")));
     }
 
     #[test]
