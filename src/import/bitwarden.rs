@@ -28,7 +28,8 @@ const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
 #[serde(rename_all = "camelCase")]
 pub struct Export {
     pub encrypted: bool,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Written even when empty, as Bitwarden's personal export does.
+    #[serde(default)]
     pub folders: Vec<Folder>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collections: Vec<Collection>,
