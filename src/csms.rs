@@ -21,7 +21,7 @@ mod summary;
 mod tags;
 mod validate;
 mod value;
-mod value_field;
+pub mod value_field;
 
 // Checks and the health report (issue 14).
 pub use backup::{BackupReport, BackupRequest};

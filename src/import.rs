@@ -3,11 +3,15 @@
 //! its own; every reader streams (an entry at a time, never the whole file held at once where
 //! the format allows) and reports a broken entry as an [`EntryError`] without stopping.
 
+pub mod bitwarden;
 pub mod dotenv;
 pub mod entry;
+mod json_scan;
 pub mod keepass;
 pub mod keepass_csv;
 pub mod naming;
+pub mod onepassword;
+mod onepassword_csv;
 pub mod pass;
 pub mod pipeline;
 pub mod plan;

@@ -30,6 +30,9 @@ pub struct SourceEntry {
     /// The source's own tags (folders are not repeated here).
     pub tags: Vec<String>,
     pub attachments: Vec<Attachment>,
+    /// Attachments the reader did not load, for the report: the file's name and why (larger
+    /// than the reader's bound, missing from the archive). Never their bytes.
+    pub attachments_left: Vec<(String, String)>,
     /// Where the entry is in the source, for reports: a line number, a path in the store, a
     /// group path and title. Never a value.
     pub location: String,
@@ -80,6 +83,7 @@ impl fmt::Debug for SourceEntry {
                 "attachments",
                 &self.attachments.iter().map(|a| &a.name).collect::<Vec<_>>(),
             )
+            .field("attachments_left", &self.attachments_left)
             .field("location", &self.location)
             .finish()
     }

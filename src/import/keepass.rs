@@ -220,6 +220,7 @@ fn source_entry(folders: Vec<String>, entry: &EntryRef<'_>) -> SourceEntry {
         fields: custom,
         tags: entry.tags.clone(),
         attachments,
+        attachments_left: Vec::new(),
         location,
     }
 }

@@ -202,6 +202,17 @@ impl<'a> Pipeline<'a> {
         for attachment in plan_attachments(entry, &name) {
             self.add(n, &entry.location, attachment)?;
         }
+        // Attachments the reader left in the source (too large, missing from the archive).
+        for (file, reason) in &entry.attachments_left {
+            let mut line = ReportLine::new(Status::Failed);
+            line.entry = Some(n);
+            line.location = Some(entry.location.clone());
+            line.attachment = Some(file.clone());
+            line.fail(&ApiError::invalid(format!(
+                "The attachment was not imported: {reason}"
+            )));
+            self.push_failed(line);
+        }
         Ok(())
     }
 

@@ -48,10 +48,13 @@ pub fn open(
                 super::keepass_csv::open(path)
             }
         }
+        Format::Bitwarden => super::bitwarden::open(path),
+        Format::OnePassword => super::onepassword::open(path),
         Format::Dotenv => super::dotenv::read(path),
-        _ => Err(EntryError {
+        // csvault's own records are read by the record importer, not as entries.
+        Format::Jsonl => Err(EntryError {
             location: path.display().to_string(),
-            reason: format!("{format:?} is not readable yet."),
+            reason: "jsonl is read as records, not entries.".into(),
         }),
     }
 }

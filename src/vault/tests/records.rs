@@ -321,6 +321,7 @@ fn fake_source() -> Vec<SourceItem> {
                     data: Zeroizing::new(vec![7; 24 * 1024 + 1]),
                 },
             ],
+            attachments_left: Vec::new(),
             location: "Personal/Bank accounts/Main bank".into(),
         }),
         Ok(SourceEntry {
@@ -349,6 +350,7 @@ fn fake_source() -> Vec<SourceItem> {
         Ok(SourceEntry {
             title: "huge".into(),
             notes: Some(Zeroizing::new("n".repeat(40 * 1024))),
+            attachments_left: vec![("film.mp4".into(), "it has 2 GiB".into())],
             location: "huge".into(),
             ..SourceEntry::default()
         }),
@@ -378,7 +380,7 @@ fn a_readers_entries_go_through_the_pipeline_every_field_to_its_place() {
         .map(|l| (l.name.as_deref(), l.status))
         .collect();
     let long = format!("{}-", "x".repeat(55));
-    assert_eq!(shown.len(), 8, "{lines:#?}");
+    assert_eq!(shown.len(), 9, "{lines:#?}");
     assert_eq!(
         shown[..7],
         [
@@ -403,6 +405,15 @@ fn a_readers_entries_go_through_the_pipeline_every_field_to_its_place() {
             .is_some_and(|n| n.len() == 64 && n.starts_with(&long))
     );
     assert_eq!(shown[7], (Some("huge"), Status::Failed));
+    // An attachment the reader left in the source has a failed line of its own, saying why.
+    assert_eq!(shown[8], (None, Status::Failed));
+    assert_eq!(lines[8].attachment.as_deref(), Some("film.mp4"));
+    assert!(
+        lines[8]
+            .error_msg
+            .as_deref()
+            .is_some_and(|m| m.contains("2 GiB"))
+    );
     // The dry run said the same.
     let planned_shown: Vec<(Option<&str>, Status)> = plan_lines
         .iter()
@@ -417,7 +428,7 @@ fn a_readers_entries_go_through_the_pipeline_every_field_to_its_place() {
             summary.renamed,
             summary.skipped_existing
         ),
-        (8, 5, 3, 1, 0)
+        (9, 5, 4, 1, 0)
     );
 
     // The collision names both entries.
@@ -457,7 +468,7 @@ fn a_readers_entries_go_through_the_pipeline_every_field_to_its_place() {
     let (again, lines) = run_pipeline(&v, false);
     assert_eq!(
         (again.created, again.skipped_existing, again.failed),
-        (0, 5, 3)
+        (0, 5, 4)
     );
     assert!(
         lines
