@@ -388,7 +388,7 @@ mod tests {
                 name: "db".into(),
                 state: Some("DISABLED".into()),
                 versions: Some(vec![crate::csms::RecordVersion {
-                    version_id: "v1".into(),
+                    version_id: Some("v1".into()),
                     secret_string: Some(Zeroizing::new("pä\"ss\n".into())),
                     version_stages: vec!["SYSCURRENT".into()],
                     expire_time: Some(5),

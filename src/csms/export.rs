@@ -66,14 +66,25 @@ impl fmt::Debug for SecretRecord {
     }
 }
 
-/// One version of a record: its id in the exporting vault, value, stages and expiry (ms since
-/// the epoch, absent when none).
+/// One version of a record: its value, stages and expiry (ms since the epoch, absent when none).
+/// `version_id` is what the exporting vault called it; an import keeps the order and the
+/// stages, not the id (the vault numbers its versions itself). Export writes it and import reads
+/// it: the one type of both.
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct RecordVersion {
-    pub version_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "super::value_field::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub secret_string: Option<Zeroizing<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::value_field::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub secret_binary: Option<Zeroizing<String>>,
     #[serde(default)]
     pub version_stages: Vec<String>,
@@ -83,11 +94,14 @@ pub struct RecordVersion {
 
 impl fmt::Debug for RecordVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redact = |v: &Option<Zeroizing<String>>| v.as_ref().map(|_| "<redacted>");
         f.debug_struct("RecordVersion")
             .field("version_id", &self.version_id)
+            .field("secret_string", &redact(&self.secret_string))
+            .field("secret_binary", &redact(&self.secret_binary))
             .field("version_stages", &self.version_stages)
             .field("expire_time", &self.expire_time)
-            .finish_non_exhaustive()
+            .finish()
     }
 }
 

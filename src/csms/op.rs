@@ -8,6 +8,7 @@ mod import;
 mod records;
 mod route;
 
+pub use crate::csms::RecordVersion;
 pub use cloud::{
     AgencyResponse, FunctionTemplatesQuery, FunctionTemplatesResponse, ListGrantsResponse,
     ListProjectsQuery, ListProjectsResponse, ListUsersQuery, ListUsersResponse, Nothing, Project,
@@ -17,7 +18,7 @@ pub use import::{
     BatchImportError, BatchImportSecretsRequest, BatchImportSecretsResponse, ImportEntry,
     ImportOutcome,
 };
-pub use records::{ImportRecordsRequest, ImportRecordsResponse, RecordVersion, SecretRecord};
+pub use records::{ImportRecordsRequest, ImportRecordsResponse, SecretRecord};
 pub use route::{Call, decode, page_query, query_param, route, route_outside_project};
 
 use serde::{Deserialize, Serialize, Serializer};

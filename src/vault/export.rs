@@ -107,7 +107,7 @@ impl Vault {
                 let (secret_string, secret_binary) = self.open_version(conn, &row.id, &version)?;
                 versions.push(RecordVersion {
                     version_stages: stages.get(&version.version_id).cloned().unwrap_or_default(),
-                    version_id: version.version_id,
+                    version_id: Some(version.version_id),
                     secret_string,
                     secret_binary,
                     expire_time: version.expire_time,

@@ -3,16 +3,14 @@
 //! operation that creates a batch of records, each record whole or not at all.
 
 use std::collections::{BTreeSet, HashSet};
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 use super::{ImportOutcome, KeyLookup};
 use crate::csms::{
     ApiError, CreateSecretRequest, CreateSecretVersionRequest, MAX_STAGES, MAX_TAGS_PER_SECRET,
-    MAX_VERSIONS, STAGE_CURRENT, SecretState, TagItem, first_problem, json_object, malformed_body,
-    tag_key_problem, tag_value_problem,
+    MAX_VERSIONS, RecordVersion, STAGE_CURRENT, SecretState, TagItem, first_problem, json_object,
+    malformed_body, tag_key_problem, tag_value_problem,
 };
 
 /// One line of the record format: a Create Secret body (its value absent when `versions` is
@@ -27,43 +25,6 @@ pub struct SecretRecord {
     pub state: Option<String>,
     /// Oldest first; `None`: the body's value is the one version.
     pub versions: Option<Vec<RecordVersion>>,
-}
-
-/// One version of a record: its value, stages and expiry (epoch ms). `version_id` is what the
-/// exporting vault called it; the importer keeps the order, not the id.
-#[derive(Clone, Default, Serialize, Deserialize)]
-pub struct RecordVersion {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "crate::csms::value_field::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secret_string: Option<Zeroizing<String>>,
-    #[serde(
-        default,
-        deserialize_with = "crate::csms::value_field::deserialize",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secret_binary: Option<Zeroizing<String>>,
-    #[serde(default)]
-    pub version_stages: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_time: Option<i64>,
-}
-
-impl fmt::Debug for RecordVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = |v: &Option<Zeroizing<String>>| v.as_ref().map(|_| "<redacted>");
-        f.debug_struct("RecordVersion")
-            .field("version_id", &self.version_id)
-            .field("secret_string", &redact(&self.secret_string))
-            .field("secret_binary", &redact(&self.secret_binary))
-            .field("version_stages", &self.version_stages)
-            .field("expire_time", &self.expire_time)
-            .finish()
-    }
 }
 
 /// The record format's fields beyond the Create Secret body.
@@ -310,7 +271,7 @@ mod tests {
     #[test]
     fn debug_never_shows_a_version_value() {
         let v = RecordVersion {
-            secret_string: Some(Zeroizing::new("hunter2-canary".into())),
+            secret_string: Some(zeroize::Zeroizing::new("hunter2-canary".into())),
             ..RecordVersion::default()
         };
         assert!(!format!("{v:?}").contains("hunter2"));
