@@ -17,7 +17,7 @@ pub mod tags;
 mod tx;
 pub mod versions;
 
-pub use file::{HeaderRow, Store};
+pub use file::{HeaderRow, Store, checkpoint_at};
 pub use keys::KeyRow;
 pub use secrets::{SecretRow, SecretWriter};
 pub use tx::attempt;
