@@ -19,7 +19,7 @@ mod tx;
 pub mod versions;
 
 pub use backup::CopyPace;
-pub use file::{HeaderRow, Store, sync as sync_path};
+pub use file::{HeaderRow, Store, checkpoint_at, sync as sync_path};
 pub use keys::KeyRow;
 pub use secrets::{SecretRow, SecretWriter};
 pub use tx::attempt;

@@ -253,6 +253,18 @@ impl Store {
     }
 }
 
+/// Sets the log length, in pages, at which a commit on `conn` checkpoints: copies the log into
+/// the vault file (passively) before it returns; SQLite's default is 1,000. Every commit still
+/// syncs the log first (`synchronous=FULL` makes it durable whatever this says). Returns what it
+/// was before.
+pub fn checkpoint_at(conn: &Connection, pages: i64) -> StoreResult<i64> {
+    let was: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
+    let _: i64 = conn.query_row(&format!("PRAGMA wal_autocheckpoint = {pages}"), [], |r| {
+        r.get(0)
+    })?;
+    Ok(was)
+}
+
 impl Store {
     /// `PRAGMA data_version`: changes when another connection commits.
     pub fn data_version(&self) -> StoreResult<i64> {

@@ -2,9 +2,10 @@
 //! terminal app's summaries, with their tags), count.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::HashSet;
 
-use super::StoreResult;
-use super::versions::{INSERT_VERSION, NewVersion, SET_STAGE};
+use super::versions::{INSERT_VERSION, NewVersion};
+use super::{StoreError, StoreResult};
 use crate::csms::{SecretSettings, SecretState, SecretSummary, SecretTag};
 
 /// A secret as stored. Times are epoch ms.
@@ -85,7 +86,11 @@ impl<'c> SecretWriter<'c> {
                      ?17, ?18, ?19)",
             )?,
             version: conn.prepare(INSERT_VERSION)?,
-            stage: conn.prepare(SET_STAGE)?,
+            // A new secret has no stage yet: a plain insert, not `SET_STAGE`'s upsert.
+            stage: conn.prepare(
+                "INSERT INTO stages (secret_row, stage, version_id, update_time)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?,
         })
     }
 
@@ -151,6 +156,27 @@ pub fn by_row_id(conn: &Connection, row_id: i64) -> StoreResult<Option<SecretRow
 pub fn name_exists(conn: &Connection, name: &str) -> StoreResult<bool> {
     let mut stmt = conn.prepare_cached("SELECT 1 FROM secrets WHERE name = ?1")?;
     Ok(stmt.exists([name])?)
+}
+
+/// Which of `names` are secrets' names, in one statement (an import batch asks once, not once
+/// per name). Names may repeat; each taken one is returned once.
+pub fn taken_names(conn: &Connection, names: &[&str]) -> StoreResult<HashSet<String>> {
+    if names.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // The names travel as one JSON array, read back by `json_each`; every one is looked up by
+    // the name index.
+    let list = serde_json::to_string(names).map_err(|e| {
+        StoreError::corrupt(format!("the names of a batch could not be listed: {e}"))
+    })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT j.value FROM json_each(?1) AS j
+         WHERE EXISTS (SELECT 1 FROM secrets WHERE name = j.value)",
+    )?;
+    let taken = stmt
+        .query_map([list], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(taken)
 }
 
 /// Up to `limit` secrets after `marker` (exclusive), by name; only those subscribed to `event`
@@ -329,4 +355,58 @@ fn state_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<SecretState> {
             "secret state".into(),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{NewVersion, VersionRow};
+
+    #[test]
+    fn a_batch_learns_which_of_its_names_are_taken_in_one_look_up() {
+        let conn = crate::store::schema::in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.execute(
+            "INSERT INTO cmks VALUES ('k1', 'a', '', 'ENABLED', 'AES_256', 0, 0, x'00')",
+            [],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut writer = SecretWriter::new(&conn).unwrap_or_else(|e| panic!("{e}"));
+        for (at, name) in ["db", "api.key", "ünïcode-like"].into_iter().enumerate() {
+            let secret = SecretRow {
+                id: format!("id-{at}"),
+                name: name.into(),
+                kms_key_id: "k1".into(),
+                secret_type: "COMMON".into(),
+                ..SecretRow::default()
+            };
+            let v1 = VersionRow {
+                version_id: "v1".into(),
+                kms_key_id: "k1".into(),
+                kind: crate::csms::ValueKind::Text,
+                wrapped_data_key: vec![1],
+                ciphertext: vec![2],
+                create_time: 1,
+                expire_time: None,
+            };
+            let first = NewVersion {
+                row: &v1,
+                seq: 1,
+                stages: &["SYSCURRENT"],
+            };
+            writer
+                .insert(&secret, &first)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        drop(writer);
+        let asked = ["new", "db", "DB", "db", "ünïcode-like", "a\"quote", ""];
+        let taken = taken_names(&conn, &asked).unwrap_or_else(|e| panic!("{e}"));
+        let mut taken: Vec<String> = taken.into_iter().collect();
+        taken.sort();
+        assert_eq!(taken, ["db", "ünïcode-like"]);
+        assert!(
+            taken_names(&conn, &[])
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_empty()
+        );
+    }
 }

@@ -90,6 +90,9 @@ impl Vault {
         let mut store = self.store();
         let tx = store.immediate()?;
         let now = self.now_ms();
+        // One look-up for the whole batch: which of its names the vault already holds.
+        let names: Vec<&str> = reqs.iter().map(|r| r.name.as_str()).collect();
+        let taken = secret_rows::taken_names(&tx, &names)?;
         let mut names_in_batch = HashSet::with_capacity(reqs.len());
         let mut memo = KeyMemo::new();
         let mut plans: Vec<Result<Planned<'_>, ImportOutcome>> = Vec::with_capacity(reqs.len());
@@ -100,7 +103,7 @@ impl Vault {
                 ))));
                 continue;
             }
-            if secret_rows::name_exists(&tx, &req.name)? {
+            if taken.contains(&req.name) {
                 plans.push(Err(ImportOutcome::AlreadyExists));
                 continue;
             }
@@ -110,30 +113,37 @@ impl Vault {
                 Err(other) => return Err(other),
             });
         }
-        let sealed = seal_all(&self.keyring, plans, now)?;
-        let mut outcomes = Vec::with_capacity(sealed.len());
         let mut writer = SecretWriter::new(&tx)?;
-        for item in sealed {
-            outcomes.push(match item {
-                Ok(rows) => {
-                    insert(&mut writer, &rows)?;
-                    fire(
-                        &tx,
-                        &rows.0,
-                        EventType::SecretVersionCreated,
-                        Some(FIRST_VERSION),
-                        now,
-                    )?;
-                    ImportOutcome::Created(secret_of(rows.0))
-                }
-                Err(outcome) => outcome,
-            });
-        }
+        let outcomes = seal_and_insert(&self.keyring, plans, now, |rows| {
+            insert(&mut writer, &rows)?;
+            fire(
+                &tx,
+                &rows.0,
+                EventType::SecretVersionCreated,
+                Some(FIRST_VERSION),
+                now,
+            )?;
+            Ok(ImportOutcome::Created(secret_of(rows.0)))
+        })?;
         drop(writer);
-        tx.commit().map_err(StoreError::from)?;
+        // A batch rewrites pages all over the by-id index (ids are random), so checkpointing
+        // after nearly every batch copied them, and synced the file, again and again. During a
+        // batch the log may grow to BULK_CHECKPOINT_PAGES first; the commit itself is as
+        // durable as ever (the log is synced before it returns).
+        let was = crate::store::checkpoint_at(&tx, BULK_CHECKPOINT_PAGES)?;
+        let committed = tx.commit();
+        // Best effort: the batch is committed whatever this says; a threshold left high only
+        // lets the log grow longer before the next checkpoint.
+        let _ = crate::store::checkpoint_at(store.conn_ref(), was);
+        committed.map_err(StoreError::from)?;
         Ok(outcomes)
     }
 }
+
+/// The log length, in pages of 4 KiB (32 MiB), at which an import batch's commit copies the log
+/// into the vault file; SQLite's default is 1,000. A
+/// checkpoint is then due about every ten batches of 2,000 secrets instead of every one.
+pub(super) const BULK_CHECKPOINT_PAGES: i64 = 8192;
 
 /// A valid request whose CMK is resolved and loaded, ready to seal.
 struct Planned<'r> {
@@ -201,12 +211,19 @@ fn secret_ids(count: usize) -> VaultResult<Vec<String>> {
         .collect())
 }
 
-/// Seals every planned request, in order, spreading the work over the available cores.
-fn seal_all<'r>(
+/// Requests sealed per piece of work: small, so that the first rows are written while the rest
+/// is still being sealed.
+const SEAL_CHUNK: usize = 64;
+
+/// Seals every planned request and hands each one's rows to `write`, in request order; the
+/// outcome of each request, in order. Sealing runs on every core while `write` runs on this
+/// thread (SQLite's), so the writes of one piece overlap the sealing of the next ones.
+fn seal_and_insert<'r>(
     keyring: &Keyring,
     plans: Vec<Result<Planned<'r>, ImportOutcome>>,
     now: i64,
-) -> VaultResult<Vec<Result<Rows, ImportOutcome>>> {
+    mut write: impl FnMut(Rows) -> VaultResult<ImportOutcome>,
+) -> VaultResult<Vec<ImportOutcome>> {
     let seal_chunk =
         |chunk: &[Result<Planned<'r>, ImportOutcome>]| -> VaultResult<Vec<Option<Rows>>> {
             let ids = secret_ids(chunk.len())?;
@@ -220,32 +237,94 @@ fn seal_all<'r>(
                 .collect()
         };
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    let sealed: Vec<Option<Rows>> = if workers == 1 || plans.len() < 64 {
-        seal_chunk(&plans)?
-    } else {
-        let chunk = plans.len().div_ceil(workers);
-        let parts: Vec<VaultResult<Vec<Option<Rows>>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = plans
-                .chunks(chunk)
-                .map(|c| scope.spawn(move || seal_chunk(c)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(sealing_panicked())))
-                .collect()
-        });
-        let mut sealed = Vec::with_capacity(plans.len());
-        for part in parts {
-            sealed.extend(part?);
+    let chunks: Vec<&[Result<Planned<'r>, ImportOutcome>]> = plans.chunks(SEAL_CHUNK).collect();
+    let mut sealed: Vec<Option<Rows>> = Vec::with_capacity(plans.len());
+    if workers == 1 || chunks.len() < 2 {
+        for chunk in &chunks {
+            sealed.extend(seal_chunk(chunk)?);
         }
-        sealed
-    };
+        return in_order(plans, sealed, write);
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mut outcomes = Vec::with_capacity(plans.len());
+    let mut written = 0;
+    std::thread::scope(|scope| -> VaultResult<()> {
+        let (done, ready) = std::sync::mpsc::channel();
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let done = done.clone();
+                let (chunks, next, stop) = (&chunks, &next, &stop);
+                scope.spawn(move || {
+                    use std::sync::atomic::Ordering::Relaxed;
+                    while !stop.load(Relaxed) {
+                        let at = next.fetch_add(1, Relaxed);
+                        let Some(chunk) = chunks.get(at) else { break };
+                        if done.send((at, seal_chunk(chunk))).is_err() {
+                            break;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(done);
+        // Pieces arrive in any order; each is written once those before it are.
+        let mut parked: Vec<Option<Vec<Option<Rows>>>> = (0..chunks.len()).map(|_| None).collect();
+        let mut write_all = || -> VaultResult<()> {
+            let mut next_chunk = 0;
+            while next_chunk < chunks.len() {
+                let (at, rows) = ready.recv().map_err(|_| sealing_panicked())?;
+                if let Some(slot) = parked.get_mut(at) {
+                    *slot = Some(rows?);
+                }
+                while let Some(rows) = parked.get_mut(next_chunk).and_then(Option::take) {
+                    for (plan, rows) in chunks[next_chunk].iter().zip(rows) {
+                        outcomes.push(match (plan, rows) {
+                            (Ok(_), Some(rows)) => write(rows)?,
+                            (Err(outcome), _) => outcome.clone(),
+                            (Ok(_), None) => return Err(sealing_panicked()),
+                        });
+                        written += 1;
+                    }
+                    next_chunk += 1;
+                }
+            }
+            Ok(())
+        };
+        let result = write_all();
+        // On a failure the workers stop after the piece they are sealing.
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(ready);
+        let mut panicked = false;
+        for handle in handles {
+            panicked |= handle.join().is_err();
+        }
+        result?;
+        if panicked {
+            return Err(sealing_panicked());
+        }
+        Ok(())
+    })?;
+    if written == plans.len() {
+        Ok(outcomes)
+    } else {
+        Err(sealing_panicked())
+    }
+}
+
+/// The outcomes of `plans` whose rows (one per plan, `None` for the refused) are `sealed`,
+/// each sealed one written by `write`, in order.
+fn in_order(
+    plans: Vec<Result<Planned<'_>, ImportOutcome>>,
+    sealed: Vec<Option<Rows>>,
+    mut write: impl FnMut(Rows) -> VaultResult<ImportOutcome>,
+) -> VaultResult<Vec<ImportOutcome>> {
     plans
         .into_iter()
         .zip(sealed)
         .map(|(plan, rows)| match (plan, rows) {
-            (Ok(_), Some(rows)) => Ok(Ok(rows)),
-            (Err(outcome), _) => Ok(Err(outcome)),
+            (Ok(_), Some(rows)) => write(rows),
+            (Err(outcome), _) => Ok(outcome),
             (Ok(_), None) => Err(sealing_panicked()),
         })
         .collect()

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use rusqlite::Connection;
 
-use super::create::FIRST_VERSION;
+use super::create::{BULK_CHECKPOINT_PAGES, FIRST_VERSION};
 use super::notify::fire;
 use super::seal::{RequestValue, VersionPlace, seal_version};
 use super::{GroupGuard, Vault, VaultError, VaultResult, secret_of};
@@ -20,7 +20,7 @@ use crate::csms::{
 use crate::store::secrets as secret_rows;
 use crate::store::tags as tag_rows;
 use crate::store::versions as version_rows;
-use crate::store::{NewVersion, SecretRow, StoreError};
+use crate::store::{NewVersion, SecretRow, StoreError, checkpoint_at};
 
 impl Vault {
     /// Import Records: every record's outcome in the order given. A name already in the vault
@@ -56,7 +56,13 @@ impl Vault {
         if req.dry_run {
             self.store().abort_group();
         } else {
-            self.store().commit_group()?;
+            // As Create Secret's batches do: the log may grow longer before this commit copies it
+            // into the file; the commit is as durable as ever.
+            let was = checkpoint_at(self.store().conn_ref(), BULK_CHECKPOINT_PAGES)?;
+            let committed = self.store().commit_group();
+            // Best effort: a threshold left high only delays the next checkpoint.
+            let _ = checkpoint_at(self.store().conn_ref(), was);
+            committed?;
         }
         let outcomes = outcomes
             .into_iter()

@@ -71,6 +71,58 @@ fn a_batch_larger_than_the_parallel_threshold_keeps_request_order() {
 }
 
 #[test]
+fn a_large_batch_with_refusals_among_its_pieces_answers_each_request_in_order() {
+    let (tv, vault) = TempVault::new();
+    // Requests are sealed in pieces of 64 while earlier pieces are written: the refused ones
+    // (existing, bad, repeated names) fall in every piece and on its edges.
+    let expected = |i: usize| match i {
+        _ if i.is_multiple_of(5) => "exists",
+        _ if i % 7 == 3 || i % 64 == 63 => "failed",
+        _ => "created",
+    };
+    let name = |i: usize| match expected(i) {
+        "failed" if i.is_multiple_of(2) => format!("bad name {i}"),
+        // A repeat of an earlier request's name (that one is created or exists).
+        "failed" => format!("s{:04}", i - 1),
+        _ => format!("s{i:04}"),
+    };
+    let mut before = Vec::new();
+    for i in (0..300).filter(|i| expected(*i) == "exists") {
+        before.push(text_request(&name(i), "before"));
+    }
+    vault.create_secrets(&before).unwrap();
+    let batch: Vec<CreateSecretRequest> = (0..300)
+        .map(|i| text_request(&name(i), &format!("value {i}")))
+        .collect();
+    let outcomes = vault.create_secrets(&batch).unwrap();
+    assert_eq!(outcomes.len(), 300);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        match (expected(i), outcome) {
+            ("created", ImportOutcome::Created(secret)) => assert_eq!(secret.name, name(i)),
+            ("exists", ImportOutcome::AlreadyExists) | ("failed", ImportOutcome::Failed(_)) => {}
+            (want, got) => panic!("request {i}: want {want}, got {got:?}"),
+        }
+    }
+    drop(vault);
+    let vault = tv.reopen();
+    for i in [1, 2, 62, 64, 65, 128, 299] {
+        let want = if expected(i) == "exists" {
+            "before".to_owned()
+        } else {
+            format!("value {i}")
+        };
+        let got = vault.get_value(&name(i), "latest").unwrap().secret_string;
+        assert_eq!(
+            got.as_deref().map(String::as_str),
+            Some(want.as_str()),
+            "{i}"
+        );
+    }
+    let created = (0..300).filter(|i| expected(*i) != "failed").count();
+    assert_eq!(vault.all_secrets().unwrap().len(), created);
+}
+
+#[test]
 fn duplicate_name_outranks_later_field_errors_and_changes_nothing() {
     let (_tv, vault) = TempVault::new();
     vault.create_secret(&text_request("taken", "x")).unwrap();
