@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use crate::csms::KeyInfo;
 use crate::csms::{Secret, SecretState, SecretSummary};
 
-pub use filter::{Highlighter, Marks};
 use earlier::Earlier;
+pub use filter::{Highlighter, Marks};
 use filter::{Query, narrows, scan};
 pub use rows::{DESCRIPTION_KEPT, Row};
 use rows::{Rows, Source};

@@ -8,9 +8,10 @@ use std::collections::VecDeque;
 
 use super::filter::narrows;
 
-/// At most this many row indices (4 bytes each: 32 MiB) are kept over every earlier query;
-/// at 1,000,000 secrets that is the complete results of eight queries that match every one.
-pub const BUDGET: usize = 8 << 20;
+/// At most this many row indices (4 bytes each: 16 MiB) are kept over every earlier query;
+/// at 1,000,000 secrets that is the complete results of four queries that match every one
+/// (more would take the app past 250 MB there).
+pub const BUDGET: usize = 4 << 20;
 
 /// Earlier queries and their matches as shown (best first while a query ranks), most recent
 /// last.

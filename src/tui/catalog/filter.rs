@@ -105,14 +105,19 @@ fn starts_with_ignoring_case(text: &str, lowered: &str) -> bool {
 
 /// Whether `needle`'s bytes occur in `haystack` in order, ignoring ASCII case.
 fn in_order_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
-    let mut wanted = needle.iter().map(u8::to_ascii_lowercase);
-    let Some(mut next) = wanted.next() else {
+    // A letter `c` (lowercase) is `b | 0x20 == c`: `b` is `c` or its capital, nothing else.
+    let fold = |c: u8| {
+        let c = c.to_ascii_lowercase();
+        (c, if c.is_ascii_lowercase() { 0x20 } else { 0 })
+    };
+    let mut wanted = needle.iter().map(|&c| fold(c));
+    let Some((mut next, mut case)) = wanted.next() else {
         return true;
     };
     for &b in haystack {
-        if b.to_ascii_lowercase() == next {
+        if b | case == next {
             match wanted.next() {
-                Some(c) => next = c,
+                Some(c) => (next, case) = c,
                 None => return true,
             }
         }
@@ -165,17 +170,30 @@ fn score(
     match query {
         Query::Empty => Some(0),
         Query::Fuzzy(pattern) => {
-            let (name, rest) = fields(rows, i, bufs);
+            let (text, name_len) = rows.haystack(i);
+            let name = utf32(text.get(..name_len).unwrap_or(""), &mut bufs.name);
+            // The description and tags, taken as the matcher takes them only when a word is
+            // not in the name.
+            let rest_text = text.get(name_len + 1..).unwrap_or("");
+            let mut rest_buf = Some(&mut bufs.rest);
+            let mut rest = None;
+            let mut rest = || {
+                *rest.get_or_insert_with(|| {
+                    rest_buf
+                        .take()
+                        .map_or(Utf32Str::Ascii(b""), |buf| utf32(rest_text, buf))
+                })
+            };
             let mut total = 0u32;
             for atom in &pattern.atoms {
                 if atom.negative {
                     atom.score(name, matcher)?;
-                    atom.score(rest, matcher)?;
+                    atom.score(rest(), matcher)?;
                     continue;
                 }
                 let word = match atom_score(atom, name, matcher) {
                     Some(s) => u32::from(s) + NAME_BONUS,
-                    None => u32::from(atom_score(atom, rest, matcher)?),
+                    None => u32::from(atom_score(atom, rest(), matcher)?),
                 };
                 total = total.saturating_add(word);
             }
@@ -193,10 +211,15 @@ fn score(
 fn scan_part(query: &Query, rows: &Rows, states: StateFilter, part: &[u32]) -> Vec<(u32, u32)> {
     let mut matcher = matcher();
     let mut bufs = Buffers::default();
-    part.iter()
-        .filter(|&&i| rows.state(i).is_some_and(|s| states.admits(s)))
-        .filter_map(|&i| score(query, rows, i, &mut matcher, &mut bufs).map(|s| (i, s)))
-        .collect()
+    // Room for every candidate at once: no copying as it grows (pages never written are
+    // never resident).
+    let mut found = Vec::with_capacity(part.len());
+    found.extend(
+        part.iter()
+            .filter(|&&i| rows.state(i).is_some_and(|s| states.admits(s)))
+            .filter_map(|&i| score(query, rows, i, &mut matcher, &mut bufs).map(|s| (i, s))),
+    );
+    found
 }
 
 /// The rows among `candidates` (in the list's order) that match: in that order (what a
@@ -211,8 +234,9 @@ pub fn scan(
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(MAX_THREADS);
-    let found: Vec<(u32, u32)> = if candidates.len() < PARALLEL_FROM || threads < 2 {
-        scan_part(query, rows, states, candidates)
+    // Each part's matches, the parts in the candidates' order.
+    let found: Vec<Vec<(u32, u32)>> = if candidates.len() < PARALLEL_FROM || threads < 2 {
+        vec![scan_part(query, rows, states, candidates)]
     } else {
         let chunk = candidates.len().div_ceil(threads);
         std::thread::scope(|s| {
@@ -220,28 +244,33 @@ pub fn scan(
                 .chunks(chunk)
                 .map(|part| s.spawn(move || scan_part(query, rows, states, part)))
                 .collect();
-            let mut all = Vec::new();
-            for part in parts {
+            parts
+                .into_iter()
                 // A scan cannot panic short of a bug; its rows are then left out.
-                all.extend(part.join().unwrap_or_default());
-            }
-            all
+                .map(|part| part.join().unwrap_or_default())
+                .collect()
         })
     };
-    let matched: Vec<u32> = found.iter().map(|&(i, _)| i).collect();
+    let mut matched = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    for part in &found {
+        matched.extend(part.iter().map(|&(i, _)| i));
+    }
     if !query.ranks() {
         return (matched.clone(), matched);
     }
-    (matched, rank(&found))
+    let ranked = rank(found.iter().flatten().copied(), matched.len());
+    (matched, ranked)
 }
 
 /// The matches best first, the list's order among equals: a stable radix sort on the score,
 /// 16 bits a pass (a comparison sort of a million matches takes several times as long).
-fn rank(found: &[(u32, u32)]) -> Vec<u32> {
+fn rank(found: impl Iterator<Item = (u32, u32)>, count: usize) -> Vec<u32> {
     const BUCKETS: usize = 1 << 16;
     // Descending by score: sorted ascending by what is missing to the best possible.
-    let mut items: Vec<(u32, u32)> = found.iter().map(|&(i, s)| (u32::MAX - s, i)).collect();
-    let mut spare = vec![(0, 0); items.len()];
+    let mut items: Vec<(u32, u32)> = Vec::with_capacity(count);
+    items.extend(found.map(|(i, s)| (u32::MAX - s, i)));
+    // Allocated at the first pass that is needed (none when every score is the same).
+    let mut spare = Vec::new();
     for shift in [0, 16] {
         let digit = |key: u32| ((key >> shift) & 0xFFFF) as usize;
         let first = items.first().map_or(0, |&(k, _)| digit(k));
@@ -258,6 +287,7 @@ fn rank(found: &[(u32, u32)]) -> Vec<u32> {
             *slot = total;
             total += count;
         }
+        spare.resize(items.len(), (0, 0));
         for &item in &items {
             let d = digit(item.0);
             spare[starts[d]] = item;
@@ -352,8 +382,8 @@ mod tests {
             (4, 70_000),
             (2, 65_541),
         ];
-        assert_eq!(rank(&found), [3, 4, 2, 1, 7, 9]);
-        assert!(rank(&[]).is_empty());
+        assert_eq!(rank(found.into_iter(), found.len()), [3, 4, 2, 1, 7, 9]);
+        assert!(rank(std::iter::empty(), 0).is_empty());
     }
 
     #[test]
