@@ -157,10 +157,11 @@ fn timed_key(
     let t = Instant::now();
     session.key(key(code), Instant::now());
     let update = t.elapsed();
+    let drawn = Instant::now();
     draw(terminal, session);
     Keystroke {
         update: ms(update),
-        draw: ms(t.elapsed() - update),
+        draw: ms(drawn.elapsed()),
         query: session.app.catalog.query().to_owned(),
     }
 }
