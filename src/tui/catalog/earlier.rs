@@ -8,10 +8,9 @@ use std::collections::VecDeque;
 
 use super::filter::narrows;
 
-/// At most this many row indices (4 bytes each: 16 MiB) are kept over every earlier query;
-/// at 1,000,000 secrets that is the complete results of four queries that match every one
-/// (more would take the app past 250 MB there).
-pub const BUDGET: usize = 4 << 20;
+/// At most this many row indices (4 bytes each: 32 MiB) are kept over every earlier query;
+/// at 1,000,000 secrets that is the complete results of eight queries that match every one.
+pub const BUDGET: usize = 8 << 20;
 
 /// Earlier queries and their matches as shown (best first while a query ranks), most recent
 /// last.
@@ -31,10 +30,12 @@ impl Earlier {
 
     /// Keeps `query`'s matches as shown, as the most recent; the oldest are dropped while more
     /// than [`BUDGET`] indices are held (a result larger than the budget is not kept).
-    pub fn keep(&mut self, query: String, shown: Vec<u32>) {
+    pub fn keep(&mut self, query: String, mut shown: Vec<u32>) {
         if shown.len() > BUDGET {
             return;
         }
+        // Held as long as it is kept: no spare room.
+        shown.shrink_to_fit();
         self.forget(&query);
         self.held += shown.len();
         self.entries.push_back((query, shown));

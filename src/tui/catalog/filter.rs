@@ -295,7 +295,11 @@ fn rank(found: impl Iterator<Item = (u32, u32)>, count: usize) -> Vec<u32> {
         }
         std::mem::swap(&mut items, &mut spare);
     }
-    items.into_iter().map(|(_, i)| i).collect()
+    // A new vector of exactly the matches (collecting `items` in place would keep twice the
+    // room, and the result may be kept for Backspace).
+    let mut ranked = Vec::with_capacity(items.len());
+    ranked.extend(items.iter().map(|&(_, i)| i));
+    ranked
 }
 
 /// Which characters of a row's name and description matched (character indices, ascending).
