@@ -2,7 +2,8 @@
 //! (from the unlocked vault; the Argon2id unlock is timed apart) and to the whole list, filter
 //! keystroke → redrawn frame (p50, p99, max) while typing an 11-character filter and deleting it
 //! again, and resident memory (`VmRSS` now, `VmHWM` peak). Each size is measured in several fresh
-//! processes and the medians are reported. Run: `cargo bench --bench tui` (release).
+//! processes and the medians are reported; each run also names its slowest keystrokes (the
+//! query each left, the update (the filter) and the redraw apart). Run: `cargo bench --bench tui` (release).
 //! `CSVAULT_BENCH_SECRETS=100000,1000000` and `CSVAULT_BENCH_RUNS=5` change the sizes and the
 //! runs. Without `--bench` (e.g. `cargo test --benches`) it is a quick smoke run: 5,000
 //! secrets, one run.
@@ -134,12 +135,39 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// One keystroke, start to finish: dispatch, update (the filter), redraw.
-fn timed_key(terminal: &mut Terminal<TestBackend>, session: &mut Session, code: KeyCode) -> f64 {
+struct Keystroke {
+    /// Dispatch and update (the filter), then the redraw, in ms.
+    update: f64,
+    draw: f64,
+    /// The query after it.
+    query: String,
+}
+
+impl Keystroke {
+    fn total(&self) -> f64 {
+        self.update + self.draw
+    }
+}
+
+fn timed_key(
+    terminal: &mut Terminal<TestBackend>,
+    session: &mut Session,
+    code: KeyCode,
+) -> Keystroke {
     let t = Instant::now();
     session.key(key(code), Instant::now());
+    let update = t.elapsed();
+    let drawn = Instant::now();
     draw(terminal, session);
-    ms(t.elapsed())
+    Keystroke {
+        update: ms(update),
+        draw: ms(drawn.elapsed()),
+        query: session.app.catalog.query().to_owned(),
+    }
 }
+
+/// How many of the slowest keystrokes each run names.
+const SLOWEST: usize = 3;
 
 /// One measuring run (the child): prints one `RESULT` line of figures.
 fn measure(path: &Path, expected: usize) {
@@ -172,6 +200,17 @@ fn measure(path: &Path, expected: usize) {
             samples.push(timed_key(&mut terminal, &mut session, KeyCode::Backspace));
         }
     }
+    samples.sort_by(|a, b| b.total().total_cmp(&a.total()));
+    for k in samples.iter().take(SLOWEST) {
+        println!(
+            "SLOW {:.2} ms (update {:.2}, draw {:.2}) to {:?}",
+            k.total(),
+            k.update,
+            k.draw,
+            k.query
+        );
+    }
+    let mut samples: Vec<f64> = samples.iter().map(Keystroke::total).collect();
     samples.sort_by(f64::total_cmp);
     let rss = status_kb("VmRSS:") as f64 / 1024.0;
     let hwm = status_kb("VmHWM:") as f64 / 1024.0;
@@ -243,6 +282,9 @@ fn main() {
                 .unwrap();
             assert!(out.status.success(), "the measuring run failed: {out:?}");
             let text = String::from_utf8_lossy(&out.stdout);
+            for slow in text.lines().filter_map(|l| l.strip_prefix("SLOW ")) {
+                println!("  (run {}) slowest: {slow}", results.len() + 1);
+            }
             let line = text
                 .lines()
                 .find_map(|l| l.strip_prefix("RESULT "))

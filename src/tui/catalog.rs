@@ -4,8 +4,10 @@
 //! Built for 1,000,000 secrets: rows hold only what the table shows and the filter searches
 //! ([`rows`]), loaded page by page; the filter ([`filter`]) scans on every core and a query
 //! that extends the previous one only looks at the previous matches; the view draws only the
-//! visible window and finds the matched characters of those rows alone.
+//! visible window and finds the matched characters of those rows alone. Earlier queries'
+//! results are kept ([`earlier`]), so Backspace and retyping show them at once.
 
+mod earlier;
 mod filter;
 mod rows;
 
@@ -15,16 +17,11 @@ use std::collections::HashMap;
 use crate::csms::KeyInfo;
 use crate::csms::{Secret, SecretState, SecretSummary};
 
+use earlier::Earlier;
 pub use filter::{Highlighter, Marks};
 use filter::{Query, narrows, scan};
 pub use rows::{DESCRIPTION_KEPT, Row};
 use rows::{Rows, Source};
-
-/// Earlier queries' matches are kept (for Backspace, and as the base of a query typed from
-/// them) only when there are at most this many.
-const REMEMBER_AT_MOST: usize = 250_000;
-/// How many earlier queries' matches are kept.
-const REMEMBERED: usize = 16;
 
 /// Which states the list shows (`X`); kept with the text filter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -93,9 +90,10 @@ pub struct Catalog {
     visible: Vec<u32>,
     query: String,
     parsed: Query,
-    /// Earlier (query, matches in sort order), so Backspace and a query typed from one of them
-    /// scan only those.
-    narrowed: Vec<(String, Vec<u32>)>,
+    /// Earlier queries' results in this filter session: Backspace and retyping show them at
+    /// once, and a query typed from one of them scans only its matches. Cleared whenever the
+    /// rows, the sort or the state filter change.
+    earlier: Earlier,
     sort: SortBy,
     selected: usize,
     offset: usize,
@@ -141,7 +139,7 @@ impl Catalog {
             return;
         }
         self.order.extend(added.clone());
-        self.narrowed.clear();
+        self.earlier.clear();
         if matches!(self.parsed, Query::Empty) && self.states == StateFilter::All {
             self.matched.extend(added.clone());
             self.visible.extend(added);
@@ -237,7 +235,7 @@ impl Catalog {
 
     /// Filters every row again (nothing earlier kept).
     fn refilter(&mut self) {
-        self.narrowed.clear();
+        self.earlier.clear();
         if matches!(self.parsed, Query::Empty) && self.states == StateFilter::All {
             self.matched.clone_from(&self.order);
             self.visible.clone_from(&self.order);
@@ -248,8 +246,9 @@ impl Catalog {
         self.visible = visible;
     }
 
-    /// Sets the filter. A query that extends an earlier one scans only that one's matches;
-    /// while the query ranks, the best match is selected, else the selection is kept.
+    /// Sets the filter. A query met earlier in this filter session shows its results again at
+    /// once; a query that extends an earlier one scans only that one's matches; while the query
+    /// ranks, the best match is selected, else the selection is kept.
     pub fn set_query(&mut self, query: &str) {
         if query == self.query {
             return;
@@ -257,26 +256,39 @@ impl Catalog {
         let selected = self.selected_index();
         let previous = std::mem::replace(&mut self.query, query.to_owned());
         let matched = std::mem::take(&mut self.matched);
-        if !previous.trim().is_empty() && matched.len() <= REMEMBER_AT_MOST {
-            self.narrowed.retain(|(q, _)| *q != previous);
-            if self.narrowed.len() == REMEMBERED {
-                self.narrowed.remove(0);
+        let shown = std::mem::take(&mut self.visible);
+        // The previous query's matches in the list's order, while it is the narrowest base.
+        let mut base = None;
+        if !previous.trim().is_empty() {
+            if narrows(query, &previous) {
+                base = Some((previous.len(), matched));
             }
-            self.narrowed.push((previous, matched));
+            self.earlier.keep(previous, shown);
         }
         self.parsed = Query::parse(query);
         if matches!(self.parsed, Query::Empty) && self.states == StateFilter::All {
             self.matched.clone_from(&self.order);
             self.visible.clone_from(&self.order);
+        } else if let Some(shown) = self.earlier.take(query) {
+            self.matched = if self.parsed.ranks() {
+                self.in_order(&shown)
+            } else {
+                shown.clone()
+            };
+            self.visible = shown;
         } else {
             // The narrowest earlier query this one extends.
-            let base = self
-                .narrowed
-                .iter()
-                .filter(|(q, _)| narrows(query, q))
-                .max_by_key(|(q, _)| q.len())
-                .map_or(self.order.as_slice(), |(_, m)| m.as_slice());
-            let (matched, visible) = scan(&self.parsed, &self.rows, self.states, base);
+            let kept = self
+                .earlier
+                .narrowest(query)
+                .filter(|&(len, _)| base.as_ref().is_none_or(|(b, _)| len > *b))
+                .map(|(_, shown)| shown);
+            let candidates = match (kept, &base) {
+                (Some(shown), _) => &self.in_order(shown),
+                (None, Some((_, matched))) => matched,
+                (None, None) => &self.order,
+            };
+            let (matched, visible) = scan(&self.parsed, &self.rows, self.states, candidates);
             self.matched = matched;
             self.visible = visible;
         }
@@ -290,6 +302,25 @@ impl Catalog {
 
     pub fn query(&self) -> &str {
         &self.query
+    }
+
+    /// `rows` (each a row index, once) in the list's order.
+    fn in_order(&self, rows: &[u32]) -> Vec<u32> {
+        let mut member = vec![0u64; self.rows.len().div_ceil(64)];
+        for &i in rows {
+            if let Some(word) = member.get_mut(i as usize / 64) {
+                *word |= 1 << (i % 64);
+            }
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|&i| {
+                member
+                    .get(i as usize / 64)
+                    .is_some_and(|word| word & (1 << (i % 64)) != 0)
+            })
+            .collect()
     }
 
     pub fn sort(&self) -> SortBy {
@@ -690,6 +721,82 @@ mod tests {
         let mut cat = Catalog::new(&[secret("a", "x\nenv=prod", 1)], &[]);
         cat.set_query("env=prod");
         assert_eq!(cat.visible_len(), 0);
+    }
+
+    /// A catalog of `names` (descriptions from each name's length) with `query` set at once.
+    fn fresh(names: &[&str], query: &str) -> Catalog {
+        let page: Vec<SecretSummary> = names
+            .iter()
+            .map(|n| secret(n, &format!("{} long", n.len()), 1))
+            .collect();
+        let mut cat = Catalog::new(&page, &[]);
+        cat.set_query(query);
+        cat
+    }
+
+    fn results(cat: &Catalog) -> (Vec<String>, Vec<String>) {
+        let names = |rows: &[u32]| {
+            rows.iter()
+                .map(|&i| cat.rows.name(i).to_owned())
+                .collect::<Vec<_>>()
+        };
+        (names(&cat.matched), names(&cat.visible))
+    }
+
+    const NAMES: [&str; 8] = [
+        "api-key",
+        "db-secret",
+        "secret-0007",
+        "secret-0070",
+        "sec-ret",
+        "service",
+        "zz-secret-7",
+        "web",
+    ];
+
+    #[test]
+    fn backspace_and_retyping_show_what_a_fresh_scan_shows() {
+        let mut cat = fresh(&NAMES, "");
+        let typed = ["s", "se", "sec", "secr", "secret-07", "secret-007"];
+        for query in typed.iter().chain(typed.iter().rev()).chain(&typed) {
+            cat.set_query(query);
+            assert_eq!(results(&cat), results(&fresh(&NAMES, query)), "{query:?}");
+            assert_eq!(cat.selected(), 0, "the best match selected");
+        }
+        cat.set_query("env:");
+        cat.set_query("sec");
+        cat.set_query("env:");
+        assert_eq!(results(&cat), results(&fresh(&NAMES, "env:")));
+        cat.set_query("");
+        assert_eq!(cat.visible_len(), NAMES.len());
+    }
+
+    #[test]
+    fn earlier_results_are_not_served_once_rows_change() {
+        let mut cat = fresh(&NAMES, "sec");
+        cat.set_query("secr");
+        // A reread in which a secret is gone and another is new.
+        let mut reread: Vec<&str> = NAMES
+            .iter()
+            .copied()
+            .filter(|n| *n != "db-secret")
+            .chain(["secure"])
+            .collect();
+        reread.sort_unstable();
+        cat.replace(fresh(&reread, ""));
+        cat.set_query("sec");
+        assert_eq!(results(&cat), results(&fresh(&reread, "sec")));
+        cat.set_query("secr");
+        cat.append(&[secret("zzz-sec", "", 2)]);
+        cat.set_query("sec");
+        assert!(
+            results(&cat).1.contains(&"zzz-sec".to_owned()),
+            "a row paged in after the query was left"
+        );
+        cat.set_query("secr");
+        cat.set_state_filter(StateFilter::Disabled);
+        cat.set_query("sec");
+        assert_eq!(cat.visible_len(), 0, "the state filter applies");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! a name that starts with the query ranks above one where it is scattered. `key=value` (the key exactly,
 //! the value from its start) and `key:` (the key, any value) match tags only, as in issue 14.
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::StateFilter;
@@ -103,6 +103,42 @@ fn starts_with_ignoring_case(text: &str, lowered: &str) -> bool {
     }
 }
 
+/// Whether `needle`'s bytes occur in `haystack` in order, ignoring ASCII case.
+fn in_order_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
+    // A letter `c` (lowercase) is `b | 0x20 == c`: `b` is `c` or its capital, nothing else.
+    let fold = |c: u8| {
+        let c = c.to_ascii_lowercase();
+        (c, if c.is_ascii_lowercase() { 0x20 } else { 0 })
+    };
+    let mut wanted = needle.iter().map(|&c| fold(c));
+    let Some((mut next, mut case)) = wanted.next() else {
+        return true;
+    };
+    for &b in haystack {
+        if b | case == next {
+            match wanted.next() {
+                Some(c) => (next, case) = c,
+                None => return true,
+            }
+        }
+    }
+    false
+}
+
+/// `atom`'s score in `haystack`, or `None` when it is not found there. ASCII text the
+/// atom's letters do not occur in, in order, is passed over without asking the matcher (a
+/// byte loop, several times cheaper than the matcher's own first pass on short text): every
+/// kind of atom needs at least that.
+fn atom_score(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u16> {
+    if let (Utf32Str::Ascii(text), Utf32Str::Ascii(needle)) = (haystack, atom.needle_text())
+        && !atom.negative
+        && !in_order_ignoring_case(text, needle)
+    {
+        return None;
+    }
+    atom.score(haystack, matcher)
+}
+
 /// Extra score for a word found in the name rather than in the description or tags.
 const NAME_BONUS: u32 = 32;
 
@@ -134,17 +170,30 @@ fn score(
     match query {
         Query::Empty => Some(0),
         Query::Fuzzy(pattern) => {
-            let (name, rest) = fields(rows, i, bufs);
+            let (text, name_len) = rows.haystack(i);
+            let name = utf32(text.get(..name_len).unwrap_or(""), &mut bufs.name);
+            // The description and tags, taken as the matcher takes them only when a word is
+            // not in the name.
+            let rest_text = text.get(name_len + 1..).unwrap_or("");
+            let mut rest_buf = Some(&mut bufs.rest);
+            let mut rest = None;
+            let mut rest = || {
+                *rest.get_or_insert_with(|| {
+                    rest_buf
+                        .take()
+                        .map_or(Utf32Str::Ascii(b""), |buf| utf32(rest_text, buf))
+                })
+            };
             let mut total = 0u32;
             for atom in &pattern.atoms {
                 if atom.negative {
                     atom.score(name, matcher)?;
-                    atom.score(rest, matcher)?;
+                    atom.score(rest(), matcher)?;
                     continue;
                 }
-                let word = match atom.score(name, matcher) {
+                let word = match atom_score(atom, name, matcher) {
                     Some(s) => u32::from(s) + NAME_BONUS,
-                    None => u32::from(atom.score(rest, matcher)?),
+                    None => u32::from(atom_score(atom, rest(), matcher)?),
                 };
                 total = total.saturating_add(word);
             }
@@ -162,10 +211,15 @@ fn score(
 fn scan_part(query: &Query, rows: &Rows, states: StateFilter, part: &[u32]) -> Vec<(u32, u32)> {
     let mut matcher = matcher();
     let mut bufs = Buffers::default();
-    part.iter()
-        .filter(|&&i| rows.state(i).is_some_and(|s| states.admits(s)))
-        .filter_map(|&i| score(query, rows, i, &mut matcher, &mut bufs).map(|s| (i, s)))
-        .collect()
+    // Room for every candidate at once: no copying as it grows (pages never written are
+    // never resident).
+    let mut found = Vec::with_capacity(part.len());
+    found.extend(
+        part.iter()
+            .filter(|&&i| rows.state(i).is_some_and(|s| states.admits(s)))
+            .filter_map(|&i| score(query, rows, i, &mut matcher, &mut bufs).map(|s| (i, s))),
+    );
+    found
 }
 
 /// The rows among `candidates` (in the list's order) that match: in that order (what a
@@ -180,8 +234,9 @@ pub fn scan(
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(MAX_THREADS);
-    let found: Vec<(u32, u32)> = if candidates.len() < PARALLEL_FROM || threads < 2 {
-        scan_part(query, rows, states, candidates)
+    // Each part's matches, the parts in the candidates' order.
+    let found: Vec<Vec<(u32, u32)>> = if candidates.len() < PARALLEL_FROM || threads < 2 {
+        vec![scan_part(query, rows, states, candidates)]
     } else {
         let chunk = candidates.len().div_ceil(threads);
         std::thread::scope(|s| {
@@ -189,28 +244,33 @@ pub fn scan(
                 .chunks(chunk)
                 .map(|part| s.spawn(move || scan_part(query, rows, states, part)))
                 .collect();
-            let mut all = Vec::new();
-            for part in parts {
+            parts
+                .into_iter()
                 // A scan cannot panic short of a bug; its rows are then left out.
-                all.extend(part.join().unwrap_or_default());
-            }
-            all
+                .map(|part| part.join().unwrap_or_default())
+                .collect()
         })
     };
-    let matched: Vec<u32> = found.iter().map(|&(i, _)| i).collect();
+    let mut matched = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    for part in &found {
+        matched.extend(part.iter().map(|&(i, _)| i));
+    }
     if !query.ranks() {
         return (matched.clone(), matched);
     }
-    (matched, rank(&found))
+    let ranked = rank(found.iter().flatten().copied(), matched.len());
+    (matched, ranked)
 }
 
 /// The matches best first, the list's order among equals: a stable radix sort on the score,
 /// 16 bits a pass (a comparison sort of a million matches takes several times as long).
-fn rank(found: &[(u32, u32)]) -> Vec<u32> {
+fn rank(found: impl Iterator<Item = (u32, u32)>, count: usize) -> Vec<u32> {
     const BUCKETS: usize = 1 << 16;
     // Descending by score: sorted ascending by what is missing to the best possible.
-    let mut items: Vec<(u32, u32)> = found.iter().map(|&(i, s)| (u32::MAX - s, i)).collect();
-    let mut spare = vec![(0, 0); items.len()];
+    let mut items: Vec<(u32, u32)> = Vec::with_capacity(count);
+    items.extend(found.map(|(i, s)| (u32::MAX - s, i)));
+    // Allocated at the first pass that is needed (none when every score is the same).
+    let mut spare = Vec::new();
     for shift in [0, 16] {
         let digit = |key: u32| ((key >> shift) & 0xFFFF) as usize;
         let first = items.first().map_or(0, |&(k, _)| digit(k));
@@ -227,6 +287,7 @@ fn rank(found: &[(u32, u32)]) -> Vec<u32> {
             *slot = total;
             total += count;
         }
+        spare.resize(items.len(), (0, 0));
         for &item in &items {
             let d = digit(item.0);
             spare[starts[d]] = item;
@@ -234,7 +295,11 @@ fn rank(found: &[(u32, u32)]) -> Vec<u32> {
         }
         std::mem::swap(&mut items, &mut spare);
     }
-    items.into_iter().map(|(_, i)| i).collect()
+    // A new vector of exactly the matches (collecting `items` in place would keep twice the
+    // room, and the result may be kept for Backspace).
+    let mut ranked = Vec::with_capacity(items.len());
+    ranked.extend(items.iter().map(|&(_, i)| i));
+    ranked
 }
 
 /// Which characters of a row's name and description matched (character indices, ascending).
@@ -321,8 +386,49 @@ mod tests {
             (4, 70_000),
             (2, 65_541),
         ];
-        assert_eq!(rank(&found), [3, 4, 2, 1, 7, 9]);
-        assert!(rank(&[]).is_empty());
+        assert_eq!(rank(found.into_iter(), found.len()), [3, 4, 2, 1, 7, 9]);
+        assert!(rank(std::iter::empty(), 0).is_empty());
+    }
+
+    #[test]
+    fn the_byte_pass_agrees_with_the_matcher() {
+        let mut matcher = matcher();
+        let texts = [
+            "payments-secret-0000007",
+            "PAYMENTS-Secret-0000070",
+            "db",
+            "",
+            "a-b c_d/e.f",
+            "Credential 7 of the payments team",
+        ];
+        let queries = [
+            "secret-0007",
+            "SEC07",
+            "'secret",
+            "^pay",
+            "team$",
+            "db",
+            "b c",
+            "x",
+            "e.f",
+            "!pay",
+        ];
+        for query in queries {
+            let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+            for text in texts {
+                for atom in &pattern.atoms {
+                    let haystack = Utf32Str::Ascii(text.as_bytes());
+                    assert_eq!(
+                        atom_score(atom, haystack, &mut matcher),
+                        atom.score(haystack, &mut matcher),
+                        "{query:?} in {text:?}"
+                    );
+                }
+            }
+        }
+        assert!(in_order_ignoring_case(b"Payments", b"pys"));
+        assert!(!in_order_ignoring_case(b"Payments", b"spy"));
+        assert!(in_order_ignoring_case(b"", b""));
     }
 
     #[test]
