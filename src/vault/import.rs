@@ -58,10 +58,13 @@ impl Vault {
         } else {
             // As Create Secret's batches do: the log may grow longer before this commit copies it
             // into the file; the commit is as durable as ever.
-            let was = checkpoint_at(self.store().conn_ref(), BULK_CHECKPOINT_PAGES)?;
+            // Best effort both ways: the group is committed (or undone) whatever they say; a
+            // threshold left as it was only checkpoints sooner, one left high only later.
+            let was = checkpoint_at(self.store().conn_ref(), BULK_CHECKPOINT_PAGES).ok();
             let committed = self.store().commit_group();
-            // Best effort: a threshold left high only delays the next checkpoint.
-            let _ = checkpoint_at(self.store().conn_ref(), was);
+            if let Some(was) = was {
+                let _ = checkpoint_at(self.store().conn_ref(), was);
+            }
             committed?;
         }
         let outcomes = outcomes
