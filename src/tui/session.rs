@@ -195,6 +195,10 @@ impl Session {
     /// locked after [`Self::with_lock_after`] without input, or re-read when another process
     /// committed to it, and every [`HOUSEKEEPING_EVERY`] does what has come due.
     pub fn tick(&mut self, now: Instant) {
+        // The list filter's unfinished scan, a slice a frame (issue 15).
+        self.app
+            .catalog
+            .work(Instant::now() + super::catalog::SCAN_SLICE);
         if let Some(outcome) = self.env.clipboard.tick(now) {
             let buffers_deleted = self.env.clipboard.buffers_deleted();
             self.send(Msg::Notice(effects::clear_notice(outcome, buffers_deleted)));
@@ -220,6 +224,11 @@ impl Session {
             }
         }
         self.run_pending(now);
+    }
+
+    /// Whether the list filter has a scan to finish: the app then ticks without waiting.
+    pub fn busy(&self) -> bool {
+        self.app.catalog.matching().is_some()
     }
 
     /// The terminal's size changed: page and scroll by what fits.

@@ -125,7 +125,7 @@ fn event_loop(
         }
         // Wait for an event (or the tick), then take every event already waiting before the
         // next frame: a burst or a paste is handled whole, never left for the next key.
-        let mut wait = TICK;
+        let mut wait = if session.busy() { Duration::ZERO } else { TICK };
         while event::poll(wait)? {
             wait = Duration::ZERO;
             handle(terminal, session, event::read()?)?;

@@ -206,6 +206,8 @@ pub mod list {
     pub const VALUE_FIELD: &str = "current value";
     pub const COPIED_AS_BASE64: &str = " (c copies it as base64)";
     pub const LOADING: &str = "Loading…";
+    /// The list's title while a filter's scan runs over a large list (issue 15).
+    pub const MATCHING: &str = "matching…";
     // Tags (issue 14).
     /// The list's column of how many tags each secret has.
     pub const TAGS: &str = "Tags";

@@ -231,34 +231,53 @@ pub fn scan(
     states: StateFilter,
     candidates: &[u32],
 ) -> (Vec<u32>, Vec<u32>) {
+    let mut found = Vec::new();
+    find_into(&mut found, query, rows, states, candidates);
+    settle(query, &found)
+}
+
+/// Appends the candidates (in the list's order) that match to `found`, with their scores, in
+/// that order; on every core when there are many.
+pub fn find_into(
+    found: &mut Vec<(u32, u32)>,
+    query: &Query,
+    rows: &Rows,
+    states: StateFilter,
+    candidates: &[u32],
+) {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(MAX_THREADS);
-    // Each part's matches, the parts in the candidates' order.
-    let found: Vec<Vec<(u32, u32)>> = if candidates.len() < PARALLEL_FROM || threads < 2 {
-        vec![scan_part(query, rows, states, candidates)]
-    } else {
-        let chunk = candidates.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let parts: Vec<_> = candidates
-                .chunks(chunk)
-                .map(|part| s.spawn(move || scan_part(query, rows, states, part)))
-                .collect();
-            parts
-                .into_iter()
-                // A scan cannot panic short of a bug; its rows are then left out.
-                .map(|part| part.join().unwrap_or_default())
-                .collect()
-        })
-    };
-    let mut matched = Vec::with_capacity(found.iter().map(Vec::len).sum());
-    for part in &found {
-        matched.extend(part.iter().map(|&(i, _)| i));
+    if candidates.len() < PARALLEL_FROM || threads < 2 {
+        found.extend(scan_part(query, rows, states, candidates));
+        return;
     }
+    let chunk = candidates.len().div_ceil(threads);
+    let parts: Vec<Vec<(u32, u32)>> = std::thread::scope(|s| {
+        let parts: Vec<_> = candidates
+            .chunks(chunk)
+            .map(|part| s.spawn(move || scan_part(query, rows, states, part)))
+            .collect();
+        parts
+            .into_iter()
+            // A scan cannot panic short of a bug; its rows are then left out.
+            .map(|part| part.join().unwrap_or_default())
+            .collect()
+    });
+    found.reserve(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        found.extend(part);
+    }
+}
+
+/// What [`find_into`] found, as the list takes it: the matches in the list's order, and
+/// ranked when the query ranks (else the same order).
+pub fn settle(query: &Query, found: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
+    let matched: Vec<u32> = found.iter().map(|&(i, _)| i).collect();
     if !query.ranks() {
         return (matched.clone(), matched);
     }
-    let ranked = rank(found.iter().flatten().copied(), matched.len());
+    let ranked = rank(found.iter().copied(), matched.len());
     (matched, ranked)
 }
 

@@ -209,6 +209,9 @@ fn title_of(ctx: &Ctx<'_>) -> String {
     let cat = ctx.catalog;
     let count = if ctx.loaded == Loaded::FirstPage {
         format!("{}+, {}", thousands(cat.total()), t::LOADING)
+    } else if let Some((done, of)) = cat.matching() {
+        // A large scan still running: the results shown are the previous ones.
+        format!("{} {}%", t::MATCHING, done * 100 / of.max(1))
     } else if cat.visible_len() == cat.total() {
         thousands(cat.total())
     } else {
