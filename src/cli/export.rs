@@ -9,11 +9,11 @@ use clap::{Args, ValueEnum};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zeroize::Zeroizing;
 
 use super::output::{print_json, print_warning};
 use crate::csms::op::{Execute, Request, Response};
 use crate::csms::{ApiError, ErrorCode, ExportPage};
+use crate::wiped::render_exact;
 
 /// Secrets per request: each page is one snapshot and one agent frame (at most 64 MiB). A
 /// value is at most 32 KiB of text (up to 6 bytes of JSON a byte, escaped): 100 current values,
@@ -42,7 +42,12 @@ pub struct ExportArgs {
     #[arg(long)]
     pub all_versions: bool,
     /// Write to this file (0600, made complete or not at all) instead of stdout
-    #[arg(short = 'o', long = "output-file", value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "out-file",
+        alias = "output-file",
+        value_name = "FILE"
+    )]
     pub file: Option<PathBuf>,
     /// jsonl (csvault's records) or bitwarden (Bitwarden's unencrypted JSON export)
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl, value_name = "FORMAT")]
@@ -53,6 +58,9 @@ pub struct ExportArgs {
     /// Replace FILE if it exists
     #[arg(long, requires = "file")]
     pub force: bool,
+    /// The vault's path (set by the caller, not a flag): FILE may never be it or its sidecars.
+    #[arg(skip)]
+    pub vault: PathBuf,
 }
 
 /// What `export` prints once done (stdout with `-o`, else stderr).
@@ -79,7 +87,7 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         ));
     }
     let target = match &args.file {
-        Some(path) => Some(sink::Target::check(path, args.force)?),
+        Some(path) => Some(sink::Target::check(path, args.force, &args.vault)?),
         None => None,
     };
     if !args.yes && std::io::stdin().is_terminal() && !confirm(args)? {
@@ -89,7 +97,7 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
     }
     let mut out = match &target {
         Some(t) => sink::Sink::file(t)?,
-        None => sink::Sink::stdout(),
+        None => sink::Sink::stdout()?,
     };
     let mut writer = match args.format {
         ExportFormat::Jsonl => Writer::Jsonl,
@@ -199,10 +207,12 @@ impl Writer {
     ) -> Result<(), ApiError> {
         match self {
             Self::Jsonl => {
-                let mut line = Zeroizing::new(Vec::with_capacity(1024));
-                serde_json::to_writer(&mut *line, record)
-                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-                line.push(b'\n');
+                // Exactly its size: a buffer that grew would leave unwiped copies behind.
+                let line = render_exact(|buf| {
+                    serde_json::to_writer(&mut *buf, record)?;
+                    buf.write_all(b"\n")
+                })
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
                 out.write(&line)
             }
             Self::Bitwarden(w) => w.record(out, record),
