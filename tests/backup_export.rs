@@ -627,3 +627,86 @@ fn export_then_import_makes_an_identical_vault() {
     ));
     assert_eq!(before, after);
 }
+
+#[test]
+fn backup_and_export_never_replace_the_vault_or_its_sidecars_even_with_force() {
+    let v = TestVault::new();
+    v.ok(&["secret", "create", "--name", "one", "--secret-string", "1"]);
+    // Another name for the vault file itself (a hard link): known by its inode.
+    let alias = v.dir.path().join("alias.db");
+    std::fs::hard_link(&v.path, &alias).unwrap();
+    let before = std::fs::read(&v.path).unwrap();
+    let mut targets: Vec<std::path::PathBuf> = ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", v.path.display())))
+        .collect();
+    targets.push(alias);
+    for target in &targets {
+        let t = target.to_str().unwrap();
+        let e = v.err(&["backup", t, "--force"]);
+        assert_eq!(e.code, "CSMS.0002", "backup to {t}");
+        let e = v.err(&["export", "-o", t, "--force", "--yes"]);
+        assert_eq!(e.code, "CSMS.0002", "export to {t}");
+        assert!(e.msg.contains("the vault itself"), "{}", e.msg);
+    }
+    assert_eq!(std::fs::read(&v.path).unwrap(), before);
+    assert_eq!(v.ok(&["secret", "list"])["secrets"][0]["name"], "one");
+}
+
+#[test]
+fn export_takes_its_file_as_out_file_like_inject() {
+    let v = TestVault::new();
+    v.ok(&["secret", "create", "--name", "one", "--secret-string", "1"]);
+    let file = v.dir.path().join("out.jsonl");
+    let summary = v.ok(&["export", "--out-file", file.to_str().unwrap()]);
+    assert_eq!(summary["exported"], 1);
+    assert_eq!(
+        lines(&std::fs::read(&file).unwrap())[0]["secret_string"],
+        "1"
+    );
+    // Nothing temporary is left beside it.
+    let left: Vec<_> = std::fs::read_dir(v.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".export-") || n.contains(".publish-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn the_bitwarden_export_keeps_escaped_text_in_a_login_value() {
+    let v = TestVault::new();
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "site",
+        "--secret-string",
+        r#"{"password":"a\"b\nc\u00e9\ud83d\ude00","uris":[{"uri":"https://x/\u00e9"}],"fields":[{"name":"pin","value":"1\t2"},{"name":"n","value":{"deep":[1,2]}}],"port":8080}"#,
+    ]);
+    let out = v
+        .cmd()
+        .args(["export", "--format", "bitwarden"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = &doc["items"][0];
+    assert_eq!(item["type"], 1);
+    assert_eq!(item["login"]["password"], "a\"b\nc\u{e9}\u{1f600}");
+    assert_eq!(item["login"]["uris"][0]["uri"], "https://x/\u{e9}");
+    let fields: Vec<(&str, &str)> = item["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("pin", "1\t2"),
+            ("n", r#"{"deep":[1,2]}"#),
+            ("port", "8080")
+        ]
+    );
+}

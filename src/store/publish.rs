@@ -244,4 +244,33 @@ mod tests {
         assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(fs::read(&to).unwrap(), b"old");
     }
+
+    #[test]
+    fn an_unnamed_file_has_no_name_until_published_and_then_is_private() {
+        use std::io::Write;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        // tmpfs and ext4 (where the tests run) make unnamed files.
+        let mut file = unnamed(dir.path()).unwrap().unwrap();
+        file.write_all(b"plaintext").unwrap();
+        // A process killed now leaves nothing behind: the directory is empty.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        let path = dir.path().join("export.jsonl");
+        publish_unnamed(&file, &path, dir.path(), false).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"plaintext");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        // Without replace, a file there stays; with it, it is replaced and no temporary name is left.
+        let mut again = unnamed(dir.path()).unwrap().unwrap();
+        again.write_all(b"newer").unwrap();
+        let e = publish_unnamed(&again, &path, dir.path(), false).unwrap_err();
+        assert!(
+            matches!(&e, StoreError::File { source, .. } if source.kind() == io::ErrorKind::AlreadyExists)
+        );
+        publish_unnamed(&again, &path, dir.path(), true).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"newer");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }
