@@ -563,6 +563,32 @@ fn an_export_through_the_agent_needs_no_passphrase() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(lines(&out.stdout).len(), 3);
+    // The current values (top-level, escapes included) come through the agent's frames as the
+    // vault itself writes them.
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "pem",
+        "--secret-string",
+        "-----BEGIN KEY-----\n\"q\"\u{e9}\n-----END KEY-----",
+    ]);
+    let through_agent = assert_cmd::Command::new(bin())
+        .env_remove("CSVAULT_PASSPHRASE")
+        .env_remove("CSVAULT_PATH")
+        .args(["--vault", v.path.to_str().unwrap(), "export"])
+        .timeout(Duration::from_mins(1))
+        .output()
+        .unwrap();
+    assert!(through_agent.status.success(), "{through_agent:?}");
+    let direct = v.cmd().args(["--no-agent", "export"]).output().unwrap();
+    assert!(direct.status.success(), "{direct:?}");
+    assert_eq!(lines(&through_agent.stdout), lines(&direct.stdout));
+    assert!(
+        lines(&direct.stdout)
+            .iter()
+            .any(|l| l["secret_string"] == "-----BEGIN KEY-----\n\"q\"\u{e9}\n-----END KEY-----")
+    );
     let copy = v.dir.path().join("agent-copy.db");
     let report = ok_json(
         &assert_cmd::Command::new(bin())
@@ -586,7 +612,7 @@ fn an_export_through_the_agent_needs_no_passphrase() {
     );
     assert_eq!(mode(&copy), 0o600);
     v.ok(&["lock"]);
-    assert_eq!(names_in(&copy).len(), 4);
+    assert_eq!(names_in(&copy).len(), 5);
 }
 
 /// Export → import into a new vault → the same records, field by field, values included
