@@ -237,15 +237,18 @@ fn populated() -> TestVault {
     v
 }
 
-/// An export of [`populated`] that succeeds, saying on stderr that one secret was left out;
-/// its stdout as JSON (`Null` when empty).
+/// An export of [`populated`] that succeeds, saying on stderr that one secret was left out and
+/// that its custom CMK must be created before an import; its stdout as JSON (`Null` when empty).
 #[track_caller]
 fn with_warning(v: &TestVault, args: &[&str]) -> Value {
     let out = v.cmd().args(args).output().unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "{\"warning\":\"1 secret(s) pending deletion were left out of the export.\"}\n"
+        "{\"warning\":\"1 secret(s) pending deletion were left out of the export.\"}\n\
+         {\"warning\":\"The export uses the custom CMK(s) team/app: create each in the vault you \
+         import into first (csvault key create --alias ALIAS), or the import fails each secret \
+         under a missing one.\"}\n"
     );
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
 }
@@ -735,4 +738,53 @@ fn the_bitwarden_export_keeps_escaped_text_in_a_login_value() {
             ("port", "8080")
         ]
     );
+}
+
+#[test]
+fn export_names_the_custom_cmks_and_an_import_without_them_names_the_missing_alias() {
+    let v = TestVault::new();
+    v.ok(&["key", "create", "--alias", "team/app"]);
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "db",
+        "--secret-string",
+        "pw",
+        "--kms-key-id",
+        "team/app",
+    ]);
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "plain",
+        "--secret-string",
+        "x",
+    ]);
+    let file = v.dir.path().join("out.jsonl");
+    let out = v
+        .cmd()
+        .args(["export", "-o", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("custom CMK(s) team/app: create each"),
+        "{stderr}"
+    );
+    let other = TestVault::new();
+    let out = other
+        .cmd()
+        .args(["import", "--from", "jsonl", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("team/app"), "{said}");
+    assert_eq!(names_in(&other.path), BTreeSet::from(["plain".to_owned()]));
 }

@@ -21,6 +21,10 @@ use crate::wiped::render_exact;
 const PAGE: usize = 100;
 const PAGE_ALL_VERSIONS: usize = 10;
 
+/// The CMK every vault makes itself; any other alias an export names must be created in the
+/// vault it is imported into first.
+const DEFAULT_CMK: &str = "csms/default";
+
 /// What the export is written as.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -105,6 +109,8 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
     };
     writer.begin(&mut out)?;
     let mut marker: Option<String> = None;
+    // The custom CMKs the records name (aliases; by name, for a stable message).
+    let mut custom_cmks = std::collections::BTreeSet::new();
     let mut summary = Summary {
         exported: 0,
         left_out_pending_deletion: 0,
@@ -118,6 +124,11 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         let page = next_page(vault, marker.take(), args.all_versions)?;
         summary.left_out_pending_deletion += page.pending_deletion as u64;
         for record in &page.records {
+            if let Some(alias) = record.kms_key_id.as_deref().filter(|a| *a != DEFAULT_CMK)
+                && !custom_cmks.contains(alias)
+            {
+                custom_cmks.insert(alias.to_owned());
+            }
             writer.record(&mut out, record)?;
             summary.exported += 1;
         }
@@ -133,6 +144,17 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
             "warning": format!(
                 "{} secret(s) pending deletion were left out of the export.",
                 summary.left_out_pending_deletion
+            ),
+        }));
+    }
+    if !custom_cmks.is_empty() {
+        let aliases: Vec<&str> = custom_cmks.iter().map(String::as_str).collect();
+        print_warning(&serde_json::json!({
+            "warning": format!(
+                "The export uses the custom CMK(s) {}: create each in the vault you import into \
+                 first (csvault key create --alias ALIAS), or the import fails each secret under \
+                 a missing one.",
+                aliases.join(", ")
             ),
         }));
     }
