@@ -11,9 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::output::{print_json, print_warning};
+use super::prompt::SignalFlags;
 use crate::csms::op::{Execute, Request, Response};
 use crate::csms::{ApiError, ErrorCode, ExportPage};
 use crate::wiped::render_exact;
+use std::sync::atomic::Ordering;
 
 /// Secrets per request: each page is one snapshot and one agent frame (at most 64 MiB). A
 /// value is at most 32 KiB of text (up to 6 bytes of JSON a byte, escaped): 100 current values,
@@ -103,6 +105,7 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         Some(t) => sink::Sink::file(t)?,
         None => sink::Sink::stdout()?,
     };
+    let interrupt = Interrupt::new(&out);
     let mut writer = match args.format {
         ExportFormat::Jsonl => Writer::Jsonl,
         ExportFormat::Bitwarden => Writer::Bitwarden(bitwarden::Writer::default()),
@@ -121,6 +124,7 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         },
     };
     loop {
+        interrupt.check()?;
         let page = next_page(vault, marker.take(), args.all_versions)?;
         summary.left_out_pending_deletion += page.pending_deletion as u64;
         for record in &page.records {
@@ -131,6 +135,7 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
             }
             writer.record(&mut out, record)?;
             summary.exported += 1;
+            interrupt.check()?;
         }
         match page.next_marker {
             Some(next) => marker = Some(next),
@@ -138,7 +143,23 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         }
     }
     writer.end(&mut out)?;
+    interrupt.check()?;
     out.finish()?;
+    drop(interrupt);
+    warn(&summary, &custom_cmks);
+    if target.is_some() {
+        print_json(&summary)?;
+    } else {
+        let line = serde_json::to_string(&summary)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        eprintln!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What stderr says once done: secrets left out, and the custom CMKs to create before an
+/// import.
+fn warn(summary: &Summary, cmks: &std::collections::BTreeSet<String>) {
     if summary.left_out_pending_deletion > 0 {
         print_warning(&serde_json::json!({
             "warning": format!(
@@ -147,8 +168,8 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
             ),
         }));
     }
-    if !custom_cmks.is_empty() {
-        let aliases: Vec<&str> = custom_cmks.iter().map(String::as_str).collect();
+    if !cmks.is_empty() {
+        let aliases: Vec<&str> = cmks.iter().map(String::as_str).collect();
         print_warning(&serde_json::json!({
             "warning": format!(
                 "The export uses the custom CMK(s) {}: create each in the vault you import into \
@@ -158,14 +179,37 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
             ),
         }));
     }
-    if target.is_some() {
-        print_json(&summary)?;
-    } else {
-        let line = serde_json::to_string(&summary)
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-        eprintln!("{line}");
+}
+
+/// Where the file has a temporary name (no `O_TMPFILE` there), SIGINT, SIGTERM and SIGHUP only
+/// note it meanwhile: the export stops and the file is removed, not left half-written.
+struct Interrupt(Option<SignalFlags>);
+
+impl Interrupt {
+    fn new(out: &sink::Sink) -> Self {
+        Self(out.is_named().then(|| {
+            SignalFlags::new(&[
+                signal_hook::consts::SIGINT,
+                signal_hook::consts::SIGTERM,
+                signal_hook::consts::SIGHUP,
+            ])
+        }))
     }
-    Ok(ExitCode::SUCCESS)
+
+    /// Errors: `VAULT.0007` once one of the signals came.
+    fn check(&self) -> Result<(), ApiError> {
+        if self
+            .0
+            .as_ref()
+            .is_some_and(|s| s.flag().load(Ordering::Relaxed))
+        {
+            return Err(ApiError::new(
+                ErrorCode::Io,
+                "Interrupted; nothing was exported (the unfinished file was removed).",
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn next_page(

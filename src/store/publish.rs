@@ -47,12 +47,18 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 /// directory resolved) or, for a file that exists, by device and inode (a hard link, a
 /// bind-mounted path). A symlink at `dest` is judged by `lstat` only (it is refused elsewhere).
 pub fn is_vault_file(dest: &Path, vault: &Path) -> bool {
+    // The vault as named and, if that is a symlink, as resolved: SQLite's sidecars may sit
+    // beside either.
     let vault_real = fs::canonicalize(vault).unwrap_or_else(|_| vault.to_owned());
     let dest_name = resolved(dest);
     let dest_meta = fs::symlink_metadata(dest).ok();
-    std::iter::once("")
-        .chain(VAULT_SIDECARS)
-        .map(|suffix| with_suffix(&vault_real, suffix))
+    [vault, vault_real.as_path()]
+        .into_iter()
+        .flat_map(|v| {
+            std::iter::once("")
+                .chain(VAULT_SIDECARS)
+                .map(|s| with_suffix(v, s))
+        })
         .any(|own| {
             dest_name.as_deref() == resolved(&own).as_deref()
                 || dest_meta.as_ref().is_some_and(|d| {

@@ -145,6 +145,12 @@ impl Sink {
         })
     }
 
+    /// Whether the file has a (temporary) name until published: only then can an interrupted
+    /// export leave it behind.
+    pub fn is_named(&self) -> bool {
+        matches!(self, Self::Named { .. })
+    }
+
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), ApiError> {
         match self {
             Self::Stdout(out) => out.write_all(bytes).map_err(|e| stdout_error(&e)),
