@@ -146,7 +146,11 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Inject(args) => OnVault::Command(VaultCommand::Inject(args)),
         // Backup and export (issue 16).
         Command::Backup(args) => OnVault::Command(VaultCommand::Backup(args)),
-        Command::Export(args) => OnVault::Command(VaultCommand::Export(args)),
+        Command::Export(mut args) => {
+            // The export file may never be the vault or its sidecars.
+            args.vault.clone_from(&path);
+            OnVault::Command(VaultCommand::Export(args))
+        }
         // Moving in (issue 16): a missing source or a wrong password is said before unlocking.
         Command::Import(args) => OnVault::Command(VaultCommand::Import(Box::new(
             cli::import_from::prepare(&args)?,

@@ -10,6 +10,7 @@ pub mod events;
 mod file;
 pub mod keys;
 mod probe;
+pub mod publish;
 pub mod rotation;
 mod schema;
 pub mod secrets;

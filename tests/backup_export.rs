@@ -237,15 +237,18 @@ fn populated() -> TestVault {
     v
 }
 
-/// An export of [`populated`] that succeeds, saying on stderr that one secret was left out;
-/// its stdout as JSON (`Null` when empty).
+/// An export of [`populated`] that succeeds, saying on stderr that one secret was left out and
+/// that its custom CMK must be created before an import; its stdout as JSON (`Null` when empty).
 #[track_caller]
 fn with_warning(v: &TestVault, args: &[&str]) -> Value {
     let out = v.cmd().args(args).output().unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "{\"warning\":\"1 secret(s) pending deletion were left out of the export.\"}\n"
+        "{\"warning\":\"1 secret(s) pending deletion were left out of the export.\"}\n\
+         {\"warning\":\"The export uses the custom CMK(s) team/app: create each in the vault you \
+         import into first (csvault key create --alias ALIAS), or the import fails each secret \
+         under a missing one.\"}\n"
     );
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
 }
@@ -563,6 +566,32 @@ fn an_export_through_the_agent_needs_no_passphrase() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(lines(&out.stdout).len(), 3);
+    // The current values (top-level, escapes included) come through the agent's frames as the
+    // vault itself writes them.
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "pem",
+        "--secret-string",
+        "-----BEGIN KEY-----\n\"q\"\u{e9}\n-----END KEY-----",
+    ]);
+    let through_agent = assert_cmd::Command::new(bin())
+        .env_remove("CSVAULT_PASSPHRASE")
+        .env_remove("CSVAULT_PATH")
+        .args(["--vault", v.path.to_str().unwrap(), "export"])
+        .timeout(Duration::from_mins(1))
+        .output()
+        .unwrap();
+    assert!(through_agent.status.success(), "{through_agent:?}");
+    let direct = v.cmd().args(["--no-agent", "export"]).output().unwrap();
+    assert!(direct.status.success(), "{direct:?}");
+    assert_eq!(lines(&through_agent.stdout), lines(&direct.stdout));
+    assert!(
+        lines(&direct.stdout)
+            .iter()
+            .any(|l| l["secret_string"] == "-----BEGIN KEY-----\n\"q\"\u{e9}\n-----END KEY-----")
+    );
     let copy = v.dir.path().join("agent-copy.db");
     let report = ok_json(
         &assert_cmd::Command::new(bin())
@@ -586,7 +615,7 @@ fn an_export_through_the_agent_needs_no_passphrase() {
     );
     assert_eq!(mode(&copy), 0o600);
     v.ok(&["lock"]);
-    assert_eq!(names_in(&copy).len(), 4);
+    assert_eq!(names_in(&copy).len(), 5);
 }
 
 /// Export → import into a new vault → the same records, field by field, values included
@@ -626,4 +655,136 @@ fn export_then_import_makes_an_identical_vault() {
             .stdout,
     ));
     assert_eq!(before, after);
+}
+
+#[test]
+fn backup_and_export_never_replace_the_vault_or_its_sidecars_even_with_force() {
+    let v = TestVault::new();
+    v.ok(&["secret", "create", "--name", "one", "--secret-string", "1"]);
+    // Another name for the vault file itself (a hard link): known by its inode.
+    let alias = v.dir.path().join("alias.db");
+    std::fs::hard_link(&v.path, &alias).unwrap();
+    let before = std::fs::read(&v.path).unwrap();
+    let mut targets: Vec<std::path::PathBuf> = ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", v.path.display())))
+        .collect();
+    targets.push(alias);
+    for target in &targets {
+        let t = target.to_str().unwrap();
+        let e = v.err(&["backup", t, "--force"]);
+        assert_eq!(e.code, "CSMS.0002", "backup to {t}");
+        let e = v.err(&["export", "-o", t, "--force", "--yes"]);
+        assert_eq!(e.code, "CSMS.0002", "export to {t}");
+        assert!(e.msg.contains("the vault itself"), "{}", e.msg);
+    }
+    assert_eq!(std::fs::read(&v.path).unwrap(), before);
+    assert_eq!(v.ok(&["secret", "list"])["secrets"][0]["name"], "one");
+}
+
+#[test]
+fn export_takes_its_file_as_out_file_like_inject() {
+    let v = TestVault::new();
+    v.ok(&["secret", "create", "--name", "one", "--secret-string", "1"]);
+    let file = v.dir.path().join("out.jsonl");
+    let summary = v.ok(&["export", "--out-file", file.to_str().unwrap()]);
+    assert_eq!(summary["exported"], 1);
+    assert_eq!(
+        lines(&std::fs::read(&file).unwrap())[0]["secret_string"],
+        "1"
+    );
+    // Nothing temporary is left beside it.
+    let left: Vec<_> = std::fs::read_dir(v.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".export-") || n.contains(".publish-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn the_bitwarden_export_keeps_escaped_text_in_a_login_value() {
+    let v = TestVault::new();
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "site",
+        "--secret-string",
+        r#"{"password":"a\"b\nc\u00e9\ud83d\ude00","uris":[{"uri":"https://x/\u00e9"}],"fields":[{"name":"pin","value":"1\t2"},{"name":"n","value":{"deep":[1,2]}}],"port":8080}"#,
+    ]);
+    let out = v
+        .cmd()
+        .args(["export", "--format", "bitwarden"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = &doc["items"][0];
+    assert_eq!(item["type"], 1);
+    assert_eq!(item["login"]["password"], "a\"b\nc\u{e9}\u{1f600}");
+    assert_eq!(item["login"]["uris"][0]["uri"], "https://x/\u{e9}");
+    let fields: Vec<(&str, &str)> = item["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("pin", "1\t2"),
+            ("n", r#"{"deep":[1,2]}"#),
+            ("port", "8080")
+        ]
+    );
+}
+
+#[test]
+fn export_names_the_custom_cmks_and_an_import_without_them_names_the_missing_alias() {
+    let v = TestVault::new();
+    v.ok(&["key", "create", "--alias", "team/app"]);
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "db",
+        "--secret-string",
+        "pw",
+        "--kms-key-id",
+        "team/app",
+    ]);
+    v.ok(&[
+        "secret",
+        "create",
+        "--name",
+        "plain",
+        "--secret-string",
+        "x",
+    ]);
+    let file = v.dir.path().join("out.jsonl");
+    let out = v
+        .cmd()
+        .args(["export", "-o", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("custom CMK(s) team/app: create each"),
+        "{stderr}"
+    );
+    let other = TestVault::new();
+    let out = other
+        .cmd()
+        .args(["import", "--from", "jsonl", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("team/app"), "{said}");
+    assert_eq!(names_in(&other.path), BTreeSet::from(["plain".to_owned()]));
 }

@@ -9,17 +9,23 @@ use clap::{Args, ValueEnum};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zeroize::Zeroizing;
 
 use super::output::{print_json, print_warning};
+use super::prompt::SignalFlags;
 use crate::csms::op::{Execute, Request, Response};
 use crate::csms::{ApiError, ErrorCode, ExportPage};
+use crate::wiped::render_exact;
+use std::sync::atomic::Ordering;
 
 /// Secrets per request: each page is one snapshot and one agent frame (at most 64 MiB). A
 /// value is at most 32 KiB of text (up to 6 bytes of JSON a byte, escaped): 100 current values,
 /// or 10 secrets of 20 versions each, stay well inside a frame.
 const PAGE: usize = 100;
 const PAGE_ALL_VERSIONS: usize = 10;
+
+/// The CMK every vault makes itself; any other alias an export names must be created in the
+/// vault it is imported into first.
+const DEFAULT_CMK: &str = "csms/default";
 
 /// What the export is written as.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -42,7 +48,12 @@ pub struct ExportArgs {
     #[arg(long)]
     pub all_versions: bool,
     /// Write to this file (0600, made complete or not at all) instead of stdout
-    #[arg(short = 'o', long = "output-file", value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "out-file",
+        alias = "output-file",
+        value_name = "FILE"
+    )]
     pub file: Option<PathBuf>,
     /// jsonl (csvault's records) or bitwarden (Bitwarden's unencrypted JSON export)
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl, value_name = "FORMAT")]
@@ -53,6 +64,9 @@ pub struct ExportArgs {
     /// Replace FILE if it exists
     #[arg(long, requires = "file")]
     pub force: bool,
+    /// The vault's path (set by the caller, not a flag): FILE may never be it or its sidecars.
+    #[arg(skip)]
+    pub vault: PathBuf,
 }
 
 /// What `export` prints once done (stdout with `-o`, else stderr).
@@ -79,7 +93,7 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         ));
     }
     let target = match &args.file {
-        Some(path) => Some(sink::Target::check(path, args.force)?),
+        Some(path) => Some(sink::Target::check(path, args.force, &args.vault)?),
         None => None,
     };
     if !args.yes && std::io::stdin().is_terminal() && !confirm(args)? {
@@ -89,14 +103,17 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
     }
     let mut out = match &target {
         Some(t) => sink::Sink::file(t)?,
-        None => sink::Sink::stdout(),
+        None => sink::Sink::stdout()?,
     };
+    let interrupt = Interrupt::new(&out);
     let mut writer = match args.format {
         ExportFormat::Jsonl => Writer::Jsonl,
         ExportFormat::Bitwarden => Writer::Bitwarden(bitwarden::Writer::default()),
     };
     writer.begin(&mut out)?;
     let mut marker: Option<String> = None;
+    // The custom CMKs the records name (aliases; by name, for a stable message).
+    let mut custom_cmks = std::collections::BTreeSet::new();
     let mut summary = Summary {
         exported: 0,
         left_out_pending_deletion: 0,
@@ -107,11 +124,18 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         },
     };
     loop {
+        interrupt.check()?;
         let page = next_page(vault, marker.take(), args.all_versions)?;
         summary.left_out_pending_deletion += page.pending_deletion as u64;
         for record in &page.records {
+            if let Some(alias) = record.kms_key_id.as_deref().filter(|a| *a != DEFAULT_CMK)
+                && !custom_cmks.contains(alias)
+            {
+                custom_cmks.insert(alias.to_owned());
+            }
             writer.record(&mut out, record)?;
             summary.exported += 1;
+            interrupt.check()?;
         }
         match page.next_marker {
             Some(next) => marker = Some(next),
@@ -119,15 +143,10 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         }
     }
     writer.end(&mut out)?;
+    interrupt.check()?;
     out.finish()?;
-    if summary.left_out_pending_deletion > 0 {
-        print_warning(&serde_json::json!({
-            "warning": format!(
-                "{} secret(s) pending deletion were left out of the export.",
-                summary.left_out_pending_deletion
-            ),
-        }));
-    }
+    drop(interrupt);
+    warn(&summary, &custom_cmks);
     if target.is_some() {
         print_json(&summary)?;
     } else {
@@ -136,6 +155,61 @@ pub fn run(vault: &dyn Execute, args: &ExportArgs) -> Result<ExitCode, ApiError>
         eprintln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What stderr says once done: secrets left out, and the custom CMKs to create before an
+/// import.
+fn warn(summary: &Summary, cmks: &std::collections::BTreeSet<String>) {
+    if summary.left_out_pending_deletion > 0 {
+        print_warning(&serde_json::json!({
+            "warning": format!(
+                "{} secret(s) pending deletion were left out of the export.",
+                summary.left_out_pending_deletion
+            ),
+        }));
+    }
+    if !cmks.is_empty() {
+        let aliases: Vec<&str> = cmks.iter().map(String::as_str).collect();
+        print_warning(&serde_json::json!({
+            "warning": format!(
+                "The export uses the custom CMK(s) {}: create each in the vault you import into \
+                 first (csvault key create --alias ALIAS), or the import fails each secret under \
+                 a missing one.",
+                aliases.join(", ")
+            ),
+        }));
+    }
+}
+
+/// Where the file has a temporary name (no `O_TMPFILE` there), SIGINT, SIGTERM and SIGHUP only
+/// note it meanwhile: the export stops and the file is removed, not left half-written.
+struct Interrupt(Option<SignalFlags>);
+
+impl Interrupt {
+    fn new(out: &sink::Sink) -> Self {
+        Self(out.is_named().then(|| {
+            SignalFlags::new(&[
+                signal_hook::consts::SIGINT,
+                signal_hook::consts::SIGTERM,
+                signal_hook::consts::SIGHUP,
+            ])
+        }))
+    }
+
+    /// Errors: `VAULT.0007` once one of the signals came.
+    fn check(&self) -> Result<(), ApiError> {
+        if self
+            .0
+            .as_ref()
+            .is_some_and(|s| s.flag().load(Ordering::Relaxed))
+        {
+            return Err(ApiError::new(
+                ErrorCode::Io,
+                "Interrupted; nothing was exported (the unfinished file was removed).",
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn next_page(
@@ -199,10 +273,12 @@ impl Writer {
     ) -> Result<(), ApiError> {
         match self {
             Self::Jsonl => {
-                let mut line = Zeroizing::new(Vec::with_capacity(1024));
-                serde_json::to_writer(&mut *line, record)
-                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-                line.push(b'\n');
+                // Exactly its size: a buffer that grew would leave unwiped copies behind.
+                let line = render_exact(|buf| {
+                    serde_json::to_writer(&mut *buf, record)?;
+                    buf.write_all(b"\n")
+                })
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
                 out.write(&line)
             }
             Self::Bitwarden(w) => w.record(out, record),

@@ -23,10 +23,18 @@ pub struct SecretRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The value, without `versions`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::value_field::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub secret_string: Option<Zeroizing<String>>,
     /// The value as base64, without `versions`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::value_field::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub secret_binary: Option<Zeroizing<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_type: Option<String>,

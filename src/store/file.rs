@@ -6,13 +6,14 @@
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::cell::Cell;
-use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::fs::{DirBuilder, File};
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::probe::{self, Found};
+use super::publish::Staged;
 use super::schema::{APPLICATION_ID, migrate};
 use super::sidecar;
 use super::tx::Tx;
@@ -56,9 +57,19 @@ impl Store {
     pub fn create(path: &Path, header: &HeaderRow) -> StoreResult<Self> {
         Self::ensure_free(path)?;
         let dir = make_parent(path)?;
-        let staged = Staged::new(path, &dir)?;
+        // `.vault.db.init-<random>`, removed with its `-wal`/`-shm` unless published.
+        let (staged, file) = Staged::create(path, &dir, "init", &["-wal", "-shm"])?;
+        drop(file);
         build(staged.path(), header).map_err(|e| e.at(path))?;
-        staged.publish(path, &dir)?;
+        // Never replacing anything: what appeared meanwhile is named.
+        if let Err(e) = staged.publish(path, &dir, false) {
+            if let StoreError::File { source, .. } = &e
+                && source.kind() == io::ErrorKind::AlreadyExists
+            {
+                Store::ensure_free(path)?;
+            }
+            return Err(e);
+        }
         Self::open(path)
     }
 
@@ -450,66 +461,4 @@ fn make_parent(path: &Path) -> StoreResult<PathBuf> {
         source,
     })?;
     Ok(dir)
-}
-
-/// A new vault under a temporary name beside its final path (`.vault.db.init-<random>`), removed
-/// with its `-wal`/`-shm` when dropped unless published.
-struct Staged {
-    tmp: PathBuf,
-}
-
-impl Staged {
-    /// Creates the empty temporary file, 0600, in `dir`. Errors: `File`.
-    fn new(path: &Path, dir: &Path) -> StoreResult<Self> {
-        let name = path.file_name().ok_or_else(|| StoreError::File {
-            action: "create",
-            path: path.to_owned(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"),
-        })?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".init-{}", uuid::Uuid::new_v4().simple()));
-        let tmp = dir.join(tmp_name);
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(|source| StoreError::File {
-                action: "create a file in",
-                path: dir.to_owned(),
-                source,
-            })?;
-        Ok(Self { tmp })
-    }
-
-    fn path(&self) -> &Path {
-        &self.tmp
-    }
-
-    /// Links the finished vault to `path`, never replacing anything there, drops the temporary
-    /// name and flushes `dir`. Errors: `Exists`/`Occupied` when something appeared at `path`
-    /// meanwhile; `File`.
-    fn publish(self, path: &Path, dir: &Path) -> StoreResult<()> {
-        if let Err(source) = fs::hard_link(&self.tmp, path) {
-            if source.kind() == io::ErrorKind::AlreadyExists {
-                Store::ensure_free(path)?;
-            }
-            return Err(StoreError::File {
-                action: "move the new vault into place at",
-                path: path.to_owned(),
-                source,
-            });
-        }
-        drop(self);
-        sync(dir)
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        sidecar::remove(&self.tmp);
-        // Best effort: a leftover has a name of its own and stops no later init.
-        let _ = fs::remove_file(&self.tmp);
-    }
 }

@@ -73,14 +73,6 @@ pub fn settle(db: &Path) -> StoreResult<()> {
     Ok(())
 }
 
-/// Removes the `-wal`/`-shm` beside `db`, if there (a temporary database being thrown away).
-pub fn remove(db: &Path) {
-    for suffix in SUFFIXES {
-        // Best effort: nothing else can be done about a file that will not go.
-        let _ = fs::remove_file(sidecar_path(db, suffix));
-    }
-}
-
 /// Whether the file at `path` exists; if it does, that it is a regular file owned by `euid` with
 /// no group or other permissions. Errors: `UnsafeSidecar`, `File` (`VAULT.0007`).
 fn check(path: &Path, euid: u32) -> StoreResult<bool> {

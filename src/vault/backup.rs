@@ -2,15 +2,15 @@
 //! (integrity, the passphrase unlocks it to this vault's root key, every CMK opens) before it is
 //! moved into place (docs/DECISIONS.md "Issue 16: backup").
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{Vault, VaultResult};
 use crate::csms::{ApiError, BackupReport, BackupRequest, ErrorCode};
-use crate::store::{CopyPace, Store, StoreError, sync_path};
+use crate::store::publish::{Staged, io_error, is_vault_file};
+use crate::store::{CopyPace, Store, StoreError};
 
 /// Pages per backup step (4 MiB of 4 KiB pages) and the pause between steps.
 const PACE: CopyPace = CopyPace {
@@ -30,7 +30,8 @@ impl Vault {
     /// passphrase this vault was unlocked with unwrapping its root key (no passphrase asked
     /// again), every CMK opening under that root key. Only then is it moved to `req.path`.
     ///
-    /// Errors: `CSMS.0002` a relative path or one naming the vault itself; `VAULT.0006` a file
+    /// Errors: `CSMS.0002` a relative path or one naming the vault itself or its `-wal`, `-shm`
+    /// or `-journal` (by name or by inode); `VAULT.0006` a file
     /// at the path without `force`; `VAULT.0007` a symlink, directory or anything but a file at
     /// the path (never followed, even with `force`), a missing directory, an I/O error, a
     /// passphrase changed since this vault was unlocked (unlock again); `VAULT.0003` a copy that
@@ -44,7 +45,14 @@ impl Vault {
             ))
             .into());
         }
-        self.check_destination(path, req.force)?;
+        if is_vault_file(path, &self.path()) {
+            return Err(ApiError::invalid(format!(
+                "Invalid path: {} is the vault itself or its -wal, -shm or -journal file.",
+                path.display()
+            ))
+            .into());
+        }
+        Self::check_destination(path, req.force)?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
             _ => PathBuf::from("/"),
@@ -52,7 +60,9 @@ impl Vault {
         if !dir.is_dir() {
             return Err(refused(format!("The directory {} does not exist.", dir.display())).into());
         }
-        let staged = Staged::new(path, &dir)?;
+        // `.NAME.backup-<random>`, removed with any `-journal` SQLite left unless published.
+        let (staged, file) = Staged::create(path, &dir, "backup", &["-journal"])?;
+        drop(file);
         let time = self.now_ms();
         // Its own connection: this handle stays free for others meanwhile.
         let source = self.handle()?;
@@ -83,7 +93,21 @@ impl Vault {
         let bytes = fs::metadata(staged.path())
             .map(|m| m.len())
             .map_err(|e| io_error("look at", staged.path(), e))?;
-        staged.publish(path, req.force, &dir)?;
+        if let Err(e) = staged.publish(path, &dir, req.force) {
+            if let StoreError::File { source, .. } = &e
+                && source.kind() == io::ErrorKind::AlreadyExists
+            {
+                return Err(ApiError::new(
+                    ErrorCode::VaultExists,
+                    format!(
+                        "{} appeared meanwhile; nothing was replaced.",
+                        path.display()
+                    ),
+                )
+                .into());
+            }
+            return Err(e.into());
+        }
         Ok(BackupReport {
             path: path.display().to_string(),
             bytes,
@@ -92,9 +116,9 @@ impl Vault {
         })
     }
 
-    /// What is at the destination now: nothing, or (with `force`) a regular file that is not
-    /// this vault. A symlink is never followed.
-    fn check_destination(&self, path: &Path, force: bool) -> VaultResult<()> {
+    /// What is at the destination now: nothing, or (with `force`) a regular file. A symlink is
+    /// never followed.
+    fn check_destination(path: &Path, force: bool) -> VaultResult<()> {
         let meta = match fs::symlink_metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -111,14 +135,6 @@ impl Vault {
         if !kind.is_file() {
             return Err(refused(format!("{} is not a regular file.", path.display())).into());
         }
-        let own = fs::metadata(self.path()).map_err(|e| io_error("look at", &self.path(), e))?;
-        if own.dev() == meta.dev() && own.ino() == meta.ino() {
-            return Err(ApiError::invalid(format!(
-                "Invalid path: {} is the vault itself.",
-                path.display()
-            ))
-            .into());
-        }
         if !force {
             return Err(ApiError::new(
                 ErrorCode::VaultExists,
@@ -130,75 +146,5 @@ impl Vault {
             .into());
         }
         Ok(())
-    }
-}
-
-fn io_error(action: &'static str, path: &Path, source: io::Error) -> StoreError {
-    StoreError::File {
-        action,
-        path: path.to_owned(),
-        source,
-    }
-}
-
-/// The copy under a temporary name beside its destination (`.NAME.backup-<random>`), 0600 from
-/// creation; removed (with any `-journal` SQLite left) when dropped unless published.
-struct Staged {
-    tmp: PathBuf,
-}
-
-impl Staged {
-    fn new(path: &Path, dir: &Path) -> VaultResult<Self> {
-        let name = path.file_name().ok_or_else(|| {
-            ApiError::invalid(format!("Invalid path: {} names no file.", path.display()))
-        })?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".backup-{}", uuid::Uuid::new_v4().simple()));
-        let tmp = dir.join(tmp_name);
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(|e| io_error("create a file in", dir, e))?;
-        Ok(Self { tmp })
-    }
-
-    fn path(&self) -> &Path {
-        &self.tmp
-    }
-
-    /// Moves the copy to `path`: with `force` by `rename` (which replaces a file there, and
-    /// would replace a symlink itself, never its target); else by a hard link that fails if
-    /// anything appeared there meanwhile. Then flushes `dir`.
-    fn publish(self, path: &Path, force: bool, dir: &Path) -> VaultResult<()> {
-        if force {
-            fs::rename(&self.tmp, path).map_err(|e| io_error("move the backup to", path, e))?;
-        } else if let Err(e) = fs::hard_link(&self.tmp, path) {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                return Err(ApiError::new(
-                    ErrorCode::VaultExists,
-                    format!(
-                        "{} appeared meanwhile; nothing was replaced.",
-                        path.display()
-                    ),
-                )
-                .into());
-            }
-            return Err(io_error("move the backup to", path, e).into());
-        }
-        drop(self);
-        Ok(sync_path(dir)?)
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        let mut journal = self.tmp.as_os_str().to_owned();
-        journal.push("-journal");
-        // Best effort: after a publish by rename, neither is there.
-        let _ = fs::remove_file(PathBuf::from(journal));
-        let _ = fs::remove_file(&self.tmp);
     }
 }

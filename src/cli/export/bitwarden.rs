@@ -8,12 +8,14 @@
 //! tag is the item's folder; other tags, the description and a DISABLED state become text
 //! fields.
 
-use serde::Serialize;
-use std::collections::HashMap;
-use zeroize::{Zeroize, Zeroizing};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::collections::{BTreeMap, HashMap};
+use zeroize::Zeroizing;
 
 use super::sink::Sink;
-use crate::csms::{ApiError, ErrorCode, SecretRecord};
+use crate::csms::{ApiError, ErrorCode, SecretRecord, value_field};
+use crate::wiped::render_exact;
 
 /// The tag whose value names the item's folder.
 const FOLDER_TAG: &str = "folder";
@@ -104,11 +106,13 @@ impl Writer {
             .find(|t| t.key == FOLDER_TAG)
             .map(|t| self.folder_id(&t.value));
         let item = item_of(record, folder.as_deref());
-        let mut buf = Zeroizing::new(Vec::with_capacity(1024));
-        if self.items > 0 {
-            buf.push(b',');
-        }
-        serde_json::to_writer(&mut *buf, &item).map_err(|e| internal(&e))?;
+        let comma: &[u8] = if self.items > 0 { b"," } else { b"" };
+        // Exactly its size: a buffer that grew would leave unwiped copies behind.
+        let buf = render_exact(|out| {
+            std::io::Write::write_all(out, comma)?;
+            serde_json::to_writer(&mut *out, &item).map_err(std::io::Error::from)
+        })
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         self.items += 1;
         out.write(&buf)
     }
@@ -145,28 +149,34 @@ fn text_field(name: &str, value: &str) -> Field {
     }
 }
 
-/// A JSON value as a field's text: a string as it is, anything else as its JSON.
-fn as_text(value: &serde_json::Value) -> Zeroizing<String> {
-    Zeroizing::new(match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    })
+/// A JSON object value's members, each borrowed from the (wiped) value text as it is written:
+/// nothing of a value is unescaped outside a wiped buffer (`serde_json::Value` would unescape
+/// into scratch buffers it frees unwiped). Keys are names, not values.
+type Object<'a> = BTreeMap<String, &'a RawValue>;
+
+/// A JSON string unescaped straight into wiped memory.
+#[derive(Deserialize)]
+struct Text(#[serde(deserialize_with = "value_field::deserialize")] Option<Zeroizing<String>>);
+
+/// A JSON value as a field's text: a string as it is (unescaped), anything else as its JSON.
+fn as_text(raw: &RawValue) -> Zeroizing<String> {
+    let json = raw.get();
+    if json.starts_with('"')
+        && let Ok(Text(Some(text))) = serde_json::from_str::<Text>(json)
+    {
+        return text;
+    }
+    Zeroizing::new(json.to_owned())
 }
 
-/// Wipes every string a parsed value holds (keys included), before it is dropped.
-fn wipe(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::String(s) => s.zeroize(),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(wipe),
-        serde_json::Value::Object(map) => {
-            let taken = std::mem::take(map);
-            for (mut key, mut v) in taken {
-                key.zeroize();
-                wipe(&mut v);
-            }
-        }
-        _ => {}
-    }
+/// The members of `raw` if it is a JSON object.
+fn object(raw: &RawValue) -> Option<Object<'_>> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// The items of `raw` if it is a JSON array.
+fn array(raw: &RawValue) -> Option<Vec<&RawValue>> {
+    serde_json::from_str(raw.get()).ok()
 }
 
 fn item_of<'a>(record: &'a SecretRecord, folder_id: Option<&'a str>) -> Item<'a> {
@@ -198,18 +208,13 @@ fn item_of<'a>(record: &'a SecretRecord, folder_id: Option<&'a str>) -> Item<'a>
         item.notes = Some(binary.clone());
         fields.push(text_field("encoding", "base64"));
     } else if let Some(text) = &record.secret_string {
-        match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(mut value @ serde_json::Value::Object(_)) => {
+        match serde_json::from_str::<Object<'_>>(text) {
+            Ok(map) => {
                 item.kind = LOGIN;
                 item.secure_note = None;
-                let (login, notes) = login_of(&value, &mut fields);
+                let (login, notes) = login_of(&map, &mut fields);
                 item.login = Some(login);
                 item.notes = notes;
-                wipe(&mut value);
-            }
-            Ok(mut other) => {
-                wipe(&mut other);
-                item.notes = Some(text.clone());
             }
             Err(_) => item.notes = Some(text.clone()),
         }
@@ -220,15 +225,9 @@ fn item_of<'a>(record: &'a SecretRecord, folder_id: Option<&'a str>) -> Item<'a>
 
 /// The login a JSON object value makes, and its notes; every key without a place becomes a
 /// hidden field.
-fn login_of(
-    value: &serde_json::Value,
-    fields: &mut Vec<Field>,
-) -> (Login, Option<Zeroizing<String>>) {
+fn login_of(map: &Object<'_>, fields: &mut Vec<Field>) -> (Login, Option<Zeroizing<String>>) {
     let mut login = Login::default();
     let mut notes = None;
-    let serde_json::Value::Object(map) = value else {
-        return (login, notes);
-    };
     for (key, v) in map {
         match key.as_str() {
             "password" => login.password = Some(as_text(v)),
@@ -236,17 +235,10 @@ fn login_of(
             "totp" => login.totp = Some(as_text(v)),
             "notes" => notes = Some(as_text(v)),
             "uris" | "urls" | "url" | "uri" => {
-                let list: Vec<&serde_json::Value> = match v {
-                    serde_json::Value::Array(items) => items.iter().collect(),
-                    one => vec![one],
-                };
-                for u in list {
-                    let uri = match u {
-                        serde_json::Value::Object(o) => {
-                            o.get("uri").map_or_else(|| as_text(u), as_text)
-                        }
-                        other => as_text(other),
-                    };
+                for u in array(v).unwrap_or_else(|| vec![*v]) {
+                    let uri = object(u)
+                        .and_then(|o| o.get("uri").map(|inner| as_text(inner)))
+                        .unwrap_or_else(|| as_text(u));
                     login.uris.push(Uri {
                         match_kind: None,
                         uri,
@@ -266,8 +258,8 @@ fn login_of(
 }
 
 /// `fields` of a value: `{"name": "value", …}` or `[{"name", "value"}, …]`.
-fn custom_fields(v: &serde_json::Value, fields: &mut Vec<Field>) {
-    let mut push = |name: &str, value: &serde_json::Value| {
+fn custom_fields(v: &RawValue, fields: &mut Vec<Field>) {
+    let mut push = |name: &str, value: &RawValue| {
         fields.push(Field {
             name: name.to_owned(),
             value: as_text(value),
@@ -275,17 +267,22 @@ fn custom_fields(v: &serde_json::Value, fields: &mut Vec<Field>) {
             linked_id: None,
         });
     };
-    match v {
-        serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| push(k, v)),
-        serde_json::Value::Array(items) => {
-            for entry in items {
-                let name = entry.get("name").and_then(serde_json::Value::as_str);
-                match (name, entry.get("value")) {
-                    (Some(name), Some(value)) => push(name, value),
-                    _ => push("field", entry),
-                }
+    if let Some(map) = object(v) {
+        for (k, v) in &map {
+            push(k, v);
+        }
+    } else if let Some(items) = array(v) {
+        for entry in items {
+            let named = object(entry).and_then(|o| {
+                let name = o.get("name").filter(|n| n.get().starts_with('"'))?;
+                Some((as_text(name), *o.get("value")?))
+            });
+            match named {
+                Some((name, value)) => push(&name, value),
+                None => push("field", entry),
             }
         }
-        other => push("fields", other),
+    } else {
+        push("fields", v);
     }
 }

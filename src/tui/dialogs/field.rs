@@ -140,8 +140,13 @@ impl FieldDialog {
             }),
             FieldKind::Backup { .. } | FieldKind::Upload => return None,
             FieldKind::VaultBackup { .. } => Request::BackupVault(crate::csms::BackupRequest {
-                // The agent that may run it has a working directory of its own.
-                path: std::path::absolute(text.trim()).ok()?,
+                // `~/` expanded as `b` and `U` do; absolute, as the agent that may run it has a
+                // working directory of its own.
+                path: std::path::absolute(crate::tui::screens::value_input::expand_path(
+                    text.trim(),
+                    dirs::home_dir().as_deref(),
+                )?)
+                .ok()?,
                 force: false,
             }),
         })
@@ -327,5 +332,23 @@ impl FieldDialog {
             ));
         }
         Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vault_backup_path_expands_a_leading_tilde_as_b_and_u_do() {
+        let dialog = FieldDialog::new(FieldKind::VaultBackup {
+            default: "~/copies/vault.db".to_owned(),
+        });
+        let Some(Request::BackupVault(req)) = dialog.request() else {
+            panic!("B asks for no backup");
+        };
+        let home = dirs::home_dir().expect("the tests run with a home directory");
+        assert_eq!(req.path, home.join("copies/vault.db"));
     }
 }
