@@ -3,7 +3,7 @@
 //! (JSON Lines, or readable text on a terminal), the summary on stdout.
 
 use std::fmt::Write as _;
-use std::io::{BufReader, IsTerminal, Read};
+use std::io::{IsTerminal, Read};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,6 +16,7 @@ use super::output::print_json;
 use crate::csms::op::Execute;
 use crate::csms::{ApiError, ErrorCode};
 use crate::import::pipeline::{Pipeline, ReportLine, Sink, Status};
+use crate::import::wiped_read::WipedBufReader;
 use crate::import::{Format, SourceItem, SourceOptions};
 
 /// Where a KeePass database's password comes from when `--password-file` is not given.
@@ -142,7 +143,7 @@ pub fn run(vault: &dyn Execute, prepared: Prepared) -> Result<ExitCode, ApiError
     };
     let pipeline = Pipeline::new(vault, &mut sink, dry_run);
     let summary = match input {
-        Input::Jsonl(reader, _) => pipeline.jsonl(BufReader::with_capacity(1 << 16, reader)),
+        Input::Jsonl(reader, _) => pipeline.jsonl(WipedBufReader::with_capacity(1 << 16, reader)),
         Input::Entries(items) => pipeline.entries(items),
     };
     sink.progress.finish();
@@ -257,7 +258,8 @@ impl Sink for Report {
     }
 }
 
-/// A report line for people: `created NAME (where)`, `renamed FROM → NAME (where; FROM is
+/// A report line for people (hidden characters shown escaped, never sent to the terminal):
+/// `created NAME (where)`, `renamed FROM → NAME (where; FROM is
 /// entry N (where))`, `skipped NAME (where): already in the vault`, `failed NAME (where): CODE
 /// why`; with `--dry-run`, `would create`, ….
 pub fn readable(line: &ReportLine, dry_run: bool) -> String {
@@ -315,7 +317,17 @@ pub fn readable(line: &ReportLine, dry_run: bool) -> String {
     for warning in &line.warnings {
         let _ = write!(text, " [{warning}]");
     }
-    text
+    shown(&text)
+}
+
+/// `text` as the terminal app shows it (src/tui/display.rs): every character that could move
+/// the cursor, recolour or reorder the terminal written visibly as `⟨U+001B⟩`. A source's
+/// titles, paths, attachment names and the reasons its reader gives are the source's text.
+fn shown(text: &str) -> String {
+    crate::tui::display::pieces(text)
+        .into_iter()
+        .map(|piece| piece.text)
+        .collect()
 }
 
 #[cfg(test)]
@@ -369,6 +381,23 @@ mod tests {
         assert_eq!(
             readable(&skipped, false),
             "skipped y (line 1): already in the vault"
+        );
+    }
+
+    #[test]
+    fn readable_lines_show_the_sources_control_characters_escaped() {
+        let mut failed = line(Status::Failed);
+        failed.entry = Some(1);
+        failed.location = Some("Work/\u{1b}]0;pwned\u{7}title\u{202e}gpj.exe".into());
+        failed.attachment = Some("a\u{1b}[2Jb".into());
+        failed.error_code = Some("CSMS.0002");
+        failed.error_msg = Some("bad\r\nnext".into());
+        failed.warnings.push("w\u{9b}31m".into());
+        let text = readable(&failed, false);
+        assert!(!text.chars().any(crate::hidden::is_hidden), "{text:?}");
+        assert_eq!(
+            text,
+            "failed (no name) (Work/⟨U+001B⟩]0;pwned⟨U+0007⟩title⟨U+202E⟩gpj.exe, attachment a⟨U+001B⟩[2Jb): CSMS.0002 bad⟨U+000D⟩⟨U+000A⟩next [w⟨U+009B⟩31m]"
         );
     }
 }
