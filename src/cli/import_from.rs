@@ -21,8 +21,6 @@ use crate::import::{Format, SourceItem, SourceOptions};
 
 /// Where a KeePass database's password comes from when `--password-file` is not given.
 pub const IMPORT_PASSWORD_ENV: &str = "CSVAULT_IMPORT_PASSWORD";
-/// The first bytes of every KDBX file (3.1 and 4).
-const KDBX_SIGNATURE: [u8; 4] = [0x03, 0xD9, 0xA2, 0x9A];
 
 /// `csvault import`'s arguments.
 #[allow(
@@ -227,13 +225,9 @@ fn source_password(
         })
 }
 
-/// Whether the file at `path` starts as a KDBX database does.
+/// Whether the file at `path` starts as a KeePass database does (the reader's own test).
 fn is_kdbx(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    crate::input::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && head == KDBX_SIGNATURE
+    crate::import::source::head(path).is_ok_and(|head| crate::import::keepass::is_keepass(&head))
 }
 
 /// The report on stderr: JSON Lines, or on a terminal readable lines under a progress bar.

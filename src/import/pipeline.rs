@@ -533,13 +533,13 @@ mod tests {
         fn progress(&mut self, _: Option<u64>, _: u64) {}
     }
 
-    fn entry(title: &str) -> SourceItem {
-        Ok(SourceEntry {
+    fn entry(title: &str) -> SourceEntry {
+        SourceEntry {
             title: title.into(),
             location: title.into(),
             password: Some(Zeroizing::new("pw".into())),
             ..SourceEntry::default()
-        })
+        }
     }
 
     #[test]
@@ -549,8 +549,10 @@ mod tests {
             vault: &vault,
             got: Vec::new(),
         };
-        let mut items: Vec<SourceItem> = (0..BATCH_SIZE).map(|n| entry(&format!("e{n}"))).collect();
-        items.push(entry("e0"));
+        let mut items: Vec<SourceItem> = (0..BATCH_SIZE)
+            .map(|n| Ok(entry(&format!("e{n}"))))
+            .collect();
+        items.push(Ok(entry("e0")));
         let summary = Pipeline::new(&vault, &mut sink, false)
             .entries(items.into_iter())
             .unwrap_or_else(|e| panic!("{e:?}"));
@@ -582,12 +584,14 @@ mod tests {
             vault: &vault,
             got: Vec::new(),
         };
-        let mut items: Vec<SourceItem> = (0..BATCH_SIZE).map(|n| entry(&format!("e{n}"))).collect();
+        let mut items: Vec<SourceItem> = (0..BATCH_SIZE)
+            .map(|n| Ok(entry(&format!("e{n}"))))
+            .collect();
         items.push(Err(crate::import::EntryError {
             location: "broken".into(),
             reason: "not an entry".into(),
         }));
-        items.push(entry("after"));
+        items.push(Ok(entry("after")));
         let e = Pipeline::new(&vault, &mut sink, false)
             .entries(items.into_iter())
             .err()

@@ -214,12 +214,11 @@ impl Serialize for FieldsJson<'_> {
         let mut at_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
         for field in self.0 {
-            match at_of.get(field.name.as_str()) {
-                Some(&at) => groups[at].1.push(field.value.as_str()),
-                None => {
-                    at_of.insert(field.name.as_str(), groups.len());
-                    groups.push((field.name.as_str(), vec![field.value.as_str()]));
-                }
+            if let Some(&at) = at_of.get(field.name.as_str()) {
+                groups[at].1.push(field.value.as_str());
+            } else {
+                at_of.insert(field.name.as_str(), groups.len());
+                groups.push((field.name.as_str(), vec![field.value.as_str()]));
             }
         }
         let mut map = s.serialize_map(Some(groups.len()))?;

@@ -59,8 +59,12 @@ pub fn open(
     }
 }
 
-/// The first 8 bytes of the file at `path` (fewer when it is shorter).
-fn head(path: &Path) -> Result<Vec<u8>, EntryError> {
+/// The first 8 bytes of the file at `path` (fewer when it is shorter): what a format is told
+/// by (a KeePass database's signature, a ZIP archive's).
+///
+/// # Errors
+/// The file cannot be opened or read (location = the path).
+pub fn head(path: &Path) -> Result<Vec<u8>, EntryError> {
     use std::io::Read;
     let mut head = Vec::with_capacity(8);
     std::fs::File::open(path)
