@@ -8,7 +8,7 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use zeroize::Zeroizing;
 
 use super::import::Progress;
@@ -38,7 +38,7 @@ pub struct ImportArgs {
         default_value = "jsonl",
         value_name = "FORMAT"
     )]
-    pub from: FromFormat,
+    pub from: Format,
     /// The file or directory to import (jsonl: - for stdin)
     pub path: PathBuf,
     /// Write nothing: every report line says what would happen
@@ -51,31 +51,6 @@ pub struct ImportArgs {
     /// A KeePass database's key file
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-}
-
-/// `--from`'s names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FromFormat {
-    Jsonl,
-    Pass,
-    Keepassxc,
-    Bitwarden,
-    #[value(name = "1password")]
-    OnePassword,
-    Dotenv,
-}
-
-impl FromFormat {
-    fn format(self) -> Format {
-        match self {
-            Self::Jsonl => Format::Jsonl,
-            Self::Pass => Format::Pass,
-            Self::Keepassxc => Format::Keepassxc,
-            Self::Bitwarden => Format::Bitwarden,
-            Self::OnePassword => Format::OnePassword,
-            Self::Dotenv => Format::Dotenv,
-        }
-    }
 }
 
 /// An import whose source is open (before the vault is unlocked: a missing file or a wrong
@@ -98,12 +73,11 @@ enum Input {
 /// `CSMS.0002` no password where one is needed and none can be asked for.
 pub fn prepare(args: &ImportArgs) -> Result<Prepared, ApiError> {
     let input = match args.from {
-        FromFormat::Jsonl => {
+        Format::Jsonl => {
             let (reader, size) = open_jsonl(&args.path)?;
             Input::Jsonl(reader, size)
         }
-        other => {
-            let format = other.format();
+        format => {
             let options = SourceOptions {
                 password: source_password(args, format)?,
                 key_file: args.key_file.clone(),

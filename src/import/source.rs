@@ -6,14 +6,16 @@ use zeroize::Zeroizing;
 
 use super::entry::{EntryError, SourceItem};
 
-/// A format `--from` names (issue 16). `Jsonl` is csvault's own (Create Secret bodies, one a
-/// line) and is not read into entries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A format `--from` names (issue 16), by the names the command line takes (`jsonl`, `pass`,
+/// `keepassxc`, `bitwarden`, `1password`, `dotenv`). `Jsonl` is csvault's own (Create Secret
+/// bodies, one a line) and is not read into entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Jsonl,
     Pass,
     Keepassxc,
     Bitwarden,
+    #[value(name = "1password")]
     OnePassword,
     Dotenv,
 }
