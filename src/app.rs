@@ -61,11 +61,12 @@ fn configure_notifications() {
 }
 
 /// csvault's own secrets in its environment: no program it starts (a notification delivery,
-/// `csvault run`'s command, `secret copy`'s clipboard keeper) sees them.
-pub const OWN_SECRETS: [&str; 3] = [
+/// `csvault run`'s command, `secret copy`'s clipboard keeper, `import`'s gpg) sees them.
+pub const OWN_SECRETS: [&str; 4] = [
     PASSPHRASE_ENV,
     passphrase::NEW_PASSPHRASE_ENV,
     SECRET_KEY_ENV,
+    cli::import_from::IMPORT_PASSWORD_ENV,
 ];
 
 /// The agent holding the vault whose secret names the completion scripts offer: `CSVAULT_PATH`'s,

@@ -16,6 +16,7 @@ pub mod pass;
 pub mod pipeline;
 pub mod plan;
 pub mod source;
+pub mod wiped_read;
 
 pub use entry::{Attachment, EntryError, EntryField, SourceEntry, SourceItem};
 pub use source::{Format, SourceOptions};

@@ -234,7 +234,7 @@ impl Parser {
             Some('"') => self.double_quoted()?,
             _ => self.unquoted(),
         };
-        let value = match Reference::parse_uri(&value) {
+        let value = match Reference::parse_value(&value) {
             None => EnvValue::Plain(value),
             Some(Ok(reference)) => EnvValue::Reference(reference),
             Some(Err(e)) => {

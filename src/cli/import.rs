@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::ExitCode;
@@ -13,6 +13,7 @@ use crate::csms::op::{
     BatchImportSecretsRequest, Execute, ImportEntry, ImportOutcome, KeyLookup, Request, Response,
 };
 use crate::csms::{ApiError, CreateSecretRequest, ErrorCode};
+use crate::import::pipeline::lost_outcome;
 
 /// Requests per transaction: a crash loses at most this many, already-created names are skipped on
 /// a re-run.
@@ -71,7 +72,7 @@ pub fn run(vault: &dyn Execute, path: &Path) -> Result<ExitCode, ApiError> {
     let mut progress = Progress::new(total_bytes);
     let summary = import(
         vault,
-        BufReader::with_capacity(1 << 16, reader),
+        crate::import::wiped_read::WipedBufReader::with_capacity(1 << 16, reader),
         &mut progress,
     )?;
     progress.finish();
@@ -91,7 +92,10 @@ pub fn import(
 ) -> Result<ImportSummary, ApiError> {
     let mut summary = ImportSummary::default();
     let mut batch = Batch::default();
-    let mut line = zeroize::Zeroizing::new(Vec::with_capacity(4096));
+    // Sized once at the most `take` lets in: it never grows and leaves no unwiped copy.
+    let mut line = zeroize::Zeroizing::new(Vec::with_capacity(
+        usize::try_from(MAX_LINE_BYTES).map_or(usize::MAX, |n| n.saturating_add(1)),
+    ));
     let mut bytes_read = 0u64;
     loop {
         line.clear();
@@ -219,13 +223,6 @@ impl Batch {
         }
         Ok(())
     }
-}
-
-fn lost_outcome() -> ApiError {
-    ApiError::new(
-        ErrorCode::Internal,
-        "The vault answered for fewer lines than it was given.",
-    )
 }
 
 fn read_error(e: &std::io::Error) -> ApiError {

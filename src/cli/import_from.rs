@@ -3,12 +3,12 @@
 //! (JSON Lines, or readable text on a terminal), the summary on stdout.
 
 use std::fmt::Write as _;
-use std::io::{BufReader, IsTerminal, Read};
+use std::io::{IsTerminal, Read};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use zeroize::Zeroizing;
 
 use super::import::Progress;
@@ -16,12 +16,11 @@ use super::output::print_json;
 use crate::csms::op::Execute;
 use crate::csms::{ApiError, ErrorCode};
 use crate::import::pipeline::{Pipeline, ReportLine, Sink, Status};
+use crate::import::wiped_read::WipedBufReader;
 use crate::import::{Format, SourceItem, SourceOptions};
 
 /// Where a KeePass database's password comes from when `--password-file` is not given.
 pub const IMPORT_PASSWORD_ENV: &str = "CSVAULT_IMPORT_PASSWORD";
-/// The first bytes of every KDBX file (3.1 and 4).
-const KDBX_SIGNATURE: [u8; 4] = [0x03, 0xD9, 0xA2, 0x9A];
 
 /// `csvault import`'s arguments.
 #[allow(
@@ -39,7 +38,7 @@ pub struct ImportArgs {
         default_value = "jsonl",
         value_name = "FORMAT"
     )]
-    pub from: FromFormat,
+    pub from: Format,
     /// The file or directory to import (jsonl: - for stdin)
     pub path: PathBuf,
     /// Write nothing: every report line says what would happen
@@ -52,31 +51,6 @@ pub struct ImportArgs {
     /// A KeePass database's key file
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
-}
-
-/// `--from`'s names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FromFormat {
-    Jsonl,
-    Pass,
-    Keepassxc,
-    Bitwarden,
-    #[value(name = "1password")]
-    OnePassword,
-    Dotenv,
-}
-
-impl FromFormat {
-    fn format(self) -> Format {
-        match self {
-            Self::Jsonl => Format::Jsonl,
-            Self::Pass => Format::Pass,
-            Self::Keepassxc => Format::Keepassxc,
-            Self::Bitwarden => Format::Bitwarden,
-            Self::OnePassword => Format::OnePassword,
-            Self::Dotenv => Format::Dotenv,
-        }
-    }
 }
 
 /// An import whose source is open (before the vault is unlocked: a missing file or a wrong
@@ -99,12 +73,11 @@ enum Input {
 /// `CSMS.0002` no password where one is needed and none can be asked for.
 pub fn prepare(args: &ImportArgs) -> Result<Prepared, ApiError> {
     let input = match args.from {
-        FromFormat::Jsonl => {
+        Format::Jsonl => {
             let (reader, size) = open_jsonl(&args.path)?;
             Input::Jsonl(reader, size)
         }
-        other => {
-            let format = other.format();
+        format => {
             let options = SourceOptions {
                 password: source_password(args, format)?,
                 key_file: args.key_file.clone(),
@@ -142,7 +115,7 @@ pub fn run(vault: &dyn Execute, prepared: Prepared) -> Result<ExitCode, ApiError
     };
     let pipeline = Pipeline::new(vault, &mut sink, dry_run);
     let summary = match input {
-        Input::Jsonl(reader, _) => pipeline.jsonl(BufReader::with_capacity(1 << 16, reader)),
+        Input::Jsonl(reader, _) => pipeline.jsonl(WipedBufReader::with_capacity(1 << 16, reader)),
         Input::Entries(items) => pipeline.entries(items),
     };
     sink.progress.finish();
@@ -226,13 +199,9 @@ fn source_password(
         })
 }
 
-/// Whether the file at `path` starts as a KDBX database does.
+/// Whether the file at `path` starts as a KeePass database does (the reader's own test).
 fn is_kdbx(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    crate::input::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && head == KDBX_SIGNATURE
+    crate::import::source::head(path).is_ok_and(|head| crate::import::keepass::is_keepass(&head))
 }
 
 /// The report on stderr: JSON Lines, or on a terminal readable lines under a progress bar.
@@ -257,7 +226,8 @@ impl Sink for Report {
     }
 }
 
-/// A report line for people: `created NAME (where)`, `renamed FROM → NAME (where; FROM is
+/// A report line for people (hidden characters shown escaped, never sent to the terminal):
+/// `created NAME (where)`, `renamed FROM → NAME (where; FROM is
 /// entry N (where))`, `skipped NAME (where): already in the vault`, `failed NAME (where): CODE
 /// why`; with `--dry-run`, `would create`, ….
 pub fn readable(line: &ReportLine, dry_run: bool) -> String {
@@ -315,7 +285,17 @@ pub fn readable(line: &ReportLine, dry_run: bool) -> String {
     for warning in &line.warnings {
         let _ = write!(text, " [{warning}]");
     }
-    text
+    shown(&text)
+}
+
+/// `text` as the terminal app shows it (src/tui/display.rs): every character that could move
+/// the cursor, recolour or reorder the terminal written visibly as `⟨U+001B⟩`. A source's
+/// titles, paths, attachment names and the reasons its reader gives are the source's text.
+fn shown(text: &str) -> String {
+    crate::tui::display::pieces(text)
+        .into_iter()
+        .map(|piece| piece.text)
+        .collect()
 }
 
 #[cfg(test)]
@@ -369,6 +349,23 @@ mod tests {
         assert_eq!(
             readable(&skipped, false),
             "skipped y (line 1): already in the vault"
+        );
+    }
+
+    #[test]
+    fn readable_lines_show_the_sources_control_characters_escaped() {
+        let mut failed = line(Status::Failed);
+        failed.entry = Some(1);
+        failed.location = Some("Work/\u{1b}]0;pwned\u{7}title\u{202e}gpj.exe".into());
+        failed.attachment = Some("a\u{1b}[2Jb".into());
+        failed.error_code = Some("CSMS.0002");
+        failed.error_msg = Some("bad\r\nnext".into());
+        failed.warnings.push("w\u{9b}31m".into());
+        let text = readable(&failed, false);
+        assert!(!text.chars().any(crate::hidden::is_hidden), "{text:?}");
+        assert_eq!(
+            text,
+            "failed (no name) (Work/⟨U+001B⟩]0;pwned⟨U+0007⟩title⟨U+202E⟩gpj.exe, attachment a⟨U+001B⟩[2Jb): CSMS.0002 bad⟨U+000D⟩⟨U+000A⟩next [w⟨U+009B⟩31m]"
         );
     }
 }

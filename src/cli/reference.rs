@@ -84,6 +84,18 @@ impl Reference {
     pub fn parse_uri(text: &str) -> Option<Result<Self, ApiError>> {
         text.strip_prefix(SCHEME).map(Self::parse)
     }
+
+    /// [`Self::parse_uri`] for text that may be a secret (a `.env` file's value): the problem
+    /// is said without quoting any of the text, `CSMS.0002`.
+    pub fn parse_value(text: &str) -> Option<Result<Self, ApiError>> {
+        Self::parse_uri(text).map(|parsed| {
+            parsed.map_err(|_| {
+                ApiError::invalid(
+                    "Invalid csvault:// reference: it is written csvault://NAME, NAME@STAGE or NAME#vN (a name of 1–64 of a–z A–Z 0–9 . _ -, a stage of 1–64 of a–z A–Z 0–9 _ -, a version v and 1–10 digits).",
+                )
+            })
+        })
+    }
 }
 
 /// Reads the version `reference` names: a stage through Show Secret Stage then Show Secret

@@ -100,4 +100,21 @@ mod tests {
             errors[1]
         );
     }
+
+    #[test]
+    fn a_value_that_looks_like_a_broken_reference_is_not_quoted_in_the_report() {
+        let items = read_text("TOKEN=csvault://hunter2 s3cret!\nOTHER=csvault://ok@bad stage\n");
+        assert_eq!(items.len(), 2, "{items:?}");
+        for item in &items {
+            let e = item.as_ref().err().unwrap_or_else(|| panic!("{item:?}"));
+            assert!(
+                e.reason.starts_with("Invalid csvault:// reference"),
+                "{e:?}"
+            );
+            for part in ["hunter2", "s3cret", "bad stage", "ok@"] {
+                assert!(!e.reason.contains(part), "{e:?}");
+                assert!(!e.location.contains(part), "{e:?}");
+            }
+        }
+    }
 }

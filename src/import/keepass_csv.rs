@@ -33,14 +33,10 @@ pub fn open(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryEr
         reason,
     };
     let file = File::open(path).map_err(|e| whole(format!("cannot be read: {e}")))?;
-    let record_start = Rc::new(Cell::new(0));
+    let (bounded, record_start) = Bounded::new(file);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_reader(Bounded {
-            inner: file,
-            read: 0,
-            record_start: Rc::clone(&record_start),
-        });
+        .from_reader(bounded);
     let header = reader
         .byte_headers()
         .map_err(|e| whole(format!("its header cannot be read: {e}")))?;
@@ -102,12 +98,28 @@ impl Column {
     }
 }
 
-/// The file, counting what the CSV reader takes, so one record cannot grow without bound.
-struct Bounded {
+/// The file, counting what the CSV reader takes, so one record cannot grow without bound:
+/// once the record being read passes [`MAX_RECORD`] bytes, reading fails (an `io::Error`
+/// naming the limit, never the text). Shared by the CSV readers (KeePassXC's, 1Password's).
+pub(super) struct Bounded {
     inner: File,
     read: u64,
     /// Where the record being read starts, set before each record.
     record_start: Rc<Cell<u64>>,
+}
+
+impl Bounded {
+    /// The reader, and the cell the caller sets to the byte offset of each record before
+    /// reading it (`csv::Reader::position().byte()`).
+    pub(super) fn new(inner: File) -> (Self, Rc<Cell<u64>>) {
+        let record_start = Rc::new(Cell::new(0));
+        let bounded = Self {
+            inner,
+            read: 0,
+            record_start: Rc::clone(&record_start),
+        };
+        (bounded, record_start)
+    }
 }
 
 impl Read for Bounded {

@@ -86,9 +86,14 @@ pub struct Assigned {
 /// The names this import has given, so a second entry with one gets `-2`, a third `-3`, …
 /// (the first free one, in the order entries come: the same source gives the same names).
 /// Holds each name and who took it (an index the caller chooses, e.g. its report line).
+/// Each wanted name that collided keeps the next suffix to try, so N entries with one name
+/// cost N look-ups, not N²/2.
 #[derive(Default)]
 pub struct Names {
     taken: HashMap<String, usize>,
+    /// For a wanted name given once already: the first `N` not yet tried (every `wanted-M`
+    /// below it is taken, and taken names stay taken).
+    next_suffix: HashMap<String, usize>,
 }
 
 impl Names {
@@ -105,14 +110,15 @@ impl Names {
                 None,
             );
         };
-        let mut n = 2;
+        let mut n = self.next_suffix.get(wanted).copied().unwrap_or(2);
         let name = loop {
             let candidate = with_suffix(wanted, n);
+            n += 1;
             if !self.taken.contains_key(&candidate) {
                 break candidate;
             }
-            n += 1;
         };
+        self.next_suffix.insert(wanted.to_owned(), n);
         self.taken.insert(name.clone(), who);
         (
             Assigned {
@@ -209,5 +215,18 @@ mod tests {
         assert_eq!(renamed.name.len(), 64);
         assert!(renamed.name.ends_with("-2"));
         assert!(validate_name(&renamed.name).is_none());
+    }
+
+    #[test]
+    fn many_entries_with_one_name_each_take_the_next_suffix() {
+        let mut names = Names::default();
+        names.assign("x-3", 0);
+        let got: Vec<String> = (1..=5).map(|who| names.assign("x", who).0.name).collect();
+        assert_eq!(got, ["x", "x-2", "x-4", "x-5", "x-6"]);
+        // 20,000 entries called the same finish (the counter, not a walk from -2 each time).
+        for who in 0..20_000 {
+            names.assign("same", who);
+        }
+        assert_eq!(names.assign("same", 0).0.name, "same-20001");
     }
 }

@@ -37,32 +37,12 @@ pub const MAX_ATTACHMENT_BYTES: u64 = 1024 * 1024;
 /// One [`EntryError`] (location = the path) when the file cannot be read, or is a ZIP archive
 /// without `export.data`, or a CSV without a header row.
 pub fn open(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryError> {
-    let whole = |reason: String| EntryError {
-        location: path.display().to_string(),
-        reason,
-    };
-    let mut magic = [0u8; 4];
-    let mut file = File::open(path).map_err(|e| whole(format!("cannot be opened: {e}")))?;
-    let got =
-        read_up_to(&mut file, &mut magic).map_err(|e| whole(format!("cannot be read: {e}")))?;
-    if got == 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06") {
+    let head = super::source::head(path)?;
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         open_1pux(path)
     } else {
         onepassword_csv::open(path)
     }
-}
-
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match file.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 /// The files of `files/` by document id (`files/<documentId>__<fileName>`).
@@ -529,7 +509,8 @@ fn section_value(
     name: &str,
     raw: &RawValue,
 ) -> Result<(), String> {
-    let map: HashMap<&str, &RawValue> = serde_json::from_str(raw.get())
+    // By kind, in one order: the same export gives the same entry (which `totp` is the TOTP).
+    let map: std::collections::BTreeMap<&str, &RawValue> = serde_json::from_str(raw.get())
         .map_err(|_| format!("field {name}: its value is not an object of one kind"))?;
     for (kind, value) in map {
         section_kind(entry, files, name, kind, value)?;

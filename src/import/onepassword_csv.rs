@@ -1,13 +1,15 @@
 //! 1Password's CSV export, a row at a time: the header row names the columns (any order, case
 //! ignored); the known ones fill the entry, every other column becomes a field.
 
+use std::cell::Cell;
 use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use zeroize::Zeroizing;
 
 use super::entry::{EntryError, EntryField, SourceEntry, SourceItem};
+use super::keepass_csv::Bounded;
 
 /// What a known column fills.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -58,10 +60,11 @@ pub fn open(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryEr
         reason,
     };
     let file = File::open(path).map_err(|e| whole(format!("cannot be opened: {e}")))?;
+    let (bounded, record_start) = Bounded::new(file);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(BufReader::new(file));
+        .from_reader(bounded);
     let headers = reader
         .headers()
         .map_err(|e| whole(format!("not a 1Password CSV export: {}", csv_reason(&e))))?
@@ -80,6 +83,7 @@ pub fn open(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryEr
         columns,
         path: path.to_owned(),
         record: csv::StringRecord::new(),
+        record_start,
         done: false,
     }))
 }
@@ -91,16 +95,19 @@ fn csv_reason(e: &csv::Error) -> String {
             expected_len, len, ..
         } => format!("it has {len} columns where the header has {expected_len}"),
         csv::ErrorKind::Utf8 { .. } => "it is not UTF-8 text".to_owned(),
-        csv::ErrorKind::Io(e) => format!("cannot be read: {}", e.kind()),
+        // The reader's own errors (a row over the bound) and the system's: no text of the file.
+        csv::ErrorKind::Io(e) => format!("cannot be read: {e}"),
         _ => "it cannot be read as CSV".to_owned(),
     }
 }
 
 struct Rows {
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<Bounded>,
     columns: Vec<(Column, String)>,
     path: PathBuf,
     record: csv::StringRecord,
+    /// Where the row being read starts (a row over 1 MiB ends the reading).
+    record_start: Rc<Cell<u64>>,
     done: bool,
 }
 
@@ -121,6 +128,7 @@ impl Iterator for Rows {
         if self.done {
             return None;
         }
+        self.record_start.set(self.reader.position().byte());
         let read = self.reader.read_record(&mut self.record);
         let location = self.location(self.record.position());
         match read {
@@ -198,4 +206,33 @@ fn row(columns: &[(Column, String)], record: &csv::StringRecord, location: Strin
     }
     entry.location = format!("{} ({})", entry.location, entry.title);
     Ok(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_over_1_mib_ends_the_reading_with_an_error_of_its_own() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("export.csv");
+        let huge = "n".repeat(3 * 1024 * 1024);
+        std::fs::write(
+            &path,
+            format!("Title,Password,Notes\nfirst,pw,short\nsecond,pw,\"{huge}\"\nthird,pw,x\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let items: Vec<SourceItem> = open(&path).unwrap_or_else(|e| panic!("{e:?}")).collect();
+        assert_eq!(items.len(), 2, "the rows after the huge one are not read");
+        assert_eq!(
+            items[0].as_ref().map(|e| e.title.as_str()).ok(),
+            Some("first")
+        );
+        let e = items[1]
+            .as_ref()
+            .err()
+            .unwrap_or_else(|| panic!("read whole"));
+        assert!(e.reason.contains("longer than 1 MiB"), "{e:?}");
+        assert!(!e.reason.contains("nnnn"), "{e:?}");
+    }
 }

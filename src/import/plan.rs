@@ -119,6 +119,10 @@ pub fn entry_value(entry: &SourceEntry) -> Result<Zeroizing<String>, ApiError> {
             .password
             .clone()
             .unwrap_or_else(|| Zeroizing::new(String::new()))
+    } else if raw_bytes(entry) > MAX_VALUE_BYTES {
+        return Err(ApiError::invalid(format!(
+            "The entry's value would have more than {MAX_VALUE_BYTES} bytes, the most a secret holds. It was not imported: shorten its notes or fields."
+        )));
     } else {
         json_value(entry)?
     };
@@ -131,40 +135,39 @@ pub fn entry_value(entry: &SourceEntry) -> Result<Zeroizing<String>, ApiError> {
     Ok(value)
 }
 
-/// The JSON object of an entry, written into a wiped buffer sized once.
+/// The JSON object of an entry, written into a wiped buffer sized once
+/// ([`crate::wiped::render_exact`]).
 fn json_value(entry: &SourceEntry) -> Result<Zeroizing<String>, ApiError> {
     let shape = ValueJson(entry);
-    let mut counter = Counter(0);
-    serde_json::to_writer(&mut counter, &shape).map_err(|e| internal(&e))?;
-    let mut buf = Zeroizing::new(Vec::with_capacity(counter.0));
-    serde_json::to_writer(&mut *buf, &shape).map_err(|e| internal(&e))?;
+    let mut buf = crate::wiped::render_exact(|out| {
+        serde_json::to_writer(out, &shape).map_err(std::io::Error::from)
+    })
+    .map_err(|_| {
+        ApiError::new(
+            crate::csms::ErrorCode::Internal,
+            "The entry's value could not be written as JSON.",
+        )
+    })?;
     let bytes = std::mem::take(&mut *buf);
     String::from_utf8(bytes)
         .map(Zeroizing::new)
         .map_err(|_| ApiError::invalid("The entry's value is not UTF-8."))
 }
 
-fn internal(e: &serde_json::Error) -> ApiError {
-    ApiError::new(
-        crate::csms::ErrorCode::Internal,
-        format!(
-            "The entry's value could not be written as JSON ({}).",
-            e.classify() as u8
-        ),
-    )
-}
-
-/// Counts what serialising writes.
-struct Counter(usize);
-
-impl std::io::Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 = self.0.saturating_add(buf.len());
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// The bytes of the entry's text before JSON adds its quotes and escapes: the value is at
+/// least this long, so an entry over the limit by this count is refused before it is written.
+fn raw_bytes(entry: &SourceEntry) -> usize {
+    let text = |v: &Option<Zeroizing<String>>| v.as_ref().map_or(0, |v| v.len());
+    text(&entry.username)
+        + text(&entry.password)
+        + text(&entry.notes)
+        + text(&entry.totp)
+        + entry.urls.iter().map(String::len).sum::<usize>()
+        + entry
+            .fields
+            .iter()
+            .map(|f| f.name.len() + f.value.len())
+            .sum::<usize>()
 }
 
 /// An entry as its JSON value: `type`, `username`, `password`, `urls`, `notes`, `totp`,
@@ -206,20 +209,24 @@ struct FieldsJson<'a>(&'a [EntryField]);
 
 impl Serialize for FieldsJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        for (at, field) in self.0.iter().enumerate() {
-            if self.0[..at].iter().any(|f| f.name == field.name) {
-                continue;
-            }
-            let same: Vec<&str> = self.0[at..]
-                .iter()
-                .filter(|f| f.name == field.name)
-                .map(|f| f.value.as_str())
-                .collect();
-            if same.len() == 1 {
-                map.serialize_entry(&field.name, same[0])?;
+        // Each name once, where it first comes, with its values in order: one pass, one
+        // look-up a field.
+        let mut at_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for field in self.0 {
+            if let Some(&at) = at_of.get(field.name.as_str()) {
+                groups[at].1.push(field.value.as_str());
             } else {
-                map.serialize_entry(&field.name, &same)?;
+                at_of.insert(field.name.as_str(), groups.len());
+                groups.push((field.name.as_str(), vec![field.value.as_str()]));
+            }
+        }
+        let mut map = s.serialize_map(Some(groups.len()))?;
+        for (name, values) in &groups {
+            if let [one] = values.as_slice() {
+                map.serialize_entry(name, one)?;
+            } else {
+                map.serialize_entry(name, values)?;
             }
         }
         map.end()
@@ -355,5 +362,43 @@ mod tests {
             entry_value(&nothing).ok().as_deref().map(String::as_str),
             Some("")
         );
+    }
+
+    fn field(name: &str, value: &str) -> EntryField {
+        EntryField {
+            name: name.into(),
+            value: Zeroizing::new(value.into()),
+            hidden: false,
+        }
+    }
+
+    #[test]
+    fn fields_of_one_name_become_a_list_where_the_name_first_comes() {
+        let entry = SourceEntry {
+            fields: vec![
+                field("pin", "1"),
+                field("email", "a@x"),
+                field("pin", "2"),
+                field("pin", "3"),
+            ],
+            ..SourceEntry::default()
+        };
+        let value = entry_value(&entry).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            value.as_str(),
+            r#"{"fields":{"pin":["1","2","3"],"email":"a@x"}}"#
+        );
+    }
+
+    #[test]
+    fn an_entry_with_too_many_fields_is_refused_before_it_is_written() {
+        let entry = SourceEntry {
+            fields: (0..40_000).map(|n| field(&format!("f{n}"), "v")).collect(),
+            ..SourceEntry::default()
+        };
+        let e = entry_value(&entry)
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        assert!(e.error_msg.contains("more than 32768 bytes"), "{e:?}");
     }
 }

@@ -6,14 +6,16 @@ use zeroize::Zeroizing;
 
 use super::entry::{EntryError, SourceItem};
 
-/// A format `--from` names (issue 16). `Jsonl` is csvault's own (Create Secret bodies, one a
-/// line) and is not read into entries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A format `--from` names (issue 16), by the names the command line takes (`jsonl`, `pass`,
+/// `keepassxc`, `bitwarden`, `1password`, `dotenv`). `Jsonl` is csvault's own (Create Secret
+/// bodies, one a line) and is not read into entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Jsonl,
     Pass,
     Keepassxc,
     Bitwarden,
+    #[value(name = "1password")]
     OnePassword,
     Dotenv,
 }
@@ -59,8 +61,12 @@ pub fn open(
     }
 }
 
-/// The first 8 bytes of the file at `path` (fewer when it is shorter).
-fn head(path: &Path) -> Result<Vec<u8>, EntryError> {
+/// The first 8 bytes of the file at `path` (fewer when it is shorter): what a format is told
+/// by (a KeePass database's signature, a ZIP archive's).
+///
+/// # Errors
+/// The file cannot be opened or read (location = the path).
+pub fn head(path: &Path) -> Result<Vec<u8>, EntryError> {
     use std::io::Read;
     let mut head = Vec::with_capacity(8);
     std::fs::File::open(path)

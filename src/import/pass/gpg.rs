@@ -76,9 +76,9 @@ impl Gpg {
     /// # Errors
     /// Why it does not: not installed, not on `PATH`, a failing exit.
     pub fn check(&self) -> Result<(), String> {
-        let status = Command::new(&self.program)
+        let status = self
+            .command()
             .arg("--version")
-            .envs(self.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -99,13 +99,13 @@ impl Gpg {
     /// Why gpg could not decrypt it: its exit status and the last line it wrote on standard
     /// error (never anything from standard output), or the plaintext being too large.
     pub fn decrypt(&self, file: &Path) -> Result<Zeroizing<Vec<u8>>, String> {
-        let mut child = Command::new(&self.program)
+        let mut child = self
+            .command()
             .arg("-d")
             .args(&self.options)
             .args(PASS_OPTIONS)
             .arg("--")
             .arg(file)
-            .envs(self.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -155,6 +155,17 @@ impl Gpg {
         }
     }
 
+    /// The gpg command with the run's environment, and none of csvault's own secrets
+    /// ([`crate::app::OWN_SECRETS`]): neither gpg nor a gpg-agent it starts keeps them.
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command.envs(self.envs.iter().map(|(k, v)| (k, v)));
+        for secret in crate::app::OWN_SECRETS {
+            command.env_remove(secret);
+        }
+        command
+    }
+
     fn name(&self) -> String {
         self.program.to_string_lossy().into_owned()
     }
@@ -191,5 +202,31 @@ mod tests {
         );
         assert_eq!(last_line(b"\n \n"), None);
         assert_eq!(last_line(b"gpg: bad\x1b[31m").as_deref(), Some("bad[31m"));
+    }
+
+    #[test]
+    fn gpg_never_sees_csvaults_own_secrets() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let program = dir.path().join("fake-gpg");
+        std::fs::write(&program, "#!/bin/sh\nenv\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut gpg = Gpg {
+            program: program.into_os_string(),
+            options: Vec::new(),
+            envs: Vec::new(),
+        }
+        .with_env("GNUPGHOME", "/kept");
+        for secret in crate::app::OWN_SECRETS {
+            gpg = gpg.with_env(secret, "leaked-value");
+        }
+        let seen = gpg
+            .decrypt(&dir.path().join("entry.gpg"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let seen = String::from_utf8_lossy(&seen);
+        assert!(seen.contains("GNUPGHOME=/kept"), "{seen}");
+        assert!(!seen.contains("leaked-value"), "{seen}");
+        assert!(crate::app::OWN_SECRETS.contains(&"CSVAULT_IMPORT_PASSWORD"));
     }
 }
