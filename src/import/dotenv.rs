@@ -22,8 +22,34 @@ pub fn read(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryEr
     let bytes = crate::input::read_bounded(path, MAX_DOTENV_BYTES)
         .map_err(|e| whole(format!("cannot read it: {e}")))?;
     let text = std::str::from_utf8(&bytes).map_err(|_| whole("it is not UTF-8 text".into()))?;
-    let items: Vec<SourceItem> = entries(text).map(item).collect();
+    let mut items: Vec<SourceItem> = entries(text).map(item).collect();
+    overridden(&mut items);
     Ok(Box::new(items.into_iter()))
+}
+
+/// A variable defined again later takes the later value, as dotenv loaders (and `csvault run
+/// --env-file`) do: each earlier definition fails, naming the line that overrides it, instead of
+/// becoming a renamed secret whose name no program asks for.
+fn overridden(items: &mut [SourceItem]) {
+    let mut last = std::collections::HashMap::new();
+    for (at, item) in items.iter().enumerate() {
+        if let Ok(entry) = item {
+            last.insert(entry.title.clone(), (at, entry.location.clone()));
+        }
+    }
+    for (at, item) in items.iter_mut().enumerate() {
+        let Ok(entry) = item else { continue };
+        if let Some((later, where_later)) = last.get(&entry.title)
+            && *later != at
+        {
+            *item = Err(EntryError {
+                location: entry.location.clone(),
+                reason: format!(
+                    "defined again at {where_later}; the later value is imported, as dotenv loaders use it"
+                ),
+            });
+        }
+    }
 }
 
 fn item(
@@ -63,6 +89,22 @@ mod tests {
         let path = dir.path().join(".env");
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
         read(&path).unwrap_or_else(|e| panic!("{e:?}")).collect()
+    }
+
+    #[test]
+    fn a_variable_defined_twice_takes_its_later_value() {
+        let items = read_text("DB=first\nOTHER=x\nexport DB=second\n");
+        assert_eq!(items.len(), 3);
+        let Err(earlier) = &items[0] else {
+            panic!("{:?}", items[0])
+        };
+        assert_eq!(earlier.location, "line 1 (DB)");
+        assert!(earlier.reason.contains("line 3 (DB)"), "{}", earlier.reason);
+        assert!(!earlier.reason.contains("first"), "never the value");
+        let Ok(later) = &items[2] else {
+            panic!("{:?}", items[2])
+        };
+        assert_eq!(later.password.as_ref().map(|p| p.as_str()), Some("second"));
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn plan_entry(entry: &SourceEntry) -> PlannedSecret {
     let record = entry_value(entry).map(|value| {
         let mut record = SecretRecord::plain(CreateSecretRequest {
             name: name.clone(),
+            description: Some(source_path(entry)),
             secret_string: Some(value),
             ..CreateSecretRequest::default()
         });
@@ -60,6 +61,27 @@ pub fn plan_entry(entry: &SourceEntry) -> PlannedSecret {
         record,
         warnings,
     }
+}
+
+/// The entry's folders and title as the source wrote them, joined by `/`: the description of
+/// its secret, so what the name had to leave out (characters outside the name's set, the end of
+/// a long path) is still there. Cut to the description's 2,048 bytes at a character boundary.
+fn source_path(entry: &SourceEntry) -> String {
+    let mut path = entry
+        .folders
+        .iter()
+        .map(String::as_str)
+        .chain([entry.title.as_str()])
+        .collect::<Vec<_>>()
+        .join("/");
+    if path.len() > crate::csms::MAX_DESCRIPTION_BYTES {
+        let mut end = crate::csms::MAX_DESCRIPTION_BYTES;
+        while !path.is_char_boundary(end) {
+            end -= 1;
+        }
+        path.truncate(end);
+    }
+    path
 }
 
 /// The secrets of an entry's attachments, named `<entry name>.<attachment name>` (cleaned, cut

@@ -515,6 +515,19 @@ fn assert_every_field_in_place(v: &Vault) {
             tag("type", "login"),
         ]
     );
+    // The description keeps the source's own path, which the name had to change.
+    let described = |name: &str| {
+        v.all_secrets()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .find(|s| s.name == name)
+            .map(|s| s.description)
+    };
+    assert_eq!(
+        described(bank).as_deref(),
+        Some("Personal/Bank accounts/Main bank")
+    );
+    assert_eq!(described("wifi-2").as_deref(), Some("wifi"));
     let scan = "Personal.Bank-accounts.Main-bank.card-scan.png";
     assert_eq!(value_of(v, scan, "latest"), "b64:AAEC/w==");
     assert!(tags_of(v, scan).contains(&tag("attachment_of", bank)));
