@@ -239,9 +239,6 @@ impl<'a> Pipeline<'a> {
         if let Some(first) = holder.and_then(|h| self.holders.get(h)) {
             line.collides_with.push(first.clone());
         }
-        if line.renamed_from.is_some() {
-            self.summary.renamed += 1;
-        }
         match planned.record {
             Ok(mut record) => {
                 record.create.name.clone_from(&assigned.name);
@@ -391,6 +388,8 @@ impl<'a> Pipeline<'a> {
                     ImportOutcome::Created(_) => {
                         self.summary.created += 1;
                         if line.renamed_from.is_some() {
+                            // Counted when made: a re-run that skips it renames nothing.
+                            self.summary.renamed += 1;
                             line.status = Status::Renamed;
                         }
                     }

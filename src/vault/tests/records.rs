@@ -468,8 +468,13 @@ fn a_readers_entries_go_through_the_pipeline_every_field_to_its_place() {
     // A re-run creates nothing twice.
     let (again, lines) = run_pipeline(&v, false);
     assert_eq!(
-        (again.created, again.skipped_existing, again.failed),
-        (0, 5, 4)
+        (
+            again.created,
+            again.skipped_existing,
+            again.failed,
+            again.renamed
+        ),
+        (0, 5, 4, 0)
     );
     assert!(
         lines
