@@ -165,6 +165,7 @@ fn timed_key(
     let draw_took = drawn.elapsed();
     // The app's loop: ticks without waiting, a frame after each, until the scan ends.
     while session.busy() {
+        session.work();
         session.tick(Instant::now());
         draw(terminal, session);
     }

@@ -22,33 +22,35 @@ pub fn read(path: &Path) -> Result<Box<dyn Iterator<Item = SourceItem>>, EntryEr
     let bytes = crate::input::read_bounded(path, MAX_DOTENV_BYTES)
         .map_err(|e| whole(format!("cannot read it: {e}")))?;
     let text = std::str::from_utf8(&bytes).map_err(|_| whole("it is not UTF-8 text".into()))?;
-    let mut items: Vec<SourceItem> = entries(text).map(item).collect();
-    overridden(&mut items);
+    let parsed: Vec<_> = entries(text).collect();
+    // Where each variable is defined last, whatever that definition holds (a reference too).
+    let mut last = std::collections::HashMap::new();
+    for entry in parsed.iter().flatten() {
+        last.insert(entry.name.clone(), entry.line);
+    }
+    let items: Vec<SourceItem> = parsed
+        .into_iter()
+        .map(|parsed| match parsed {
+            Ok(entry) => match last.get(&entry.name) {
+                Some(&later) if later != entry.line => Err(overridden(&entry, later)),
+                _ => item(Ok(entry)),
+            },
+            broken => item(broken),
+        })
+        .collect();
     Ok(Box::new(items.into_iter()))
 }
 
-/// A variable defined again later takes the later value, as dotenv loaders (and `csvault run
-/// --env-file`) do: each earlier definition fails, naming the line that overrides it, instead of
-/// becoming a renamed secret whose name no program asks for.
-fn overridden(items: &mut [SourceItem]) {
-    let mut last = std::collections::HashMap::new();
-    for (at, item) in items.iter().enumerate() {
-        if let Ok(entry) = item {
-            last.insert(entry.title.clone(), (at, entry.location.clone()));
-        }
-    }
-    for (at, item) in items.iter_mut().enumerate() {
-        let Ok(entry) = item else { continue };
-        if let Some((later, where_later)) = last.get(&entry.title)
-            && *later != at
-        {
-            *item = Err(EntryError {
-                location: entry.location.clone(),
-                reason: format!(
-                    "defined again at {where_later}; the later value is imported, as dotenv loaders use it"
-                ),
-            });
-        }
+/// A variable defined again later takes the later definition, as dotenv loaders (and `csvault
+/// run --env-file`) do: the earlier one fails, naming the line that overrides it, instead of
+/// becoming a renamed secret no program asks for.
+fn overridden(entry: &crate::cli::dotenv::EnvEntry, later_line: usize) -> EntryError {
+    EntryError {
+        location: format!("line {} ({})", entry.line, entry.name),
+        reason: format!(
+            "defined again at line {later_line} ({}); the later definition is the one imported, as dotenv loaders use it",
+            entry.name
+        ),
     }
 }
 
@@ -105,6 +107,9 @@ mod tests {
             panic!("{:?}", items[2])
         };
         assert_eq!(later.password.as_ref().map(|p| p.as_str()), Some("second"));
+        // A later reference overrides too: the earlier plain value is not imported.
+        let items = read_text("DB=plain\nDB=csvault://db\n");
+        assert!(items.iter().all(Result::is_err), "{items:?}");
     }
 
     #[test]

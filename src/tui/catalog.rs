@@ -123,8 +123,9 @@ struct Unfinished {
 pub const SCAN_SLICE: Duration = Duration::from_millis(8);
 /// Fewer candidates than this are scanned at once, whatever the time (a few ms at most).
 const SLICED_FROM: usize = 50_000;
-/// Candidates looked at between two looks at the clock.
-const SLICE_ROWS: usize = 16_384;
+/// Candidates looked at between two looks at the clock: enough that a slice is split over two
+/// threads (`filter::PARALLEL_FROM` each).
+const SLICE_ROWS: usize = 40_960;
 
 impl Catalog {
     /// A catalog of one page of the vault's secrets (by name) and its keys.
@@ -388,6 +389,11 @@ impl Catalog {
         false
     }
 
+    /// Finishes a scan still running, so that an action on the list acts on complete results.
+    pub fn finish(&mut self) {
+        while self.work(Instant::now()) {}
+    }
+
     /// While a keystroke's scan is unfinished: how many of its candidates were looked at, of
     /// how many.
     pub fn matching(&self) -> Option<(usize, usize)> {
@@ -552,6 +558,11 @@ impl Catalog {
 
     /// The characters of row `i` the filter matched.
     pub fn marks(&self, highlighter: &mut Highlighter<'_>, i: u32) -> Marks {
+        // While a scan runs the rows shown are the previous query's: none of them is marked
+        // for the new one.
+        if self.unfinished.is_some() {
+            return Marks::default();
+        }
         highlighter.marks(&self.rows, i)
     }
 }
@@ -888,7 +899,10 @@ mod tests {
         assert_eq!(cat.selected, 0, "the best match is selected");
         // Back to the query that never finished: scanned again, not served half done.
         cat.set_query_until("secret-00", past);
-        while cat.work(past) {}
+        assert!(cat.matching().is_some());
+        // An action on the list finishes it first.
+        cat.finish();
+        assert!(cat.matching().is_none());
         assert_eq!(results(&cat), whole("secret-00"));
         // A change of rows while a scan runs ends it with a whole scan.
         cat.set_query_until("team3", past);

@@ -195,10 +195,6 @@ impl Session {
     /// locked after [`Self::with_lock_after`] without input, or re-read when another process
     /// committed to it, and every [`HOUSEKEEPING_EVERY`] does what has come due.
     pub fn tick(&mut self, now: Instant) {
-        // The list filter's unfinished scan, a slice a frame (issue 15).
-        self.app
-            .catalog
-            .work(Instant::now() + super::catalog::SCAN_SLICE);
         if let Some(outcome) = self.env.clipboard.tick(now) {
             let buffers_deleted = self.env.clipboard.buffers_deleted();
             self.send(Msg::Notice(effects::clear_notice(outcome, buffers_deleted)));
@@ -224,6 +220,14 @@ impl Session {
             }
         }
         self.run_pending(now);
+    }
+
+    /// The next slice of the list filter's unfinished scan (issue 15): the terminal loop runs one
+    /// before each frame while no input is waiting.
+    pub fn work(&mut self) {
+        self.app
+            .catalog
+            .work(Instant::now() + super::catalog::SCAN_SLICE);
     }
 
     /// Whether the list filter has a scan to finish: the app then ticks without waiting.

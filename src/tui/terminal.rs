@@ -126,12 +126,18 @@ fn event_loop(
         // Wait for an event (or the tick), then take every event already waiting before the
         // next frame: a burst or a paste is handled whole, never left for the next key.
         let mut wait = if session.busy() { Duration::ZERO } else { TICK };
+        let mut input = false;
         while event::poll(wait)? {
             wait = Duration::ZERO;
+            input = true;
             handle(terminal, session, event::read()?)?;
             if done(session) {
                 break;
             }
+        }
+        // A keystroke scanned its own slice; with no input, the filter's scan goes on.
+        if !input {
+            session.work();
         }
         session.tick(Instant::now());
     }

@@ -62,6 +62,11 @@ fn move_selection(cat: &mut Catalog, action: Action, page: usize) -> bool {
 
 pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Effect> {
     let page = page_rows(cx.size);
+    // Editing the query starts its own scan; any other action acts on complete results, so a
+    // scan still running over a large list (issue 15) is finished first.
+    if !(*mode == ListMode::Filter && TextField::handles(action)) {
+        cx.catalog.finish();
+    }
     if move_selection(cx.catalog, action, page) {
         cx.catalog.settle(page);
         return None;
