@@ -135,20 +135,13 @@ fn formats(plan: &Plan, dir: &Path) -> Res<()> {
         )?;
         std::fs::write(&csv, &out.stdout)?;
         // csvault's own records of the same secrets: the KDBX (every field) imported once, exported.
-        let scratch = dir.join("scratch.db");
-        init(&scratch)?;
-        let t = timed(
-            &scratch,
+        records_of(
+            dir,
             &["import", "--from", "keepassxc", path_str(&kdbx)?],
             &[("CSVAULT_IMPORT_PASSWORD", DB_PASSWORD)],
+            n,
+            &jsonl,
         )?;
-        expect_created(&t, n, "scratch kdbx import")?;
-        let out = csvault(&scratch)
-            .args(["export", "--yes", "-o", path_str(&jsonl)?])
-            .stdin(Stdio::null())
-            .output()?;
-        check(&out, "export")?;
-        remove_vault(&scratch)?;
         sources.push(Source {
             label: "jsonl",
             from: "jsonl",
@@ -170,20 +163,13 @@ fn formats(plan: &Plan, dir: &Path) -> Res<()> {
     } else {
         println!("note: keepassxc-cli not found; the KDBX and CSV rows are left out");
         // The records of the Bitwarden items instead.
-        let scratch = dir.join("scratch.db");
-        init(&scratch)?;
-        let t = timed(
-            &scratch,
+        records_of(
+            dir,
             &["import", "--from", "bitwarden", path_str(&bitwarden)?],
             &[],
+            n,
+            &jsonl,
         )?;
-        expect_created(&t, n, "scratch bitwarden import")?;
-        let out = csvault(&scratch)
-            .args(["export", "--yes", "-o", path_str(&jsonl)?])
-            .stdin(Stdio::null())
-            .output()?;
-        check(&out, "export")?;
-        remove_vault(&scratch)?;
         sources.push(Source {
             label: "jsonl",
             from: "jsonl",
@@ -327,6 +313,27 @@ fn formats(plan: &Plan, dir: &Path) -> Res<()> {
         ms(fixed)
     );
     Ok(())
+}
+
+/// csvault's own records of a source's `n` entries: imported (`import_args`) into a scratch vault
+/// in `dir`, exported to `jsonl`, the scratch vault removed.
+fn records_of(
+    dir: &Path,
+    import_args: &[&str],
+    envs: &[(&str, &str)],
+    n: usize,
+    jsonl: &Path,
+) -> Res<()> {
+    let scratch = dir.join("scratch.db");
+    init(&scratch)?;
+    let t = timed(&scratch, import_args, envs)?;
+    expect_created(&t, n, "scratch import")?;
+    let out = csvault(&scratch)
+        .args(["export", "--yes", "-o", path_str(jsonl)?])
+        .stdin(Stdio::null())
+        .output()?;
+    check(&out, "export")?;
+    remove_vault(&scratch)
 }
 
 fn walls(source: &Source) -> Vec<Duration> {
