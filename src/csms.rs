@@ -18,6 +18,7 @@ mod response;
 mod rotation;
 mod settings;
 mod summary;
+mod sync;
 mod tags;
 mod validate;
 mod value;
@@ -80,6 +81,10 @@ pub use settings::{
 };
 pub use summary::{
     DEFAULT_SUMMARY_PAGE, MAX_SUMMARY_PAGE, SecretSummary, SummaryPage, summary_page_limit,
+};
+pub use sync::{
+    LocalSecret, OpenedRemote, RemoteInfo, RemoteSpec, SyncRecord, SyncStateUpdate, SyncView,
+    VersionLink,
 };
 pub use tags::{
     BatchCreateOrDeleteTagsRequest, CountText, CreateSecretTagRequest, DEFAULT_RESOURCE_LIMIT,

@@ -21,6 +21,7 @@ mod keys;
 mod notify;
 mod passphrase;
 mod read;
+mod remotes;
 mod report;
 mod rotation;
 mod rules;

@@ -19,9 +19,10 @@ use crate::csms::{
     ExportPage, HealthReport, Housekeeping, KeyChoice, KeyResponse, ListEventsResponse,
     ListKeysResponse, ListNotificationRecordsResponse, ListProjectSecretsTagsResponse,
     ListResourceInstancesResponse, ListSecretTagsResponse, ListSecretTaskResponse,
-    ListSecretVersionsResponse, ListSecretsResponse, NamedTags, PasswordResponse, ReportSettings,
-    RotateSecretResponse, Secret, SecretBlobResponse, SecretDetail, SecretResponse, SecretsConfig,
-    StageResponse, SummaryPage, VersionMetadataResponse, VersionResponse,
+    ListSecretVersionsResponse, ListSecretsResponse, NamedTags, OpenedRemote, PasswordResponse,
+    RemoteInfo, ReportSettings, RotateSecretResponse, Secret, SecretBlobResponse, SecretDetail,
+    SecretResponse, SecretsConfig, StageResponse, SummaryPage, SyncView, VersionMetadataResponse,
+    VersionResponse,
 };
 
 /// The largest frame either side sends or accepts: 64 MiB (a batch import of many values fits;
@@ -129,6 +130,10 @@ enum ResponseDef {
     Summaries(SummaryPage),
     Backup(BackupReport),
     ExportPage(ExportPage),
+    Remote(RemoteInfo),
+    Remotes(Vec<RemoteInfo>),
+    OpenedRemote(OpenedRemote),
+    SyncView(SyncView),
 }
 
 /// [`BatchImportSecretsResponse`] with its `outcomes` (the command line's import reads them).

@@ -55,11 +55,24 @@ pub enum ErrorCode {
     Io,
     /// VAULT.0008: the command line is wrong.
     Usage,
+    // Sync with CSMS remotes (issue 17; docs/DECISIONS.md "Issue 17"): the client's own codes.
+    /// SYNC.0001: the remote could not be reached (connection, TLS, or retries used up).
+    RemoteUnreachable,
+    /// SYNC.0002: the remote answered with an error of its own (its code and message quoted).
+    RemoteRefused,
+    /// SYNC.0003: the remote refused the signature: the AK or SK is wrong.
+    RemoteAuth,
+    /// SYNC.0004: the remote refused the request's time: this clock and the remote's differ.
+    ClockSkew,
+    /// SYNC.0005: the endpoint is refused by policy (not `https` off loopback, a bad URL or CA).
+    RemotePolicy,
+    /// SYNC.0006: no remote of that name (or, on `remote add`, one already has it).
+    RemoteNotFound,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 30] = [
         Self::InvalidParameter,
         Self::UnknownPath,
         Self::MalformedBody,
@@ -84,6 +97,12 @@ impl ErrorCode {
         Self::VaultExists,
         Self::Io,
         Self::Usage,
+        Self::RemoteUnreachable,
+        Self::RemoteRefused,
+        Self::RemoteAuth,
+        Self::ClockSkew,
+        Self::RemotePolicy,
+        Self::RemoteNotFound,
     ];
 
     /// The code of an `error_code` text, if it is one of ours.
@@ -118,6 +137,12 @@ impl ErrorCode {
             Self::VaultExists => "VAULT.0006",
             Self::Io => "VAULT.0007",
             Self::Usage => "VAULT.0008",
+            Self::RemoteUnreachable => "SYNC.0001",
+            Self::RemoteRefused => "SYNC.0002",
+            Self::RemoteAuth => "SYNC.0003",
+            Self::ClockSkew => "SYNC.0004",
+            Self::RemotePolicy => "SYNC.0005",
+            Self::RemoteNotFound => "SYNC.0006",
         }
     }
 
@@ -128,8 +153,13 @@ impl ErrorCode {
             Self::Internal | Self::Io | Self::VaultCorrupt => 500,
             Self::VaultBusy => 503,
             Self::Throttled => 429,
-            Self::NoPassphrase | Self::WrongPassphrase | Self::Unauthenticated => 401,
-            Self::NoVault => 404,
+            Self::NoPassphrase
+            | Self::WrongPassphrase
+            | Self::Unauthenticated
+            | Self::RemoteAuth
+            | Self::ClockSkew => 401,
+            Self::NoVault | Self::RemoteNotFound => 404,
+            Self::RemoteUnreachable | Self::RemoteRefused => 502,
             _ => 400,
         }
     }

@@ -44,6 +44,7 @@ use route::optional_body;
 use super::SecretFilter;
 // Backup and export (issue 16).
 use super::{BackupReport, BackupRequest, ExportPage};
+use super::{OpenedRemote, RemoteInfo, RemoteSpec, SyncStateUpdate, SyncView};
 // Checks and the health report (issue 14).
 use super::{
     CheckSecretsRequest, CheckSecretsResponse, HealthReport, ReportSettings, ReportWindows,
@@ -290,6 +291,26 @@ pub enum Request {
         limit: Option<usize>,
         all_versions: bool,
     },
+    // Sync with CSMS remotes (issue 17): local operations, never served.
+    /// Store a new remote, its SK sealed (`SYNC.0006` if the name is taken).
+    AddRemote(RemoteSpec),
+    ListRemotes,
+    /// Forget a remote and its sync state (`SYNC.0006` if there is none).
+    RemoveRemote {
+        name: String,
+    },
+    /// A remote with its SK opened, to connect to it.
+    OpenRemote {
+        name: String,
+    },
+    /// The local side of a sync with `remote`: every secret, or only `names` (missing ones left
+    /// out), with the sync state and links of those names and the MAC key.
+    SyncView {
+        remote: String,
+        names: Option<Vec<String>>,
+    },
+    /// Records what a piece of sync work left in step (one transaction).
+    SaveSyncState(SyncStateUpdate),
 }
 
 impl Request {
@@ -324,7 +345,10 @@ impl Request {
             | Self::UpdateSecretsConfig(_)
             | Self::UpdateReportSettings(_)
             // A dry run too: it takes the write lock, then rolls back.
-            | Self::ImportRecords(_) => true,
+            | Self::ImportRecords(_)
+            | Self::AddRemote(_)
+            | Self::RemoveRemote { .. }
+            | Self::SaveSyncState(_) => true,
             Self::ListSecrets { .. }
             | Self::ShowSecret { .. }
             | Self::ListSecretVersions { .. }
@@ -369,7 +393,10 @@ impl Request {
             | Self::HealthReport(_)
             // Backup and export (issue 16): a copy elsewhere, reads.
             | Self::BackupVault(_)
-            | Self::ExportSecrets { .. } => false,
+            | Self::ExportSecrets { .. }
+            | Self::ListRemotes
+            | Self::OpenRemote { .. }
+            | Self::SyncView { .. } => false,
         }
     }
 
@@ -450,7 +477,13 @@ impl Request {
             | Self::ShowSecretsConfig
             | Self::UpdateSecretsConfig(_)
             | Self::BackupVault(_)
-            | Self::ExportSecrets { .. } => Vec::new(),
+            | Self::ExportSecrets { .. }
+            | Self::AddRemote(_)
+            | Self::ListRemotes
+            | Self::RemoveRemote { .. }
+            | Self::OpenRemote { .. }
+            | Self::SyncView { .. }
+            | Self::SaveSyncState(_) => Vec::new(),
         }
     }
 }
@@ -536,6 +569,13 @@ pub enum Response {
     Backup(BackupReport),
     /// A page of export records, with values.
     ExportPage(ExportPage),
+    // Sync with CSMS remotes (issue 17).
+    Remote(RemoteInfo),
+    Remotes(Vec<RemoteInfo>),
+    /// A remote with its SK.
+    OpenedRemote(OpenedRemote),
+    /// With the MAC key.
+    SyncView(SyncView),
 }
 
 impl Response {
@@ -543,7 +583,12 @@ impl Response {
     pub fn carries_plaintext(&self) -> bool {
         matches!(
             self,
-            Self::Version(_) | Self::Values(_) | Self::Password(_) | Self::ExportPage(_)
+            Self::Version(_)
+                | Self::Values(_)
+                | Self::Password(_)
+                | Self::ExportPage(_)
+                | Self::OpenedRemote(_)
+                | Self::SyncView(_)
         )
     }
 
@@ -599,6 +644,10 @@ impl Serialize for Response {
             Self::ReportSettings(b) => b.serialize(s),
             Self::Backup(b) => b.serialize(s),
             Self::ExportPage(b) => b.serialize(s),
+            Self::Remote(b) => b.serialize(s),
+            Self::Remotes(b) => b.serialize(s),
+            Self::OpenedRemote(b) => b.serialize(s),
+            Self::SyncView(b) => b.serialize(s),
         }
     }
 }

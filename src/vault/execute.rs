@@ -193,6 +193,20 @@ impl Vault {
             } => {
                 Response::ExportPage(self.export_page(marker.as_deref(), *limit, *all_versions)?)
             }
+            Request::AddRemote(spec) => Response::Remote(self.add_remote(spec)?),
+            Request::ListRemotes => Response::Remotes(self.list_remotes()?),
+            Request::RemoveRemote { name } => {
+                self.remove_remote(name)?;
+                Response::NoContent
+            }
+            Request::OpenRemote { name } => Response::OpenedRemote(self.open_remote(name)?),
+            Request::SyncView { remote, names } => {
+                Response::SyncView(self.sync_view(remote, names.as_deref())?)
+            }
+            Request::SaveSyncState(update) => {
+                self.save_sync_state(update)?;
+                Response::NoContent
+            }
         })
     }
 

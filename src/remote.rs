@@ -1,0 +1,144 @@
+//! A CSMS client (issue 17): the remote side of push, pull and sync. Requests go to any CSMS
+//! endpoint (Huawei Cloud, or another csvault's `serve`) signed with SDK-HMAC-SHA256, paged,
+//! retried with backoff on 429, 5xx and broken connections, a bounded number at once.
+//!
+//! [`RemoteApi`] is the seam: the sync engine (`crate::sync`) drives a remote only through it,
+//! [`connect`] gives the HTTP one, and the engine's tests a fake.
+
+mod endpoint;
+
+pub use endpoint::Endpoint;
+
+use zeroize::Zeroizing;
+
+use crate::csms::{ApiError, SecretState, SecretTag, ValueKind};
+
+/// One secret as the remote lists it, without its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteSecret {
+    pub name: String,
+    pub description: String,
+    pub state: SecretState,
+    /// The `SYSCURRENT` version's id; `None` if the remote has none.
+    pub current_version: Option<String>,
+    /// By key.
+    pub tags: Vec<SecretTag>,
+    /// ms since the epoch.
+    pub update_time: i64,
+}
+
+/// One version's metadata, as `ListSecretVersions` gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteVersion {
+    pub id: String,
+    /// ms since the epoch.
+    pub create_time: i64,
+    /// ms since the epoch.
+    pub expire_time: Option<i64>,
+    pub stages: Vec<String>,
+}
+
+/// A value in wiped memory: text as its UTF-8 bytes, binary decoded (base64 only on the wire).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Value {
+    pub kind: ValueKind,
+    pub bytes: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Value({}, {} bytes)",
+            self.kind.as_str(),
+            self.bytes.len()
+        )
+    }
+}
+
+/// One write to the remote. Names and values are checked against the API's rules (name pattern,
+/// 32 KB value) before anything is sent.
+#[derive(Clone, Debug)]
+pub enum RemoteWrite {
+    /// `CreateSecret` (its first version becomes `SYSCURRENT`), then its tags.
+    CreateSecret {
+        name: String,
+        description: String,
+        value: Value,
+        tags: Vec<SecretTag>,
+    },
+    /// `CreateSecretVersion`; `stages: None` moves `SYSCURRENT` to it.
+    CreateVersion {
+        name: String,
+        value: Value,
+        stages: Option<Vec<String>>,
+        /// ms since the epoch.
+        expire_time: Option<i64>,
+    },
+    /// `UpdateSecret`'s description.
+    SetDescription { name: String, description: String },
+    /// `BatchCreateOrDeleteTags`: `put` created or replaced, `remove` keys deleted.
+    SetTags {
+        name: String,
+        put: Vec<SecretTag>,
+        remove: Vec<String>,
+    },
+    /// `UpdateSecretStage`.
+    SetStage {
+        name: String,
+        stage: String,
+        version_id: String,
+    },
+    /// `UpdateVersion`'s `expire_time` (ms since the epoch).
+    SetExpiry {
+        name: String,
+        version_id: String,
+        expire_time: i64,
+    },
+    /// `DeleteSecretForSchedule` with the API's longest window (30 days): recoverable.
+    ScheduleDelete { name: String },
+}
+
+/// What one write left behind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// The version the write created (`CreateSecret`'s first, `CreateSecretVersion`'s).
+    Version(String),
+    Done,
+}
+
+/// One job's writes, in order: what was done before the first error, and that error.
+#[derive(Debug)]
+pub struct JobOutcome {
+    pub done: Vec<Written>,
+    pub error: Option<ApiError>,
+}
+
+/// Called with how many items of the call are done so far.
+pub type Progress<'a> = &'a (dyn Fn(usize) + Sync);
+
+/// A CSMS endpoint as sync uses it. Every error is an [`ApiError`] of the `SYNC.*` codes (the
+/// remote's own code and message quoted in `SYNC.0002`'s).
+pub trait RemoteApi: Sync {
+    /// Every secret (`ListSecrets`, paged), or only `names` (missing ones left out), with tags and
+    /// the `SYSCURRENT` version id.
+    fn list(
+        &self,
+        names: Option<&[String]>,
+        progress: Progress<'_>,
+    ) -> Result<Vec<RemoteSecret>, ApiError>;
+    /// Each name's versions, oldest first (`ListSecretVersions`, paged), in `names`' order.
+    fn versions(
+        &self,
+        names: &[String],
+        progress: Progress<'_>,
+    ) -> Vec<Result<Vec<RemoteVersion>, ApiError>>;
+    /// Each (name, version id)'s value (`ShowSecretVersion`), in order.
+    fn values(
+        &self,
+        wanted: &[(String, String)],
+        progress: Progress<'_>,
+    ) -> Vec<Result<Value, ApiError>>;
+    /// Each job's writes in order, jobs side by side (bounded); a job stops at its first error.
+    fn apply(&self, jobs: &[Vec<RemoteWrite>], progress: Progress<'_>) -> Vec<JobOutcome>;
+}
