@@ -142,3 +142,17 @@ pub trait RemoteApi: Sync {
     /// Each job's writes in order, jobs side by side (bounded); a job stops at its first error.
     fn apply(&self, jobs: &[Vec<RemoteWrite>], progress: Progress<'_>) -> Vec<JobOutcome>;
 }
+
+/// The HTTP client for `remote`: its endpoint checked by policy, its project id looked up through
+/// IAM when not given. Nothing is written anywhere; the first signed request may be the lookup.
+///
+/// Errors: `SYNC.0005` (policy, CA file), `SYNC.0001` unreachable, `SYNC.0003` wrong AK/SK,
+/// `SYNC.0004` clock skew, `SYNC.0002` any other refusal of the lookup.
+pub fn connect(remote: &crate::csms::OpenedRemote) -> Result<Box<dyn RemoteApi + Send>, ApiError> {
+    // SEAM: replaced by the HTTP client.
+    Endpoint::parse(&remote.info.endpoint)?;
+    Err(ApiError::new(
+        crate::csms::ErrorCode::RemoteUnreachable,
+        "The CSMS client is not available yet.",
+    ))
+}

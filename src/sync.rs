@@ -3,3 +3,5 @@
 //! (the vault or its agent), the remote through `remote::RemoteApi`.
 
 pub mod mac;
+pub mod plan;
+pub mod status;

@@ -2,8 +2,8 @@
 //! (`SyncView::mac_key`), so the state tells whether a value changed without holding it.
 
 use hmac::{Hmac, KeyInit, Mac};
-use std::fmt::Write as _;
 use sha2::Sha256;
+use std::fmt::Write as _;
 use zeroize::Zeroizing;
 
 use crate::csms::SecretTag;
