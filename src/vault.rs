@@ -21,6 +21,7 @@ mod keys;
 mod notify;
 mod passphrase;
 mod read;
+mod remote_rules;
 mod remotes;
 mod report;
 mod rotation;
@@ -28,6 +29,7 @@ mod rules;
 mod seal;
 mod settings;
 mod stages;
+mod sync_state;
 mod tags;
 mod update;
 mod versions;
@@ -41,6 +43,10 @@ pub use checks::check_secret;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
+pub use remote_rules::{
+    MAX_ACCESS_KEY_BYTES, MAX_CA_PEM_BYTES, MAX_SECRET_KEY_BYTES, check_remote_endpoints,
+    check_remote_name, check_remote_spec,
+};
 pub use notify::{
     DELIVERY_TIMEOUT, Deliveries, NOTIFY_COMMAND_ENV, STALE_PENDING_MS, await_deliveries,
     configure_delivery,

@@ -174,6 +174,48 @@ impl Keyring {
         )
     }
 
+    fn remote_sk_aad(&self, remote: &str, access_key: &str) -> Aad {
+        let mut aad = Aad::new("csvault/remote-sk/v1");
+        aad.push(self.vault_id.as_bytes())
+            .push(remote.as_bytes())
+            .push(access_key.as_bytes());
+        aad
+    }
+
+    /// Seals a CSMS remote's secret key (issue 17) under the root key, bound to the remote's
+    /// name and access key: moved to another remote or AK, it no longer opens.
+    pub fn seal_remote_sk(
+        &self,
+        remote: &str,
+        access_key: &str,
+        sk: &[u8],
+    ) -> Result<Vec<u8>, KmsError> {
+        seal(&self.root, sk, self.remote_sk_aad(remote, access_key).bytes())
+    }
+
+    /// Opens what [`Keyring::seal_remote_sk`] sealed for `remote` and `access_key`; anything
+    /// else (another remote's, another AK's, a changed byte) is an integrity error.
+    pub fn open_remote_sk(
+        &self,
+        remote: &str,
+        access_key: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+        open(
+            &self.root,
+            sealed,
+            self.remote_sk_aad(remote, access_key).bytes(),
+            "a remote's secret key",
+        )
+    }
+
+    /// The key of the sync state's MACs (issue 17): HKDF-SHA256 of the root key (salt the vault
+    /// id, info `csvault sync mac v1`), 32 bytes. The same across unlocks and passphrase changes,
+    /// another in every vault; it opens nothing.
+    pub fn sync_mac_key(&self) -> SecretKey {
+        self.root_key.derive(&self.vault_id, "csvault sync mac v1")
+    }
+
     /// New CMK material for `key_id`, loaded, and returned wrapped under the root key for storage.
     pub fn create_cmk(&self, key_id: &str) -> Result<Vec<u8>, KmsError> {
         let material = SecretKey::generate()?;
@@ -263,5 +305,49 @@ impl Keyring {
             ctx.aad("csvault/value/v1", &self.vault_id).bytes(),
             "a secret value",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyring(vault_id: &str, root: &SecretKey) -> Keyring {
+        Keyring::new(vault_id, root)
+    }
+
+    #[test]
+    fn a_remote_sk_opens_only_for_its_remote_and_access_key() {
+        let root = SecretKey::generate().unwrap_or_else(|e| panic!("{e}"));
+        let ring = keyring("vault-a", &root);
+        let sealed = ring
+            .seal_remote_sk("cloud", "AK1", b"sk-bytes")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let opened = ring.open_remote_sk("cloud", "AK1", &sealed);
+        assert_eq!(opened.ok().as_deref().map(Vec::as_slice), Some(&b"sk-bytes"[..]));
+        assert!(ring.open_remote_sk("other", "AK1", &sealed).is_err());
+        assert!(ring.open_remote_sk("cloud", "AK2", &sealed).is_err());
+        assert!(ring.open_endpoint_sk("AK1", &sealed).is_err(), "not the endpoint's");
+        let mut changed = sealed.clone();
+        if let Some(last) = changed.last_mut() {
+            *last ^= 1;
+        }
+        assert!(ring.open_remote_sk("cloud", "AK1", &changed).is_err());
+    }
+
+    #[test]
+    fn the_sync_mac_key_follows_the_root_key_and_the_vault() {
+        let root = SecretKey::generate().unwrap_or_else(|e| panic!("{e}"));
+        let a = keyring("vault-a", &root).sync_mac_key();
+        let again = keyring("vault-a", &root).sync_mac_key();
+        assert_eq!(a.as_bytes(), again.as_bytes());
+        assert_ne!(a.as_bytes(), root.as_bytes(), "not the root key itself");
+        let other_vault = keyring("vault-b", &root).sync_mac_key();
+        assert_ne!(a.as_bytes(), other_vault.as_bytes());
+        let other_root = SecretKey::generate().unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(
+            a.as_bytes(),
+            keyring("vault-a", &other_root).sync_mac_key().as_bytes()
+        );
     }
 }

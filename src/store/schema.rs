@@ -157,6 +157,40 @@ CREATE TABLE retired_secrets (
     next_version  INTEGER NOT NULL
 ) WITHOUT ROWID;
 ",
+    // Issue 17: CSMS remotes (the SK sealed under the root key) and, per remote and secret, the
+    // state last seen in step and the version links of `--all-versions`. Never a value. A
+    // remote's rows go with it (and are deleted explicitly too, see `store::remotes::delete`).
+    r"
+CREATE TABLE remotes (
+    name               TEXT PRIMARY KEY,
+    endpoint           TEXT NOT NULL,
+    project_id         TEXT,
+    region             TEXT,
+    iam_endpoint       TEXT,
+    access_key         TEXT NOT NULL,
+    sealed_secret_key  BLOB NOT NULL,
+    ca_pem             TEXT,
+    create_time        INTEGER NOT NULL,
+    last_sync_time     INTEGER
+);
+CREATE TABLE sync_state (
+    remote          TEXT NOT NULL REFERENCES remotes (name) ON DELETE CASCADE,
+    name            TEXT NOT NULL,
+    local_version   TEXT NOT NULL,
+    remote_version  TEXT NOT NULL,
+    value_mac       TEXT NOT NULL,
+    meta_mac        TEXT NOT NULL,
+    synced_at       INTEGER NOT NULL,
+    PRIMARY KEY (remote, name)
+) WITHOUT ROWID;
+CREATE TABLE sync_links (
+    remote          TEXT NOT NULL REFERENCES remotes (name) ON DELETE CASCADE,
+    name            TEXT NOT NULL,
+    local_version   TEXT NOT NULL,
+    remote_version  TEXT NOT NULL,
+    PRIMARY KEY (remote, name, local_version)
+) WITHOUT ROWID;
+",
 ];
 
 /// Brings a vault's schema up to date, all migrations in one transaction.

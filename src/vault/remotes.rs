@@ -1,43 +1,132 @@
-//! Sync with CSMS remotes (issue 17), the vault's part: remotes with their SK sealed under the root
-//! key, and the per-remote sync state. SEAM: every body here is replaced by the local-side work.
+//! CSMS remotes (issue 17), the vault's part: each kept with its SK sealed under the root key
+//! (bound to the remote's name and AK), listed without it, opened only to connect.
 
-#![allow(clippy::unused_self, reason = "SEAM: replaced by the local-side work")]
+use zeroize::Zeroizing;
 
+use super::remote_rules::check_remote_spec;
 use super::{Vault, VaultResult};
-use crate::csms::{
-    ApiError, ErrorCode, OpenedRemote, RemoteInfo, RemoteSpec, SyncStateUpdate, SyncView,
-};
+use crate::csms::{ApiError, ErrorCode, OpenedRemote, RemoteInfo, RemoteSpec};
+use crate::store::StoreError;
+use crate::store::remotes::{self, RemoteKeys, RemoteRow};
 
-fn pending() -> ApiError {
-    ApiError::new(ErrorCode::Internal, "Remotes are not available yet.")
+/// `SYNC.0006`: no remote of that name.
+pub(super) fn no_remote(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::RemoteNotFound,
+        format!("No remote named {name}: csvault remote list shows them."),
+    )
+}
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::RemoteNotFound,
+        format!("A remote named {name} already exists: remove it first, or choose another name."),
+    )
+}
+
+/// `VAULT.0003`: the stored SK does not open (the vault file was altered).
+fn sk_unopenable(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::VaultCorrupt,
+        format!(
+            "The secret key of remote {name} does not open: the vault file was altered. \
+             Remove the remote and add it again."
+        ),
+    )
+}
+
+fn info_of(row: RemoteRow) -> RemoteInfo {
+    RemoteInfo {
+        name: row.name,
+        endpoint: row.endpoint,
+        project_id: row.project_id,
+        region: row.region,
+        iam_endpoint: row.iam_endpoint,
+        access_key: row.access_key,
+        has_ca: row.has_ca,
+        create_time: row.create_time,
+        last_sync_time: row.last_sync_time,
+    }
 }
 
 impl Vault {
-    pub(super) fn add_remote(&self, _spec: &RemoteSpec) -> VaultResult<RemoteInfo> {
-        Err(pending().into())
+    /// `remote add`: checks the remote (`remote_rules::check_remote_spec`), seals its SK and
+    /// stores it. Errors: as the check; `SYNC.0006` when the name is taken (nothing changed).
+    pub(super) fn add_remote(&self, spec: &RemoteSpec) -> VaultResult<RemoteInfo> {
+        check_remote_spec(spec)?;
+        let endpoint = spec.endpoint.trim().trim_end_matches('/');
+        let iam_endpoint = spec
+            .iam_endpoint
+            .as_deref()
+            .map(|e| e.trim().trim_end_matches('/').to_owned());
+        let sealed =
+            self.keyring
+                .seal_remote_sk(&spec.name, &spec.access_key, spec.secret_key.as_bytes())?;
+        let row = RemoteRow {
+            name: spec.name.clone(),
+            endpoint: endpoint.to_owned(),
+            project_id: spec.project_id.clone(),
+            region: spec.region.clone(),
+            iam_endpoint,
+            access_key: spec.access_key.clone(),
+            has_ca: spec.ca_pem.is_some(),
+            create_time: self.now_ms(),
+            last_sync_time: None,
+        };
+        let keys = RemoteKeys {
+            sealed_secret_key: sealed,
+            ca_pem: spec.ca_pem.clone(),
+        };
+        let mut store = self.store();
+        let tx = store.immediate()?;
+        if !remotes::insert(&tx, &row, &keys)? {
+            return Err(name_taken(&spec.name).into());
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(info_of(row))
     }
 
+    /// `remote list`: every remote by name, never an SK.
     pub(super) fn list_remotes(&self) -> VaultResult<Vec<RemoteInfo>> {
-        Err(pending().into())
+        let mut store = self.store();
+        let read = store.snapshot()?;
+        Ok(remotes::all(&read)?.into_iter().map(info_of).collect())
     }
 
-    pub(super) fn remove_remote(&self, _name: &str) -> VaultResult<()> {
-        Err(pending().into())
+    /// `remote remove`: the remote, its sync state and its version links, in one transaction.
+    /// Errors: `SYNC.0006` when there is none.
+    pub(super) fn remove_remote(&self, name: &str) -> VaultResult<()> {
+        let mut store = self.store();
+        let tx = store.immediate()?;
+        if !remotes::delete(&tx, name)? {
+            return Err(no_remote(name).into());
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(())
     }
 
-    pub(super) fn open_remote(&self, _name: &str) -> VaultResult<OpenedRemote> {
-        Err(pending().into())
-    }
-
-    pub(super) fn sync_view(
-        &self,
-        _remote: &str,
-        _names: Option<&[String]>,
-    ) -> VaultResult<SyncView> {
-        Err(pending().into())
-    }
-
-    pub(super) fn save_sync_state(&self, _update: &SyncStateUpdate) -> VaultResult<()> {
-        Err(pending().into())
+    /// A remote with its SK opened, to connect to it. Errors: `SYNC.0006` when there is none;
+    /// `VAULT.0003` when its sealed SK does not open (altered, or moved to another remote).
+    pub(super) fn open_remote(&self, name: &str) -> VaultResult<OpenedRemote> {
+        let stored = {
+            let mut store = self.store();
+            let read = store.snapshot()?;
+            remotes::with_keys(&read, name)?
+        };
+        let (row, keys) = stored.ok_or_else(|| no_remote(name))?;
+        let sk = self
+            .keyring
+            .open_remote_sk(&row.name, &row.access_key, &keys.sealed_secret_key)
+            .map_err(|_| sk_unopenable(name))?;
+        let secret_key = Zeroizing::new(
+            std::str::from_utf8(&sk)
+                .map_err(|_| sk_unopenable(name))?
+                .to_owned(),
+        );
+        Ok(OpenedRemote {
+            info: info_of(row),
+            secret_key,
+            ca_pem: keys.ca_pem,
+        })
     }
 }

@@ -249,7 +249,7 @@ fn a_vault_made_by_the_previous_release_is_upgraded_in_place() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(
-        version, 3,
+        version, 4,
         "schema upgraded in place to the current version"
     );
     let integrity: String = db
