@@ -43,13 +43,13 @@ pub use checks::check_secret;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::EndpointCredentials;
 pub use error::VaultError;
-pub use remote_rules::{
-    MAX_ACCESS_KEY_BYTES, MAX_CA_PEM_BYTES, MAX_SECRET_KEY_BYTES, check_remote_endpoints,
-    check_remote_name, check_remote_spec,
-};
 pub use notify::{
     DELIVERY_TIMEOUT, Deliveries, NOTIFY_COMMAND_ENV, STALE_PENDING_MS, await_deliveries,
     configure_delivery,
+};
+pub use remote_rules::{
+    MAX_ACCESS_KEY_BYTES, MAX_CA_PEM_BYTES, MAX_SECRET_KEY_BYTES, check_remote_endpoints,
+    check_remote_name, check_remote_spec,
 };
 pub use rotation::RotationPass;
 

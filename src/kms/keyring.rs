@@ -190,7 +190,11 @@ impl Keyring {
         access_key: &str,
         sk: &[u8],
     ) -> Result<Vec<u8>, KmsError> {
-        seal(&self.root, sk, self.remote_sk_aad(remote, access_key).bytes())
+        seal(
+            &self.root,
+            sk,
+            self.remote_sk_aad(remote, access_key).bytes(),
+        )
     }
 
     /// Opens what [`Keyring::seal_remote_sk`] sealed for `remote` and `access_key`; anything
@@ -324,10 +328,16 @@ mod tests {
             .seal_remote_sk("cloud", "AK1", b"sk-bytes")
             .unwrap_or_else(|e| panic!("{e}"));
         let opened = ring.open_remote_sk("cloud", "AK1", &sealed);
-        assert_eq!(opened.ok().as_deref().map(Vec::as_slice), Some(&b"sk-bytes"[..]));
+        assert_eq!(
+            opened.ok().as_deref().map(Vec::as_slice),
+            Some(&b"sk-bytes"[..])
+        );
         assert!(ring.open_remote_sk("other", "AK1", &sealed).is_err());
         assert!(ring.open_remote_sk("cloud", "AK2", &sealed).is_err());
-        assert!(ring.open_endpoint_sk("AK1", &sealed).is_err(), "not the endpoint's");
+        assert!(
+            ring.open_endpoint_sk("AK1", &sealed).is_err(),
+            "not the endpoint's"
+        );
         let mut changed = sealed.clone();
         if let Some(last) = changed.last_mut() {
             *last ^= 1;

@@ -161,7 +161,11 @@ mod tests {
             .unwrap_or_else(|| panic!("b is stored"));
         assert_eq!((row.name.as_str(), k.ca_pem.as_deref()), ("b", Some("pem")));
         assert_eq!(k.sealed_secret_key, vec![7; 40]);
-        assert!(with_keys(&conn, "c").unwrap_or_else(|e| panic!("{e}")).is_none());
+        assert!(
+            with_keys(&conn, "c")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_none()
+        );
         set_last_sync(&conn, "a", 99).unwrap_or_else(|e| panic!("{e}"));
         let a = with_keys(&conn, "a").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a.and_then(|(a, _)| a.last_sync_time), Some(99));

@@ -18,7 +18,8 @@ fn name_list(names: &[String]) -> StoreResult<String> {
 pub fn local_secrets(conn: &Connection, names: Option<&[String]>) -> StoreResult<Vec<LocalSecret>> {
     const SELECT: &str = "SELECT s.name, s.description, s.state, st.version_id, s.update_time,
              t.key, t.value, s.row_id";
-    const JOINS: &str = "LEFT JOIN stages st ON st.secret_row = s.row_id AND st.stage = 'SYSCURRENT'
+    const JOINS: &str =
+        "LEFT JOIN stages st ON st.secret_row = s.row_id AND st.stage = 'SYSCURRENT'
          LEFT JOIN secret_tags t ON t.secret_row = s.row_id";
     // Two forms, so each is served by its index: the whole table along the name index, or the
     // names asked looked up one by one.

@@ -34,7 +34,10 @@ pub fn check_remote_endpoints(spec: &RemoteSpec) -> Result<(), ApiError> {
     Endpoint::parse(&spec.endpoint)?;
     if let Some(iam) = &spec.iam_endpoint {
         Endpoint::parse(iam).map_err(|e| {
-            ApiError::new(ErrorCode::RemotePolicy, format!("IAM endpoint: {}", e.error_msg))
+            ApiError::new(
+                ErrorCode::RemotePolicy,
+                format!("IAM endpoint: {}", e.error_msg),
+            )
         })?;
     }
     Ok(())
@@ -116,9 +119,7 @@ pub(super) fn check_update(update: &SyncStateUpdate) -> Result<(), ApiError> {
         .chain(update.links.iter().map(|l| l.name.as_str()));
     for name in names {
         if let Some(problem) = validate_name(name) {
-            return Err(ApiError::invalid(format!(
-                "Invalid sync state: {problem}."
-            )));
+            return Err(ApiError::invalid(format!("Invalid sync state: {problem}.")));
         }
     }
     let versions = update
@@ -152,7 +153,7 @@ pub(super) fn check_update(update: &SyncStateUpdate) -> Result<(), ApiError> {
 }
 
 fn macs_are_hex(record: &SyncRecord) -> bool {
-    [&record.value_mac, &record.meta_mac].into_iter().all(|mac| {
-        mac.len() == 64 && mac.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    })
+    [&record.value_mac, &record.meta_mac]
+        .into_iter()
+        .all(|mac| mac.len() == 64 && mac.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }

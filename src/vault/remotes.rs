@@ -59,9 +59,11 @@ impl Vault {
             .iam_endpoint
             .as_deref()
             .map(|e| e.trim().trim_end_matches('/').to_owned());
-        let sealed =
-            self.keyring
-                .seal_remote_sk(&spec.name, &spec.access_key, spec.secret_key.as_bytes())?;
+        let sealed = self.keyring.seal_remote_sk(
+            &spec.name,
+            &spec.access_key,
+            spec.secret_key.as_bytes(),
+        )?;
         let row = RemoteRow {
             name: spec.name.clone(),
             endpoint: endpoint.to_owned(),

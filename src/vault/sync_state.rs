@@ -16,7 +16,11 @@ impl Vault {
     /// version id, tags and update time; the remote's records and links of those names (of
     /// secrets gone locally too); the MAC key (base64). One read snapshot, three statements
     /// whatever the number of secrets. Errors: `SYNC.0006` when there is no such remote.
-    pub(super) fn sync_view(&self, remote: &str, names: Option<&[String]>) -> VaultResult<SyncView> {
+    pub(super) fn sync_view(
+        &self,
+        remote: &str,
+        names: Option<&[String]>,
+    ) -> VaultResult<SyncView> {
         let (secrets, records, links) = {
             let mut store = self.store();
             let read = store.snapshot()?;

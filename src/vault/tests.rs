@@ -9,6 +9,7 @@ mod export;
 mod lifecycle;
 mod ops;
 mod records;
+mod remotes;
 mod rotation;
 mod service;
 mod tags;
