@@ -421,6 +421,94 @@ mod tests {
     }
 
     #[test]
+    fn remotes_and_sync_views_travel_whole() {
+        let info = crate::csms::RemoteInfo {
+            name: "cloud".into(),
+            endpoint: "https://csms.example.com".into(),
+            project_id: None,
+            region: Some("cn-north-4".into()),
+            iam_endpoint: Some("https://iam.example.com".into()),
+            access_key: "AK".into(),
+            has_ca: true,
+            create_time: 1,
+            last_sync_time: Some(2),
+        };
+        let Response::Remote(back) = round_trip(&Response::Remote(info.clone())) else {
+            panic!("not a remote");
+        };
+        assert_eq!(back, info);
+        let Response::Remotes(back) = round_trip(&Response::Remotes(vec![info.clone()])) else {
+            panic!("not remotes");
+        };
+        assert_eq!(back, [info.clone()]);
+        let opened = Response::OpenedRemote(OpenedRemote {
+            info: info.clone(),
+            secret_key: Zeroizing::new("s\"k ü".into()),
+            ca_pem: Some("-----BEGIN CERTIFICATE-----".into()),
+        });
+        assert!(opened.carries_plaintext());
+        let Response::OpenedRemote(back) = round_trip(&opened) else {
+            panic!("not an opened remote");
+        };
+        assert_eq!(
+            (back.info, back.secret_key.as_str(), back.ca_pem.as_deref()),
+            (info, "s\"k ü", Some("-----BEGIN CERTIFICATE-----"))
+        );
+        let view = SyncView {
+            secrets: vec![crate::csms::LocalSecret {
+                name: "db".into(),
+                description: "d".into(),
+                state: crate::csms::SecretState::Disabled,
+                current_version: Some("v2".into()),
+                tags: vec![crate::csms::SecretTag {
+                    key: "env".into(),
+                    value: "prod".into(),
+                }],
+                update_time: 3,
+            }],
+            records: vec![crate::csms::SyncRecord {
+                name: "db".into(),
+                local_version: "v2".into(),
+                remote_version: "v5".into(),
+                value_mac: "a".repeat(64),
+                meta_mac: "b".repeat(64),
+                synced_at: 4,
+            }],
+            links: vec![crate::csms::VersionLink {
+                name: "db".into(),
+                local_version: "v1".into(),
+                remote_version: "v4".into(),
+            }],
+            mac_key: Zeroizing::new("bWFjIGtleQ==".into()),
+        };
+        let Response::SyncView(back) = round_trip(&Response::SyncView(view.clone())) else {
+            panic!("not a sync view");
+        };
+        assert_eq!(
+            (&back.secrets, &back.records, &back.links),
+            (&view.secrets, &view.records, &view.links)
+        );
+        assert_eq!(back.mac_key, view.mac_key);
+        // The SK of `remote add` reaches the agent whole.
+        let add = Request::AddRemote(crate::csms::RemoteSpec {
+            name: "cloud".into(),
+            secret_key: Zeroizing::new("line\"sk".into()),
+            ..crate::csms::RemoteSpec::default()
+        });
+        let bytes = frame(&ToAgentRef::Execute(&add));
+        let Some(ToAgent::Execute(back)) = read::<ToAgent>(&mut bytes.as_slice()).unwrap() else {
+            panic!("not an operation");
+        };
+        let Request::AddRemote(spec) = *back else {
+            panic!("another operation");
+        };
+        assert_eq!(
+            (spec.name.as_str(), spec.secret_key.as_str()),
+            ("cloud", "line\"sk")
+        );
+    }
+
+    #[test]
     fn frames_over_the_limit_or_cut_short_are_refused() {
         let mut huge = (u32::try_from(MAX_FRAME).unwrap() + 1)
             .to_be_bytes()
