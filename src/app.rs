@@ -62,11 +62,12 @@ fn configure_notifications() {
 
 /// csvault's own secrets in its environment: no program it starts (a notification delivery,
 /// `csvault run`'s command, `secret copy`'s clipboard keeper, `import`'s gpg) sees them.
-pub const OWN_SECRETS: [&str; 4] = [
+pub const OWN_SECRETS: [&str; 5] = [
     PASSPHRASE_ENV,
     passphrase::NEW_PASSPHRASE_ENV,
     SECRET_KEY_ENV,
     cli::import_from::IMPORT_PASSWORD_ENV,
+    cli::remote::REMOTE_SK_ENV,
 ];
 
 /// The agent holding the vault whose secret names the completion scripts offer: `CSVAULT_PATH`'s,
@@ -156,6 +157,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Import(args) => OnVault::Command(VaultCommand::Import(Box::new(
             cli::import_from::prepare(&args)?,
         ))),
+        // Remotes (issue 17): the endpoint policy, the SK and the CA file before unlocking.
+        Command::Remote(cmd) => OnVault::Command(VaultCommand::Remote(cli::remote::prepare(cmd)?)),
         // Handled in `main` before anything else.
         Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };

@@ -20,6 +20,7 @@ mod output;
 mod password;
 mod prompt;
 mod reference;
+pub mod remote;
 pub mod run;
 mod secrets;
 pub mod shell;
@@ -187,6 +188,10 @@ pub enum Command {
     /// terminal unless --yes; the file is 0600. Secrets pending deletion are left out (counted
     /// on stderr)
     Export(export::ExportArgs),
+    // Sync with CSMS remotes (issue 17).
+    /// CSMS remotes to push to, pull from and sync with: add, list, remove
+    #[command(subcommand)]
+    Remote(remote::RemoteCommand),
     // The shell around it (issue 15).
     /// Print a completion script for bash, zsh or fish (secret names complete while an agent
     /// holds the vault); see the README for where to put it
@@ -250,6 +255,8 @@ pub enum VaultCommand {
     Export(export::ExportArgs),
     // Moving in (issue 16): the source is opened before the vault is unlocked.
     Import(Box<import_from::Prepared>),
+    // Remotes (issue 17): what `remote add` is given is read and checked before unlocking.
+    Remote(remote::Prepared),
 }
 
 /// Runs a command on an unlocked vault.
@@ -267,6 +274,7 @@ pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiEr
         VaultCommand::Backup(args) => backup::run(vault, &args),
         VaultCommand::Export(args) => export::run(vault, &args),
         VaultCommand::Import(prepared) => import_from::run(vault, *prepared),
+        VaultCommand::Remote(prepared) => remote::run(vault, prepared),
     }
 }
 

@@ -149,6 +149,18 @@ pub fn print_json<T: Serialize>(body: &T) -> Result<(), ApiError> {
         .map_err(|e| write_failed(&e))
 }
 
+/// A list that is no `Response` (`remote list`): `table` draws it for people (given how times
+/// are shown and the terminal's width), else it is printed as [`print_json`] does.
+pub fn print_listing<T: Serialize>(
+    body: &T,
+    table: impl FnOnce(&Times, Option<usize>) -> String,
+) -> Result<(), ApiError> {
+    if format() == Format::Table {
+        return print_text(&table(&Times::local(), terminal_width()));
+    }
+    print_json(body)
+}
+
 /// Like [`print_json`] for bodies that hold a plaintext value: rendered once to count its bytes,
 /// then into one wiped buffer of exactly that size, so it never reallocates and leaves copies
 /// behind.

@@ -45,6 +45,24 @@ pub fn value_twice() -> Result<Zeroizing<String>, ApiError> {
     })
 }
 
+/// Asks once for a key typed hidden (no echo, on the terminal): a remote's SK (issue 17).
+/// Ctrl+C at the prompt ends it with `VAULT.0007` and `interrupted`, as [`value_twice`] does;
+/// `VAULT.0007` too when the terminal cannot be read.
+pub fn hidden_once(label: &str, interrupted: &str) -> Result<Zeroizing<String>, ApiError> {
+    let signals = SignalFlags::new(&[signal_hook::consts::SIGINT]);
+    let flag = signals.flag();
+    rpassword::prompt_password(label)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            let why = if flag.load(Ordering::Relaxed) {
+                interrupted.to_owned()
+            } else {
+                format!("Cannot read from the terminal: {e}.")
+            };
+            ApiError::new(crate::csms::ErrorCode::Io, why)
+        })
+}
+
 /// A flag set by some signals for as long as this lives (a prompt, an editor): they only note
 /// it meanwhile. Dropped, the flags are unregistered and the signals' default action comes back
 /// (emulated: signal-hook cannot restore the default disposition), so an interrupt after the

@@ -18,7 +18,7 @@ use crate::csms::op::Response;
 use crate::csms::{
     HealthReport, ListEventsResponse, ListKeysResponse, ListNotificationRecordsResponse,
     ListProjectSecretsTagsResponse, ListSecretTagsResponse, ListSecretTaskResponse,
-    ListSecretVersionsResponse, ListSecretsResponse, PageInfo, SecretVersion,
+    ListSecretVersionsResponse, ListSecretsResponse, PageInfo, RemoteInfo, SecretVersion,
 };
 use crate::hidden::is_hidden;
 use crate::tui::timefmt::{self, Zone};
@@ -38,6 +38,8 @@ mod text {
     pub const NO_TASKS: &str = "No rotation tasks.";
     pub const NO_TAGS: &str = "No tags.";
     pub const NO_VALUES: &str = "No values.";
+    pub const NO_REMOTES: &str = "No remotes.";
+    pub const HAS_CA: &str = "own CA";
     pub const REPORT_CLEAN: &str = "Nothing needs attention.";
     pub const UTC: &str = " (UTC)";
     pub const DEFAULT_KEY: &str = "default";
@@ -266,6 +268,7 @@ pub fn render(response: &Response, times: &Times, max: Option<usize>) -> Option<
         Response::SecretTags(list) => Some(secret_tags(list, max)),
         Response::ProjectTags(list) => Some(project_tags(list, max)),
         Response::HealthReport(report) => Some(report_table(report, times, max)),
+        Response::Remotes(list) => Some(remotes(list, times, max)),
         // A record is never cut: its values (a blob, an id, a description) are read whole.
         other => ordered(other).map(|json| record_of(&json, times).render(None)),
     }
@@ -340,6 +343,39 @@ fn versions(list: &ListSecretVersionsResponse, times: &Times, max: Option<usize>
         ]);
     }
     paged(&t, text::NO_VERSIONS, &list.page_info, max)
+}
+
+/// `remote list`: NAME, ENDPOINT, PROJECT, REGION, ACCESS KEY, CA, CREATED, LAST SYNC (never an
+/// SK: the list has none).
+pub fn remotes(list: &[RemoteInfo], times: &Times, max: Option<usize>) -> String {
+    let mut t = Table::with_headers(vec![
+        ("NAME".into(), false),
+        ("ENDPOINT".into(), true),
+        ("PROJECT".into(), true),
+        ("REGION".into(), false),
+        ("ACCESS KEY".into(), true),
+        ("CA".into(), false),
+        (times.header("CREATED"), false),
+        (times.header("LAST SYNC"), false),
+    ]);
+    let or_none = |v: &Option<String>| v.as_deref().map_or_else(|| text::NONE.to_owned(), cell);
+    for r in list {
+        t.push(vec![
+            cell(&r.name),
+            cell(&r.endpoint),
+            or_none(&r.project_id),
+            or_none(&r.region),
+            cell(&r.access_key),
+            if r.has_ca {
+                text::HAS_CA.to_owned()
+            } else {
+                String::new()
+            },
+            times.short(r.create_time),
+            times.short_or_none(r.last_sync_time),
+        ]);
+    }
+    empty_or(&t, text::NO_REMOTES, max)
 }
 
 /// `key list`: ALIAS, STATE, DEFAULT, CREATED, ID, DESCRIPTION.
