@@ -12,6 +12,7 @@ mod import;
 mod import_from;
 mod keys;
 mod lifecycle;
+mod remotes;
 mod rotation;
 mod run;
 mod secret_record;
