@@ -440,7 +440,7 @@ mod tests {
         let Response::Remotes(back) = round_trip(&Response::Remotes(vec![info.clone()])) else {
             panic!("not remotes");
         };
-        assert_eq!(back, [info.clone()]);
+        assert_eq!(back, std::slice::from_ref(&info));
         let opened = Response::OpenedRemote(OpenedRemote {
             info: info.clone(),
             secret_key: Zeroizing::new("s\"k ü".into()),

@@ -29,7 +29,7 @@ fn spec(name: &str) -> RemoteSpec {
 }
 
 fn run(vault: &Vault, request: &Request) -> VaultResult<Response> {
-    vault.execute(request).map_err(Into::into)
+    vault.execute(request)
 }
 
 fn add(vault: &Vault, spec: RemoteSpec) -> VaultResult<RemoteInfo> {
