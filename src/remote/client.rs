@@ -123,6 +123,13 @@ struct Inner {
 }
 
 impl HttpRemote {
+    /// The client for `remote`, as [`super::connect`] gives it (boxed there).
+    ///
+    /// Errors: as [`super::connect`].
+    pub fn connect(remote: &OpenedRemote) -> Result<Self, ApiError> {
+        connect(remote)
+    }
+
     /// The project id the paths carry (given, or looked up through IAM).
     pub fn project_id(&self) -> &str {
         &self.inner.project

@@ -141,22 +141,19 @@ pub fn internal(why: &str) -> ApiError {
     )
 }
 
-/// The TLS error in `e`'s chain, if TLS is why it failed.
+/// The TLS error in `e`'s chain, if TLS is why it failed (looking inside I/O errors, which
+/// wrap it, at any depth).
 pub fn tls_problem(e: &(dyn Error + 'static)) -> Option<String> {
-    let mut next = Some(e);
-    while let Some(err) = next {
-        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return Some(tls.to_string());
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(tls) = inner.downcast_ref::<rustls::Error>()
-        {
-            return Some(tls.to_string());
-        }
-        next = err.source();
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls.to_string());
     }
-    None
+    if let Some(io) = e.downcast_ref::<std::io::Error>()
+        && let Some(inner) = io.get_ref()
+        && let Some(found) = tls_problem(inner)
+    {
+        return Some(found);
+    }
+    e.source().and_then(tls_problem)
 }
 
 /// `e` and its causes, joined with `: ` (connection errors carry no secret).
