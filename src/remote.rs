@@ -5,9 +5,22 @@
 //! [`RemoteApi`] is the seam: the sync engine (`crate::sync`) drives a remote only through it,
 //! [`connect`] gives the HTTP one, and the engine's tests a fake.
 
+mod client;
 mod endpoint;
+mod refusal;
+mod tls;
+mod transport;
+mod wire;
 
+pub use client::HttpRemote;
 pub use endpoint::Endpoint;
+pub use transport::{
+    BACKOFF_CAP, BACKOFF_START, CONNECT_TIMEOUT, GIVE_UP_AFTER, MAX_ATTEMPTS, REQUEST_TIMEOUT,
+};
+
+/// How many requests the client has in flight at once (per-secret reads, jobs side by side):
+/// enough to hide the round trip, few enough not to be throttled.
+pub const PARALLEL_REQUESTS: usize = 8;
 
 use zeroize::Zeroizing;
 
@@ -149,10 +162,5 @@ pub trait RemoteApi: Sync {
 /// Errors: `SYNC.0005` (policy, CA file), `SYNC.0001` unreachable, `SYNC.0003` wrong AK/SK,
 /// `SYNC.0004` clock skew, `SYNC.0002` any other refusal of the lookup.
 pub fn connect(remote: &crate::csms::OpenedRemote) -> Result<Box<dyn RemoteApi + Send>, ApiError> {
-    // SEAM: replaced by the HTTP client.
-    Endpoint::parse(&remote.info.endpoint)?;
-    Err(ApiError::new(
-        crate::csms::ErrorCode::RemoteUnreachable,
-        "The CSMS client is not available yet.",
-    ))
+    Ok(Box::new(client::connect(remote)?))
 }

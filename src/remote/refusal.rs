@@ -1,0 +1,232 @@
+//! The client's failures and their words: a remote's refusal read from its answer, the clock
+//! check on a 401/403, and the `SYNC.*` errors. No message carries a value, an SK or a signature.
+
+use serde::Deserialize;
+use std::error::Error;
+use std::time::Duration;
+
+use super::transport::Reply;
+use crate::csms::{ApiError, ErrorCode};
+use crate::http::signing::MAX_CLOCK_SKEW;
+
+/// Why a request did not succeed.
+#[derive(Debug)]
+pub enum Fail {
+    /// The remote answered 4xx (not 429) with its code and message (`SYNC.0002` once given up).
+    Refused {
+        status: u16,
+        code: String,
+        msg: String,
+    },
+    /// A create that may have arrived: the caller must look before sending it again.
+    Unknown(String),
+    /// Final (`SYNC.0001`, `SYNC.0003`, `SYNC.0004`, `SYNC.0005`).
+    Fatal(ApiError),
+}
+
+impl Fail {
+    /// Whether the remote refused with `code` (such as `CSMS.0106`, no such secret).
+    pub fn is(&self, code: &str) -> bool {
+        matches!(self, Self::Refused { code: c, .. } if c == code)
+    }
+}
+
+impl From<Fail> for ApiError {
+    fn from(fail: Fail) -> Self {
+        match fail {
+            Fail::Refused { status, code, msg } => ApiError::new(
+                ErrorCode::RemoteRefused,
+                format!("The remote refused the request (HTTP {status}): {code} {msg}"),
+            ),
+            Fail::Unknown(why) => ApiError::new(
+                ErrorCode::RemoteUnreachable,
+                format!("The remote did not confirm a create ({why}); run again to finish."),
+            ),
+            Fail::Fatal(e) => e,
+        }
+    }
+}
+
+/// The error body, flat (`{"error_code","error_msg"}`) or nested (`{"error": {…}}`).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ErrorBody {
+    error_code: Option<String>,
+    error_msg: Option<String>,
+    error: Option<Box<ErrorBody>>,
+}
+
+/// The longest remote message quoted, in characters.
+const MAX_QUOTED_CHARS: usize = 300;
+
+/// A 4xx answer (not 429) as a [`Fail`]: 401/403 are the AK/SK or the clock; others are the
+/// remote's code and message.
+pub fn refused(reply: &Reply) -> Fail {
+    let parsed: ErrorBody = serde_json::from_slice(&reply.body).unwrap_or_default();
+    let (code, msg) = match parsed.error {
+        Some(inner) if inner.error_code.is_some() => (inner.error_code, inner.error_msg),
+        _ => (parsed.error_code, parsed.error_msg),
+    };
+    let code = code.unwrap_or_else(|| format!("HTTP {}", reply.status));
+    let msg: String = msg
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_QUOTED_CHARS)
+        .collect();
+    if matches!(reply.status, 401 | 403) {
+        if let Some(skew) = clock_skew(reply.date.as_deref(), &msg)
+            && skew.unsigned_abs() > MAX_CLOCK_SKEW.as_secs().unsigned_abs()
+        {
+            return Fail::Fatal(ApiError::new(
+                ErrorCode::ClockSkew,
+                format!(
+                    "The remote refused the request's time: this clock and the remote's differ by {} s (at most {} s allowed); set this machine's clock right.",
+                    skew.unsigned_abs(),
+                    MAX_CLOCK_SKEW.as_secs()
+                ),
+            ));
+        }
+        return Fail::Fatal(ApiError::new(
+            ErrorCode::RemoteAuth,
+            format!("The remote refused the AK/SK: {code} {msg}"),
+        ));
+    }
+    Fail::Refused {
+        status: reply.status,
+        code,
+        msg,
+    }
+}
+
+/// This clock minus the remote's, in seconds, from the remote's message (csvault serve's
+/// `X-Sdk-Date is N s from the server clock`) or else its `Date` header.
+fn clock_skew(date: Option<&str>, msg: &str) -> Option<i64> {
+    if let Some(rest) = msg.split("X-Sdk-Date is ").nth(1)
+        && let Some(n) = rest.split(" s from").next()
+        && let Ok(n) = n.trim().parse::<i64>()
+    {
+        return Some(n);
+    }
+    let theirs = jiff::fmt::rfc2822::parse(date?.trim()).ok()?.timestamp();
+    Some(jiff::Timestamp::now().as_second() - theirs.as_second())
+}
+
+/// Retries used up.
+pub fn gave_up(base: &str, attempts: u32, spent: Duration, last: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::RemoteUnreachable,
+        format!(
+            "The remote {base} could not be reached: gave up after {attempts} attempts in {} s; the last: {last}.",
+            spent.as_secs()
+        ),
+    )
+}
+
+/// TLS refused the connection (an untrusted certificate, a name mismatch): not retried.
+pub fn tls(base: &str, why: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::RemoteUnreachable,
+        format!(
+            "The remote {base} failed the TLS handshake: {why}. If it uses its own CA, give its certificate with `remote add --ca-file`."
+        ),
+    )
+}
+
+/// A request this client could not make (a bug, not the remote's doing).
+pub fn internal(why: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::RemoteUnreachable,
+        format!("The request could not be made: {why}."),
+    )
+}
+
+/// The TLS error in `e`'s chain, if TLS is why it failed (looking inside I/O errors, which
+/// wrap it, at any depth).
+pub fn tls_problem(e: &(dyn Error + 'static)) -> Option<String> {
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls.to_string());
+    }
+    if let Some(io) = e.downcast_ref::<std::io::Error>()
+        && let Some(inner) = io.get_ref()
+        && let Some(found) = tls_problem(inner)
+    {
+        return Some(found);
+    }
+    e.source().and_then(tls_problem)
+}
+
+/// `e` and its causes, joined with `: ` (connection errors carry no secret).
+pub fn chain(e: &(dyn Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(err) = next {
+        let part = err.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        next = err.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeroize::Zeroizing;
+
+    fn reply(status: u16, date: Option<&str>, body: &str) -> Reply {
+        Reply {
+            status,
+            retry_after: None,
+            date: date.map(str::to_owned),
+            body: Zeroizing::new(body.as_bytes().to_vec()),
+        }
+    }
+
+    fn code(fail: Fail) -> &'static str {
+        ApiError::from(fail).code.as_str()
+    }
+
+    #[test]
+    fn a_refused_signature_is_the_clock_only_when_the_clocks_differ_by_more_than_15_minutes() {
+        let serve = r#"{"error_code":"APIGW.0301","error_msg":"X-Sdk-Date is -3600 s from the server clock (at most 900 s allowed)"}"#;
+        let skew = ApiError::from(refused(&reply(401, None, serve)));
+        assert_eq!(skew.code, ErrorCode::ClockSkew);
+        assert!(skew.error_msg.contains("3600 s"), "{}", skew.error_msg);
+        let now = jiff::Timestamp::now();
+        let hours_ago = now - jiff::SignedDuration::from_hours(2);
+        let date = hours_ago.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let bad =
+            r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}"#;
+        assert_eq!(code(refused(&reply(401, Some(&date), bad))), "SYNC.0004");
+        let date_now = now.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let wrong_sk = ApiError::from(refused(&reply(403, Some(&date_now), bad)));
+        assert_eq!(wrong_sk.code, ErrorCode::RemoteAuth);
+        assert!(
+            wrong_sk
+                .error_msg
+                .starts_with("The remote refused the AK/SK: APIGW.0301")
+        );
+    }
+
+    #[test]
+    fn other_refusals_quote_the_remotes_code_flat_or_nested() {
+        let flat = refused(&reply(
+            400,
+            None,
+            r#"{"error_code":"CSMS.0106","error_msg":"no"}"#,
+        ));
+        assert!(flat.is("CSMS.0106"));
+        let nested = refused(&reply(
+            400,
+            None,
+            r#"{"error":{"error_code":"TMS.0002","error_msg":"bad tag"}}"#,
+        ));
+        let e = ApiError::from(nested);
+        assert_eq!(e.code, ErrorCode::RemoteRefused);
+        assert!(e.error_msg.contains("TMS.0002 bad tag"), "{}", e.error_msg);
+        assert!(refused(&reply(404, None, "<html>")).is("HTTP 404"));
+    }
+}
