@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::cli::{self, AgentCommand, Cli, Command, VaultCommand};
+use crate::sync::plan::Mode;
 use crate::csms::{ApiError, ErrorCode};
 use crate::vault::{NOTIFY_COMMAND_ENV, Vault, await_deliveries, configure_delivery};
 
@@ -156,6 +157,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Import(args) => OnVault::Command(VaultCommand::Import(Box::new(
             cli::import_from::prepare(&args)?,
         ))),
+        // Push, pull and sync (issue 17).
+        Command::Push(args) => OnVault::Command(VaultCommand::Transfer(Mode::Push, args)),
+        Command::Pull(args) => OnVault::Command(VaultCommand::Transfer(Mode::Pull, args)),
+        Command::Sync(args) => OnVault::Command(VaultCommand::Transfer(Mode::Sync, args)),
         // Handled in `main` before anything else.
         Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };

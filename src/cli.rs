@@ -23,6 +23,7 @@ mod reference;
 pub mod run;
 mod secrets;
 pub mod shell;
+pub mod sync;
 mod table;
 mod tags;
 mod tasks;
@@ -187,6 +188,15 @@ pub enum Command {
     /// terminal unless --yes; the file is 0600. Secrets pending deletion are left out (counted
     /// on stderr)
     Export(export::ExportArgs),
+    // Push, pull and sync with CSMS remotes (issue 17).
+    /// Push secrets to a remote (writes only there): one JSON line per secret {"name", "action",
+    /// "to", "on", "reason", "status", "error"}, in name order; a summary on stderr. Exit 1 if
+    /// a conflict is left or a secret failed
+    Push(sync::SyncArgs),
+    /// Pull secrets from a remote (writes only here); output as push's
+    Pull(sync::SyncArgs),
+    /// Sync with a remote both ways; output as push's
+    Sync(sync::SyncArgs),
     // The shell around it (issue 15).
     /// Print a completion script for bash, zsh or fish (secret names complete while an agent
     /// holds the vault); see the README for where to put it
@@ -250,6 +260,8 @@ pub enum VaultCommand {
     Export(export::ExportArgs),
     // Moving in (issue 16): the source is opened before the vault is unlocked.
     Import(Box<import_from::Prepared>),
+    // Push, pull and sync (issue 17).
+    Transfer(crate::sync::plan::Mode, sync::SyncArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -267,6 +279,7 @@ pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiEr
         VaultCommand::Backup(args) => backup::run(vault, &args),
         VaultCommand::Export(args) => export::run(vault, &args),
         VaultCommand::Import(prepared) => import_from::run(vault, *prepared),
+        VaultCommand::Transfer(mode, args) => sync::run(vault, mode, &args),
     }
 }
 
