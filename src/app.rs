@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::cli::{self, AgentCommand, Cli, Command, VaultCommand};
-use crate::sync::plan::Mode;
 use crate::csms::{ApiError, ErrorCode};
+use crate::sync::plan::Mode;
 use crate::vault::{NOTIFY_COMMAND_ENV, Vault, await_deliveries, configure_delivery};
 
 pub use passphrase::{PASSPHRASE_ENV, PassphraseSource};

@@ -131,7 +131,11 @@ fn text_line(line: &Line<'_>, width: usize) -> String {
     }
     match (line.status, line.error) {
         ("failed", Some(e)) => {
-            out.push_str(&format!("  FAILED: {} {}", e.code.as_str(), shown(&e.error_msg)));
+            out.push_str(&format!(
+                "  FAILED: {} {}",
+                e.code.as_str(),
+                shown(&e.error_msg)
+            ));
         }
         ("planned", _) => out.push_str("  [planned]"),
         _ => {}
@@ -178,7 +182,11 @@ fn summary(mode: Mode, remote: &str, lines: &[Line<'_>], dry_run: bool) -> Strin
     }
     let failed = lines.iter().filter(|l| l.status == "failed").count();
     parts.push(format!("{} failed", grouped(failed)));
-    let how = if dry_run { " (dry run: nothing written)" } else { "" };
+    let how = if dry_run {
+        " (dry run: nothing written)"
+    } else {
+        ""
+    };
     format!(
         "{} {}: {} secrets: {}{how}\n",
         verb(mode),
