@@ -5,7 +5,8 @@
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use std::io::{IsTerminal, Write};
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
 
 use super::output::{print_bytes, print_json_line, tables};
@@ -96,7 +97,7 @@ fn shown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() || crate::hidden::is_hidden(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
         } else {
             out.push(c);
         }
@@ -109,7 +110,7 @@ fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -121,21 +122,17 @@ fn grouped(n: usize) -> String {
 fn text_line(line: &Line<'_>, width: usize) -> String {
     let mut out = format!("{:<15} {:<width$}", line.action, shown(line.name));
     if let Some(side) = line.to {
-        out.push_str(&format!("  → {side}"));
+        let _ = write!(out, "  → {side}");
     }
     if let Some(side) = line.on {
-        out.push_str(&format!("  on {side}"));
+        let _ = write!(out, "  on {side}");
     }
     if let Some(reason) = line.reason {
-        out.push_str(&format!("  ({})", shown(reason)));
+        let _ = write!(out, "  ({})", shown(reason));
     }
     match (line.status, line.error) {
         ("failed", Some(e)) => {
-            out.push_str(&format!(
-                "  FAILED: {} {}",
-                e.code.as_str(),
-                shown(&e.error_msg)
-            ));
+            let _ = write!(out, "  FAILED: {} {}", e.code.as_str(), shown(&e.error_msg));
         }
         ("planned", _) => out.push_str("  [planned]"),
         _ => {}
@@ -214,16 +211,14 @@ fn progress_line(mode: Mode, remote: &str, what: &str, done: usize, total: usize
 /// 1 when a conflict is left or an item failed. A fatal error (no such remote `SYNC.0006`,
 /// unreachable, wrong AK/SK, clock skew) is returned before anything is written.
 pub fn run(vault: &dyn Execute, mode: Mode, args: &SyncArgs) -> Result<ExitCode, ApiError> {
-    let opened = match vault.execute(&Request::OpenRemote {
+    let Response::OpenedRemote(opened) = vault.execute(&Request::OpenRemote {
         name: args.remote.clone(),
-    })? {
-        Response::OpenedRemote(opened) => opened,
-        _ => {
-            return Err(ApiError::new(
-                ErrorCode::Internal,
-                "The vault answered another operation.",
-            ));
-        }
+    })?
+    else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            "The vault answered another operation.",
+        ));
     };
     let remote = crate::remote::connect(&opened)?;
     drop(opened);

@@ -267,7 +267,7 @@ fn both(
             }
             return;
         }
-        (Flow::To(a), Flow::To(b)) if a != b => (None, None),
+        (Flow::To(value_to), Flow::To(meta_to)) if value_to != meta_to => (None, None),
         (Flow::To(to), Flow::Still | Flow::To(_)) | (Flow::Still, Flow::To(to)) => (Some(to), None),
         _ => (None, None),
     };

@@ -99,10 +99,11 @@ pub(super) fn values(
         .collect()
 }
 
+/// A request's `secret_string` and `secret_binary`.
+type Fields = (Option<Zeroizing<String>>, Option<Zeroizing<String>>);
+
 /// The request fields of a value: `secret_string` or `secret_binary` (base64).
-fn fields(
-    value: &Value,
-) -> Result<(Option<Zeroizing<String>>, Option<Zeroizing<String>>), ApiError> {
+fn fields(value: &Value) -> Result<Fields, ApiError> {
     match value.kind {
         ValueKind::Text => {
             let text = std::str::from_utf8(&value.bytes).map_err(|_| {

@@ -37,6 +37,8 @@ pub struct Plan {
     pub options: Options,
     pub items: Vec<PlanItem>,
     pub(super) work: Vec<Work>,
+    /// The version links (`--all-versions`), as the view gave them.
+    #[allow(dead_code, reason = "read by the --all-versions work still to come")]
     pub(super) links: Vec<VersionLink>,
     pub(super) key: MacKey,
 }
@@ -53,8 +55,8 @@ pub fn fatal(e: &ApiError) -> bool {
 /// Plans a `mode` run with the remote named `remote_name` (`remote`, already connected), over
 /// every secret on either side or only `names`. Reads only: the local view (one request), the
 /// remote's list, and the current values of secrets whose current version moved since the last
-/// sync (or never synced and on both sides), `BATCH` at a time; a value is MACed and wiped at
-/// once. `progress` gets (secrets whose values were read, how many must be).
+/// sync (or never synced and on both sides), `BATCH` at a time; each value wiped once its MAC
+/// is taken. `progress` gets (secrets whose values were read, how many must be).
 ///
 /// Errors: the local view's (`SYNC.0006` no such remote), the remote list's, and a value read's
 /// that is [`fatal`]; another value read error skips that secret, with the error as the reason.
@@ -108,40 +110,17 @@ pub fn plan(
             remote_wanted.push((name.clone(), v));
         }
     }
-    let total = local_wanted.len() + remote_wanted.len();
-    let mut done = 0;
-    let mut local_macs = HashMap::new();
-    let mut remote_macs = HashMap::new();
-    let mut unread: HashMap<String, String> = HashMap::new();
-    for chunk in local_wanted.chunks(BATCH) {
-        for ((name, _), value) in chunk.iter().zip(local::values(local, chunk)) {
-            match value {
-                Ok(v) => {
-                    local_macs.insert(name.clone(), key.value(&v));
-                }
-                Err(e) => {
-                    unread.insert(name.clone(), format!("cannot read the local value: {e}"));
-                }
-            }
-        }
-        done += chunk.len();
-        progress(done, total);
-    }
-    for chunk in remote_wanted.chunks(BATCH) {
-        for ((name, _), value) in chunk.iter().zip(remote.values(chunk, &|_| {})) {
-            match value {
-                Ok(v) => {
-                    remote_macs.insert(name.clone(), key.value(&v));
-                }
-                Err(e) if fatal(&e) => return Err(e),
-                Err(e) => {
-                    unread.insert(name.clone(), format!("cannot read the remote value: {e}"));
-                }
-            }
-        }
-        done += chunk.len();
-        progress(done, total);
-    }
+    let Macs {
+        local: local_macs,
+        remote: remote_macs,
+        mut unread,
+    } = read_macs(
+        local,
+        remote,
+        &key,
+        (&local_wanted, &remote_wanted),
+        progress,
+    )?;
     let mut items = Vec::with_capacity(by_name.len());
     let mut work = Vec::with_capacity(by_name.len());
     for (name, mut w) in by_name {
@@ -174,4 +153,65 @@ pub fn plan(
         links: view.links,
         key,
     })
+}
+
+/// A value asked for: (name, version id).
+type Wanted = (String, String);
+
+/// The current values' MACs the plan needs, by name; a value that could not be read is named
+/// with why.
+struct Macs {
+    local: HashMap<String, String>,
+    remote: HashMap<String, String>,
+    unread: HashMap<String, String>,
+}
+
+/// Reads the `(name, version)` values asked of each side, `BATCH` at a time, keeping only their
+/// MACs. A remote error that is [`fatal`] is returned.
+fn read_macs(
+    local: &dyn Execute,
+    remote: &dyn RemoteApi,
+    key: &MacKey,
+    (local_wanted, remote_wanted): (&[Wanted], &[Wanted]),
+    progress: &dyn Fn(usize, usize),
+) -> Result<Macs, ApiError> {
+    let total = local_wanted.len() + remote_wanted.len();
+    let mut done = 0;
+    let mut macs = Macs {
+        local: HashMap::new(),
+        remote: HashMap::new(),
+        unread: HashMap::new(),
+    };
+    for chunk in local_wanted.chunks(BATCH) {
+        for ((name, _), value) in chunk.iter().zip(local::values(local, chunk)) {
+            match value {
+                Ok(v) => {
+                    macs.local.insert(name.clone(), key.value(&v));
+                }
+                Err(e) => {
+                    macs.unread
+                        .insert(name.clone(), format!("cannot read the local value: {e}"));
+                }
+            }
+        }
+        done += chunk.len();
+        progress(done, total);
+    }
+    for chunk in remote_wanted.chunks(BATCH) {
+        for ((name, _), value) in chunk.iter().zip(remote.values(chunk, &|_| {})) {
+            match value {
+                Ok(v) => {
+                    macs.remote.insert(name.clone(), key.value(&v));
+                }
+                Err(e) if fatal(&e) => return Err(e),
+                Err(e) => {
+                    macs.unread
+                        .insert(name.clone(), format!("cannot read the remote value: {e}"));
+                }
+            }
+        }
+        done += chunk.len();
+        progress(done, total);
+    }
+    Ok(macs)
 }

@@ -58,8 +58,8 @@ pub fn run(
             forget: Vec::new(),
             errors: HashMap::new(),
         };
-        batch.to_remote(start..end);
-        batch.to_local(start..end);
+        batch.write_remote(start..end);
+        batch.write_local(start..end);
         let Batch {
             records,
             forget,
@@ -129,8 +129,48 @@ impl Batch<'_> {
         });
     }
 
+    /// The source values of the batch's creates and new versions to `to`, by item; a read
+    /// error is that item's outcome.
+    fn source_values(&mut self, range: std::ops::Range<usize>, to: Side) -> HashMap<usize, Value> {
+        let plan = self.plan;
+        let wanted: Vec<(usize, (String, String))> = range
+            .filter(|&i| {
+                matches!(plan.items[i].action,
+                    Action::Create { to: side } | Action::NewVersion { to: side } if side == to)
+            })
+            .filter_map(|i| {
+                let w = &plan.work[i];
+                let version = match to {
+                    Side::Remote => w.local.as_ref()?.current_version.clone()?,
+                    Side::Local => w.remote.as_ref()?.current_version.clone()?,
+                };
+                Some((i, (plan.items[i].name.clone(), version)))
+            })
+            .collect();
+        let mut values = HashMap::new();
+        if wanted.is_empty() {
+            return values;
+        }
+        let pairs: Vec<(String, String)> = wanted.iter().map(|(_, p)| p.clone()).collect();
+        let read = match to {
+            Side::Remote => local::values(self.local, &pairs),
+            Side::Local => self.remote.values(&pairs, &|_| {}),
+        };
+        for ((i, _), value) in wanted.iter().zip(read) {
+            match value {
+                Ok(v) => {
+                    values.insert(*i, v);
+                }
+                Err(e) => {
+                    self.errors.insert(*i, e);
+                }
+            }
+        }
+        values
+    }
+
     /// The settled records, then every write to the remote of the batch, through one `apply`.
-    fn to_remote(&mut self, range: std::ops::Range<usize>) {
+    fn write_remote(&mut self, range: std::ops::Range<usize>) {
         let plan = self.plan;
         for i in range.clone() {
             let w = &plan.work[i];
@@ -143,33 +183,7 @@ impl Batch<'_> {
                 self.forget.push(plan.items[i].name.clone());
             }
         }
-        // The local values the writes carry.
-        let needs_value = |i: &usize| {
-            matches!(
-                plan.items[*i].action,
-                Action::Create { to: Side::Remote } | Action::NewVersion { to: Side::Remote }
-            )
-        };
-        let wanted: Vec<(usize, (String, String))> = range
-            .clone()
-            .filter(needs_value)
-            .filter_map(|i| {
-                let v = plan.work[i].local.as_ref()?.current_version.clone()?;
-                Some((i, (plan.items[i].name.clone(), v)))
-            })
-            .collect();
-        let pairs: Vec<(String, String)> = wanted.iter().map(|(_, p)| p.clone()).collect();
-        let mut values: HashMap<usize, Value> = HashMap::new();
-        for ((i, _), value) in wanted.iter().zip(local::values(self.local, &pairs)) {
-            match value {
-                Ok(v) => {
-                    values.insert(*i, v);
-                }
-                Err(e) => {
-                    self.errors.insert(*i, e);
-                }
-            }
-        }
+        let values = self.source_values(range.clone(), Side::Remote);
         let mut jobs = Vec::new();
         let mut of_job = Vec::new();
         for i in range {
@@ -251,36 +265,9 @@ impl Batch<'_> {
 
     /// Every write to the local side of the batch: creates in one Import Records, new
     /// versions, metadata, deletions.
-    fn to_local(&mut self, range: std::ops::Range<usize>) {
+    fn write_local(&mut self, range: std::ops::Range<usize>) {
         let plan = self.plan;
-        let needs_value = |i: &usize| {
-            matches!(
-                plan.items[*i].action,
-                Action::Create { to: Side::Local } | Action::NewVersion { to: Side::Local }
-            )
-        };
-        let wanted: Vec<(usize, (String, String))> = range
-            .clone()
-            .filter(needs_value)
-            .filter_map(|i| {
-                let v = plan.work[i].remote.as_ref()?.current_version.clone()?;
-                Some((i, (plan.items[i].name.clone(), v)))
-            })
-            .collect();
-        let pairs: Vec<(String, String)> = wanted.iter().map(|(_, p)| p.clone()).collect();
-        let mut values: HashMap<usize, Value> = HashMap::new();
-        if !pairs.is_empty() {
-            for ((i, _), value) in wanted.iter().zip(self.remote.values(&pairs, &|_| {})) {
-                match value {
-                    Ok(v) => {
-                        values.insert(*i, v);
-                    }
-                    Err(e) => {
-                        self.errors.insert(*i, e);
-                    }
-                }
-            }
-        }
+        let values = self.source_values(range.clone(), Side::Local);
         self.create_locally(range.clone(), &values);
         for i in range {
             if self.errors.contains_key(&i) {

@@ -405,7 +405,7 @@ fn a_push_killed_midway_then_run_again_creates_each_secret_and_version_once() {
                 text(&format!("value {n}")),
                 "d",
                 vec![tag("k", "v")],
-            )
+            );
         });
     }
     // The remote goes away after 100 writes: what was done is recorded, then the run stops.
@@ -445,7 +445,7 @@ fn a_push_killed_before_its_state_was_saved_finds_its_work_done() {
                 text(&format!("value {n}")),
                 "d",
                 vec![tag("k", "v")],
-            )
+            );
         });
     }
     // Killed after the second batch's writes, before its state was saved.

@@ -363,7 +363,7 @@ impl FakeLocal {
             .clone()
     }
 
-    fn import(&self, store: &mut Store, record: &SecretRecord) -> ImportOutcome {
+    fn import(store: &mut Store, record: &SecretRecord) -> ImportOutcome {
         let body = &record.create;
         if store.secrets.contains_key(&body.name) {
             return ImportOutcome::AlreadyExists;
@@ -516,7 +516,7 @@ impl Execute for FakeLocal {
                 let outcomes = body
                     .records
                     .iter()
-                    .map(|r| self.import(&mut store, r))
+                    .map(|r| Self::import(&mut store, r))
                     .collect();
                 Response::RecordsImported(ImportRecordsResponse { outcomes })
             }
