@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use crate::cli::{self, AgentCommand, Cli, Command, VaultCommand};
 use crate::csms::{ApiError, ErrorCode};
+use crate::sync::plan::Mode;
 use crate::vault::{NOTIFY_COMMAND_ENV, Vault, await_deliveries, configure_delivery};
 
 pub use passphrase::{PASSPHRASE_ENV, PassphraseSource};
@@ -159,6 +160,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         ))),
         // Remotes (issue 17): the endpoint policy, the SK and the CA file before unlocking.
         Command::Remote(cmd) => OnVault::Command(VaultCommand::Remote(cli::remote::prepare(cmd)?)),
+        // Push, pull and sync (issue 17).
+        Command::Push(args) => OnVault::Command(VaultCommand::Transfer(Mode::Push, args)),
+        Command::Pull(args) => OnVault::Command(VaultCommand::Transfer(Mode::Pull, args)),
+        Command::Sync(args) => OnVault::Command(VaultCommand::Transfer(Mode::Sync, args)),
         // Handled in `main` before anything else.
         Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };

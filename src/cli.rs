@@ -24,6 +24,7 @@ pub mod remote;
 pub mod run;
 mod secrets;
 pub mod shell;
+pub mod sync;
 mod table;
 mod tags;
 mod tasks;
@@ -192,6 +193,15 @@ pub enum Command {
     /// CSMS remotes to push to, pull from and sync with: add, list, remove
     #[command(subcommand)]
     Remote(remote::RemoteCommand),
+    // Push, pull and sync with CSMS remotes (issue 17).
+    /// Push secrets to a remote (writes only there): one JSON line per secret {"name", "action",
+    /// "to", "on", "reason", "status", "error"}, in name order; a summary on stderr. Exit 1 if
+    /// a conflict is left or a secret failed
+    Push(sync::SyncArgs),
+    /// Pull secrets from a remote (writes only here); output as push's
+    Pull(sync::SyncArgs),
+    /// Sync with a remote both ways; output as push's
+    Sync(sync::SyncArgs),
     // The shell around it (issue 15).
     /// Print a completion script for bash, zsh or fish (secret names complete while an agent
     /// holds the vault); see the README for where to put it
@@ -257,6 +267,8 @@ pub enum VaultCommand {
     Import(Box<import_from::Prepared>),
     // Remotes (issue 17): what `remote add` is given is read and checked before unlocking.
     Remote(remote::Prepared),
+    // Push, pull and sync (issue 17).
+    Transfer(crate::sync::plan::Mode, sync::SyncArgs),
 }
 
 /// Runs a command on an unlocked vault.
@@ -275,6 +287,7 @@ pub fn run(vault: &dyn Execute, command: VaultCommand) -> Result<ExitCode, ApiEr
         VaultCommand::Export(args) => export::run(vault, &args),
         VaultCommand::Import(prepared) => import_from::run(vault, *prepared),
         VaultCommand::Remote(prepared) => remote::run(vault, prepared),
+        VaultCommand::Transfer(mode, args) => sync::run(vault, mode, &args),
     }
 }
 

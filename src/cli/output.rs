@@ -254,6 +254,26 @@ pub fn warn_deliveries(done: crate::vault::Deliveries) {
     }
 }
 
+/// Whether bodies are printed as tables for people (`--output table`, or stdout a terminal).
+pub fn tables() -> bool {
+    format() == Format::Table
+}
+
+/// `body` as one line of compact JSON on stdout (escaped as [`print_json`] does), flushed: a
+/// stream of lines (push, pull and sync's outcomes). `VAULT.0007` if stdout cannot take it.
+pub fn print_json_line<T: Serialize>(body: &T) -> Result<(), ApiError> {
+    let mut line = Vec::with_capacity(256);
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut line, SafeFormatter(CompactFormatter));
+    body.serialize(&mut ser)
+        .map_err(|e| write_failed(&io::Error::from(e)))?;
+    line.push(b'\n');
+    let mut out = io::stdout().lock();
+    out.write_all(&line)
+        .and_then(|()| out.flush())
+        .map_err(|e| write_failed(&e))
+}
+
 /// A warning as one line of JSON on stderr (escaped like stdout): the command went on (checks,
 /// issue 14: a weak value stored).
 pub fn print_warning<T: Serialize>(body: &T) {

@@ -1,0 +1,259 @@
+//! The local side of a sync, through `Execute` (the vault or its agent): its view, its current
+//! values, and the writes a pull makes. Values only in wiped buffers.
+
+use base64::Engine as _;
+use zeroize::Zeroizing;
+
+use crate::csms::op::{
+    Execute, ImportOutcome, ImportRecordsRequest, KeyLookup, Request, Response, SecretRecord,
+};
+use crate::csms::{
+    ApiError, BatchCreateOrDeleteTagsRequest, BatchGetSecretValueRequest, CreateSecretRequest,
+    CreateSecretVersionRequest, DEFAULT_KEY_ALIAS, DeleteSecretForScheduleRequest, ErrorCode,
+    SecretRef, SecretTag, SecretVersion, SyncStateUpdate, SyncView, TagAction, TagItem,
+    UpdateSecretRequest, ValueKind,
+};
+use crate::remote::Value;
+
+fn unexpected() -> ApiError {
+    ApiError::new(ErrorCode::Internal, "The vault answered another operation.")
+}
+
+/// The local side of a sync with `remote` (all secrets, or `names`).
+pub(super) fn view(
+    local: &dyn Execute,
+    remote: &str,
+    names: Option<&[String]>,
+) -> Result<SyncView, ApiError> {
+    match local.execute(&Request::SyncView {
+        remote: remote.to_owned(),
+        names: names.map(<[String]>::to_vec),
+    })? {
+        Response::SyncView(view) => Ok(view),
+        _ => Err(unexpected()),
+    }
+}
+
+/// Records a piece of finished work.
+pub(super) fn save(local: &dyn Execute, update: SyncStateUpdate) -> Result<(), ApiError> {
+    local.execute(&Request::SaveSyncState(update)).map(|_| ())
+}
+
+/// A version's value as sync carries it (binary decoded).
+fn value_of(version: &SecretVersion) -> Result<Value, ApiError> {
+    if let Some(text) = &version.secret_string {
+        return Ok(Value {
+            kind: ValueKind::Text,
+            bytes: Zeroizing::new(text.as_bytes().to_vec()),
+        });
+    }
+    let Some(binary) = &version.secret_binary else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            "A version without a value.",
+        ));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(binary.as_bytes())
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "A binary value that is not base64."))?;
+    Ok(Value {
+        kind: ValueKind::Binary,
+        bytes: Zeroizing::new(bytes),
+    })
+}
+
+/// Each (name, version id)'s value, in order: one Batch Get Secret Value when every current
+/// version is the one asked, else one Show Secret Version per secret.
+pub(super) fn values(
+    local: &dyn Execute,
+    wanted: &[(String, String)],
+) -> Vec<Result<Value, ApiError>> {
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let batch = BatchGetSecretValueRequest {
+        secret_name_list: wanted.iter().map(|(n, _)| n.clone()).collect(),
+    };
+    if let Ok(Response::Values(got)) = local.execute(&Request::BatchGetSecretValue(batch)) {
+        let matches = got.versions.len() == wanted.len()
+            && got
+                .versions
+                .iter()
+                .zip(wanted)
+                .all(|(v, (_, id))| v.version_metadata.id == *id);
+        if matches {
+            return got.versions.iter().map(value_of).collect();
+        }
+    }
+    wanted
+        .iter()
+        .map(|(name, id)| {
+            match local.execute(&Request::ShowSecretVersion {
+                name: name.clone(),
+                version_id: id.clone(),
+            })? {
+                Response::Version(v) => value_of(&v.version),
+                _ => Err(unexpected()),
+            }
+        })
+        .collect()
+}
+
+/// A request's `secret_string` and `secret_binary`.
+type Fields = (Option<Zeroizing<String>>, Option<Zeroizing<String>>);
+
+/// The request fields of a value: `secret_string` or `secret_binary` (base64).
+fn fields(value: &Value) -> Result<Fields, ApiError> {
+    match value.kind {
+        ValueKind::Text => {
+            let text = std::str::from_utf8(&value.bytes).map_err(|_| {
+                ApiError::invalid("Invalid secret_string: the remote's text value is not UTF-8.")
+            })?;
+            Ok((Some(Zeroizing::new(text.to_owned())), None))
+        }
+        ValueKind::Binary => Ok((
+            None,
+            Some(Zeroizing::new(
+                base64::engine::general_purpose::STANDARD.encode(&value.bytes[..]),
+            )),
+        )),
+    }
+}
+
+/// A secret to create locally: its name, description, tags and current value.
+pub(super) struct NewSecret<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub tags: &'a [SecretTag],
+    pub value: &'a Value,
+}
+
+/// Creates secrets in one Import Records batch under the default CMK; each outcome in order
+/// (a name taken meanwhile is an error).
+pub(super) fn create(
+    local: &dyn Execute,
+    secrets: &[NewSecret<'_>],
+) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+    if secrets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut records = Vec::with_capacity(secrets.len());
+    for s in secrets {
+        let (secret_string, secret_binary) = fields(s.value)?;
+        records.push(SecretRecord {
+            create: CreateSecretRequest {
+                name: s.name.to_owned(),
+                kms_key_id: Some(DEFAULT_KEY_ALIAS.to_owned()),
+                description: Some(s.description.to_owned()),
+                secret_string,
+                secret_binary,
+                ..CreateSecretRequest::default()
+            },
+            tags: s
+                .tags
+                .iter()
+                .map(|t| TagItem::new(t.key.clone(), t.value.clone()))
+                .collect(),
+            state: None,
+            versions: None,
+        });
+    }
+    let request = Request::ImportRecords(ImportRecordsRequest {
+        records,
+        keys: KeyLookup::IdOrAlias,
+        dry_run: false,
+    });
+    match local.execute(&request)? {
+        Response::RecordsImported(done) => Ok(done
+            .outcomes
+            .into_iter()
+            .map(|o| match o {
+                ImportOutcome::Created(_) => Ok(()),
+                ImportOutcome::AlreadyExists => Err(ApiError::invalid(
+                    "Invalid name: a secret of that name was created locally meanwhile.",
+                )),
+                ImportOutcome::Failed(e) => Err(e),
+            })
+            .collect()),
+        _ => Err(unexpected()),
+    }
+}
+
+/// A new current version of `name` holding `value`; its id.
+pub(super) fn new_version(
+    local: &dyn Execute,
+    name: &str,
+    value: &Value,
+) -> Result<String, ApiError> {
+    let (secret_string, secret_binary) = fields(value)?;
+    let request = Request::CreateSecretVersion {
+        name: name.to_owned(),
+        body: CreateSecretVersionRequest {
+            secret_string,
+            secret_binary,
+            version_stages: None,
+            expire_time: None,
+        },
+    };
+    match local.execute(&request)? {
+        Response::VersionMetadata(v) => Ok(v.version_metadata.id),
+        _ => Err(unexpected()),
+    }
+}
+
+/// `name`'s description and tags made `description` and `tags` (`had`: its tags now).
+pub(super) fn set_metadata(
+    local: &dyn Execute,
+    name: &str,
+    description: Option<&str>,
+    (put, remove): (Vec<SecretTag>, Vec<String>),
+) -> Result<(), ApiError> {
+    if let Some(description) = description {
+        local.execute(&Request::UpdateSecret {
+            name: name.to_owned(),
+            body: UpdateSecretRequest {
+                description: Some(description.to_owned()),
+                ..UpdateSecretRequest::default()
+            },
+            keys: KeyLookup::IdOrAlias,
+        })?;
+    }
+    let secret = SecretRef::Name(name.to_owned());
+    if !remove.is_empty() {
+        local.execute(&Request::BatchCreateOrDeleteTags {
+            secret: secret.clone(),
+            body: BatchCreateOrDeleteTagsRequest::new(
+                TagAction::Delete,
+                remove
+                    .into_iter()
+                    .map(|k| TagItem {
+                        key: k,
+                        value: None,
+                    })
+                    .collect(),
+            ),
+        })?;
+    }
+    if !put.is_empty() {
+        local.execute(&Request::BatchCreateOrDeleteTags {
+            secret,
+            body: BatchCreateOrDeleteTagsRequest::new(
+                TagAction::Create,
+                put.into_iter()
+                    .map(|t| TagItem::new(t.key, t.value))
+                    .collect(),
+            ),
+        })?;
+    }
+    Ok(())
+}
+
+/// Schedules `name`'s deletion (the default window: recoverable).
+pub(super) fn schedule_delete(local: &dyn Execute, name: &str) -> Result<(), ApiError> {
+    local
+        .execute(&Request::DeleteSecretForSchedule {
+            name: name.to_owned(),
+            body: DeleteSecretForScheduleRequest::default(),
+        })
+        .map(|_| ())
+}

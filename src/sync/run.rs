@@ -1,0 +1,428 @@
+//! Carrying out a plan, `BATCH` secrets at a time: the source values read, the writes made
+//! (the remote's through `apply`, side by side inside the client; the local ones through
+//! `Execute`), then what is now in step recorded (`SaveSyncState`), so a run killed anywhere and
+//! run again finds its finished work in step and does nothing twice.
+
+use std::collections::HashMap;
+
+use crate::csms::op::Execute;
+use crate::csms::{ApiError, SecretTag, SyncRecord, SyncStateUpdate};
+use crate::remote::{RemoteApi, RemoteWrite, Value, Written};
+
+use super::local::{self, NewSecret};
+use super::plan::{Action, Outcome, Side};
+use super::planner::{BATCH, Plan, fatal};
+
+/// The tags to put and the keys to remove so `target` becomes `source`.
+pub fn tag_diff(source: &[SecretTag], target: &[SecretTag]) -> (Vec<SecretTag>, Vec<String>) {
+    let put = source
+        .iter()
+        .filter(|t| !target.contains(t))
+        .cloned()
+        .collect();
+    let remove = target
+        .iter()
+        .filter(|t| !source.iter().any(|s| s.key == t.key))
+        .map(|t| t.key.clone())
+        .collect();
+    (put, remove)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Carries out `plan`: every item's outcome, in the plan's order. `progress` gets (secrets
+/// done, all). After each batch the sync state records what is in step; at the end the remote's
+/// last sync time. A failed item is that item's outcome; an error that makes the remote unusable
+/// ([`super::planner::fatal`]) or a sync state that cannot be saved stops the run (the state of
+/// the work done so far recorded first) and is returned.
+pub fn run(
+    local: &dyn Execute,
+    remote: &dyn RemoteApi,
+    plan: &Plan,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Vec<Outcome>, ApiError> {
+    let total = plan.items.len();
+    let mut errors: Vec<Option<ApiError>> = (0..total).map(|_| None).collect();
+    let mut start = 0;
+    while start < total {
+        let end = (start + BATCH).min(total);
+        let mut batch = Batch {
+            plan,
+            local,
+            remote,
+            records: Vec::new(),
+            forget: Vec::new(),
+            errors: HashMap::new(),
+        };
+        batch.write_remote(start..end);
+        batch.write_local(start..end);
+        let Batch {
+            records,
+            forget,
+            errors: failed,
+            ..
+        } = batch;
+        let stop = failed.values().find(|e| fatal(e)).cloned();
+        for (i, e) in failed {
+            errors[i] = Some(e);
+        }
+        if !records.is_empty() || !forget.is_empty() {
+            local::save(
+                local,
+                SyncStateUpdate {
+                    remote: plan.remote.clone(),
+                    records,
+                    forget,
+                    links: Vec::new(),
+                    finished: false,
+                },
+            )?;
+        }
+        if let Some(e) = stop {
+            return Err(e);
+        }
+        progress(end, total);
+        start = end;
+    }
+    local::save(
+        local,
+        SyncStateUpdate {
+            remote: plan.remote.clone(),
+            finished: true,
+            ..SyncStateUpdate::default()
+        },
+    )?;
+    Ok(plan
+        .items
+        .iter()
+        .zip(errors)
+        .map(|(item, error)| Outcome {
+            item: item.clone(),
+            error,
+        })
+        .collect())
+}
+
+/// One batch's work and what it leaves to record.
+struct Batch<'a> {
+    plan: &'a Plan,
+    local: &'a dyn Execute,
+    remote: &'a dyn RemoteApi,
+    records: Vec<SyncRecord>,
+    forget: Vec<String>,
+    errors: HashMap<usize, ApiError>,
+}
+
+impl Batch<'_> {
+    fn record(&mut self, name: &str, versions: (&str, &str), value_mac: String, meta_mac: String) {
+        self.records.push(SyncRecord {
+            name: name.to_owned(),
+            local_version: versions.0.to_owned(),
+            remote_version: versions.1.to_owned(),
+            value_mac,
+            meta_mac,
+            synced_at: now_ms(),
+        });
+    }
+
+    /// The source values of the batch's creates and new versions to `to`, by item; a read
+    /// error is that item's outcome.
+    fn source_values(&mut self, range: std::ops::Range<usize>, to: Side) -> HashMap<usize, Value> {
+        let plan = self.plan;
+        let wanted: Vec<(usize, (String, String))> = range
+            .filter(|&i| {
+                matches!(plan.items[i].action,
+                    Action::Create { to: side } | Action::NewVersion { to: side } if side == to)
+            })
+            .filter_map(|i| {
+                let w = &plan.work[i];
+                let version = match to {
+                    Side::Remote => w.local.as_ref()?.current_version.clone()?,
+                    Side::Local => w.remote.as_ref()?.current_version.clone()?,
+                };
+                Some((i, (plan.items[i].name.clone(), version)))
+            })
+            .collect();
+        let mut values = HashMap::new();
+        if wanted.is_empty() {
+            return values;
+        }
+        let pairs: Vec<(String, String)> = wanted.iter().map(|(_, p)| p.clone()).collect();
+        let read = match to {
+            Side::Remote => local::values(self.local, &pairs),
+            Side::Local => self.remote.values(&pairs, &|_| {}),
+        };
+        for ((i, _), value) in wanted.iter().zip(read) {
+            match value {
+                Ok(v) => {
+                    values.insert(*i, v);
+                }
+                Err(e) => {
+                    self.errors.insert(*i, e);
+                }
+            }
+        }
+        values
+    }
+
+    /// The settled records, then every write to the remote of the batch, through one `apply`.
+    fn write_remote(&mut self, range: std::ops::Range<usize>) {
+        let plan = self.plan;
+        for i in range.clone() {
+            let w = &plan.work[i];
+            if let Some(rec) = &w.settle {
+                let mut rec = rec.clone();
+                rec.synced_at = now_ms();
+                self.records.push(rec);
+            }
+            if w.forget {
+                self.forget.push(plan.items[i].name.clone());
+            }
+        }
+        let values = self.source_values(range.clone(), Side::Remote);
+        let mut jobs = Vec::new();
+        let mut of_job = Vec::new();
+        for i in range {
+            if self.errors.contains_key(&i) {
+                continue;
+            }
+            let (w, name) = (&plan.work[i], &plan.items[i].name);
+            let job = match (&plan.items[i].action, &w.local, &w.remote) {
+                (Action::Create { to: Side::Remote }, Some(l), _) => {
+                    let Some(value) = values.get(&i) else {
+                        continue;
+                    };
+                    vec![RemoteWrite::CreateSecret {
+                        name: name.clone(),
+                        description: l.description.clone(),
+                        value: value.clone(),
+                        tags: l.tags.clone(),
+                    }]
+                }
+                (Action::NewVersion { to: Side::Remote }, Some(l), Some(r)) => {
+                    let Some(value) = values.get(&i) else {
+                        continue;
+                    };
+                    let mut job = vec![RemoteWrite::CreateVersion {
+                        name: name.clone(),
+                        value: value.clone(),
+                        stages: None,
+                        expire_time: None,
+                    }];
+                    job.extend(metadata_writes(name, l, r));
+                    job
+                }
+                (Action::UpdateMetadata { to: Side::Remote }, Some(l), Some(r)) => {
+                    metadata_writes(name, l, r)
+                }
+                (Action::Delete { on: Side::Remote }, _, _) => {
+                    vec![RemoteWrite::ScheduleDelete { name: name.clone() }]
+                }
+                _ => continue,
+            };
+            jobs.push(job);
+            of_job.push(i);
+        }
+        if jobs.is_empty() {
+            return;
+        }
+        let outcomes = self.remote.apply(&jobs, &|_| {});
+        for (i, outcome) in of_job.into_iter().zip(outcomes) {
+            if let Some(e) = outcome.error {
+                self.errors.insert(i, e);
+                continue;
+            }
+            let (w, name) = (&plan.work[i], plan.items[i].name.clone());
+            let Some(l) = &w.local else {
+                // A deletion: gone on both sides now.
+                self.forget.push(name);
+                continue;
+            };
+            let meta = plan.key.meta(&l.description, &l.tags);
+            let lv = l.current_version.clone().unwrap_or_default();
+            let created = outcome.done.iter().find_map(|d| match d {
+                Written::Version(id) => Some(id.clone()),
+                Written::Done => None,
+            });
+            match (&plan.items[i].action, values.get(&i), created) {
+                (Action::UpdateMetadata { .. }, _, _) => {
+                    let rv = w.remote.as_ref().and_then(|r| r.current_version.clone());
+                    let mac = w.value_mac.clone().unwrap_or_default();
+                    self.record(&name, (&lv, &rv.unwrap_or_default()), mac, meta);
+                }
+                (_, Some(value), Some(rv)) => {
+                    let mac = plan.key.value(value);
+                    self.record(&name, (&lv, &rv), mac, meta);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Every write to the local side of the batch: creates in one Import Records, new
+    /// versions, metadata, deletions.
+    fn write_local(&mut self, range: std::ops::Range<usize>) {
+        let plan = self.plan;
+        let values = self.source_values(range.clone(), Side::Local);
+        self.create_locally(range.clone(), &values);
+        for i in range {
+            if self.errors.contains_key(&i) {
+                continue;
+            }
+            let (w, name) = (&plan.work[i], plan.items[i].name.clone());
+            let result = match (&plan.items[i].action, &w.local, &w.remote) {
+                (Action::NewVersion { to: Side::Local }, Some(l), Some(r)) => {
+                    let Some(value) = values.get(&i) else {
+                        continue;
+                    };
+                    local::new_version(self.local, &name, value).and_then(|lv| {
+                        local_metadata(self.local, &name, l, r)?;
+                        Ok(Some((lv, plan.key.value(value))))
+                    })
+                }
+                (Action::UpdateMetadata { to: Side::Local }, Some(l), Some(r)) => {
+                    local_metadata(self.local, &name, l, r).map(|()| {
+                        Some((
+                            l.current_version.clone().unwrap_or_default(),
+                            w.value_mac.clone().unwrap_or_default(),
+                        ))
+                    })
+                }
+                (Action::Delete { on: Side::Local }, _, _) => {
+                    local::schedule_delete(self.local, &name).map(|()| None)
+                }
+                _ => continue,
+            };
+            match (result, &w.remote) {
+                (Err(e), _) => {
+                    self.errors.insert(i, e);
+                }
+                (Ok(Some((lv, mac))), Some(r)) => {
+                    let rv = r.current_version.clone().unwrap_or_default();
+                    let meta = plan.key.meta(&r.description, &r.tags);
+                    self.record(&name, (&lv, &rv), mac, meta);
+                }
+                (Ok(_), _) => self.forget.push(name),
+            }
+        }
+    }
+
+    /// The batch's local creates, in one Import Records; their new version ids read back in one
+    /// local view.
+    fn create_locally(&mut self, range: std::ops::Range<usize>, values: &HashMap<usize, Value>) {
+        let plan = self.plan;
+        let mut made = Vec::new();
+        let mut secrets = Vec::new();
+        for i in range {
+            if self.errors.contains_key(&i)
+                || plan.items[i].action != (Action::Create { to: Side::Local })
+            {
+                continue;
+            }
+            let (Some(r), Some(value)) = (&plan.work[i].remote, values.get(&i)) else {
+                continue;
+            };
+            made.push(i);
+            secrets.push(NewSecret {
+                name: &plan.items[i].name,
+                description: &r.description,
+                tags: &r.tags,
+                value,
+            });
+        }
+        let results = match local::create(self.local, &secrets) {
+            Ok(results) => results,
+            Err(e) => {
+                for i in made {
+                    self.errors.insert(i, e.clone());
+                }
+                return;
+            }
+        };
+        drop(secrets);
+        let mut created = Vec::new();
+        for (i, result) in made.into_iter().zip(results) {
+            match result {
+                Ok(()) => created.push(i),
+                Err(e) => {
+                    self.errors.insert(i, e);
+                }
+            }
+        }
+        if created.is_empty() {
+            return;
+        }
+        let names: Vec<String> = created
+            .iter()
+            .map(|&i| plan.items[i].name.clone())
+            .collect();
+        let view = match local::view(self.local, &plan.remote, Some(&names)) {
+            Ok(view) => view,
+            Err(e) => {
+                for i in created {
+                    self.errors.insert(i, e.clone());
+                }
+                return;
+            }
+        };
+        let ids: HashMap<&str, &str> = view
+            .secrets
+            .iter()
+            .filter_map(|s| Some((s.name.as_str(), s.current_version.as_deref()?)))
+            .collect();
+        for i in created {
+            let name = plan.items[i].name.clone();
+            let (Some(r), Some(value), Some(lv)) =
+                (&plan.work[i].remote, values.get(&i), ids.get(name.as_str()))
+            else {
+                continue;
+            };
+            let rv = r.current_version.clone().unwrap_or_default();
+            let (mac, meta) = (
+                plan.key.value(value),
+                plan.key.meta(&r.description, &r.tags),
+            );
+            let lv = (*lv).to_owned();
+            self.record(&name, (&lv, &rv), mac, meta);
+        }
+    }
+}
+
+/// The remote writes that give it the local description and tags.
+fn metadata_writes(
+    name: &str,
+    l: &crate::csms::LocalSecret,
+    r: &crate::remote::RemoteSecret,
+) -> Vec<RemoteWrite> {
+    let mut job = Vec::new();
+    if l.description != r.description {
+        job.push(RemoteWrite::SetDescription {
+            name: name.to_owned(),
+            description: l.description.clone(),
+        });
+    }
+    let (put, remove) = tag_diff(&l.tags, &r.tags);
+    if !put.is_empty() || !remove.is_empty() {
+        job.push(RemoteWrite::SetTags {
+            name: name.to_owned(),
+            put,
+            remove,
+        });
+    }
+    job
+}
+
+/// Gives the local secret the remote's description and tags.
+fn local_metadata(
+    exec: &dyn Execute,
+    name: &str,
+    l: &crate::csms::LocalSecret,
+    r: &crate::remote::RemoteSecret,
+) -> Result<(), ApiError> {
+    let description = (l.description != r.description).then_some(r.description.as_str());
+    local::set_metadata(exec, name, description, tag_diff(&r.tags, &l.tags))
+}

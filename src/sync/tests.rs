@@ -1,0 +1,509 @@
+//! The engine's tests: every row of the decision table through `plan`, and `run` against
+//! in-memory fakes of both sides (a crash after N remote writes, then a re-run).
+
+mod fakes;
+
+use std::sync::atomic::Ordering;
+
+use fakes::{FakeLocal, FakeRemote, tag, text};
+
+use super::plan::{Action, Mode, Options, PlanItem, Side};
+use super::{plan, run};
+use crate::csms::{ErrorCode, SecretState};
+
+fn options() -> Options {
+    Options::default()
+}
+
+fn prefer(side: Side) -> Options {
+    Options {
+        prefer: Some(side),
+        ..Options::default()
+    }
+}
+
+fn propagate() -> Options {
+    Options {
+        propagate_deletes: true,
+        ..Options::default()
+    }
+}
+
+fn planned(l: &FakeLocal, r: &FakeRemote, mode: Mode, options: Options) -> Vec<PlanItem> {
+    plan(l, r, "desk", mode, options, None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("plan: {e}"))
+        .items
+}
+
+fn item(l: &FakeLocal, r: &FakeRemote, mode: Mode, options: Options) -> PlanItem {
+    let mut items = planned(l, r, mode, options);
+    assert_eq!(items.len(), 1, "{items:?}");
+    items.remove(0)
+}
+
+/// Plans and runs; panics on a fatal error or a failed item.
+fn sync(l: &FakeLocal, r: &FakeRemote, mode: Mode, options: Options) -> Vec<PlanItem> {
+    let p =
+        plan(l, r, "desk", mode, options, None, &|_, _| {}).unwrap_or_else(|e| panic!("plan: {e}"));
+    let outcomes = run(l, r, &p, &|_, _| {}).unwrap_or_else(|e| panic!("run: {e}"));
+    for o in &outcomes {
+        assert!(o.error.is_none(), "{o:?}");
+    }
+    outcomes.into_iter().map(|o| o.item).collect()
+}
+
+/// One secret `db` in step on both sides (value `one`, description `d`, tag `env=prod`).
+fn in_step() -> (FakeLocal, FakeRemote) {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("db", text("one"), "d", vec![tag("env", "prod")]));
+    sync(&l, &r, Mode::Push, options());
+    l.value_reads.store(0, Ordering::Relaxed);
+    r.value_reads.store(0, Ordering::Relaxed);
+    (l, r)
+}
+
+fn action(a: &PlanItem) -> (&Action, Option<&str>) {
+    (&a.action, a.reason.as_deref())
+}
+
+#[test]
+fn never_synced_on_one_side_is_created_on_the_other_within_the_mode() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("mine", text("a"), "", vec![]));
+    r.with(|s| s.put("theirs", text("b"), "", vec![]));
+    let push = planned(&l, &r, Mode::Push, options());
+    assert_eq!(push[0].action, Action::Create { to: Side::Remote });
+    assert_eq!(
+        action(&push[1]),
+        (&Action::Skipped, Some("only on the remote; pull it"))
+    );
+    let pull = planned(&l, &r, Mode::Pull, options());
+    assert_eq!(
+        action(&pull[0]),
+        (&Action::Skipped, Some("only local; push it"))
+    );
+    assert_eq!(pull[1].action, Action::Create { to: Side::Local });
+    let both = sync(&l, &r, Mode::Sync, options());
+    assert_eq!(both[0].action, Action::Create { to: Side::Remote });
+    assert_eq!(both[1].action, Action::Create { to: Side::Local });
+    assert_eq!(r.with(|s| s.current("mine").cloned()), Some(text("a")));
+    assert_eq!(l.with(|s| s.current("theirs").cloned()), Some(text("b")));
+    // Now in step both ways, and recorded so.
+    assert_eq!(l.records().len(), 2);
+    for i in planned(&l, &r, Mode::Sync, options()) {
+        assert_eq!(i.action, Action::UpToDate);
+    }
+}
+
+#[test]
+fn never_synced_on_both_sides_compares_the_values() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("same", text("x"), "d", vec![]));
+    r.with(|s| s.put("same", text("x"), "d", vec![]));
+    l.with(|s| s.put("other", text("x"), "", vec![]));
+    r.with(|s| s.put("other", text("y"), "", vec![]));
+    let items = sync_allowing_conflicts(&l, &r, Mode::Sync, options());
+    assert_eq!(
+        action(&items[0]),
+        (&Action::Conflict, Some("never synced; the values differ"))
+    );
+    assert_eq!(items[1].action, Action::UpToDate);
+    // The equal one is recorded as in step; the conflict is not.
+    let records = l.records();
+    assert!(records.contains_key("same") && !records.contains_key("other"));
+    assert_eq!(
+        action(&item_named(
+            &l,
+            &r,
+            Mode::Sync,
+            prefer(Side::Local),
+            "other"
+        )),
+        (
+            &Action::NewVersion { to: Side::Remote },
+            Some("conflict; --prefer local")
+        )
+    );
+    assert_eq!(
+        item_named(&l, &r, Mode::Sync, prefer(Side::Remote), "other").action,
+        Action::NewVersion { to: Side::Local }
+    );
+}
+
+fn item_named(l: &FakeLocal, r: &FakeRemote, mode: Mode, options: Options, name: &str) -> PlanItem {
+    planned(l, r, mode, options)
+        .into_iter()
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+}
+
+fn sync_allowing_conflicts(
+    l: &FakeLocal,
+    r: &FakeRemote,
+    mode: Mode,
+    options: Options,
+) -> Vec<PlanItem> {
+    let p =
+        plan(l, r, "desk", mode, options, None, &|_, _| {}).unwrap_or_else(|e| panic!("plan: {e}"));
+    run(l, r, &p, &|_, _| {})
+        .unwrap_or_else(|e| panic!("run: {e}"))
+        .into_iter()
+        .map(|o| o.item)
+        .collect()
+}
+
+#[test]
+fn a_no_change_sync_reads_no_value() {
+    let (l, r) = in_step();
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+    assert_eq!(l.value_reads.load(Ordering::Relaxed), 0);
+    assert_eq!(r.value_reads.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn a_local_change_goes_to_the_remote_but_not_by_pull() {
+    let (l, r) = in_step();
+    l.with(|s| s.add_version("db", text("two")));
+    assert_eq!(
+        action(&item(&l, &r, Mode::Pull, options())),
+        (&Action::Skipped, Some("local changes; push them"))
+    );
+    assert_eq!(
+        item(&l, &r, Mode::Push, options()).action,
+        Action::NewVersion { to: Side::Remote }
+    );
+    sync(&l, &r, Mode::Sync, options());
+    assert_eq!(r.with(|s| s.current("db").cloned()), Some(text("two")));
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+}
+
+#[test]
+fn a_remote_change_comes_here_but_not_by_push() {
+    let (l, r) = in_step();
+    r.with(|s| s.add_version("db", text("two")));
+    assert_eq!(
+        action(&item(&l, &r, Mode::Push, options())),
+        (&Action::Skipped, Some("remote changes; pull them"))
+    );
+    sync(&l, &r, Mode::Pull, options());
+    assert_eq!(l.with(|s| s.current("db").cloned()), Some(text("two")));
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+}
+
+#[test]
+fn changed_on_both_sides_is_a_conflict_unless_preferred() {
+    let (l, r) = in_step();
+    l.with(|s| s.add_version("db", text("mine")));
+    r.with(|s| s.add_version("db", text("theirs")));
+    let items = sync_allowing_conflicts(&l, &r, Mode::Sync, options());
+    assert_eq!(
+        action(&items[0]),
+        (
+            &Action::Conflict,
+            Some("changed on both sides since the last sync")
+        )
+    );
+    // Left alone on both sides.
+    assert_eq!(l.with(|s| s.current("db").cloned()), Some(text("mine")));
+    assert_eq!(r.with(|s| s.current("db").cloned()), Some(text("theirs")));
+    sync(&l, &r, Mode::Sync, prefer(Side::Remote));
+    assert_eq!(l.with(|s| s.current("db").cloned()), Some(text("theirs")));
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+}
+
+#[test]
+fn a_preferred_side_that_the_mode_cannot_write_is_skipped() {
+    let (l, r) = in_step();
+    l.with(|s| s.add_version("db", text("mine")));
+    r.with(|s| s.add_version("db", text("theirs")));
+    assert_eq!(
+        item(&l, &r, Mode::Push, prefer(Side::Remote)).action,
+        Action::Skipped
+    );
+    assert_eq!(
+        item(&l, &r, Mode::Push, prefer(Side::Local)).action,
+        Action::NewVersion { to: Side::Remote }
+    );
+}
+
+#[test]
+fn both_changed_to_the_same_value_is_in_step_and_recorded() {
+    let (l, r) = in_step();
+    let before = l.records()["db"].clone();
+    l.with(|s| s.add_version("db", text("same")));
+    r.with(|s| s.add_version("db", text("same")));
+    assert_eq!(
+        sync(&l, &r, Mode::Sync, options())[0].action,
+        Action::UpToDate
+    );
+    let after = l.records()["db"].clone();
+    assert_ne!(after.local_version, before.local_version);
+    assert_ne!(after.value_mac, before.value_mac);
+    // The next run reads nothing.
+    l.value_reads.store(0, Ordering::Relaxed);
+    r.value_reads.store(0, Ordering::Relaxed);
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+    assert_eq!(
+        l.value_reads.load(Ordering::Relaxed) + r.value_reads.load(Ordering::Relaxed),
+        0
+    );
+}
+
+#[test]
+fn metadata_alone_updates_metadata_and_makes_no_version() {
+    let (l, r) = in_step();
+    l.with(|s| {
+        if let Some(h) = s.secrets.get_mut("db") {
+            h.description = "new words".into();
+            h.tags = vec![tag("team", "core")];
+        }
+    });
+    assert_eq!(
+        sync(&l, &r, Mode::Sync, options())[0].action,
+        Action::UpdateMetadata { to: Side::Remote }
+    );
+    r.with(|s| {
+        let h = &s.secrets["db"];
+        assert_eq!(h.description, "new words");
+        assert_eq!(h.tags, vec![tag("team", "core")]);
+        assert_eq!(h.versions.len(), 1);
+    });
+    // And back the other way.
+    r.with(|s| {
+        if let Some(h) = s.secrets.get_mut("db") {
+            h.tags.push(tag("zone", "b"));
+        }
+    });
+    assert_eq!(
+        sync(&l, &r, Mode::Sync, options())[0].action,
+        Action::UpdateMetadata { to: Side::Local }
+    );
+    assert_eq!(
+        l.with(|s| s.secrets["db"].tags.clone()),
+        vec![tag("team", "core"), tag("zone", "b")]
+    );
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+}
+
+#[test]
+fn deletions_are_reported_unless_propagated() {
+    let (l, r) = in_step();
+    l.with(|s| s.secrets.remove("db"));
+    assert_eq!(
+        item(&l, &r, Mode::Push, options()).action,
+        Action::Deleted { on: Side::Local }
+    );
+    // A pull cannot write the remote: reported even with --propagate-deletes.
+    assert_eq!(
+        item(&l, &r, Mode::Pull, propagate()).action,
+        Action::Deleted { on: Side::Local }
+    );
+    assert_eq!(
+        sync(&l, &r, Mode::Push, propagate())[0].action,
+        Action::Delete { on: Side::Remote }
+    );
+    assert_eq!(
+        r.with(|s| s.secrets["db"].state),
+        SecretState::PendingDelete
+    );
+    assert!(l.records().is_empty(), "gone on both sides: forgotten");
+
+    let (l, r) = in_step();
+    r.with(|s| s.secrets.remove("db"));
+    assert_eq!(
+        item(&l, &r, Mode::Sync, options()).action,
+        Action::Deleted { on: Side::Remote }
+    );
+    sync(&l, &r, Mode::Pull, propagate());
+    assert_eq!(
+        l.with(|s| s.secrets["db"].state),
+        SecretState::PendingDelete
+    );
+}
+
+#[test]
+fn disabled_and_pending_sources_are_skipped_with_the_reason() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("off", text("a"), "", vec![]);
+        s.put("going", text("b"), "", vec![]);
+        for (name, state) in [
+            ("off", SecretState::Disabled),
+            ("going", SecretState::PendingDelete),
+        ] {
+            if let Some(h) = s.secrets.get_mut(name) {
+                h.state = state;
+            }
+        }
+    });
+    let items = planned(&l, &r, Mode::Push, options());
+    assert_eq!(
+        action(&items[0]),
+        (&Action::Skipped, Some("pending deletion locally"))
+    );
+    assert_eq!(
+        action(&items[1]),
+        (&Action::Skipped, Some("disabled locally"))
+    );
+}
+
+#[test]
+fn a_dry_run_plan_writes_nothing() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("a", text("1"), "", vec![]));
+    r.with(|s| s.put("a", text("1"), "", vec![]));
+    l.with(|s| s.put("b", text("2"), "", vec![]));
+    let items = planned(&l, &r, Mode::Sync, options());
+    assert_eq!(items[0].action, Action::UpToDate);
+    assert_eq!(items[1].action, Action::Create { to: Side::Remote });
+    assert!(l.records().is_empty());
+    assert!(r.with(|s| !s.secrets.contains_key("b")));
+    assert_eq!(l.finished.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn only_the_names_asked_are_planned() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    for name in ["a", "b", "c"] {
+        l.with(|s| s.put(name, text(name), "", vec![]));
+    }
+    let names = vec!["b".to_owned()];
+    let p = plan(
+        &l,
+        &r,
+        "desk",
+        Mode::Push,
+        options(),
+        Some(&names),
+        &|_, _| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.items.len(), 1);
+    assert_eq!(p.items[0].name, "b");
+}
+
+#[test]
+fn binary_values_cross_as_bytes() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    let bytes = crate::remote::Value {
+        kind: crate::csms::ValueKind::Binary,
+        bytes: zeroize::Zeroizing::new(vec![0, 159, 146, 150, 255]),
+    };
+    r.with(|s| s.put("blob", bytes.clone(), "", vec![]));
+    sync(&l, &r, Mode::Pull, options());
+    assert_eq!(l.with(|s| s.current("blob").cloned()), Some(bytes));
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+}
+
+#[test]
+fn a_push_killed_midway_then_run_again_creates_each_secret_and_version_once() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    for n in 0..150 {
+        l.with(|s| {
+            s.put(
+                &format!("s{n:03}"),
+                text(&format!("value {n}")),
+                "d",
+                vec![tag("k", "v")],
+            );
+        });
+    }
+    // The remote goes away after 100 writes: what was done is recorded, then the run stops.
+    *r.writes_left
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(100);
+    let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = run(&l, &r, &p, &|_, _| {}).err();
+    assert_eq!(err.map(|e| e.code), Some(ErrorCode::RemoteUnreachable));
+    assert_eq!(l.records().len(), 100, "the writes done are recorded");
+    assert_eq!(l.finished.load(Ordering::Relaxed), 0);
+    *r.writes_left
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    let items = sync(&l, &r, Mode::Push, options());
+    let count = |a: &Action| items.iter().filter(|i| &i.action == a).count();
+    assert_eq!(count(&Action::UpToDate), 100);
+    assert_eq!(count(&Action::Create { to: Side::Remote }), 50);
+    r.with(|s| {
+        assert_eq!(s.secrets.len(), 150);
+        for (name, held) in &s.secrets {
+            assert_eq!(held.versions.len(), 1, "{name} has one version");
+        }
+    });
+    assert_eq!(l.records().len(), 150);
+    assert_eq!(l.finished.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn a_push_killed_before_its_state_was_saved_finds_its_work_done() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    for n in 0..150 {
+        l.with(|s| {
+            s.put(
+                &format!("s{n:03}"),
+                text(&format!("value {n}")),
+                "d",
+                vec![tag("k", "v")],
+            );
+        });
+    }
+    // Killed after the second batch's writes, before its state was saved.
+    *l.saves_left
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(1);
+    let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(run(&l, &r, &p, &|_, _| {}).is_err());
+    assert_eq!(l.records().len(), 64);
+    assert_eq!(r.with(|s| s.secrets.len()), 128);
+    *l.saves_left
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    // The 64 written but unrecorded are found equal on both sides: in step, not created again.
+    let items = sync(&l, &r, Mode::Push, options());
+    let count = |a: &Action| items.iter().filter(|i| &i.action == a).count();
+    assert_eq!(count(&Action::UpToDate), 128);
+    assert_eq!(count(&Action::Create { to: Side::Remote }), 22);
+    r.with(|s| {
+        assert_eq!(s.secrets.len(), 150);
+        for (name, held) in &s.secrets {
+            assert_eq!(held.versions.len(), 1, "{name} has one version");
+        }
+    });
+    assert_eq!(l.records().len(), 150);
+    assert_eq!(
+        item_named(&l, &r, Mode::Sync, options(), "s100").action,
+        Action::UpToDate
+    );
+}
+
+#[test]
+fn a_new_version_whose_tags_failed_is_finished_without_a_second_version() {
+    let (l, r) = in_step();
+    l.with(|s| {
+        s.add_version("db", text("two"));
+        if let Some(h) = s.secrets.get_mut("db") {
+            h.tags = vec![tag("env", "dev")];
+        }
+    });
+    // The version goes through, the tags do not.
+    *r.writes_left
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(1);
+    let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(run(&l, &r, &p, &|_, _| {}).is_err());
+    *r.writes_left
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    assert_eq!(
+        sync(&l, &r, Mode::Push, options())[0].action,
+        Action::UpdateMetadata { to: Side::Remote }
+    );
+    r.with(|s| {
+        let h = &s.secrets["db"];
+        assert_eq!(h.versions.len(), 2);
+        assert_eq!(h.tags, vec![tag("env", "dev")]);
+    });
+}
