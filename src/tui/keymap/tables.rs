@@ -171,8 +171,7 @@ const SYNC_PLAN: &[Binding] = &[
 ];
 /// The sync dialog while it waits, and its outcomes (issue 17).
 const SYNC_OUTCOME: &[Binding] = &[
-    b(&[k(K::Enter)], A::Activate, st::CLOSE, true),
-    b(&[k(K::Esc)], A::Back, st::CLOSE, true),
+    b(&[k(K::Esc), k(K::Enter)], A::Back, st::CLOSE, true),
     b(&[k(K::Up), c('k')], A::Up, st::SCROLL_UP, false),
     b(&[k(K::Down), c('j')], A::Down, st::SCROLL_DOWN, false),
     b(&[k(K::PageUp)], A::PageUp, t::PAGE_UP, false),
