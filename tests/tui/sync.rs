@@ -182,6 +182,12 @@ fn the_detail_shows_each_remotes_standing_coloured_and_why_one_failed() {
         assert!(text.contains(line), "{line} missing in\n{text}");
     }
     snapshot("sync_detail_standings_100x30", &text);
+    // On a small terminal the record keeps its rows: the block gives way.
+    let small = redact(&h.frame(60, 15));
+    assert!(small.contains("Secret: db-password"), "{small}");
+    snapshot("sync_detail_standings_60x15", &small);
+    let taller = redact(&h.frame(60, 24));
+    assert!(taller.contains("lab    unreachable"), "{taller}");
     // Coloured by standing: in step green, conflict and an error red.
     let buf = h.buffer(100, 30);
     let colour_of = |word: &str| {
