@@ -17,6 +17,7 @@ pub(crate) mod password;
 pub mod screens;
 pub mod session;
 pub(crate) mod signals;
+pub mod sync;
 pub(crate) mod terminal;
 pub mod text;
 pub(crate) mod textfield;

@@ -114,6 +114,10 @@ pub enum Action {
     HealthReport,
     /// `s` on the report: the strength warnings on or off (`UpdateSecretsConfig`).
     ToggleStrengthCheck,
+    // Sync with CSMS remotes (issue 17).
+    /// `S` on the detail screen (this secret) and the list (every secret): sync with a remote,
+    /// after showing the plan.
+    Sync,
 }
 
 /// A vault operation the app asks for: the request, and what its answer is for. It comes back,
@@ -165,6 +169,9 @@ pub enum Effect {
     },
     /// The idle lock: drop the vault (its keys are wiped on drop) and clear a copied value.
     Lock,
+    /// Work with the remotes (issue 17), run on a worker thread; its answers come back as
+    /// [`Msg::Remote`](super::msg::Msg::Remote).
+    Remote(crate::tui::sync::RemoteJob),
 }
 
 impl Effect {
@@ -197,6 +204,7 @@ impl std::fmt::Debug for Effect {
             Self::LoadBlob(_) => "LoadBlob",
             Self::Copy { .. } => "Copy",
             Self::Lock => "Lock",
+            Self::Remote(_) => "Remote",
         };
         f.write_str(name)
     }

@@ -1,12 +1,13 @@
 //! The popups over a screen, one system: the help ([`Dialog::Help`]), a yes/no question
-//! ([`confirm`]), a text field checked as you type ([`field`]), a list of choices ([`pick`]) and
-//! a tag's key and value ([`tag`]).
+//! ([`confirm`]), a text field checked as you type ([`field`]), a list of choices ([`pick`]),
+//! a tag's key and value ([`tag`]), a sync with a remote ([`sync`]).
 //! Screens open one through `Cx::open`; while one is open, `update` gives it every key, and it
 //! answers with a [`Step`]: stay, close, leave the screen under it, or run an effect.
 
 pub mod confirm;
 pub mod field;
 pub mod pick;
+pub mod sync;
 pub mod tag;
 
 use ratatui::buffer::Buffer;
@@ -20,6 +21,7 @@ use crate::tui::screens::help;
 pub use confirm::Confirm;
 pub use field::{FieldDialog, FieldKind};
 pub use pick::{PickDialog, PickKind};
+pub use sync::SyncDialog;
 pub use tag::TagDialog;
 
 /// A popup over the current screen.
@@ -34,6 +36,8 @@ pub enum Dialog {
     Pick(PickDialog),
     /// A tag's key and value (issue 14).
     Tag(TagDialog),
+    /// A sync with a remote: the plan, then its outcomes (issue 17).
+    Sync(SyncDialog),
 }
 
 /// What a key in a dialog leads to.
@@ -61,6 +65,7 @@ impl Dialog {
             Self::Field(d) => d.context(),
             Self::Pick(_) => Context::DialogPick,
             Self::Tag(_) => Context::DialogTag,
+            Self::Sync(d) => d.context(),
         }
     }
 
@@ -84,6 +89,7 @@ impl Dialog {
             Self::Field(d) => d.update(action),
             Self::Pick(d) => d.update(action, catalog),
             Self::Tag(d) => d.update(action),
+            Self::Sync(d) => d.update(action),
         }
     }
 
@@ -113,6 +119,7 @@ impl Dialog {
             Self::Field(d) => d.render(area, buf),
             Self::Pick(d) => d.render(area, buf),
             Self::Tag(d) => d.render(area, buf),
+            Self::Sync(d) => d.render(area, buf),
         }
     }
 }

@@ -12,8 +12,8 @@ use super::screens::form;
 use super::text::{self, status as st};
 use crate::agent::Client;
 use crate::clipboard::{ClearOutcome, ClipboardError, ClipboardGuard, CopyOutcome};
-use crate::csms::ApiError;
 use crate::csms::op::{Execute, Request, Response};
+use crate::csms::{ApiError, ErrorCode};
 use crate::vault::{Vault, VaultError};
 
 mod blobfile;
@@ -81,6 +81,27 @@ impl Env {
             && !matches!(crate::agent::find(&self.path), Ok(Some(_)))
     }
 
+    /// A backend of its own for a worker thread (remote work, issue 17): another handle on the
+    /// vault unlocked here, or another connection to the agent holding it.
+    ///
+    /// Errors: no vault open (`CSMS.0500`), the vault file cannot be opened again, no agent
+    /// answers any more (`VAULT.0007`).
+    pub fn worker_backend(&self) -> Result<Backend, ApiError> {
+        match &self.vault {
+            Some(Backend::Local(vault)) => {
+                vault.handle().map(Backend::Local).map_err(|e| e.to_api())
+            }
+            Some(Backend::Agent(_)) => match crate::agent::find_quietly(&self.path)? {
+                Some(client) => Ok(Backend::Agent(client)),
+                None => Err(ApiError::new(ErrorCode::Io, st::AGENT_WENT_AWAY)),
+            },
+            None => Err(ApiError::new(
+                ErrorCode::Internal,
+                crate::tui::text::sync::NOT_OPEN,
+            )),
+        }
+    }
+
     /// Whether another process committed to the open vault since it was last read (a cheap
     /// `PRAGMA data_version`). Remembers the new version, so each commit is reported once.
     pub fn vault_changed(&mut self) -> bool {
@@ -117,7 +138,8 @@ pub fn perform(env: &mut Env, effect: Effect, now: Instant) -> Option<Msg> {
                 result,
             }))
         }
-        Effect::Each(_) => return None,
+        // The session runs these (several in order; remote work on a worker thread).
+        Effect::Each(_) | Effect::Remote(_) => return None,
         Effect::LoadFile(path) => {
             let load = form::load_file(&path);
             Msg::FileLoaded { path, load }

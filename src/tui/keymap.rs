@@ -57,6 +57,11 @@ pub enum Context {
     // Checks and the health report (issue 14).
     /// The health report screen.
     Report,
+    // Sync with CSMS remotes (issue 17).
+    /// The sync dialog's plan, before it runs.
+    SyncPlan,
+    /// The sync dialog while it waits for the remote, and its outcomes.
+    SyncOutcome,
 }
 
 impl Context {
@@ -86,6 +91,8 @@ impl Context {
                 | Self::DialogField
                 | Self::DialogPick
                 | Self::DialogTag
+                | Self::SyncPlan
+                | Self::SyncOutcome
         )
     }
 
@@ -119,6 +126,8 @@ impl Context {
             Self::EventFormChoice => t::CTX_EVENT_FORM_CHOICE,
             Self::DialogTag => t::CTX_DIALOG_TAG,
             Self::Report => crate::tui::text::checks::CTX_REPORT,
+            Self::SyncPlan => crate::tui::text::sync::CTX_PLAN,
+            Self::SyncOutcome => crate::tui::text::sync::CTX_OUTCOME,
         }
     }
 }
@@ -234,6 +243,9 @@ pub const ALL: &[Context] = &[
     Context::Records,
     // Checks and the health report (issue 14).
     Context::Report,
+    // Sync with CSMS remotes (issue 17).
+    Context::SyncPlan,
+    Context::SyncOutcome,
     Context::Confirm,
     Context::Help,
     // The unlock screen's keys come last.
@@ -369,9 +381,11 @@ mod tests {
             Context::EventFormChoice => 21,
             Context::Records => 22,
             Context::Report => 23,
-            Context::Confirm => 24,
-            Context::Help => 25,
-            Context::Unlock => 26,
+            Context::SyncPlan => 24,
+            Context::SyncOutcome => 25,
+            Context::Confirm => 26,
+            Context::Help => 27,
+            Context::Unlock => 28,
         }
     }
 

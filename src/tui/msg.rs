@@ -59,6 +59,8 @@ pub enum Msg {
     /// About a minute passed since the vault last did what had come due (automatic rotations,
     /// the purge): time to ask again.
     HousekeepingDue,
+    /// Remote work answered (issue 17): a secret's standings, the remotes, a plan, a run.
+    Remote(Box<crate::tui::sync::RemoteAnswer>),
 }
 
 impl From<Action> for Msg {
@@ -86,6 +88,7 @@ impl std::fmt::Debug for Msg {
             Self::Locked(_) => "Locked",
             Self::VaultChanged => "VaultChanged",
             Self::HousekeepingDue => "HousekeepingDue",
+            Self::Remote(_) => "Remote",
         };
         f.write_str(name)
     }

@@ -1,9 +1,11 @@
 //! `Session`: the model plus what effects act on. Key events and pastes in, effects run, their
 //! answers back through `update`, frames out; ticks for the clipboard, the idle lock and other
-//! processes' commits. The terminal loop and the tests drive the app through this type.
+//! processes' commits; remote work (issue 17) started on worker threads, its answers taken at
+//! each tick. The terminal loop and the tests drive the app through this type.
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, KeyEventKind};
@@ -17,11 +19,13 @@ use super::effects::{self, Backend, Env};
 use super::keymap;
 use super::msg::Msg;
 use super::screens::unlock::{UnlockMode, UnlockState};
+use super::sync::{RemoteWork, SyncPort, VaultPort};
 use super::text::unlock as ut;
 use super::update::{load_all, update};
 use super::view;
 use crate::agent::Client;
 use crate::clipboard::{ClearOutcome, ClipboardGuard};
+use crate::csms::ApiError;
 use crate::vault::Vault;
 
 /// How long the app stays unlocked without input (`CSVAULT_LOCK_AFTER_SECS` overrides it).
@@ -40,6 +44,10 @@ pub struct Session {
     lock_after: Duration,
     /// When the open vault last did what had come due (its opening, at first).
     housekept: Option<Instant>,
+    /// Remote work (issue 17) under way on worker threads, and its answers.
+    remote: RemoteWork,
+    /// The sync port remote work runs against; `None`: the vault's own ([`VaultPort`]).
+    port: Option<Arc<dyn SyncPort>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -65,6 +73,8 @@ impl Session {
             last_input: None,
             lock_after: DEFAULT_LOCK_AFTER,
             housekept: None,
+            remote: RemoteWork::default(),
+            port: None,
         }
     }
 
@@ -95,6 +105,43 @@ impl Session {
         session.last_input = Some(Instant::now());
         session.run_pending(Instant::now());
         session
+    }
+
+    /// Runs remote work (issue 17) against `port` instead of the vault's own remotes (tests).
+    pub fn set_sync_port(&mut self, port: Arc<dyn SyncPort>) {
+        self.port = Some(port);
+    }
+
+    /// The port a remote job runs against: the one set, else the open vault's, through a handle
+    /// (or an agent connection) of its own, so the worker thread never shares the UI's.
+    fn sync_port(&self) -> Result<Arc<dyn SyncPort>, ApiError> {
+        if let Some(port) = &self.port {
+            return Ok(Arc::clone(port));
+        }
+        Ok(Arc::new(VaultPort::new(self.env.worker_backend()?)))
+    }
+
+    /// Remote work's answers that came, through `update` (and what they ask for, run).
+    fn take_remote_answers(&mut self, now: Instant) {
+        for answer in self.remote.take() {
+            self.send(Msg::Remote(Box::new(answer)));
+        }
+        self.run_pending(now);
+    }
+
+    /// Waits until every remote job has answered (or `timeout` passed), applying each answer as
+    /// it comes, and the jobs those answers start. Returns whether none is left under way. For
+    /// tests: the terminal loop never waits, it takes answers at each tick.
+    pub fn settle_remote(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.remote.under_way() > 0 {
+            let Some(answer) = self.remote.wait(deadline) else {
+                return false;
+            };
+            self.send(Msg::Remote(Box::new(answer)));
+            self.run_pending(Instant::now());
+        }
+        true
     }
 
     /// Applies a message through `update`; an effect it asks for waits for [`Self::run_pending`].
@@ -156,6 +203,9 @@ impl Session {
                 for effect in effects.into_iter().rev() {
                     self.pending.push_front(effect);
                 }
+            } else if let Effect::Remote(job) = effect {
+                let port = self.sync_port();
+                self.remote.start(job, port);
             } else if let Some(msg) = effects::perform(&mut self.env, effect, now) {
                 self.send(msg);
             }
@@ -195,6 +245,7 @@ impl Session {
     /// locked after [`Self::with_lock_after`] without input, or re-read when another process
     /// committed to it, and every [`HOUSEKEEPING_EVERY`] does what has come due.
     pub fn tick(&mut self, now: Instant) {
+        self.take_remote_answers(now);
         if let Some(outcome) = self.env.clipboard.tick(now) {
             let buffers_deleted = self.env.clipboard.buffers_deleted();
             self.send(Msg::Notice(effects::clear_notice(outcome, buffers_deleted)));

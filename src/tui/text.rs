@@ -725,3 +725,128 @@ mod tests {
         assert!(tags::FULL.contains(&format!(" {most} ")));
     }
 }
+
+pub mod sync {
+    //! Sync with CSMS remotes (issue 17): the detail screen's remotes block and the sync
+    //! dialog (the remote to pick, the plan, its outcomes).
+    use crate::csms::{ApiError, ErrorCode};
+    use crate::sync::plan::{Action, Outcome, PlanItem};
+    use crate::sync::status::Standing;
+
+    pub const CTX_PLAN: &str = "Sync plan";
+    pub const CTX_OUTCOME: &str = "Sync under way or done";
+    pub const SYNC_ONE: &str = "sync this secret with a remote";
+    pub const SYNC_ALL: &str = "sync all secrets with a remote";
+    pub const RUN_PLAN: &str = "run the plan";
+    pub const CANCEL: &str = "cancel";
+    pub const CLOSE: &str = "close";
+    pub const SCROLL_UP: &str = "scroll up";
+    pub const SCROLL_DOWN: &str = "scroll down";
+
+    pub const BLOCK_TITLE: &str = "Remotes";
+    pub const CHECKING: &str = "checking…";
+    pub const CHECKING_REMOTES: &str = "checking remotes…";
+    pub const MORE: &str = "more: S to sync";
+
+    pub const PICK_TITLE: &str = "Sync with";
+    pub const PICK_PROMPT: &str = "Which remote?";
+    pub const READING_REMOTES: &str = "Reading the remotes…";
+    pub const PLANNING: &str = "Asking the remote and making the plan… (Esc closes)";
+    pub const RUNNING: &str =
+        "Running the plan… (Esc closes; it goes on, the status line says how it ended)";
+    pub const NO_REMOTES: &str =
+        "No remotes: add one with `csvault remote add NAME --endpoint URL --access-key AK`.";
+    pub const NOTHING_PLANNED: &str = "Nothing to sync.";
+    pub const CONFIRM_HINT: &str = "Enter runs this plan, Esc cancels (nothing is written).";
+    pub const DONE_HINT: &str = "Enter or Esc closes.";
+    pub const FAILED: &str = "failed";
+    pub const DONE: &str = "done";
+    pub const NOT_OPEN: &str = "The vault is locked.";
+
+    /// A standing in a word or two.
+    pub fn standing(standing: Standing) -> &'static str {
+        standing.as_str()
+    }
+
+    /// Why a remote could not be asked, in a word.
+    pub fn why(error: &ApiError) -> &'static str {
+        match error.code {
+            ErrorCode::RemoteUnreachable => "unreachable",
+            ErrorCode::RemoteAuth => "wrong key",
+            ErrorCode::ClockSkew => "clock skew",
+            ErrorCode::RemoteRefused => "refused",
+            ErrorCode::RemotePolicy => "endpoint refused by policy",
+            ErrorCode::RemoteNotFound => "no such remote",
+            _ => "error",
+        }
+    }
+
+    /// Where an item's writes go (`→ remote`), or where it was deleted (`on local`).
+    pub fn direction(action: &Action) -> String {
+        match action {
+            Action::Create { to } | Action::NewVersion { to } | Action::UpdateMetadata { to } => {
+                format!("→ {}", to.as_str())
+            }
+            Action::Deleted { on } | Action::Delete { on } => format!("on {}", on.as_str()),
+            Action::UpToDate | Action::Conflict | Action::Skipped => String::new(),
+        }
+    }
+
+    /// The plan's title: the remote, how many items, how many conflicts.
+    pub fn plan_title(remote: &str, items: &[PlanItem]) -> String {
+        let conflicts = items
+            .iter()
+            .filter(|i| i.action == Action::Conflict)
+            .count();
+        let title = format!("Sync with {remote}: plan of {}", count(items.len(), "item"));
+        if conflicts > 0 {
+            format!("{title} · {}", count(conflicts, "conflict"))
+        } else {
+            title
+        }
+    }
+
+    /// The outcomes' title: the remote, how many done and failed.
+    pub fn outcome_title(remote: &str, outcomes: &[Outcome]) -> String {
+        format!("Synced with {remote}: {}", summary(outcomes))
+    }
+
+    /// `3 done, 1 conflict, 1 failed` (a part that is none is left out).
+    pub fn summary(outcomes: &[Outcome]) -> String {
+        let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
+        let conflicts = outcomes
+            .iter()
+            .filter(|o| o.error.is_none() && o.item.action == Action::Conflict)
+            .count();
+        let done = outcomes.len() - failed - conflicts;
+        let mut parts = vec![format!("{done} {DONE}")];
+        if conflicts > 0 {
+            parts.push(count(conflicts, "conflict"));
+        }
+        if failed > 0 {
+            parts.push(format!("{failed} {FAILED}"));
+        }
+        parts.join(", ")
+    }
+
+    /// The status line after a run whose dialog was closed.
+    pub fn ran(remote: &str, outcomes: &[Outcome]) -> String {
+        outcome_title(remote, outcomes)
+    }
+
+    /// The title of a sync that failed as a whole.
+    pub fn failed_title(remote: Option<&str>) -> String {
+        match remote {
+            Some(remote) => format!("Sync with {remote} failed"),
+            None => "Sync failed".to_owned(),
+        }
+    }
+
+    fn count(n: usize, what: &str) -> String {
+        if n == 1 {
+            format!("1 {what}")
+        } else {
+            format!("{n} {what}s")
+        }
+    }
+}

@@ -5,12 +5,14 @@
 //! works everywhere (quit, help).
 //! The vault's answers land in [`reads`] (what the screens show) and [`writes`] (a change's
 //! response and status line, and the reads that follow it); pastes in [`paste`]; opening, the
-//! idle lock and other processes' commits in [`refresh`]; the list's pages in [`pages`].
+//! idle lock and other processes' commits in [`refresh`]; the list's pages in [`pages`]; remote
+//! work's answers (issue 17) in [`remote`].
 
 mod pages;
 mod paste;
 mod reads;
 mod refresh;
+mod remote;
 mod rotation;
 mod tags;
 mod writes;
@@ -66,6 +68,7 @@ fn step(app: &mut App, msg: Msg) -> Option<Effect> {
         }
         Msg::VaultChanged => refresh::changed(app),
         Msg::HousekeepingDue => rotation::due(app),
+        Msg::Remote(answer) => remote::answered(app, *answer),
         outcome => {
             app.busy = None;
             match outcome {

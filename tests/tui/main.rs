@@ -20,6 +20,7 @@ mod render;
 mod rotation;
 mod snapshots;
 mod support;
+mod sync;
 mod tags;
 mod text;
 mod update;

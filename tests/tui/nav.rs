@@ -234,11 +234,20 @@ fn what_effects_find_enters_the_model_as_messages_through_update() {
         Some(text::status::VAULT_CREATED)
     );
 
-    // Opening the detail asks for an effect and shows "loading" until its answer arrives.
+    // Opening the detail asks for an effect and shows "loading" until its answer arrives; its
+    // standing with the remotes is asked off the UI thread (issue 17).
     let effect = update(&mut app, csvault::tui::Action::Activate);
-    let Some(Effect::Vault(call)) = effect else {
+    let Some(Effect::Each(mut effects)) = effect else {
+        panic!("the detail's reads")
+    };
+    assert!(matches!(
+        effects.pop(),
+        Some(Effect::Remote(csvault::tui::sync::RemoteJob::Standings { secret })) if secret == "alpha"
+    ));
+    let Some(Effect::Vault(call)) = effects.pop() else {
         panic!("a vault call")
     };
+    assert!(effects.is_empty());
     assert!(matches!(&call.request, Request::ShowSecretDetail { name } if name == "alpha"));
     let Screen::Detail(d) = &app.screen else {
         panic!("detail")

@@ -7,6 +7,7 @@ use super::{Binding, Context, Key};
 use crate::csms::PasswordClass;
 use crate::tui::action::Action;
 use crate::tui::text::keys as t;
+use crate::tui::text::sync as st;
 
 const fn k(code: KeyCode) -> Key {
     Key {
@@ -111,6 +112,8 @@ const LIST: &[Binding] = &[
     b(&[c('N')], A::RecordsScreen, t::RECORDS_SCREEN, true),
     // Checks and the health report (issue 14).
     b(&[c('H')], A::HealthReport, ct::HEALTH_REPORT, true),
+    // Sync with CSMS remotes (issue 17): in the help, not the footer (which is full).
+    b(&[c('S')], A::Sync, st::SYNC_ALL, false),
     b(&[c('?')], A::Help, t::HELP, true),
     b(&[c('q')], A::Quit, t::QUIT, true),
     // The top screen: nothing to go back to, Esc only drops the filter (and `q` is the way out).
@@ -152,7 +155,27 @@ const DETAIL: &[Binding] = &[
     // Tags (issue 14).
     b(&[c('g')], A::SetTag, t::SET_TAG, true),
     b(&[c('G')], A::RemoveTag, t::REMOVE_TAG, true),
+    // Sync with CSMS remotes (issue 17).
+    b(&[c('S')], A::Sync, st::SYNC_ONE, true),
     b(&[c('?')], A::Help, t::HELP, true),
+];
+/// The sync dialog's plan (issue 17): run it or cancel, scroll it.
+const SYNC_PLAN: &[Binding] = &[
+    b(&[k(K::Enter), c('y')], A::Yes, st::RUN_PLAN, true),
+    b(&[c('n')], A::No, st::CANCEL, false),
+    b(&[k(K::Esc)], A::Back, st::CANCEL, true),
+    b(&[k(K::Up), c('k')], A::Up, st::SCROLL_UP, false),
+    b(&[k(K::Down), c('j')], A::Down, st::SCROLL_DOWN, false),
+    b(&[k(K::PageUp)], A::PageUp, t::PAGE_UP, false),
+    b(&[k(K::PageDown)], A::PageDown, t::PAGE_DOWN, false),
+];
+/// The sync dialog while it waits, and its outcomes (issue 17).
+const SYNC_OUTCOME: &[Binding] = &[
+    b(&[k(K::Esc), k(K::Enter)], A::Back, st::CLOSE, true),
+    b(&[k(K::Up), c('k')], A::Up, st::SCROLL_UP, false),
+    b(&[k(K::Down), c('j')], A::Down, st::SCROLL_DOWN, false),
+    b(&[k(K::PageUp)], A::PageUp, t::PAGE_UP, false),
+    b(&[k(K::PageDown)], A::PageDown, t::PAGE_DOWN, false),
 ];
 
 const FORM_COMMON: [Binding; 4] = [
@@ -531,6 +554,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::ResultBack => RESULT_BACK,
         Context::DialogTag => DIALOG_TAG,
         Context::Report => REPORT,
+        Context::SyncPlan => SYNC_PLAN,
+        Context::SyncOutcome => SYNC_OUTCOME,
         Context::Events => EVENTS,
         Context::Records => RECORDS,
         Context::EventFormText => EVENT_FORM_TEXT,

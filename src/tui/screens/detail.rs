@@ -2,8 +2,10 @@
 //! version, Ctrl+R reveals or masks its value, `c` copies it; `t`/`T` set and remove stages,
 //! `x` disables or enables, `d` schedules deletion, `r` restores, `D` deletes now, `b` saves a
 //! backup blob, `R` rotates now. Each action ends on the response screen; Back returns here, refreshed.
-//! `g` and `G` add, change and remove tags, staying here.
+//! `g` and `G` add, change and remove tags, staying here. Its standing with each remote shows
+//! under the record, and `S` syncs it with one after showing the plan (issue 17).
 
+pub mod remotes;
 mod settings;
 mod state;
 mod tags;
@@ -18,8 +20,9 @@ use super::Cx;
 use crate::csms::SecretState;
 use crate::csms::op::Request;
 use crate::tui::action::{Action, Effect, Purpose};
-use crate::tui::dialogs::{Confirm, Dialog, FieldDialog, FieldKind, PickDialog};
+use crate::tui::dialogs::{Confirm, Dialog, FieldDialog, FieldKind, PickDialog, SyncDialog};
 use crate::tui::keymap::FooterItem;
+use crate::tui::sync::RemoteJob;
 use crate::tui::text::lifecycle as t;
 
 /// The footer's keys as the secret's state offers them: Ctrl+R says what it does now (reveal
@@ -53,6 +56,18 @@ pub fn footer(state: &DetailState, items: Vec<FooterItem>) -> Vec<FooterItem> {
             item
         })
         .collect()
+}
+
+/// Opens the detail of `name` over the current screen: the reads that fill it (the secret, and
+/// its standing with each remote, asked off the UI thread).
+pub fn open(name: String, cx: &mut Cx<'_>) -> Effect {
+    cx.push(super::Screen::Detail(Box::new(DetailState::new(
+        name.clone(),
+    ))));
+    Effect::Each(vec![
+        Effect::vault(Request::ShowSecretDetail { name: name.clone() }),
+        Effect::Remote(RemoteJob::Standings { secret: name }),
+    ])
 }
 
 /// Version selection, the value, the record's scroll, the lifecycle dialogs, and Back.
@@ -90,6 +105,12 @@ pub fn update(state: &mut DetailState, action: Action, cx: &mut Cx<'_>) -> Optio
         | Action::Backup
         | Action::RotateNow => return act(state, action, cx),
         Action::SetTag | Action::RemoveTag => return tags::act(state, action, cx),
+        Action::Sync => {
+            state.mask();
+            let (dialog, effect) = SyncDialog::open(Some(vec![state.name.clone()]));
+            cx.open(Dialog::Sync(dialog));
+            return Some(effect);
+        }
         _ => {}
     }
     None

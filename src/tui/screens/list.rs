@@ -18,9 +18,8 @@ use crate::tui::action::{Action, Effect, Purpose};
 use crate::tui::app::Loaded;
 use crate::tui::catalog::StateFilter;
 use crate::tui::catalog::{Catalog, Row as CatalogRow, SortBy};
-use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog, pick};
+use crate::tui::dialogs::{Dialog, FieldDialog, FieldKind, PickDialog, SyncDialog, pick};
 use crate::tui::display;
-use crate::tui::screens::detail::DetailState;
 use crate::tui::screens::keys::KeysState;
 use crate::tui::text::lifecycle as lt;
 use crate::tui::text::{list as t, status as st};
@@ -121,6 +120,12 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
             let unread = cx.unread;
             return super::records::open(cx, unread);
         }
+        // Sync with CSMS remotes (issue 17): every secret, after the plan.
+        (ListMode::Browse, Action::Sync) => {
+            let (dialog, effect) = SyncDialog::open(None);
+            cx.open(Dialog::Sync(dialog));
+            return Some(effect);
+        }
         (ListMode::Browse, Action::KeysScreen) => {
             cx.push(Screen::Keys(KeysState::default()));
             return Some(Effect::reads([Request::ListKeys, Request::KeyUsage]));
@@ -131,10 +136,7 @@ pub fn update(mode: &mut ListMode, action: Action, cx: &mut Cx<'_>) -> Option<Ef
                 return None;
             };
             return Some(match action {
-                Action::Activate => {
-                    cx.push(Screen::Detail(Box::new(DetailState::new(name.clone()))));
-                    Effect::vault(Request::ShowSecretDetail { name })
-                }
+                Action::Activate => super::detail::open(name, cx),
                 Action::CopyRecord => Effect::call(Request::ShowSecret { name }, Purpose::Copy),
                 _ => Effect::call(
                     Request::ShowSecretVersion {

@@ -22,7 +22,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use super::detail::DetailState;
 use super::{Ctx, Cx, Screen};
 use crate::csms::op::Request;
 use crate::csms::{
@@ -280,8 +279,7 @@ pub fn update(state: &mut ReportState, action: Action, cx: &mut Cx<'_>) -> Optio
                 cx.info(t::NOTHING_TO_OPEN);
                 return None;
             };
-            cx.push(Screen::Detail(Box::new(DetailState::new(name.clone()))));
-            return Some(Effect::vault(Request::ShowSecretDetail { name }));
+            return Some(super::detail::open(name, cx));
         }
         _ => {}
     }

@@ -35,6 +35,8 @@ pub struct DetailState {
     /// The selected version, an index into `detail.versions` (oldest first).
     pub selected: usize,
     pub revealed: Option<Revealed>,
+    /// The secret's standing with each remote (issue 17); none without remotes.
+    pub remotes: super::remotes::Remotes,
 }
 
 impl DetailState {
@@ -46,6 +48,7 @@ impl DetailState {
             scroll: 0,
             selected: usize::MAX,
             revealed: None,
+            remotes: super::remotes::Remotes::None,
         }
     }
 

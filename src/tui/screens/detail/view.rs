@@ -4,6 +4,9 @@
 //! ┌ Secret: NAME ───────────────────────────┐
 //! │ id, name, state, CMK, description, …     │  record (PgUp/PgDn)
 //! └──────────────────────────────────────────┘
+//! ┌ Remotes ─────────────────────────────────┐
+//! │ home   in step                           │  only with remotes (issue 17)
+//! └──────────────────────────────────────────┘
 //! ┌ Versions (N) ────────────────────────────┐
 //! │ Id  Created  Stages  Expires  CMK        │  ↑/↓ select
 //! │ Value of vN (text, 12 B) · masked        │  Ctrl+R reveals
@@ -17,7 +20,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::state::DetailState;
-use super::{settings, versions};
+use super::{remotes, settings, versions};
 use crate::csms::{STAGE_CURRENT, ValueKind};
 use crate::tui::display;
 use crate::tui::screens::Ctx;
@@ -132,8 +135,34 @@ fn content(state: &DetailState, zone: &Zone, width: usize) -> Vec<Line<'static>>
 }
 
 /// The record's and the versions' areas in the body `area` (the versions get what they need,
-/// up to three fifths of it; no versions block until the secret is read).
+/// up to three fifths of it; no versions block until the secret is read), and the remotes
+/// block's between them (none without remotes, or when the record would keep too little).
 pub fn areas(state: &DetailState, area: Rect) -> (Rect, Rect) {
+    let (record, _, list) = all_areas(state, area);
+    (record, list)
+}
+
+fn all_areas(state: &DetailState, area: Rect) -> (Rect, Rect, Rect) {
+    let (record, list) = record_and_versions(state, area);
+    let wanted = state.remotes.height();
+    if wanted == 0 || record.height < wanted.saturating_add(MIN_RECORD_ROWS) {
+        return (
+            record,
+            Rect {
+                height: 0,
+                ..record
+            },
+            list,
+        );
+    }
+    let [record, remotes] = record.layout(&Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(wanted),
+    ]));
+    (record, remotes, list)
+}
+
+fn record_and_versions(state: &DetailState, area: Rect) -> (Rect, Rect) {
     if state.detail.is_none() {
         return (area, Rect { height: 0, ..area });
     }
@@ -170,7 +199,7 @@ pub fn page(state: &DetailState, area: Rect) -> u16 {
 
 pub fn render(state: &DetailState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let zone = ctx.zone;
-    let (record, list) = areas(state, area);
+    let (record, remotes_area, list) = all_areas(state, area);
     let block = Block::bordered()
         .title(display::line(
             &format!(" {}: {} ", t::DETAIL_TITLE, state.name),
@@ -183,6 +212,9 @@ pub fn render(state: &DetailState, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) 
         .block(block)
         .scroll((state.scroll.min(max_scroll(state, zone, area)), 0))
         .render(record, buf);
+    if remotes_area.height > 0 {
+        remotes::render(&state.remotes, remotes_area, buf);
+    }
     if let Some(d) = &state.detail
         && list.height > 0
     {
