@@ -104,7 +104,13 @@ impl SyncPort for FakePort {
         }
     }
 
-    fn run(&self, remote: &str, _mode: Mode, plan: &[PlanItem]) -> Result<Vec<Outcome>, ApiError> {
+    fn run(
+        &self,
+        remote: &str,
+        _mode: Mode,
+        _names: Option<&[String]>,
+        plan: &[PlanItem],
+    ) -> Result<Vec<Outcome>, ApiError> {
         self.asked
             .lock()
             .unwrap()
@@ -262,7 +268,13 @@ fn the_detail_says_it_is_checking_until_the_remotes_answer() {
         fn plan(&self, _: &str, _: Mode, _: Option<&[String]>) -> Result<Vec<PlanItem>, ApiError> {
             Ok(Vec::new())
         }
-        fn run(&self, _: &str, _: Mode, _: &[PlanItem]) -> Result<Vec<Outcome>, ApiError> {
+        fn run(
+            &self,
+            _: &str,
+            _: Mode,
+            _: Option<&[String]>,
+            _: &[PlanItem],
+        ) -> Result<Vec<Outcome>, ApiError> {
             Ok(Vec::new())
         }
     }

@@ -38,46 +38,73 @@ pub trait SyncPort: Send + Sync {
     /// Carries out `plan` (as [`Self::plan`] made it) with `remote`: one outcome per item.
     ///
     /// Errors: a fatal one (unreachable, wrong SK, clock skew) before anything was written.
-    fn run(&self, remote: &str, mode: Mode, plan: &[PlanItem]) -> Result<Vec<Outcome>, ApiError>;
+    fn run(
+        &self,
+        remote: &str,
+        mode: Mode,
+        names: Option<&[String]>,
+        plan: &[PlanItem],
+    ) -> Result<Vec<Outcome>, ApiError>;
 }
 
-/// The sync engine's entry points, as the app calls them (the lead points these at `sync`'s
-/// plan and run).
+/// The sync engine's entry points, as the app calls them: the remote opened and connected for
+/// each call, then `sync::plan` / `sync::run`.
 pub struct Engine;
 
 impl Engine {
+    /// The engine's plan of a `mode` run with `remote` over every secret or `names`.
+    fn planned(
+        vault: &dyn Execute,
+        remote: &str,
+        mode: Mode,
+        names: Option<&[String]>,
+        options: Options,
+    ) -> Result<(Box<dyn crate::remote::RemoteApi + Send>, crate::sync::Plan), ApiError> {
+        let Response::OpenedRemote(opened) = vault.execute(&Request::OpenRemote {
+            name: remote.to_owned(),
+        })?
+        else {
+            return Err(unexpected());
+        };
+        let api = crate::remote::connect(&opened)?;
+        let plan = crate::sync::plan(vault, &*api, remote, mode, options, names, &|_, _| {})?;
+        Ok((api, plan))
+    }
+
     /// The plan of a `mode` run with `remote` over every secret or `names`, with `options`.
     ///
-    /// Errors: `SYNC.*`, the vault's; until the engine is wired in, an internal error saying
-    /// sync is not available.
-    // SEAM (issue 17 merge): call the engine's plan entry point here.
+    /// Errors: `SYNC.*`, the vault's.
     pub fn plan(
-        _vault: &dyn Execute,
-        _remote: &str,
-        _mode: Mode,
-        _names: Option<&[String]>,
-        _options: Options,
+        vault: &dyn Execute,
+        remote: &str,
+        mode: Mode,
+        names: Option<&[String]>,
+        options: Options,
     ) -> Result<Vec<PlanItem>, ApiError> {
-        Err(not_available())
+        Ok(Self::planned(vault, remote, mode, names, options)?.1.items)
     }
 
-    /// Carries out `plan` with `remote`.
+    /// Plans again and carries the plan out if it is still `shown`: what the person confirmed is
+    /// what runs, never a plan they did not see.
     ///
-    /// Errors: as [`Self::plan`].
-    // SEAM (issue 17 merge): call the engine's run entry point here.
+    /// Errors: as [`Self::plan`]; `CSMS.0002` when the plan changed since it was shown (nothing
+    /// written).
     pub fn run(
-        _vault: &dyn Execute,
-        _remote: &str,
-        _mode: Mode,
-        _plan: &[PlanItem],
-        _options: Options,
+        vault: &dyn Execute,
+        remote: &str,
+        mode: Mode,
+        names: Option<&[String]>,
+        shown: &[PlanItem],
+        options: Options,
     ) -> Result<Vec<Outcome>, ApiError> {
-        Err(not_available())
+        let (api, plan) = Self::planned(vault, remote, mode, names, options)?;
+        if plan.items != shown {
+            return Err(ApiError::invalid(
+                "The vault or the remote changed since the plan was shown: nothing was done. Look at the new plan.",
+            ));
+        }
+        crate::sync::run(vault, &*api, &plan, &|_, _| {})
     }
-}
-
-fn not_available() -> ApiError {
-    ApiError::new(ErrorCode::Internal, "Sync is not available yet.")
 }
 
 /// The real port: the vault (a handle of its own, or a connection of its own to the agent).
@@ -161,7 +188,13 @@ impl<V: Execute + Send + Sync> SyncPort for VaultPort<V> {
         Engine::plan(&self.vault, remote, mode, names, Options::default())
     }
 
-    fn run(&self, remote: &str, mode: Mode, plan: &[PlanItem]) -> Result<Vec<Outcome>, ApiError> {
-        Engine::run(&self.vault, remote, mode, plan, Options::default())
+    fn run(
+        &self,
+        remote: &str,
+        mode: Mode,
+        names: Option<&[String]>,
+        plan: &[PlanItem],
+    ) -> Result<Vec<Outcome>, ApiError> {
+        Engine::run(&self.vault, remote, mode, names, plan, Options::default())
     }
 }

@@ -111,7 +111,7 @@ impl RemoteJob {
                 names,
                 plan,
             } => {
-                let result = port.run(&remote, mode, &plan);
+                let result = port.run(&remote, mode, names.as_deref(), &plan);
                 send(RemoteAnswer::Ran {
                     remote,
                     names,
