@@ -1,8 +1,8 @@
 //! A 503 storm: a loopback HTTP/1.1 proxy (plain http, which the endpoint policy allows on
 //! loopback) in front of a `csvault serve`. It answers `503 Service Unavailable` to the first
 //! `first` requests, then to every 3rd request it has not refused before among the next
-//! `window` (a client retrying 8 times gets through), and forwards everything else byte for byte (the `Host` header too, so the
-//! signature still holds). A refused request never reaches the server, so a retry of it is the
+//! `window` (a client retrying 8 times gets through), and forwards everything else byte for
+//! byte (the `Host` header too, so the signature still holds). A refused request never reaches the server, so a retry of it is the
 //! only way it gets done.
 
 use std::collections::HashSet;
