@@ -377,7 +377,6 @@ fn a_wrong_sk_is_sync_0003_and_an_unknown_ca_a_clear_tls_error() {
     assert_eq!(err.code, ErrorCode::RemoteAuth, "the IAM lookup too");
 
     let untrusted = opened(&serve.base, Some(&serve.project), SK, None);
-    let started = std::time::Instant::now();
     let err = HttpRemote::connect(&untrusted)
         .unwrap()
         .list(None, &none)
@@ -389,8 +388,9 @@ fn a_wrong_sk_is_sync_0003_and_an_unknown_ca_a_clear_tls_error() {
         err.error_msg
     );
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(5),
-        "a certificate refusal is not retried"
+        !err.error_msg.contains("gave up after"),
+        "a certificate refusal is not retried: {}",
+        err.error_msg
     );
 
     let not_pem = opened(
