@@ -110,6 +110,8 @@ async fn lookup_project(
 }
 
 /// A connected remote: the transport, its endpoint and project, and the runtime its calls run on.
+/// Its methods block (they run their requests on that runtime): call and drop it from ordinary
+/// threads, never from inside an async task.
 pub struct HttpRemote {
     inner: Arc<Inner>,
     runtime: tokio::runtime::Runtime,

@@ -34,6 +34,9 @@ pub const GIVE_UP_AFTER: Duration = Duration::from_mins(1);
 pub const BACKOFF_START: Duration = Duration::from_millis(200);
 /// The longest backoff (a `Retry-After` may ask for more, up to [`GIVE_UP_AFTER`]).
 pub const BACKOFF_CAP: Duration = Duration::from_secs(5);
+/// How long an idle keep-alive connection is kept: below `csvault serve`'s 30 s, so the client
+/// drops a connection before the server does rather than write into one being closed.
+const POOL_IDLE: Duration = Duration::from_secs(20);
 /// The largest answer read (a page of 1,000 secrets is well below it), in bytes.
 const MAX_REPLY_BYTES: usize = 16 * 1024 * 1024;
 
@@ -134,7 +137,7 @@ impl Transport {
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_mins(1))
+            .pool_idle_timeout(POOL_IDLE)
             .pool_max_idle_per_host(super::PARALLEL_REQUESTS)
             .build(https);
         Ok(Self {
