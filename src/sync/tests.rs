@@ -507,3 +507,37 @@ fn a_new_version_whose_tags_failed_is_finished_without_a_second_version() {
         assert_eq!(h.tags, vec![tag("env", "dev")]);
     });
 }
+
+#[test]
+fn a_name_asked_that_neither_side_has_is_said_so() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    let names = vec!["ghost".to_owned()];
+    let p = plan(
+        &l,
+        &r,
+        "desk",
+        Mode::Sync,
+        options(),
+        Some(&names),
+        &|_, _| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.items.len(), 1);
+    assert_eq!(
+        action(&p.items[0]),
+        (&Action::Skipped, Some("no such secret on either side"))
+    );
+}
+
+#[test]
+fn all_versions_is_refused_before_anything_is_read() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("a", text("1"), "", vec![]));
+    let all = Options {
+        all_versions: true,
+        ..Options::default()
+    };
+    let err = plan(&l, &r, "desk", Mode::Push, all, None, &|_, _| {}).err();
+    assert_eq!(err.map(|e| e.code), Some(ErrorCode::Usage));
+    assert!(r.with(|s| s.secrets.is_empty()));
+}
