@@ -276,7 +276,10 @@ fn both(
         (Flow::Still, Flow::Still) => {
             // Versions that moved to the same value are recorded as in step.
             let changed = record.is_none_or(|rec| {
-                rec.local_version != lv || rec.remote_version != rv || rec.value_mac != l_mac
+                rec.local_version != in_step.local_version
+                    || rec.remote_version != in_step.remote_version
+                    || rec.value_mac != in_step.value_mac
+                    || rec.meta_mac != in_step.meta_mac
             });
             if changed {
                 d.settle = Some(in_step);

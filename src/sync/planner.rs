@@ -2,7 +2,7 @@
 //! remote's list, then only the current values whose versions moved), nothing written; the plan
 //! per secret in name order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::csms::op::Execute;
 use crate::csms::{ApiError, ErrorCode, LocalSecret, SyncRecord, VersionLink};
@@ -96,10 +96,11 @@ pub fn plan(
         let name = r.name.clone();
         by_name.entry(name).or_insert_with(blank).remote = Some(r);
     }
+    let asked: Option<HashSet<&str>> = names.map(|n| n.iter().map(String::as_str).collect());
     let records: HashMap<String, SyncRecord> = view
         .records
         .into_iter()
-        .filter(|r| names.is_none_or(|n| n.contains(&r.name)))
+        .filter(|r| asked.as_ref().is_none_or(|a| a.contains(r.name.as_str())))
         .map(|r| (r.name.clone(), r))
         .collect();
     for name in records.keys().chain(names.into_iter().flatten()) {

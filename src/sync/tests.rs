@@ -541,3 +541,31 @@ fn all_versions_is_refused_before_anything_is_read() {
     assert_eq!(err.map(|e| e.code), Some(ErrorCode::Usage));
     assert!(r.with(|s| s.secrets.is_empty()));
 }
+
+#[test]
+fn both_given_the_same_new_metadata_is_recorded_so_the_next_run_is_quiet() {
+    let (l, r) = in_step();
+    let set = |h: &mut fakes::Held| h.description = "same words".into();
+    l.with(|s| s.secrets.get_mut("db").map(set));
+    r.with(|s| s.secrets.get_mut("db").map(set));
+    let before = l.records()["db"].meta_mac.clone();
+    assert_eq!(
+        sync(&l, &r, Mode::Sync, options())[0].action,
+        Action::UpToDate
+    );
+    assert_ne!(
+        l.records()["db"].meta_mac,
+        before,
+        "the new metadata is recorded"
+    );
+    // Now only the remote changes its description: that is a remote change, not a conflict.
+    r.with(|s| {
+        s.secrets
+            .get_mut("db")
+            .map(|h| h.description = "theirs".into())
+    });
+    assert_eq!(
+        item(&l, &r, Mode::Sync, options()).action,
+        Action::UpdateMetadata { to: Side::Local }
+    );
+}
