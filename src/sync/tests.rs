@@ -569,3 +569,26 @@ fn both_given_the_same_new_metadata_is_recorded_so_the_next_run_is_quiet() {
         Action::UpdateMetadata { to: Side::Local }
     );
 }
+
+#[test]
+fn a_deletion_pending_locally_is_propagated_and_then_forgotten() {
+    let (l, r) = in_step();
+    l.with(|s| {
+        s.secrets
+            .get_mut("db")
+            .map(|h| h.state = SecretState::PendingDelete)
+    });
+    assert_eq!(
+        item(&l, &r, Mode::Sync, options()).action,
+        Action::Deleted { on: Side::Local }
+    );
+    assert_eq!(
+        sync(&l, &r, Mode::Sync, propagate())[0].action,
+        Action::Delete { on: Side::Remote }
+    );
+    assert_eq!(
+        r.with(|s| s.secrets["db"].state),
+        SecretState::PendingDelete
+    );
+    assert!(l.records().is_empty());
+}
