@@ -1,6 +1,20 @@
 //! The decision table: one secret's plan item from both sides' metadata, the sync state and,
-//! where a current version moved, the current values' MACs (docs/DECISIONS.md "Issue 17: the
-//! plan"). Pure: no side is read or written here.
+//! where a current version moved, the current values' MACs. Pure: no side is read or written.
+//!
+//! The rules. A side holds a secret unless it is absent or pending deletion. A side "changed"
+//! its value if its current version id differs from the record's and its value's MAC differs
+//! from the record's; its metadata if its description-and-tags MAC differs. Per aspect (value,
+//! metadata): changed on one side flows to the other; changed on both to the same thing is in
+//! step (recorded: also how a re-run after a crash finds its work done); changed on both
+//! differently is a conflict, as is a value flowing one way while the metadata flows the other.
+//! Never synced and on both sides: equal value and metadata is in step (recorded), anything else
+//! a conflict. `--prefer S` settles a conflict by writing S's value (a new version) or only its
+//! metadata to the other side. The mode limits where writes go (push: remote only; pull: local
+//! only) and a write the mode cannot make is `skipped` with the command that would make it. A
+//! write from a source that is disabled (or frozen) is `skipped` with its state. A secret in step
+//! once and gone on one side is `deleted` (reported) unless `--propagate-deletes` and the mode
+//! writes the other side (then `delete` there: scheduled, recoverable); gone on both, its record
+//! is dropped. A secret on one side only and pending deletion on the other is `skipped`.
 
 use crate::csms::{LocalSecret, SecretState, SyncRecord};
 use crate::remote::RemoteSecret;
@@ -113,6 +127,8 @@ pub(super) fn decide(key: &MacKey, facts: &Facts<'_>, mode: Mode, options: Optio
             if record.is_some() {
                 d.forget = true;
                 d.item.reason = Some("deleted on both sides".to_owned());
+            } else if facts.local.is_none() && facts.remote.is_none() {
+                skip(&mut d, "no such secret on either side");
             } else if facts.local.is_some() {
                 skip(&mut d, "pending deletion locally");
             } else {
@@ -260,7 +276,10 @@ fn both(
         (Flow::Still, Flow::Still) => {
             // Versions that moved to the same value are recorded as in step.
             let changed = record.is_none_or(|rec| {
-                rec.local_version != lv || rec.remote_version != rv || rec.value_mac != l_mac
+                rec.local_version != in_step.local_version
+                    || rec.remote_version != in_step.remote_version
+                    || rec.value_mac != in_step.value_mac
+                    || rec.meta_mac != in_step.meta_mac
             });
             if changed {
                 d.settle = Some(in_step);

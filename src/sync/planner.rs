@@ -2,7 +2,7 @@
 //! remote's list, then only the current values whose versions moved), nothing written; the plan
 //! per secret in name order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::csms::op::Execute;
 use crate::csms::{ApiError, ErrorCode, LocalSecret, SyncRecord, VersionLink};
@@ -58,7 +58,7 @@ pub fn fatal(e: &ApiError) -> bool {
 /// sync (or never synced and on both sides), `BATCH` at a time; each value wiped once its MAC
 /// is taken. `progress` gets (secrets whose values were read, how many must be).
 ///
-/// Errors: the local view's (`SYNC.0006` no such remote), the remote list's, and a value read's
+/// Errors: `VAULT.0008` for `options.all_versions` (not carried out yet); the local view's (`SYNC.0006` no such remote), the remote list's, and a value read's
 /// that is [`fatal`]; another value read error skips that secret, with the error as the reason.
 pub fn plan(
     local: &dyn Execute,
@@ -69,6 +69,13 @@ pub fn plan(
     names: Option<&[String]>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Plan, ApiError> {
+    if options.all_versions {
+        return Err(ApiError::new(
+            ErrorCode::Usage,
+            "--all-versions is not available yet: push, pull and sync carry the current value, \
+             description and tags only.",
+        ));
+    }
     let view = local::view(local, remote_name, names)?;
     let key = MacKey::from_base64(&view.mac_key)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "The sync key is not 32 bytes."))?;
@@ -89,13 +96,14 @@ pub fn plan(
         let name = r.name.clone();
         by_name.entry(name).or_insert_with(blank).remote = Some(r);
     }
+    let asked: Option<HashSet<&str>> = names.map(|n| n.iter().map(String::as_str).collect());
     let records: HashMap<String, SyncRecord> = view
         .records
         .into_iter()
-        .filter(|r| names.is_none_or(|n| n.contains(&r.name)))
+        .filter(|r| asked.as_ref().is_none_or(|a| a.contains(r.name.as_str())))
         .map(|r| (r.name.clone(), r))
         .collect();
-    for name in records.keys() {
+    for name in records.keys().chain(names.into_iter().flatten()) {
         by_name.entry(name.clone()).or_insert_with(blank);
     }
     // The values to read.

@@ -237,11 +237,12 @@ impl Batch<'_> {
                 continue;
             }
             let (w, name) = (&plan.work[i], plan.items[i].name.clone());
-            let Some(l) = &w.local else {
-                // A deletion: gone on both sides now.
+            if let Action::Delete { .. } = plan.items[i].action {
+                // Gone on both sides now (absent or pending deletion locally).
                 self.forget.push(name);
                 continue;
-            };
+            }
+            let Some(l) = &w.local else { continue };
             let meta = plan.key.meta(&l.description, &l.tags);
             let lv = l.current_version.clone().unwrap_or_default();
             let created = outcome.done.iter().find_map(|d| match d {

@@ -507,3 +507,88 @@ fn a_new_version_whose_tags_failed_is_finished_without_a_second_version() {
         assert_eq!(h.tags, vec![tag("env", "dev")]);
     });
 }
+
+#[test]
+fn a_name_asked_that_neither_side_has_is_said_so() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    let names = vec!["ghost".to_owned()];
+    let p = plan(
+        &l,
+        &r,
+        "desk",
+        Mode::Sync,
+        options(),
+        Some(&names),
+        &|_, _| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.items.len(), 1);
+    assert_eq!(
+        action(&p.items[0]),
+        (&Action::Skipped, Some("no such secret on either side"))
+    );
+}
+
+#[test]
+fn all_versions_is_refused_before_anything_is_read() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("a", text("1"), "", vec![]));
+    let all = Options {
+        all_versions: true,
+        ..Options::default()
+    };
+    let err = plan(&l, &r, "desk", Mode::Push, all, None, &|_, _| {}).err();
+    assert_eq!(err.map(|e| e.code), Some(ErrorCode::Usage));
+    assert!(r.with(|s| s.secrets.is_empty()));
+}
+
+#[test]
+fn both_given_the_same_new_metadata_is_recorded_so_the_next_run_is_quiet() {
+    let (l, r) = in_step();
+    let set = |h: &mut fakes::Held| h.description = "same words".into();
+    l.with(|s| s.secrets.get_mut("db").map(set));
+    r.with(|s| s.secrets.get_mut("db").map(set));
+    let before = l.records()["db"].meta_mac.clone();
+    assert_eq!(
+        sync(&l, &r, Mode::Sync, options())[0].action,
+        Action::UpToDate
+    );
+    assert_ne!(
+        l.records()["db"].meta_mac,
+        before,
+        "the new metadata is recorded"
+    );
+    // Now only the remote changes its description: that is a remote change, not a conflict.
+    r.with(|s| {
+        s.secrets
+            .get_mut("db")
+            .map(|h| h.description = "theirs".into())
+    });
+    assert_eq!(
+        item(&l, &r, Mode::Sync, options()).action,
+        Action::UpdateMetadata { to: Side::Local }
+    );
+}
+
+#[test]
+fn a_deletion_pending_locally_is_propagated_and_then_forgotten() {
+    let (l, r) = in_step();
+    l.with(|s| {
+        s.secrets
+            .get_mut("db")
+            .map(|h| h.state = SecretState::PendingDelete)
+    });
+    assert_eq!(
+        item(&l, &r, Mode::Sync, options()).action,
+        Action::Deleted { on: Side::Local }
+    );
+    assert_eq!(
+        sync(&l, &r, Mode::Sync, propagate())[0].action,
+        Action::Delete { on: Side::Remote }
+    );
+    assert_eq!(
+        r.with(|s| s.secrets["db"].state),
+        SecretState::PendingDelete
+    );
+    assert!(l.records().is_empty());
+}
