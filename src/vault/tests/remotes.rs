@@ -476,3 +476,33 @@ fn the_mac_key_is_the_same_across_unlocks_and_another_in_another_vault() {
     add(&other, spec("cloud")).unwrap();
     assert_ne!(view(&other, "cloud", None).unwrap().mac_key, first);
 }
+
+#[test]
+fn a_backup_keeps_the_remotes_and_their_state_and_the_copy_opens_them() {
+    let (tv, vault, _clock) = vault();
+    add(&vault, spec("cloud")).unwrap();
+    save(
+        &vault,
+        SyncStateUpdate {
+            remote: "cloud".into(),
+            records: vec![record("db", "v1", "v2")],
+            links: vec![link("db", "v1", "v2")],
+            finished: true,
+            ..SyncStateUpdate::default()
+        },
+    )
+    .unwrap();
+    let copy_path = tv.path.with_file_name("copy.db");
+    vault
+        .backup(&crate::csms::BackupRequest {
+            path: copy_path.clone(),
+            force: false,
+        })
+        .unwrap();
+    let copy = Vault::open(&copy_path, super::PASSPHRASE).unwrap();
+    assert_eq!(open(&copy, "cloud").unwrap().secret_key.as_str(), SK);
+    let state = view(&copy, "cloud", None).unwrap();
+    assert_eq!(state.records, vec![record("db", "v1", "v2")]);
+    assert_eq!(state.links, vec![link("db", "v1", "v2")]);
+    assert_eq!(state.mac_key, view(&vault, "cloud", None).unwrap().mac_key);
+}
