@@ -10,6 +10,7 @@
 #![allow(
     clippy::unwrap_used,
     clippy::cast_precision_loss,
+    clippy::too_many_lines,
     reason = "a benchmark script: byte counts far below 2^52"
 )]
 
