@@ -83,8 +83,8 @@ pub use summary::{
     DEFAULT_SUMMARY_PAGE, MAX_SUMMARY_PAGE, SecretSummary, SummaryPage, summary_page_limit,
 };
 pub use sync::{
-    LocalSecret, OpenedRemote, RemoteInfo, RemoteSpec, SyncRecord, SyncStateUpdate, SyncView,
-    VersionLink,
+    LocalSecret, OpenedRemote, PENDING, RemoteInfo, RemoteSpec, SyncRecord, SyncStateUpdate,
+    SyncView, VersionLink,
 };
 pub use tags::{
     BatchCreateOrDeleteTagsRequest, CountText, CreateSecretTagRequest, DEFAULT_RESOURCE_LIMIT,

@@ -89,13 +89,19 @@ pub struct LocalSecret {
     pub update_time: i64,
 }
 
+/// The version id a [`SyncRecord`] holds for a side where a create is under way: recorded before
+/// the create is sent (the remote's `CreateSecret` cannot carry tags, so a run killed between the
+/// create and its tags leaves a secret that is not yet what was sent). A re-run then takes the
+/// other side's value and metadata as the ones to finish, never as a conflict.
+pub const PENDING: &str = "-";
+
 /// Per remote and secret: what both sides held when last seen in step. Never a value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRecord {
     pub name: String,
-    /// The local `SYSCURRENT` version id then.
+    /// The local `SYSCURRENT` version id then; [`PENDING`] while a create here is under way.
     pub local_version: String,
-    /// The remote's `SYSCURRENT` version id then.
+    /// The remote's `SYSCURRENT` version id then; [`PENDING`] while a create there is under way.
     pub remote_version: String,
     /// Hex HMAC-SHA256 of the value then, under [`SyncView::mac_key`] (see `sync::mac`).
     pub value_mac: String,

@@ -15,8 +15,11 @@
 //! once and gone on one side is `deleted` (reported) unless `--propagate-deletes` and the mode
 //! writes the other side (then `delete` there: scheduled, recoverable); gone on both, its record
 //! is dropped. A secret on one side only and pending deletion on the other is `skipped`.
+//! A record whose version on one side is [`PENDING`] was saved before a create there: if that
+//! side has no such secret the create never landed (no record); if it has, whatever differs
+//! flows from the other side (the create, or its tags, is finished), never a conflict.
 
-use crate::csms::{LocalSecret, SecretState, SyncRecord};
+use crate::csms::{LocalSecret, PENDING, SecretState, SyncRecord};
 use crate::remote::RemoteSecret;
 
 use super::mac::MacKey;
@@ -94,6 +97,34 @@ enum Flow {
     Clash,
 }
 
+/// Where the value and the metadata flow, from the current MACs (local, remote) and the record.
+fn flows(
+    record: Option<&SyncRecord>,
+    (l_mac, r_mac): (&str, &str),
+    (l_meta, r_meta): (&str, &str),
+) -> (Flow, Flow) {
+    let same_value = l_mac == r_mac;
+    let same_meta = l_meta == r_meta;
+    match record {
+        None if same_value && same_meta => (Flow::Still, Flow::Still),
+        None => (Flow::Clash, Flow::Clash),
+        // A create under way toward one side: the other side's value and metadata finish it.
+        Some(rec) if rec.remote_version == PENDING || rec.local_version == PENDING => {
+            let to = if rec.remote_version == PENDING {
+                Side::Remote
+            } else {
+                Side::Local
+            };
+            let finish = |same| if same { Flow::Still } else { Flow::To(to) };
+            (finish(same_value), finish(same_meta))
+        }
+        Some(rec) => (
+            flow(l_mac != rec.value_mac, r_mac != rec.value_mac, same_value),
+            flow(l_meta != rec.meta_mac, r_meta != rec.meta_mac, same_meta),
+        ),
+    }
+}
+
 fn flow(local_moved: bool, remote_moved: bool, same_now: bool) -> Flow {
     match (local_moved, remote_moved) {
         (false, false) => Flow::Still,
@@ -108,6 +139,12 @@ fn flow(local_moved: bool, remote_moved: bool, same_now: bool) -> Flow {
 pub(super) fn decide(key: &MacKey, facts: &Facts<'_>, mode: Mode, options: Options) -> Decision {
     let local = live(facts.local, |s| s.state);
     let remote = live(facts.remote, |s| s.state);
+    // A create that never landed leaves a pending record and no secret there: as never synced.
+    let record = facts.record.filter(|rec| {
+        !(rec.remote_version == PENDING && facts.remote.is_none()
+            || rec.local_version == PENDING && facts.local.is_none())
+    });
+    let facts = &Facts { record, ..*facts };
     let mut d = Decision {
         item: PlanItem {
             name: facts.name.to_owned(),
@@ -256,14 +293,7 @@ fn both(
     };
     let same_value = l_mac == r_mac;
     let same_meta = l_meta == r_meta;
-    let (value, meta) = match record {
-        None if same_value && same_meta => (Flow::Still, Flow::Still),
-        None => (Flow::Clash, Flow::Clash),
-        Some(rec) => (
-            flow(l_mac != rec.value_mac, r_mac != rec.value_mac, same_value),
-            flow(l_meta != rec.meta_mac, r_meta != rec.meta_mac, same_meta),
-        ),
-    };
+    let (value, meta) = flows(record, (&l_mac, &r_mac), (&l_meta, &r_meta));
     let in_step = SyncRecord {
         name: facts.name.to_owned(),
         local_version: lv.to_owned(),

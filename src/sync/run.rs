@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::csms::op::Execute;
-use crate::csms::{ApiError, SecretTag, SyncRecord, SyncStateUpdate};
+use crate::csms::{ApiError, PENDING, SecretTag, SyncRecord, SyncStateUpdate};
 use crate::remote::{RemoteApi, RemoteWrite, Value, Written};
 
 use super::local::{self, NewSecret};
@@ -170,6 +170,45 @@ impl Batch<'_> {
     }
 
     /// The settled records, then every write to the remote of the batch, through one `apply`.
+    /// Records, before they are sent, the creates on the remote among `jobs` as under way
+    /// ([`PENDING`]), so a run killed before their tags are set finishes them when run again.
+    /// `false` (every job failed with the error) when the record cannot be saved.
+    fn creates_pending(&mut self, jobs: &[usize], values: &HashMap<usize, Value>) -> bool {
+        let plan = self.plan;
+        let records: Vec<SyncRecord> = jobs
+            .iter()
+            .filter(|&&i| matches!(plan.items[i].action, Action::Create { to: Side::Remote }))
+            .filter_map(|&i| {
+                let l = plan.work[i].local.as_ref()?;
+                Some(SyncRecord {
+                    name: plan.items[i].name.clone(),
+                    local_version: l.current_version.clone()?,
+                    remote_version: PENDING.to_owned(),
+                    value_mac: plan.key.value(values.get(&i)?),
+                    meta_mac: plan.key.meta(&l.description, &l.tags),
+                    synced_at: now_ms(),
+                })
+            })
+            .collect();
+        if records.is_empty() {
+            return true;
+        }
+        let update = SyncStateUpdate {
+            remote: plan.remote.clone(),
+            records,
+            ..SyncStateUpdate::default()
+        };
+        match local::save(self.local, update) {
+            Ok(()) => true,
+            Err(e) => {
+                for &i in jobs {
+                    self.errors.insert(i, e.clone());
+                }
+                false
+            }
+        }
+    }
+
     fn write_remote(&mut self, range: std::ops::Range<usize>) {
         let plan = self.plan;
         for i in range.clone() {
@@ -228,6 +267,9 @@ impl Batch<'_> {
             of_job.push(i);
         }
         if jobs.is_empty() {
+            return;
+        }
+        if !self.creates_pending(&of_job, &values) {
             return;
         }
         let outcomes = self.remote.apply(&jobs, &|_| {});

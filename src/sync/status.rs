@@ -1,7 +1,7 @@
 //! Where one secret stands with one remote, from both sides' metadata and the sync state alone
 //! (no value read): what the terminal app's detail screen shows and where the plan starts.
 
-use crate::csms::{LocalSecret, SecretTag, SyncRecord};
+use crate::csms::{LocalSecret, PENDING, SecretTag, SyncRecord};
 use crate::remote::RemoteSecret;
 
 use super::mac::MacKey;
@@ -64,6 +64,21 @@ pub fn standing(
     let Some(record) = record else {
         return Standing::NeverSynced;
     };
+    // A create under way (docs/DECISIONS.md "Issue 17"): the next run finishes it.
+    if record.remote_version == PENDING {
+        return if remote.is_some() {
+            Standing::LocalChanges
+        } else {
+            Standing::NeverSynced
+        };
+    }
+    if record.local_version == PENDING {
+        return if local.is_some() {
+            Standing::RemoteChanges
+        } else {
+            Standing::NeverSynced
+        };
+    }
     match (local, remote) {
         (None, _) => Standing::DeletedLocally,
         (_, None) => Standing::DeletedOnRemote,

@@ -62,6 +62,14 @@ fn in_step() -> (FakeLocal, FakeRemote) {
     (l, r)
 }
 
+/// The records of secrets in step (not a create under way).
+fn settled(l: &FakeLocal) -> usize {
+    l.records()
+        .values()
+        .filter(|r| r.remote_version != crate::csms::PENDING)
+        .count()
+}
+
 fn action(a: &PlanItem) -> (&Action, Option<&str>) {
     (&a.action, a.reason.as_deref())
 }
@@ -416,7 +424,7 @@ fn a_push_killed_midway_then_run_again_creates_each_secret_and_version_once() {
         .unwrap_or_else(|e| panic!("{e}"));
     let err = run(&l, &r, &p, &|_, _| {}).err();
     assert_eq!(err.map(|e| e.code), Some(ErrorCode::RemoteUnreachable));
-    assert_eq!(l.records().len(), 100, "the writes done are recorded");
+    assert_eq!(settled(&l), 100, "the writes done are recorded");
     assert_eq!(l.finished.load(Ordering::Relaxed), 0);
     *r.writes_left
         .lock()
@@ -448,14 +456,15 @@ fn a_push_killed_before_its_state_was_saved_finds_its_work_done() {
             );
         });
     }
-    // Killed after the second batch's writes, before its state was saved.
+    // Killed after the second batch's writes, before its state was saved (each batch saves its
+    // creates as under way, then what is in step).
     *l.saves_left
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(1);
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(3);
     let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(run(&l, &r, &p, &|_, _| {}).is_err());
-    assert_eq!(l.records().len(), 64);
+    assert_eq!(settled(&l), 64);
     assert_eq!(r.with(|s| s.secrets.len()), 128);
     *l.saves_left
         .lock()
@@ -591,4 +600,66 @@ fn a_deletion_pending_locally_is_propagated_and_then_forgotten() {
         SecretState::PendingDelete
     );
     assert!(l.records().is_empty());
+}
+
+#[test]
+fn a_create_recorded_as_under_way_is_finished_or_made_never_a_conflict() {
+    // The record a run saves before its create is sent (the remote's CreateSecret carries no tags).
+    let pending = |l: &FakeLocal| {
+        let p = plan(
+            l,
+            &FakeRemote::new(),
+            "desk",
+            Mode::Push,
+            options(),
+            None,
+            &|_, _| {},
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let local = p.work[0]
+            .local
+            .clone()
+            .unwrap_or_else(|| panic!("no local secret"));
+        let value = l
+            .with(|s| s.current("db").cloned())
+            .unwrap_or_else(|| text(""));
+        let record = crate::csms::SyncRecord {
+            name: "db".to_owned(),
+            local_version: local.current_version.unwrap_or_default(),
+            remote_version: crate::csms::PENDING.to_owned(),
+            value_mac: p.key.value(&value),
+            meta_mac: p.key.meta(&local.description, &local.tags),
+            synced_at: 1,
+        };
+        l.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert("db".to_owned(), record);
+    };
+    // Killed after the create, before its tags: the tags follow, in a sync as in a push.
+    for mode in [Mode::Push, Mode::Sync] {
+        let (l, r) = (FakeLocal::new(), FakeRemote::new());
+        l.with(|s| s.put("db", text("one"), "d", vec![tag("env", "prod")]));
+        r.with(|s| s.put("db", text("one"), "d", Vec::new()));
+        pending(&l);
+        assert_eq!(
+            sync(&l, &r, mode, options())[0].action,
+            Action::UpdateMetadata { to: Side::Remote },
+            "{mode:?}"
+        );
+        r.with(|s| {
+            assert_eq!(s.secrets["db"].versions.len(), 1);
+            assert_eq!(s.secrets["db"].tags, vec![tag("env", "prod")]);
+        });
+        assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+    }
+    // Killed before the create landed: made, not reported deleted on the remote.
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("db", text("one"), "d", vec![tag("env", "prod")]));
+    pending(&l);
+    assert_eq!(
+        sync(&l, &r, Mode::Sync, options())[0].action,
+        Action::Create { to: Side::Remote }
+    );
+    r.with(|s| assert_eq!(s.secrets["db"].versions.len(), 1));
 }
