@@ -13,6 +13,7 @@ pub mod proxy;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -631,7 +632,10 @@ impl Served {
         for (k, v) in opts.env {
             cmd.env(k, v);
         }
+        // A group of its own: a wrapper (`faketime`) runs the server as its child, and both go
+        // when the group is killed.
         let mut child = cmd
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -695,8 +699,12 @@ impl Served {
             .count()
     }
 
-    /// SIGKILL, and wait for it.
+    /// SIGKILL to it and its wrapper (its process group), and wait for it.
     pub fn kill(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
