@@ -525,8 +525,10 @@ pub fn check_line(line: &Value) {
     }
 }
 
-/// A self-signed certificate for 127.0.0.1 (`cert.pem`, `key.pem` in `dir`), as tests/sdk makes
-/// it; `None` (skipped) without `openssl`.
+/// A self-signed certificate for 127.0.0.1 (`cert.pem`, `key.pem` in `dir`), made by the README's
+/// recipe for `serve --tls-cert` (as tests/sdk makes it); `None` (skipped) without `openssl`.
+/// OpenSSL 3 marks such a certificate `CA:TRUE`: `remote add --ca-file` with the server's own
+/// certificate must work with it all the same, as the README's `remote add desk` example has it.
 pub fn certificate(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     if !have("openssl", "the TLS certificate of `serve`") {
         return None;
