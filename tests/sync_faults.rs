@@ -36,21 +36,27 @@ fn kill_mid_push(
     args: &[&str],
 ) -> Served {
     let method = "POST";
-    let child = a.spawn_sync("push", "b", args);
+    let mut child = a.spawn_sync("push", "b", args);
+    let mut ended = None;
     let reached = wait_until(Duration::from_mins(5), || {
-        served.logged(method, suffix) >= after
-    });
-    assert!(
-        reached,
-        "the server never logged {after} {method} …{suffix}; log tail: {}",
-        served
-            .log()
-            .lines()
-            .rev()
-            .take(5)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+        ended = ended.or_else(|| child.try_wait().ok().flatten());
+        ended.is_some() || served.logged(method, suffix) >= after
+    }) && served.logged(method, suffix) >= after;
+    if !reached {
+        let out = child.wait_with_output().unwrap();
+        panic!(
+            "the server never logged {after} {method} …{suffix} before the push ended ({:?}); push stderr: {}; log tail: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr),
+            served
+                .log()
+                .lines()
+                .rev()
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
     served.kill();
     let done = served.logged(method, suffix);
     let out = child.wait_with_output().unwrap();

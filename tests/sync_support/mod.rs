@@ -13,6 +13,7 @@ pub mod proxy;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -524,8 +525,10 @@ pub fn check_line(line: &Value) {
     }
 }
 
-/// A self-signed certificate for 127.0.0.1 (`cert.pem`, `key.pem` in `dir`), as tests/sdk makes
-/// it; `None` (skipped) without `openssl`.
+/// A self-signed certificate for 127.0.0.1 (`cert.pem`, `key.pem` in `dir`), made by the README's
+/// recipe for `serve --tls-cert` (as tests/sdk makes it); `None` (skipped) without `openssl`.
+/// OpenSSL 3 marks such a certificate `CA:TRUE`: `remote add --ca-file` with the server's own
+/// certificate must work with it all the same, as the README's `remote add desk` example has it.
 pub fn certificate(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     if !have("openssl", "the TLS certificate of `serve`") {
         return None;
@@ -631,7 +634,10 @@ impl Served {
         for (k, v) in opts.env {
             cmd.env(k, v);
         }
+        // A group of its own: a wrapper (`faketime`) runs the server as its child, and both go
+        // when the group is killed.
         let mut child = cmd
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -695,8 +701,12 @@ impl Served {
             .count()
     }
 
-    /// SIGKILL, and wait for it.
+    /// SIGKILL to it and its wrapper (its process group), and wait for it.
     pub fn kill(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
