@@ -530,19 +530,6 @@ fn a_name_asked_that_neither_side_has_is_said_so() {
 }
 
 #[test]
-fn all_versions_is_refused_before_anything_is_read() {
-    let (l, r) = (FakeLocal::new(), FakeRemote::new());
-    l.with(|s| s.put("a", text("1"), "", vec![]));
-    let all = Options {
-        all_versions: true,
-        ..Options::default()
-    };
-    let err = plan(&l, &r, "desk", Mode::Push, all, None, &|_, _| {}).err();
-    assert_eq!(err.map(|e| e.code), Some(ErrorCode::Usage));
-    assert!(r.with(|s| s.secrets.is_empty()));
-}
-
-#[test]
 fn both_given_the_same_new_metadata_is_recorded_so_the_next_run_is_quiet() {
     let (l, r) = in_step();
     let set = |h: &mut fakes::Held| h.description = "same words".into();
