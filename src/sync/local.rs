@@ -118,13 +118,13 @@ pub(super) fn versions(local: &dyn Execute, name: &str) -> Result<Vec<Ver>, ApiE
     let mut out: Vec<Ver> = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let page = match local.execute(&Request::ListSecretVersions {
+        let Response::VersionMetadatas(page) = local.execute(&Request::ListSecretVersions {
             name: name.to_owned(),
             limit: Some(1000),
             marker: marker.clone(),
-        })? {
-            Response::VersionMetadatas(page) => page,
-            _ => return Err(unexpected()),
+        })?
+        else {
+            return Err(unexpected());
         };
         let count = page.version_metadatas.len();
         out.extend(page.version_metadatas.into_iter().map(|v| Ver {

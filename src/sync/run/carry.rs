@@ -204,11 +204,23 @@ impl Batch<'_> {
             }
             made.insert(i, pairs);
         }
-        // The stages and expiry, against the remote's versions as they are now.
         let done: Vec<usize> = of_job
             .into_iter()
             .filter(|i| !self.errors.contains_key(i))
             .collect();
+        self.fix_remote(&done, &made, &values);
+    }
+
+    /// The stages and expiry of the `done` items' remote versions set as the source's, against
+    /// the remote's versions as they are now (`made`: the versions this run created, by item);
+    /// then their records.
+    fn fix_remote(
+        &mut self,
+        done: &[usize],
+        made: &HashMap<usize, Vec<(String, String)>>,
+        values: &HashMap<(usize, String), Value>,
+    ) {
+        let plan = self.plan;
         let names: Vec<String> = done.iter().map(|&i| plan.items[i].name.clone()).collect();
         let listed = self.remote.versions(&names, &|_| {});
         let mut jobs = Vec::new();
@@ -249,7 +261,7 @@ impl Batch<'_> {
                 })
                 .collect();
             if job.is_empty() {
-                self.record_versions(i, work, made.get(&i).map_or(&[], Vec::as_slice), &values);
+                self.record_versions(i, work, made.get(&i).map_or(&[], Vec::as_slice), values);
             } else {
                 jobs.push(job);
                 of_job.push(i);
@@ -259,7 +271,7 @@ impl Batch<'_> {
             if let Some(e) = outcome.error {
                 self.errors.insert(i, e);
             } else if let Some(work) = &plan.work[i].versions {
-                self.record_versions(i, work, made.get(&i).map_or(&[], Vec::as_slice), &values);
+                self.record_versions(i, work, made.get(&i).map_or(&[], Vec::as_slice), values);
             }
         }
     }
