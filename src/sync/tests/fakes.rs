@@ -368,10 +368,24 @@ impl FakeLocal {
         if store.secrets.contains_key(&body.name) {
             return ImportOutcome::AlreadyExists;
         }
-        let value = match from_fields(body.secret_string.as_ref(), body.secret_binary.as_ref()) {
-            Ok(v) => v,
-            Err(e) => return ImportOutcome::Failed(e),
-        };
+        // Every version (`versions`), else the body's value.
+        let mut values = Vec::new();
+        for v in record.versions.iter().flatten() {
+            match from_fields(v.secret_string.as_ref(), v.secret_binary.as_ref()) {
+                Ok(v) => values.push(v),
+                Err(e) => return ImportOutcome::Failed(e),
+            }
+        }
+        if record.versions.is_none() {
+            match from_fields(body.secret_string.as_ref(), body.secret_binary.as_ref()) {
+                Ok(v) => values.push(v),
+                Err(e) => return ImportOutcome::Failed(e),
+            }
+        }
+        if values.is_empty() {
+            return ImportOutcome::Failed(ApiError::invalid("no value"));
+        }
+        let value = values.remove(0);
         let mut tags: Vec<SecretTag> = record
             .tags
             .iter()
@@ -384,6 +398,9 @@ impl FakeLocal {
             body.description.as_deref().unwrap_or(""),
             tags,
         );
+        for v in values {
+            store.add_version(&body.name, v);
+        }
         ImportOutcome::Created(Secret {
             id: String::new(),
             name: body.name.clone(),
@@ -481,6 +498,21 @@ impl Execute for FakeLocal {
                 let value = store.value_of(name, version_id)?;
                 Response::Version(VersionResponse {
                     version: version(name, version_id, &value),
+                })
+            }
+            Request::ListSecretVersions { name, .. } => {
+                let held = store.secrets.get(name).ok_or_else(missing)?;
+                Response::VersionMetadatas(crate::csms::ListSecretVersionsResponse {
+                    version_metadatas: held
+                        .versions
+                        .iter()
+                        .map(|(id, v)| version(name, id, v).version_metadata)
+                        .collect(),
+                    page_info: crate::csms::PageInfo {
+                        next_marker: None,
+                        previous_marker: None,
+                        current_count: held.versions.len(),
+                    },
                 })
             }
             Request::CreateSecretVersion { name, body } => {
