@@ -588,7 +588,7 @@ fn all_versions() -> Options {
 }
 
 /// Each side's values of `name`, oldest first, as text.
-fn history(values: Vec<crate::remote::Value>) -> Vec<String> {
+fn history(values: &[crate::remote::Value]) -> Vec<String> {
     values
         .iter()
         .map(|v| String::from_utf8_lossy(&v.bytes).into_owned())
@@ -596,22 +596,22 @@ fn history(values: Vec<crate::remote::Value>) -> Vec<String> {
 }
 
 fn remote_history(r: &FakeRemote, name: &str) -> Vec<String> {
-    history(r.with(|s| {
+    history(&r.with(|s| {
         s.secrets[name]
             .versions
             .iter()
             .map(|(_, v)| v.clone())
-            .collect()
+            .collect::<Vec<_>>()
     }))
 }
 
 fn local_history(l: &FakeLocal, name: &str) -> Vec<String> {
-    history(l.with(|s| {
+    history(&l.with(|s| {
         s.secrets[name]
             .versions
             .iter()
             .map(|(_, v)| v.clone())
-            .collect()
+            .collect::<Vec<_>>()
     }))
 }
 
