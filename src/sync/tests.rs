@@ -631,19 +631,41 @@ fn all_versions_push_carries_every_version_in_order_and_a_rerun_does_nothing() {
         [tag("env", "prod")]
     );
     assert_eq!(l.records()["db"].remote_version, "r3");
+    let links: Vec<(String, String)> = l
+        .links()
+        .into_iter()
+        .map(|k| (k.local_version, k.remote_version))
+        .collect();
+    assert_eq!(
+        links,
+        [("v1", "r1"), ("v2", "r2"), ("v3", "r3")].map(|(a, b)| (a.to_owned(), b.to_owned())),
+        "each local version linked to the remote one made from it"
+    );
 
     l.value_reads.store(0, Ordering::Relaxed);
     r.value_reads.store(0, Ordering::Relaxed);
+    r.version_lists.store(0, Ordering::Relaxed);
     let again = sync(&l, &r, Mode::Push, all_versions());
     assert_eq!(again[0].action, Action::UpToDate);
     assert_eq!(remote_history(&r, "db").len(), 3);
     assert_eq!(l.value_reads.load(Ordering::Relaxed), 0, "no value read");
     assert_eq!(r.value_reads.load(Ordering::Relaxed), 0, "no value read");
+    assert_eq!(
+        r.version_lists.load(Ordering::Relaxed),
+        0,
+        "no versions listed when nothing moved"
+    );
 
     l.with(|s| s.add_version("db", text("four")));
+    r.value_reads.store(0, Ordering::Relaxed);
     let items = sync(&l, &r, Mode::Push, all_versions());
     assert_eq!(items[0].action, Action::NewVersion { to: Side::Remote });
     assert_eq!(remote_history(&r, "db"), ["one", "two", "three", "four"]);
+    assert_eq!(
+        r.value_reads.load(Ordering::Relaxed),
+        0,
+        "the linked versions are not read again"
+    );
 }
 
 #[test]
