@@ -244,7 +244,17 @@ fn decide(mode: Mode, why: Why, seen: Versions, item: &mut PlanItem, w: &mut Wor
                     to,
                     seen: seen.clone(),
                 })
-                .filter(|vw| vw.target_within_source() && vw.has_work())
+                .filter(|vw| {
+                    // A conflict is finished only by versions to carry (the target's values
+                    // all older ones of the source's: a create cut short), never by stages
+                    // or metadata alone.
+                    vw.target_within_source()
+                        && if why == Why::Conflict {
+                            !vw.carry().is_empty()
+                        } else {
+                            vw.has_work()
+                        }
+                })
                 .collect();
             // None, or both ways (the same versions, stages differing): left as it is.
             if fits.len() != 1 {

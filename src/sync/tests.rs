@@ -783,3 +783,34 @@ fn all_versions_stages_and_expiry_are_set_as_the_source_has_them() {
         "nothing to set when they already agree"
     );
 }
+
+/// Never synced, the same versions, the current one differing: still a conflict under
+/// `--all-versions` (nothing to carry); a remote holding only older values of the local secret
+/// is finished instead.
+#[test]
+fn all_versions_finishes_only_a_conflict_that_versions_settle() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("db", text("one"), "", vec![]);
+        s.add_version("db", text("two"));
+    });
+    r.with(|s| {
+        s.put("db", text("two"), "", vec![]);
+        s.add_version("db", text("one"));
+    });
+    assert_eq!(
+        item(&l, &r, Mode::Push, all_versions()).action,
+        Action::Conflict
+    );
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("db", text("one"), "", vec![tag("t", "1")]);
+        s.add_version("db", text("two"));
+    });
+    r.with(|s| s.put("db", text("one"), "", vec![]));
+    assert_eq!(item(&l, &r, Mode::Push, options()).action, Action::Conflict);
+    let items = sync(&l, &r, Mode::Push, all_versions());
+    assert_eq!(items[0].action, Action::NewVersion { to: Side::Remote });
+    assert_eq!(remote_history(&r, "db"), ["one", "two"]);
+    assert_eq!(r.with(|s| s.secrets["db"].tags.clone()), [tag("t", "1")]);
+}
