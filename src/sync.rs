@@ -11,8 +11,10 @@ pub mod plan;
 mod planner;
 mod run;
 pub mod status;
+mod survey;
 #[cfg(test)]
 mod tests;
+mod versions;
 
 pub use decide::writes_to;
 pub use planner::{BATCH, Plan, fatal, plan};

@@ -30,8 +30,7 @@ pub struct SyncArgs {
     /// Print the plan, write nothing (on either side, nor in the sync state)
     #[arg(long)]
     pub dry_run: bool,
-    /// Every version in order, with its stages and expiry, not only the current value (not
-    /// carried out yet: refused with VAULT.0008)
+    /// Every version in order, with its stages and expiry, not only the current value
     #[arg(long)]
     pub all_versions: bool,
     /// Which side wins a secret changed on both sides since the last sync (else: a conflict,

@@ -16,8 +16,9 @@
 //! writes the other side (then `delete` there: scheduled, recoverable); gone on both, its record
 //! is dropped. A secret on one side only and pending deletion on the other is `skipped`.
 //! A record whose version on one side is [`PENDING`] was saved before a create there: if that
-//! side has no such secret the create never landed (no record); if it has, whatever differs
-//! flows from the other side (the create, or its tags, is finished), never a conflict.
+//! side has no such secret the create never landed (no record); if it holds the value being
+//! created, whatever metadata differs flows from the other side (its tags are finished), never a
+//! conflict; if it holds another value, the secret is someone else's: as never synced.
 
 use crate::csms::{LocalSecret, PENDING, SecretState, SyncRecord};
 use crate::remote::RemoteSecret;
@@ -49,6 +50,11 @@ pub(super) struct Decision {
     pub value_mac: Option<String>,
 }
 
+/// Whether `rec` was saved before a create on one side, still unconfirmed ([`PENDING`]).
+pub(super) fn is_pending(rec: &SyncRecord) -> bool {
+    rec.remote_version == PENDING || rec.local_version == PENDING
+}
+
 /// A side still holding the secret: present and not pending deletion.
 fn live<T>(secret: Option<&T>, state: impl Fn(&T) -> SecretState) -> Option<&T> {
     secret.filter(|s| state(s) != SecretState::PendingDelete)
@@ -69,7 +75,9 @@ pub(super) fn value_reads(
         return (false, false);
     };
     match record {
+        // Never synced, or a create under way whose fate the values tell.
         None => (true, true),
+        Some(rec) if is_pending(rec) => (true, true),
         Some(rec) => (lv != rec.local_version, rv != rec.remote_version),
     }
 }
@@ -108,8 +116,9 @@ fn flows(
     match record {
         None if same_value && same_meta => (Flow::Still, Flow::Still),
         None => (Flow::Clash, Flow::Clash),
-        // A create under way toward one side: the other side's value and metadata finish it.
-        Some(rec) if rec.remote_version == PENDING || rec.local_version == PENDING => {
+        // A create under way toward one side that landed (`decide` keeps only those): the
+        // other side's value and metadata finish it.
+        Some(rec) if is_pending(rec) => {
             let to = if rec.remote_version == PENDING {
                 Side::Remote
             } else {
@@ -139,10 +148,18 @@ fn flow(local_moved: bool, remote_moved: bool, same_now: bool) -> Flow {
 pub(super) fn decide(key: &MacKey, facts: &Facts<'_>, mode: Mode, options: Options) -> Decision {
     let local = live(facts.local, |s| s.state);
     let remote = live(facts.remote, |s| s.state);
-    // A create that never landed leaves a pending record and no secret there: as never synced.
+    // A create that never landed leaves a pending record and no secret there, or someone else's
+    // secret by that name (another value): as never synced.
     let record = facts.record.filter(|rec| {
-        !(rec.remote_version == PENDING && facts.remote.is_none()
-            || rec.local_version == PENDING && facts.local.is_none())
+        let landed =
+            |there: bool, mac: Option<&str>| there && mac.is_none_or(|m| m == rec.value_mac);
+        if rec.remote_version == PENDING {
+            landed(facts.remote.is_some(), facts.remote_mac)
+        } else if rec.local_version == PENDING {
+            landed(facts.local.is_some(), facts.local_mac)
+        } else {
+            true
+        }
     });
     let facts = &Facts { record, ..*facts };
     let mut d = Decision {

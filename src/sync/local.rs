@@ -13,7 +13,10 @@ use crate::csms::{
     SecretRef, SecretTag, SecretVersion, SyncStateUpdate, SyncView, TagAction, TagItem,
     UpdateSecretRequest, ValueKind,
 };
+use crate::csms::{RecordVersion, UpdateSecretStageRequest, UpdateVersionRequest};
 use crate::remote::Value;
+
+use super::versions::Ver;
 
 fn unexpected() -> ApiError {
     ApiError::new(ErrorCode::Internal, "The vault answered another operation.")
@@ -99,6 +102,178 @@ pub(super) fn values(
         .collect()
 }
 
+/// The value of `name`'s version `id` (one Show Secret Version).
+pub(super) fn value_at(local: &dyn Execute, name: &str, id: &str) -> Result<Value, ApiError> {
+    match local.execute(&Request::ShowSecretVersion {
+        name: name.to_owned(),
+        version_id: id.to_owned(),
+    })? {
+        Response::Version(v) => value_of(&v.version),
+        _ => Err(unexpected()),
+    }
+}
+
+/// `name`'s versions, oldest first (List Secret Versions, paged).
+pub(super) fn versions(local: &dyn Execute, name: &str) -> Result<Vec<Ver>, ApiError> {
+    let mut out: Vec<Ver> = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let Response::VersionMetadatas(page) = local.execute(&Request::ListSecretVersions {
+            name: name.to_owned(),
+            limit: Some(1000),
+            marker: marker.clone(),
+        })?
+        else {
+            return Err(unexpected());
+        };
+        let count = page.version_metadatas.len();
+        out.extend(page.version_metadatas.into_iter().map(|v| Ver {
+            id: v.id,
+            stages: v.version_stages,
+            expire_time: v.expire_time,
+        }));
+        match page.page_info.next_marker {
+            Some(next) if count > 0 && !next.is_empty() && marker.as_ref() != Some(&next) => {
+                marker = Some(next);
+            }
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// A new version of `name` holding `value` with exactly `stages` and `expire_time`; its id.
+pub(super) fn add_version(
+    local: &dyn Execute,
+    name: &str,
+    value: &Value,
+    stages: &[String],
+    expire_time: Option<i64>,
+) -> Result<String, ApiError> {
+    let (secret_string, secret_binary) = fields(value)?;
+    let request = Request::CreateSecretVersion {
+        name: name.to_owned(),
+        body: CreateSecretVersionRequest {
+            secret_string,
+            secret_binary,
+            version_stages: Some(stages.to_vec()),
+            expire_time,
+        },
+    };
+    match local.execute(&request)? {
+        Response::VersionMetadata(v) => Ok(v.version_metadata.id),
+        _ => Err(unexpected()),
+    }
+}
+
+/// Points `stage` of `name` at `version_id` (Update Secret Stage).
+pub(super) fn set_stage(
+    local: &dyn Execute,
+    name: &str,
+    stage: &str,
+    version_id: &str,
+) -> Result<(), ApiError> {
+    local
+        .execute(&Request::UpdateSecretStage {
+            name: name.to_owned(),
+            stage: stage.to_owned(),
+            body: UpdateSecretStageRequest {
+                version_id: version_id.to_owned(),
+            },
+        })
+        .map(|_| ())
+}
+
+/// Sets the expiry of `name`'s `version_id` (Update Version; ms since the epoch).
+pub(super) fn set_expiry(
+    local: &dyn Execute,
+    name: &str,
+    version_id: &str,
+    expire_time: i64,
+) -> Result<(), ApiError> {
+    local
+        .execute(&Request::UpdateVersion {
+            name: name.to_owned(),
+            version_id: version_id.to_owned(),
+            body: UpdateVersionRequest { expire_time },
+        })
+        .map(|_| ())
+}
+
+/// A secret to create locally with every version: (value, stages, expiry) oldest first.
+pub(super) struct NewHistory<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub tags: &'a [SecretTag],
+    pub versions: Vec<(&'a Value, &'a [String], Option<i64>)>,
+}
+
+/// Creates secrets with their versions in one Import Records batch under the default CMK; each
+/// outcome in order.
+pub(super) fn create_with_versions(
+    local: &dyn Execute,
+    secrets: &[NewHistory<'_>],
+) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+    if secrets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut records = Vec::with_capacity(secrets.len());
+    for s in secrets {
+        let mut versions = Vec::with_capacity(s.versions.len());
+        for (value, stages, expire_time) in &s.versions {
+            let (secret_string, secret_binary) = fields(value)?;
+            versions.push(RecordVersion {
+                version_id: None,
+                secret_string,
+                secret_binary,
+                version_stages: stages.to_vec(),
+                expire_time: *expire_time,
+            });
+        }
+        records.push(SecretRecord {
+            create: CreateSecretRequest {
+                name: s.name.to_owned(),
+                kms_key_id: Some(DEFAULT_KEY_ALIAS.to_owned()),
+                description: Some(s.description.to_owned()),
+                ..CreateSecretRequest::default()
+            },
+            tags: s
+                .tags
+                .iter()
+                .map(|t| TagItem::new(t.key.clone(), t.value.clone()))
+                .collect(),
+            state: None,
+            versions: Some(versions),
+        });
+    }
+    import(local, records)
+}
+
+/// One Import Records batch; each outcome in order (a name taken meanwhile is an error).
+fn import(
+    local: &dyn Execute,
+    records: Vec<SecretRecord>,
+) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+    let request = Request::ImportRecords(ImportRecordsRequest {
+        records,
+        keys: KeyLookup::IdOrAlias,
+        dry_run: false,
+    });
+    match local.execute(&request)? {
+        Response::RecordsImported(done) => Ok(done
+            .outcomes
+            .into_iter()
+            .map(|o| match o {
+                ImportOutcome::Created(_) => Ok(()),
+                ImportOutcome::AlreadyExists => Err(ApiError::invalid(
+                    "Invalid name: a secret of that name was created locally meanwhile.",
+                )),
+                ImportOutcome::Failed(e) => Err(e),
+            })
+            .collect()),
+        _ => Err(unexpected()),
+    }
+}
+
 /// A request's `secret_string` and `secret_binary`.
 type Fields = (Option<Zeroizing<String>>, Option<Zeroizing<String>>);
 
@@ -158,25 +333,7 @@ pub(super) fn create(
             versions: None,
         });
     }
-    let request = Request::ImportRecords(ImportRecordsRequest {
-        records,
-        keys: KeyLookup::IdOrAlias,
-        dry_run: false,
-    });
-    match local.execute(&request)? {
-        Response::RecordsImported(done) => Ok(done
-            .outcomes
-            .into_iter()
-            .map(|o| match o {
-                ImportOutcome::Created(_) => Ok(()),
-                ImportOutcome::AlreadyExists => Err(ApiError::invalid(
-                    "Invalid name: a secret of that name was created locally meanwhile.",
-                )),
-                ImportOutcome::Failed(e) => Err(e),
-            })
-            .collect()),
-        _ => Err(unexpected()),
-    }
+    import(local, records)
 }
 
 /// A new current version of `name` holding `value`; its id.

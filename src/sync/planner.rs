@@ -12,6 +12,7 @@ use super::decide::{Facts, decide, value_reads};
 use super::local;
 use super::mac::MacKey;
 use super::plan::{Mode, Options, PlanItem};
+use super::versions::VersionWork;
 
 /// At most this many secrets' values are in memory at once, in planning and in the run.
 pub const BATCH: usize = 64;
@@ -26,6 +27,10 @@ pub(super) struct Work {
     pub forget: bool,
     /// The value both sides share, for an `UpdateMetadata`.
     pub value_mac: Option<String>,
+    /// `--all-versions`: the versions to carry and the stages and expiry to set.
+    pub versions: Option<VersionWork>,
+    /// `--all-versions`: the version links found (recorded by the run).
+    pub links: Vec<VersionLink>,
 }
 
 /// A plan: one item per secret, in name order, and what the run needs to carry it out. Made by
@@ -37,9 +42,6 @@ pub struct Plan {
     pub options: Options,
     pub items: Vec<PlanItem>,
     pub(super) work: Vec<Work>,
-    /// The version links (`--all-versions`), as the view gave them.
-    #[allow(dead_code, reason = "read by the --all-versions work still to come")]
-    pub(super) links: Vec<VersionLink>,
     pub(super) key: MacKey,
 }
 
@@ -58,8 +60,12 @@ pub fn fatal(e: &ApiError) -> bool {
 /// sync (or never synced and on both sides), `BATCH` at a time; each value wiped once its MAC
 /// is taken. `progress` gets (secrets whose values were read, how many must be).
 ///
-/// Errors: `VAULT.0008` for `options.all_versions` (not carried out yet); the local view's (`SYNC.0006` no such remote), the remote list's, and a value read's
-/// that is [`fatal`]; another value read error skips that secret, with the error as the reason.
+/// With `options.all_versions`, the secrets to be written and those whose current versions moved
+/// have both sides' versions listed and matched ([`super::survey`]); the others are not listed.
+///
+/// Errors: the local view's (`SYNC.0006` no such remote), the remote list's, and a value read's
+/// or a version listing's that is [`fatal`]; another such error skips that secret, with the
+/// error as the reason.
 pub fn plan(
     local: &dyn Execute,
     remote: &dyn RemoteApi,
@@ -69,13 +75,6 @@ pub fn plan(
     names: Option<&[String]>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Plan, ApiError> {
-    if options.all_versions {
-        return Err(ApiError::new(
-            ErrorCode::Usage,
-            "--all-versions is not available yet: push, pull and sync carry the current value, \
-             description and tags only.",
-        ));
-    }
     let view = local::view(local, remote_name, names)?;
     let key = MacKey::from_base64(&view.mac_key)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "The sync key is not 32 bytes."))?;
@@ -87,6 +86,8 @@ pub fn plan(
         settle: None,
         forget: false,
         value_mac: None,
+        versions: None,
+        links: Vec::new(),
     };
     for l in view.secrets {
         let name = l.name.clone();
@@ -152,13 +153,24 @@ pub fn plan(
         items.push(d.item);
         work.push(w);
     }
+    if options.all_versions {
+        super::survey::survey(
+            local,
+            remote,
+            &key,
+            mode,
+            &view.links,
+            &records,
+            (&local_macs, &remote_macs),
+            (&mut items, &mut work),
+        )?;
+    }
     Ok(Plan {
         remote: remote_name.to_owned(),
         mode,
         options,
         items,
         work,
-        links: view.links,
         key,
     })
 }

@@ -3,10 +3,12 @@
 //! `Execute`), then what is now in step recorded (`SaveSyncState`), so a run killed anywhere and
 //! run again finds its finished work in step and does nothing twice.
 
+mod carry;
+
 use std::collections::HashMap;
 
 use crate::csms::op::Execute;
-use crate::csms::{ApiError, PENDING, SecretTag, SyncRecord, SyncStateUpdate};
+use crate::csms::{ApiError, PENDING, SecretTag, SyncRecord, SyncStateUpdate, VersionLink};
 use crate::remote::{RemoteApi, RemoteWrite, Value, Written};
 
 use super::local::{self, NewSecret};
@@ -56,13 +58,17 @@ pub fn run(
             remote,
             records: Vec::new(),
             forget: Vec::new(),
+            links: Vec::new(),
             errors: HashMap::new(),
         };
         batch.write_remote(start..end);
+        batch.carry_to_remote(start..end);
         batch.write_local(start..end);
+        batch.carry_to_local(start..end);
         let Batch {
             records,
             forget,
+            links,
             errors: failed,
             ..
         } = batch;
@@ -70,14 +76,14 @@ pub fn run(
         for (i, e) in failed {
             errors[i] = Some(e);
         }
-        if !records.is_empty() || !forget.is_empty() {
+        if !records.is_empty() || !forget.is_empty() || !links.is_empty() {
             local::save(
                 local,
                 SyncStateUpdate {
                     remote: plan.remote.clone(),
                     records,
                     forget,
-                    links: Vec::new(),
+                    links,
                     finished: false,
                 },
             )?;
@@ -114,6 +120,8 @@ struct Batch<'a> {
     remote: &'a dyn RemoteApi,
     records: Vec<SyncRecord>,
     forget: Vec<String>,
+    /// Version links found or made (`--all-versions`).
+    links: Vec<VersionLink>,
     errors: HashMap<usize, ApiError>,
 }
 
@@ -134,6 +142,7 @@ impl Batch<'_> {
     fn source_values(&mut self, range: std::ops::Range<usize>, to: Side) -> HashMap<usize, Value> {
         let plan = self.plan;
         let wanted: Vec<(usize, (String, String))> = range
+            .filter(|&i| plan.work[i].versions.is_none())
             .filter(|&i| {
                 matches!(plan.items[i].action,
                     Action::Create { to: side } | Action::NewVersion { to: side } if side == to)
@@ -173,18 +182,24 @@ impl Batch<'_> {
     /// Records, before they are sent, the creates on the remote among `jobs` as under way
     /// ([`PENDING`]), so a run killed before their tags are set finishes them when run again.
     /// `false` (every job failed with the error) when the record cannot be saved.
-    fn creates_pending(&mut self, jobs: &[usize], values: &HashMap<usize, Value>) -> bool {
+    fn creates_pending<'v>(
+        &mut self,
+        jobs: &[usize],
+        value_of: impl Fn(usize, &str) -> Option<&'v Value>,
+    ) -> bool {
         let plan = self.plan;
         let records: Vec<SyncRecord> = jobs
             .iter()
             .filter(|&&i| matches!(plan.items[i].action, Action::Create { to: Side::Remote }))
             .filter_map(|&i| {
                 let l = plan.work[i].local.as_ref()?;
+                let current = l.current_version.clone()?;
+                let value_mac = plan.key.value(value_of(i, &current)?);
                 Some(SyncRecord {
                     name: plan.items[i].name.clone(),
-                    local_version: l.current_version.clone()?,
+                    local_version: current,
                     remote_version: PENDING.to_owned(),
-                    value_mac: plan.key.value(values.get(&i)?),
+                    value_mac,
                     meta_mac: plan.key.meta(&l.description, &l.tags),
                     synced_at: now_ms(),
                 })
@@ -221,12 +236,13 @@ impl Batch<'_> {
             if w.forget {
                 self.forget.push(plan.items[i].name.clone());
             }
+            self.links.extend(w.links.iter().cloned());
         }
         let values = self.source_values(range.clone(), Side::Remote);
         let mut jobs = Vec::new();
         let mut of_job = Vec::new();
         for i in range {
-            if self.errors.contains_key(&i) {
+            if self.errors.contains_key(&i) || plan.work[i].versions.is_some() {
                 continue;
             }
             let (w, name) = (&plan.work[i], &plan.items[i].name);
@@ -269,7 +285,7 @@ impl Batch<'_> {
         if jobs.is_empty() {
             return;
         }
-        if !self.creates_pending(&of_job, &values) {
+        if !self.creates_pending(&of_job, |i, _| values.get(&i)) {
             return;
         }
         let outcomes = self.remote.apply(&jobs, &|_| {});
@@ -313,7 +329,7 @@ impl Batch<'_> {
         let values = self.source_values(range.clone(), Side::Local);
         self.create_locally(range.clone(), &values);
         for i in range {
-            if self.errors.contains_key(&i) {
+            if self.errors.contains_key(&i) || plan.work[i].versions.is_some() {
                 continue;
             }
             let (w, name) = (&plan.work[i], plan.items[i].name.clone());
@@ -362,6 +378,7 @@ impl Batch<'_> {
         let mut secrets = Vec::new();
         for i in range {
             if self.errors.contains_key(&i)
+                || plan.work[i].versions.is_some()
                 || plan.items[i].action != (Action::Create { to: Side::Local })
             {
                 continue;

@@ -539,19 +539,6 @@ fn a_name_asked_that_neither_side_has_is_said_so() {
 }
 
 #[test]
-fn all_versions_is_refused_before_anything_is_read() {
-    let (l, r) = (FakeLocal::new(), FakeRemote::new());
-    l.with(|s| s.put("a", text("1"), "", vec![]));
-    let all = Options {
-        all_versions: true,
-        ..Options::default()
-    };
-    let err = plan(&l, &r, "desk", Mode::Push, all, None, &|_, _| {}).err();
-    assert_eq!(err.map(|e| e.code), Some(ErrorCode::Usage));
-    assert!(r.with(|s| s.secrets.is_empty()));
-}
-
-#[test]
 fn both_given_the_same_new_metadata_is_recorded_so_the_next_run_is_quiet() {
     let (l, r) = in_step();
     let set = |h: &mut fakes::Held| h.description = "same words".into();
@@ -662,4 +649,281 @@ fn a_create_recorded_as_under_way_is_finished_or_made_never_a_conflict() {
         Action::Create { to: Side::Remote }
     );
     r.with(|s| assert_eq!(s.secrets["db"].versions.len(), 1));
+}
+
+fn all_versions() -> Options {
+    Options {
+        all_versions: true,
+        ..Options::default()
+    }
+}
+
+/// Each side's values of `name`, oldest first, as text.
+fn history(values: &[crate::remote::Value]) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| String::from_utf8_lossy(&v.bytes).into_owned())
+        .collect()
+}
+
+fn remote_history(r: &FakeRemote, name: &str) -> Vec<String> {
+    history(&r.with(|s| {
+        s.secrets[name]
+            .versions
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    }))
+}
+
+fn local_history(l: &FakeLocal, name: &str) -> Vec<String> {
+    history(&l.with(|s| {
+        s.secrets[name]
+            .versions
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    }))
+}
+
+#[test]
+fn all_versions_push_carries_every_version_in_order_and_a_rerun_does_nothing() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("db", text("one"), "d", vec![tag("env", "prod")]);
+        s.add_version("db", text("two"));
+        s.add_version("db", text("three"));
+    });
+    let items = sync(&l, &r, Mode::Push, all_versions());
+    assert_eq!(items[0].action, Action::Create { to: Side::Remote });
+    assert_eq!(remote_history(&r, "db"), ["one", "two", "three"]);
+    assert_eq!(
+        r.with(|s| s.secrets["db"].tags.clone()),
+        [tag("env", "prod")]
+    );
+    assert_eq!(l.records()["db"].remote_version, "r3");
+    let links: Vec<(String, String)> = l
+        .links()
+        .into_iter()
+        .map(|k| (k.local_version, k.remote_version))
+        .collect();
+    assert_eq!(
+        links,
+        [("v1", "r1"), ("v2", "r2"), ("v3", "r3")].map(|(a, b)| (a.to_owned(), b.to_owned())),
+        "each local version linked to the remote one made from it"
+    );
+
+    l.value_reads.store(0, Ordering::Relaxed);
+    r.value_reads.store(0, Ordering::Relaxed);
+    r.version_lists.store(0, Ordering::Relaxed);
+    let again = sync(&l, &r, Mode::Push, all_versions());
+    assert_eq!(again[0].action, Action::UpToDate);
+    assert_eq!(remote_history(&r, "db").len(), 3);
+    assert_eq!(l.value_reads.load(Ordering::Relaxed), 0, "no value read");
+    assert_eq!(r.value_reads.load(Ordering::Relaxed), 0, "no value read");
+    assert_eq!(
+        r.version_lists.load(Ordering::Relaxed),
+        0,
+        "no versions listed when nothing moved"
+    );
+
+    l.with(|s| s.add_version("db", text("four")));
+    r.value_reads.store(0, Ordering::Relaxed);
+    let items = sync(&l, &r, Mode::Push, all_versions());
+    assert_eq!(items[0].action, Action::NewVersion { to: Side::Remote });
+    assert_eq!(remote_history(&r, "db"), ["one", "two", "three", "four"]);
+    assert_eq!(
+        r.value_reads.load(Ordering::Relaxed),
+        0,
+        "the linked versions are not read again"
+    );
+}
+
+#[test]
+fn all_versions_push_killed_mid_versions_then_rerun_makes_each_version_once() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("db", text("one"), "", vec![]);
+        for v in ["two", "three", "four"] {
+            s.add_version("db", text(v));
+        }
+    });
+    // The create and one version, then the remote dies.
+    *r.writes_left
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(2);
+    let p = plan(&l, &r, "desk", Mode::Push, all_versions(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("plan: {e}"));
+    assert!(run(&l, &r, &p, &|_, _| {}).is_err(), "the remote died");
+    assert_eq!(remote_history(&r, "db"), ["one", "two"]);
+    *r.writes_left
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+
+    let items = sync(&l, &r, Mode::Push, all_versions());
+    assert_eq!(
+        items[0].action,
+        Action::NewVersion { to: Side::Remote },
+        "{items:?}"
+    );
+    assert_eq!(
+        remote_history(&r, "db"),
+        ["one", "two", "three", "four"],
+        "every version exactly once"
+    );
+    assert_eq!(
+        sync(&l, &r, Mode::Push, all_versions())[0].action,
+        Action::UpToDate
+    );
+}
+
+#[test]
+fn all_versions_pull_creates_locally_with_every_version() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    r.with(|s| {
+        s.put("api", text("a1"), "remote one", vec![tag("t", "1")]);
+        s.add_version("api", text("a2"));
+    });
+    let items = sync(&l, &r, Mode::Pull, all_versions());
+    assert_eq!(items[0].action, Action::Create { to: Side::Local });
+    assert_eq!(local_history(&l, "api"), ["a1", "a2"]);
+    assert_eq!(l.records()["api"].remote_version, "r2");
+
+    r.with(|s| s.add_version("api", text("a3")));
+    let items = sync(&l, &r, Mode::Pull, all_versions());
+    assert_eq!(items[0].action, Action::NewVersion { to: Side::Local });
+    assert_eq!(local_history(&l, "api"), ["a1", "a2", "a3"]);
+}
+
+fn ver(id: &str, stages: &[&str], expire_time: Option<i64>) -> super::versions::Ver {
+    super::versions::Ver {
+        id: id.into(),
+        stages: stages.iter().map(|s| (*s).to_owned()).collect(),
+        expire_time,
+    }
+}
+
+/// The remote after a create carrying four versions with explicit stages: `SYSCURRENT`'s
+/// arrival gave `SYSPREVIOUS` to the first version; one stage write puts it back on the third,
+/// one expiry write sets the first version's (a create takes none).
+#[test]
+fn all_versions_stages_and_expiry_are_set_as_the_source_has_them() {
+    use super::versions::{Fix, fixes, put_stages};
+    let source = [
+        ver("v1", &[], Some(5)),
+        ver("v2", &["canary"], Some(7)),
+        ver("v3", &["SYSPREVIOUS"], None),
+        ver("v4", &["SYSCURRENT"], None),
+    ];
+    let mut target = vec![ver("r1", &["SYSCURRENT"], None)];
+    for (id, stages) in [
+        ("r2", vec!["canary".to_owned()]),
+        ("r3", vec!["SYSPREVIOUS".to_owned()]),
+        ("r4", vec!["SYSCURRENT".to_owned()]),
+    ] {
+        target.push(ver(id, &[], if id == "r2" { Some(7) } else { None }));
+        put_stages(&mut target, id, &stages);
+    }
+    assert_eq!(target[0].stages, ["SYSPREVIOUS"], "moved with SYSCURRENT");
+    assert!(target[2].stages.is_empty());
+    let mapping: Vec<(String, String)> = (1..=4)
+        .map(|n| (format!("v{n}"), format!("r{n}")))
+        .collect();
+    assert_eq!(
+        fixes(&source, &target, &mapping),
+        [
+            Fix::Stage {
+                stage: "SYSPREVIOUS".into(),
+                version_id: "r3".into()
+            },
+            Fix::Expiry {
+                version_id: "r1".into(),
+                expire_time: 5
+            },
+        ]
+    );
+    assert!(
+        fixes(
+            &source,
+            &source,
+            &(1..=4)
+                .map(|n| (format!("v{n}"), format!("v{n}")))
+                .collect::<Vec<_>>()
+        )
+        .is_empty(),
+        "nothing to set when they already agree"
+    );
+}
+
+/// Never synced, the same versions, the current one differing: still a conflict under
+/// `--all-versions` (nothing to carry); a remote holding only older values of the local secret
+/// is finished instead.
+#[test]
+fn all_versions_finishes_only_a_conflict_that_versions_settle() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("db", text("one"), "", vec![]);
+        s.add_version("db", text("two"));
+    });
+    r.with(|s| {
+        s.put("db", text("two"), "", vec![]);
+        s.add_version("db", text("one"));
+    });
+    assert_eq!(
+        item(&l, &r, Mode::Push, all_versions()).action,
+        Action::Conflict
+    );
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("db", text("one"), "", vec![tag("t", "1")]);
+        s.add_version("db", text("two"));
+    });
+    r.with(|s| s.put("db", text("one"), "", vec![]));
+    assert_eq!(item(&l, &r, Mode::Push, options()).action, Action::Conflict);
+    let items = sync(&l, &r, Mode::Push, all_versions());
+    assert_eq!(items[0].action, Action::NewVersion { to: Side::Remote });
+    assert_eq!(remote_history(&r, "db"), ["one", "two"]);
+    assert_eq!(r.with(|s| s.secrets["db"].tags.clone()), [tag("t", "1")]);
+}
+
+#[test]
+fn a_pending_create_over_another_value_by_that_name_is_a_conflict_not_overwritten() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("db", text("one"), "d", vec![tag("env", "prod")]));
+    // The create never landed: another machine made `db` there with its own value.
+    r.with(|s| s.put("db", text("theirs"), "d", Vec::new()));
+    let p = plan(
+        &l,
+        &FakeRemote::new(),
+        "desk",
+        Mode::Push,
+        options(),
+        None,
+        &|_, _| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let local = p.work[0]
+        .local
+        .clone()
+        .unwrap_or_else(|| panic!("no local secret"));
+    let record = crate::csms::SyncRecord {
+        name: "db".to_owned(),
+        local_version: local.current_version.unwrap_or_default(),
+        remote_version: crate::csms::PENDING.to_owned(),
+        value_mac: p.key.value(&text("one")),
+        meta_mac: p.key.meta(&local.description, &local.tags),
+        synced_at: 1,
+    };
+    l.records
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert("db".to_owned(), record);
+    for mode in [Mode::Push, Mode::Sync] {
+        assert_eq!(
+            item(&l, &r, mode, options()).action,
+            Action::Conflict,
+            "{mode:?}"
+        );
+    }
+    r.with(|s| assert_eq!(s.current("db"), Some(&text("theirs"))));
 }

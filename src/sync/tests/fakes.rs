@@ -108,6 +108,8 @@ pub struct FakeRemote {
     /// `Some(n)`: n more writes succeed, then every write fails as unreachable.
     pub writes_left: Mutex<Option<usize>>,
     pub value_reads: AtomicUsize,
+    /// Secrets whose versions were listed.
+    pub version_lists: AtomicUsize,
 }
 
 impl FakeRemote {
@@ -119,6 +121,7 @@ impl FakeRemote {
             }),
             writes_left: Mutex::new(None),
             value_reads: AtomicUsize::new(0),
+            version_lists: AtomicUsize::new(0),
         }
     }
 
@@ -216,6 +219,7 @@ impl RemoteApi for FakeRemote {
         names: &[String],
         _progress: Progress<'_>,
     ) -> Vec<Result<Vec<RemoteVersion>, ApiError>> {
+        self.version_lists.fetch_add(names.len(), Ordering::Relaxed);
         self.with(|store| {
             names
                 .iter()
@@ -275,6 +279,8 @@ impl RemoteApi for FakeRemote {
 pub struct FakeLocal {
     pub store: Mutex<Store>,
     pub records: Mutex<BTreeMap<String, SyncRecord>>,
+    /// The version links, as `SaveSyncState` keeps them (one per local version).
+    pub links: Mutex<Vec<VersionLink>>,
     pub finished: AtomicUsize,
     pub value_reads: AtomicUsize,
     /// `Some(n)`: n more state saves succeed, then the process "dies" before saving.
@@ -342,6 +348,7 @@ impl FakeLocal {
                 ..Store::default()
             }),
             records: Mutex::new(BTreeMap::new()),
+            links: Mutex::new(Vec::new()),
             finished: AtomicUsize::new(0),
             value_reads: AtomicUsize::new(0),
             saves_left: Mutex::new(None),
@@ -356,6 +363,13 @@ impl FakeLocal {
         f(&mut store)
     }
 
+    pub fn links(&self) -> Vec<VersionLink> {
+        self.links
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     pub fn records(&self) -> BTreeMap<String, SyncRecord> {
         self.records
             .lock()
@@ -368,10 +382,24 @@ impl FakeLocal {
         if store.secrets.contains_key(&body.name) {
             return ImportOutcome::AlreadyExists;
         }
-        let value = match from_fields(body.secret_string.as_ref(), body.secret_binary.as_ref()) {
-            Ok(v) => v,
-            Err(e) => return ImportOutcome::Failed(e),
-        };
+        // Every version (`versions`), else the body's value.
+        let mut values = Vec::new();
+        for v in record.versions.iter().flatten() {
+            match from_fields(v.secret_string.as_ref(), v.secret_binary.as_ref()) {
+                Ok(v) => values.push(v),
+                Err(e) => return ImportOutcome::Failed(e),
+            }
+        }
+        if record.versions.is_none() {
+            match from_fields(body.secret_string.as_ref(), body.secret_binary.as_ref()) {
+                Ok(v) => values.push(v),
+                Err(e) => return ImportOutcome::Failed(e),
+            }
+        }
+        if values.is_empty() {
+            return ImportOutcome::Failed(ApiError::invalid("no value"));
+        }
+        let value = values.remove(0);
         let mut tags: Vec<SecretTag> = record
             .tags
             .iter()
@@ -384,6 +412,9 @@ impl FakeLocal {
             body.description.as_deref().unwrap_or(""),
             tags,
         );
+        for v in values {
+            store.add_version(&body.name, v);
+        }
         ImportOutcome::Created(Secret {
             id: String::new(),
             name: body.name.clone(),
@@ -431,7 +462,11 @@ impl Execute for FakeLocal {
                 Response::SyncView(SyncView {
                     secrets,
                     records,
-                    links: Vec::<VersionLink>::new(),
+                    links: self
+                        .links()
+                        .into_iter()
+                        .filter(|l| wanted(&l.name))
+                        .collect(),
                     mac_key: Zeroizing::new(MAC_KEY.into()),
                 })
             }
@@ -457,6 +492,19 @@ impl Execute for FakeLocal {
                 for name in &update.forget {
                     records.remove(name);
                 }
+                let mut links = self
+                    .links
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                links.retain(|l| !update.forget.contains(&l.name));
+                for link in &update.links {
+                    if !links
+                        .iter()
+                        .any(|l| l.name == link.name && l.local_version == link.local_version)
+                    {
+                        links.push(link.clone());
+                    }
+                }
                 if update.finished {
                     self.finished.fetch_add(1, Ordering::Relaxed);
                 }
@@ -481,6 +529,21 @@ impl Execute for FakeLocal {
                 let value = store.value_of(name, version_id)?;
                 Response::Version(VersionResponse {
                     version: version(name, version_id, &value),
+                })
+            }
+            Request::ListSecretVersions { name, .. } => {
+                let held = store.secrets.get(name).ok_or_else(missing)?;
+                Response::VersionMetadatas(crate::csms::ListSecretVersionsResponse {
+                    version_metadatas: held
+                        .versions
+                        .iter()
+                        .map(|(id, v)| version(name, id, v).version_metadata)
+                        .collect(),
+                    page_info: crate::csms::PageInfo {
+                        next_marker: None,
+                        previous_marker: None,
+                        current_count: held.versions.len(),
+                    },
                 })
             }
             Request::CreateSecretVersion { name, body } => {
