@@ -12,7 +12,7 @@ mod secret_key;
 
 pub use aad::ValueContext;
 pub use header::{KdfParams, MIN_PASSPHRASE_CHARS, VaultHeader, new_passphrase_problem};
-pub use keyring::{Keyring, SealedValue};
+pub use keyring::{Keyring, RemoteBinding, SealedValue};
 pub use password::{generate as generate_password, random_bytes};
 pub use sealed::plaintext_len;
 pub use secret_key::SecretKey;

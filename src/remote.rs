@@ -7,9 +7,11 @@
 
 mod client;
 mod endpoint;
+mod paging;
 mod refusal;
 mod tls;
 mod transport;
+mod validity;
 mod wire;
 
 pub use client::HttpRemote;

@@ -469,10 +469,15 @@ fn serve_one(
     if status == 0 {
         return; // the connection breaks after the request arrived
     }
+    let location = if (300..400).contains(&status) {
+        "location: https://elsewhere.example.com/v1\r\n"
+    } else {
+        ""
+    };
     let mut stream = stream;
     let _ = write!(
         stream,
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{location}content-length: {}\r\nconnection: close\r\n\r\n{reply}",
         reply.len()
     );
 }
@@ -639,4 +644,117 @@ fn a_create_secret_cut_off_unanswered_is_found_on_the_remote_not_created_twice()
         .filter(|r| r.starts_with("POST"))
         .count();
     assert_eq!(posts, 1, "the secret was found, not created again");
+}
+
+#[test]
+fn a_redirect_is_refused_naming_its_target_and_never_followed() {
+    let moved = Scripted::start(|_, _, _| (302, r#"{"secrets":[],"page_info":{}}"#.into()));
+    let err = scripted_remote(&moved).list(None, &none).unwrap_err();
+    assert_eq!(err.code, ErrorCode::RemoteRefused, "{}", err.error_msg);
+    assert!(
+        err.error_msg
+            .contains("redirected to https://elsewhere.example.com/v1"),
+        "{}",
+        err.error_msg
+    );
+    let sent = moved.requests();
+    assert!(
+        sent.len() <= 2
+            && sent
+                .iter()
+                .all(|r| r.starts_with("GET /v1/p/secrets") || r.starts_with("POST /v1/p/csms/")),
+        "one request per listing, neither followed nor retried: {sent:?}"
+    );
+}
+
+#[test]
+fn page_markers_that_cycle_end_the_listing_with_sync_0002() {
+    let cycling = Scripted::start(|method, path, nth| match (method, path) {
+        ("GET", "/v1/p/secrets/db/versions") => {
+            let next = if nth % 2 == 1 { "A" } else { "B" };
+            (
+                200,
+                format!(
+                    r#"{{"version_metadatas":[{{"id":"v{nth}","create_time":{nth}}}],"page_info":{{"next_marker":"{next}"}}}}"#
+                ),
+            )
+        }
+        _ => (404, String::new()),
+    });
+    let versions = scripted_remote(&cycling).versions(&names(&["db"]), &none);
+    let err = versions[0].as_ref().unwrap_err();
+    assert_eq!(err.code, ErrorCode::RemoteRefused);
+    assert!(
+        err.error_msg
+            .contains("paging of ListSecretVersions is broken"),
+        "{}",
+        err.error_msg
+    );
+    assert_eq!(cycling.requests().len(), 3, "A, B, then A again: stopped");
+}
+
+#[test]
+fn a_403_for_a_missing_permission_is_the_remotes_refusal_not_the_ak_sk() {
+    let denied = Scripted::start(|_, _, _| {
+        (
+            403,
+            r#"{"error_code":"CSMS.0403","error_msg":"Policy doesn't allow csms:secret:list"}"#
+                .into(),
+        )
+    });
+    let versions = scripted_remote(&denied).versions(&names(&["db"]), &none);
+    let err = versions[0].as_ref().unwrap_err();
+    assert_eq!(err.code, ErrorCode::RemoteRefused, "{}", err.error_msg);
+    assert!(err.error_msg.contains("Policy doesn't allow"));
+}
+
+#[test]
+fn a_create_still_being_processed_is_looked_for_again_before_it_is_resent() {
+    // The first look finds nothing (the server is still committing the create whose answer was
+    // lost); a later look finds the version: it is not sent a second time.
+    let looks = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&looks);
+    let server = Scripted::start(move |method, path, _| match (method, path) {
+        ("POST", "/v1/p/secrets/db/versions") => (0, String::new()),
+        ("GET", "/v1/p/secrets/db/versions") => {
+            if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+                (
+                    200,
+                    r#"{"version_metadatas":[{"id":"v1","create_time":1}],"page_info":{}}"#.into(),
+                )
+            } else {
+                (
+                    200,
+                    r#"{"version_metadatas":[{"id":"v2","create_time":2},{"id":"v1","create_time":1}],"page_info":{}}"#.into(),
+                )
+            }
+        }
+        ("GET", "/v1/p/secrets/db/versions/v1") => (
+            200,
+            r#"{"version":{"version_metadata":{"id":"v1"},"secret_string":"old"}}"#.into(),
+        ),
+        ("GET", "/v1/p/secrets/db/versions/v2") => (
+            200,
+            r#"{"version":{"version_metadata":{"id":"v2"},"secret_string":"sent"}}"#.into(),
+        ),
+        _ => (404, String::new()),
+    });
+    let outcome = scripted_remote(&server).apply(
+        &[vec![RemoteWrite::CreateVersion {
+            name: "db".into(),
+            value: text("sent"),
+            stages: None,
+            expire_time: None,
+        }]],
+        &none,
+    );
+    assert!(outcome[0].error.is_none(), "{:?}", outcome[0].error);
+    assert_eq!(outcome[0].done, [Written::Version("v2".into())]);
+    let posts = server
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("POST"))
+        .count();
+    assert_eq!(posts, 1, "found on the second look, not created again");
+    assert_eq!(looks.load(Ordering::SeqCst), 2);
 }

@@ -22,7 +22,9 @@ pub struct RemoteSpec {
     /// IAM's endpoint for the project lookup; `None`: `https://iam.{region}.myhuaweicloud.com`.
     pub iam_endpoint: Option<String>,
     pub access_key: String,
-    /// The SK, sealed under the root key (bound to the remote's name and AK) before it is stored.
+    /// The SK, sealed under the root key (bound to every setting of the remote) before it is
+    /// stored. Read from JSON (the agent's wire) straight into wiped memory.
+    #[serde(deserialize_with = "super::value_field::deserialize_required")]
     pub secret_key: Zeroizing<String>,
     /// Extra trusted roots (PEM), besides the system's, from `--ca-file`.
     pub ca_pem: Option<String>,
@@ -63,6 +65,8 @@ pub struct RemoteInfo {
 #[derive(Clone, Serialize, Deserialize)]
 pub struct OpenedRemote {
     pub info: RemoteInfo,
+    /// Read from JSON (the agent's wire) straight into wiped memory.
+    #[serde(deserialize_with = "super::value_field::deserialize_required")]
     pub secret_key: Zeroizing<String>,
     pub ca_pem: Option<String>,
 }

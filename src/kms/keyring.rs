@@ -4,6 +4,7 @@
 //! use, into a cache behind a lock; sealing and opening only read it.
 
 use aes_gcm_siv::Aes256GcmSiv;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -19,6 +20,31 @@ use super::{KmsError, SecretKey};
 pub struct SealedValue {
     pub wrapped_data_key: Vec<u8>,
     pub ciphertext: Vec<u8>,
+}
+
+/// What a remote's sealed SK is bound to (issue 17): every setting that decides where its
+/// values go and whom it trusts. The CA roots are bound by their SHA-256.
+#[derive(Clone, Copy, Debug)]
+pub struct RemoteBinding<'a> {
+    pub name: &'a str,
+    pub access_key: &'a str,
+    pub endpoint: &'a str,
+    pub iam_endpoint: Option<&'a str>,
+    pub project_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub ca_pem: Option<&'a str>,
+}
+
+/// An optional field: a presence byte, then the field when present (so `None` and `""` differ).
+fn push_optional(aad: &mut Aad, field: Option<&[u8]>) {
+    match field {
+        None => {
+            aad.push(&[0]);
+        }
+        Some(bytes) => {
+            aad.push(&[1]).push(bytes);
+        }
+    }
 }
 
 /// The key material of an unlocked vault. `Debug` shows ids only.
@@ -174,41 +200,44 @@ impl Keyring {
         )
     }
 
-    fn remote_sk_aad(&self, remote: &str, access_key: &str) -> Aad {
-        let mut aad = Aad::new("csvault/remote-sk/v1");
+    fn remote_sk_aad(&self, remote: &RemoteBinding<'_>) -> Aad {
+        let mut aad = Aad::new("csvault/remote-sk/v2");
         aad.push(self.vault_id.as_bytes())
-            .push(remote.as_bytes())
-            .push(access_key.as_bytes());
+            .push(remote.name.as_bytes())
+            .push(remote.access_key.as_bytes())
+            .push(remote.endpoint.as_bytes());
+        for field in [remote.iam_endpoint, remote.project_id, remote.region] {
+            push_optional(&mut aad, field.map(str::as_bytes));
+        }
+        let ca_digest = remote
+            .ca_pem
+            .map(|pem| Sha256::digest(pem.as_bytes()).to_vec());
+        push_optional(&mut aad, ca_digest.as_deref());
         aad
     }
 
-    /// Seals a CSMS remote's secret key (issue 17) under the root key, bound to the remote's
-    /// name and access key: moved to another remote or AK, it no longer opens.
+    /// Seals a CSMS remote's secret key (issue 17) under the root key, bound to every setting
+    /// of the remote ([`RemoteBinding`]): moved to another remote, or with any setting changed
+    /// in the vault file (such as its endpoint or CA roots), it no longer opens.
     pub fn seal_remote_sk(
         &self,
-        remote: &str,
-        access_key: &str,
+        remote: &RemoteBinding<'_>,
         sk: &[u8],
     ) -> Result<Vec<u8>, KmsError> {
-        seal(
-            &self.root,
-            sk,
-            self.remote_sk_aad(remote, access_key).bytes(),
-        )
+        seal(&self.root, sk, self.remote_sk_aad(remote).bytes())
     }
 
-    /// Opens what [`Keyring::seal_remote_sk`] sealed for `remote` and `access_key`; anything
-    /// else (another remote's, another AK's, a changed byte) is an integrity error.
+    /// Opens what [`Keyring::seal_remote_sk`] sealed for exactly these settings; anything else
+    /// (another remote's, a changed setting, a changed byte) is an integrity error.
     pub fn open_remote_sk(
         &self,
-        remote: &str,
-        access_key: &str,
+        remote: &RemoteBinding<'_>,
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, KmsError> {
         open(
             &self.root,
             sealed,
-            self.remote_sk_aad(remote, access_key).bytes(),
+            self.remote_sk_aad(remote).bytes(),
             "a remote's secret key",
         )
     }
@@ -320,20 +349,62 @@ mod tests {
         Keyring::new(vault_id, root)
     }
 
+    fn binding<'a>(name: &'a str, ak: &'a str) -> RemoteBinding<'a> {
+        RemoteBinding {
+            name,
+            access_key: ak,
+            endpoint: "https://csms.example.com",
+            iam_endpoint: None,
+            project_id: Some("p1"),
+            region: None,
+            ca_pem: Some("pem"),
+        }
+    }
+
     #[test]
-    fn a_remote_sk_opens_only_for_its_remote_and_access_key() {
+    fn a_remote_sk_opens_only_with_every_setting_it_was_sealed_with() {
         let root = SecretKey::generate().unwrap_or_else(|e| panic!("{e}"));
         let ring = keyring("vault-a", &root);
+        let cloud = binding("cloud", "AK1");
         let sealed = ring
-            .seal_remote_sk("cloud", "AK1", b"sk-bytes")
+            .seal_remote_sk(&cloud, b"sk-bytes")
             .unwrap_or_else(|e| panic!("{e}"));
-        let opened = ring.open_remote_sk("cloud", "AK1", &sealed);
+        let opened = ring.open_remote_sk(&cloud, &sealed);
         assert_eq!(
             opened.ok().as_deref().map(Vec::as_slice),
             Some(&b"sk-bytes"[..])
         );
-        assert!(ring.open_remote_sk("other", "AK1", &sealed).is_err());
-        assert!(ring.open_remote_sk("cloud", "AK2", &sealed).is_err());
+        let altered = [
+            binding("other", "AK1"),
+            binding("cloud", "AK2"),
+            RemoteBinding {
+                endpoint: "https://evil.example.com",
+                ..cloud
+            },
+            RemoteBinding {
+                iam_endpoint: Some(""),
+                ..cloud
+            },
+            RemoteBinding {
+                project_id: None,
+                ..cloud
+            },
+            RemoteBinding {
+                region: Some("r"),
+                ..cloud
+            },
+            RemoteBinding {
+                ca_pem: Some("other pem"),
+                ..cloud
+            },
+            RemoteBinding {
+                ca_pem: None,
+                ..cloud
+            },
+        ];
+        for other in altered {
+            assert!(ring.open_remote_sk(&other, &sealed).is_err(), "{other:?}");
+        }
         assert!(
             ring.open_endpoint_sk("AK1", &sealed).is_err(),
             "not the endpoint's"
@@ -342,7 +413,7 @@ mod tests {
         if let Some(last) = changed.last_mut() {
             *last ^= 1;
         }
-        assert!(ring.open_remote_sk("cloud", "AK1", &changed).is_err());
+        assert!(ring.open_remote_sk(&cloud, &changed).is_err());
     }
 
     #[test]

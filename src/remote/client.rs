@@ -10,6 +10,7 @@ use subtle::ConstantTimeEq;
 use tokio::task::JoinSet;
 use zeroize::Zeroizing;
 
+use super::paging::{MAX_SECRETS, MAX_VERSIONS, Pager};
 use super::refusal::Fail;
 use super::transport::{self, Call, Kind, Transport, encode};
 use super::wire::{self, parse};
@@ -205,15 +206,20 @@ impl Inner {
     }
 
     async fn send_json(&self, method: Method, path: String, body: &Json) -> Result<(), ApiError> {
-        let bytes = Zeroizing::new(serde_json::to_vec(body).unwrap_or_default());
-        self.send(&Call::with_body(method, path, bytes, Kind::Idempotent))
-            .await?;
+        self.send(&Call::with_body(
+            method,
+            path,
+            json_body(body)?,
+            Kind::Idempotent,
+        ))
+        .await?;
         Ok(())
     }
 
     /// Every secret, `ListSecrets` page by page.
     async fn all_secrets(&self) -> Result<Vec<wire::Secret>, ApiError> {
         let mut out = Vec::new();
+        let mut pager = Pager::new("ListSecrets", MAX_SECRETS);
         let mut marker: Option<String> = None;
         loop {
             let mut query = format!("limit={PAGE_LIMIT}");
@@ -224,12 +230,11 @@ impl Inner {
             let reply = self.send(&Call::get(self.path("secrets"), query)).await?;
             let page: wire::SecretsPage = parse(&reply.body, "ListSecrets")?;
             let count = page.secrets.len();
+            pager.count(count)?;
             out.extend(page.secrets);
-            match page.page_info.next_marker {
-                Some(next) if count > 0 && !next.is_empty() && marker.as_ref() != Some(&next) => {
-                    marker = Some(next);
-                }
-                _ => return Ok(out),
+            marker = pager.next_marker(count, page.page_info.next_marker)?;
+            if marker.is_none() {
+                return Ok(out);
             }
         }
     }
@@ -239,20 +244,23 @@ impl Inner {
         &self,
     ) -> Result<std::collections::HashMap<String, Vec<SecretTag>>, ApiError> {
         let mut out = std::collections::HashMap::new();
+        let mut pager = Pager::new("ListResourceInstances", MAX_SECRETS);
         let mut offset = 0;
         loop {
             let body = json!({"action": "filter", "limit": PAGE_LIMIT.to_string(), "offset": offset.to_string()});
-            let bytes = Zeroizing::new(serde_json::to_vec(&body).unwrap_or_default());
             let reply = self
                 .send(&Call::with_body(
                     Method::POST,
                     self.path("csms/resource_instances/action"),
-                    bytes,
+                    json_body(&body)?,
                     Kind::Idempotent,
                 ))
                 .await?;
             let page: wire::ResourcesPage = parse(&reply.body, "ListResourceInstances")?;
             let count = page.resources.len();
+            // The offset only grows and the items read are capped: a `total_count` that is too
+            // large, or pages that repeat, end with `SYNC.0002`, never loop.
+            pager.count(count)?;
             for r in page.resources {
                 out.insert(r.resource_name, sorted_tags(r.tags));
             }
@@ -305,6 +313,7 @@ impl Inner {
     /// Every version of `name`, oldest first.
     async fn versions(&self, name: &str) -> Result<Vec<RemoteVersion>, ApiError> {
         let mut out: Vec<RemoteVersion> = Vec::new();
+        let mut pager = Pager::new("ListSecretVersions", MAX_VERSIONS);
         let mut marker: Option<String> = None;
         loop {
             let mut query = format!("limit={PAGE_LIMIT}");
@@ -317,12 +326,11 @@ impl Inner {
                 .await?;
             let page: wire::VersionsPage = parse(&reply.body, "ListSecretVersions")?;
             let count = page.version_metadatas.len();
+            pager.count(count)?;
             out.extend(page.version_metadatas.into_iter().map(RemoteVersion::from));
-            match page.page_info.next_marker {
-                Some(next) if count > 0 && !next.is_empty() && marker.as_ref() != Some(&next) => {
-                    marker = Some(next);
-                }
-                _ => break,
+            marker = pager.next_marker(count, page.page_info.next_marker)?;
+            if marker.is_none() {
+                break;
             }
         }
         out.sort_by_key(|v| (v.create_time, version_number(&v.id)));
@@ -402,11 +410,10 @@ impl Inner {
             RemoteWrite::ScheduleDelete { name } => {
                 check_name(name)?;
                 let body = json!({"recovery_window_in_days": RECOVERY_WINDOW_DAYS});
-                let bytes = Zeroizing::new(serde_json::to_vec(&body).unwrap_or_default());
                 let call = Call::with_body(
                     Method::POST,
                     self.secret_path(name, "scheduled-deleted-tasks/create"),
-                    bytes,
+                    json_body(&body)?,
                     Kind::Idempotent,
                 );
                 match self.send(&call).await {
@@ -464,8 +471,8 @@ impl Inner {
     }
 
     /// `CreateSecret`, then its tags; the first version's id. A create whose fate is unknown is
-    /// looked for before it is sent again: a secret of that name holding this value is the one
-    /// created.
+    /// looked for ([`look_for`]) before it is sent again: a secret of that name holding this
+    /// value is the one created.
     async fn create_secret(
         &self,
         name: &str,
@@ -492,21 +499,8 @@ impl Inner {
                         .id;
                 }
                 Err(Fail::Unknown(why)) => {
-                    if let Some(secret) = self.show(name).await? {
-                        let current = self.current_version(name).await?;
-                        let same = match &current {
-                            Some(v) => same_value(&self.value(name, v).await?, value),
-                            None => false,
-                        };
-                        if same {
-                            break secret.id;
-                        }
-                        return Err(ApiError::new(
-                            ErrorCode::RemoteRefused,
-                            format!(
-                                "The remote did not confirm creating {name} ({why}), and a secret of that name with another value is there now."
-                            ),
-                        ));
+                    if let Some(id) = look_for(|| self.created_secret(name, value, &why)).await? {
+                        break id;
                     }
                     if attempt >= transport::MAX_ATTEMPTS {
                         return Err(Fail::Unknown(why).into());
@@ -526,8 +520,47 @@ impl Inner {
         Ok(Written::Version(version))
     }
 
-    /// `CreateSecretVersion`; its id. A create whose fate is unknown is looked for first: a newest
-    /// version holding this value is the one created.
+    /// The id of `name` when it is on the remote holding `value` as its current version: the
+    /// create whose fate was unknown (`why`) arrived. `None`: not there.
+    ///
+    /// Errors: as the reads; `SYNC.0002` when a secret of that name holds another value.
+    async fn created_secret(
+        &self,
+        name: &str,
+        value: &Value,
+        why: &str,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(secret) = self.show(name).await? else {
+            return Ok(None);
+        };
+        let same = match self.current_version(name).await? {
+            Some(v) => same_value(&self.value(name, &v).await?, value),
+            None => false,
+        };
+        if same {
+            return Ok(Some(secret.id));
+        }
+        Err(ApiError::new(
+            ErrorCode::RemoteRefused,
+            format!(
+                "The remote did not confirm creating {name} ({why}), and a secret of that name with another value is there now."
+            ),
+        ))
+    }
+
+    /// The id of `name`'s newest version when it holds `value`: the create whose fate was
+    /// unknown arrived. `None`: not there.
+    async fn created_version(&self, name: &str, value: &Value) -> Result<Option<String>, ApiError> {
+        if let Some(newest) = self.versions(name).await?.pop()
+            && same_value(&self.value(name, &newest.id).await?, value)
+        {
+            return Ok(Some(newest.id));
+        }
+        Ok(None)
+    }
+
+    /// `CreateSecretVersion`; its id. A create whose fate is unknown is looked for first
+    /// ([`look_for`]): a newest version holding this value is the one created.
     async fn create_version(
         &self,
         name: &str,
@@ -562,10 +595,8 @@ impl Inner {
                     return Ok(Written::Version(made.version_metadata.id));
                 }
                 Err(Fail::Unknown(why)) => {
-                    if let Some(newest) = self.versions(name).await?.pop()
-                        && same_value(&self.value(name, &newest.id).await?, value)
-                    {
-                        return Ok(Written::Version(newest.id));
+                    if let Some(id) = look_for(|| self.created_version(name, value)).await? {
+                        return Ok(Written::Version(id));
                     }
                     if attempt >= transport::MAX_ATTEMPTS {
                         return Err(Fail::Unknown(why).into());
@@ -576,6 +607,41 @@ impl Inner {
             }
         }
     }
+}
+
+/// How many times a create whose fate is unknown is looked for before it is sent again.
+const LOOKS: u32 = 3;
+/// The pause between those looks: a server still committing the first create (its answer lost,
+/// or later than the client's timeout) has [`LOOKS`] − 1 pauses, 5 s, to finish it.
+const LOOK_PAUSE: std::time::Duration = std::time::Duration::from_millis(2500);
+
+/// Runs `look` up to [`LOOKS`] times, [`LOOK_PAUSE`] apart, until it finds what it looks for.
+///
+/// Errors: `look`'s first error.
+async fn look_for<T, F, Fut>(mut look: F) -> Result<Option<T>, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    for i in 0..LOOKS {
+        if i > 0 {
+            tokio::time::sleep(LOOK_PAUSE).await;
+        }
+        if let Some(found) = look().await? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
+/// A request body (never a value's: those go through `wire::render_with_value`) in wiped memory.
+///
+/// Errors: `SYNC.0001` (the request could not be made) should it not serialise: an empty body is
+/// never sent instead.
+fn json_body(body: &Json) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+    serde_json::to_vec(body)
+        .map(Zeroizing::new)
+        .map_err(|e| super::refusal::internal(&format!("its body did not serialise ({e})")))
 }
 
 /// Whether two values are the same (kind and bytes; bytes compared in constant time).

@@ -34,6 +34,10 @@ impl Fail {
 impl From<Fail> for ApiError {
     fn from(fail: Fail) -> Self {
         match fail {
+            Fail::Refused { status, code, msg } if code.is_empty() => ApiError::new(
+                ErrorCode::RemoteRefused,
+                format!("The remote refused the request (HTTP {status}): {msg}"),
+            ),
             Fail::Refused { status, code, msg } => ApiError::new(
                 ErrorCode::RemoteRefused,
                 format!("The remote refused the request (HTTP {status}): {code} {msg}"),
@@ -59,8 +63,24 @@ struct ErrorBody {
 /// The longest remote message quoted, in characters.
 const MAX_QUOTED_CHARS: usize = 300;
 
-/// A 4xx answer (not 429) as a [`Fail`]: 401/403 are the AK/SK or the clock; others are the
-/// remote's code and message.
+/// The API gateway's codes for a request whose credentials were refused: the IAM signature
+/// (AK/SK), app, generic authentication and token codes, under the gateway's current prefix
+/// (`APIGW.`, which `csvault serve` sends too) and its older one (`APIG.`). A 403 carrying one is
+/// the AK/SK; any other 403 (an IAM policy denying the operation) is the remote's refusal.
+const CREDENTIAL_CODES: [&str; 8] = [
+    "APIGW.0301",
+    "APIGW.0303",
+    "APIGW.0305",
+    "APIGW.0307",
+    "APIG.0301",
+    "APIG.0303",
+    "APIG.0305",
+    "APIG.0307",
+];
+
+/// A 4xx answer (not 429) as a [`Fail`]: a 401, or a 403 with a gateway credential code
+/// ([`CREDENTIAL_CODES`]), is the AK/SK or the clock (fatal); any other (a 403 for a missing
+/// permission included) is the remote's code and message.
 pub fn refused(reply: &Reply) -> Fail {
     let parsed: ErrorBody = serde_json::from_slice(&reply.body).unwrap_or_default();
     let (code, msg) = match parsed.error {
@@ -74,7 +94,9 @@ pub fn refused(reply: &Reply) -> Fail {
         .filter(|c| !c.is_control())
         .take(MAX_QUOTED_CHARS)
         .collect();
-    if matches!(reply.status, 401 | 403) {
+    let credentials =
+        reply.status == 401 || (reply.status == 403 && CREDENTIAL_CODES.contains(&code.as_str()));
+    if credentials {
         if let Some(skew) = clock_skew(reply.date.as_deref(), &msg)
             && skew.unsigned_abs() > MAX_CLOCK_SKEW.as_secs().unsigned_abs()
         {
@@ -96,6 +118,27 @@ pub fn refused(reply: &Reply) -> Fail {
         status: reply.status,
         code,
         msg,
+    }
+}
+
+/// A 3xx answer: refused, not followed (the request was signed for this endpoint, and its body
+/// may hold a value); the remote's `SYNC.0002` names where it points, so the user can give that
+/// endpoint if it is right.
+pub fn redirected(reply: &Reply) -> Fail {
+    let target: String = reply
+        .location
+        .as_deref()
+        .unwrap_or("nowhere it named")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_QUOTED_CHARS)
+        .collect();
+    Fail::Refused {
+        status: reply.status,
+        code: String::new(),
+        msg: format!(
+            "the remote redirected to {target}; redirects are not followed: if that is the right endpoint, remove the remote and add it again with the endpoint it names"
+        ),
     }
 }
 
@@ -181,6 +224,7 @@ mod tests {
             status,
             retry_after: None,
             date: date.map(str::to_owned),
+            location: None,
             body: Zeroizing::new(body.as_bytes().to_vec()),
         }
     }
@@ -209,6 +253,31 @@ mod tests {
                 .error_msg
                 .starts_with("The remote refused the AK/SK: APIGW.0301")
         );
+    }
+
+    #[test]
+    fn a_403_is_the_ak_sk_only_with_a_gateway_credential_code() {
+        let gateway =
+            r#"{"error_code":"APIGW.0305","error_msg":"Incorrect authentication information"}"#;
+        assert_eq!(code(refused(&reply(403, None, gateway))), "SYNC.0003");
+        let older = r#"{"error_code":"APIG.0301","error_msg":"ak not exist"}"#;
+        assert_eq!(code(refused(&reply(403, None, older))), "SYNC.0003");
+        assert_eq!(code(refused(&reply(401, None, ""))), "SYNC.0003", "any 401");
+        let denied = r#"{"error_code":"CSMS.0403","error_msg":"Policy doesn't allow csms:secret:create to be performed."}"#;
+        let fail = refused(&reply(403, None, denied));
+        assert!(
+            matches!(fail, Fail::Refused { status: 403, .. }),
+            "not fatal: {fail:?}"
+        );
+        let e = ApiError::from(fail);
+        assert_eq!(e.code, ErrorCode::RemoteRefused);
+        assert!(
+            e.error_msg
+                .contains("CSMS.0403 Policy doesn't allow csms:secret:create"),
+            "{}",
+            e.error_msg
+        );
+        assert_eq!(code(refused(&reply(403, None, "<html>"))), "SYNC.0002");
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl Call {
     }
 }
 
-/// An answer below 400 (or a refusal being mapped): its status, the headers the mapping reads
+/// An answer below 300 (or a refusal being mapped): its status, the headers the mapping reads
 /// and its body in wiped memory.
 pub struct Reply {
     pub status: u16,
@@ -90,6 +90,8 @@ pub struct Reply {
     pub retry_after: Option<Duration>,
     /// The `Date` header as sent.
     pub date: Option<String>,
+    /// The `Location` header as sent (a redirect's target).
+    pub location: Option<String>,
     pub body: Zeroizing<Vec<u8>>,
 }
 
@@ -147,11 +149,11 @@ impl Transport {
         })
     }
 
-    /// Sends `call` to `to` until it is answered below 400, refused (4xx other than 429), or
-    /// the retries are used up. 429, 5xx and broken connections are retried with backoff
+    /// Sends `call` to `to` until it is answered below 300, refused (3xx, never followed; 4xx
+    /// other than 429), or the retries are used up. 429, 5xx and broken connections are retried with backoff
     /// ([`MAX_ATTEMPTS`], [`GIVE_UP_AFTER`]); a [`Kind::Create`] that may have arrived is not.
     ///
-    /// Errors: [`Fail::Refused`] with the remote's code, [`Fail::Unknown`] for a create whose fate
+    /// Errors: [`Fail::Refused`] with the remote's code (or `HTTP 3xx` for a redirect), [`Fail::Unknown`] for a create whose fate
     /// is unknown, [`Fail::Fatal`] `SYNC.0001` (unreachable, TLS, retries used up), `SYNC.0003`,
     /// `SYNC.0004`.
     pub async fn send(&self, to: &Endpoint, call: &Call) -> Result<Reply, Fail> {
@@ -160,6 +162,11 @@ impl Transport {
         loop {
             attempt += 1;
             let (wait, last) = match self.once(to, call).await {
+                // A redirect is never followed: the signature and the body (which may hold a
+                // value) are for this endpoint only.
+                Ok(reply) if (300..400).contains(&reply.status) => {
+                    return Err(refusal::redirected(&reply));
+                }
                 Ok(reply) if reply.status < 400 => return Ok(reply),
                 Ok(reply) if reply.status == 429 => (reply.retry_after, "HTTP 429".to_owned()),
                 Ok(reply) if reply.status >= 500 => {
@@ -260,6 +267,7 @@ impl Transport {
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
             let date = header("date");
+            let location = header("location");
             let body = read_body(response.into_body())
                 .await
                 .map_err(Attempt::Maybe)?;
@@ -267,6 +275,7 @@ impl Transport {
                 status,
                 retry_after,
                 date,
+                location,
                 body,
             })
         };

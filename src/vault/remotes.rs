@@ -1,11 +1,13 @@
 //! CSMS remotes (issue 17), the vault's part: each kept with its SK sealed under the root key
-//! (bound to the remote's name and AK), listed without it, opened only to connect.
+//! (bound to every setting of the remote: name, AK, endpoints, project, region, CA roots), listed
+//! without it, opened only to connect.
 
 use zeroize::Zeroizing;
 
 use super::remote_rules::check_remote_spec;
 use super::{Vault, VaultResult};
 use crate::csms::{ApiError, ErrorCode, OpenedRemote, RemoteInfo, RemoteSpec};
+use crate::kms::RemoteBinding;
 use crate::store::StoreError;
 use crate::store::remotes::{self, RemoteKeys, RemoteRow};
 
@@ -24,15 +26,29 @@ fn name_taken(name: &str) -> ApiError {
     )
 }
 
-/// `VAULT.0003`: the stored SK does not open (the vault file was altered).
+/// `VAULT.0003`: the stored SK does not open with the stored settings (the vault file was
+/// altered).
 fn sk_unopenable(name: &str) -> ApiError {
     ApiError::new(
         ErrorCode::VaultCorrupt,
         format!(
-            "The secret key of remote {name} does not open: the vault file was altered. \
-             Remove the remote and add it again."
+            "The settings of remote {name} were altered in the vault file (its secret key no \
+             longer opens with them): remove the remote and add it again."
         ),
     )
+}
+
+/// What the remote's sealed SK is bound to: every stored setting of `row`, and `ca_pem`.
+fn binding<'a>(row: &'a RemoteRow, ca_pem: Option<&'a str>) -> RemoteBinding<'a> {
+    RemoteBinding {
+        name: &row.name,
+        access_key: &row.access_key,
+        endpoint: &row.endpoint,
+        iam_endpoint: row.iam_endpoint.as_deref(),
+        project_id: row.project_id.as_deref(),
+        region: row.region.as_deref(),
+        ca_pem,
+    }
 }
 
 fn info_of(row: RemoteRow) -> RemoteInfo {
@@ -59,11 +75,6 @@ impl Vault {
             .iam_endpoint
             .as_deref()
             .map(|e| e.trim().trim_end_matches('/').to_owned());
-        let sealed = self.keyring.seal_remote_sk(
-            &spec.name,
-            &spec.access_key,
-            spec.secret_key.as_bytes(),
-        )?;
         let row = RemoteRow {
             name: spec.name.clone(),
             endpoint: endpoint.to_owned(),
@@ -75,6 +86,10 @@ impl Vault {
             create_time: self.now_ms(),
             last_sync_time: None,
         };
+        let sealed = self.keyring.seal_remote_sk(
+            &binding(&row, spec.ca_pem.as_deref()),
+            spec.secret_key.as_bytes(),
+        )?;
         let keys = RemoteKeys {
             sealed_secret_key: sealed,
             ca_pem: spec.ca_pem.clone(),
@@ -108,7 +123,8 @@ impl Vault {
     }
 
     /// A remote with its SK opened, to connect to it. Errors: `SYNC.0006` when there is none;
-    /// `VAULT.0003` when its sealed SK does not open (altered, or moved to another remote).
+    /// `VAULT.0003` when its sealed SK does not open with its stored settings (any of
+    /// them altered in the file, or the SK moved from another remote).
     pub(super) fn open_remote(&self, name: &str) -> VaultResult<OpenedRemote> {
         let stored = {
             let mut store = self.store();
@@ -118,7 +134,10 @@ impl Vault {
         let (row, keys) = stored.ok_or_else(|| no_remote(name))?;
         let sk = self
             .keyring
-            .open_remote_sk(&row.name, &row.access_key, &keys.sealed_secret_key)
+            .open_remote_sk(
+                &binding(&row, keys.ca_pem.as_deref()),
+                &keys.sealed_secret_key,
+            )
             .map_err(|_| sk_unopenable(name))?;
         let secret_key = Zeroizing::new(
             std::str::from_utf8(&sk)

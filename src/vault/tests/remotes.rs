@@ -271,6 +271,51 @@ fn a_sealed_sk_altered_or_moved_to_another_remote_does_not_open() {
 }
 
 #[test]
+fn a_remote_whose_settings_were_altered_in_the_file_does_not_open() {
+    let (tv, vault, _clock) = vault();
+    let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    let alterations = [
+        ("endpoint", "endpoint = 'https://evil.example.com'"),
+        (
+            "IAM endpoint",
+            "iam_endpoint = 'https://iam.evil.example.com'",
+        ),
+        ("project id", "project_id = 'attacker-project'"),
+        ("no project id", "project_id = NULL"),
+        ("region", "region = 'eu-west-0'"),
+        ("CA roots", "ca_pem = 'attacker pem'"),
+        ("CA roots removed", "ca_pem = NULL"),
+    ];
+    for (i, (what, set)) in alterations.iter().enumerate() {
+        let name = format!("r{i}");
+        add(
+            &vault,
+            RemoteSpec {
+                ca_pem: Some(pem.into()),
+                ..spec(&name)
+            },
+        )
+        .unwrap();
+        assert!(open(&vault, &name).is_ok(), "{what}: opens before");
+        let changed = tv
+            .sql()
+            .execute(
+                &format!("UPDATE remotes SET {set} WHERE name = ?1"),
+                [&name],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+        let err = open(&vault, &name).unwrap_err().to_api();
+        assert_eq!(err.error_code(), "VAULT.0003", "{what}");
+        assert!(
+            err.error_msg.contains("were altered") && err.error_msg.contains("add it again"),
+            "{what}: {}",
+            err.error_msg
+        );
+    }
+}
+
+#[test]
 fn removing_a_remote_removes_its_state_and_links_only() {
     let (_tv, vault, _clock) = vault();
     add(&vault, spec("a")).unwrap();
