@@ -13,7 +13,6 @@ use csvault::csms::{ApiError, ErrorCode, RemoteInfo};
 use csvault::sync::plan::{Action, Mode, Outcome, PlanItem, Side};
 use csvault::sync::status::Standing;
 use csvault::tui::sync::SyncPort;
-use csvault::tui::sync::port::RemoteStanding;
 
 use crate::support::{Harness, redact, snapshot_settings};
 
@@ -36,6 +35,7 @@ struct FakePort {
 
 #[derive(Default, Debug)]
 struct Asked {
+    /// `secret@remote`, per standing asked.
     standings: Vec<String>,
     plans: Vec<(String, Option<Vec<String>>)>,
     runs: Vec<(String, Vec<PlanItem>)>,
@@ -63,26 +63,19 @@ impl SyncPort for FakePort {
         Ok(self.remotes.iter().map(|n| info(n)).collect())
     }
 
-    fn standings(&self, secret: &str, remotes: &[String]) -> Vec<RemoteStanding> {
+    fn standing(&self, secret: &str, remote: &str) -> Result<Standing, ApiError> {
         let mut asked = self.asked.lock().unwrap();
-        asked.standings.push(secret.to_owned());
+        asked.standings.push(format!("{secret}@{remote}"));
         // After a run, every remote that answers is in step.
         let ran = !asked.runs.is_empty();
-        remotes
-            .iter()
-            .map(|r| {
-                let found = self.standings.iter().find(|(n, _)| n == r);
-                let answer = match found {
-                    Some((_, Some(_))) if ran => Ok(Standing::InStep),
-                    Some((_, Some(standing))) => Ok(*standing),
-                    _ => Err(ApiError::new(
-                        ErrorCode::RemoteUnreachable,
-                        "The remote could not be reached.",
-                    )),
-                };
-                (r.clone(), answer)
-            })
-            .collect()
+        match self.standings.iter().find(|(n, _)| *n == remote) {
+            Some((_, Some(_))) if ran => Ok(Standing::InStep),
+            Some((_, Some(standing))) => Ok(*standing),
+            _ => Err(ApiError::new(
+                ErrorCode::RemoteUnreachable,
+                "The remote could not be reached.",
+            )),
+        }
     }
 
     fn plan(
@@ -213,7 +206,13 @@ fn the_detail_shows_each_remotes_standing_coloured_and_why_one_failed() {
         colour_of("unreachable"),
         csvault::tui::theme::danger().fg.unwrap()
     );
-    assert_eq!(port.asked.lock().unwrap().standings, ["db-password"]);
+    // One question per remote.
+    let mut asked = port.asked.lock().unwrap().standings.clone();
+    asked.sort();
+    assert_eq!(
+        asked,
+        ["db-password@cloud", "db-password@home", "db-password@lab"]
+    );
 }
 
 fn csvault_text(buf: &ratatui::buffer::Buffer) -> Vec<String> {
@@ -258,12 +257,9 @@ fn the_detail_says_it_is_checking_until_the_remotes_answer() {
         fn remotes(&self) -> Result<Vec<RemoteInfo>, ApiError> {
             Ok(vec![info("home")])
         }
-        fn standings(&self, _: &str, remotes: &[String]) -> Vec<RemoteStanding> {
+        fn standing(&self, _: &str, _: &str) -> Result<Standing, ApiError> {
             let _ = self.go.lock().unwrap().recv_timeout(WAIT);
-            remotes
-                .iter()
-                .map(|r| (r.clone(), Ok(Standing::LocalChanges)))
-                .collect()
+            Ok(Standing::LocalChanges)
         }
         fn plan(&self, _: &str, _: Mode, _: Option<&[String]>) -> Result<Vec<PlanItem>, ApiError> {
             Ok(Vec::new())
@@ -352,7 +348,7 @@ fn s_on_the_detail_shows_the_plan_and_confirm_runs_it_and_shows_the_outcomes() {
         assert_eq!(asked.runs[0].0, "home");
         assert_eq!(asked.runs[0].1[0].name, "db-password");
         // The detail's standings were asked again after the run.
-        assert_eq!(asked.standings, ["db-password", "db-password"]);
+        assert_eq!(asked.standings, ["db-password@home", "db-password@home"]);
     }
     h.press(KeyCode::Enter);
     assert!(h.session.app.overlay.is_none());
