@@ -259,3 +259,101 @@ impl<V: Execute + Send + Sync> SyncPort for VaultPort<V> {
         Engine::run(&*vault, &*api, &planned, plan)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The port keeps one client per remote while its settings stay, and none once closed.
+
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::csms::OpenedRemote;
+
+    /// A vault with one remote `home` (its settings changeable), counting the SK openings.
+    struct Remotes {
+        info: Mutex<RemoteInfo>,
+        opened: AtomicUsize,
+    }
+
+    impl Execute for Remotes {
+        fn execute(&self, request: &Request) -> Result<Response, ApiError> {
+            let info = locked(&self.info).clone();
+            match request {
+                Request::ListRemotes => Ok(Response::Remotes(vec![info])),
+                Request::OpenRemote { name } if *name == info.name => {
+                    self.opened.fetch_add(1, Ordering::SeqCst);
+                    Ok(Response::OpenedRemote(OpenedRemote {
+                        info,
+                        secret_key: Zeroizing::new("SK".to_owned()),
+                        ca_pem: None,
+                    }))
+                }
+                _ => Err(ApiError::new(ErrorCode::RemoteNotFound, "No such remote.")),
+            }
+        }
+    }
+
+    fn port() -> VaultPort<Remotes> {
+        VaultPort::new(Remotes {
+            info: Mutex::new(RemoteInfo {
+                name: "home".to_owned(),
+                // Loopback, a project id given: connecting sends nothing.
+                endpoint: "http://127.0.0.1:9".to_owned(),
+                project_id: Some("p".to_owned()),
+                region: None,
+                iam_endpoint: None,
+                access_key: "AK".to_owned(),
+                has_ca: false,
+                create_time: 1,
+                last_sync_time: None,
+            }),
+            opened: AtomicUsize::new(0),
+        })
+    }
+
+    fn opened(port: &VaultPort<Remotes>) -> usize {
+        port.vault().map_or(0, |v| v.opened.load(Ordering::SeqCst))
+    }
+
+    fn change(port: &VaultPort<Remotes>, how: impl FnOnce(&mut RemoteInfo)) {
+        if let Ok(vault) = port.vault() {
+            how(&mut locked(&vault.info));
+        }
+    }
+
+    #[test]
+    fn one_client_per_remote_until_its_settings_change_and_none_once_closed() {
+        let port = port();
+        let first = port.client("home").ok();
+        let again = port.client("home").ok();
+        assert!(first.is_some());
+        assert!(matches!((&first, &again), (Some(a), Some(b)) if Arc::ptr_eq(a, b)));
+        assert_eq!(opened(&port), 1);
+        // A sync's time is no setting: the same client.
+        change(&port, |info| info.last_sync_time = Some(5));
+        let synced = port.client("home").ok();
+        assert!(matches!((&first, &synced), (Some(a), Some(b)) if Arc::ptr_eq(a, b)));
+        assert_eq!(opened(&port), 1);
+        // Removed and added again with another key: a new client, its SK opened again.
+        change(&port, |info| {
+            info.access_key = "AK2".to_owned();
+            info.create_time = 2;
+        });
+        let readded = port.client("home").ok();
+        assert!(matches!((&first, &readded), (Some(a), Some(b)) if !Arc::ptr_eq(a, b)));
+        assert_eq!(opened(&port), 2);
+        // No such remote: its error, nothing kept.
+        assert_eq!(
+            port.client("cloud").err().map(|e| e.code),
+            Some(ErrorCode::RemoteNotFound)
+        );
+        // Closed (the app locked): the vault and the clients let go, no step starts.
+        port.close();
+        assert!(locked(&port.clients).is_empty());
+        assert!(port.client("home").is_err());
+        assert!(port.standing("db", "home").is_err());
+        assert!(port.remotes().is_err());
+    }
+}
