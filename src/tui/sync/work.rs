@@ -215,6 +215,8 @@ pub struct RemoteWork {
     stop: Arc<AtomicBool>,
     /// Worker threads started so far.
     started: usize,
+    /// Whether a job was asked for since the last [`Self::stop`] (else a stop has nothing to do).
+    live: bool,
 }
 
 impl Default for RemoteWork {
@@ -230,6 +232,7 @@ impl Default for RemoteWork {
             epoch: 0,
             stop: Arc::new(AtomicBool::new(false)),
             started: 0,
+            live: false,
         }
     }
 }
@@ -240,6 +243,7 @@ impl RemoteWork {
     /// standing is being asked of that remote; one waiting for the same remote's standing is
     /// replaced.
     pub fn start(&mut self, job: RemoteJob, port: Result<Arc<dyn SyncPort>, ApiError>) {
+        self.live = true;
         let port = match port {
             Ok(port) => port,
             Err(e) => {
@@ -312,6 +316,9 @@ impl RemoteWork {
     /// The app locked: nothing waiting starts, the jobs under way are told to stop between
     /// steps, and their answers are dropped when they come.
     pub fn stop(&mut self) {
+        if !std::mem::take(&mut self.live) {
+            return;
+        }
         self.waiting.clear();
         self.ready.clear();
         self.stop.store(true, Ordering::SeqCst);
