@@ -48,6 +48,9 @@ pub struct Session {
     remote: RemoteWork,
     /// The sync port remote work runs against; `None`: the vault's own ([`VaultPort`]).
     port: Option<Arc<dyn SyncPort>>,
+    /// The vault's own port while the vault is open (its remotes' clients kept in it), closed
+    /// when the app locks.
+    vault_port: Option<Arc<VaultPort<Backend>>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -75,6 +78,7 @@ impl Session {
             housekept: None,
             remote: RemoteWork::default(),
             port: None,
+            vault_port: None,
         }
     }
 
@@ -113,16 +117,40 @@ impl Session {
     }
 
     /// The port a remote job runs against: the one set, else the open vault's, through a handle
-    /// (or an agent connection) of its own, so the worker thread never shares the UI's.
-    fn sync_port(&self) -> Result<Arc<dyn SyncPort>, ApiError> {
+    /// (or an agent connection) of its own, so the worker threads never share the UI's; made
+    /// once per unlock, so its remotes' clients are kept from one job to the next.
+    fn sync_port(&mut self) -> Result<Arc<dyn SyncPort>, ApiError> {
         if let Some(port) = &self.port {
             return Ok(Arc::clone(port));
         }
-        Ok(Arc::new(VaultPort::new(self.env.worker_backend()?)))
+        if let Some(port) = &self.vault_port {
+            return Ok(Arc::clone(port) as Arc<dyn SyncPort>);
+        }
+        let port = Arc::new(VaultPort::new(self.env.worker_backend()?));
+        self.vault_port = Some(Arc::clone(&port));
+        Ok(port)
+    }
+
+    /// With the vault locked: remote work stopped (nothing waiting starts, no answer is taken
+    /// any more) and the vault's port closed (its vault handle and clients let go).
+    fn stop_remote_if_locked(&mut self) {
+        if self.env.vault.is_some() {
+            return;
+        }
+        self.remote.stop();
+        if let Some(port) = self.vault_port.take() {
+            port.close();
+        }
+    }
+
+    /// How many worker threads remote work started so far (tests: it stays bounded).
+    pub fn remote_threads_started(&self) -> usize {
+        self.remote.started()
     }
 
     /// Remote work's answers that came, through `update` (and what they ask for, run).
     fn take_remote_answers(&mut self, now: Instant) {
+        self.stop_remote_if_locked();
         for answer in self.remote.take() {
             self.send(Msg::Remote(Box::new(answer)));
         }
@@ -135,10 +163,13 @@ impl Session {
     pub fn settle_remote(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while self.remote.under_way() > 0 {
-            let Some(answer) = self.remote.wait(deadline) else {
+            self.stop_remote_if_locked();
+            let Some(answers) = self.remote.wait(deadline) else {
                 return false;
             };
-            self.send(Msg::Remote(Box::new(answer)));
+            for answer in answers {
+                self.send(Msg::Remote(Box::new(answer)));
+            }
             self.run_pending(Instant::now());
         }
         true
@@ -204,12 +235,17 @@ impl Session {
                     self.pending.push_front(effect);
                 }
             } else if let Effect::Remote(job) = effect {
-                let port = self.sync_port();
-                self.remote.start(job, port);
+                // Locked: no remote job starts.
+                if self.is_unlocked() {
+                    let port = self.sync_port();
+                    self.remote.start(job, port);
+                }
             } else if let Some(msg) = effects::perform(&mut self.env, effect, now) {
+                self.stop_remote_if_locked();
                 self.send(msg);
             }
         }
+        self.stop_remote_if_locked();
     }
 
     /// Text pasted at `now` (bracketed paste), for the focused field. Returns whether an effect

@@ -362,6 +362,10 @@ pub mod status {
     /// After the name when `c` copied a binary value (which is copied as its base64).
     pub const AS_BASE64: &str = "as base64 (the value is binary)";
     pub const CLEARS_IN: &str = "clears in";
+    /// The vault (or the agent) gave an answer of the wrong shape for the request (it never
+    /// sends one).
+    pub const UNEXPECTED_ANSWER: &str =
+        "The vault answered with a shape this screen does not take.";
     pub const CLEARED: &str = "Clipboard cleared.";
     pub const CLEARED_BLIND: &str =
         "Clipboard cleared (unverified: the terminal did not answer the clipboard query).";
@@ -762,6 +766,8 @@ pub mod sync {
     pub const FAILED: &str = "failed";
     pub const DONE: &str = "done";
     pub const NOT_OPEN: &str = "The vault is locked.";
+    pub const NO_WORKER: &str = "No worker thread could be started.";
+    pub const PLAN_CHANGED: &str = "The vault or the remote changed since the plan was shown: nothing was done. Look at the new plan.";
 
     /// A standing in a word or two.
     pub fn standing(standing: Standing) -> &'static str {

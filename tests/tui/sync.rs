@@ -13,7 +13,6 @@ use csvault::csms::{ApiError, ErrorCode, RemoteInfo};
 use csvault::sync::plan::{Action, Mode, Outcome, PlanItem, Side};
 use csvault::sync::status::Standing;
 use csvault::tui::sync::SyncPort;
-use csvault::tui::sync::port::RemoteStanding;
 
 use crate::support::{Harness, redact, snapshot_settings};
 
@@ -36,6 +35,7 @@ struct FakePort {
 
 #[derive(Default, Debug)]
 struct Asked {
+    /// `secret@remote`, per standing asked.
     standings: Vec<String>,
     plans: Vec<(String, Option<Vec<String>>)>,
     runs: Vec<(String, Vec<PlanItem>)>,
@@ -63,26 +63,19 @@ impl SyncPort for FakePort {
         Ok(self.remotes.iter().map(|n| info(n)).collect())
     }
 
-    fn standings(&self, secret: &str, remotes: &[String]) -> Vec<RemoteStanding> {
+    fn standing(&self, secret: &str, remote: &str) -> Result<Standing, ApiError> {
         let mut asked = self.asked.lock().unwrap();
-        asked.standings.push(secret.to_owned());
+        asked.standings.push(format!("{secret}@{remote}"));
         // After a run, every remote that answers is in step.
         let ran = !asked.runs.is_empty();
-        remotes
-            .iter()
-            .map(|r| {
-                let found = self.standings.iter().find(|(n, _)| n == r);
-                let answer = match found {
-                    Some((_, Some(_))) if ran => Ok(Standing::InStep),
-                    Some((_, Some(standing))) => Ok(*standing),
-                    _ => Err(ApiError::new(
-                        ErrorCode::RemoteUnreachable,
-                        "The remote could not be reached.",
-                    )),
-                };
-                (r.clone(), answer)
-            })
-            .collect()
+        match self.standings.iter().find(|(n, _)| *n == remote) {
+            Some((_, Some(_))) if ran => Ok(Standing::InStep),
+            Some((_, Some(standing))) => Ok(*standing),
+            _ => Err(ApiError::new(
+                ErrorCode::RemoteUnreachable,
+                "The remote could not be reached.",
+            )),
+        }
     }
 
     fn plan(
@@ -213,7 +206,13 @@ fn the_detail_shows_each_remotes_standing_coloured_and_why_one_failed() {
         colour_of("unreachable"),
         csvault::tui::theme::danger().fg.unwrap()
     );
-    assert_eq!(port.asked.lock().unwrap().standings, ["db-password"]);
+    // One question per remote.
+    let mut asked = port.asked.lock().unwrap().standings.clone();
+    asked.sort();
+    assert_eq!(
+        asked,
+        ["db-password@cloud", "db-password@home", "db-password@lab"]
+    );
 }
 
 fn csvault_text(buf: &ratatui::buffer::Buffer) -> Vec<String> {
@@ -258,12 +257,9 @@ fn the_detail_says_it_is_checking_until_the_remotes_answer() {
         fn remotes(&self) -> Result<Vec<RemoteInfo>, ApiError> {
             Ok(vec![info("home")])
         }
-        fn standings(&self, _: &str, remotes: &[String]) -> Vec<RemoteStanding> {
+        fn standing(&self, _: &str, _: &str) -> Result<Standing, ApiError> {
             let _ = self.go.lock().unwrap().recv_timeout(WAIT);
-            remotes
-                .iter()
-                .map(|r| (r.clone(), Ok(Standing::LocalChanges)))
-                .collect()
+            Ok(Standing::LocalChanges)
         }
         fn plan(&self, _: &str, _: Mode, _: Option<&[String]>) -> Result<Vec<PlanItem>, ApiError> {
             Ok(Vec::new())
@@ -352,7 +348,7 @@ fn s_on_the_detail_shows_the_plan_and_confirm_runs_it_and_shows_the_outcomes() {
         assert_eq!(asked.runs[0].0, "home");
         assert_eq!(asked.runs[0].1[0].name, "db-password");
         // The detail's standings were asked again after the run.
-        assert_eq!(asked.standings, ["db-password", "db-password"]);
+        assert_eq!(asked.standings, ["db-password@home", "db-password@home"]);
     }
     h.press(KeyCode::Enter);
     assert!(h.session.app.overlay.is_none());
@@ -515,4 +511,257 @@ fn a_run_whose_dialog_was_closed_says_how_it_ended_on_the_status_line() {
     let text = frame(&h);
     assert!(text.contains("Synced with home: 1 done"), "{text}");
     assert_eq!(port.asked.lock().unwrap().runs.len(), 1);
+}
+
+#[test]
+fn the_plans_keys_are_enter_or_y_to_run_and_esc_or_n_to_cancel_and_the_outcomes_close_on_enter_or_esc()
+ {
+    let port = one_remote_with_a_plan();
+    let mut h = scene(&port);
+    open_detail(&mut h);
+    settle(&mut h);
+    let runs = |port: &FakePort| port.asked.lock().unwrap().runs.len();
+    // At the plan, other keys neither run it nor close it.
+    h.chr('S');
+    settle(&mut h);
+    for key in [KeyCode::Char('x'), KeyCode::Tab, KeyCode::Char(' ')] {
+        h.press(key);
+        settle(&mut h);
+        assert!(
+            frame(&h).contains("plan of 1 item"),
+            "{key:?} left the plan"
+        );
+    }
+    assert_eq!(runs(&port), 0);
+    // Esc and n cancel: nothing runs.
+    for key in [KeyCode::Esc, KeyCode::Char('n')] {
+        h.chr('S');
+        settle(&mut h);
+        assert!(frame(&h).contains("plan of 1 item"));
+        h.press(key);
+        settle(&mut h);
+        assert!(h.session.app.overlay.is_none(), "{key:?} did not cancel");
+        assert_eq!(runs(&port), 0, "{key:?} ran the plan");
+    }
+    // Enter and y run it; the outcomes close on Enter and on Esc.
+    for (n, (run, close)) in [
+        (KeyCode::Enter, KeyCode::Esc),
+        (KeyCode::Char('y'), KeyCode::Enter),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        h.chr('S');
+        settle(&mut h);
+        h.press(run);
+        settle(&mut h);
+        assert_eq!(runs(&port), n + 1, "{run:?} did not run the plan");
+        let text = frame(&h);
+        assert!(text.contains("Synced with home: 1 done"), "{text}");
+        // Keys other than those leave the outcomes up.
+        h.chr('x');
+        assert!(h.session.app.overlay.is_some());
+        h.press(close);
+        assert!(h.session.app.overlay.is_none(), "{close:?} did not close");
+        assert_eq!(runs(&port), n + 1);
+    }
+}
+
+/// Holds the calls made to it until let go.
+#[derive(Default)]
+struct Gate {
+    open: Mutex<bool>,
+    opened: std::sync::Condvar,
+}
+
+impl Gate {
+    fn pass(&self) {
+        let open = self.open.lock().unwrap();
+        let _open = self
+            .opened
+            .wait_timeout_while(open, WAIT, |open| !*open)
+            .unwrap();
+    }
+
+    fn let_go(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+}
+
+/// A port whose standings and runs wait at a gate, counting the calls in flight.
+#[derive(Default)]
+struct Held {
+    gate: Gate,
+    /// Standings asked, `secret@remote`.
+    asked: Mutex<Vec<String>>,
+    /// Per remote: standings in flight now, and the most ever at once.
+    in_flight: Mutex<std::collections::HashMap<String, (usize, usize)>>,
+    runs: Mutex<usize>,
+}
+
+impl SyncPort for Held {
+    fn remotes(&self) -> Result<Vec<RemoteInfo>, ApiError> {
+        Ok(vec![info("home"), info("cloud")])
+    }
+    fn standing(&self, secret: &str, remote: &str) -> Result<Standing, ApiError> {
+        self.asked
+            .lock()
+            .unwrap()
+            .push(format!("{secret}@{remote}"));
+        {
+            let mut flight = self.in_flight.lock().unwrap();
+            let (now, most) = flight.entry(remote.to_owned()).or_default();
+            *now += 1;
+            *most = (*most).max(*now);
+        }
+        self.gate.pass();
+        self.in_flight.lock().unwrap().get_mut(remote).unwrap().0 -= 1;
+        Ok(Standing::InStep)
+    }
+    fn plan(&self, _: &str, _: Mode, names: Option<&[String]>) -> Result<Vec<PlanItem>, ApiError> {
+        Ok(names
+            .unwrap_or_default()
+            .iter()
+            .map(|n| item(n, Action::NewVersion { to: Side::Remote }, None))
+            .collect())
+    }
+    fn run(
+        &self,
+        _: &str,
+        _: Mode,
+        _: Option<&[String]>,
+        plan: &[PlanItem],
+    ) -> Result<Vec<Outcome>, ApiError> {
+        *self.runs.lock().unwrap() += 1;
+        self.gate.pass();
+        Ok(plan
+            .iter()
+            .map(|item| Outcome {
+                item: item.clone(),
+                error: None,
+            })
+            .collect())
+    }
+}
+
+/// Ticks until `frame` shows `text`.
+fn tick_until(h: &mut Harness, text: &str) {
+    let deadline = Instant::now() + WAIT;
+    while !frame(h).contains(text) {
+        assert!(Instant::now() < deadline, "never showed {text}");
+        std::thread::sleep(Duration::from_millis(2));
+        h.session.tick(h.now);
+    }
+}
+
+#[test]
+fn paging_through_details_asks_each_remote_one_standing_at_a_time_and_only_of_the_secret_shown() {
+    let port = Arc::new(Held::default());
+    let mut h = scene(&Arc::new(FakePort::default()));
+    for i in 0..4 {
+        h.create(&format!("svc-{i}"), "", "v");
+        h.press(KeyCode::Esc);
+    }
+    h.session
+        .set_sync_port(Arc::clone(&port) as Arc<dyn SyncPort>);
+    // The list, by name: api-token, db-password, svc-0 … svc-3. Each detail opened waits
+    // until it shows that it is checking, then the next one.
+    h.press(KeyCode::Home);
+    for row in 0..6 {
+        h.press(KeyCode::Enter);
+        tick_until(&mut h, "checking remotes…");
+        h.press(KeyCode::Esc);
+        if row < 5 {
+            h.press(KeyCode::Down);
+        }
+    }
+    // One more opened and left before its remotes were listed (svc-2): nothing is asked about
+    // it; then the last one again, kept.
+    h.press(KeyCode::Up);
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    tick_until(&mut h, "checking remotes…");
+    let text = frame(&h);
+    assert!(text.contains("Secret: svc-3"), "{text}");
+    // Meanwhile: the first detail's two questions under way, one per remote, the last one's
+    // waiting; nothing else.
+    {
+        let asked = port.asked.lock().unwrap().clone();
+        assert_eq!(asked.len(), 2, "{asked:?}");
+        assert!(
+            asked.iter().all(|a| a.starts_with("api-token@")),
+            "{asked:?}"
+        );
+    }
+    // Eight listings of the remotes and two questions, each on a worker: no more threads.
+    assert_eq!(h.session.remote_threads_started(), 8 + 2);
+    port.gate.let_go();
+    settle(&mut h);
+    let mut asked = port.asked.lock().unwrap().clone();
+    asked.sort();
+    assert_eq!(
+        asked,
+        [
+            "api-token@cloud",
+            "api-token@home",
+            "svc-3@cloud",
+            "svc-3@home"
+        ]
+    );
+    for (remote, (_, most)) in port.in_flight.lock().unwrap().iter() {
+        assert_eq!(*most, 1, "{remote}: {most} standings at once");
+    }
+    // The detail shown has its answers; the first one's were dropped.
+    let text = frame(&h);
+    assert!(text.contains("Secret: svc-3"), "{text}");
+    assert!(text.contains("home   in step"), "{text}");
+    assert!(text.contains("cloud  in step"), "{text}");
+    assert_eq!(h.session.remote_threads_started(), 8 + 4);
+}
+
+#[test]
+fn after_the_idle_lock_a_runs_answer_is_dropped_and_no_remote_work_starts() {
+    let port = Arc::new(Held::default());
+    let mut h = scene(&Arc::new(FakePort::default()));
+    h.session
+        .set_sync_port(Arc::clone(&port) as Arc<dyn SyncPort>);
+    open_detail(&mut h);
+    tick_until(&mut h, "checking remotes…");
+    h.chr('S');
+    // Two remotes: pick home, then the plan.
+    tick_until(&mut h, "Which remote?");
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    tick_until(&mut h, "Sync with home: plan");
+    h.press(KeyCode::Enter);
+    while *port.runs.lock().unwrap() == 0 {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let started = h.session.remote_threads_started();
+    // Idle: the app locks while the run waits at the remote.
+    h.advance(csvault::tui::session::DEFAULT_LOCK_AFTER + Duration::from_secs(1));
+    assert!(!h.session.is_unlocked());
+    port.gate.let_go();
+    assert!(h.session.settle_remote(WAIT), "the run did not end");
+    for _ in 0..3 {
+        h.advance(Duration::from_millis(10));
+    }
+    // Its answer was dropped: no outcome said, nothing read again, no standing asked again
+    // (only the two asked when the detail opened).
+    let text = frame(&h);
+    assert!(!text.contains("Synced with"), "{text}");
+    assert!(h.session.app.overlay.is_none(), "{text}");
+    assert_eq!(port.asked.lock().unwrap().len(), 2);
+    assert_eq!(h.session.remote_threads_started(), started);
+
+    // Unlocked again, remote work runs as before.
+    h.type_str(crate::support::PASSPHRASE);
+    h.press(KeyCode::Enter);
+    assert!(h.session.is_unlocked());
+    h.chr('S');
+    tick_until(&mut h, "Which remote?");
+    assert_eq!(h.session.remote_threads_started(), started + 1);
 }

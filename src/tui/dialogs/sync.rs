@@ -162,8 +162,19 @@ impl SyncDialog {
                     keep: true,
                 }
             }
-            // Cancelled: nothing was written, nothing runs.
-            (_, Action::Back | Action::No | Action::Activate) => Step::Close,
+            // Cancelled at the plan (`Esc`, `n`): nothing was written, nothing runs.
+            (Phase::Plan { .. }, Action::Back | Action::No)
+            // The outcomes or the failure read (`Enter`, `Esc`), or the wait left (`Esc`: the
+            // work goes on, a run's end is said on the status line), or no remote picked.
+            | (
+                Phase::Done { .. }
+                | Phase::Failed { .. }
+                | Phase::Loading
+                | Phase::Planning { .. }
+                | Phase::Running { .. }
+                | Phase::Choose { .. },
+                Action::Back,
+            ) => Step::Close,
             _ => Step::Stay,
         }
     }

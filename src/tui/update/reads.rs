@@ -133,7 +133,7 @@ fn failed(app: &mut App, result: Result<Response, ApiError>) {
 pub(super) fn unexpected() -> ApiError {
     ApiError::new(
         ErrorCode::Internal,
-        "The vault answered with a shape this screen does not take.",
+        crate::tui::text::status::UNEXPECTED_ANSWER,
     )
 }
 

@@ -1,7 +1,7 @@
 //! The detail screen's remotes block (issue 17): the secret's standing with each remote (in
 //! step, local changes, remote changes, conflict, never synced, …), coloured, or why a remote
-//! could not be asked, in a word. Asked when the detail opens (and after a sync), on a worker
-//! thread; a vault without remotes shows no block.
+//! could not be asked, in a word. Asked when the detail opens (and after a sync), on worker
+//! threads, each remote's line filled in as it answers; a vault without remotes shows no block.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,9 +9,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use crate::csms::ApiError;
 use crate::sync::status::Standing;
 use crate::tui::display;
-use crate::tui::sync::port::RemoteStanding;
 use crate::tui::text::sync as t;
 use crate::tui::theme;
 use crate::tui::widgets::panel;
@@ -19,16 +19,17 @@ use crate::tui::widgets::panel;
 /// The most remotes the block lists; past them, a line says there are more.
 pub const MAX_ROWS: usize = 4;
 
+/// One remote's line: its name, and its answer once in (`None`: being asked).
+pub type Row = (String, Option<Result<Standing, ApiError>>);
+
 /// What the block knows.
 #[derive(Debug, Default)]
 pub enum Remotes {
     /// Not asked yet, or no remotes: no block.
     #[default]
     None,
-    /// Being asked of these remotes.
-    Checking(Vec<String>),
-    /// Each remote's answer.
-    Known(Vec<RemoteStanding>),
+    /// Each remote, with its answer once in.
+    Asked(Vec<Row>),
 }
 
 impl Remotes {
@@ -36,17 +37,27 @@ impl Remotes {
     pub fn height(&self) -> u16 {
         let n = match self {
             Self::None => return 0,
-            Self::Checking(names) => names.len(),
-            Self::Known(standings) => standings.len(),
+            Self::Asked(rows) => rows.len(),
         };
         u16::try_from(n.min(MAX_ROWS + 1)).unwrap_or(0) + 2
     }
 
-    /// The answers once in; `None` while unknown.
-    pub fn standings(&self) -> Option<&[RemoteStanding]> {
-        match self {
-            Self::Known(standings) => Some(standings),
-            _ => None,
+    /// Whether a remote has not answered yet.
+    pub fn checking(&self) -> bool {
+        matches!(self, Self::Asked(rows) if rows.iter().any(|(_, answer)| answer.is_none()))
+    }
+
+    /// `remote`'s answer in; `false` when the block does not list `remote`.
+    pub fn answered(&mut self, remote: &str, answer: Result<Standing, ApiError>) -> bool {
+        let Self::Asked(rows) = self else {
+            return false;
+        };
+        match rows.iter_mut().find(|(name, _)| name == remote) {
+            Some((_, slot)) => {
+                *slot = Some(answer);
+                true
+            }
+            None => false,
         }
     }
 }
@@ -64,22 +75,20 @@ fn style(standing: Standing) -> Style {
 }
 
 pub fn render(remotes: &Remotes, area: Rect, buf: &mut Buffer) {
-    let title = match remotes {
-        Remotes::Checking(_) => format!("{} · {}", t::BLOCK_TITLE, t::CHECKING_REMOTES),
-        _ => t::BLOCK_TITLE.to_owned(),
+    let title = if remotes.checking() {
+        format!("{} · {}", t::BLOCK_TITLE, t::CHECKING_REMOTES)
+    } else {
+        t::BLOCK_TITLE.to_owned()
     };
     let inner = panel(&title, area, buf);
     let rows: Vec<(&str, &str, Style)> = match remotes {
         Remotes::None => Vec::new(),
-        Remotes::Checking(names) => names
-            .iter()
-            .map(|n| (n.as_str(), t::CHECKING, theme::dim()))
-            .collect(),
-        Remotes::Known(standings) => standings
+        Remotes::Asked(rows) => rows
             .iter()
             .map(|(name, answer)| match answer {
-                Ok(standing) => (name.as_str(), t::standing(*standing), style(*standing)),
-                Err(e) => (name.as_str(), t::why(e), theme::danger()),
+                None => (name.as_str(), t::CHECKING, theme::dim()),
+                Some(Ok(standing)) => (name.as_str(), t::standing(*standing), style(*standing)),
+                Some(Err(e)) => (name.as_str(), t::why(e), theme::danger()),
             })
             .collect(),
     };
