@@ -29,16 +29,24 @@ pub fn check_remote_name(name: &str) -> Result<(), ApiError> {
 }
 
 /// The endpoint policy on the remote's endpoint and IAM endpoint: `SYNC.0005` for one that is
-/// not `https` (or `http` on loopback), or not a bare `scheme://host[:port]`.
+/// not `https` (or `http` on loopback), or not a bare `scheme://host[:port]`, and for a remote
+/// with neither a project id nor a region.
 pub fn check_remote_endpoints(spec: &RemoteSpec) -> Result<(), ApiError> {
     Endpoint::parse(&spec.endpoint)?;
     if let Some(iam) = &spec.iam_endpoint {
         Endpoint::parse(iam).map_err(|e| {
             ApiError::new(
                 ErrorCode::RemotePolicy,
-                format!("IAM endpoint: {}", e.error_msg),
+                e.error_msg.replacen("The endpoint", "The IAM endpoint", 1),
             )
         })?;
+    }
+    // Without either, no request could name the project (the client would refuse every run).
+    if spec.project_id.is_none() && spec.region.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::RemotePolicy,
+            "The remote needs --project-id, or --region to look its project up through IAM.",
+        ));
     }
     Ok(())
 }

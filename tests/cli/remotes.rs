@@ -94,6 +94,8 @@ fn remote_add_takes_the_sk_from_the_environment_or_a_file_and_never_prints_it() 
             "both",
             "--endpoint",
             "http://localhost:1",
+            "--region",
+            "r1",
             "--access-key",
             "AK3",
             "--secret-key-file",
@@ -180,11 +182,25 @@ fn an_endpoint_refused_by_policy_stores_nothing_and_asks_for_nothing() {
         "cloud",
         "--endpoint",
         "https://csms.example.com",
+        "--project-id",
+        "p1",
         "--access-key",
         "AK",
     ]);
     assert_eq!(e.code, "VAULT.0004", "{e:?}");
     assert!(e.msg.contains("CSVAULT_REMOTE_SK"), "{e:?}");
+    // Neither a project id nor a region: no request could name the project; refused first.
+    let e = v.err(&[
+        "remote",
+        "add",
+        "cloud",
+        "--endpoint",
+        "https://csms.example.com",
+        "--access-key",
+        "AK",
+    ]);
+    assert_eq!(e.code, "SYNC.0005", "{e:?}");
+    assert!(e.msg.contains("--project-id"), "{e:?}");
     let bad_ca = v.file("not.pem", "hello");
     let out = v
         .cmd()
@@ -195,6 +211,8 @@ fn an_endpoint_refused_by_policy_stores_nothing_and_asks_for_nothing() {
             "cloud",
             "--endpoint",
             "https://csms.example.com",
+            "--project-id",
+            "p1",
             "--access-key",
             "AK",
             "--ca-file",
@@ -220,6 +238,8 @@ fn remote_remove_forgets_a_remote_and_says_when_there_is_none() {
                 name,
                 "--endpoint",
                 "https://csms.example.com",
+                "--project-id",
+                "p1",
                 "--access-key",
                 "AK",
             ])
@@ -237,6 +257,8 @@ fn remote_remove_forgets_a_remote_and_says_when_there_is_none() {
             "one",
             "--endpoint",
             "https://x.example.com",
+            "--project-id",
+            "p1",
             "--access-key",
             "AK",
         ])
