@@ -155,6 +155,16 @@ fn clock_skew(date: Option<&str>, msg: &str) -> Option<i64> {
     Some(jiff::Timestamp::now().as_second() - theirs.as_second())
 }
 
+/// `SYNC.0001`: `base`'s host name does not resolve (`why`: the resolver's error chain).
+pub fn unresolved(base: &str, why: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::RemoteUnreachable,
+        format!(
+            "The remote {base} could not be reached: its host name does not resolve ({why}). Check the endpoint (remote list) and the network."
+        ),
+    )
+}
+
 /// Retries used up.
 pub fn gave_up(base: &str, attempts: u32, spent: Duration, last: &str) -> ApiError {
     ApiError::new(

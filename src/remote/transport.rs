@@ -250,7 +250,14 @@ impl Transport {
                 if let Some(tls) = refusal::tls_problem(&e) {
                     Attempt::Fatal(refusal::tls(&to.base(), &tls))
                 } else if e.is_connect() {
-                    Attempt::NotSent(refusal::chain(&e))
+                    let why = refusal::chain(&e);
+                    // A name that does not resolve is a typo or no network: not worth 12 s of
+                    // retries (a refused connection is: a server restarting).
+                    if why.contains("dns error") {
+                        Attempt::Fatal(refusal::unresolved(&to.base(), &why))
+                    } else {
+                        Attempt::NotSent(why)
+                    }
                 } else {
                     Attempt::Maybe(refusal::chain(&e))
                 }

@@ -275,3 +275,30 @@ fn remote_remove_forgets_a_remote_and_says_when_there_is_none() {
     assert_eq!(list["remotes"].as_array().map(Vec::len), Some(1));
     assert_eq!(list["remotes"][0]["name"], "two");
 }
+
+#[test]
+fn a_host_name_that_does_not_resolve_fails_at_once_without_retries() {
+    let v = TestVault::new();
+    let out = v
+        .cmd()
+        .env("CSVAULT_REMOTE_SK", SK)
+        .args([
+            "remote",
+            "add",
+            "nowhere",
+            "--endpoint",
+            "https://csvault-test.invalid",
+            "--project-id",
+            "p1",
+            "--access-key",
+            "AK",
+        ])
+        .output()
+        .unwrap();
+    crate::support::ok_json(&out);
+    let out = v.cmd().args(["push", "nowhere"]).output().unwrap();
+    let e = api_err(&out, 1);
+    assert_eq!(e.code, "SYNC.0001", "{e:?}");
+    // Said as such (one attempt), not "gave up after 8 attempts".
+    assert!(e.msg.contains("does not resolve"), "{e:?}");
+}
