@@ -523,7 +523,7 @@ impl Inner {
                 format!("The remote created {name} without a current version."),
             )
         })?;
-        Ok(Written::Version(version))
+        Ok(Written::Secret { id, version })
     }
 
     /// `CreateSecretVersion`; its id. A create whose fate is unknown is looked for first: a newest
@@ -603,6 +603,7 @@ fn remote_secret(
 ) -> RemoteSecret {
     RemoteSecret {
         state: SecretState::parse(&secret.state).unwrap_or_default(),
+        id: secret.id,
         name: secret.name,
         description: secret.description.unwrap_or_default(),
         current_version: current,

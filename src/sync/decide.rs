@@ -55,6 +55,30 @@ pub(super) fn is_pending(rec: &SyncRecord) -> bool {
     rec.remote_version == PENDING || rec.local_version == PENDING
 }
 
+/// Whether `rec` is about the secrets the sides hold now: each side's recorded secret id is the
+/// id of its secret by that name (a side without one, or whose create is under way, says nothing
+/// against it). A secret deleted and created again restarts its version ids, so a record of
+/// another id would take the new secret's `v1` for the old one's: such a record is not trusted
+/// (as never synced), nor are its version links.
+pub(super) fn same_secrets(
+    rec: &SyncRecord,
+    local: Option<&LocalSecret>,
+    remote: Option<&RemoteSecret>,
+) -> bool {
+    let fits = |version: &str, recorded: &str, id: Option<&str>| {
+        version == PENDING || id.is_none_or(|id| id == recorded)
+    };
+    fits(
+        &rec.local_version,
+        &rec.local_id,
+        local.map(|l| l.id.as_str()),
+    ) && fits(
+        &rec.remote_version,
+        &rec.remote_id,
+        remote.map(|r| r.id.as_str()),
+    )
+}
+
 /// A side still holding the secret: present and not pending deletion.
 fn live<T>(secret: Option<&T>, state: impl Fn(&T) -> SecretState) -> Option<&T> {
     secret.filter(|s| state(s) != SecretState::PendingDelete)
@@ -313,6 +337,8 @@ fn both(
     let (value, meta) = flows(record, (&l_mac, &r_mac), (&l_meta, &r_meta));
     let in_step = SyncRecord {
         name: facts.name.to_owned(),
+        local_id: l.id.clone(),
+        remote_id: r.id.clone(),
         local_version: lv.to_owned(),
         remote_version: rv.to_owned(),
         value_mac: l_mac.clone(),

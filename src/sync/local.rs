@@ -208,11 +208,11 @@ pub(super) struct NewHistory<'a> {
 }
 
 /// Creates secrets with their versions in one Import Records batch under the default CMK; each
-/// outcome in order.
+/// outcome in order (the new secret's id).
 pub(super) fn create_with_versions(
     local: &dyn Execute,
     secrets: &[NewHistory<'_>],
-) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+) -> Result<Vec<Result<String, ApiError>>, ApiError> {
     if secrets.is_empty() {
         return Ok(Vec::new());
     }
@@ -248,11 +248,12 @@ pub(super) fn create_with_versions(
     import(local, records)
 }
 
-/// One Import Records batch; each outcome in order (a name taken meanwhile is an error).
+/// One Import Records batch; each outcome in order: the new secret's id (a name taken meanwhile
+/// is an error).
 fn import(
     local: &dyn Execute,
     records: Vec<SecretRecord>,
-) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+) -> Result<Vec<Result<String, ApiError>>, ApiError> {
     let request = Request::ImportRecords(ImportRecordsRequest {
         records,
         keys: KeyLookup::IdOrAlias,
@@ -263,7 +264,7 @@ fn import(
             .outcomes
             .into_iter()
             .map(|o| match o {
-                ImportOutcome::Created(_) => Ok(()),
+                ImportOutcome::Created(secret) => Ok(secret.id),
                 ImportOutcome::AlreadyExists => Err(ApiError::invalid(
                     "Invalid name: a secret of that name was created locally meanwhile.",
                 )),
@@ -303,12 +304,12 @@ pub(super) struct NewSecret<'a> {
     pub value: &'a Value,
 }
 
-/// Creates secrets in one Import Records batch under the default CMK; each outcome in order
-/// (a name taken meanwhile is an error).
+/// Creates secrets in one Import Records batch under the default CMK; each outcome in order:
+/// the new secret's id (a name taken meanwhile is an error).
 pub(super) fn create(
     local: &dyn Execute,
     secrets: &[NewSecret<'_>],
-) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+) -> Result<Vec<Result<String, ApiError>>, ApiError> {
     if secrets.is_empty() {
         return Ok(Vec::new());
     }

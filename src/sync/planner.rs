@@ -8,7 +8,7 @@ use crate::csms::op::Execute;
 use crate::csms::{ApiError, ErrorCode, LocalSecret, SyncRecord, VersionLink};
 use crate::remote::{RemoteApi, RemoteSecret};
 
-use super::decide::{Facts, decide, value_reads};
+use super::decide::{Facts, decide, same_secrets, value_reads};
 use super::local;
 use super::mac::MacKey;
 use super::plan::{Mode, Options, PlanItem};
@@ -98,7 +98,7 @@ pub fn plan(
         by_name.entry(name).or_insert_with(blank).remote = Some(r);
     }
     let asked: Option<HashSet<&str>> = names.map(|n| n.iter().map(String::as_str).collect());
-    let records: HashMap<String, SyncRecord> = view
+    let mut records: HashMap<String, SyncRecord> = view
         .records
         .into_iter()
         .filter(|r| asked.as_ref().is_none_or(|a| a.contains(r.name.as_str())))
@@ -107,6 +107,7 @@ pub fn plan(
     for name in records.keys().chain(names.into_iter().flatten()) {
         by_name.entry(name.clone()).or_insert_with(blank);
     }
+    let links = trusted(&mut records, &by_name, view.links);
     // The values to read.
     let mut local_wanted = Vec::new();
     let mut remote_wanted = Vec::new();
@@ -159,7 +160,7 @@ pub fn plan(
             remote,
             &key,
             mode,
-            &view.links,
+            &links,
             &records,
             (&local_macs, &remote_macs),
             (&mut items, &mut work),
@@ -173,6 +174,25 @@ pub fn plan(
         work,
         key,
     })
+}
+
+/// Keeps the records about the secrets the sides hold now, and the links of those: a record of
+/// other secrets by that name (deleted and created again since) is as none, never synced (its
+/// replacement drops it and its links).
+fn trusted(
+    records: &mut HashMap<String, SyncRecord>,
+    by_name: &BTreeMap<String, Work>,
+    links: Vec<VersionLink>,
+) -> Vec<VersionLink> {
+    records.retain(|name, rec| {
+        by_name
+            .get(name)
+            .is_none_or(|w| same_secrets(rec, w.local.as_ref(), w.remote.as_ref()))
+    });
+    links
+        .into_iter()
+        .filter(|l| records.contains_key(&l.name))
+        .collect()
 }
 
 /// A value asked for: (name, version id).

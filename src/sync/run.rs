@@ -60,6 +60,7 @@ pub fn run(
             forget: Vec::new(),
             links: Vec::new(),
             errors: HashMap::new(),
+            created: HashMap::new(),
         };
         batch.write_remote(start..end);
         batch.carry_to_remote(start..end);
@@ -123,12 +124,28 @@ struct Batch<'a> {
     /// Version links found or made (`--all-versions`).
     links: Vec<VersionLink>,
     errors: HashMap<usize, ApiError>,
+    /// The ids of the secrets this batch created, by item (on the side the item creates on).
+    created: HashMap<usize, String>,
 }
 
 impl Batch<'_> {
-    fn record(&mut self, name: &str, versions: (&str, &str), value_mac: String, meta_mac: String) {
+    /// Item `i`'s secret ids (local, remote): as planned, or made by this batch.
+    fn ids(&self, i: usize) -> (String, String) {
+        let w = &self.plan.work[i];
+        let made = || self.created.get(&i).cloned().unwrap_or_default();
+        (
+            w.local.as_ref().map_or_else(made, |l| l.id.clone()),
+            w.remote.as_ref().map_or_else(made, |r| r.id.clone()),
+        )
+    }
+
+    /// Records item `i` as in step at `versions` (local, remote).
+    fn record(&mut self, i: usize, versions: (&str, &str), value_mac: String, meta_mac: String) {
+        let (local_id, remote_id) = self.ids(i);
         self.records.push(SyncRecord {
-            name: name.to_owned(),
+            name: self.plan.items[i].name.clone(),
+            local_id,
+            remote_id,
             local_version: versions.0.to_owned(),
             remote_version: versions.1.to_owned(),
             value_mac,
@@ -197,6 +214,8 @@ impl Batch<'_> {
                 let value_mac = plan.key.value(value_of(i, &current)?);
                 Some(SyncRecord {
                     name: plan.items[i].name.clone(),
+                    local_id: l.id.clone(),
+                    remote_id: String::new(),
                     local_version: current,
                     remote_version: PENDING.to_owned(),
                     value_mac,
@@ -305,17 +324,21 @@ impl Batch<'_> {
             let lv = l.current_version.clone().unwrap_or_default();
             let created = outcome.done.iter().find_map(|d| match d {
                 Written::Version(id) => Some(id.clone()),
+                Written::Secret { id, version } => {
+                    self.created.insert(i, id.clone());
+                    Some(version.clone())
+                }
                 Written::Done => None,
             });
             match (&plan.items[i].action, values.get(&i), created) {
                 (Action::UpdateMetadata { .. }, _, _) => {
                     let rv = w.remote.as_ref().and_then(|r| r.current_version.clone());
                     let mac = w.value_mac.clone().unwrap_or_default();
-                    self.record(&name, (&lv, &rv.unwrap_or_default()), mac, meta);
+                    self.record(i, (&lv, &rv.unwrap_or_default()), mac, meta);
                 }
                 (_, Some(value), Some(rv)) => {
                     let mac = plan.key.value(value);
-                    self.record(&name, (&lv, &rv), mac, meta);
+                    self.record(i, (&lv, &rv), mac, meta);
                 }
                 _ => {}
             }
@@ -363,7 +386,7 @@ impl Batch<'_> {
                 (Ok(Some((lv, mac))), Some(r)) => {
                     let rv = r.current_version.clone().unwrap_or_default();
                     let meta = plan.key.meta(&r.description, &r.tags);
-                    self.record(&name, (&lv, &rv), mac, meta);
+                    self.record(i, (&lv, &rv), mac, meta);
                 }
                 (Ok(_), _) => self.forget.push(name),
             }
@@ -407,7 +430,7 @@ impl Batch<'_> {
         let mut created = Vec::new();
         for (i, result) in made.into_iter().zip(results) {
             match result {
-                Ok(()) => created.push(i),
+                Ok(_) => created.push(i),
                 Err(e) => {
                     self.errors.insert(i, e);
                 }
@@ -429,25 +452,31 @@ impl Batch<'_> {
                 return;
             }
         };
-        let ids: HashMap<&str, &str> = view
+        let ids: HashMap<&str, (&str, &str)> = view
             .secrets
             .iter()
-            .filter_map(|s| Some((s.name.as_str(), s.current_version.as_deref()?)))
+            .filter_map(|s| {
+                Some((
+                    s.name.as_str(),
+                    (s.id.as_str(), s.current_version.as_deref()?),
+                ))
+            })
             .collect();
         for i in created {
             let name = plan.items[i].name.clone();
-            let (Some(r), Some(value), Some(lv)) =
+            let (Some(r), Some(value), Some((id, lv))) =
                 (&plan.work[i].remote, values.get(&i), ids.get(name.as_str()))
             else {
                 continue;
             };
+            self.created.insert(i, (*id).to_owned());
             let rv = r.current_version.clone().unwrap_or_default();
             let (mac, meta) = (
                 plan.key.value(value),
                 plan.key.meta(&r.description, &r.tags),
             );
             let lv = (*lv).to_owned();
-            self.record(&name, (&lv, &rv), mac, meta);
+            self.record(i, (&lv, &rv), mac, meta);
         }
     }
 }

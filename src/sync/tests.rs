@@ -612,6 +612,8 @@ fn a_create_recorded_as_under_way_is_finished_or_made_never_a_conflict() {
             .unwrap_or_else(|| text(""));
         let record = crate::csms::SyncRecord {
             name: "db".to_owned(),
+            local_id: local.id.clone(),
+            remote_id: String::new(),
             local_version: local.current_version.unwrap_or_default(),
             remote_version: crate::csms::PENDING.to_owned(),
             value_mac: p.key.value(&value),
@@ -908,6 +910,8 @@ fn a_pending_create_over_another_value_by_that_name_is_a_conflict_not_overwritte
         .unwrap_or_else(|| panic!("no local secret"));
     let record = crate::csms::SyncRecord {
         name: "db".to_owned(),
+        local_id: local.id.clone(),
+        remote_id: String::new(),
         local_version: local.current_version.unwrap_or_default(),
         remote_version: crate::csms::PENDING.to_owned(),
         value_mac: p.key.value(&text("one")),
@@ -926,4 +930,76 @@ fn a_pending_create_over_another_value_by_that_name_is_a_conflict_not_overwritte
         );
     }
     r.with(|s| assert_eq!(s.current("db"), Some(&text("theirs"))));
+}
+
+#[test]
+fn a_secret_deleted_and_created_again_is_not_taken_for_the_one_synced() {
+    // The remote's `db` deleted and created again with another value: a new secret's version
+    // ids start over, so its current version has the id recorded for the old one.
+    let (l, r) = in_step();
+    let recorded = l.records()["db"].remote_version.clone();
+    r.with(|s| s.recreate("db", text("theirs"), &recorded));
+    for mode in [Mode::Push, Mode::Pull, Mode::Sync] {
+        let it = item(&l, &r, mode, options());
+        assert_eq!(it.action, Action::Conflict, "{mode:?}: {it:?}");
+        assert!(
+            it.reason
+                .as_deref()
+                .is_some_and(|why| why.starts_with("never synced; the values differ")),
+            "{it:?}"
+        );
+    }
+    // Settled by a side, the new secret is recorded, and then in step.
+    sync(&l, &r, Mode::Push, prefer(Side::Local));
+    assert_eq!(r.with(|s| s.current("db").cloned()), Some(text("one")));
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+
+    // Likewise a local secret deleted and created again: never overwritten by the old record.
+    let (l, r) = in_step();
+    let recorded = l.records()["db"].local_version.clone();
+    l.with(|s| s.recreate("db", text("mine"), &recorded));
+    assert_eq!(item(&l, &r, Mode::Pull, options()).action, Action::Conflict);
+    assert_eq!(item(&l, &r, Mode::Push, options()).action, Action::Conflict);
+    assert_eq!(r.with(|s| s.current("db").cloned()), Some(text("one")));
+}
+
+#[test]
+fn version_links_of_a_secret_created_again_are_not_trusted() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("db", text("a"), "", vec![]);
+        s.add_version("db", text("b"));
+    });
+    sync(&l, &r, Mode::Push, all_versions());
+    assert_eq!(l.links().len(), 2);
+    // The remote's secret created again with the same version ids, other values.
+    let old = r.with(|s| s.secrets["db"].versions.clone());
+    r.with(|s| {
+        s.recreate("db", text("x"), &old[0].0);
+        let held = s.secrets.get_mut("db").unwrap_or_else(|| panic!("no db"));
+        held.versions.push((old[1].0.clone(), text("y")));
+        held.current = 1;
+    });
+    // Not in step by the old links: both values compared, a conflict.
+    assert_eq!(
+        item(&l, &r, Mode::Push, all_versions()).action,
+        Action::Conflict
+    );
+    // Settled by the local side: every local version carried again, new links recorded.
+    sync(
+        &l,
+        &r,
+        Mode::Push,
+        Options {
+            prefer: Some(Side::Local),
+            ..all_versions()
+        },
+    );
+    assert_eq!(r.with(|s| s.current("db").cloned()), Some(text("b")));
+    // Every link pairs versions holding the same value.
+    for link in l.links() {
+        let here = l.with(|s| s.value_of("db", &link.local_version).ok());
+        let there = r.with(|s| s.value_of("db", &link.remote_version).ok());
+        assert!(here.is_some() && here == there, "{link:?}");
+    }
 }
