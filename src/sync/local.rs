@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::csms::op::{
     Execute, ImportOutcome, ImportRecordsRequest, KeyLookup, Request, Response, SecretRecord,
+    another_answer as unexpected,
 };
 use crate::csms::{
     ApiError, BatchCreateOrDeleteTagsRequest, BatchGetSecretValueRequest, CreateSecretRequest,
@@ -17,10 +18,6 @@ use crate::csms::{RecordVersion, UpdateSecretStageRequest, UpdateVersionRequest}
 use crate::remote::Value;
 
 use super::versions::Ver;
-
-fn unexpected() -> ApiError {
-    ApiError::new(ErrorCode::Internal, "The vault answered another operation.")
-}
 
 /// The local side of a sync with `remote` (all secrets, or `names`).
 pub(super) fn view(

@@ -12,7 +12,7 @@ use crate::csms::{ApiError, PENDING, SecretTag, SyncRecord, SyncStateUpdate, Ver
 use crate::remote::{RemoteApi, RemoteWrite, Value, Written};
 
 use super::local::{self, NewSecret};
-use super::plan::{Action, Outcome, Side};
+use super::plan::{Action, Outcome, RunReport, Side};
 use super::planner::{BATCH, Plan, fatal};
 
 /// The tags to put and the keys to remove so `target` becomes `source`.
@@ -38,17 +38,32 @@ fn now_ms() -> i64 {
 
 /// Carries out `plan`: every item's outcome, in the plan's order. `progress` gets (secrets
 /// done, all). After each batch the sync state records what is in step; at the end the remote's
-/// last sync time. A failed item is that item's outcome; an error that makes the remote unusable
-/// ([`super::planner::fatal`]) or a sync state that cannot be saved stops the run (the state of
-/// the work done so far recorded first) and is returned.
+/// last sync time. A failed item is that item's outcome (an item the plan could not carry out
+/// fails with the plan's error, nothing of it written). An error that makes the remote unusable
+/// ([`super::planner::fatal`]) or a sync state that cannot be saved stops the run: the report
+/// then holds the outcomes of the batches done (the one it stopped in included, its state
+/// recorded first) and that error; the later items were not started.
 pub fn run(
     local: &dyn Execute,
     remote: &dyn RemoteApi,
     plan: &Plan,
     progress: &dyn Fn(usize, usize),
-) -> Result<Vec<Outcome>, ApiError> {
+) -> RunReport {
     let total = plan.items.len();
-    let mut errors: Vec<Option<ApiError>> = (0..total).map(|_| None).collect();
+    let mut errors: Vec<Option<ApiError>> = (0..total).map(|i| plan.error(i).cloned()).collect();
+    let report = |errors: Vec<Option<ApiError>>, upto: usize, stopped: Option<ApiError>| {
+        let outcomes = plan
+            .items
+            .iter()
+            .zip(errors)
+            .take(upto)
+            .map(|(item, error)| Outcome {
+                item: item.clone(),
+                error,
+            })
+            .collect();
+        RunReport { outcomes, stopped }
+    };
     let mut start = 0;
     while start < total {
         let end = (start + BATCH).min(total);
@@ -59,7 +74,9 @@ pub fn run(
             records: Vec::new(),
             forget: Vec::new(),
             links: Vec::new(),
-            errors: HashMap::new(),
+            errors: (start..end)
+                .filter_map(|i| Some((i, plan.error(i)?.clone())))
+                .collect(),
             created: HashMap::new(),
         };
         batch.write_remote(start..end);
@@ -73,12 +90,12 @@ pub fn run(
             errors: failed,
             ..
         } = batch;
-        let stop = failed.values().find(|e| fatal(e)).cloned();
+        let mut stop = failed.values().find(|e| fatal(e)).cloned();
         for (i, e) in failed {
             errors[i] = Some(e);
         }
         if !records.is_empty() || !forget.is_empty() || !links.is_empty() {
-            local::save(
+            let saved = local::save(
                 local,
                 SyncStateUpdate {
                     remote: plan.remote.clone(),
@@ -87,31 +104,26 @@ pub fn run(
                     links,
                     finished: false,
                 },
-            )?;
+            );
+            if let Err(e) = saved {
+                stop = Some(e);
+            }
         }
         if let Some(e) = stop {
-            return Err(e);
+            return report(errors, end, Some(e));
         }
         progress(end, total);
         start = end;
     }
-    local::save(
+    let finished = local::save(
         local,
         SyncStateUpdate {
             remote: plan.remote.clone(),
             finished: true,
             ..SyncStateUpdate::default()
         },
-    )?;
-    Ok(plan
-        .items
-        .iter()
-        .zip(errors)
-        .map(|(item, error)| Outcome {
-            item: item.clone(),
-            error,
-        })
-        .collect())
+    );
+    report(errors, total, finished.err())
 }
 
 /// One batch's work and what it leaves to record.

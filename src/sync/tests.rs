@@ -45,7 +45,11 @@ fn item(l: &FakeLocal, r: &FakeRemote, mode: Mode, options: Options) -> PlanItem
 fn sync(l: &FakeLocal, r: &FakeRemote, mode: Mode, options: Options) -> Vec<PlanItem> {
     let p =
         plan(l, r, "desk", mode, options, None, &|_, _| {}).unwrap_or_else(|e| panic!("plan: {e}"));
-    let outcomes = run(l, r, &p, &|_, _| {}).unwrap_or_else(|e| panic!("run: {e}"));
+    let report = run(l, r, &p, &|_, _| {});
+    if let Some(e) = report.stopped {
+        panic!("run: {e}");
+    }
+    let outcomes = report.outcomes;
     for o in &outcomes {
         assert!(o.error.is_none(), "{o:?}");
     }
@@ -113,7 +117,10 @@ fn never_synced_on_both_sides_compares_the_values() {
     let items = sync_allowing_conflicts(&l, &r, Mode::Sync, options());
     assert_eq!(
         action(&items[0]),
-        (&Action::Conflict, Some("never synced; the values differ"))
+        (
+            &Action::Conflict,
+            Some("never synced; the values differ; --prefer local or --prefer remote picks a side")
+        )
     );
     assert_eq!(items[1].action, Action::UpToDate);
     // The equal one is recorded as in step; the conflict is not.
@@ -153,11 +160,11 @@ fn sync_allowing_conflicts(
 ) -> Vec<PlanItem> {
     let p =
         plan(l, r, "desk", mode, options, None, &|_, _| {}).unwrap_or_else(|e| panic!("plan: {e}"));
-    run(l, r, &p, &|_, _| {})
-        .unwrap_or_else(|e| panic!("run: {e}"))
-        .into_iter()
-        .map(|o| o.item)
-        .collect()
+    let report = run(l, r, &p, &|_, _| {});
+    if let Some(e) = report.stopped {
+        panic!("run: {e}");
+    }
+    report.outcomes.into_iter().map(|o| o.item).collect()
 }
 
 #[test]
@@ -208,7 +215,9 @@ fn changed_on_both_sides_is_a_conflict_unless_preferred() {
         action(&items[0]),
         (
             &Action::Conflict,
-            Some("changed on both sides since the last sync")
+            Some(
+                "changed on both sides since the last sync; --prefer local or --prefer remote picks a side"
+            )
         )
     );
     // Left alone on both sides.
@@ -225,8 +234,18 @@ fn a_preferred_side_that_the_mode_cannot_write_is_skipped() {
     l.with(|s| s.add_version("db", text("mine")));
     r.with(|s| s.add_version("db", text("theirs")));
     assert_eq!(
-        item(&l, &r, Mode::Push, prefer(Side::Remote)).action,
-        Action::Skipped
+        action(&item(&l, &r, Mode::Push, prefer(Side::Remote))),
+        (
+            &Action::Skipped,
+            Some("conflict; --prefer remote: the remote's side wins; pull it")
+        )
+    );
+    assert_eq!(
+        action(&item(&l, &r, Mode::Pull, prefer(Side::Local))),
+        (
+            &Action::Skipped,
+            Some("conflict; --prefer local: this vault's side wins; push it")
+        )
     );
     assert_eq!(
         item(&l, &r, Mode::Push, prefer(Side::Local)).action,
@@ -353,6 +372,12 @@ fn disabled_and_pending_sources_are_skipped_with_the_reason() {
         action(&items[1]),
         (&Action::Skipped, Some("disabled locally"))
     );
+    // Whatever the mode: a pull says the same (not "only local; push it").
+    let items = planned(&l, &r, Mode::Pull, options());
+    assert_eq!(
+        action(&items[1]),
+        (&Action::Skipped, Some("disabled locally"))
+    );
 }
 
 #[test]
@@ -422,9 +447,22 @@ fn a_push_killed_midway_then_run_again_creates_each_secret_and_version_once() {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(100);
     let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
-    let err = run(&l, &r, &p, &|_, _| {}).err();
-    assert_eq!(err.map(|e| e.code), Some(ErrorCode::RemoteUnreachable));
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert_eq!(
+        report.stopped.map(|e| e.code),
+        Some(ErrorCode::RemoteUnreachable)
+    );
     assert_eq!(settled(&l), 100, "the writes done are recorded");
+    // The outcomes of the batches run are kept: the first batch done, the second done up to
+    // the remote's death, the rest of it failed; the third never started.
+    assert_eq!(report.outcomes.len(), 2 * super::BATCH);
+    let done = report.outcomes.iter().filter(|o| o.error.is_none()).count();
+    assert_eq!(done, 100);
+    assert!(
+        report.outcomes[100..]
+            .iter()
+            .all(|o| o.error.as_ref().map(|e| e.code) == Some(ErrorCode::RemoteUnreachable))
+    );
     assert_eq!(l.finished.load(Ordering::Relaxed), 0);
     *r.writes_left
         .lock()
@@ -463,7 +501,7 @@ fn a_push_killed_before_its_state_was_saved_finds_its_work_done() {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(3);
     let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(run(&l, &r, &p, &|_, _| {}).is_err());
+    assert!(run(&l, &r, &p, &|_, _| {}).stopped.is_some());
     assert_eq!(settled(&l), 64);
     assert_eq!(r.with(|s| s.secrets.len()), 128);
     *l.saves_left
@@ -502,7 +540,7 @@ fn a_new_version_whose_tags_failed_is_finished_without_a_second_version() {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(1);
     let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(run(&l, &r, &p, &|_, _| {}).is_err());
+    assert!(run(&l, &r, &p, &|_, _| {}).stopped.is_some());
     *r.writes_left
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
@@ -536,6 +574,40 @@ fn a_name_asked_that_neither_side_has_is_said_so() {
         action(&p.items[0]),
         (&Action::Skipped, Some("no such secret on either side"))
     );
+    // It fails (the run is not clean), in the plan as in the run.
+    assert_eq!(p.error(0).map(|e| e.code), Some(ErrorCode::SecretNotFound));
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert!(report.stopped.is_none());
+    assert_eq!(
+        report.outcomes[0].error.as_ref().map(|e| e.code),
+        Some(ErrorCode::SecretNotFound)
+    );
+}
+
+#[test]
+fn a_value_that_cannot_be_read_fails_the_item() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("db", text("mine"), "", vec![]));
+    r.with(|s| s.put("db", text("theirs"), "", vec![]));
+    *r.unreadable
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some("db".into());
+    let p = plan(&l, &r, "desk", Mode::Sync, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        action(&p.items[0]),
+        (&Action::Skipped, Some("cannot read the remote value"))
+    );
+    assert_eq!(p.error(0).map(|e| e.code), Some(ErrorCode::RemoteRefused));
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert!(report.stopped.is_none());
+    assert_eq!(
+        report.outcomes[0].error.as_ref().map(|e| e.code),
+        Some(ErrorCode::RemoteRefused),
+        "failed, not skipped quietly"
+    );
+    assert_eq!(l.with(|s| s.current("db").cloned()), Some(text("mine")));
+    assert!(l.records().is_empty());
 }
 
 #[test]
@@ -756,7 +828,10 @@ fn all_versions_push_killed_mid_versions_then_rerun_makes_each_version_once() {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(2);
     let p = plan(&l, &r, "desk", Mode::Push, all_versions(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("plan: {e}"));
-    assert!(run(&l, &r, &p, &|_, _| {}).is_err(), "the remote died");
+    assert!(
+        run(&l, &r, &p, &|_, _| {}).stopped.is_some(),
+        "the remote died"
+    );
     assert_eq!(remote_history(&r, "db"), ["one", "two"]);
     *r.writes_left
         .lock()
@@ -1002,4 +1077,28 @@ fn version_links_of_a_secret_created_again_are_not_trusted() {
         let there = r.with(|s| s.value_of("db", &link.remote_version).ok());
         assert!(here.is_some() && here == there, "{link:?}");
     }
+}
+
+#[test]
+fn a_name_breaking_the_name_rule_is_refused_before_anything_is_read() {
+    let (l, r) = in_step();
+    let names = vec!["db".to_owned(), "nosuch".to_owned(), "bad name".to_owned()];
+    let refused = plan(
+        &l,
+        &r,
+        "desk",
+        Mode::Push,
+        options(),
+        Some(&names),
+        &|_, _| {},
+    )
+    .err();
+    assert_eq!(refused.map(|e| e.code), Some(ErrorCode::InvalidParameter));
+    assert_eq!(
+        super::check_names(&names).err().map(|e| e.code),
+        Some(ErrorCode::InvalidParameter)
+    );
+    assert!(super::check_names(&names[..2]).is_ok());
+    assert_eq!(l.value_reads.load(Ordering::Relaxed), 0);
+    assert_eq!(r.value_reads.load(Ordering::Relaxed), 0);
 }

@@ -130,6 +130,8 @@ pub struct FakeRemote {
     pub value_reads: AtomicUsize,
     /// Secrets whose versions were listed.
     pub version_lists: AtomicUsize,
+    /// A secret whose values cannot be read (refused).
+    pub unreadable: Mutex<Option<String>>,
 }
 
 impl FakeRemote {
@@ -142,6 +144,7 @@ impl FakeRemote {
             writes_left: Mutex::new(None),
             value_reads: AtomicUsize::new(0),
             version_lists: AtomicUsize::new(0),
+            unreadable: Mutex::new(None),
         }
     }
 
@@ -271,7 +274,22 @@ impl RemoteApi for FakeRemote {
         _progress: Progress<'_>,
     ) -> Vec<Result<Value, ApiError>> {
         self.value_reads.fetch_add(wanted.len(), Ordering::Relaxed);
-        self.with(|store| wanted.iter().map(|(n, id)| store.value_of(n, id)).collect())
+        let unreadable = self
+            .unreadable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        self.with(|store| {
+            wanted
+                .iter()
+                .map(|(n, id)| {
+                    if unreadable.as_ref() == Some(n) {
+                        return Err(ApiError::new(ErrorCode::RemoteRefused, "denied"));
+                    }
+                    store.value_of(n, id)
+                })
+                .collect()
+        })
     }
 
     fn apply(&self, jobs: &[Vec<RemoteWrite>], _progress: Progress<'_>) -> Vec<JobOutcome> {

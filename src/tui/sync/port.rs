@@ -37,7 +37,8 @@ pub trait SyncPort: Send + Sync {
 
     /// Carries out `plan` (as [`Self::plan`] made it) with `remote`: one outcome per item.
     ///
-    /// Errors: a fatal one (unreachable, wrong SK, clock skew) before anything was written.
+    /// Errors: a fatal one (unreachable, wrong SK, clock skew) that stopped the run; the items
+    /// of the batches before it are done and recorded (a run again finds them in step).
     fn run(
         &self,
         remote: &str,
@@ -103,7 +104,8 @@ impl Engine {
                 "The vault or the remote changed since the plan was shown: nothing was done. Look at the new plan.",
             ));
         }
-        crate::sync::run(vault, &*api, &plan, &|_, _| {})
+        let report = crate::sync::run(vault, &*api, &plan, &|_, _| {});
+        report.stopped.map_or(Ok(report.outcomes), Err)
     }
 }
 
