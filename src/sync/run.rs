@@ -79,8 +79,10 @@ pub fn run(
                 .collect(),
             created: HashMap::new(),
         };
+        batch.recheck(start..end, Side::Remote);
         batch.write_remote(start..end);
         batch.carry_to_remote(start..end);
+        batch.recheck(start..end, Side::Local);
         batch.write_local(start..end);
         batch.carry_to_local(start..end);
         let Batch {
@@ -126,6 +128,10 @@ pub fn run(
     report(errors, total, finished.err())
 }
 
+/// A secret as a side holds it, for [`Batch::recheck`]: (id, current version, description,
+/// tags).
+type Now = (String, Option<String>, String, Vec<SecretTag>);
+
 /// One batch's work and what it leaves to record.
 struct Batch<'a> {
     plan: &'a Plan,
@@ -164,6 +170,98 @@ impl Batch<'_> {
             meta_mac,
             synced_at: now_ms(),
         });
+    }
+
+    /// Fails the batch's items that write to an existing secret on `to` (a new version, metadata,
+    /// a deletion) whose secret there moved since the plan read it (another secret id, current
+    /// version, description or tags): their writes would overwrite that change. One read of those
+    /// secrets only (the remote's list by names; one local view by names). Creates are not
+    /// checked: a name taken meanwhile is refused by the create itself.
+    fn recheck(&mut self, range: std::ops::Range<usize>, to: Side) {
+        let plan = self.plan;
+        let items: Vec<usize> = range
+            .filter(|i| !self.errors.contains_key(i))
+            .filter(|&i| match plan.items[i].action {
+                Action::NewVersion { to: side }
+                | Action::UpdateMetadata { to: side }
+                | Action::Delete { on: side } => side == to,
+                _ => false,
+            })
+            .filter(|&i| match to {
+                Side::Remote => plan.work[i].remote.is_some(),
+                Side::Local => plan.work[i].local.is_some(),
+            })
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        let names: Vec<String> = items.iter().map(|&i| plan.items[i].name.clone()).collect();
+        // As the target holds them now, by name.
+        let now: Result<HashMap<String, Now>, ApiError> = match to {
+            Side::Remote => self.remote.list(Some(&names), &|_| {}).map(|list| {
+                list.into_iter()
+                    .map(|r| (r.name, (r.id, r.current_version, r.description, r.tags)))
+                    .collect()
+            }),
+            Side::Local => local::view(self.local, &plan.remote, Some(&names)).map(|view| {
+                view.secrets
+                    .into_iter()
+                    .map(|l| (l.name, (l.id, l.current_version, l.description, l.tags)))
+                    .collect()
+            }),
+        };
+        let now = match now {
+            Ok(now) => now,
+            Err(e) => {
+                for i in items {
+                    self.errors.insert(i, e.clone());
+                }
+                return;
+            }
+        };
+        let sorted = |tags: &[SecretTag]| {
+            let mut tags = tags.to_vec();
+            tags.sort_by(|a, b| a.key.cmp(&b.key));
+            tags
+        };
+        for i in items {
+            let w = &plan.work[i];
+            let planned: Option<Now> = match to {
+                Side::Remote => w.remote.as_ref().map(|r| {
+                    (
+                        r.id.clone(),
+                        r.current_version.clone(),
+                        r.description.clone(),
+                        r.tags.clone(),
+                    )
+                }),
+                Side::Local => w.local.as_ref().map(|l| {
+                    (
+                        l.id.clone(),
+                        l.current_version.clone(),
+                        l.description.clone(),
+                        l.tags.clone(),
+                    )
+                }),
+            };
+            let name = &plan.items[i].name;
+            let same = match (planned, now.get(name)) {
+                (Some(p), Some(n)) => {
+                    p.0 == n.0 && p.1 == n.1 && p.2 == n.2 && sorted(&p.3) == sorted(&n.3)
+                }
+                _ => false,
+            };
+            if !same {
+                let side = match to {
+                    Side::Remote => "on the remote",
+                    Side::Local => "locally",
+                };
+                self.errors.insert(
+                    i,
+                    ApiError::invalid(format!("{name} changed {side} since the plan; run again.")),
+                );
+            }
+        }
     }
 
     /// The source values of the batch's creates and new versions to `to`, by item; a read

@@ -1102,3 +1102,53 @@ fn a_name_breaking_the_name_rule_is_refused_before_anything_is_read() {
     assert_eq!(l.value_reads.load(Ordering::Relaxed), 0);
     assert_eq!(r.value_reads.load(Ordering::Relaxed), 0);
 }
+
+#[test]
+fn a_change_made_after_the_plan_is_not_overwritten() {
+    // The remote moves between the plan and the run: the push fails that item, run again.
+    let (l, r) = in_step();
+    l.with(|s| s.add_version("db", text("mine")));
+    let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.items[0].action, Action::NewVersion { to: Side::Remote });
+    r.with(|s| s.add_version("db", text("theirs, meanwhile")));
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert!(report.stopped.is_none());
+    let error = report.outcomes[0]
+        .error
+        .as_ref()
+        .map(|e| e.error_msg.clone());
+    assert_eq!(
+        error.as_deref(),
+        Some("db changed on the remote since the plan; run again.")
+    );
+    assert_eq!(
+        r.with(|s| s.current("db").cloned()),
+        Some(text("theirs, meanwhile"))
+    );
+    // Run again: now a conflict, told as such.
+    assert_eq!(item(&l, &r, Mode::Push, options()).action, Action::Conflict);
+
+    // Likewise locally: a pull does not overwrite a local change made after its plan, nor
+    // metadata.
+    let (l, r) = in_step();
+    r.with(|s| {
+        s.secrets
+            .get_mut("db")
+            .map(|h| h.description = "new".into())
+    });
+    let p = plan(&l, &r, "desk", Mode::Pull, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        p.items[0].action,
+        Action::UpdateMetadata { to: Side::Local }
+    );
+    l.with(|s| {
+        s.secrets
+            .get_mut("db")
+            .map(|h| h.tags.push(tag("owner", "me")))
+    });
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert!(report.outcomes[0].error.is_some(), "{report:?}");
+    l.with(|s| assert_eq!(s.secrets["db"].description, "d"));
+}
