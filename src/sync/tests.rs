@@ -1152,3 +1152,23 @@ fn a_change_made_after_the_plan_is_not_overwritten() {
     assert!(report.outcomes[0].error.is_some(), "{report:?}");
     l.with(|s| assert_eq!(s.secrets["db"].description, "d"));
 }
+
+#[test]
+fn the_standing_of_a_secret_created_again_is_never_synced() {
+    use super::status::{Standing, standing};
+    let (l, r) = in_step();
+    let p = plan(&l, &r, "desk", Mode::Sync, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (local, remote) = (p.work[0].local.clone(), p.work[0].remote.clone());
+    let record = l.records().get("db").cloned();
+    let of = |remote: Option<&crate::remote::RemoteSecret>| {
+        standing(&p.key, local.as_ref(), remote, record.as_ref())
+    };
+    assert_eq!(of(remote.as_ref()), Standing::InStep);
+    // The same version id and metadata, another secret (deleted and created again).
+    let again = remote.map(|r| crate::remote::RemoteSecret {
+        id: "another".into(),
+        ..r
+    });
+    assert_eq!(of(again.as_ref()), Standing::NeverSynced);
+}
