@@ -235,6 +235,13 @@ fn progress_line(mode: Mode, remote: &str, what: &str, done: usize, total: usize
     let _ = err.flush();
 }
 
+/// `push|pull|sync` ready to run on the vault: the names asked checked first, before the vault
+/// is unlocked (`CSMS.0002` for one that breaks the secret name rule).
+pub fn prepare(mode: Mode, args: SyncArgs) -> Result<super::VaultCommand, ApiError> {
+    crate::sync::check_names(&args.names)?;
+    Ok(super::VaultCommand::Transfer(mode, args))
+}
+
 /// Runs `push`, `pull` or `sync` (`mode`) on the vault (or its agent). Exit 0 for a clean run;
 /// 1 when a conflict is left or an item failed (or, with `--dry-run`, would fail). A name that
 /// breaks the secret name rule is refused (`CSMS.0002`) before anything is read. A fatal error

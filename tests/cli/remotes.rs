@@ -253,3 +253,20 @@ fn remote_remove_forgets_a_remote_and_says_when_there_is_none() {
     assert_eq!(list["remotes"].as_array().map(Vec::len), Some(1));
     assert_eq!(list["remotes"][0]["name"], "two");
 }
+
+#[test]
+fn push_refuses_a_name_breaking_the_name_rule_before_anything_is_read() {
+    // No vault at all: the name is refused before the vault is even looked for.
+    let nowhere = TestVault::uninit();
+    for verb in ["push", "pull", "sync"] {
+        let out = nowhere
+            .cmd()
+            .args([verb, "desk", "nosuch", "bad name"])
+            .output()
+            .unwrap();
+        let e = api_err(&out, 1);
+        assert_eq!(e.code, "CSMS.0002", "{verb}: {e:?}");
+        assert!(e.msg.contains("bad name"), "{e:?}");
+    }
+    assert!(!nowhere.path.exists());
+}
