@@ -35,6 +35,8 @@ fn name(i: usize) -> String {
 
 fn record(i: usize, synced_at: i64) -> SyncRecord {
     SyncRecord {
+        local_id: String::new(),
+        remote_id: String::new(),
         name: name(i),
         local_version: "v1".into(),
         remote_version: "v1".into(),

@@ -160,10 +160,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         ))),
         // Remotes (issue 17): the endpoint policy, the SK and the CA file before unlocking.
         Command::Remote(cmd) => OnVault::Command(VaultCommand::Remote(cli::remote::prepare(cmd)?)),
-        // Push, pull and sync (issue 17).
-        Command::Push(args) => OnVault::Command(VaultCommand::Transfer(Mode::Push, args)),
-        Command::Pull(args) => OnVault::Command(VaultCommand::Transfer(Mode::Pull, args)),
-        Command::Sync(args) => OnVault::Command(VaultCommand::Transfer(Mode::Sync, args)),
+        // Push, pull and sync (issue 17): the names asked are checked before unlocking.
+        Command::Push(args) => OnVault::Command(cli::sync::prepare(Mode::Push, args)?),
+        Command::Pull(args) => OnVault::Command(cli::sync::prepare(Mode::Pull, args)?),
+        Command::Sync(args) => OnVault::Command(cli::sync::prepare(Mode::Sync, args)?),
         // Handled in `main` before anything else.
         Command::Completions(_) | Command::Man(_) => return Ok(ExitCode::SUCCESS),
     };

@@ -31,6 +31,9 @@ use crate::csms::{ApiError, SecretState, SecretTag, ValueKind};
 /// One secret as the remote lists it, without its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RemoteSecret {
+    /// The secret's id on the remote (`secret.id`): another id by the same name is another
+    /// secret (deleted and created again), whose version ids start over.
+    pub id: String,
     pub name: String,
     pub description: String,
     pub state: SecretState,
@@ -119,6 +122,11 @@ pub enum RemoteWrite {
 pub enum Written {
     /// The version the write created (`CreateSecret`'s first, `CreateSecretVersion`'s).
     Version(String),
+    /// `CreateSecret`'s: the new secret's id and its first version's id.
+    Secret {
+        id: String,
+        version: String,
+    },
     Done,
 }
 

@@ -17,5 +17,5 @@ mod tests;
 mod versions;
 
 pub use decide::writes_to;
-pub use planner::{BATCH, Plan, fatal, plan};
+pub use planner::{BATCH, Plan, check_names, fatal, plan};
 pub use run::{run, tag_diff};

@@ -456,6 +456,7 @@ mod tests {
         );
         let view = SyncView {
             secrets: vec![crate::csms::LocalSecret {
+                id: "3f1c".into(),
                 name: "db".into(),
                 description: "d".into(),
                 state: crate::csms::SecretState::Disabled,
@@ -468,6 +469,8 @@ mod tests {
             }],
             records: vec![crate::csms::SyncRecord {
                 name: "db".into(),
+                local_id: "3f1c".into(),
+                remote_id: "9a2e".into(),
                 local_version: "v2".into(),
                 remote_version: "v5".into(),
                 value_mac: "a".repeat(64),

@@ -10,9 +10,9 @@ use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
 
 use super::output::{print_bytes, print_json_line, tables};
-use crate::csms::op::{Execute, Request, Response};
-use crate::csms::{ApiError, ErrorCode};
-use crate::sync::plan::{Action, Mode, Options, Outcome, PlanItem, Side};
+use crate::csms::ApiError;
+use crate::csms::op::{Execute, Request, Response, another_answer};
+use crate::sync::plan::{Action, Mode, Options, PICK_A_SIDE, PlanItem, Side};
 
 /// The arguments push, pull and sync share.
 #[allow(
@@ -118,23 +118,36 @@ fn grouped(n: usize) -> String {
     out
 }
 
-/// One line for people: action, name, where, why, and the error if it failed.
+/// One line for people: action, name, where, why, and the error if it failed (or will). A
+/// deletion reported reads `deleted (not propagated) on remote`, one made `delete → remote`.
 fn text_line(line: &Line<'_>, width: usize) -> String {
     let mut out = format!("{:<15} {:<width$}", line.action, shown(line.name));
     if let Some(side) = line.to {
         let _ = write!(out, "  → {side}");
     }
     if let Some(side) = line.on {
-        let _ = write!(out, "  on {side}");
+        if line.action == "deleted" {
+            let _ = write!(out, "  (not propagated) on {side}");
+        } else {
+            let _ = write!(out, "  → {side}");
+        }
     }
     if let Some(reason) = line.reason {
         let _ = write!(out, "  ({})", shown(reason));
     }
     match (line.status, line.error) {
-        ("failed", Some(e)) => {
+        ("planned", Some(e)) => {
+            let _ = write!(
+                out,
+                "  [planned] WILL FAIL: {} {}",
+                e.code.as_str(),
+                shown(&e.error_msg)
+            );
+        }
+        (_, Some(e)) => {
             let _ = write!(out, "  FAILED: {} {}", e.code.as_str(), shown(&e.error_msg));
         }
-        ("planned", _) => out.push_str("  [planned]"),
+        ("planned", None) => out.push_str("  [planned]"),
         _ => {}
     }
     out.push('\n');
@@ -177,15 +190,30 @@ fn summary(mode: Mode, remote: &str, lines: &[Line<'_>], dry_run: bool) -> Strin
             parts.push(format!("{} {word}", grouped(n)));
         }
     }
-    let failed = lines.iter().filter(|l| l.status == "failed").count();
-    parts.push(format!("{} failed", grouped(failed)));
+    let failed = lines.iter().filter(|l| l.error.is_some()).count();
+    parts.push(if dry_run {
+        format!("{} would fail", grouped(failed))
+    } else {
+        format!("{} failed", grouped(failed))
+    });
     let how = if dry_run {
         " (dry run: nothing written)"
     } else {
         ""
     };
+    let conflicts = lines.iter().any(|l| l.action == "conflict");
+    let hint = if conflicts {
+        format!("; conflicts left: {PICK_A_SIDE}")
+    } else {
+        String::new()
+    };
+    let secrets = if lines.len() == 1 {
+        "secret"
+    } else {
+        "secrets"
+    };
     format!(
-        "{} {}: {} secrets: {}{how}\n",
+        "{} {}: {} {secrets}: {}{how}{hint}\n",
         verb(mode),
         shown(remote),
         grouped(lines.len()),
@@ -207,18 +235,26 @@ fn progress_line(mode: Mode, remote: &str, what: &str, done: usize, total: usize
     let _ = err.flush();
 }
 
+/// `push|pull|sync` ready to run on the vault: the names asked checked first, before the vault
+/// is unlocked (`CSMS.0002` for one that breaks the secret name rule).
+pub fn prepare(mode: Mode, args: SyncArgs) -> Result<super::VaultCommand, ApiError> {
+    crate::sync::check_names(&args.names)?;
+    Ok(super::VaultCommand::Transfer(mode, args))
+}
+
 /// Runs `push`, `pull` or `sync` (`mode`) on the vault (or its agent). Exit 0 for a clean run;
-/// 1 when a conflict is left or an item failed. A fatal error (no such remote `SYNC.0006`,
-/// unreachable, wrong AK/SK, clock skew) is returned before anything is written.
+/// 1 when a conflict is left or an item failed (or, with `--dry-run`, would fail). A name that
+/// breaks the secret name rule is refused (`CSMS.0002`) before anything is read. A fatal error
+/// (no such remote `SYNC.0006`, unreachable, wrong AK/SK, clock skew) while planning is returned
+/// with nothing written; one that stops the run is returned after the lines of the items done
+/// (their work done and recorded) and the summary.
 pub fn run(vault: &dyn Execute, mode: Mode, args: &SyncArgs) -> Result<ExitCode, ApiError> {
+    crate::sync::check_names(&args.names)?;
     let Response::OpenedRemote(opened) = vault.execute(&Request::OpenRemote {
         name: args.remote.clone(),
     })?
     else {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            "The vault answered another operation.",
-        ));
+        return Err(another_answer());
     };
     let remote = crate::remote::connect(&opened)?;
     drop(opened);
@@ -239,38 +275,44 @@ pub fn run(vault: &dyn Execute, mode: Mode, args: &SyncArgs) -> Result<ExitCode,
         }
     };
     let plan = crate::sync::plan(vault, &*remote, name, mode, options, names, &reading)?;
-    let outcomes: Vec<Outcome>;
-    let lines: Vec<Line<'_>> = if args.dry_run {
-        plan.items
-            .iter()
-            .map(|item| Line::new(item, "planned", None))
-            .collect()
-    } else {
+    let report = (!args.dry_run).then(|| {
         let writing = |done: usize, total: usize| {
             if terminal {
                 progress_line(mode, name, "", done, total);
             }
         };
-        let result = crate::sync::run(vault, &*remote, &plan, &writing);
+        let ran = crate::sync::run(vault, &*remote, &plan, &writing);
         if terminal {
             eprintln!();
         }
-        outcomes = result?;
-        outcomes
+        ran
+    });
+    let lines: Vec<Line<'_>> = match &report {
+        None => plan
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Line::new(item, "planned", plan.error(i)))
+            .collect(),
+        Some(ran) => ran
+            .outcomes
             .iter()
             .map(|o| {
                 let status = if o.error.is_some() { "failed" } else { "done" };
                 Line::new(&o.item, status, o.error.as_ref())
             })
-            .collect()
+            .collect(),
     };
     print_lines(&lines)?;
     let _ = std::io::stderr()
         .lock()
         .write_all(summary(mode, name, &lines, args.dry_run).as_bytes());
+    if let Some(stopped) = report.as_ref().and_then(|r| r.stopped.clone()) {
+        return Err(stopped);
+    }
     let unclean = lines
         .iter()
-        .any(|l| l.action == "conflict" || l.status == "failed");
+        .any(|l| l.action == "conflict" || l.error.is_some());
     Ok(if unclean {
         ExitCode::FAILURE
     } else {
@@ -307,12 +349,69 @@ mod tests {
             action: Action::Deleted { on: Side::Local },
             reason: Some("deleted locally".into()),
         };
-        let error = ApiError::new(ErrorCode::RemoteRefused, "no");
+        let error = ApiError::new(crate::csms::ErrorCode::RemoteRefused, "no");
         let json =
             serde_json::to_string(&Line::new(&gone, "failed", Some(&error))).unwrap_or_default();
         assert_eq!(
             json,
             r#"{"name":"old","action":"deleted","to":null,"on":"local","reason":"deleted locally","status":"failed","error":{"error_code":"SYNC.0002","error_msg":"no"}}"#
         );
+    }
+
+    fn line_of(action: Action, reason: Option<&str>) -> PlanItem {
+        PlanItem {
+            name: "db".into(),
+            action,
+            reason: reason.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_deletion_reported_and_one_made_read_differently() {
+        let reported = line_of(Action::Deleted { on: Side::Remote }, None);
+        let made = line_of(Action::Delete { on: Side::Remote }, None);
+        let reported = text_line(&Line::new(&reported, "done", None), 2);
+        let made = text_line(&Line::new(&made, "done", None), 2);
+        assert!(
+            reported.contains("deleted") && reported.contains("(not propagated) on remote"),
+            "{reported}"
+        );
+        assert!(
+            made.contains("delete") && made.contains("→ remote"),
+            "{made}"
+        );
+        assert!(!made.contains("not propagated"), "{made}");
+    }
+
+    #[test]
+    fn the_summary_counts_in_the_singular_and_says_how_to_settle_conflicts() {
+        let one = line_of(Action::UpToDate, None);
+        let lines = [Line::new(&one, "done", None)];
+        let text = summary(Mode::Push, "desk", &lines, false);
+        assert_eq!(text, "push desk: 1 secret: 1 up_to_date, 0 failed\n");
+        let clash = line_of(Action::Conflict, Some("changed on both sides"));
+        let lines = [
+            Line::new(&one, "done", None),
+            Line::new(&clash, "done", None),
+        ];
+        let text = summary(Mode::Sync, "desk", &lines, false);
+        assert_eq!(
+            text,
+            "sync desk: 2 secrets: 1 up_to_date, 1 conflict, 0 failed; conflicts left: \
+             --prefer local or --prefer remote picks a side\n"
+        );
+    }
+
+    #[test]
+    fn a_planned_item_that_will_fail_says_so() {
+        let ghost = line_of(Action::Skipped, Some("no such secret on either side"));
+        let error = ApiError::new(
+            crate::csms::ErrorCode::SecretNotFound,
+            "No secret named db.",
+        );
+        let line = Line::new(&ghost, "planned", Some(&error));
+        assert!(text_line(&line, 2).contains("WILL FAIL: CSMS.0106"));
+        let text = summary(Mode::Push, "desk", &[line], true);
+        assert!(text.contains("1 would fail"), "{text}");
     }
 }

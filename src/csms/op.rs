@@ -496,6 +496,15 @@ pub trait Execute {
     fn execute(&self, request: &Request) -> Result<Response, ApiError>;
 }
 
+/// The error for an [`Execute`] that answered another operation than the one asked (a bug:
+/// `CSMS.0500`). One text for every edge that checks an answer's kind.
+pub fn another_answer() -> ApiError {
+    ApiError::new(
+        super::ErrorCode::Internal,
+        "The vault answered another operation.",
+    )
+}
+
 /// An operation's answer: the API's response body (or none, for the deletes).
 #[derive(Clone, Debug)]
 pub enum Response {

@@ -82,6 +82,10 @@ impl fmt::Debug for OpenedRemote {
 /// One local secret as sync compares it, without its value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalSecret {
+    /// The secret's id (a UUID): another id by the same name is another secret (deleted and
+    /// created again), whose version ids start over.
+    #[serde(default)]
+    pub id: String,
     pub name: String,
     pub description: String,
     pub state: SecretState,
@@ -103,6 +107,14 @@ pub const PENDING: &str = "-";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRecord {
     pub name: String,
+    /// The local secret's id then ([`LocalSecret::id`]); a record whose id is not the local
+    /// secret's now is about another secret by that name, and is not trusted.
+    #[serde(default)]
+    pub local_id: String,
+    /// The remote secret's id then (`RemoteSecret::id`); likewise; empty while a create there
+    /// is under way.
+    #[serde(default)]
+    pub remote_id: String,
     /// The local `SYSCURRENT` version id then; [`PENDING`] while a create here is under way.
     pub local_version: String,
     /// The remote's `SYSCURRENT` version id then; [`PENDING`] while a create there is under way.

@@ -517,7 +517,7 @@ impl Inner {
                 format!("The remote created {name} without a current version."),
             )
         })?;
-        Ok(Written::Version(version))
+        Ok(Written::Secret { id, version })
     }
 
     /// The id of `name` when it is on the remote holding `value` as its current version: the
@@ -669,6 +669,7 @@ fn remote_secret(
 ) -> RemoteSecret {
     RemoteSecret {
         state: SecretState::parse(&secret.state).unwrap_or_default(),
+        id: secret.id,
         name: secret.name,
         description: secret.description.unwrap_or_default(),
         current_version: current,

@@ -176,6 +176,8 @@ CREATE TABLE remotes (
 CREATE TABLE sync_state (
     remote          TEXT NOT NULL REFERENCES remotes (name) ON DELETE CASCADE,
     name            TEXT NOT NULL,
+    local_id        TEXT NOT NULL DEFAULT '',
+    remote_id       TEXT NOT NULL DEFAULT '',
     local_version   TEXT NOT NULL,
     remote_version  TEXT NOT NULL,
     value_mac       TEXT NOT NULL,

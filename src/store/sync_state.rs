@@ -17,7 +17,7 @@ fn name_list(names: &[String]) -> StoreResult<String> {
 /// description, state, `SYSCURRENT` version id, tags by key, update time. One statement.
 pub fn local_secrets(conn: &Connection, names: Option<&[String]>) -> StoreResult<Vec<LocalSecret>> {
     const SELECT: &str = "SELECT s.name, s.description, s.state, st.version_id, s.update_time,
-             t.key, t.value, s.row_id";
+             t.key, t.value, s.row_id, s.id";
     const JOINS: &str =
         "LEFT JOIN stages st ON st.secret_row = s.row_id AND st.stage = 'SYSCURRENT'
          LEFT JOIN secret_tags t ON t.secret_row = s.row_id";
@@ -60,6 +60,7 @@ pub fn local_secrets(conn: &Connection, names: Option<&[String]>) -> StoreResult
                     )
                 })?;
             out.push(LocalSecret {
+                id: r.get(8)?,
                 name: r.get(0)?,
                 description: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
                 state,
@@ -85,10 +86,12 @@ pub fn records(
     names: Option<&[String]>,
 ) -> StoreResult<Vec<SyncRecord>> {
     const SELECT: &str = "SELECT name, local_version, remote_version, value_mac, meta_mac,
-             synced_at FROM sync_state";
+             synced_at, local_id, remote_id FROM sync_state";
     let of_row = |r: &rusqlite::Row<'_>| {
         Ok(SyncRecord {
             name: r.get(0)?,
+            local_id: r.get(6)?,
+            remote_id: r.get(7)?,
             local_version: r.get(1)?,
             remote_version: r.get(2)?,
             value_mac: r.get(3)?,
@@ -145,15 +148,29 @@ pub fn links(
     Ok(rows)
 }
 
-/// Writes or replaces the remote's record of `record.name`.
+/// Writes or replaces the remote's record of `record.name`. A record replacing one of other
+/// secret ids (a secret deleted and created again on a side) drops the name's version links:
+/// they were about the secrets that are gone.
 pub fn upsert_record(conn: &Connection, remote: &str, record: &SyncRecord) -> StoreResult<()> {
     conn.prepare_cached(
+        "DELETE FROM sync_links WHERE remote = ?1 AND name = ?2 AND EXISTS (
+             SELECT 1 FROM sync_state WHERE remote = ?1 AND name = ?2
+                 AND (local_id IS NOT ?3 OR remote_id IS NOT ?4))",
+    )?
+    .execute(params![
+        remote,
+        record.name,
+        record.local_id,
+        record.remote_id
+    ])?;
+    conn.prepare_cached(
         "INSERT INTO sync_state (remote, name, local_version, remote_version, value_mac,
-             meta_mac, synced_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             meta_mac, synced_at, local_id, remote_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (remote, name) DO UPDATE SET local_version = excluded.local_version,
              remote_version = excluded.remote_version, value_mac = excluded.value_mac,
-             meta_mac = excluded.meta_mac, synced_at = excluded.synced_at",
+             meta_mac = excluded.meta_mac, synced_at = excluded.synced_at,
+             local_id = excluded.local_id, remote_id = excluded.remote_id",
     )?
     .execute(params![
         remote,
@@ -162,7 +179,9 @@ pub fn upsert_record(conn: &Connection, remote: &str, record: &SyncRecord) -> St
         record.remote_version,
         record.value_mac,
         record.meta_mac,
-        record.synced_at
+        record.synced_at,
+        record.local_id,
+        record.remote_id
     ])?;
     Ok(())
 }

@@ -20,11 +20,11 @@
 //! created, whatever metadata differs flows from the other side (its tags are finished), never a
 //! conflict; if it holds another value, the secret is someone else's: as never synced.
 
-use crate::csms::{LocalSecret, PENDING, SecretState, SyncRecord};
+use crate::csms::{ApiError, ErrorCode, LocalSecret, PENDING, SecretState, SyncRecord};
 use crate::remote::RemoteSecret;
 
 use super::mac::MacKey;
-use super::plan::{Action, Mode, Options, PlanItem, Side};
+use super::plan::{Action, Mode, Options, PICK_A_SIDE, PlanItem, Side};
 
 /// What the planner knows of one secret.
 pub(super) struct Facts<'a> {
@@ -48,11 +48,37 @@ pub(super) struct Decision {
     pub forget: bool,
     /// The value both sides share where only metadata moves (`UpdateMetadata`'s record).
     pub value_mac: Option<String>,
+    /// The item cannot be carried out: it fails with this error (never written).
+    pub error: Option<ApiError>,
 }
 
 /// Whether `rec` was saved before a create on one side, still unconfirmed ([`PENDING`]).
 pub(super) fn is_pending(rec: &SyncRecord) -> bool {
     rec.remote_version == PENDING || rec.local_version == PENDING
+}
+
+/// Whether `rec` is about the secrets the sides hold now: each side's recorded secret id is the
+/// id of its secret by that name (a side without one, or whose create is under way, says nothing
+/// against it). A secret deleted and created again restarts its version ids, so a record of
+/// another id would take the new secret's `v1` for the old one's: such a record is not trusted
+/// (as never synced), nor are its version links.
+pub(super) fn same_secrets(
+    rec: &SyncRecord,
+    local: Option<&LocalSecret>,
+    remote: Option<&RemoteSecret>,
+) -> bool {
+    let fits = |version: &str, recorded: &str, id: Option<&str>| {
+        version == PENDING || id.is_none_or(|id| id == recorded)
+    };
+    fits(
+        &rec.local_version,
+        &rec.local_id,
+        local.map(|l| l.id.as_str()),
+    ) && fits(
+        &rec.remote_version,
+        &rec.remote_id,
+        remote.map(|r| r.id.as_str()),
+    )
 }
 
 /// A side still holding the secret: present and not pending deletion.
@@ -171,6 +197,7 @@ pub(super) fn decide(key: &MacKey, facts: &Facts<'_>, mode: Mode, options: Optio
         settle: None,
         forget: false,
         value_mac: None,
+        error: None,
     };
     let skip = |d: &mut Decision, why: &str| {
         d.item.action = Action::Skipped;
@@ -183,6 +210,10 @@ pub(super) fn decide(key: &MacKey, facts: &Facts<'_>, mode: Mode, options: Optio
                 d.item.reason = Some("deleted on both sides".to_owned());
             } else if facts.local.is_none() && facts.remote.is_none() {
                 skip(&mut d, "no such secret on either side");
+                d.error = Some(ApiError::new(
+                    ErrorCode::SecretNotFound,
+                    format!("No secret named {} here or on the remote.", facts.name),
+                ));
             } else if facts.local.is_some() {
                 skip(&mut d, "pending deletion locally");
             } else {
@@ -240,6 +271,16 @@ fn write(
     create: bool,
 ) {
     let value = d.value_mac.is_none();
+    // A source that is not enabled says so whatever the mode.
+    if source_state != SecretState::Enabled {
+        let state = source_state.as_str().to_lowercase();
+        d.item.action = Action::Skipped;
+        d.item.reason = Some(match to {
+            Side::Remote => format!("{state} locally"),
+            Side::Local => format!("{state} on the remote"),
+        });
+        return;
+    }
     if !writes_to(mode, to) {
         d.item.action = Action::Skipped;
         d.item.reason = Some(
@@ -251,15 +292,6 @@ fn write(
             }
             .to_owned(),
         );
-        return;
-    }
-    if source_state != SecretState::Enabled {
-        let state = source_state.as_str().to_lowercase();
-        d.item.action = Action::Skipped;
-        d.item.reason = Some(match to {
-            Side::Remote => format!("{state} locally"),
-            Side::Local => format!("{state} on the remote"),
-        });
         return;
     }
     d.item.action = if create {
@@ -313,6 +345,8 @@ fn both(
     let (value, meta) = flows(record, (&l_mac, &r_mac), (&l_meta, &r_meta));
     let in_step = SyncRecord {
         name: facts.name.to_owned(),
+        local_id: l.id.clone(),
+        remote_id: r.id.clone(),
         local_version: lv.to_owned(),
         remote_version: rv.to_owned(),
         value_mac: l_mac.clone(),
@@ -339,24 +373,34 @@ fn both(
     };
     let (to, why) = match (to, options.prefer) {
         (Some(to), _) => (to, why),
+        (None, Some(winner)) if !writes_to(mode, other(winner)) => {
+            // The side preferred wins, but the mode does not write the other side.
+            d.item.action = Action::Skipped;
+            d.item.reason = Some(
+                match winner {
+                    Side::Remote => "conflict; --prefer remote: the remote's side wins; pull it",
+                    Side::Local => "conflict; --prefer local: this vault's side wins; push it",
+                }
+                .to_owned(),
+            );
+            return;
+        }
         (None, Some(winner)) => (
             other(winner),
             Some(format!("conflict; --prefer {}", winner.as_str())),
         ),
         (None, None) => {
-            d.item.action = Action::Conflict;
-            d.item.reason = Some(
-                if record.is_none() {
-                    if same_value {
-                        "never synced; descriptions or tags differ"
-                    } else {
-                        "never synced; the values differ"
-                    }
+            let what = if record.is_none() {
+                if same_value {
+                    "never synced; descriptions or tags differ"
                 } else {
-                    "changed on both sides since the last sync"
+                    "never synced; the values differ"
                 }
-                .to_owned(),
-            );
+            } else {
+                "changed on both sides since the last sync"
+            };
+            d.item.action = Action::Conflict;
+            d.item.reason = Some(format!("{what}; {PICK_A_SIDE}"));
             return;
         }
     };

@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::csms::op::{
     Execute, ImportOutcome, ImportRecordsRequest, KeyLookup, Request, Response, SecretRecord,
+    another_answer as unexpected,
 };
 use crate::csms::{
     ApiError, BatchCreateOrDeleteTagsRequest, BatchGetSecretValueRequest, CreateSecretRequest,
@@ -17,10 +18,6 @@ use crate::csms::{RecordVersion, UpdateSecretStageRequest, UpdateVersionRequest}
 use crate::remote::Value;
 
 use super::versions::Ver;
-
-fn unexpected() -> ApiError {
-    ApiError::new(ErrorCode::Internal, "The vault answered another operation.")
-}
 
 /// The local side of a sync with `remote` (all secrets, or `names`).
 pub(super) fn view(
@@ -208,11 +205,11 @@ pub(super) struct NewHistory<'a> {
 }
 
 /// Creates secrets with their versions in one Import Records batch under the default CMK; each
-/// outcome in order.
+/// outcome in order (the new secret's id).
 pub(super) fn create_with_versions(
     local: &dyn Execute,
     secrets: &[NewHistory<'_>],
-) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+) -> Result<Vec<Result<String, ApiError>>, ApiError> {
     if secrets.is_empty() {
         return Ok(Vec::new());
     }
@@ -248,11 +245,12 @@ pub(super) fn create_with_versions(
     import(local, records)
 }
 
-/// One Import Records batch; each outcome in order (a name taken meanwhile is an error).
+/// One Import Records batch; each outcome in order: the new secret's id (a name taken meanwhile
+/// is an error).
 fn import(
     local: &dyn Execute,
     records: Vec<SecretRecord>,
-) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+) -> Result<Vec<Result<String, ApiError>>, ApiError> {
     let request = Request::ImportRecords(ImportRecordsRequest {
         records,
         keys: KeyLookup::IdOrAlias,
@@ -263,7 +261,7 @@ fn import(
             .outcomes
             .into_iter()
             .map(|o| match o {
-                ImportOutcome::Created(_) => Ok(()),
+                ImportOutcome::Created(secret) => Ok(secret.id),
                 ImportOutcome::AlreadyExists => Err(ApiError::invalid(
                     "Invalid name: a secret of that name was created locally meanwhile.",
                 )),
@@ -303,12 +301,12 @@ pub(super) struct NewSecret<'a> {
     pub value: &'a Value,
 }
 
-/// Creates secrets in one Import Records batch under the default CMK; each outcome in order
-/// (a name taken meanwhile is an error).
+/// Creates secrets in one Import Records batch under the default CMK; each outcome in order:
+/// the new secret's id (a name taken meanwhile is an error).
 pub(super) fn create(
     local: &dyn Execute,
     secrets: &[NewSecret<'_>],
-) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+) -> Result<Vec<Result<String, ApiError>>, ApiError> {
     if secrets.is_empty() {
         return Ok(Vec::new());
     }

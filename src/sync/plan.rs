@@ -4,6 +4,9 @@
 
 use crate::csms::ApiError;
 
+/// What a conflict's reason and a summary with conflicts left say to do.
+pub const PICK_A_SIDE: &str = "--prefer local or --prefer remote picks a side";
+
 /// Which way writes may go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -93,4 +96,14 @@ pub struct Outcome {
     pub item: PlanItem,
     /// `None`: done (or nothing to do).
     pub error: Option<ApiError>,
+}
+
+/// What a run did: each item's outcome, in the plan's order, up to where it stopped (every item
+/// when it ran to its end), and the error that stopped it, if one did (the remote unusable:
+/// unreachable, wrong AK/SK, clock skew; or the sync state not saved). The work of the outcomes
+/// given is done and recorded; the items after them were not started.
+#[derive(Debug)]
+pub struct RunReport {
+    pub outcomes: Vec<Outcome>,
+    pub stopped: Option<ApiError>,
 }

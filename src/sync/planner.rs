@@ -8,7 +8,7 @@ use crate::csms::op::Execute;
 use crate::csms::{ApiError, ErrorCode, LocalSecret, SyncRecord, VersionLink};
 use crate::remote::{RemoteApi, RemoteSecret};
 
-use super::decide::{Facts, decide, value_reads};
+use super::decide::{Facts, decide, same_secrets, value_reads};
 use super::local;
 use super::mac::MacKey;
 use super::plan::{Mode, Options, PlanItem};
@@ -31,6 +31,9 @@ pub(super) struct Work {
     pub versions: Option<VersionWork>,
     /// `--all-versions`: the version links found (recorded by the run).
     pub links: Vec<VersionLink>,
+    /// Why the item cannot be carried out (a value that could not be read, no such secret): it
+    /// fails with this error, and nothing of it is written.
+    pub error: Option<ApiError>,
 }
 
 /// A plan: one item per secret, in name order, and what the run needs to carry it out. Made by
@@ -45,6 +48,14 @@ pub struct Plan {
     pub(super) key: MacKey,
 }
 
+impl Plan {
+    /// Why item `index` cannot be carried out (it fails with this error, nothing of it written),
+    /// or `None`.
+    pub fn error(&self, index: usize) -> Option<&ApiError> {
+        self.work.get(index).and_then(|w| w.error.as_ref())
+    }
+}
+
 /// Whether an error means the remote cannot be used at all (unreachable, wrong AK/SK, clock
 /// skew): the whole run stops.
 pub fn fatal(e: &ApiError) -> bool {
@@ -52,6 +63,19 @@ pub fn fatal(e: &ApiError) -> bool {
         e.code,
         ErrorCode::RemoteUnreachable | ErrorCode::RemoteAuth | ErrorCode::ClockSkew
     )
+}
+
+/// `CSMS.0002` for the first of `names` (the secrets asked) that breaks the secret name rule:
+/// checked before anything is read.
+pub fn check_names(names: &[String]) -> Result<(), ApiError> {
+    for name in names {
+        if let Some(problem) = crate::csms::validate_name(name) {
+            return Err(ApiError::invalid(format!(
+                "Invalid secret name {name:?}: {problem}."
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Plans a `mode` run with the remote named `remote_name` (`remote`, already connected), over
@@ -63,9 +87,10 @@ pub fn fatal(e: &ApiError) -> bool {
 /// With `options.all_versions`, the secrets to be written and those whose current versions moved
 /// have both sides' versions listed and matched ([`super::survey`]); the others are not listed.
 ///
-/// Errors: the local view's (`SYNC.0006` no such remote), the remote list's, and a value read's
-/// or a version listing's that is [`fatal`]; another such error skips that secret, with the
-/// error as the reason.
+/// Errors: `CSMS.0002` for a name that breaks the secret name rule ([`check_names`]), the local
+/// view's (`SYNC.0006` no such remote), the remote list's, and a value read's or a version
+/// listing's that is [`fatal`]; another such error makes that secret `skipped` with why, and
+/// it fails with the error ([`Plan::error`]).
 pub fn plan(
     local: &dyn Execute,
     remote: &dyn RemoteApi,
@@ -75,6 +100,7 @@ pub fn plan(
     names: Option<&[String]>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Plan, ApiError> {
+    check_names(names.unwrap_or_default())?;
     let view = local::view(local, remote_name, names)?;
     let key = MacKey::from_base64(&view.mac_key)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "The sync key is not 32 bytes."))?;
@@ -88,6 +114,7 @@ pub fn plan(
         value_mac: None,
         versions: None,
         links: Vec::new(),
+        error: None,
     };
     for l in view.secrets {
         let name = l.name.clone();
@@ -98,7 +125,7 @@ pub fn plan(
         by_name.entry(name).or_insert_with(blank).remote = Some(r);
     }
     let asked: Option<HashSet<&str>> = names.map(|n| n.iter().map(String::as_str).collect());
-    let records: HashMap<String, SyncRecord> = view
+    let mut records: HashMap<String, SyncRecord> = view
         .records
         .into_iter()
         .filter(|r| asked.as_ref().is_none_or(|a| a.contains(r.name.as_str())))
@@ -107,18 +134,8 @@ pub fn plan(
     for name in records.keys().chain(names.into_iter().flatten()) {
         by_name.entry(name.clone()).or_insert_with(blank);
     }
-    // The values to read.
-    let mut local_wanted = Vec::new();
-    let mut remote_wanted = Vec::new();
-    for (name, w) in &by_name {
-        let (l, r) = value_reads(w.local.as_ref(), w.remote.as_ref(), records.get(name));
-        if let (true, Some(v)) = (l, w.local.as_ref().and_then(|s| s.current_version.clone())) {
-            local_wanted.push((name.clone(), v));
-        }
-        if let (true, Some(v)) = (r, w.remote.as_ref().and_then(|s| s.current_version.clone())) {
-            remote_wanted.push((name.clone(), v));
-        }
-    }
+    let links = trusted(&mut records, &by_name, view.links);
+    let (local_wanted, remote_wanted) = wanted_values(&by_name, &records);
     let Macs {
         local: local_macs,
         remote: remote_macs,
@@ -142,11 +159,13 @@ pub fn plan(
             remote_mac: remote_macs.get(&name).map(String::as_str),
         };
         let mut d = decide(&key, &facts, mode, options);
-        if let Some(why) = unread.remove(&name) {
+        if let Some((why, e)) = unread.remove(&name) {
             d.item.action = super::plan::Action::Skipped;
-            d.item.reason = Some(why);
+            d.item.reason = Some(why.to_owned());
             d.settle = None;
+            d.error = Some(e);
         }
+        w.error = d.error;
         w.settle = d.settle;
         w.forget = d.forget;
         w.value_mac = d.value_mac;
@@ -159,7 +178,7 @@ pub fn plan(
             remote,
             &key,
             mode,
-            &view.links,
+            &links,
             &records,
             (&local_macs, &remote_macs),
             (&mut items, &mut work),
@@ -175,6 +194,44 @@ pub fn plan(
     })
 }
 
+/// Keeps the records about the secrets the sides hold now, and the links of those: a record of
+/// other secrets by that name (deleted and created again since) is as none, never synced (its
+/// replacement drops it and its links).
+fn trusted(
+    records: &mut HashMap<String, SyncRecord>,
+    by_name: &BTreeMap<String, Work>,
+    links: Vec<VersionLink>,
+) -> Vec<VersionLink> {
+    records.retain(|name, rec| {
+        by_name
+            .get(name)
+            .is_none_or(|w| same_secrets(rec, w.local.as_ref(), w.remote.as_ref()))
+    });
+    links
+        .into_iter()
+        .filter(|l| records.contains_key(&l.name))
+        .collect()
+}
+
+/// The current values the plan must read, (local, remote): see `decide::value_reads`.
+fn wanted_values(
+    by_name: &BTreeMap<String, Work>,
+    records: &HashMap<String, SyncRecord>,
+) -> (Vec<Wanted>, Vec<Wanted>) {
+    let mut local_wanted = Vec::new();
+    let mut remote_wanted = Vec::new();
+    for (name, w) in by_name {
+        let (l, r) = value_reads(w.local.as_ref(), w.remote.as_ref(), records.get(name));
+        if let (true, Some(v)) = (l, w.local.as_ref().and_then(|s| s.current_version.clone())) {
+            local_wanted.push((name.clone(), v));
+        }
+        if let (true, Some(v)) = (r, w.remote.as_ref().and_then(|s| s.current_version.clone())) {
+            remote_wanted.push((name.clone(), v));
+        }
+    }
+    (local_wanted, remote_wanted)
+}
+
 /// A value asked for: (name, version id).
 type Wanted = (String, String);
 
@@ -183,7 +240,7 @@ type Wanted = (String, String);
 struct Macs {
     local: HashMap<String, String>,
     remote: HashMap<String, String>,
-    unread: HashMap<String, String>,
+    unread: HashMap<String, (&'static str, ApiError)>,
 }
 
 /// Reads the `(name, version)` values asked of each side, `BATCH` at a time, keeping only their
@@ -210,7 +267,7 @@ fn read_macs(
                 }
                 Err(e) => {
                     macs.unread
-                        .insert(name.clone(), format!("cannot read the local value: {e}"));
+                        .insert(name.clone(), ("cannot read the local value", e));
                 }
             }
         }
@@ -226,7 +283,7 @@ fn read_macs(
                 Err(e) if fatal(&e) => return Err(e),
                 Err(e) => {
                     macs.unread
-                        .insert(name.clone(), format!("cannot read the remote value: {e}"));
+                        .insert(name.clone(), ("cannot read the remote value", e));
                 }
             }
         }

@@ -12,7 +12,7 @@ use crate::csms::{ApiError, PENDING, SecretTag, SyncRecord, SyncStateUpdate, Ver
 use crate::remote::{RemoteApi, RemoteWrite, Value, Written};
 
 use super::local::{self, NewSecret};
-use super::plan::{Action, Outcome, Side};
+use super::plan::{Action, Outcome, RunReport, Side};
 use super::planner::{BATCH, Plan, fatal};
 
 /// The tags to put and the keys to remove so `target` becomes `source`.
@@ -38,17 +38,32 @@ fn now_ms() -> i64 {
 
 /// Carries out `plan`: every item's outcome, in the plan's order. `progress` gets (secrets
 /// done, all). After each batch the sync state records what is in step; at the end the remote's
-/// last sync time. A failed item is that item's outcome; an error that makes the remote unusable
-/// ([`super::planner::fatal`]) or a sync state that cannot be saved stops the run (the state of
-/// the work done so far recorded first) and is returned.
+/// last sync time. A failed item is that item's outcome (an item the plan could not carry out
+/// fails with the plan's error, nothing of it written). An error that makes the remote unusable
+/// ([`super::planner::fatal`]) or a sync state that cannot be saved stops the run: the report
+/// then holds the outcomes of the batches done (the one it stopped in included, its state
+/// recorded first) and that error; the later items were not started.
 pub fn run(
     local: &dyn Execute,
     remote: &dyn RemoteApi,
     plan: &Plan,
     progress: &dyn Fn(usize, usize),
-) -> Result<Vec<Outcome>, ApiError> {
+) -> RunReport {
     let total = plan.items.len();
-    let mut errors: Vec<Option<ApiError>> = (0..total).map(|_| None).collect();
+    let mut errors: Vec<Option<ApiError>> = (0..total).map(|i| plan.error(i).cloned()).collect();
+    let report = |errors: Vec<Option<ApiError>>, upto: usize, stopped: Option<ApiError>| {
+        let outcomes = plan
+            .items
+            .iter()
+            .zip(errors)
+            .take(upto)
+            .map(|(item, error)| Outcome {
+                item: item.clone(),
+                error,
+            })
+            .collect();
+        RunReport { outcomes, stopped }
+    };
     let mut start = 0;
     while start < total {
         let end = (start + BATCH).min(total);
@@ -59,10 +74,15 @@ pub fn run(
             records: Vec::new(),
             forget: Vec::new(),
             links: Vec::new(),
-            errors: HashMap::new(),
+            errors: (start..end)
+                .filter_map(|i| Some((i, plan.error(i)?.clone())))
+                .collect(),
+            created: HashMap::new(),
         };
+        batch.recheck(start..end, Side::Remote);
         batch.write_remote(start..end);
         batch.carry_to_remote(start..end);
+        batch.recheck(start..end, Side::Local);
         batch.write_local(start..end);
         batch.carry_to_local(start..end);
         let Batch {
@@ -72,12 +92,12 @@ pub fn run(
             errors: failed,
             ..
         } = batch;
-        let stop = failed.values().find(|e| fatal(e)).cloned();
+        let mut stop = failed.values().find(|e| fatal(e)).cloned();
         for (i, e) in failed {
             errors[i] = Some(e);
         }
         if !records.is_empty() || !forget.is_empty() || !links.is_empty() {
-            local::save(
+            let saved = local::save(
                 local,
                 SyncStateUpdate {
                     remote: plan.remote.clone(),
@@ -86,32 +106,31 @@ pub fn run(
                     links,
                     finished: false,
                 },
-            )?;
+            );
+            if let Err(e) = saved {
+                stop = Some(e);
+            }
         }
         if let Some(e) = stop {
-            return Err(e);
+            return report(errors, end, Some(e));
         }
         progress(end, total);
         start = end;
     }
-    local::save(
+    let finished = local::save(
         local,
         SyncStateUpdate {
             remote: plan.remote.clone(),
             finished: true,
             ..SyncStateUpdate::default()
         },
-    )?;
-    Ok(plan
-        .items
-        .iter()
-        .zip(errors)
-        .map(|(item, error)| Outcome {
-            item: item.clone(),
-            error,
-        })
-        .collect())
+    );
+    report(errors, total, finished.err())
 }
+
+/// A secret as a side holds it, for [`Batch::recheck`]: (id, current version, description,
+/// tags).
+type Now = (String, Option<String>, String, Vec<SecretTag>);
 
 /// One batch's work and what it leaves to record.
 struct Batch<'a> {
@@ -123,18 +142,126 @@ struct Batch<'a> {
     /// Version links found or made (`--all-versions`).
     links: Vec<VersionLink>,
     errors: HashMap<usize, ApiError>,
+    /// The ids of the secrets this batch created, by item (on the side the item creates on).
+    created: HashMap<usize, String>,
 }
 
 impl Batch<'_> {
-    fn record(&mut self, name: &str, versions: (&str, &str), value_mac: String, meta_mac: String) {
+    /// Item `i`'s secret ids (local, remote): as planned, or made by this batch.
+    fn ids(&self, i: usize) -> (String, String) {
+        let w = &self.plan.work[i];
+        let made = || self.created.get(&i).cloned().unwrap_or_default();
+        (
+            w.local.as_ref().map_or_else(made, |l| l.id.clone()),
+            w.remote.as_ref().map_or_else(made, |r| r.id.clone()),
+        )
+    }
+
+    /// Records item `i` as in step at `versions` (local, remote).
+    fn record(&mut self, i: usize, versions: (&str, &str), value_mac: String, meta_mac: String) {
+        let (local_id, remote_id) = self.ids(i);
         self.records.push(SyncRecord {
-            name: name.to_owned(),
+            name: self.plan.items[i].name.clone(),
+            local_id,
+            remote_id,
             local_version: versions.0.to_owned(),
             remote_version: versions.1.to_owned(),
             value_mac,
             meta_mac,
             synced_at: now_ms(),
         });
+    }
+
+    /// Fails the batch's items that write to an existing secret on `to` (a new version, metadata,
+    /// a deletion) whose secret there moved since the plan read it (another secret id, current
+    /// version, description or tags): their writes would overwrite that change. One read of those
+    /// secrets only (the remote's list by names; one local view by names). Creates are not
+    /// checked: a name taken meanwhile is refused by the create itself.
+    fn recheck(&mut self, range: std::ops::Range<usize>, to: Side) {
+        let plan = self.plan;
+        let items: Vec<usize> = range
+            .filter(|i| !self.errors.contains_key(i))
+            .filter(|&i| match plan.items[i].action {
+                Action::NewVersion { to: side }
+                | Action::UpdateMetadata { to: side }
+                | Action::Delete { on: side } => side == to,
+                _ => false,
+            })
+            .filter(|&i| match to {
+                Side::Remote => plan.work[i].remote.is_some(),
+                Side::Local => plan.work[i].local.is_some(),
+            })
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        let names: Vec<String> = items.iter().map(|&i| plan.items[i].name.clone()).collect();
+        // As the target holds them now, by name.
+        let now: Result<HashMap<String, Now>, ApiError> = match to {
+            Side::Remote => self.remote.list(Some(&names), &|_| {}).map(|list| {
+                list.into_iter()
+                    .map(|r| (r.name, (r.id, r.current_version, r.description, r.tags)))
+                    .collect()
+            }),
+            Side::Local => local::view(self.local, &plan.remote, Some(&names)).map(|view| {
+                view.secrets
+                    .into_iter()
+                    .map(|l| (l.name, (l.id, l.current_version, l.description, l.tags)))
+                    .collect()
+            }),
+        };
+        let now = match now {
+            Ok(now) => now,
+            Err(e) => {
+                for i in items {
+                    self.errors.insert(i, e.clone());
+                }
+                return;
+            }
+        };
+        let sorted = |tags: &[SecretTag]| {
+            let mut tags = tags.to_vec();
+            tags.sort_by(|a, b| a.key.cmp(&b.key));
+            tags
+        };
+        for i in items {
+            let w = &plan.work[i];
+            let planned: Option<Now> = match to {
+                Side::Remote => w.remote.as_ref().map(|r| {
+                    (
+                        r.id.clone(),
+                        r.current_version.clone(),
+                        r.description.clone(),
+                        r.tags.clone(),
+                    )
+                }),
+                Side::Local => w.local.as_ref().map(|l| {
+                    (
+                        l.id.clone(),
+                        l.current_version.clone(),
+                        l.description.clone(),
+                        l.tags.clone(),
+                    )
+                }),
+            };
+            let name = &plan.items[i].name;
+            let same = match (planned, now.get(name)) {
+                (Some(p), Some(n)) => {
+                    p.0 == n.0 && p.1 == n.1 && p.2 == n.2 && sorted(&p.3) == sorted(&n.3)
+                }
+                _ => false,
+            };
+            if !same {
+                let side = match to {
+                    Side::Remote => "on the remote",
+                    Side::Local => "locally",
+                };
+                self.errors.insert(
+                    i,
+                    ApiError::invalid(format!("{name} changed {side} since the plan; run again.")),
+                );
+            }
+        }
     }
 
     /// The source values of the batch's creates and new versions to `to`, by item; a read
@@ -197,6 +324,8 @@ impl Batch<'_> {
                 let value_mac = plan.key.value(value_of(i, &current)?);
                 Some(SyncRecord {
                     name: plan.items[i].name.clone(),
+                    local_id: l.id.clone(),
+                    remote_id: String::new(),
                     local_version: current,
                     remote_version: PENDING.to_owned(),
                     value_mac,
@@ -305,17 +434,21 @@ impl Batch<'_> {
             let lv = l.current_version.clone().unwrap_or_default();
             let created = outcome.done.iter().find_map(|d| match d {
                 Written::Version(id) => Some(id.clone()),
+                Written::Secret { id, version } => {
+                    self.created.insert(i, id.clone());
+                    Some(version.clone())
+                }
                 Written::Done => None,
             });
             match (&plan.items[i].action, values.get(&i), created) {
                 (Action::UpdateMetadata { .. }, _, _) => {
                     let rv = w.remote.as_ref().and_then(|r| r.current_version.clone());
                     let mac = w.value_mac.clone().unwrap_or_default();
-                    self.record(&name, (&lv, &rv.unwrap_or_default()), mac, meta);
+                    self.record(i, (&lv, &rv.unwrap_or_default()), mac, meta);
                 }
                 (_, Some(value), Some(rv)) => {
                     let mac = plan.key.value(value);
-                    self.record(&name, (&lv, &rv), mac, meta);
+                    self.record(i, (&lv, &rv), mac, meta);
                 }
                 _ => {}
             }
@@ -363,7 +496,7 @@ impl Batch<'_> {
                 (Ok(Some((lv, mac))), Some(r)) => {
                     let rv = r.current_version.clone().unwrap_or_default();
                     let meta = plan.key.meta(&r.description, &r.tags);
-                    self.record(&name, (&lv, &rv), mac, meta);
+                    self.record(i, (&lv, &rv), mac, meta);
                 }
                 (Ok(_), _) => self.forget.push(name),
             }
@@ -407,7 +540,7 @@ impl Batch<'_> {
         let mut created = Vec::new();
         for (i, result) in made.into_iter().zip(results) {
             match result {
-                Ok(()) => created.push(i),
+                Ok(_) => created.push(i),
                 Err(e) => {
                     self.errors.insert(i, e);
                 }
@@ -429,25 +562,31 @@ impl Batch<'_> {
                 return;
             }
         };
-        let ids: HashMap<&str, &str> = view
+        let ids: HashMap<&str, (&str, &str)> = view
             .secrets
             .iter()
-            .filter_map(|s| Some((s.name.as_str(), s.current_version.as_deref()?)))
+            .filter_map(|s| {
+                Some((
+                    s.name.as_str(),
+                    (s.id.as_str(), s.current_version.as_deref()?),
+                ))
+            })
             .collect();
         for i in created {
             let name = plan.items[i].name.clone();
-            let (Some(r), Some(value), Some(lv)) =
+            let (Some(r), Some(value), Some((id, lv))) =
                 (&plan.work[i].remote, values.get(&i), ids.get(name.as_str()))
             else {
                 continue;
             };
+            self.created.insert(i, (*id).to_owned());
             let rv = r.current_version.clone().unwrap_or_default();
             let (mac, meta) = (
                 plan.key.value(value),
                 plan.key.meta(&r.description, &r.tags),
             );
             let lv = (*lv).to_owned();
-            self.record(&name, (&lv, &rv), mac, meta);
+            self.record(i, (&lv, &rv), mac, meta);
         }
     }
 }

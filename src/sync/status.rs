@@ -4,6 +4,7 @@
 use crate::csms::{LocalSecret, PENDING, SecretTag, SyncRecord};
 use crate::remote::RemoteSecret;
 
+use super::decide::same_secrets;
 use super::mac::MacKey;
 
 /// One secret's standing with one remote.
@@ -61,7 +62,8 @@ pub fn standing(
 ) -> Standing {
     let local = local.filter(|l| l.state != crate::csms::SecretState::PendingDelete);
     let remote = remote.filter(|r| r.state != crate::csms::SecretState::PendingDelete);
-    let Some(record) = record else {
+    // A record of other secrets by that name (deleted and created again since): never synced.
+    let Some(record) = record.filter(|rec| same_secrets(rec, local, remote)) else {
         return Standing::NeverSynced;
     };
     // A create under way (docs/DECISIONS.md "Issue 17"): the next run finishes it.

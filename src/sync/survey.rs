@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::csms::op::Execute;
-use crate::csms::{ApiError, SecretState, SyncRecord, VersionLink};
+use crate::csms::{ApiError, ErrorCode, SecretState, SyncRecord, VersionLink};
 use crate::remote::RemoteApi;
 
 use super::decide::writes_to;
@@ -15,6 +15,9 @@ use super::mac::MacKey;
 use super::plan::{Action, Mode, PlanItem, Side};
 use super::planner::{BATCH, Work, fatal};
 use super::versions::{VersionWork, Versions};
+
+/// Why a secret's versions could not be had: the reason shown, and the error it fails with.
+type Unread = (&'static str, ApiError);
 
 /// Why a secret is surveyed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -112,10 +115,11 @@ pub(super) fn survey(
         for (((i, why), found), name) in chunk.iter().zip(seen).zip(&names) {
             let mut v = match found {
                 Ok(v) => v,
-                Err(why) => {
+                Err((why, e)) => {
                     items[*i].action = Action::Skipped;
-                    items[*i].reason = Some(why);
+                    items[*i].reason = Some(why.to_owned());
                     work[*i].settle = None;
+                    work[*i].error = Some(e);
                     continue;
                 }
             };
@@ -134,7 +138,7 @@ fn list(
     chunk: &[(usize, Why)],
     work: &[Work],
     names: &[String],
-) -> Result<Vec<Result<Versions, String>>, ApiError> {
+) -> Result<Vec<Result<Versions, Unread>>, ApiError> {
     let on_remote: Vec<String> = chunk
         .iter()
         .zip(names)
@@ -150,14 +154,19 @@ fn list(
             match remote_lists.next() {
                 Some(Ok(list)) => v.remote = list.into_iter().map(Into::into).collect(),
                 Some(Err(e)) if fatal(&e) => return Err(e),
-                Some(Err(e)) => problem = Some(format!("cannot list the remote versions: {e}")),
-                None => problem = Some("the remote listed no versions".to_owned()),
+                Some(Err(e)) => problem = Some(("cannot list the remote versions", e)),
+                None => {
+                    problem = Some((
+                        "cannot list the remote versions",
+                        ApiError::new(ErrorCode::RemoteRefused, "The remote listed no versions."),
+                    ));
+                }
             }
         }
         if work[*i].local.is_some() {
             match local::versions(local, name) {
                 Ok(list) => v.local = list,
-                Err(e) => problem = Some(format!("cannot list the local versions: {e}")),
+                Err(e) => problem = Some(("cannot list the local versions", e)),
             }
         }
         out.push(problem.map_or(Ok(v), Err));
@@ -172,7 +181,7 @@ fn read_macs(
     remote: &dyn RemoteApi,
     key: &MacKey,
     names: &[String],
-    seen: &mut [Result<Versions, String>],
+    seen: &mut [Result<Versions, Unread>],
 ) -> Result<(), ApiError> {
     let mut local_wanted: Vec<(usize, String)> = Vec::new();
     let mut remote_wanted: Vec<(usize, (String, String))> = Vec::new();
@@ -200,7 +209,7 @@ fn read_macs(
                     v.local_macs.insert(id, key.value(&value));
                 }
             }
-            Err(e) => seen[k] = Err(format!("cannot read a local version: {e}")),
+            Err(e) => seen[k] = Err(("cannot read a local version", e)),
         }
     }
     for chunk in remote_wanted.chunks(BATCH) {
@@ -213,7 +222,7 @@ fn read_macs(
                     }
                 }
                 Err(e) if fatal(&e) => return Err(e),
-                Err(e) => seen[*k] = Err(format!("cannot read a remote version: {e}")),
+                Err(e) => seen[*k] = Err(("cannot read a remote version", e)),
             }
         }
     }

@@ -45,7 +45,11 @@ fn item(l: &FakeLocal, r: &FakeRemote, mode: Mode, options: Options) -> PlanItem
 fn sync(l: &FakeLocal, r: &FakeRemote, mode: Mode, options: Options) -> Vec<PlanItem> {
     let p =
         plan(l, r, "desk", mode, options, None, &|_, _| {}).unwrap_or_else(|e| panic!("plan: {e}"));
-    let outcomes = run(l, r, &p, &|_, _| {}).unwrap_or_else(|e| panic!("run: {e}"));
+    let report = run(l, r, &p, &|_, _| {});
+    if let Some(e) = report.stopped {
+        panic!("run: {e}");
+    }
+    let outcomes = report.outcomes;
     for o in &outcomes {
         assert!(o.error.is_none(), "{o:?}");
     }
@@ -113,7 +117,10 @@ fn never_synced_on_both_sides_compares_the_values() {
     let items = sync_allowing_conflicts(&l, &r, Mode::Sync, options());
     assert_eq!(
         action(&items[0]),
-        (&Action::Conflict, Some("never synced; the values differ"))
+        (
+            &Action::Conflict,
+            Some("never synced; the values differ; --prefer local or --prefer remote picks a side")
+        )
     );
     assert_eq!(items[1].action, Action::UpToDate);
     // The equal one is recorded as in step; the conflict is not.
@@ -153,11 +160,11 @@ fn sync_allowing_conflicts(
 ) -> Vec<PlanItem> {
     let p =
         plan(l, r, "desk", mode, options, None, &|_, _| {}).unwrap_or_else(|e| panic!("plan: {e}"));
-    run(l, r, &p, &|_, _| {})
-        .unwrap_or_else(|e| panic!("run: {e}"))
-        .into_iter()
-        .map(|o| o.item)
-        .collect()
+    let report = run(l, r, &p, &|_, _| {});
+    if let Some(e) = report.stopped {
+        panic!("run: {e}");
+    }
+    report.outcomes.into_iter().map(|o| o.item).collect()
 }
 
 #[test]
@@ -208,7 +215,9 @@ fn changed_on_both_sides_is_a_conflict_unless_preferred() {
         action(&items[0]),
         (
             &Action::Conflict,
-            Some("changed on both sides since the last sync")
+            Some(
+                "changed on both sides since the last sync; --prefer local or --prefer remote picks a side"
+            )
         )
     );
     // Left alone on both sides.
@@ -225,8 +234,18 @@ fn a_preferred_side_that_the_mode_cannot_write_is_skipped() {
     l.with(|s| s.add_version("db", text("mine")));
     r.with(|s| s.add_version("db", text("theirs")));
     assert_eq!(
-        item(&l, &r, Mode::Push, prefer(Side::Remote)).action,
-        Action::Skipped
+        action(&item(&l, &r, Mode::Push, prefer(Side::Remote))),
+        (
+            &Action::Skipped,
+            Some("conflict; --prefer remote: the remote's side wins; pull it")
+        )
+    );
+    assert_eq!(
+        action(&item(&l, &r, Mode::Pull, prefer(Side::Local))),
+        (
+            &Action::Skipped,
+            Some("conflict; --prefer local: this vault's side wins; push it")
+        )
     );
     assert_eq!(
         item(&l, &r, Mode::Push, prefer(Side::Local)).action,
@@ -353,6 +372,12 @@ fn disabled_and_pending_sources_are_skipped_with_the_reason() {
         action(&items[1]),
         (&Action::Skipped, Some("disabled locally"))
     );
+    // Whatever the mode: a pull says the same (not "only local; push it").
+    let items = planned(&l, &r, Mode::Pull, options());
+    assert_eq!(
+        action(&items[1]),
+        (&Action::Skipped, Some("disabled locally"))
+    );
 }
 
 #[test]
@@ -422,9 +447,22 @@ fn a_push_killed_midway_then_run_again_creates_each_secret_and_version_once() {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(100);
     let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
-    let err = run(&l, &r, &p, &|_, _| {}).err();
-    assert_eq!(err.map(|e| e.code), Some(ErrorCode::RemoteUnreachable));
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert_eq!(
+        report.stopped.map(|e| e.code),
+        Some(ErrorCode::RemoteUnreachable)
+    );
     assert_eq!(settled(&l), 100, "the writes done are recorded");
+    // The outcomes of the batches run are kept: the first batch done, the second done up to
+    // the remote's death, the rest of it failed; the third never started.
+    assert_eq!(report.outcomes.len(), 2 * super::BATCH);
+    let done = report.outcomes.iter().filter(|o| o.error.is_none()).count();
+    assert_eq!(done, 100);
+    assert!(
+        report.outcomes[100..]
+            .iter()
+            .all(|o| o.error.as_ref().map(|e| e.code) == Some(ErrorCode::RemoteUnreachable))
+    );
     assert_eq!(l.finished.load(Ordering::Relaxed), 0);
     *r.writes_left
         .lock()
@@ -463,7 +501,7 @@ fn a_push_killed_before_its_state_was_saved_finds_its_work_done() {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(3);
     let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(run(&l, &r, &p, &|_, _| {}).is_err());
+    assert!(run(&l, &r, &p, &|_, _| {}).stopped.is_some());
     assert_eq!(settled(&l), 64);
     assert_eq!(r.with(|s| s.secrets.len()), 128);
     *l.saves_left
@@ -502,7 +540,7 @@ fn a_new_version_whose_tags_failed_is_finished_without_a_second_version() {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(1);
     let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(run(&l, &r, &p, &|_, _| {}).is_err());
+    assert!(run(&l, &r, &p, &|_, _| {}).stopped.is_some());
     *r.writes_left
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
@@ -536,6 +574,40 @@ fn a_name_asked_that_neither_side_has_is_said_so() {
         action(&p.items[0]),
         (&Action::Skipped, Some("no such secret on either side"))
     );
+    // It fails (the run is not clean), in the plan as in the run.
+    assert_eq!(p.error(0).map(|e| e.code), Some(ErrorCode::SecretNotFound));
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert!(report.stopped.is_none());
+    assert_eq!(
+        report.outcomes[0].error.as_ref().map(|e| e.code),
+        Some(ErrorCode::SecretNotFound)
+    );
+}
+
+#[test]
+fn a_value_that_cannot_be_read_fails_the_item() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("db", text("mine"), "", vec![]));
+    r.with(|s| s.put("db", text("theirs"), "", vec![]));
+    *r.unreadable
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some("db".into());
+    let p = plan(&l, &r, "desk", Mode::Sync, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        action(&p.items[0]),
+        (&Action::Skipped, Some("cannot read the remote value"))
+    );
+    assert_eq!(p.error(0).map(|e| e.code), Some(ErrorCode::RemoteRefused));
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert!(report.stopped.is_none());
+    assert_eq!(
+        report.outcomes[0].error.as_ref().map(|e| e.code),
+        Some(ErrorCode::RemoteRefused),
+        "failed, not skipped quietly"
+    );
+    assert_eq!(l.with(|s| s.current("db").cloned()), Some(text("mine")));
+    assert!(l.records().is_empty());
 }
 
 #[test]
@@ -612,6 +684,8 @@ fn a_create_recorded_as_under_way_is_finished_or_made_never_a_conflict() {
             .unwrap_or_else(|| text(""));
         let record = crate::csms::SyncRecord {
             name: "db".to_owned(),
+            local_id: local.id.clone(),
+            remote_id: String::new(),
             local_version: local.current_version.unwrap_or_default(),
             remote_version: crate::csms::PENDING.to_owned(),
             value_mac: p.key.value(&value),
@@ -754,7 +828,10 @@ fn all_versions_push_killed_mid_versions_then_rerun_makes_each_version_once() {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(2);
     let p = plan(&l, &r, "desk", Mode::Push, all_versions(), None, &|_, _| {})
         .unwrap_or_else(|e| panic!("plan: {e}"));
-    assert!(run(&l, &r, &p, &|_, _| {}).is_err(), "the remote died");
+    assert!(
+        run(&l, &r, &p, &|_, _| {}).stopped.is_some(),
+        "the remote died"
+    );
     assert_eq!(remote_history(&r, "db"), ["one", "two"]);
     *r.writes_left
         .lock()
@@ -908,6 +985,8 @@ fn a_pending_create_over_another_value_by_that_name_is_a_conflict_not_overwritte
         .unwrap_or_else(|| panic!("no local secret"));
     let record = crate::csms::SyncRecord {
         name: "db".to_owned(),
+        local_id: local.id.clone(),
+        remote_id: String::new(),
         local_version: local.current_version.unwrap_or_default(),
         remote_version: crate::csms::PENDING.to_owned(),
         value_mac: p.key.value(&text("one")),
@@ -926,4 +1005,170 @@ fn a_pending_create_over_another_value_by_that_name_is_a_conflict_not_overwritte
         );
     }
     r.with(|s| assert_eq!(s.current("db"), Some(&text("theirs"))));
+}
+
+#[test]
+fn a_secret_deleted_and_created_again_is_not_taken_for_the_one_synced() {
+    // The remote's `db` deleted and created again with another value: a new secret's version
+    // ids start over, so its current version has the id recorded for the old one.
+    let (l, r) = in_step();
+    let recorded = l.records()["db"].remote_version.clone();
+    r.with(|s| s.recreate("db", text("theirs"), &recorded));
+    for mode in [Mode::Push, Mode::Pull, Mode::Sync] {
+        let it = item(&l, &r, mode, options());
+        assert_eq!(it.action, Action::Conflict, "{mode:?}: {it:?}");
+        assert!(
+            it.reason
+                .as_deref()
+                .is_some_and(|why| why.starts_with("never synced; the values differ")),
+            "{it:?}"
+        );
+    }
+    // Settled by a side, the new secret is recorded, and then in step.
+    sync(&l, &r, Mode::Push, prefer(Side::Local));
+    assert_eq!(r.with(|s| s.current("db").cloned()), Some(text("one")));
+    assert_eq!(item(&l, &r, Mode::Sync, options()).action, Action::UpToDate);
+
+    // Likewise a local secret deleted and created again: never overwritten by the old record.
+    let (l, r) = in_step();
+    let recorded = l.records()["db"].local_version.clone();
+    l.with(|s| s.recreate("db", text("mine"), &recorded));
+    assert_eq!(item(&l, &r, Mode::Pull, options()).action, Action::Conflict);
+    assert_eq!(item(&l, &r, Mode::Push, options()).action, Action::Conflict);
+    assert_eq!(r.with(|s| s.current("db").cloned()), Some(text("one")));
+}
+
+#[test]
+fn version_links_of_a_secret_created_again_are_not_trusted() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| {
+        s.put("db", text("a"), "", vec![]);
+        s.add_version("db", text("b"));
+    });
+    sync(&l, &r, Mode::Push, all_versions());
+    assert_eq!(l.links().len(), 2);
+    // The remote's secret created again with the same version ids, other values.
+    let old = r.with(|s| s.secrets["db"].versions.clone());
+    r.with(|s| {
+        s.recreate("db", text("x"), &old[0].0);
+        let held = s.secrets.get_mut("db").unwrap_or_else(|| panic!("no db"));
+        held.versions.push((old[1].0.clone(), text("y")));
+        held.current = 1;
+    });
+    // Not in step by the old links: both values compared, a conflict.
+    assert_eq!(
+        item(&l, &r, Mode::Push, all_versions()).action,
+        Action::Conflict
+    );
+    // Settled by the local side: every local version carried again, new links recorded.
+    sync(
+        &l,
+        &r,
+        Mode::Push,
+        Options {
+            prefer: Some(Side::Local),
+            ..all_versions()
+        },
+    );
+    assert_eq!(r.with(|s| s.current("db").cloned()), Some(text("b")));
+    // Every link pairs versions holding the same value.
+    for link in l.links() {
+        let here = l.with(|s| s.value_of("db", &link.local_version).ok());
+        let there = r.with(|s| s.value_of("db", &link.remote_version).ok());
+        assert!(here.is_some() && here == there, "{link:?}");
+    }
+}
+
+#[test]
+fn a_name_breaking_the_name_rule_is_refused_before_anything_is_read() {
+    let (l, r) = in_step();
+    let names = vec!["db".to_owned(), "nosuch".to_owned(), "bad name".to_owned()];
+    let refused = plan(
+        &l,
+        &r,
+        "desk",
+        Mode::Push,
+        options(),
+        Some(&names),
+        &|_, _| {},
+    )
+    .err();
+    assert_eq!(refused.map(|e| e.code), Some(ErrorCode::InvalidParameter));
+    assert_eq!(
+        super::check_names(&names).err().map(|e| e.code),
+        Some(ErrorCode::InvalidParameter)
+    );
+    assert!(super::check_names(&names[..2]).is_ok());
+    assert_eq!(l.value_reads.load(Ordering::Relaxed), 0);
+    assert_eq!(r.value_reads.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn a_change_made_after_the_plan_is_not_overwritten() {
+    // The remote moves between the plan and the run: the push fails that item, run again.
+    let (l, r) = in_step();
+    l.with(|s| s.add_version("db", text("mine")));
+    let p = plan(&l, &r, "desk", Mode::Push, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.items[0].action, Action::NewVersion { to: Side::Remote });
+    r.with(|s| s.add_version("db", text("theirs, meanwhile")));
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert!(report.stopped.is_none());
+    let error = report.outcomes[0]
+        .error
+        .as_ref()
+        .map(|e| e.error_msg.clone());
+    assert_eq!(
+        error.as_deref(),
+        Some("db changed on the remote since the plan; run again.")
+    );
+    assert_eq!(
+        r.with(|s| s.current("db").cloned()),
+        Some(text("theirs, meanwhile"))
+    );
+    // Run again: now a conflict, told as such.
+    assert_eq!(item(&l, &r, Mode::Push, options()).action, Action::Conflict);
+
+    // Likewise locally: a pull does not overwrite a local change made after its plan, nor
+    // metadata.
+    let (l, r) = in_step();
+    r.with(|s| {
+        s.secrets
+            .get_mut("db")
+            .map(|h| h.description = "new".into())
+    });
+    let p = plan(&l, &r, "desk", Mode::Pull, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        p.items[0].action,
+        Action::UpdateMetadata { to: Side::Local }
+    );
+    l.with(|s| {
+        s.secrets
+            .get_mut("db")
+            .map(|h| h.tags.push(tag("owner", "me")))
+    });
+    let report = run(&l, &r, &p, &|_, _| {});
+    assert!(report.outcomes[0].error.is_some(), "{report:?}");
+    l.with(|s| assert_eq!(s.secrets["db"].description, "d"));
+}
+
+#[test]
+fn the_standing_of_a_secret_created_again_is_never_synced() {
+    use super::status::{Standing, standing};
+    let (l, r) = in_step();
+    let p = plan(&l, &r, "desk", Mode::Sync, options(), None, &|_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (local, remote) = (p.work[0].local.clone(), p.work[0].remote.clone());
+    let record = l.records().get("db").cloned();
+    let of = |remote: Option<&crate::remote::RemoteSecret>| {
+        standing(&p.key, local.as_ref(), remote, record.as_ref())
+    };
+    assert_eq!(of(remote.as_ref()), Standing::InStep);
+    // The same version id and metadata, another secret (deleted and created again).
+    let again = remote.map(|r| crate::remote::RemoteSecret {
+        id: "another".into(),
+        ..r
+    });
+    assert_eq!(of(again.as_ref()), Standing::NeverSynced);
 }

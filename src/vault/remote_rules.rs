@@ -151,6 +151,18 @@ pub(super) fn check_update(update: &SyncStateUpdate) -> Result<(), ApiError> {
             )));
         }
     }
+    let ids = update
+        .records
+        .iter()
+        .flat_map(|r| [&r.local_id, &r.remote_id]);
+    for id in ids {
+        if id.len() > MAX_VERSION_ID_BYTES || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ApiError::invalid(format!(
+                "Invalid sync state: a secret id must be at most {MAX_VERSION_ID_BYTES} printable \
+                 ASCII characters."
+            )));
+        }
+    }
     if let Some(bad) = update.records.iter().find(|r| !macs_are_hex(r)) {
         return Err(ApiError::invalid(format!(
             "Invalid sync state of {}: a MAC must be 64 lowercase hex digits.",

@@ -302,3 +302,20 @@ fn a_host_name_that_does_not_resolve_fails_at_once_without_retries() {
     // Said as such (one attempt), not "gave up after 8 attempts".
     assert!(e.msg.contains("does not resolve"), "{e:?}");
 }
+
+#[test]
+fn push_refuses_a_name_breaking_the_name_rule_before_anything_is_read() {
+    // No vault at all: the name is refused before the vault is even looked for.
+    let nowhere = TestVault::uninit();
+    for verb in ["push", "pull", "sync"] {
+        let out = nowhere
+            .cmd()
+            .args([verb, "desk", "nosuch", "bad name"])
+            .output()
+            .unwrap();
+        let e = api_err(&out, 1);
+        assert_eq!(e.code, "CSMS.0002", "{verb}: {e:?}");
+        assert!(e.msg.contains("bad name"), "{e:?}");
+    }
+    assert!(!nowhere.path.exists());
+}

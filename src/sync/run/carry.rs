@@ -93,7 +93,7 @@ impl Batch<'_> {
         values: &HashMap<(usize, String), Value>,
     ) {
         let plan = self.plan;
-        let (w, name) = (&plan.work[i], &plan.items[i].name);
+        let w = &plan.work[i];
         let (source_current, meta) = match work.to {
             Side::Remote => {
                 let Some(l) = &w.local else { return };
@@ -131,7 +131,7 @@ impl Batch<'_> {
             Side::Remote => (source_current, target_current),
             Side::Local => (target_current, source_current),
         };
-        self.record(name, (&versions.0, &versions.1), mac, meta);
+        self.record(i, (&versions.0, &versions.1), mac, meta);
     }
 
     /// The batch's version work towards the remote: the versions made (one job per secret,
@@ -190,10 +190,18 @@ impl Batch<'_> {
             let Some(work) = &plan.work[i].versions else {
                 continue;
             };
-            let created = outcome.done.iter().filter_map(|d| match d {
-                Written::Version(id) => Some(id.clone()),
-                Written::Done => None,
-            });
+            let created: Vec<String> = outcome
+                .done
+                .iter()
+                .filter_map(|d| match d {
+                    Written::Version(id) => Some(id.clone()),
+                    Written::Secret { id, version } => {
+                        self.created.insert(i, id.clone());
+                        Some(version.clone())
+                    }
+                    Written::Done => None,
+                })
+                .collect();
             let pairs: Vec<(String, String)> = work
                 .carry()
                 .into_iter()
@@ -319,8 +327,13 @@ impl Batch<'_> {
         match local::create_with_versions(self.local, &histories) {
             Ok(results) => {
                 for (&i, result) in creating.iter().zip(results) {
-                    if let Err(e) = result {
-                        self.errors.insert(i, e);
+                    match result {
+                        Ok(id) => {
+                            self.created.insert(i, id);
+                        }
+                        Err(e) => {
+                            self.errors.insert(i, e);
+                        }
                     }
                 }
             }

@@ -38,6 +38,8 @@ pub fn tag(k: &str, v: &str) -> SecretTag {
 /// One secret of either fake.
 #[derive(Clone, Debug)]
 pub struct Held {
+    /// The secret's id: another one when it is deleted and created again.
+    pub id: String,
     pub description: String,
     pub state: SecretState,
     pub tags: Vec<SecretTag>,
@@ -66,10 +68,28 @@ impl Store {
         self.secrets.insert(
             name.into(),
             Held {
+                id: format!("{}-secret-{id}", self.prefix),
                 description: description.into(),
                 state: SecretState::Enabled,
                 tags,
                 versions: vec![(id, value)],
+                current: 0,
+            },
+        );
+    }
+
+    /// `name` deleted and created again (another secret id) holding `value` as `version`: as
+    /// CSMS and the vault do, a new secret's version ids start over (`v1` again).
+    pub fn recreate(&mut self, name: &str, value: Value, version: &str) {
+        let id = self.id();
+        self.secrets.insert(
+            name.into(),
+            Held {
+                id: format!("{}-secret-{id}", self.prefix),
+                description: String::new(),
+                state: SecretState::Enabled,
+                tags: Vec::new(),
+                versions: vec![(version.into(), value)],
                 current: 0,
             },
         );
@@ -93,7 +113,7 @@ impl Store {
         held.versions.get(held.current).map(|(id, _)| id.clone())
     }
 
-    fn value_of(&self, name: &str, id: &str) -> Result<Value, ApiError> {
+    pub fn value_of(&self, name: &str, id: &str) -> Result<Value, ApiError> {
         self.secrets
             .get(name)
             .and_then(|h| h.versions.iter().find(|(i, _)| i == id))
@@ -110,6 +130,8 @@ pub struct FakeRemote {
     pub value_reads: AtomicUsize,
     /// Secrets whose versions were listed.
     pub version_lists: AtomicUsize,
+    /// A secret whose values cannot be read (refused).
+    pub unreadable: Mutex<Option<String>>,
 }
 
 impl FakeRemote {
@@ -122,6 +144,7 @@ impl FakeRemote {
             writes_left: Mutex::new(None),
             value_reads: AtomicUsize::new(0),
             version_lists: AtomicUsize::new(0),
+            unreadable: Mutex::new(None),
         }
     }
 
@@ -160,9 +183,10 @@ impl FakeRemote {
                 }
                 store.put(name, value.clone(), description, tags.clone());
                 let held = store.secrets.get(name).ok_or_else(missing)?;
-                Ok(Written::Version(
-                    Store::current_id(held).unwrap_or_default(),
-                ))
+                Ok(Written::Secret {
+                    id: held.id.clone(),
+                    version: Store::current_id(held).unwrap_or_default(),
+                })
             }
             RemoteWrite::CreateVersion { name, value, .. } => store
                 .add_version(name, value.clone())
@@ -203,6 +227,7 @@ impl RemoteApi for FakeRemote {
                 .iter()
                 .filter(|(n, _)| names.is_none_or(|names| names.contains(n)))
                 .map(|(name, h)| RemoteSecret {
+                    id: h.id.clone(),
                     name: name.clone(),
                     description: h.description.clone(),
                     state: h.state,
@@ -249,7 +274,22 @@ impl RemoteApi for FakeRemote {
         _progress: Progress<'_>,
     ) -> Vec<Result<Value, ApiError>> {
         self.value_reads.fetch_add(wanted.len(), Ordering::Relaxed);
-        self.with(|store| wanted.iter().map(|(n, id)| store.value_of(n, id)).collect())
+        let unreadable = self
+            .unreadable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        self.with(|store| {
+            wanted
+                .iter()
+                .map(|(n, id)| {
+                    if unreadable.as_ref() == Some(n) {
+                        return Err(ApiError::new(ErrorCode::RemoteRefused, "denied"));
+                    }
+                    store.value_of(n, id)
+                })
+                .collect()
+        })
     }
 
     fn apply(&self, jobs: &[Vec<RemoteWrite>], _progress: Progress<'_>) -> Vec<JobOutcome> {
@@ -412,11 +452,16 @@ impl FakeLocal {
             body.description.as_deref().unwrap_or(""),
             tags,
         );
+        let id = store
+            .secrets
+            .get(&body.name)
+            .map(|h| h.id.clone())
+            .unwrap_or_default();
         for v in values {
             store.add_version(&body.name, v);
         }
         ImportOutcome::Created(Secret {
-            id: String::new(),
+            id,
             name: body.name.clone(),
             state: SecretState::Enabled,
             kms_key_id: String::new(),
@@ -446,6 +491,7 @@ impl Execute for FakeLocal {
                     .iter()
                     .filter(|(n, _)| wanted(n))
                     .map(|(name, h)| LocalSecret {
+                        id: h.id.clone(),
                         name: name.clone(),
                         description: h.description.clone(),
                         state: h.state,
@@ -486,16 +532,21 @@ impl Execute for FakeLocal {
                     .records
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                for r in &update.records {
-                    records.insert(r.name.clone(), r.clone());
-                }
-                for name in &update.forget {
-                    records.remove(name);
-                }
                 let mut links = self
                     .links
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for r in &update.records {
+                    // As the store: a record of other secret ids drops the name's links.
+                    if let Some(old) = records.insert(r.name.clone(), r.clone())
+                        && (old.local_id != r.local_id || old.remote_id != r.remote_id)
+                    {
+                        links.retain(|l| l.name != r.name);
+                    }
+                }
+                for name in &update.forget {
+                    records.remove(name);
+                }
                 links.retain(|l| !update.forget.contains(&l.name));
                 for link in &update.links {
                     if !links

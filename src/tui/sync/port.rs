@@ -46,7 +46,8 @@ pub trait SyncPort: Send + Sync {
 
     /// Carries out `plan` (as [`Self::plan`] made it) with `remote`: one outcome per item.
     ///
-    /// Errors: a fatal one (unreachable, wrong SK, clock skew) before anything was written.
+    /// Errors: a fatal one (unreachable, wrong SK, clock skew) that stopped the run; the items
+    /// of the batches before it are done and recorded (a run again finds them in step).
     fn run(
         &self,
         remote: &str,
@@ -80,7 +81,7 @@ impl Engine {
     /// a plan they did not see.
     ///
     /// Errors: `CSMS.0002` when the plan changed since it was shown (nothing written); a fatal
-    /// `SYNC.*` one before anything was written.
+    /// `SYNC.*` one (the batches before it stay written and recorded).
     pub fn run(
         vault: &dyn Execute,
         api: &dyn RemoteApi,
@@ -90,7 +91,8 @@ impl Engine {
         if plan.items != shown {
             return Err(ApiError::invalid(crate::tui::text::sync::PLAN_CHANGED));
         }
-        crate::sync::run(vault, api, plan, &|_, _| {})
+        let report = crate::sync::run(vault, api, plan, &|_, _| {});
+        report.stopped.map_or(Ok(report.outcomes), Err)
     }
 }
 

@@ -77,6 +77,8 @@ fn remove(vault: &Vault, name: &str) -> VaultResult<()> {
 
 fn record(name: &str, local: &str, remote: &str) -> SyncRecord {
     SyncRecord {
+        local_id: String::new(),
+        remote_id: String::new(),
         name: name.into(),
         local_version: local.into(),
         remote_version: remote.into(),
@@ -550,4 +552,51 @@ fn a_backup_keeps_the_remotes_and_their_state_and_the_copy_opens_them() {
     assert_eq!(state.records, vec![record("db", "v1", "v2")]);
     assert_eq!(state.links, vec![link("db", "v1", "v2")]);
     assert_eq!(state.mac_key, view(&vault, "cloud", None).unwrap().mac_key);
+}
+
+#[test]
+fn a_record_of_other_secret_ids_replaces_the_old_and_drops_its_links() {
+    let (_tv, vault, _clock) = vault();
+    add(&vault, spec("cloud")).unwrap();
+    let db = vault.create_secret(&text_request("db", "hunter2")).unwrap();
+    let seen = view(&vault, "cloud", Some(&["db"])).unwrap();
+    assert_eq!(
+        seen.secrets[0].id, db.id,
+        "the view names the local secret's id"
+    );
+    let with_ids = |remote_id: &str| SyncRecord {
+        local_id: db.id.clone(),
+        remote_id: remote_id.into(),
+        ..record("db", "v1", "v1")
+    };
+    let update = |record: SyncRecord, links: Vec<VersionLink>| SyncStateUpdate {
+        remote: "cloud".into(),
+        records: vec![record],
+        links,
+        ..SyncStateUpdate::default()
+    };
+    save(
+        &vault,
+        update(with_ids("r-1"), vec![link("db", "v1", "v1")]),
+    )
+    .unwrap();
+    // The same secrets again: the links stay.
+    save(&vault, update(with_ids("r-1"), Vec::new())).unwrap();
+    let state = view(&vault, "cloud", None).unwrap();
+    assert_eq!(state.records, vec![with_ids("r-1")]);
+    assert_eq!(state.links.len(), 1);
+    // The remote's secret created again (another id): the old links go, the new ones are kept.
+    save(
+        &vault,
+        update(with_ids("r-2"), vec![link("db", "v1", "v3")]),
+    )
+    .unwrap();
+    let state = view(&vault, "cloud", None).unwrap();
+    assert_eq!(state.records, vec![with_ids("r-2")]);
+    assert_eq!(state.links, vec![link("db", "v1", "v3")]);
+    // An id that is not printable ASCII is refused.
+    assert_eq!(
+        code(save(&vault, update(with_ids("r\n2"), Vec::new()))),
+        "CSMS.0002"
+    );
 }
