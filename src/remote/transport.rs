@@ -251,9 +251,9 @@ impl Transport {
                     Attempt::Fatal(refusal::tls(&to.base(), &tls))
                 } else if e.is_connect() {
                     let why = refusal::chain(&e);
-                    // A name that does not resolve is a typo or no network: not worth 12 s of
-                    // retries (a refused connection is: a server restarting).
-                    if why.contains("dns error") {
+                    // A name that does not exist is a typo: not worth 12 s of retries (a
+                    // refused connection or a resolver's temporary failure is: retried).
+                    if why.contains("dns error") && !why.contains("Temporary failure") {
                         Attempt::Fatal(refusal::unresolved(&to.base(), &why))
                     } else {
                         Attempt::NotSent(why)

@@ -94,6 +94,15 @@ pub(super) fn value_reads(
     remote: Option<&RemoteSecret>,
     record: Option<&SyncRecord>,
 ) -> (bool, bool) {
+    // A create under way: its fate is told by the value of whichever side still holds the
+    // secret, even when the other no longer does.
+    if record.is_some_and(is_pending) {
+        let readable = |version: Option<&str>| version.is_some();
+        return (
+            readable(live(local, |s| s.state).and_then(|l| l.current_version.as_deref())),
+            readable(live(remote, |s| s.state).and_then(|r| r.current_version.as_deref())),
+        );
+    }
     let (Some(l), Some(r)) = (live(local, |s| s.state), live(remote, |s| s.state)) else {
         return (false, false);
     };
@@ -101,9 +110,7 @@ pub(super) fn value_reads(
         return (false, false);
     };
     match record {
-        // Never synced, or a create under way whose fate the values tell.
         None => (true, true),
-        Some(rec) if is_pending(rec) => (true, true),
         Some(rec) => (lv != rec.local_version, rv != rec.remote_version),
     }
 }
@@ -176,9 +183,10 @@ pub(super) fn decide(key: &MacKey, facts: &Facts<'_>, mode: Mode, options: Optio
     let remote = live(facts.remote, |s| s.state);
     // A create that never landed leaves a pending record and no secret there, or someone else's
     // secret by that name (another value): as never synced.
+    let had_record = facts.record.is_some();
     let record = facts.record.filter(|rec| {
-        let landed =
-            |there: bool, mac: Option<&str>| there && mac.is_none_or(|m| m == rec.value_mac);
+        // Landed only when that side's value was read and is the one being created.
+        let landed = |there: bool, mac: Option<&str>| there && mac == Some(rec.value_mac.as_str());
         if rec.remote_version == PENDING {
             landed(facts.remote.is_some(), facts.remote_mac)
         } else if rec.local_version == PENDING {
@@ -205,7 +213,8 @@ pub(super) fn decide(key: &MacKey, facts: &Facts<'_>, mode: Mode, options: Optio
     };
     match (local, remote, facts.record) {
         (None, None, record) => {
-            if record.is_some() {
+            // A record (even of a create that never landed) and nothing on either side: dropped.
+            if record.is_some() || had_record {
                 d.forget = true;
                 d.item.reason = Some("deleted on both sides".to_owned());
             } else if facts.local.is_none() && facts.remote.is_none() {

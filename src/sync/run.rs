@@ -177,6 +177,24 @@ impl Batch<'_> {
     /// version, description or tags): their writes would overwrite that change. One read of those
     /// secrets only (the remote's list by names; one local view by names). Creates are not
     /// checked: a name taken meanwhile is refused by the create itself.
+    /// `name` as the target holds it now (`None`: not there).
+    fn recheck_one(&self, name: &str, to: Side) -> Result<Option<(String, Now)>, ApiError> {
+        let names = [name.to_owned()];
+        Ok(match to {
+            Side::Remote => self
+                .remote
+                .list(Some(&names), &|_| {})?
+                .into_iter()
+                .next()
+                .map(|r| (r.name, (r.id, r.current_version, r.description, r.tags))),
+            Side::Local => local::view(self.local, &self.plan.remote, Some(&names))?
+                .secrets
+                .into_iter()
+                .next()
+                .map(|l| (l.name, (l.id, l.current_version, l.description, l.tags))),
+        })
+    }
+
     fn recheck(&mut self, range: std::ops::Range<usize>, to: Side) {
         let plan = self.plan;
         let items: Vec<usize> = range
@@ -212,6 +230,22 @@ impl Batch<'_> {
         };
         let now = match now {
             Ok(now) => now,
+            // One name's trouble fails that item only: the names are read again one by one.
+            Err(e) if !fatal(&e) && names.len() > 1 => {
+                let mut now = HashMap::new();
+                for (&i, name) in items.iter().zip(&names) {
+                    match self.recheck_one(name, to) {
+                        Ok(Some((name, held))) => {
+                            now.insert(name, held);
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            self.errors.insert(i, e);
+                        }
+                    }
+                }
+                now
+            }
             Err(e) => {
                 for i in items {
                     self.errors.insert(i, e.clone());

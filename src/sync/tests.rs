@@ -1172,3 +1172,59 @@ fn the_standing_of_a_secret_created_again_is_never_synced() {
     });
     assert_eq!(of(again.as_ref()), Standing::NeverSynced);
 }
+
+/// Saves the record a run saves before creating `db` on the remote with `value`.
+fn record_pending_create(l: &FakeLocal, value: &str) {
+    let p = plan(
+        l,
+        &FakeRemote::new(),
+        "desk",
+        Mode::Push,
+        options(),
+        None,
+        &|_, _| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let local = p.work[0]
+        .local
+        .clone()
+        .unwrap_or_else(|| panic!("no local secret"));
+    let record = crate::csms::SyncRecord {
+        name: "db".to_owned(),
+        local_version: local.current_version.unwrap_or_default(),
+        remote_version: crate::csms::PENDING.to_owned(),
+        value_mac: p.key.value(&text(value)),
+        meta_mac: p.key.meta(&local.description, &local.tags),
+        synced_at: 1,
+        local_id: String::new(),
+        remote_id: String::new(),
+    };
+    l.records
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert("db".to_owned(), record);
+}
+
+#[test]
+fn a_create_that_never_landed_of_a_secret_since_deleted_is_forgotten_not_failed_forever() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("db", text("one"), "d", Vec::new()));
+    record_pending_create(&l, "one");
+    l.with(|s| s.secrets.remove("db"));
+    let items = sync(&l, &r, Mode::Sync, options());
+    assert_eq!(items[0].action, Action::UpToDate, "{items:?}");
+    assert!(l.records().is_empty(), "the record is dropped");
+}
+
+#[test]
+fn a_pending_create_whose_name_someone_else_holds_is_never_deleted_there() {
+    let (l, r) = (FakeLocal::new(), FakeRemote::new());
+    l.with(|s| s.put("db", text("one"), "d", Vec::new()));
+    record_pending_create(&l, "one");
+    // The create never landed: the name is someone else's there; then deleted here.
+    r.with(|s| s.put("db", text("theirs"), "d", Vec::new()));
+    l.with(|s| s.secrets.remove("db"));
+    let it = item(&l, &r, Mode::Sync, propagate());
+    assert_ne!(it.action, Action::Delete { on: Side::Remote }, "{it:?}");
+    assert!(!matches!(it.action, Action::Deleted { .. }), "{it:?}");
+}
