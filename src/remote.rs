@@ -63,6 +63,33 @@ pub struct Value {
     pub bytes: Zeroizing<Vec<u8>>,
 }
 
+impl Value {
+    /// A version's value from the API's two fields: the text as given, or the binary decoded from
+    /// base64 straight into wiped memory. Shared by both sides (the remote's answers, the vault's).
+    ///
+    /// Errors: why the fields hold no usable value (neither set; binary not base64).
+    pub fn from_fields(text: Option<&str>, base64: Option<&str>) -> Result<Self, &'static str> {
+        use base64::Engine as _;
+        if let Some(b64) = base64 {
+            let mut bytes = Zeroizing::new(Vec::with_capacity(b64.len() / 4 * 3 + 3));
+            base64::engine::general_purpose::STANDARD
+                .decode_vec(b64.as_bytes(), &mut bytes)
+                .map_err(|_| "secret_binary is not base64")?;
+            return Ok(Self {
+                kind: ValueKind::Binary,
+                bytes,
+            });
+        }
+        let text = text.ok_or("it holds no value")?;
+        let mut bytes = Zeroizing::new(Vec::with_capacity(text.len()));
+        bytes.extend_from_slice(text.as_bytes());
+        Ok(Self {
+            kind: ValueKind::Text,
+            bytes,
+        })
+    }
+}
+
 impl std::fmt::Debug for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

@@ -41,9 +41,6 @@ pub fn run(vault: &dyn Execute, args: &BackupArgs) -> Result<ExitCode, ApiError>
             print_json(&report)?;
             Ok(ExitCode::SUCCESS)
         }
-        _ => Err(ApiError::new(
-            ErrorCode::Internal,
-            "The vault answered another operation.",
-        )),
+        _ => Err(crate::csms::op::another_answer()),
     }
 }

@@ -227,10 +227,7 @@ fn next_page(
         all_versions,
     })? {
         Response::ExportPage(page) => Ok(page),
-        _ => Err(ApiError::new(
-            ErrorCode::Internal,
-            "The vault answered another operation.",
-        )),
+        _ => Err(crate::csms::op::another_answer()),
     }
 }
 

@@ -130,7 +130,7 @@ pub fn stage_version(vault: &dyn Execute, name: &str, stage: &str) -> Result<Str
 }
 
 fn unexpected() -> ApiError {
-    ApiError::new(ErrorCode::Internal, "The vault answered another operation.")
+    crate::csms::op::another_answer()
 }
 
 /// The text value `reference` names. A binary value is refused (`CSMS.0002`) unless its bytes

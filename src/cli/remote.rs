@@ -216,5 +216,5 @@ struct RemoteList {
 }
 
 fn another_answer() -> ApiError {
-    ApiError::new(ErrorCode::Internal, "The vault answered another operation.")
+    crate::csms::op::another_answer()
 }

@@ -342,7 +342,7 @@ impl Inner {
         let path = self.secret_path(name, &format!("versions/{}", encode(version)));
         let reply = self.send(&Call::get(path, String::new())).await?;
         let version: wire::VersionReply = parse(&reply.body, "ShowSecretVersion")?;
-        wire::value_of(version.version)
+        wire::value_of(&version.version)
     }
 
     /// One write.
@@ -685,26 +685,29 @@ fn no_secret(name: &str) -> ApiError {
     )
 }
 
-/// The API's name rule, checked before a write is sent.
-fn check_name(name: &str) -> Result<(), ApiError> {
-    match crate::csms::validate_name(name) {
+/// A field rule of the API (`csms::validate`), checked before a write is sent: `what` names the
+/// field in the error.
+fn check(what: &str, problem: Option<String>) -> Result<(), ApiError> {
+    match problem {
         None => Ok(()),
         Some(problem) => Err(ApiError::new(
             ErrorCode::InvalidParameter,
-            format!("The secret name cannot be sent to the remote: {problem}."),
+            format!("{what} cannot be sent to the remote: {problem}."),
         )),
     }
 }
 
+/// The API's name rule, checked before a write is sent.
+fn check_name(name: &str) -> Result<(), ApiError> {
+    check("The secret name", crate::csms::validate_name(name))
+}
+
 /// The API's description rule, checked before a write is sent.
 fn check_description(description: &str) -> Result<(), ApiError> {
-    match crate::csms::validate_description(description) {
-        None => Ok(()),
-        Some(problem) => Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            format!("The description cannot be sent to the remote: {problem}."),
-        )),
-    }
+    check(
+        "The description",
+        crate::csms::validate_description(description),
+    )
 }
 
 impl RemoteApi for HttpRemote {

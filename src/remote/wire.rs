@@ -183,32 +183,17 @@ pub fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], call: &str) -> Result<T, Ap
 /// The value of a `ShowSecretVersion` answer: text, or binary decoded from base64.
 ///
 /// Errors: `SYNC.0002` for neither field, or binary that is not base64.
-pub fn value_of(version: VersionValue) -> Result<Value, ApiError> {
-    let bad = |why: &str| {
+pub fn value_of(version: &VersionValue) -> Result<Value, ApiError> {
+    Value::from_fields(
+        version.secret_string.as_deref().map(String::as_str),
+        version.secret_binary.as_deref().map(String::as_str),
+    )
+    .map_err(|why| {
         ApiError::new(
             ErrorCode::RemoteRefused,
             format!("The remote's version answer is unusable: {why}."),
         )
-    };
-    if let Some(b64) = version.secret_binary {
-        let mut bytes = Zeroizing::new(Vec::with_capacity(b64.len() / 4 * 3 + 3));
-        STANDARD
-            .decode_vec(b64.as_bytes(), &mut bytes)
-            .map_err(|_| bad("secret_binary is not base64"))?;
-        return Ok(Value {
-            kind: ValueKind::Binary,
-            bytes,
-        });
-    }
-    if let Some(text) = version.secret_string {
-        let mut bytes = Zeroizing::new(Vec::with_capacity(text.len()));
-        bytes.extend_from_slice(text.as_bytes());
-        return Ok(Value {
-            kind: ValueKind::Text,
-            bytes,
-        });
-    }
-    Err(bad("it holds no value"))
+    })
 }
 
 /// A value as the API sends it: `("secret_string", text)` or `("secret_binary", base64)`.
@@ -305,7 +290,7 @@ mod tests {
             "ShowSecretVersion",
         )
         .unwrap_or_default();
-        let value = value_of(reply.version).unwrap_or_else(|e| panic!("{e:?}"));
+        let value = value_of(&reply.version).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(
             (value.kind, value.bytes.as_slice()),
             (ValueKind::Binary, &[0u8, 1, 2][..])

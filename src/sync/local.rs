@@ -41,24 +41,15 @@ pub(super) fn save(local: &dyn Execute, update: SyncStateUpdate) -> Result<(), A
 
 /// A version's value as sync carries it (binary decoded).
 fn value_of(version: &SecretVersion) -> Result<Value, ApiError> {
-    if let Some(text) = &version.secret_string {
-        return Ok(Value {
-            kind: ValueKind::Text,
-            bytes: Zeroizing::new(text.as_bytes().to_vec()),
-        });
-    }
-    let Some(binary) = &version.secret_binary else {
-        return Err(ApiError::new(
+    Value::from_fields(
+        version.secret_string.as_ref().map(|t| t.as_str()),
+        version.secret_binary.as_ref().map(|b| b.as_str()),
+    )
+    .map_err(|why| {
+        ApiError::new(
             ErrorCode::Internal,
-            "A version without a value.",
-        ));
-    };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(binary.as_bytes())
-        .map_err(|_| ApiError::new(ErrorCode::Internal, "A binary value that is not base64."))?;
-    Ok(Value {
-        kind: ValueKind::Binary,
-        bytes: Zeroizing::new(bytes),
+            format!("A stored version is unusable: {why}."),
+        )
     })
 }
 
